@@ -1,1 +1,6 @@
+//! Chainsmith: order, check and bundle TLS certificate chains for SIP trunks.
+//!
+//! [`engine`] is pure (bytes and time in, report out); [`cli`] is the command line around it.
 
+pub mod cli;
+pub mod engine;

@@ -1,0 +1,547 @@
+//! Checks on the chosen chain: validity, CA flags, key usages, algorithms, names, profile rules.
+//!
+//! Default severities follow what a mainstream verifier (OpenSSL, Java, Go, rustls) rejects with its
+//! default settings; RFC 5280 / CA/Browser Forum rules that only strict verifiers enforce are in the
+//! `rfc5280.*` and `cabf.*` families and become errors with `--strict` (in [`super::analyze`]).
+
+use std::net::IpAddr;
+
+use super::cert::{Certificate, Curve, KeyKind, NameSubtree, San, SignatureAlgorithm};
+use super::chain::{Built, PathEnd};
+use super::finding::{Code, Finding, Severity};
+use super::hostname::{self, HostName};
+use super::{CheckOptions, Profile};
+
+const DAY: i64 = 86_400;
+
+/// Runs every check on the chosen path.
+pub fn run(built: &Built, options: &CheckOptions) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let Some(path) = &built.chosen else {
+        return findings;
+    };
+    let certs: Vec<&Certificate> = path.nodes.iter().map(|i| &built.nodes[*i].cert).collect();
+    // The last certificate is a root (trusted or not) when the path ends there.
+    let top_is_root = matches!(path.end, PathEnd::Anchor | PathEnd::UntrustedRoot) && certs.len() > 1
+        || matches!(path.end, PathEnd::Anchor | PathEnd::UntrustedRoot) && !built.has_leaf;
+    let leaf_checked = built.has_leaf || options.profile != Profile::GenesysByocPremises;
+
+    for (position, cert) in certs.iter().enumerate() {
+        let is_root = top_is_root && position == certs.len() - 1;
+        let is_leaf = position == 0 && leaf_checked && !(is_root && !built.has_leaf);
+        validity(cert, options, &mut findings);
+        key(cert, &mut findings);
+        serial(cert, &mut findings);
+        for oid in &cert.unknown_critical_extensions {
+            findings.push(Finding::new(
+                Code::Rfc5280UnknownCriticalExtension,
+                Some(cert.sha256),
+                format!(
+                    "\"{}\" has a critical extension {oid} that verifiers do not know; they must reject the certificate",
+                    cert.display_name()
+                ),
+            ));
+        }
+        if !is_root {
+            algorithm(cert, &mut findings);
+            key_identifiers(cert, certs.get(position + 1).copied(), &mut findings);
+        }
+        if position > 0 || !is_leaf {
+            issuer(cert, position, &certs, is_root, &mut findings);
+        }
+        if is_leaf {
+            leaf(cert, options, &mut findings);
+        }
+    }
+    findings
+}
+
+fn validity(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Finding>) {
+    let at = options.at;
+    let name = cert.display_name();
+    if at > cert.not_after {
+        findings.push(Finding::new(
+            Code::CertExpired,
+            Some(cert.sha256),
+            format!(
+                "\"{name}\" expired on {} ({} days before the validation time)",
+                date(cert.not_after),
+                (at - cert.not_after) / DAY
+            ),
+        ));
+    } else if at < cert.not_before {
+        findings.push(Finding::new(
+            Code::CertNotYetValid,
+            Some(cert.sha256),
+            format!("\"{name}\" is not valid before {}", date(cert.not_before)),
+        ));
+    } else if cert.not_after - at < i64::from(options.expiry_warning_days) * DAY {
+        findings.push(Finding::new(
+            Code::CertExpiringSoon,
+            Some(cert.sha256),
+            format!(
+                "\"{name}\" expires on {} (in {} days)",
+                date(cert.not_after),
+                (cert.not_after - at) / DAY
+            ),
+        ));
+    }
+}
+
+fn key(cert: &Certificate, findings: &mut Vec<Finding>) {
+    let name = cert.display_name();
+    match &cert.key {
+        KeyKind::Rsa { bits } => {
+            if *bits < 2048 {
+                findings.push(Finding::new(
+                    Code::KeyRsaWeak,
+                    Some(cert.sha256),
+                    format!("\"{name}\" has a {bits}-bit RSA key; verifiers require at least 2048 bits"),
+                ));
+            }
+            if bits % 8 != 0 {
+                findings.push(Finding::new(
+                    Code::CabfRsaModulus,
+                    Some(cert.sha256),
+                    format!("\"{name}\" has an RSA modulus of {bits} bits, not a multiple of 8"),
+                ));
+            }
+        }
+        KeyKind::Dsa { .. } => findings.push(Finding::new(
+            Code::CabfKeyDsa,
+            Some(cert.sha256),
+            format!("\"{name}\" has a DSA key, which TLS certificates may no longer use"),
+        )),
+        KeyKind::Ec { curve: Curve::P192 } => findings.push(Finding::new(
+            Code::CabfKeyP192,
+            Some(cert.sha256),
+            format!("\"{name}\" has a P-192 key, too weak for TLS certificates"),
+        )),
+        _ => {}
+    }
+}
+
+fn serial(cert: &Certificate, findings: &mut Vec<Finding>) {
+    let name = cert.display_name();
+    let value: &[u8] = match cert.serial.iter().position(|b| *b != 0) {
+        Some(i) => &cert.serial[i..],
+        None => &[],
+    };
+    if value.is_empty() {
+        findings.push(Finding::new(
+            Code::Rfc5280SerialZero,
+            Some(cert.sha256),
+            format!("\"{name}\" has serial number 0"),
+        ));
+    } else if cert.serial.first().is_some_and(|b| b & 0x80 != 0) {
+        findings.push(Finding::new(
+            Code::Rfc5280SerialNegative,
+            Some(cert.sha256),
+            format!("\"{name}\" has a negative serial number"),
+        ));
+    } else if value.len() > 20 {
+        findings.push(Finding::new(
+            Code::Rfc5280SerialTooLong,
+            Some(cert.sha256),
+            format!("\"{name}\" has a {}-octet serial number (at most 20 allowed)", value.len()),
+        ));
+    }
+}
+
+fn algorithm(cert: &Certificate, findings: &mut Vec<Finding>) {
+    let name = cert.display_name();
+    match cert.signature_algorithm {
+        SignatureAlgorithm::RsaPkcs1Sha1 | SignatureAlgorithm::EcdsaSha1 | SignatureAlgorithm::DsaSha1 => {
+            findings.push(Finding::new(
+                Code::AlgoSha1,
+                Some(cert.sha256),
+                format!(
+                    "\"{name}\" is signed with {} (SHA-1), which verifiers reject",
+                    cert.signature_algorithm.name()
+                ),
+            ))
+        }
+        SignatureAlgorithm::RsaPkcs1Md5 => findings.push(Finding::new(
+            Code::AlgoMd5,
+            Some(cert.sha256),
+            format!("\"{name}\" is signed with MD5, which verifiers reject"),
+        )),
+        _ => {}
+    }
+}
+
+fn key_identifiers(cert: &Certificate, issuer: Option<&Certificate>, findings: &mut Vec<Finding>) {
+    let name = cert.display_name();
+    match (&cert.authority_key_id, issuer.and_then(|i| i.subject_key_id.as_ref())) {
+        (None, _) => findings.push(Finding::new(
+            Code::Rfc5280AkiMissing,
+            Some(cert.sha256),
+            format!("\"{name}\" has no authorityKeyIdentifier"),
+        )),
+        (Some(aki), Some(ski)) if aki != ski => findings.push(Finding::new(
+            Code::Rfc5280AkiSkiMismatch,
+            Some(cert.sha256),
+            format!(
+                "the authorityKeyIdentifier of \"{name}\" ({}) differs from the subjectKeyIdentifier of its issuer ({})",
+                super::cert::hex(aki),
+                super::cert::hex(ski)
+            ),
+        )),
+        _ => {}
+    }
+}
+
+/// Checks on a certificate that issues the one below it (or is a lone CA certificate).
+fn issuer(cert: &Certificate, position: usize, certs: &[&Certificate], is_root: bool, findings: &mut Vec<Finding>) {
+    let name = cert.display_name();
+    let id = Some(cert.sha256);
+    match cert.basic_constraints {
+        Some(bc) if !bc.ca => findings.push(Finding::new(
+            Code::CaNotCa,
+            id,
+            format!("\"{name}\" issues certificates but its basicConstraints say CA:FALSE"),
+        )),
+        None if is_root => findings.push(Finding::new(
+            Code::Rfc5280RootBasicConstraintsMissing,
+            id,
+            format!("the root \"{name}\" has no basicConstraints (a v1-style root)"),
+        )),
+        None => findings.push(Finding::new(
+            Code::CaNotCa,
+            id,
+            format!("\"{name}\" issues certificates but has no basicConstraints CA:TRUE"),
+        )),
+        Some(bc) => {
+            if !bc.critical {
+                findings.push(Finding::new(
+                    Code::Rfc5280BasicConstraintsNotCritical,
+                    id,
+                    format!("the basicConstraints of the CA \"{name}\" are not marked critical"),
+                ));
+            }
+            if let Some(limit) = bc.path_len {
+                // RFC 5280 6.1.4 (l): self-issued intermediates do not count.
+                let below = certs[1..position.max(1)].iter().filter(|c| !c.is_self_issued()).count();
+                if below > limit as usize {
+                    findings.push(Finding::new(
+                        Code::CaPathLength,
+                        id,
+                        format!(
+                            "\"{name}\" allows {limit} intermediate CA(s) below it (pathLenConstraint) but the chain has {below}"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(ku) = cert.key_usage
+        && !ku.key_cert_sign()
+    {
+        findings.push(Finding::new(
+            Code::CaKeyUsage,
+            id,
+            format!("the keyUsage of \"{name}\" lacks keyCertSign, so it may not sign certificates"),
+        ));
+    }
+    if cert.subject_key_id.is_none() {
+        findings.push(Finding::new(
+            Code::Rfc5280SkiMissing,
+            id,
+            format!("the CA \"{name}\" has no subjectKeyIdentifier"),
+        ));
+    }
+    if cert.subject_is_empty {
+        findings.push(Finding::new(
+            Code::Rfc5280CaEmptySubject,
+            id,
+            format!("the CA certificate {} has an empty subject", cert.sha256.short()),
+        ));
+    }
+    if is_root && cert.extended_key_usage.is_some() {
+        findings.push(Finding::new(
+            Code::CabfRootEku,
+            id,
+            format!("the root \"{name}\" carries an Extended Key Usage extension"),
+        ));
+    }
+    if let Some(constraints) = &cert.name_constraints {
+        for below in &certs[..position] {
+            name_constraints(cert, constraints, below, findings);
+        }
+    }
+}
+
+fn leaf(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Finding>) {
+    let name = cert.display_name();
+    let id = Some(cert.sha256);
+    if cert.is_ca() {
+        findings.push(Finding::new(
+            Code::LeafIsCa,
+            id,
+            format!("the leaf \"{name}\" is a CA certificate (basicConstraints CA:TRUE)"),
+        ));
+    }
+    match &cert.extended_key_usage {
+        None => findings.push(Finding::new(
+            Code::CabfLeafEkuMissing,
+            id,
+            format!("the leaf \"{name}\" has no Extended Key Usage"),
+        )),
+        Some(eku) => {
+            if !eku.server_auth {
+                findings.push(Finding::new(
+                    Code::LeafEkuServerAuthMissing,
+                    id,
+                    format!(
+                        "the Extended Key Usage of the leaf \"{name}\" does not include serverAuth, so TLS clients refuse it as a server certificate"
+                    ),
+                ));
+            }
+            if eku.any {
+                findings.push(Finding::new(
+                    Code::CabfLeafAnyEku,
+                    id,
+                    format!("the leaf \"{name}\" has anyExtendedKeyUsage"),
+                ));
+            }
+            if eku.critical {
+                findings.push(Finding::new(
+                    Code::CabfLeafEkuCritical,
+                    id,
+                    format!("the Extended Key Usage of the leaf \"{name}\" is marked critical"),
+                ));
+            }
+            if options.profile == Profile::SipMutualTls && !eku.client_auth {
+                findings.push(Finding::new(
+                    Code::LeafEkuClientAuthMissing,
+                    id,
+                    format!(
+                        "the leaf \"{name}\" lacks the clientAuth Extended Key Usage: an SBC that also checks it as a TLS client will refuse it. Public CAs stopped issuing clientAuth in 2026 (Chrome root program); use a private CA for SIP mutual TLS, or have the far end accept serverAuth-only certificates"
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(ku) = cert.key_usage
+        && !ku.digital_signature()
+    {
+        let detail = if matches!(cert.key, KeyKind::Rsa { .. }) && ku.key_encipherment() {
+            "only keyEncipherment: it works only for TLS 1.2 RSA key exchange, not TLS 1.3 or ECDHE suites"
+        } else {
+            "no digitalSignature: TLS cannot use the key"
+        };
+        findings.push(Finding::new(
+            Code::LeafKeyUsage,
+            id,
+            format!("the keyUsage of the leaf \"{name}\" has {detail}"),
+        ));
+    }
+    if options.profile == Profile::GenesysByocCloud && !matches!(cert.key, KeyKind::Rsa { .. }) {
+        findings.push(Finding::new(
+            Code::ProfileKeyType,
+            id,
+            format!(
+                "the leaf \"{name}\" has a {} key; Genesys Cloud BYOC Cloud offers only RSA-authenticated TLS 1.2 suites (ECDHE-RSA-AES-GCM)",
+                cert.key
+            ),
+        ));
+    }
+    for san in &cert.sans {
+        if let San::Dns(pattern) = san
+            && let Some(parent) = pattern.strip_prefix("*.")
+            && !hostname::wildcard_parent_allowed(parent.trim_end_matches('.'))
+        {
+            findings.push(Finding::new(
+                Code::CabfWildcardPublicSuffix,
+                id,
+                format!("the leaf \"{name}\" has the wildcard {pattern} on a public suffix; clients ignore it"),
+            ));
+        }
+    }
+    host(cert, options, findings);
+}
+
+fn host(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Finding>) {
+    let name = cert.display_name();
+    let id = Some(cert.sha256);
+    let sip = options.profile == Profile::SipMutualTls;
+    let Some(host) = &options.host else {
+        if !cert.has_san_extension {
+            let mut finding = Finding::new(
+                Code::NameNoSan,
+                id,
+                format!("the leaf \"{name}\" has no subjectAltName; clients will not accept it for any name"),
+            );
+            finding.severity = Severity::Warning;
+            findings.push(finding);
+        }
+        return;
+    };
+    if !cert.has_san_extension {
+        findings.push(Finding::new(
+            Code::NameNoSan,
+            id,
+            format!(
+                "the leaf \"{name}\" has no subjectAltName, so it is not valid for {host}: clients no longer fall back to the Common Name"
+            ),
+        ));
+        return;
+    }
+    if hostname::find_match(cert, host, sip).is_none() {
+        let valid = hostname::names_valid_for(cert, sip);
+        let listed = if valid.is_empty() {
+            "no DNS name or IP address".to_string()
+        } else if valid.len() > 10 {
+            format!("{} and {} more", valid[..10].join(", "), valid.len() - 10)
+        } else {
+            valid.join(", ")
+        };
+        findings.push(Finding::new(
+            Code::NameMismatch,
+            id,
+            format!("the leaf \"{name}\" is not valid for {host}; it is valid for: {listed}"),
+        ));
+    }
+}
+
+fn name_constraints(
+    ca: &Certificate,
+    constraints: &super::cert::NameConstraints,
+    below: &Certificate,
+    findings: &mut Vec<Finding>,
+) {
+    for san in &below.sans {
+        let violation = match san {
+            San::Dns(dns) => {
+                let host = HostName::Dns(dns.trim_end_matches('.').to_ascii_lowercase());
+                violates(&host, dns, constraints)
+            }
+            San::Ip(ip) => violates(&HostName::Ip(*ip), &ip.to_string(), constraints),
+            _ => None,
+        };
+        if let Some(why) = violation {
+            findings.push(Finding::new(
+                Code::NameConstraintViolation,
+                Some(below.sha256),
+                format!(
+                    "\"{}\" names {san}, which the name constraints of \"{}\" {why}",
+                    below.display_name(),
+                    ca.display_name()
+                ),
+            ));
+        }
+    }
+}
+
+/// RFC 5280 4.2.1.10: a name violates if it is in an excluded subtree, or if permitted subtrees of its
+/// type exist and it is in none of them.
+fn violates(name: &HostName, shown: &str, constraints: &super::cert::NameConstraints) -> Option<String> {
+    let in_subtree = |subtree: &NameSubtree| match (name, subtree) {
+        (HostName::Dns(dns), NameSubtree::Dns(base)) => dns_within(dns, base),
+        (HostName::Ip(ip), NameSubtree::Ip { address, mask }) => ip_within(*ip, address, mask),
+        _ => false,
+    };
+    let same_type = |subtree: &NameSubtree| {
+        matches!(
+            (name, subtree),
+            (HostName::Dns(_), NameSubtree::Dns(_)) | (HostName::Ip(_), NameSubtree::Ip { .. })
+        )
+    };
+    if let Some(excluded) = constraints.excluded.iter().find(|s| in_subtree(s)) {
+        return Some(format!("exclude ({})", subtree_text(excluded)));
+    }
+    let permitted: Vec<&NameSubtree> = constraints.permitted.iter().filter(|s| same_type(s)).collect();
+    if !permitted.is_empty() && !permitted.iter().any(|s| in_subtree(s)) {
+        let list: Vec<String> = permitted.iter().map(|s| subtree_text(s)).collect();
+        return Some(format!("do not permit (permitted: {}; {shown} is outside)", list.join(", ")));
+    }
+    None
+}
+
+fn subtree_text(subtree: &NameSubtree) -> String {
+    match subtree {
+        NameSubtree::Dns(d) => format!("DNS {d}"),
+        NameSubtree::Ip { address, mask } => match (to_ip(address), to_ip(mask)) {
+            (Some(a), Some(m)) => format!("IP {a}/{m}"),
+            _ => "IP (malformed)".into(),
+        },
+        NameSubtree::Other(o) => o.clone(),
+    }
+}
+
+fn to_ip(bytes: &[u8]) -> Option<IpAddr> {
+    match bytes.len() {
+        4 => <[u8; 4]>::try_from(bytes).ok().map(IpAddr::from),
+        16 => <[u8; 16]>::try_from(bytes).ok().map(IpAddr::from),
+        _ => None,
+    }
+}
+
+/// A DNS name is within a dNSName constraint if adding zero or more labels on the left of the
+/// constraint gives the name; a leading dot means "subdomains only"; an empty constraint matches all.
+fn dns_within(name: &str, base: &str) -> bool {
+    let base = base.trim_end_matches('.').to_ascii_lowercase();
+    let name = name.trim_end_matches('.');
+    if base.is_empty() {
+        return true;
+    }
+    if let Some(sub) = base.strip_prefix('.') {
+        return name.ends_with(&format!(".{sub}"));
+    }
+    name == base || name.ends_with(&format!(".{base}"))
+}
+
+fn ip_within(ip: IpAddr, address: &[u8], mask: &[u8]) -> bool {
+    let octets: Vec<u8> = match ip {
+        IpAddr::V4(v4) => v4.octets().to_vec(),
+        IpAddr::V6(v6) => v6.octets().to_vec(),
+    };
+    octets.len() == address.len()
+        && address.len() == mask.len()
+        && octets
+            .iter()
+            .zip(address)
+            .zip(mask)
+            .all(|((o, a), m)| o & m == a & m)
+}
+
+/// `YYYY-MM-DD` for messages.
+pub fn date(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
+        .unwrap_or_else(|_| unix.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_constraint_table() {
+        let table: &[(&str, &str, bool)] = &[
+            ("sbc.example.com", "example.com", true),
+            ("example.com", "example.com", true),
+            ("sbc.example.com", ".example.com", true),
+            ("example.com", ".example.com", false),
+            ("sbc.badexample.com", "example.com", false),
+            ("*.example.com", "example.com", true),
+            ("anything.org", "", true),
+        ];
+        for (name, base, expected) in table {
+            assert_eq!(dns_within(name, base), *expected, "{name} in {base}");
+        }
+    }
+
+    #[test]
+    fn ip_constraint_table() {
+        let table: &[(&str, [u8; 4], [u8; 4], bool)] = &[
+            ("192.0.2.7", [192, 0, 2, 0], [255, 255, 255, 0], true),
+            ("192.0.3.7", [192, 0, 2, 0], [255, 255, 255, 0], false),
+            ("10.1.2.3", [10, 0, 0, 0], [255, 0, 0, 0], true),
+        ];
+        for (ip, address, mask, expected) in table {
+            assert_eq!(ip_within(ip.parse().unwrap(), address, mask), *expected, "{ip}");
+        }
+        assert!(!ip_within("2001:db8::1".parse().unwrap(), &[10, 0, 0, 0], &[255, 0, 0, 0]));
+    }
+}

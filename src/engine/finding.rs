@@ -1,0 +1,266 @@
+//! Findings: what is wrong (or worth knowing) about the certificates, with stable codes.
+//!
+//! Codes are part of the interface: the README documents each one, scripts match on them, and a code is
+//! never renamed. New codes may be added.
+
+use serde::Serialize;
+
+use super::cert::Fingerprint;
+
+/// How bad a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    /// The lowercase word used in reports and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Error => "error",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $sev:ident, $fix:literal; )*) => {
+        /// A stable finding code. `as_str` gives the code users match on.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The stable string form, e.g. `chain.incomplete`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $code, )* }
+            }
+
+            /// The severity the code has by default (before `--strict`).
+            pub fn default_severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$sev, )* }
+            }
+
+            /// One line on how to fix it.
+            pub fn fix(self) -> &'static str {
+                match self { $( Code::$variant => $fix, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    /// A file or PEM block could not be decoded.
+    InputMalformed = "input.malformed", Error,
+        "Re-export the file from its source (PEM or DER); check it was not truncated or edited.";
+    /// A readable file held no certificate.
+    InputNoCertificate = "input.no-certificate", Error,
+        "Drop the certificate files themselves, not a CSR, a key or an empty file.";
+    /// A private key was among the inputs; it is never exported.
+    InputPrivateKey = "input.private-key", Warning,
+        "Keep private keys out of what you share; Chainsmith ignored it and never writes it out.";
+    /// A file could not be read (permissions, I/O error).
+    InputUnreadable = "input.unreadable", Error,
+        "Check the file's permissions, or copy it somewhere readable.";
+    /// A file was too large to be a certificate file.
+    InputTooLarge = "input.too-large", Error,
+        "Certificate files are kilobytes; pick the right file (files over 10 MiB are refused).";
+    /// No path from the leaf reaches a trust anchor.
+    ChainIncomplete = "chain.incomplete", Error,
+        "Add the missing issuer certificate (from your CA, or its AIA caIssuers URL); for a public root add --public-roots.";
+    /// The path ends at a root the profile does not trust.
+    ChainUntrustedRoot = "chain.untrusted-root", Error,
+        "Use a chain that ends at a root the far end trusts, or pass that root with --roots.";
+    /// A lone self-signed end-entity certificate.
+    ChainSelfSignedLeaf = "chain.self-signed-leaf", Error,
+        "Get the certificate issued by a CA the far end trusts, or install it as a trusted root there.";
+    /// A certificate's named issuer is present but its signature does not verify.
+    ChainBadSignature = "chain.bad-signature", Error,
+        "The issuer with that name is not the one that signed it (a re-keyed or decoy CA): get the right issuer from the CA.";
+    /// Several leaves and nothing to choose between them.
+    ChainAmbiguousLeaf = "chain.ambiguous-leaf", Error,
+        "Pin the leaf with --leaf FILE, or give --host so the leaf valid for it is chosen.";
+    /// The input holds only CA certificates where a leaf is needed.
+    ChainNoLeaf = "chain.no-leaf", Error,
+        "Add the server (leaf) certificate; the input holds only CA certificates.";
+    /// The profile needs the root in the bundle and it is not there.
+    ChainRootMissing = "chain.root-missing", Error,
+        "Add the root CA certificate to the input (this upload needs the whole CA chain, root included).";
+    /// A certificate on no chosen path; left out.
+    ChainUnrelated = "chain.unrelated", Warning,
+        "Nothing to do if it is not needed; otherwise check you dropped the right files.";
+    /// Path search hit its work budget.
+    ChainSearchBudget = "chain.search-budget", Warning,
+        "Remove unrelated certificates from the input (or pin the leaf) so the search can finish.";
+    /// The same certificate twice; kept once.
+    ChainDuplicate = "chain.duplicate", Info,
+        "Nothing to do: the copy is ignored.";
+    /// The input was reordered.
+    ChainOrder = "chain.order", Info,
+        "Nothing to do: the bundle is written in the right order (leaf first).";
+    /// Another valid path exists.
+    ChainAlternatePath = "chain.alternate-path", Info,
+        "Nothing to do unless the far end needs the other path (e.g. an older trust store).";
+    /// The root was left out; the far end has it (public root).
+    ChainRootOmitted = "chain.root-omitted", Info,
+        "Nothing to do: clients carry public roots themselves.";
+    /// Expired at the validation time.
+    CertExpired = "cert.expired", Error,
+        "Renew the certificate and replace it.";
+    /// Not yet valid at the validation time.
+    CertNotYetValid = "cert.not-yet-valid", Error,
+        "Wait until its notBefore, or check the clock / the --at time.";
+    /// Expires within the warning window.
+    CertExpiringSoon = "cert.expiring-soon", Warning,
+        "Plan the renewal before the date shown.";
+    /// An issuer lacks basicConstraints CA:TRUE.
+    CaNotCa = "ca.not-ca", Error,
+        "The issuing certificate is not a CA certificate: get the real intermediate from the CA.";
+    /// pathLenConstraint exceeded.
+    CaPathLength = "ca.path-length", Error,
+        "The chain has more intermediates than a CA allows: use the CA's intended, shorter path.";
+    /// An issuer's keyUsage lacks keyCertSign.
+    CaKeyUsage = "ca.key-usage", Error,
+        "The issuer's key is not allowed to sign certificates: get the right intermediate from the CA.";
+    /// The leaf is a CA certificate.
+    LeafIsCa = "leaf.is-ca", Warning,
+        "Use a server (end-entity) certificate as the leaf, not a CA certificate.";
+    /// EKU present without serverAuth.
+    LeafEkuServerAuthMissing = "leaf.eku-server-auth-missing", Error,
+        "Request a certificate with Extended Key Usage serverAuth (TLS Web Server Authentication).";
+    /// sip-mutual-tls: EKU lacks clientAuth.
+    LeafEkuClientAuthMissing = "leaf.eku-client-auth-missing", Warning,
+        "For mutual TLS the far end also checks clientAuth: use a private CA or a CA still issuing clientAuth, or have the far end accept serverAuth.";
+    /// keyUsage present but unfit for TLS.
+    LeafKeyUsage = "leaf.key-usage", Warning,
+        "Request a certificate whose keyUsage includes digitalSignature (and keyEncipherment for RSA).";
+    /// The host matches no SAN.
+    NameMismatch = "name.mismatch", Error,
+        "Use a certificate issued for this host name (or check the --host spelling).";
+    /// The leaf has no subjectAltName.
+    NameNoSan = "name.no-san", Error,
+        "Reissue with the host names in subjectAltName; clients no longer read the Common Name.";
+    /// A host name constraint from a CA was violated.
+    NameConstraintViolation = "name.constraint-violation", Error,
+        "A CA above forbids this name: the leaf must be issued under a CA allowed to issue it.";
+    /// SHA-1 signature.
+    AlgoSha1 = "algo.sha1", Error,
+        "Reissue the certificate with a SHA-256 (or stronger) signature.";
+    /// MD5 signature.
+    AlgoMd5 = "algo.md5", Error,
+        "Reissue the certificate with a SHA-256 (or stronger) signature.";
+    /// RSA key < 2048 bits.
+    KeyRsaWeak = "key.rsa-weak", Error,
+        "Reissue with an RSA key of at least 2048 bits (or ECDSA P-256).";
+    /// genesys-byoc-cloud with a non-RSA leaf key.
+    ProfileKeyType = "profile.key-type", Error,
+        "Genesys Cloud BYOC Cloud negotiates RSA cipher suites only: reissue the leaf with an RSA key.";
+    /// rustls-webpki rejected the path.
+    TrustRejected = "trust.rejected", Error,
+        "A mainstream verifier refuses this chain for the reason given: fix that before deploying.";
+    /// An unknown critical extension (mainstream verifiers reject these, so an error in both modes).
+    Rfc5280UnknownCriticalExtension = "rfc5280.unknown-critical-extension", Error,
+        "Reissue without the critical extension; verifiers must reject what they do not understand.";
+    /// authorityKeyIdentifier missing on a non-root certificate.
+    Rfc5280AkiMissing = "rfc5280.aki-missing", Warning,
+        "Reissue with an authorityKeyIdentifier (every CA tool adds it by default).";
+    /// subjectKeyIdentifier missing on a CA.
+    Rfc5280SkiMissing = "rfc5280.ski-missing", Warning,
+        "Reissue the CA certificate with a subjectKeyIdentifier.";
+    /// AKI of a certificate differs from its issuer's SKI.
+    Rfc5280AkiSkiMismatch = "rfc5280.aki-ski-mismatch", Warning,
+        "The issuer in the chain is not the key the certificate names: use the matching intermediate.";
+    /// Serial number zero.
+    Rfc5280SerialZero = "rfc5280.serial-zero", Warning,
+        "Reissue: serial numbers must be positive.";
+    /// Serial number negative.
+    Rfc5280SerialNegative = "rfc5280.serial-negative", Warning,
+        "Reissue: serial numbers must be positive.";
+    /// Serial number longer than 20 octets.
+    Rfc5280SerialTooLong = "rfc5280.serial-too-long", Warning,
+        "Reissue: serial numbers are at most 20 octets.";
+    /// A CA certificate with an empty subject.
+    Rfc5280CaEmptySubject = "rfc5280.ca-empty-subject", Warning,
+        "Reissue the CA certificate with a subject name.";
+    /// basicConstraints not critical on a CA.
+    Rfc5280BasicConstraintsNotCritical = "rfc5280.basic-constraints-not-critical", Warning,
+        "Reissue the CA certificate with basicConstraints marked critical.";
+    /// basicConstraints absent on a root.
+    Rfc5280RootBasicConstraintsMissing = "rfc5280.root-basic-constraints-missing", Warning,
+        "Replace the (v1-style) root with one that carries basicConstraints CA:TRUE.";
+    /// An end-entity certificate without EKU.
+    CabfLeafEkuMissing = "cabf.leaf-eku-missing", Warning,
+        "Reissue the leaf with Extended Key Usage serverAuth.";
+    /// An end-entity certificate with anyExtendedKeyUsage.
+    CabfLeafAnyEku = "cabf.leaf-any-eku", Warning,
+        "Reissue the leaf with specific EKUs (serverAuth) instead of anyExtendedKeyUsage.";
+    /// An end-entity certificate with a critical EKU.
+    CabfLeafEkuCritical = "cabf.leaf-eku-critical", Warning,
+        "Reissue the leaf with Extended Key Usage not marked critical.";
+    /// EKU on a root.
+    CabfRootEku = "cabf.root-eku", Warning,
+        "Root certificates should not carry Extended Key Usage; some verifiers then restrict the whole chain.";
+    /// DSA key.
+    CabfKeyDsa = "cabf.key-dsa", Warning,
+        "Reissue with an RSA or ECDSA key; DSA is not allowed for TLS certificates any more.";
+    /// P-192 key.
+    CabfKeyP192 = "cabf.key-p192", Warning,
+        "Reissue with ECDSA P-256 or P-384.";
+    /// RSA modulus not a multiple of 8 bits.
+    CabfRsaModulus = "cabf.rsa-modulus", Warning,
+        "Reissue with a standard RSA key size (2048, 3072, 4096 bits).";
+    /// A wildcard on a public suffix (`*.co.uk`).
+    CabfWildcardPublicSuffix = "cabf.wildcard-public-suffix", Warning,
+        "Reissue without the wildcard on a public suffix; clients ignore such names.";
+}
+
+/// One thing to tell the user about the certificates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    pub code: Code,
+    /// The certificate it concerns, if any.
+    pub sha256: Option<Fingerprint>,
+    pub message: String,
+}
+
+impl Finding {
+    /// A finding with the code's default severity.
+    pub fn new(code: Code, sha256: Option<Fingerprint>, message: impl Into<String>) -> Self {
+        Self {
+            severity: code.default_severity(),
+            code,
+            sha256,
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(s.contains('.'), "{s} has no family");
+            assert!(
+                s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-'),
+                "{s}"
+            );
+            assert!(!code.fix().is_empty());
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! Matching the trunk's host name against a certificate (RFC 6125 on subjectAltName; RFC 5922 for SIP).
+
+use std::fmt;
+use std::net::IpAddr;
+
+use super::cert::{Certificate, San};
+
+/// A host to check: a DNS name (normalised to lowercase A-labels, no trailing dot) or an IP address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostName {
+    Dns(String),
+    Ip(IpAddr),
+}
+
+/// Why a `--host` value is not a host name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HostNameError {
+    #[error("the host name is empty")]
+    Empty,
+    #[error("\"{0}\" is not a valid DNS name or IP address")]
+    Invalid(String),
+}
+
+impl HostName {
+    /// Parses a DNS name (Unicode names become A-labels) or an IP address (IPv6 with or without brackets).
+    pub fn parse(input: &str) -> Result<Self, HostNameError> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(HostNameError::Empty);
+        }
+        let unbracketed = trimmed
+            .strip_prefix('[')
+            .and_then(|s| s.strip_suffix(']'))
+            .unwrap_or(trimmed);
+        if let Ok(ip) = unbracketed.parse::<IpAddr>() {
+            return Ok(Self::Ip(ip));
+        }
+        let without_dot = trimmed.strip_suffix('.').unwrap_or(trimmed);
+        let ascii = idna::domain_to_ascii(without_dot)
+            .map_err(|_| HostNameError::Invalid(input.to_string()))?;
+        let valid_labels = ascii.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
+        if ascii.is_empty() || ascii.len() > 253 || !valid_labels {
+            return Err(HostNameError::Invalid(input.to_string()));
+        }
+        Ok(Self::Dns(ascii))
+    }
+}
+
+impl fmt::Display for HostName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Dns(d) => f.write_str(d),
+            Self::Ip(ip) => write!(f, "{ip}"),
+        }
+    }
+}
+
+/// How a host matched a certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameMatch {
+    /// The SAN entry that matched (as written in the certificate).
+    Dns(String),
+    Ip(IpAddr),
+    /// A `sip:` / `sips:` URI SAN (RFC 5922 7.1).
+    SipUri(String),
+}
+
+/// Finds the SAN entry the host matches. `sip_uris` enables RFC 5922 URI matching first.
+pub fn find_match(cert: &Certificate, host: &HostName, sip_uris: bool) -> Option<NameMatch> {
+    if sip_uris && let HostName::Dns(domain) = host {
+        for san in &cert.sans {
+            if let San::Uri(uri) = san
+                && sip_uri_domain(uri).is_some_and(|d| d == *domain)
+            {
+                return Some(NameMatch::SipUri(uri.clone()));
+            }
+        }
+    }
+    for san in &cert.sans {
+        match (san, host) {
+            (San::Dns(pattern), HostName::Dns(name)) if dns_matches(pattern, name) => {
+                return Some(NameMatch::Dns(pattern.clone()));
+            }
+            (San::Ip(ip), HostName::Ip(wanted)) if ip_equal(*ip, *wanted) => {
+                return Some(NameMatch::Ip(*ip));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// RFC 6125 6.4 on one dNSName: case-insensitive, trailing dot ignored, a wildcard only as the whole
+/// left-most label, matching exactly one label, and never directly above a public suffix.
+pub fn dns_matches(pattern: &str, name: &str) -> bool {
+    let Some(pattern) = normalise_dns(pattern) else {
+        return false;
+    };
+    let Some(name) = normalise_dns(name) else {
+        return false;
+    };
+    if let Some(parent) = pattern.strip_prefix("*.") {
+        if !wildcard_parent_allowed(parent) {
+            return false;
+        }
+        match name.split_once('.') {
+            Some((first, rest)) => !first.is_empty() && rest == parent,
+            None => false,
+        }
+    } else {
+        !pattern.contains('*') && pattern == name
+    }
+}
+
+/// A wildcard's parent must have at least two labels and must not be a public suffix (`*.co.uk`).
+pub fn wildcard_parent_allowed(parent: &str) -> bool {
+    parent.contains('.') && !is_public_suffix(parent)
+}
+
+/// Whether `domain` is exactly a public suffix (from the compiled Public Suffix List).
+pub fn is_public_suffix(domain: &str) -> bool {
+    psl::suffix_str(domain).is_some_and(|s| s.eq_ignore_ascii_case(domain))
+}
+
+fn normalise_dns(name: &str) -> Option<String> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.is_empty() || !name.is_ascii() {
+        // SANs must hold A-labels; a U-label in a dNSName is malformed and matches nothing.
+        return None;
+    }
+    Some(name.to_ascii_lowercase())
+}
+
+fn ip_equal(a: IpAddr, b: IpAddr) -> bool {
+    // IPv4-mapped IPv6 addresses compare equal to their IPv4 form.
+    let canon = |ip: IpAddr| match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+        v4 => v4,
+    };
+    canon(a) == canon(b)
+}
+
+/// The domain of a `sip:domain` / `sips:domain` URI with no user part, lowercased (RFC 5922 7.1).
+fn sip_uri_domain(uri: &str) -> Option<String> {
+    let (scheme, rest) = uri.split_once(':')?;
+    if !scheme.eq_ignore_ascii_case("sip") && !scheme.eq_ignore_ascii_case("sips") {
+        return None;
+    }
+    if rest.contains('@') {
+        return None;
+    }
+    let host = rest.split([';', '?', ':']).next()?;
+    normalise_dns(host)
+}
+
+/// What the certificate is valid for, for messages: DNS and IP SANs, and SIP URIs when relevant.
+pub fn names_valid_for(cert: &Certificate, sip_uris: bool) -> Vec<String> {
+    cert.sans
+        .iter()
+        .filter(|san| match san {
+            San::Dns(_) | San::Ip(_) => true,
+            San::Uri(u) => sip_uris && sip_uri_domain(u).is_some(),
+            _ => false,
+        })
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_matching_table() {
+        // (pattern in the certificate, host, matches)
+        let table: &[(&str, &str, bool)] = &[
+            ("sbc.example.com", "sbc.example.com", true),
+            ("SBC.Example.COM", "sbc.example.com", true),
+            ("sbc.example.com.", "sbc.example.com", true),
+            ("sbc.example.com", "sbc.example.com.", true),
+            ("sbc.example.com", "sbc2.example.com", false),
+            ("*.example.com", "sbc.example.com", true),
+            ("*.example.com", "SBC.EXAMPLE.COM", true),
+            ("*.example.com", "a.b.example.com", false),
+            ("*.example.com", "example.com", false),
+            ("*.example.com", ".example.com", false),
+            ("*.com", "example.com", false),
+            ("*.co.uk", "example.co.uk", false),
+            ("*.example.co.uk", "sbc.example.co.uk", true),
+            ("s*.example.com", "sbc.example.com", false),
+            ("*bc.example.com", "sbc.example.com", false),
+            ("sbc.*.com", "sbc.example.com", false),
+            ("*", "localhost", false),
+            ("xn--n1aae7f7o.badssl.com", "xn--n1aae7f7o.badssl.com", true),
+            ("", "example.com", false),
+        ];
+        for (pattern, host, expected) in table {
+            assert_eq!(dns_matches(pattern, host), *expected, "{pattern} vs {host}");
+        }
+    }
+
+    #[test]
+    fn host_parsing_table() {
+        let table: &[(&str, Result<HostName, ()>)] = &[
+            ("sbc.example.com", Ok(HostName::Dns("sbc.example.com".into()))),
+            ("SBC.Example.com.", Ok(HostName::Dns("sbc.example.com".into()))),
+            ("тест.badssl.com", Ok(HostName::Dns("xn--e1aybc.badssl.com".into()))),
+            ("192.0.2.10", Ok(HostName::Ip("192.0.2.10".parse().unwrap()))),
+            ("[2001:db8::1]", Ok(HostName::Ip("2001:db8::1".parse().unwrap()))),
+            ("2001:DB8:0:0::1", Ok(HostName::Ip("2001:db8::1".parse().unwrap()))),
+            ("", Err(())),
+            ("bad host", Err(())),
+            ("a..b", Err(())),
+        ];
+        for (input, expected) in table {
+            assert_eq!(HostName::parse(input).map_err(|_| ()), *expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn ip_comparison_is_by_address() {
+        let a: IpAddr = "2001:db8::1".parse().unwrap();
+        let b: IpAddr = "2001:0db8:0000::0001".parse().unwrap();
+        assert!(ip_equal(a, b));
+        assert!(ip_equal("::ffff:192.0.2.1".parse().unwrap(), "192.0.2.1".parse().unwrap()));
+        assert!(!ip_equal("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap()));
+    }
+
+    #[test]
+    fn sip_uri_table() {
+        let table: &[(&str, Option<&str>)] = &[
+            ("sip:example.com", Some("example.com")),
+            ("SIPS:Example.com", Some("example.com")),
+            ("sip:example.com;transport=tls", Some("example.com")),
+            ("sip:example.com:5061", Some("example.com")),
+            ("sip:alice@example.com", None),
+            ("https://example.com", None),
+        ];
+        for (uri, expected) in table {
+            assert_eq!(sip_uri_domain(uri).as_deref(), *expected, "{uri}");
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! The one loader: every way bytes arrive (file, folder entry, drop, paste, CLI) ends here.
+//!
+//! The format is detected from the content, never from the file name: PEM (any number of blocks, any
+//! text around them), DER certificates, PKCS#7 (DER or PEM). Problems become findings naming the
+//! source; nothing here panics or stops the other inputs from loading.
+
+use x509_parser::der_parser::asn1_rs::{Any, Class, FromBer as _, Oid, Tag};
+use x509_parser::der_parser::oid;
+
+use super::cert::Certificate;
+use super::finding::{Code, Finding};
+use super::pem;
+
+/// Inputs larger than this are refused: certificate files are kilobytes.
+pub const MAX_INPUT_BYTES: usize = 10 * 1024 * 1024;
+
+/// What one input yielded.
+#[derive(Debug, Default, Clone)]
+pub struct Loaded {
+    pub certificates: Vec<Certificate>,
+    pub findings: Vec<Finding>,
+}
+
+impl Loaded {
+    /// Adds another input's result.
+    pub fn extend(&mut self, other: Loaded) {
+        self.certificates.extend(other.certificates);
+        self.findings.extend(other.findings);
+    }
+}
+
+/// Loads every certificate in `bytes`. `source` names the input in findings and reports.
+pub fn load(source: &str, bytes: &[u8]) -> Loaded {
+    let mut loaded = Loaded::default();
+    if bytes.len() > MAX_INPUT_BYTES {
+        return too_large(source, bytes.len() as u64);
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if pem::looks_like_pem(bytes) {
+        load_pem(source, bytes, &mut loaded);
+    } else if bytes.first() == Some(&0x30) {
+        load_der(source, bytes, &mut loaded);
+    } else if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        loaded.findings.push(Finding::new(
+            Code::InputNoCertificate,
+            None,
+            format!("{source}: the file is empty"),
+        ));
+    } else if std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0) {
+        loaded.findings.push(Finding::new(
+            Code::InputNoCertificate,
+            None,
+            format!("{source}: text with no PEM block (no \"-----BEGIN CERTIFICATE-----\" line)"),
+        ));
+    } else {
+        loaded.findings.push(Finding::new(
+            Code::InputMalformed,
+            None,
+            format!("{source}: not a certificate file (neither PEM, DER nor PKCS#7)"),
+        ));
+    }
+    loaded
+}
+
+/// The refusal of an input over [`MAX_INPUT_BYTES`] (callers that know the size before reading use it
+/// directly, so a huge file is never read into memory).
+pub fn too_large(source: &str, size: u64) -> Loaded {
+    Loaded {
+        certificates: Vec::new(),
+        findings: vec![Finding::new(
+            Code::InputTooLarge,
+            None,
+            format!(
+                "{source}: {size} bytes is too large for a certificate file (limit {} MiB); it was not read",
+                MAX_INPUT_BYTES / (1024 * 1024)
+            ),
+        )],
+    }
+}
+
+/// An input that could not be read at all.
+pub fn unreadable(source: &str, why: &str) -> Loaded {
+    Loaded {
+        certificates: Vec::new(),
+        findings: vec![Finding::new(
+            Code::InputUnreadable,
+            None,
+            format!("{source}: cannot be read: {why}"),
+        )],
+    }
+}
+
+fn load_pem(source: &str, text: &[u8], loaded: &mut Loaded) {
+    let mut other_labels: Vec<String> = Vec::new();
+    let mut malformed = 0usize;
+    let before = loaded.certificates.len();
+    for block in pem::blocks(text) {
+        let label = block.label.as_str();
+        if label.ends_with("PRIVATE KEY") {
+            // The body is never decoded or kept: a key must not travel any further than this line.
+            loaded.findings.push(Finding::new(
+                Code::InputPrivateKey,
+                None,
+                format!(
+                    "{source}: line {}: a private key ({label}) was ignored; it is never put into a bundle, report or upload",
+                    block.line
+                ),
+            ));
+            other_labels.push("a private key".into());
+            continue;
+        }
+        let der = match block.body {
+            Ok(der) => der,
+            Err(why) => {
+                if is_certificate_label(label) || is_pkcs7_label(label) {
+                    malformed += 1;
+                    loaded.findings.push(Finding::new(
+                        Code::InputMalformed,
+                        None,
+                        format!("{source}: line {}: {label} block: {why}", block.line),
+                    ));
+                } else {
+                    other_labels.push(label.to_string());
+                }
+                continue;
+            }
+        };
+        let result = if is_certificate_label(label) {
+            let trusted = label == "TRUSTED CERTIFICATE";
+            Certificate::from_der(&der, source, trusted)
+                .map(|c| vec![c])
+                .map_err(|e| e.to_string())
+        } else if is_pkcs7_label(label) {
+            certificates_from_pkcs7(source, &der)
+        } else {
+            other_labels.push(label.to_string());
+            continue;
+        };
+        match result {
+            Ok(certs) => loaded.certificates.extend(certs),
+            Err(why) => {
+                malformed += 1;
+                loaded.findings.push(Finding::new(
+                    Code::InputMalformed,
+                    None,
+                    format!("{source}: line {}: {label} block: {why}", block.line),
+                ));
+            }
+        }
+    }
+    if loaded.certificates.len() == before && malformed == 0 {
+        let found = if other_labels.is_empty() {
+            "no PEM block".to_string()
+        } else {
+            other_labels.dedup();
+            format!("only {}", other_labels.join(", "))
+        };
+        loaded.findings.push(Finding::new(
+            Code::InputNoCertificate,
+            None,
+            format!("{source}: no certificate in it ({found})"),
+        ));
+    }
+}
+
+fn is_certificate_label(label: &str) -> bool {
+    matches!(
+        label,
+        "CERTIFICATE" | "X509 CERTIFICATE" | "X.509 CERTIFICATE" | "TRUSTED CERTIFICATE"
+    )
+}
+
+fn is_pkcs7_label(label: &str) -> bool {
+    matches!(label, "PKCS7" | "PKCS #7 SIGNED DATA" | "CMS")
+}
+
+fn load_der(source: &str, der: &[u8], loaded: &mut Loaded) {
+    let cert_error = match Certificate::from_der(der, source, false) {
+        Ok(cert) => {
+            loaded.certificates.push(cert);
+            return;
+        }
+        Err(e) => e,
+    };
+    match der_kind(der) {
+        DerKind::Pkcs7 => match certificates_from_pkcs7(source, der) {
+            Ok(certs) if certs.is_empty() => loaded.findings.push(Finding::new(
+                Code::InputNoCertificate,
+                None,
+                format!("{source}: a PKCS#7 file with no certificate in it"),
+            )),
+            Ok(certs) => loaded.certificates.extend(certs),
+            Err(why) => loaded.findings.push(Finding::new(
+                Code::InputMalformed,
+                None,
+                format!("{source}: PKCS#7: {why}"),
+            )),
+        },
+        DerKind::PrivateKey => loaded.findings.push(Finding::new(
+            Code::InputPrivateKey,
+            None,
+            format!("{source}: a DER private key was ignored; it is never put into a bundle, report or upload"),
+        )),
+        DerKind::Pkcs12 => loaded.findings.push(Finding::new(
+            Code::InputNoCertificate,
+            None,
+            format!(
+                "{source}: a PKCS#12 (.p12/.pfx) archive; Chainsmith does not open password-protected archives: export the certificates with `openssl pkcs12 -in FILE -nokeys`"
+            ),
+        )),
+        DerKind::Csr => loaded.findings.push(Finding::new(
+            Code::InputNoCertificate,
+            None,
+            format!("{source}: a certificate signing request (CSR), not a certificate"),
+        )),
+        DerKind::Other => loaded.findings.push(Finding::new(
+            Code::InputMalformed,
+            None,
+            format!("{source}: DER data that is not a certificate: {cert_error}"),
+        )),
+    }
+}
+
+enum DerKind {
+    Pkcs7,
+    PrivateKey,
+    Pkcs12,
+    Csr,
+    Other,
+}
+
+const OID_PKCS7_SIGNED_DATA: Oid<'static> = oid!(1.2.840 .113549 .1 .7 .2);
+
+/// Guesses what a DER SEQUENCE is from its first elements, to word the error well.
+fn der_kind(der: &[u8]) -> DerKind {
+    let Ok((_, outer)) = Any::from_ber(der) else {
+        return DerKind::Other;
+    };
+    if outer.tag() != Tag::Sequence {
+        return DerKind::Other;
+    }
+    let Ok((rest, first)) = Any::from_ber(outer.data) else {
+        return DerKind::Other;
+    };
+    match first.tag() {
+        Tag::Oid => DerKind::Pkcs7,
+        Tag::Integer => match first.data {
+            [3] => DerKind::Pkcs12,
+            // PKCS#8 (version 0/1, then AlgorithmIdentifier) or PKCS#1 / SEC1 keys (version, then key).
+            [0] | [1] => DerKind::PrivateKey,
+            _ => DerKind::Other,
+        },
+        Tag::Sequence => {
+            // CertificationRequestInfo starts with INTEGER version 0; TBSCertificate with [0] or INTEGER serial.
+            match Any::from_ber(first.data) {
+                Ok((_, inner)) if inner.tag() == Tag::Integer && inner.data == [0] && !rest.is_empty() => {
+                    DerKind::Csr
+                }
+                _ => DerKind::Other,
+            }
+        }
+        _ => DerKind::Other,
+    }
+}
+
+/// The certificates of a PKCS#7 SignedData (RFC 2315 / RFC 5652), as their original bytes.
+///
+/// Walked with asn1-rs rather than decoded with the `cms` crate so that each certificate keeps its exact
+/// encoding (fingerprints must match the same certificate loaded from PEM) and so that certificates a
+/// strict decoder refuses still reach the checks, which explain what is wrong with them.
+fn certificates_from_pkcs7(source: &str, der: &[u8]) -> Result<Vec<Certificate>, String> {
+    let bad = |what: &str| format!("not a PKCS#7 SignedData ({what})");
+    let (_, content_info) = Any::from_ber(der).map_err(|_| bad("no ContentInfo"))?;
+    let (rest, content_type) = Oid::from_ber(content_info.data).map_err(|_| bad("no content type"))?;
+    if content_type != OID_PKCS7_SIGNED_DATA {
+        return Err(format!("PKCS#7 content type {} is not SignedData", content_type.to_id_string()));
+    }
+    let (_, explicit) = Any::from_ber(rest).map_err(|_| bad("no content"))?;
+    let (_, signed_data) = Any::from_ber(explicit.data).map_err(|_| bad("no SignedData"))?;
+    let mut input = signed_data.data;
+    let mut certificates = Vec::new();
+    while !input.is_empty() {
+        let (rest, field) = Any::from_ber(input).map_err(|_| bad("damaged SignedData"))?;
+        input = rest;
+        if field.class() == Class::ContextSpecific && field.tag().0 == 0 {
+            let mut certs_input = field.data;
+            while !certs_input.is_empty() {
+                let (rest, _) =
+                    Any::from_ber(certs_input).map_err(|_| bad("damaged certificate list"))?;
+                let raw = &certs_input[..certs_input.len() - rest.len()];
+                certs_input = rest;
+                let cert = Certificate::from_der(raw, source, false)
+                    .map_err(|e| format!("certificate {} in the PKCS#7: {e}", certificates.len() + 1))?;
+                certificates.push(cert);
+            }
+        }
+    }
+    Ok(certificates)
+}

@@ -1,0 +1,154 @@
+//! The certificate engine: pure functions from bytes, names and a time to an ordered, checked chain.
+//!
+//! Nothing here touches the file system, the network, the clock or a UI: inputs come in as bytes with
+//! a source name, the validation time as Unix seconds. The CLI and the window only call in.
+//!
+//! ```text
+//! bytes ─► load::load ─► analyze (chain::build ─► checks ─► webpki verdict) ─► Report ─► bundle / JSON
+//! ```
+
+pub mod bundle;
+pub mod cert;
+pub mod chain;
+pub mod checks;
+pub mod finding;
+pub mod hostname;
+pub mod load;
+pub mod pem;
+pub mod report;
+pub mod signature;
+pub mod trust;
+mod verdict;
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use cert::{Certificate, Fingerprint};
+pub use finding::{Code, Finding, Severity};
+pub use hostname::HostName;
+pub use load::{Loaded, load};
+pub use report::{ChainEntry, Excluded, Report, Role};
+
+/// What the chain is for; changes which checks apply and what is trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Profile {
+    /// A TLS server certificate: the leaf must allow serverAuth.
+    #[default]
+    TlsServer,
+    /// SIP over TLS between SBCs, each side also a client: clientAuth wanted, SIP URI SANs match.
+    SipMutualTls,
+    /// The carrier SBC's chain as Genesys Cloud BYOC Cloud sees it: public roots only, RSA leaf.
+    GenesysByocCloud,
+    /// The CA certificates for a Genesys BYOC Premises certificate-authority upload: root required.
+    GenesysByocPremises,
+}
+
+impl Profile {
+    /// Every profile, in the order shown to users.
+    pub const ALL: [Profile; 4] = [
+        Self::TlsServer,
+        Self::SipMutualTls,
+        Self::GenesysByocCloud,
+        Self::GenesysByocPremises,
+    ];
+
+    /// The name used on the command line and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TlsServer => "tls-server",
+            Self::SipMutualTls => "sip-mutual-tls",
+            Self::GenesysByocCloud => "genesys-byoc-cloud",
+            Self::GenesysByocPremises => "genesys-byoc-premises",
+        }
+    }
+
+    /// One line on what the profile checks.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::TlsServer => "A TLS server certificate: the leaf must allow serverAuth.",
+            Self::SipMutualTls => {
+                "SIP TLS between SBCs: also a client, so clientAuth is wanted; sip: URI SANs match the domain."
+            }
+            Self::GenesysByocCloud => {
+                "Your SBC's chain as Genesys Cloud (BYOC Cloud) sees it: public roots only, RSA leaf key."
+            }
+            Self::GenesysByocPremises => {
+                "CA certificates for a Genesys BYOC Premises upload: the whole CA chain, root included."
+            }
+        }
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Profile {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Self::ALL.iter().map(|p| p.as_str()).collect();
+                format!("unknown profile \"{s}\" (one of: {})", names.join(", "))
+            })
+    }
+}
+
+/// Everything a check depends on besides the certificates.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub host: Option<HostName>,
+    /// The certificate to use as the leaf (`--leaf`).
+    pub leaf: Option<Fingerprint>,
+    pub profile: Profile,
+    /// Validation time, Unix seconds.
+    pub at: i64,
+    pub expiry_warning_days: u32,
+    pub strict: bool,
+    /// Add the Mozilla root set (webpki-roots) to the trust anchors.
+    pub public_roots: bool,
+}
+
+impl CheckOptions {
+    /// Defaults for a check at `at`.
+    pub fn new(at: i64) -> Self {
+        Self {
+            host: None,
+            leaf: None,
+            profile: Profile::default(),
+            at,
+            expiry_warning_days: 30,
+            strict: false,
+            public_roots: false,
+        }
+    }
+}
+
+/// Orders and checks `inputs` (everything loaded, with the loader's findings) against `roots`
+/// (`--roots`; `None` means "a self-signed CA in the input is the anchor").
+pub fn analyze(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) -> Report {
+    let built = chain::build(inputs, roots, options);
+    let mut findings = inputs.findings.clone();
+    if let Some(roots) = roots {
+        findings.extend(roots.findings.iter().cloned());
+    }
+    findings.extend(built.findings.iter().cloned());
+    findings.extend(checks::run(&built, options));
+    if !findings.iter().any(|f| f.severity == Severity::Error) {
+        findings.extend(verdict::webpki_verdict(&built, options));
+    }
+    if options.strict {
+        for finding in &mut findings {
+            let code = finding.code.as_str();
+            if code.starts_with("rfc5280.") || code.starts_with("cabf.") {
+                finding.severity = Severity::Error;
+            }
+        }
+    }
+    report::Report::new(built, findings, options)
+}

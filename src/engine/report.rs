@@ -1,0 +1,372 @@
+//! The result of an analysis, as a value: the ordered chain, what was left out, the findings.
+//! Rendered as text for people and as JSON (field names fixed, see the README) for scripts.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::cert::{Certificate, Fingerprint};
+use super::chain::{Built, PathEnd};
+use super::checks::date;
+use super::finding::{Code, Finding, Severity};
+use super::signature::SignatureCheck;
+use super::trust::public_anchors;
+use super::{CheckOptions, Profile};
+
+/// A certificate's place in the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Leaf,
+    Intermediate,
+    Root,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Leaf => "leaf",
+            Self::Intermediate => "intermediate",
+            Self::Root => "root",
+        }
+    }
+}
+
+/// One certificate of the ordered chain.
+#[derive(Debug, Clone)]
+pub struct ChainEntry {
+    pub role: Role,
+    pub cert: Certificate,
+    /// Whether the certificate came from the inputs (false: from `--roots`).
+    pub in_input: bool,
+    /// The signature of this certificate checked with its issuer's key (`None` for a root, or when
+    /// the issuer is missing).
+    pub signature: Option<SignatureCheck>,
+}
+
+/// A certificate left out of the bundle, and why.
+#[derive(Debug, Clone)]
+pub struct Excluded {
+    pub cert: Certificate,
+    pub source: String,
+    pub reason: Code,
+}
+
+/// The trust anchor the chain ends at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnchorKind {
+    /// The last chain entry is the trusted root.
+    Certificate,
+    /// A public root not in the input (its subject).
+    Public(String),
+    /// The chain ends at an untrusted root.
+    Untrusted,
+    /// No anchor reached.
+    None,
+}
+
+/// Everything an analysis found. Built only by [`super::analyze`].
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub host: Option<String>,
+    pub profile: Profile,
+    pub at: i64,
+    /// Leaf first; the anchor last when it is a certificate.
+    pub chain: Vec<ChainEntry>,
+    pub anchor: AnchorKind,
+    pub excluded: Vec<Excluded>,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub(super) fn new(built: Built, mut findings: Vec<Finding>, options: &CheckOptions) -> Self {
+        // Most severe first, stable within a severity (the order checks ran in).
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        let mut chain = Vec::new();
+        let mut anchor = AnchorKind::None;
+        if let Some(path) = &built.chosen {
+            let last = path.nodes.len() - 1;
+            let top_is_root = matches!(path.end, PathEnd::Anchor | PathEnd::UntrustedRoot);
+            for (position, &i) in path.nodes.iter().enumerate() {
+                let node = &built.nodes[i];
+                let role = if top_is_root && position == last && (position > 0 || !built.has_leaf) {
+                    Role::Root
+                } else if position == 0 && built.has_leaf {
+                    Role::Leaf
+                } else if position == 0 && options.profile != Profile::GenesysByocPremises {
+                    Role::Leaf
+                } else {
+                    Role::Intermediate
+                };
+                chain.push(ChainEntry {
+                    role,
+                    cert: node.cert.clone(),
+                    in_input: node.in_input,
+                    signature: path.links.get(position).copied(),
+                });
+            }
+            anchor = match path.end {
+                PathEnd::Anchor => AnchorKind::Certificate,
+                PathEnd::PublicRoot(index) => AnchorKind::Public(
+                    public_anchors()
+                        .iter()
+                        .find(|a| a.index == index)
+                        .map(|a| a.subject.clone())
+                        .unwrap_or_default(),
+                ),
+                PathEnd::UntrustedRoot => AnchorKind::Untrusted,
+                PathEnd::Incomplete => AnchorKind::None,
+            };
+        }
+        let mut excluded: Vec<Excluded> = built
+            .excluded
+            .iter()
+            .filter(|(_, reason)| *reason != Code::ChainDuplicate)
+            .map(|(i, reason)| Excluded {
+                cert: built.nodes[*i].cert.clone(),
+                source: built.nodes[*i].cert.source.clone(),
+                reason: *reason,
+            })
+            .collect();
+        for (source, kept) in &built.duplicates {
+            excluded.push(Excluded {
+                cert: built.nodes[*kept].cert.clone(),
+                source: source.clone(),
+                reason: Code::ChainDuplicate,
+            });
+        }
+        Self {
+            host: options.host.as_ref().map(ToString::to_string),
+            profile: options.profile,
+            at: options.at,
+            chain,
+            anchor,
+            excluded,
+            findings,
+        }
+    }
+
+    /// No error finding.
+    pub fn passed(&self) -> bool {
+        !self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+
+    /// Number of findings of a severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity == severity).count()
+    }
+
+    /// Whether a finding with this code is present.
+    pub fn has(&self, code: Code) -> bool {
+        self.findings.iter().any(|f| f.code == code)
+    }
+
+    /// The leaf entry, if the chain has one.
+    pub fn leaf(&self) -> Option<&ChainEntry> {
+        self.chain.first().filter(|e| e.role == Role::Leaf)
+    }
+
+    /// Fingerprints of the chain, leaf first.
+    pub fn fingerprints(&self) -> Vec<Fingerprint> {
+        self.chain.iter().map(|e| e.cert.sha256).collect()
+    }
+
+    /// The one-line verdict.
+    pub fn verdict_line(&self) -> String {
+        let errors = self.count(Severity::Error);
+        if errors > 0 {
+            let word = if errors == 1 { "problem" } else { "problems" };
+            return format!("FAIL: {errors} {word} to fix");
+        }
+        let until = self.chain.iter().map(|e| e.cert.not_after).min();
+        let host = self.host.as_deref().map(|h| format!(" for {h}")).unwrap_or_default();
+        match until {
+            Some(until) => format!(
+                "PASS: {} certificate{}, valid{host} until {}",
+                self.chain.len(),
+                if self.chain.len() == 1 { "" } else { "s" },
+                date(until)
+            ),
+            None => "PASS".into(),
+        }
+    }
+
+    /// The JSON document (`--json`).
+    pub fn to_json(&self) -> serde_json::Value {
+        let json = JsonReport {
+            verdict: if self.passed() { "pass" } else { "fail" },
+            host: self.host.clone(),
+            profile: self.profile.as_str(),
+            at: rfc3339(self.at),
+            chain: self
+                .chain
+                .iter()
+                .map(|e| JsonCert {
+                    role: e.role.as_str(),
+                    sha256: e.cert.sha256.hex(),
+                    subject: e.cert.subject.clone(),
+                    issuer: e.cert.issuer.clone(),
+                    serial: e.cert.serial_hex(),
+                    not_before: rfc3339(e.cert.not_before),
+                    not_after: rfc3339(e.cert.not_after),
+                    sans: e.cert.sans.iter().map(ToString::to_string).collect(),
+                    key: e.cert.key.to_string(),
+                    signature_algorithm: e.cert.signature_algorithm.name().to_string(),
+                    source: e.cert.source.clone(),
+                })
+                .collect(),
+            excluded: self
+                .excluded
+                .iter()
+                .map(|e| JsonExcluded {
+                    sha256: e.cert.sha256.hex(),
+                    subject: e.cert.subject.clone(),
+                    source: e.source.clone(),
+                    reason: e.reason.as_str(),
+                })
+                .collect(),
+            findings: self
+                .findings
+                .iter()
+                .map(|f| JsonFinding {
+                    severity: f.severity.as_str(),
+                    code: f.code.as_str(),
+                    sha256: f.sha256.map(|s| s.hex()),
+                    message: f.message.clone(),
+                })
+                .collect(),
+        };
+        // Serialising plain strings and vectors cannot fail.
+        serde_json::to_value(json).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The readable report (`chainsmith check` without `--json`).
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let host = self.host.as_deref().unwrap_or("(no --host)");
+        let _ = writeln!(out, "Chain for {host}  ·  profile {}  ·  at {}", self.profile, rfc3339(self.at));
+        let _ = writeln!(out);
+        for (i, entry) in self.chain.iter().enumerate() {
+            let c = &entry.cert;
+            let _ = writeln!(out, "{}. [{}] {}", i + 1, entry.role.as_str(), c.subject);
+            let _ = writeln!(out, "     issuer   {}", c.issuer);
+            let _ = writeln!(
+                out,
+                "     valid    {} → {}  ({}; {})",
+                date(c.not_before),
+                date(c.not_after),
+                days_left(c.not_after, self.at),
+                c.key
+            );
+            if !c.sans.is_empty() {
+                let sans: Vec<String> = c.sans.iter().take(8).map(ToString::to_string).collect();
+                let more = if c.sans.len() > 8 { format!(" (+{} more)", c.sans.len() - 8) } else { String::new() };
+                let _ = writeln!(out, "     names    {}{more}", sans.join(", "));
+            }
+            let link = match entry.signature {
+                Some(SignatureCheck::Valid) => "signature verified by the next certificate up",
+                Some(SignatureCheck::Invalid) => "SIGNATURE DOES NOT VERIFY",
+                Some(SignatureCheck::Unsupported) => "signature algorithm not checkable here",
+                None if entry.role == Role::Root => "trust anchor",
+                None => "issuer not found",
+            };
+            let _ = writeln!(out, "     sha256   {}  ·  {}  ·  from {}", c.sha256.short(), link, c.source);
+        }
+        match &self.anchor {
+            AnchorKind::Public(subject) => {
+                let _ = writeln!(out, "   ↳ anchored at the public root \"{subject}\" (not in the input)");
+            }
+            AnchorKind::None if !self.chain.is_empty() => {
+                let _ = writeln!(out, "   ↳ no trust anchor reached");
+            }
+            _ => {}
+        }
+        if !self.excluded.is_empty() {
+            let _ = writeln!(out, "\nLeft out of the bundle:");
+            for e in self.excluded.iter().take(50) {
+                let _ = writeln!(out, "   - {} ({}): {}", e.cert.display_name(), e.source, e.reason.as_str());
+            }
+            if self.excluded.len() > 50 {
+                let _ = writeln!(out, "   … and {} more", self.excluded.len() - 50);
+            }
+        }
+        for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+            let of: Vec<&Finding> = self.findings.iter().filter(|f| f.severity == severity).collect();
+            if of.is_empty() {
+                continue;
+            }
+            let title = match severity {
+                Severity::Error => "Errors",
+                Severity::Warning => "Warnings",
+                Severity::Info => "Notes",
+            };
+            let _ = writeln!(out, "\n{title}:");
+            for f in of.iter().take(100) {
+                let _ = writeln!(out, "   {} {}", f.code.as_str(), f.message);
+                if severity != Severity::Info {
+                    let _ = writeln!(out, "      fix: {}", f.code.fix());
+                }
+            }
+            if of.len() > 100 {
+                let _ = writeln!(out, "   … and {} more (see --json)", of.len() - 100);
+            }
+        }
+        let _ = writeln!(out, "\n{}", self.verdict_line());
+        out
+    }
+}
+
+fn days_left(not_after: i64, at: i64) -> String {
+    let days = (not_after - at).div_euclid(86_400);
+    if days < 0 { format!("expired {} days ago", -days) } else { format!("expires in {days} days") }
+}
+
+/// RFC 3339 in UTC (`2026-11-26T06:00:00Z`).
+pub fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| unix.to_string())
+}
+
+#[derive(Serialize)]
+struct JsonReport {
+    verdict: &'static str,
+    host: Option<String>,
+    profile: &'static str,
+    at: String,
+    chain: Vec<JsonCert>,
+    excluded: Vec<JsonExcluded>,
+    findings: Vec<JsonFinding>,
+}
+
+#[derive(Serialize)]
+struct JsonCert {
+    role: &'static str,
+    sha256: String,
+    subject: String,
+    issuer: String,
+    serial: String,
+    not_before: String,
+    not_after: String,
+    sans: Vec<String>,
+    key: String,
+    signature_algorithm: String,
+    source: String,
+}
+
+#[derive(Serialize)]
+struct JsonExcluded {
+    sha256: String,
+    subject: String,
+    source: String,
+    reason: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding {
+    severity: &'static str,
+    code: &'static str,
+    sha256: Option<String>,
+    message: String,
+}
