@@ -43,7 +43,11 @@ pub fn to_pem(report: &Report, options: BundleOptions) -> Result<String, BundleE
         }
     }
     if written == 0 {
-        return Err(if options.ca_only { BundleError::NoCaCertificates } else { BundleError::Empty });
+        return Err(if options.ca_only {
+            BundleError::NoCaCertificates
+        } else {
+            BundleError::Empty
+        });
     }
     Ok(out)
 }

@@ -220,7 +220,10 @@ pub struct ExtendedKeyUsage {
 pub enum NameSubtree {
     Dns(String),
     /// Address and mask, both 4 or both 16 bytes.
-    Ip { address: Vec<u8>, mask: Vec<u8> },
+    Ip {
+        address: Vec<u8>,
+        mask: Vec<u8>,
+    },
     /// A form the engine does not evaluate (email, directory name, URI …), kept for messages.
     Other(String),
 }
@@ -282,10 +285,10 @@ pub enum ParseError {
     TrailingBytes(usize),
 }
 
-const OID_SHA256: Oid<'static> = oid!(2.16.840 .1 .101 .3 .4 .2 .1);
-const OID_SHA384: Oid<'static> = oid!(2.16.840 .1 .101 .3 .4 .2 .2);
-const OID_SHA512: Oid<'static> = oid!(2.16.840 .1 .101 .3 .4 .2 .3);
-const OID_AIA_CA_ISSUERS: Oid<'static> = oid!(1.3.6 .1 .5 .5 .7 .48 .2);
+const OID_SHA256: Oid<'static> = oid!(2.16.840.1.101.3.4.2.1);
+const OID_SHA384: Oid<'static> = oid!(2.16.840.1.101.3.4.2.2);
+const OID_SHA512: Oid<'static> = oid!(2.16.840.1.101.3.4.2.3);
+const OID_AIA_CA_ISSUERS: Oid<'static> = oid!(1.3.6.1.5.5.7.48.2);
 
 impl Certificate {
     /// Parses one DER certificate. `allow_trailing` accepts bytes after it (used for the
@@ -300,10 +303,15 @@ impl Certificate {
         Self::from_parsed(&x509, der, source)
     }
 
-    fn from_parsed(x509: &X509Certificate<'_>, der: &[u8], source: &str) -> Result<Self, ParseError> {
+    fn from_parsed(
+        x509: &X509Certificate<'_>,
+        der: &[u8],
+        source: &str,
+    ) -> Result<Self, ParseError> {
         let tbs_raw = x509.tbs_certificate.as_ref();
-        let tbs_start = offset_in(der, tbs_raw)
-            .ok_or_else(|| ParseError::Invalid("TBSCertificate not inside the certificate".into()))?;
+        let tbs_start = offset_in(der, tbs_raw).ok_or_else(|| {
+            ParseError::Invalid("TBSCertificate not inside the certificate".into())
+        })?;
         let spki = x509.public_key();
         let key = key_kind(x509);
         let mut cert = Certificate {
@@ -369,7 +377,9 @@ impl Certificate {
                 ParsedExtension::AuthorityKeyIdentifier(aki) => {
                     cert.authority_key_id = aki.key_identifier.as_ref().map(|k| k.0.to_vec())
                 }
-                ParsedExtension::SubjectKeyIdentifier(ski) => cert.subject_key_id = Some(ski.0.to_vec()),
+                ParsedExtension::SubjectKeyIdentifier(ski) => {
+                    cert.subject_key_id = Some(ski.0.to_vec())
+                }
                 ParsedExtension::AuthorityInfoAccess(aia) => {
                     for desc in aia.iter() {
                         if desc.access_method == OID_AIA_CA_ISSUERS
@@ -380,13 +390,14 @@ impl Certificate {
                     }
                 }
                 ParsedExtension::NameConstraints(nc) => {
-                    let convert = |subtrees: &Option<Vec<x509_parser::extensions::GeneralSubtree<'_>>>| {
-                        subtrees
-                            .iter()
-                            .flatten()
-                            .map(|s| name_subtree(&s.base))
-                            .collect::<Vec<_>>()
-                    };
+                    let convert =
+                        |subtrees: &Option<Vec<x509_parser::extensions::GeneralSubtree<'_>>>| {
+                            subtrees
+                                .iter()
+                                .flatten()
+                                .map(|s| name_subtree(&s.base))
+                                .collect::<Vec<_>>()
+                        };
                     cert.name_constraints = Some(NameConstraints {
                         permitted: convert(&nc.permitted_subtrees),
                         excluded: convert(&nc.excluded_subtrees),
@@ -402,7 +413,8 @@ impl Certificate {
                     // x509-parser decodes every extension OpenSSL and webpki process; one it does not
                     // know is an extension no mainstream verifier knows either.
                     if ext.critical && other.unsupported() {
-                        cert.unknown_critical_extensions.push(ext.oid.to_id_string());
+                        cert.unknown_critical_extensions
+                            .push(ext.oid.to_id_string());
                     }
                 }
             }
@@ -471,7 +483,10 @@ fn attr_string(a: &x509_parser::x509::AttributeTypeAndValue<'_>) -> String {
 
 fn name_to_string(name: &X509Name<'_>) -> String {
     // x509-parser's Display prints in DER order; errors (odd string types) fall back to a lossy form.
-    match x509_parser::x509::X509Name::to_string_with_registry(name, x509_parser::objects::oid_registry()) {
+    match x509_parser::x509::X509Name::to_string_with_registry(
+        name,
+        x509_parser::objects::oid_registry(),
+    ) {
         Ok(s) => s,
         Err(_) => name
             .iter_attributes()
@@ -495,7 +510,13 @@ pub(crate) fn name_key(name: &X509Name<'_>) -> String {
             key.push_str(&a.attr_type().to_id_string());
             key.push('=');
             let value = attr_string(a);
-            key.push_str(&value.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase());
+            key.push_str(
+                &value
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase(),
+            );
         }
     }
     key

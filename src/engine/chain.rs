@@ -82,7 +82,9 @@ pub struct Built {
 impl Built {
     /// The certificates of the chosen path, leaf first.
     pub fn chain(&self) -> impl Iterator<Item = &Node> {
-        self.chosen.iter().flat_map(|p| p.nodes.iter().map(|i| &self.nodes[*i]))
+        self.chosen
+            .iter()
+            .flat_map(|p| p.nodes.iter().map(|i| &self.nodes[*i]))
     }
 }
 
@@ -144,7 +146,10 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
 
     let mut by_subject: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, node) in nodes.iter().enumerate() {
-        by_subject.entry(node.cert.subject_key.clone()).or_default().push(i);
+        by_subject
+            .entry(node.cert.subject_key.clone())
+            .or_default()
+            .push(i);
     }
     // issued_other[i]: node i is named as the issuer of some other node (AKI/SKI agreeing when both exist).
     let mut issued_other = vec![false; nodes.len()];
@@ -160,20 +165,25 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
 
     if roots.is_none() && !byoc_cloud {
         // Without --roots, a self-signed CA certificate in the input is the anchor.
-        for i in 0..search.nodes.len() {
+        for (i, issued) in issued_other.iter().enumerate() {
             let cert = &search.nodes[i].cert;
             let may_be_ca = cert.basic_constraints.is_none_or(|bc| bc.ca);
-            if may_be_ca && (cert.is_ca() || issued_other[i]) && search.is_self_signed(i) {
+            if may_be_ca && (cert.is_ca() || *issued) && search.is_self_signed(i) {
                 search.nodes[i].trusted = true;
             }
         }
     }
 
     // Leaf candidates: end-entities that issued nothing; else the lowest CAs; else roots.
-    let input_nodes: Vec<usize> = (0..search.nodes.len()).filter(|i| search.nodes[*i].in_input).collect();
-    let pinned = options
-        .leaf
-        .and_then(|fp| input_nodes.iter().copied().find(|i| search.nodes[*i].cert.sha256 == fp));
+    let input_nodes: Vec<usize> = (0..search.nodes.len())
+        .filter(|i| search.nodes[*i].in_input)
+        .collect();
+    let pinned = options.leaf.and_then(|fp| {
+        input_nodes
+            .iter()
+            .copied()
+            .find(|i| search.nodes[*i].cert.sha256 == fp)
+    });
     let mut has_leaf = true;
     let mut candidates: Vec<usize> = match pinned {
         Some(i) => vec![i],
@@ -235,7 +245,12 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
             .iter()
             .map(|i| {
                 let c = &search.nodes[*i].cert;
-                format!("\"{}\" ({}, {})", c.display_name(), c.source, c.sha256.short())
+                format!(
+                    "\"{}\" ({}, {})",
+                    c.display_name(),
+                    c.source,
+                    c.sha256.short()
+                )
             })
             .collect();
         let hint = if options.host.is_some() {
@@ -246,7 +261,11 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
         findings.push(Finding::new(
             Code::ChainAmbiguousLeaf,
             None,
-            format!("{} possible leaves ({hint}): {}", candidates.len(), names.join(", ")),
+            format!(
+                "{} possible leaves ({hint}): {}",
+                candidates.len(),
+                names.join(", ")
+            ),
         ));
         let chosen_start = chosen.as_ref().map(|p| p.nodes[0]);
         for &i in &candidates {
@@ -296,7 +315,8 @@ type Rank = (u8, bool, i64, i64, bool);
 
 impl Search {
     fn new(use_public: bool) -> Self {
-        let mut public_by_subject: HashMap<&'static str, Vec<&'static PublicAnchor>> = HashMap::new();
+        let mut public_by_subject: HashMap<&'static str, Vec<&'static PublicAnchor>> =
+            HashMap::new();
         if use_public {
             for anchor in public_anchors() {
                 public_by_subject
@@ -349,7 +369,11 @@ impl Search {
             return SignatureCheck::Invalid;
         }
         let issuer_cert = &self.nodes[issuer].cert;
-        let check = signature::verify(&self.nodes[child].cert, &issuer_cert.key, &issuer_cert.public_key);
+        let check = signature::verify(
+            &self.nodes[child].cert,
+            &issuer_cert.key,
+            &issuer_cert.public_key,
+        );
         self.signatures.insert((child, issuer), check);
         check
     }
@@ -363,19 +387,25 @@ impl Search {
         paths
     }
 
-    fn walk(&mut self, path: &mut Vec<usize>, links: &mut Vec<SignatureCheck>, paths: &mut Vec<Path>) {
+    fn walk(
+        &mut self,
+        path: &mut Vec<usize>,
+        links: &mut Vec<SignatureCheck>,
+        paths: &mut Vec<Path>,
+    ) {
         self.steps += 1;
         if self.steps > MAX_STEPS || paths.len() >= MAX_PATHS {
             self.exhausted = true;
         }
         let top = *path.last().unwrap_or(&0);
-        let record = |end: PathEnd, path: &[usize], links: &[SignatureCheck], paths: &mut Vec<Path>| {
-            paths.push(Path {
-                nodes: path.to_vec(),
-                links: links.to_vec(),
-                end,
-            })
-        };
+        let record =
+            |end: PathEnd, path: &[usize], links: &[SignatureCheck], paths: &mut Vec<Path>| {
+                paths.push(Path {
+                    nodes: path.to_vec(),
+                    links: links.to_vec(),
+                    end,
+                })
+            };
         if self.nodes[top].trusted {
             return record(PathEnd::Anchor, path, links, paths);
         }
@@ -457,9 +487,19 @@ impl Search {
             _ => path.nodes.len() as i64,
         };
         // Incomplete paths: the longer one explains more.
-        let length = if class == 0 { below_anchor } else { -below_anchor };
+        let length = if class == 0 {
+            below_anchor
+        } else {
+            -below_anchor
+        };
         let expiry = certs.map(|c| c.not_after).min().unwrap_or(i64::MIN);
-        (class, all_valid, length, expiry, path.end == PathEnd::Anchor)
+        (
+            class,
+            all_valid,
+            length,
+            expiry,
+            path.end == PathEnd::Anchor,
+        )
     }
 
     /// Turns the chosen path into findings and exclusions.
@@ -468,7 +508,11 @@ impl Search {
             return;
         };
         let on_path: HashSet<usize> = path.nodes.iter().copied().collect();
-        let on_alternate: HashSet<usize> = built.alternates.iter().flat_map(|p| p.nodes.iter().copied()).collect();
+        let on_alternate: HashSet<usize> = built
+            .alternates
+            .iter()
+            .flat_map(|p| p.nodes.iter().copied())
+            .collect();
         let already: HashSet<usize> = built.excluded.iter().map(|(i, _)| *i).collect();
         for (i, node) in self.nodes.iter().enumerate() {
             if !node.in_input || on_path.contains(&i) || already.contains(&i) {
@@ -493,7 +537,10 @@ impl Search {
             built.findings.push(Finding::new(
                 Code::ChainAlternatePath,
                 None,
-                format!("another path to a trust anchor exists: {}", self.path_text(alternate)),
+                format!(
+                    "another path to a trust anchor exists: {}",
+                    self.path_text(alternate)
+                ),
             ));
         }
 
@@ -544,7 +591,10 @@ impl Search {
                 built.findings.push(Finding::new(
                     Code::ChainUntrustedRoot,
                     Some(top_cert.sha256),
-                    format!("the chain ends at the root \"{}\", which is not trusted: {why}", top_cert.display_name()),
+                    format!(
+                        "the chain ends at the root \"{}\", which is not trusted: {why}",
+                        top_cert.display_name()
+                    ),
                 ));
             }
             PathEnd::Incomplete => {
@@ -571,8 +621,16 @@ impl Search {
                     Some(url) => format!("; its issuer can be downloaded from {url}"),
                     None => String::new(),
                 };
-                let looped = if self.looped { " (the certificates found issue each other in a loop)" } else { "" };
-                let hint = if built.public { "" } else { " If it is a public root, add --public-roots." };
+                let looped = if self.looped {
+                    " (the certificates found issue each other in a loop)"
+                } else {
+                    ""
+                };
+                let hint = if built.public {
+                    ""
+                } else {
+                    " If it is a public root, add --public-roots."
+                };
                 built.findings.push(Finding::new(
                     Code::ChainIncomplete,
                     Some(top_cert.sha256),
@@ -604,11 +662,19 @@ impl Search {
         }
 
         // Reordering: were the chain's input certificates given leaf first, issuer after issuer?
-        let positions: Vec<usize> = path.nodes.iter().copied().filter(|i| self.nodes[*i].in_input).collect();
+        let positions: Vec<usize> = path
+            .nodes
+            .iter()
+            .copied()
+            .filter(|i| self.nodes[*i].in_input)
+            .collect();
         if positions.windows(2).any(|w| w[0] > w[1]) {
             let mut given = positions.clone();
             given.sort_unstable();
-            let given: Vec<String> = given.iter().map(|i| self.nodes[*i].cert.display_name()).collect();
+            let given: Vec<String> = given
+                .iter()
+                .map(|i| self.nodes[*i].cert.display_name())
+                .collect();
             built.findings.push(Finding::new(
                 Code::ChainOrder,
                 None,
@@ -622,7 +688,11 @@ impl Search {
     }
 
     fn path_text(&self, path: &Path) -> String {
-        let mut names: Vec<String> = path.nodes.iter().map(|i| format!("\"{}\"", self.nodes[*i].cert.display_name())).collect();
+        let mut names: Vec<String> = path
+            .nodes
+            .iter()
+            .map(|i| format!("\"{}\"", self.nodes[*i].cert.display_name()))
+            .collect();
         if let PathEnd::PublicRoot(index) = path.end
             && let Some(anchor) = public_anchors().iter().find(|a| a.index == index)
         {

@@ -22,13 +22,14 @@ pub fn run(built: &Built, options: &CheckOptions) -> Vec<Finding> {
     };
     let certs: Vec<&Certificate> = path.nodes.iter().map(|i| &built.nodes[*i].cert).collect();
     // The last certificate is a root (trusted or not) when the path ends there.
-    let top_is_root = matches!(path.end, PathEnd::Anchor | PathEnd::UntrustedRoot) && certs.len() > 1
+    let top_is_root = matches!(path.end, PathEnd::Anchor | PathEnd::UntrustedRoot)
+        && certs.len() > 1
         || matches!(path.end, PathEnd::Anchor | PathEnd::UntrustedRoot) && !built.has_leaf;
     let leaf_checked = built.has_leaf || options.profile != Profile::GenesysByocPremises;
 
     for (position, cert) in certs.iter().enumerate() {
         let is_root = top_is_root && position == certs.len() - 1;
-        let is_leaf = position == 0 && leaf_checked && !(is_root && !built.has_leaf);
+        let is_leaf = position == 0 && leaf_checked && (built.has_leaf || !is_root);
         validity(cert, options, &mut findings);
         key(cert, &mut findings);
         serial(cert, &mut findings);
@@ -96,7 +97,9 @@ fn key(cert: &Certificate, findings: &mut Vec<Finding>) {
                 findings.push(Finding::new(
                     Code::KeyRsaWeak,
                     Some(cert.sha256),
-                    format!("\"{name}\" has a {bits}-bit RSA key; verifiers require at least 2048 bits"),
+                    format!(
+                        "\"{name}\" has a {bits}-bit RSA key; verifiers require at least 2048 bits"
+                    ),
                 ));
             }
             if bits % 8 != 0 {
@@ -143,7 +146,10 @@ fn serial(cert: &Certificate, findings: &mut Vec<Finding>) {
         findings.push(Finding::new(
             Code::Rfc5280SerialTooLong,
             Some(cert.sha256),
-            format!("\"{name}\" has a {}-octet serial number (at most 20 allowed)", value.len()),
+            format!(
+                "\"{name}\" has a {}-octet serial number (at most 20 allowed)",
+                value.len()
+            ),
         ));
     }
 }
@@ -151,16 +157,16 @@ fn serial(cert: &Certificate, findings: &mut Vec<Finding>) {
 fn algorithm(cert: &Certificate, findings: &mut Vec<Finding>) {
     let name = cert.display_name();
     match cert.signature_algorithm {
-        SignatureAlgorithm::RsaPkcs1Sha1 | SignatureAlgorithm::EcdsaSha1 | SignatureAlgorithm::DsaSha1 => {
-            findings.push(Finding::new(
-                Code::AlgoSha1,
-                Some(cert.sha256),
-                format!(
-                    "\"{name}\" is signed with {} (SHA-1), which verifiers reject",
-                    cert.signature_algorithm.name()
-                ),
-            ))
-        }
+        SignatureAlgorithm::RsaPkcs1Sha1
+        | SignatureAlgorithm::EcdsaSha1
+        | SignatureAlgorithm::DsaSha1 => findings.push(Finding::new(
+            Code::AlgoSha1,
+            Some(cert.sha256),
+            format!(
+                "\"{name}\" is signed with {} (SHA-1), which verifiers reject",
+                cert.signature_algorithm.name()
+            ),
+        )),
         SignatureAlgorithm::RsaPkcs1Md5 => findings.push(Finding::new(
             Code::AlgoMd5,
             Some(cert.sha256),
@@ -172,7 +178,11 @@ fn algorithm(cert: &Certificate, findings: &mut Vec<Finding>) {
 
 fn key_identifiers(cert: &Certificate, issuer: Option<&Certificate>, findings: &mut Vec<Finding>) {
     let name = cert.display_name();
-    match (&cert.authority_key_id, issuer.and_then(|i| i.subject_key_id.as_ref())) {
+    let issuer_ski = issuer.and_then(|i| i.subject_key_id.as_ref());
+    let issuer_without_ski = issuer.is_some() && issuer_ski.is_none();
+    match (&cert.authority_key_id, issuer_ski) {
+        // An issuer without a subjectKeyIdentifier (a v1 root) gives the AKI nothing to name.
+        (None, _) if issuer_without_ski => {}
         (None, _) => findings.push(Finding::new(
             Code::Rfc5280AkiMissing,
             Some(cert.sha256),
@@ -192,7 +202,13 @@ fn key_identifiers(cert: &Certificate, issuer: Option<&Certificate>, findings: &
 }
 
 /// Checks on a certificate that issues the one below it (or is a lone CA certificate).
-fn issuer(cert: &Certificate, position: usize, certs: &[&Certificate], is_root: bool, findings: &mut Vec<Finding>) {
+fn issuer(
+    cert: &Certificate,
+    position: usize,
+    certs: &[&Certificate],
+    is_root: bool,
+    findings: &mut Vec<Finding>,
+) {
     let name = cert.display_name();
     let id = Some(cert.sha256);
     match cert.basic_constraints {
@@ -201,6 +217,8 @@ fn issuer(cert: &Certificate, position: usize, certs: &[&Certificate], is_root: 
             id,
             format!("\"{name}\" issues certificates but its basicConstraints say CA:FALSE"),
         )),
+        // A v1 root cannot carry extensions, and RFC 5280 6.1 takes trust anchors in any form.
+        None if is_root && cert.version < 3 => {}
         None if is_root => findings.push(Finding::new(
             Code::Rfc5280RootBasicConstraintsMissing,
             id,
@@ -221,7 +239,10 @@ fn issuer(cert: &Certificate, position: usize, certs: &[&Certificate], is_root: 
             }
             if let Some(limit) = bc.path_len {
                 // RFC 5280 6.1.4 (l): self-issued intermediates do not count.
-                let below = certs[1..position.max(1)].iter().filter(|c| !c.is_self_issued()).count();
+                let below = certs[1..position.max(1)]
+                    .iter()
+                    .filter(|c| !c.is_self_issued())
+                    .count();
                 if below > limit as usize {
                     findings.push(Finding::new(
                         Code::CaPathLength,
@@ -240,10 +261,12 @@ fn issuer(cert: &Certificate, position: usize, certs: &[&Certificate], is_root: 
         findings.push(Finding::new(
             Code::CaKeyUsage,
             id,
-            format!("the keyUsage of \"{name}\" lacks keyCertSign, so it may not sign certificates"),
+            format!(
+                "the keyUsage of \"{name}\" lacks keyCertSign, so it may not sign certificates"
+            ),
         ));
     }
-    if cert.subject_key_id.is_none() {
+    if cert.subject_key_id.is_none() && cert.version >= 3 {
         findings.push(Finding::new(
             Code::Rfc5280SkiMissing,
             id,
@@ -254,7 +277,10 @@ fn issuer(cert: &Certificate, position: usize, certs: &[&Certificate], is_root: 
         findings.push(Finding::new(
             Code::Rfc5280CaEmptySubject,
             id,
-            format!("the CA certificate {} has an empty subject", cert.sha256.short()),
+            format!(
+                "the CA certificate {} has an empty subject",
+                cert.sha256.short()
+            ),
         ));
     }
     if is_root && cert.extended_key_usage.is_some() {
@@ -370,7 +396,9 @@ fn host(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Finding>)
             let mut finding = Finding::new(
                 Code::NameNoSan,
                 id,
-                format!("the leaf \"{name}\" has no subjectAltName; clients will not accept it for any name"),
+                format!(
+                    "the leaf \"{name}\" has no subjectAltName; clients will not accept it for any name"
+                ),
             );
             finding.severity = Severity::Warning;
             findings.push(finding);
@@ -435,7 +463,11 @@ fn name_constraints(
 
 /// RFC 5280 4.2.1.10: a name violates if it is in an excluded subtree, or if permitted subtrees of its
 /// type exist and it is in none of them.
-fn violates(name: &HostName, shown: &str, constraints: &super::cert::NameConstraints) -> Option<String> {
+fn violates(
+    name: &HostName,
+    shown: &str,
+    constraints: &super::cert::NameConstraints,
+) -> Option<String> {
     let in_subtree = |subtree: &NameSubtree| match (name, subtree) {
         (HostName::Dns(dns), NameSubtree::Dns(base)) => dns_within(dns, base),
         (HostName::Ip(ip), NameSubtree::Ip { address, mask }) => ip_within(*ip, address, mask),
@@ -450,10 +482,17 @@ fn violates(name: &HostName, shown: &str, constraints: &super::cert::NameConstra
     if let Some(excluded) = constraints.excluded.iter().find(|s| in_subtree(s)) {
         return Some(format!("exclude ({})", subtree_text(excluded)));
     }
-    let permitted: Vec<&NameSubtree> = constraints.permitted.iter().filter(|s| same_type(s)).collect();
+    let permitted: Vec<&NameSubtree> = constraints
+        .permitted
+        .iter()
+        .filter(|s| same_type(s))
+        .collect();
     if !permitted.is_empty() && !permitted.iter().any(|s| in_subtree(s)) {
         let list: Vec<String> = permitted.iter().map(|s| subtree_text(s)).collect();
-        return Some(format!("do not permit (permitted: {}; {shown} is outside)", list.join(", ")));
+        return Some(format!(
+            "do not permit (permitted: {}; {shown} is outside)",
+            list.join(", ")
+        ));
     }
     None
 }
@@ -540,8 +579,16 @@ mod tests {
             ("10.1.2.3", [10, 0, 0, 0], [255, 0, 0, 0], true),
         ];
         for (ip, address, mask, expected) in table {
-            assert_eq!(ip_within(ip.parse().unwrap(), address, mask), *expected, "{ip}");
+            assert_eq!(
+                ip_within(ip.parse().unwrap(), address, mask),
+                *expected,
+                "{ip}"
+            );
         }
-        assert!(!ip_within("2001:db8::1".parse().unwrap(), &[10, 0, 0, 0], &[255, 0, 0, 0]));
+        assert!(!ip_within(
+            "2001:db8::1".parse().unwrap(),
+            &[10, 0, 0, 0],
+            &[255, 0, 0, 0]
+        ));
     }
 }

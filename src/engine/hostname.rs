@@ -41,7 +41,9 @@ impl HostName {
         let valid_labels = ascii.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         });
         if ascii.is_empty() || ascii.len() > 253 || !valid_labels {
             return Err(HostNameError::Invalid(input.to_string()));
@@ -206,12 +208,30 @@ mod tests {
     #[test]
     fn host_parsing_table() {
         let table: &[(&str, Result<HostName, ()>)] = &[
-            ("sbc.example.com", Ok(HostName::Dns("sbc.example.com".into()))),
-            ("SBC.Example.com.", Ok(HostName::Dns("sbc.example.com".into()))),
-            ("тест.badssl.com", Ok(HostName::Dns("xn--e1aybc.badssl.com".into()))),
-            ("192.0.2.10", Ok(HostName::Ip("192.0.2.10".parse().unwrap()))),
-            ("[2001:db8::1]", Ok(HostName::Ip("2001:db8::1".parse().unwrap()))),
-            ("2001:DB8:0:0::1", Ok(HostName::Ip("2001:db8::1".parse().unwrap()))),
+            (
+                "sbc.example.com",
+                Ok(HostName::Dns("sbc.example.com".into())),
+            ),
+            (
+                "SBC.Example.com.",
+                Ok(HostName::Dns("sbc.example.com".into())),
+            ),
+            (
+                "тест.badssl.com",
+                Ok(HostName::Dns("xn--e1aybc.badssl.com".into())),
+            ),
+            (
+                "192.0.2.10",
+                Ok(HostName::Ip("192.0.2.10".parse().unwrap())),
+            ),
+            (
+                "[2001:db8::1]",
+                Ok(HostName::Ip("2001:db8::1".parse().unwrap())),
+            ),
+            (
+                "2001:DB8:0:0::1",
+                Ok(HostName::Ip("2001:db8::1".parse().unwrap())),
+            ),
             ("", Err(())),
             ("bad host", Err(())),
             ("a..b", Err(())),
@@ -226,8 +246,14 @@ mod tests {
         let a: IpAddr = "2001:db8::1".parse().unwrap();
         let b: IpAddr = "2001:0db8:0000::0001".parse().unwrap();
         assert!(ip_equal(a, b));
-        assert!(ip_equal("::ffff:192.0.2.1".parse().unwrap(), "192.0.2.1".parse().unwrap()));
-        assert!(!ip_equal("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap()));
+        assert!(ip_equal(
+            "::ffff:192.0.2.1".parse().unwrap(),
+            "192.0.2.1".parse().unwrap()
+        ));
+        assert!(!ip_equal(
+            "192.0.2.1".parse().unwrap(),
+            "192.0.2.2".parse().unwrap()
+        ));
     }
 
     #[test]

@@ -229,7 +229,7 @@ enum DerKind {
     Other,
 }
 
-const OID_PKCS7_SIGNED_DATA: Oid<'static> = oid!(1.2.840 .113549 .1 .7 .2);
+const OID_PKCS7_SIGNED_DATA: Oid<'static> = oid!(1.2.840.113549.1.7.2);
 
 /// Guesses what a DER SEQUENCE is from its first elements, to word the error well.
 fn der_kind(der: &[u8]) -> DerKind {
@@ -253,7 +253,9 @@ fn der_kind(der: &[u8]) -> DerKind {
         Tag::Sequence => {
             // CertificationRequestInfo starts with INTEGER version 0; TBSCertificate with [0] or INTEGER serial.
             match Any::from_ber(first.data) {
-                Ok((_, inner)) if inner.tag() == Tag::Integer && inner.data == [0] && !rest.is_empty() => {
+                Ok((_, inner))
+                    if inner.tag() == Tag::Integer && inner.data == [0] && !rest.is_empty() =>
+                {
                     DerKind::Csr
                 }
                 _ => DerKind::Other,
@@ -271,9 +273,13 @@ fn der_kind(der: &[u8]) -> DerKind {
 fn certificates_from_pkcs7(source: &str, der: &[u8]) -> Result<Vec<Certificate>, String> {
     let bad = |what: &str| format!("not a PKCS#7 SignedData ({what})");
     let (_, content_info) = Any::from_ber(der).map_err(|_| bad("no ContentInfo"))?;
-    let (rest, content_type) = Oid::from_ber(content_info.data).map_err(|_| bad("no content type"))?;
+    let (rest, content_type) =
+        Oid::from_ber(content_info.data).map_err(|_| bad("no content type"))?;
     if content_type != OID_PKCS7_SIGNED_DATA {
-        return Err(format!("PKCS#7 content type {} is not SignedData", content_type.to_id_string()));
+        return Err(format!(
+            "PKCS#7 content type {} is not SignedData",
+            content_type.to_id_string()
+        ));
     }
     let (_, explicit) = Any::from_ber(rest).map_err(|_| bad("no content"))?;
     let (_, signed_data) = Any::from_ber(explicit.data).map_err(|_| bad("no SignedData"))?;
@@ -289,8 +295,9 @@ fn certificates_from_pkcs7(source: &str, der: &[u8]) -> Result<Vec<Certificate>,
                     Any::from_ber(certs_input).map_err(|_| bad("damaged certificate list"))?;
                 let raw = &certs_input[..certs_input.len() - rest.len()];
                 certs_input = rest;
-                let cert = Certificate::from_der(raw, source, false)
-                    .map_err(|e| format!("certificate {} in the PKCS#7: {e}", certificates.len() + 1))?;
+                let cert = Certificate::from_der(raw, source, false).map_err(|e| {
+                    format!("certificate {} in the PKCS#7: {e}", certificates.len() + 1)
+                })?;
                 certificates.push(cert);
             }
         }

@@ -79,7 +79,9 @@ pub fn blocks(text: &[u8]) -> Vec<Block> {
     }
     if let Some((label, line, _, _)) = current {
         out.push(Block {
-            body: Err(format!("no \"-----END {label}-----\" line: the block is cut off")),
+            body: Err(format!(
+                "no \"-----END {label}-----\" line: the block is cut off"
+            )),
             label,
             line,
         });
@@ -88,7 +90,9 @@ pub fn blocks(text: &[u8]) -> Vec<Block> {
 }
 
 fn marker<'a>(line: &'a str, prefix: &str) -> Option<&'a str> {
-    line.strip_prefix(prefix)?.strip_suffix("-----").map(str::trim)
+    line.strip_prefix(prefix)?
+        .strip_suffix("-----")
+        .map(str::trim)
 }
 
 fn decode(base64_text: &str) -> Result<Vec<u8>, String> {

@@ -91,9 +91,9 @@ impl Report {
                 let node = &built.nodes[i];
                 let role = if top_is_root && position == last && (position > 0 || !built.has_leaf) {
                     Role::Root
-                } else if position == 0 && built.has_leaf {
-                    Role::Leaf
-                } else if position == 0 && options.profile != Profile::GenesysByocPremises {
+                } else if position == 0
+                    && (built.has_leaf || options.profile != Profile::GenesysByocPremises)
+                {
                     Role::Leaf
                 } else {
                     Role::Intermediate
@@ -153,7 +153,10 @@ impl Report {
 
     /// Number of findings of a severity.
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
 
     /// Whether a finding with this code is present.
@@ -179,7 +182,11 @@ impl Report {
             return format!("FAIL: {errors} {word} to fix");
         }
         let until = self.chain.iter().map(|e| e.cert.not_after).min();
-        let host = self.host.as_deref().map(|h| format!(" for {h}")).unwrap_or_default();
+        let host = self
+            .host
+            .as_deref()
+            .map(|h| format!(" for {h}"))
+            .unwrap_or_default();
         match until {
             Some(until) => format!(
                 "PASS: {} certificate{}, valid{host} until {}",
@@ -244,7 +251,12 @@ impl Report {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let host = self.host.as_deref().unwrap_or("(no --host)");
-        let _ = writeln!(out, "Chain for {host}  ·  profile {}  ·  at {}", self.profile, rfc3339(self.at));
+        let _ = writeln!(
+            out,
+            "Chain for {host}  ·  profile {}  ·  at {}",
+            self.profile,
+            rfc3339(self.at)
+        );
         let _ = writeln!(out);
         for (i, entry) in self.chain.iter().enumerate() {
             let c = &entry.cert;
@@ -260,7 +272,11 @@ impl Report {
             );
             if !c.sans.is_empty() {
                 let sans: Vec<String> = c.sans.iter().take(8).map(ToString::to_string).collect();
-                let more = if c.sans.len() > 8 { format!(" (+{} more)", c.sans.len() - 8) } else { String::new() };
+                let more = if c.sans.len() > 8 {
+                    format!(" (+{} more)", c.sans.len() - 8)
+                } else {
+                    String::new()
+                };
                 let _ = writeln!(out, "     names    {}{more}", sans.join(", "));
             }
             let link = match entry.signature {
@@ -270,11 +286,20 @@ impl Report {
                 None if entry.role == Role::Root => "trust anchor",
                 None => "issuer not found",
             };
-            let _ = writeln!(out, "     sha256   {}  ·  {}  ·  from {}", c.sha256.short(), link, c.source);
+            let _ = writeln!(
+                out,
+                "     sha256   {}  ·  {}  ·  from {}",
+                c.sha256.short(),
+                link,
+                c.source
+            );
         }
         match &self.anchor {
             AnchorKind::Public(subject) => {
-                let _ = writeln!(out, "   ↳ anchored at the public root \"{subject}\" (not in the input)");
+                let _ = writeln!(
+                    out,
+                    "   ↳ anchored at the public root \"{subject}\" (not in the input)"
+                );
             }
             AnchorKind::None if !self.chain.is_empty() => {
                 let _ = writeln!(out, "   ↳ no trust anchor reached");
@@ -284,14 +309,24 @@ impl Report {
         if !self.excluded.is_empty() {
             let _ = writeln!(out, "\nLeft out of the bundle:");
             for e in self.excluded.iter().take(50) {
-                let _ = writeln!(out, "   - {} ({}): {}", e.cert.display_name(), e.source, e.reason.as_str());
+                let _ = writeln!(
+                    out,
+                    "   - {} ({}): {}",
+                    e.cert.display_name(),
+                    e.source,
+                    e.reason.as_str()
+                );
             }
             if self.excluded.len() > 50 {
                 let _ = writeln!(out, "   … and {} more", self.excluded.len() - 50);
             }
         }
         for severity in [Severity::Error, Severity::Warning, Severity::Info] {
-            let of: Vec<&Finding> = self.findings.iter().filter(|f| f.severity == severity).collect();
+            let of: Vec<&Finding> = self
+                .findings
+                .iter()
+                .filter(|f| f.severity == severity)
+                .collect();
             if of.is_empty() {
                 continue;
             }
@@ -318,14 +353,21 @@ impl Report {
 
 fn days_left(not_after: i64, at: i64) -> String {
     let days = (not_after - at).div_euclid(86_400);
-    if days < 0 { format!("expired {} days ago", -days) } else { format!("expires in {days} days") }
+    if days < 0 {
+        format!("expired {} days ago", -days)
+    } else {
+        format!("expires in {days} days")
+    }
 }
 
 /// RFC 3339 in UTC (`2026-11-26T06:00:00Z`).
 pub fn rfc3339(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_else(|| unix.to_string())
 }
 

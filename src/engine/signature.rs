@@ -19,7 +19,11 @@ pub enum SignatureCheck {
 }
 
 /// Verifies `child`'s signature with the key in `issuer_spki_key` of kind `issuer_key`.
-pub fn verify(child: &Certificate, issuer_key: &KeyKind, issuer_public_key: &[u8]) -> SignatureCheck {
+pub fn verify(
+    child: &Certificate,
+    issuer_key: &KeyKind,
+    issuer_public_key: &[u8],
+) -> SignatureCheck {
     let Some(algorithm) = algorithm_for(child.signature_algorithm, issuer_key) else {
         return match (child.signature_algorithm, issuer_key) {
             // The child says RSA/ECDSA/Ed25519 but the issuer's key is of another type: a wrong issuer.
@@ -89,13 +93,25 @@ fn algorithm_for(
 ) -> Option<&'static dyn VerificationAlgorithm> {
     use SignatureAlgorithm as S;
     Some(match (sig, key) {
-        (S::RsaPkcs1Sha1, KeyKind::Rsa { .. }) => &signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-        (S::RsaPkcs1Sha256, KeyKind::Rsa { .. }) => &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+        (S::RsaPkcs1Sha1, KeyKind::Rsa { .. }) => {
+            &signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY
+        }
+        (S::RsaPkcs1Sha256, KeyKind::Rsa { .. }) => {
+            &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
+        }
         (S::RsaPkcs1Sha384, KeyKind::Rsa { .. }) => &signature::RSA_PKCS1_2048_8192_SHA384,
-        (S::RsaPkcs1Sha512, KeyKind::Rsa { .. }) => &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
-        (S::RsaPss(Some(PssHash::Sha256)), KeyKind::Rsa { .. }) => &signature::RSA_PSS_2048_8192_SHA256,
-        (S::RsaPss(Some(PssHash::Sha384)), KeyKind::Rsa { .. }) => &signature::RSA_PSS_2048_8192_SHA384,
-        (S::RsaPss(Some(PssHash::Sha512)), KeyKind::Rsa { .. }) => &signature::RSA_PSS_2048_8192_SHA512,
+        (S::RsaPkcs1Sha512, KeyKind::Rsa { .. }) => {
+            &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY
+        }
+        (S::RsaPss(Some(PssHash::Sha256)), KeyKind::Rsa { .. }) => {
+            &signature::RSA_PSS_2048_8192_SHA256
+        }
+        (S::RsaPss(Some(PssHash::Sha384)), KeyKind::Rsa { .. }) => {
+            &signature::RSA_PSS_2048_8192_SHA384
+        }
+        (S::RsaPss(Some(PssHash::Sha512)), KeyKind::Rsa { .. }) => {
+            &signature::RSA_PSS_2048_8192_SHA512
+        }
         (S::EcdsaSha1, KeyKind::Ec { curve: Curve::P256 }) => &signature::ECDSA_P256_SHA1_ASN1,
         (S::EcdsaSha256, KeyKind::Ec { curve: Curve::P256 }) => &signature::ECDSA_P256_SHA256_ASN1,
         (S::EcdsaSha384, KeyKind::Ec { curve: Curve::P256 }) => &signature::ECDSA_P256_SHA384_ASN1,

@@ -27,7 +27,12 @@ pub(super) fn webpki_verdict(built: &Built, options: &CheckOptions) -> Option<Fi
             anchor_der = CertificateDer::from(top.der.as_slice());
             match webpki::anchor_from_trusted_cert(&anchor_der) {
                 Ok(anchor) => anchor,
-                Err(e) => return Some(rejected(leaf, &format!("the root cannot be used as a trust anchor: {e}"))),
+                Err(e) => {
+                    return Some(rejected(
+                        leaf,
+                        &format!("the root cannot be used as a trust anchor: {e}"),
+                    ));
+                }
             }
         }
         PathEnd::PublicRoot(index) => webpki_roots::TLS_SERVER_ROOTS.get(index)?.clone(),
@@ -60,7 +65,10 @@ pub(super) fn webpki_verdict(built: &Built, options: &CheckOptions) -> Option<Fi
     }
     let host = options.host.as_ref()?;
     let sip = options.profile == Profile::SipMutualTls;
-    if matches!(hostname::find_match(leaf, host, sip), Some(NameMatch::SipUri(_))) {
+    if matches!(
+        hostname::find_match(leaf, host, sip),
+        Some(NameMatch::SipUri(_))
+    ) {
         return None; // RFC 5922 URI matching is not something webpki does
     }
     let server_name = match host {
@@ -77,6 +85,9 @@ fn rejected(leaf: &super::cert::Certificate, reason: &str) -> Finding {
     Finding::new(
         Code::TrustRejected,
         Some(leaf.sha256),
-        format!("rustls-webpki rejects the chain of \"{}\": {reason}", leaf.display_name()),
+        format!(
+            "rustls-webpki rejects the chain of \"{}\": {reason}",
+            leaf.display_name()
+        ),
     )
 }

@@ -1,0 +1,196 @@
+//! Test helpers: certificates generated with rcgen, and the engine called the way the CLI calls it.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use chainsmith::engine::{self, CheckOptions, Loaded, Report};
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose, date_time_ymd,
+};
+
+/// 2026-06-01T00:00:00Z: inside the default validity of generated certificates.
+pub const AT: i64 = 1_780_272_000;
+
+/// Key algorithms used by the scenarios.
+#[derive(Debug, Clone, Copy)]
+pub enum Alg {
+    P256,
+    P384,
+    P521,
+    Ed25519,
+    Rsa2048,
+}
+
+pub fn key(alg: Alg) -> KeyPair {
+    match alg {
+        Alg::P256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256),
+        Alg::P384 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384),
+        Alg::P521 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512),
+        Alg::Ed25519 => KeyPair::generate_for(&rcgen::PKCS_ED25519),
+        Alg::Rsa2048 => {
+            KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+        }
+    }
+    .expect("key generation")
+}
+
+/// A generated certificate with its key and parameters (so it can issue others).
+pub struct Cert {
+    pub params: CertificateParams,
+    pub key: KeyPair,
+    pub der: Vec<u8>,
+}
+
+impl Cert {
+    pub fn pem(&self) -> String {
+        chainsmith::engine::pem::encode("CERTIFICATE", &self.der)
+    }
+
+    pub fn sha256(&self) -> String {
+        chainsmith::engine::Fingerprint::of(&self.der).hex()
+    }
+
+    /// Issues a certificate from `params` with a fresh key of `alg`.
+    pub fn issue(&self, params: CertificateParams, alg: Alg) -> Cert {
+        issue_with_key(params, key(alg), Some(self))
+    }
+}
+
+pub fn issue_with_key(params: CertificateParams, key: KeyPair, issuer: Option<&Cert>) -> Cert {
+    let cert = match issuer {
+        Some(issuer) => {
+            let signer = Issuer::from_params(&issuer.params, &issuer.key);
+            params.signed_by(&key, &signer).expect("sign")
+        }
+        None => params.self_signed(&key).expect("self-sign"),
+    };
+    Cert {
+        der: cert.der().to_vec(),
+        params,
+        key,
+    }
+}
+
+/// CA parameters: CA:TRUE (critical), keyCertSign + cRLSign, AKI, 2026-01-01 .. 2036-01-01.
+pub fn ca_params(cn: &str) -> CertificateParams {
+    let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "Chainsmith Test");
+    params.distinguished_name.push(DnType::CommonName, cn);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params.use_authority_key_identifier_extension = true;
+    params.not_before = date_time_ymd(2026, 1, 1);
+    params.not_after = date_time_ymd(2036, 1, 1);
+    params
+}
+
+/// Leaf parameters: the SANs, serverAuth + clientAuth, digitalSignature + keyEncipherment, AKI,
+/// 2026-01-01 .. 2027-01-01.
+pub fn leaf_params(cn: &str, sans: &[&str]) -> CertificateParams {
+    let mut params = CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        .expect("params");
+    params.distinguished_name.push(DnType::CommonName, cn);
+    params.is_ca = IsCa::ExplicitNoCa;
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
+    params.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
+    params.use_authority_key_identifier_extension = true;
+    params.not_before = date_time_ymd(2026, 1, 1);
+    params.not_after = date_time_ymd(2027, 1, 1);
+    params
+}
+
+pub fn root(cn: &str, alg: Alg) -> Cert {
+    issue_with_key(ca_params(cn), key(alg), None)
+}
+
+/// A complete chain: root → intermediate → leaf for `sbc.example.com`.
+pub struct Chain {
+    pub root: Cert,
+    pub intermediate: Cert,
+    pub leaf: Cert,
+}
+
+pub fn chain(alg: Alg) -> Chain {
+    let root = root("Test Root CA", alg);
+    let intermediate = root.issue(ca_params("Test Intermediate CA"), alg);
+    let leaf = intermediate.issue(
+        leaf_params("sbc.example.com", &["sbc.example.com", "192.0.2.10"]),
+        alg,
+    );
+    Chain {
+        root,
+        intermediate,
+        leaf,
+    }
+}
+
+/// Loads named inputs through the engine's loader.
+pub fn load(inputs: &[(&str, &[u8])]) -> Loaded {
+    let mut loaded = Loaded::default();
+    for (name, bytes) in inputs {
+        loaded.extend(engine::load(name, bytes));
+    }
+    loaded
+}
+
+/// Options at [`AT`] for `host`.
+pub fn options(host: Option<&str>) -> CheckOptions {
+    let mut options = CheckOptions::new(AT);
+    options.host = host.map(|h| engine::HostName::parse(h).expect("host"));
+    options
+}
+
+pub fn analyze(inputs: &[(&str, &[u8])], options: &CheckOptions) -> Report {
+    engine::analyze(&load(inputs), None, options)
+}
+
+/// The codes of the report's findings.
+pub fn codes(report: &Report) -> Vec<&'static str> {
+    report.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+/// The codes of error findings.
+pub fn errors(report: &Report) -> Vec<&'static str> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.severity == engine::Severity::Error)
+        .map(|f| f.code.as_str())
+        .collect()
+}
+
+/// The chain's fingerprints, leaf first, as hex.
+pub fn order(report: &Report) -> Vec<String> {
+    report.chain.iter().map(|e| e.cert.sha256.hex()).collect()
+}
+
+/// `../shared/fixtures/real-world`, or a loud failure saying where it is expected.
+pub fn fixtures() -> PathBuf {
+    let dir = std::env::var_os("CHAINSMITH_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real-world")
+        });
+    assert!(
+        dir.join("README.md").is_file(),
+        "the real-world fixtures are expected at {} (set CHAINSMITH_FIXTURES to their folder)",
+        dir.display()
+    );
+    dir
+}
+
+/// Parses an RFC 3339 time to Unix seconds.
+pub fn at(rfc3339: &str) -> i64 {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .expect("time")
+        .unix_timestamp()
+}
