@@ -249,6 +249,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn readme_documents_every_code_with_its_severity() {
+        let readme = include_str!("../../README.md");
+        for code in Code::ALL {
+            let row = format!(
+                "| `{}` | {} |",
+                code.as_str(),
+                code.default_severity().as_str()
+            );
+            assert!(
+                readme.contains(&row),
+                "README.md lacks the row for {}",
+                code.as_str()
+            );
+        }
+    }
+
+    #[test]
     fn codes_are_unique_and_well_formed() {
         let mut seen = std::collections::HashSet::new();
         for code in Code::ALL {

@@ -1,0 +1,292 @@
+//! The built `chainsmith` binary: exit codes, JSON shape, bundle writing.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+
+fn chainsmith(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run chainsmith")
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("exit code")
+}
+
+/// A folder with the usual chain split into files, plus a private key and a stray certificate.
+fn workspace() -> (tempfile::TempDir, Chain) {
+    let dir = tempfile::tempdir().unwrap();
+    let c = chain(Alg::Rsa2048);
+    std::fs::write(
+        dir.path().join("leaf.pem"),
+        c.leaf.pem() + &c.leaf.key.serialize_pem(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("intermediate.cer"), &c.intermediate.der).unwrap();
+    std::fs::write(dir.path().join("root.crt"), c.root.pem()).unwrap();
+    (dir, c)
+}
+
+const AT_ARG: &str = "--at=2026-06-01T00:00:00Z";
+
+#[test]
+fn check_passes_with_exit_0_and_fails_with_exit_1() {
+    let (dir, _) = workspace();
+    let out = chainsmith(
+        &[
+            "check",
+            "root.crt",
+            "leaf.pem",
+            "intermediate.cer",
+            "--host",
+            "sbc.example.com",
+            AT_ARG,
+        ],
+        dir.path(),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(code(&out), 0, "{text}");
+    assert!(
+        text.contains("PASS: 3 certificates, valid for sbc.example.com until 2027-01-01"),
+        "{text}"
+    );
+    assert!(text.contains("input.private-key"));
+    assert!(text.contains("chain.order"));
+
+    let out = chainsmith(
+        &["check", ".", "--host", "other.example.com", AT_ARG],
+        dir.path(),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(code(&out), 1, "{text}");
+    assert!(
+        text.contains("name.mismatch") && text.contains("fix:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (dir, _) = workspace();
+    for args in [
+        vec!["check"],
+        vec!["check", "missing.pem"],
+        vec!["check", "leaf.pem", "--at", "yesterday"],
+        vec!["check", "leaf.pem", "--host", "bad host"],
+        vec!["check", "leaf.pem", "--profile", "nonsense"],
+        vec!["check", "leaf.pem", "--roots", "missing.pem"],
+        vec!["build", "leaf.pem"],
+    ] {
+        let out = chainsmith(&args, dir.path());
+        assert_eq!(
+            code(&out),
+            2,
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.stderr.is_empty());
+    }
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let (dir, c) = workspace();
+    let out = chainsmith(
+        &["check", ".", "--host", "sbc.example.com", "--json", AT_ARG],
+        dir.path(),
+    );
+    assert_eq!(code(&out), 0);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["verdict"], "pass");
+    assert_eq!(json["host"], "sbc.example.com");
+    assert_eq!(json["profile"], "tls-server");
+    assert_eq!(json["at"], "2026-06-01T00:00:00Z");
+    let chain = json["chain"].as_array().unwrap();
+    assert_eq!(chain.len(), 3);
+    let leaf = &chain[0];
+    assert_eq!(leaf["role"], "leaf");
+    assert_eq!(leaf["sha256"], c.leaf.sha256());
+    assert_eq!(leaf["key"], "RSA 2048");
+    assert_eq!(leaf["signature_algorithm"], "sha256WithRSAEncryption");
+    assert_eq!(
+        leaf["sans"],
+        serde_json::json!(["sbc.example.com", "192.0.2.10"])
+    );
+    assert_eq!(leaf["not_after"], "2027-01-01T00:00:00Z");
+    assert!(leaf["source"].as_str().unwrap().ends_with("leaf.pem"));
+    for key in ["subject", "issuer", "serial", "not_before"] {
+        assert!(leaf[key].is_string(), "{key}");
+    }
+    assert_eq!(chain[1]["role"], "intermediate");
+    assert_eq!(chain[2]["role"], "root");
+    assert!(json["excluded"].as_array().unwrap().is_empty());
+    let finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "input.private-key")
+        .unwrap();
+    assert_eq!(finding["severity"], "warning");
+    assert!(finding["sha256"].is_null());
+    assert!(finding["message"].as_str().unwrap().contains("leaf.pem"));
+}
+
+#[test]
+fn build_writes_the_ordered_bundle_and_never_the_key() {
+    let (dir, c) = workspace();
+    let out = chainsmith(
+        &[
+            "build",
+            ".",
+            "--host",
+            "sbc.example.com",
+            AT_ARG,
+            "-o",
+            "bundle.pem",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let bundle = std::fs::read_to_string(dir.path().join("bundle.pem")).unwrap();
+    assert_eq!(bundle, c.leaf.pem() + &c.intermediate.pem());
+    assert!(!bundle.contains("PRIVATE KEY"));
+
+    let out = chainsmith(
+        &["build", ".", AT_ARG, "--include-root", "-o", "-"],
+        dir.path(),
+    );
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()
+    );
+
+    let out = chainsmith(&["build", ".", AT_ARG, "--ca-only", "-o", "-"], dir.path());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        c.intermediate.pem() + &c.root.pem()
+    );
+}
+
+#[test]
+fn build_refuses_errors_unless_forced_and_leaves_the_old_file() {
+    let (dir, c) = workspace();
+    std::fs::write(dir.path().join("bundle.pem"), "previous bundle\n").unwrap();
+    let out = chainsmith(
+        &[
+            "build",
+            ".",
+            "--host",
+            "wrong.example.com",
+            AT_ARG,
+            "-o",
+            "bundle.pem",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code(&out), 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("bundle.pem")).unwrap(),
+        "previous bundle\n"
+    );
+
+    let out = chainsmith(
+        &[
+            "build",
+            ".",
+            "--host",
+            "wrong.example.com",
+            AT_ARG,
+            "--force",
+            "-o",
+            "bundle.pem",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("bundle.pem")).unwrap(),
+        c.leaf.pem() + &c.intermediate.pem()
+    );
+    // Only the bundle remains: no temporary file was left behind.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["bundle.pem", "intermediate.cer", "leaf.pem", "root.crt"]
+    );
+}
+
+#[test]
+fn leaf_pin_and_roots_from_files() {
+    let (dir, c) = workspace();
+    let other = c.intermediate.issue(
+        leaf_params("other.example.com", &["other.example.com"]),
+        Alg::P256,
+    );
+    std::fs::write(dir.path().join("other.pem"), other.pem()).unwrap();
+    let out = chainsmith(&["check", ".", AT_ARG, "--json"], dir.path());
+    assert_eq!(code(&out), 1, "two leaves: ambiguous");
+    let out = chainsmith(
+        &[
+            "check",
+            "intermediate.cer",
+            "root.crt",
+            "--leaf",
+            "other.pem",
+            AT_ARG,
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["chain"][0]["sha256"], other.sha256());
+    // --leaf alone is enough input when the roots come from --roots... but the intermediate is missing.
+    let out = chainsmith(
+        &["check", "--leaf", "leaf.pem", "--roots", "root.crt", AT_ARG],
+        dir.path(),
+    );
+    assert_eq!(code(&out), 1);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("chain.incomplete"));
+}
+
+#[test]
+fn folders_skip_symlinks_that_leave_them() {
+    let (dir, _) = workspace();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("stray.pem"),
+        root("Outside Root", Alg::P256).pem(),
+    )
+    .unwrap();
+    let certs = dir.path().join("certs");
+    std::fs::create_dir(&certs).unwrap();
+    for f in ["leaf.pem", "intermediate.cer", "root.crt"] {
+        std::fs::rename(dir.path().join(f), certs.join(f)).unwrap();
+    }
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(outside.path().join("stray.pem"), certs.join("stray.pem"))
+            .unwrap();
+        std::os::unix::fs::symlink(&certs, certs.join("loop")).unwrap();
+        std::os::unix::fs::symlink(certs.join("root.crt"), certs.join("root-link.crt")).unwrap();
+    }
+    let out = chainsmith(&["check", "certs", AT_ARG, "--json"], dir.path());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(code(&out), 0, "{json:#}");
+    let text = json.to_string();
+    assert!(!text.contains("Outside Root") && !text.contains("stray.pem"));
+    // The in-folder link is followed and recognised as a duplicate.
+    assert!(text.contains("chain.duplicate"));
+}

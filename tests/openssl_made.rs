@@ -1,0 +1,201 @@
+//! Chains made by the `openssl` binary (installed by .ci/run): signature forms rcgen cannot produce,
+//! RSASSA-PSS in particular, and a PKCS#7 file written by `openssl crl2pkcs7`.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use chainsmith::engine;
+use common::*;
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the openssl binary is needed by this test (.ci/run installs it)");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn rsa_pss_chain_and_openssl_pkcs7() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("ca.cnf"),
+        "[v3_ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n\
+         [v3_leaf]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n\
+         extendedKeyUsage=serverAuth\nsubjectAltName=DNS:sbc.example.com\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+    )
+    .unwrap();
+    let pss = [
+        "-sigopt",
+        "rsa_padding_mode:pss",
+        "-sigopt",
+        "rsa_pss_saltlen:32",
+        "-sha256",
+    ];
+    openssl(
+        d,
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            "ca.key",
+        ],
+    );
+    let mut args = vec![
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        "ca.key",
+        "-subj",
+        "/CN=PSS Root",
+        "-days",
+        "3650",
+    ];
+    args.extend([
+        "-config",
+        "ca.cnf",
+        "-extensions",
+        "v3_ca",
+        "-out",
+        "ca.pem",
+    ]);
+    args.extend(pss);
+    openssl(d, &args);
+    openssl(
+        d,
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            "leaf.key",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "leaf.key",
+            "-subj",
+            "/CN=sbc.example.com",
+            "-out",
+            "leaf.csr",
+        ],
+    );
+    let mut args = vec![
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+    ];
+    args.extend([
+        "-days",
+        "365",
+        "-extfile",
+        "ca.cnf",
+        "-extensions",
+        "v3_leaf",
+        "-out",
+        "leaf.pem",
+    ]);
+    args.extend(pss);
+    openssl(d, &args);
+    openssl(
+        d,
+        &[
+            "crl2pkcs7",
+            "-nocrl",
+            "-certfile",
+            "ca.pem",
+            "-certfile",
+            "leaf.pem",
+            "-outform",
+            "DER",
+            "-out",
+            "chain.p7b",
+        ],
+    );
+
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut o = options(Some("sbc.example.com"));
+    o.at = now;
+    let p7b = std::fs::read(d.join("chain.p7b")).unwrap();
+    let report = engine::analyze(&load(&[("chain.p7b", &p7b)]), None, &o);
+    assert!(report.passed(), "{:?}", report.findings);
+    assert_eq!(report.chain.len(), 2);
+    assert_eq!(
+        report.chain[0].cert.signature_algorithm.name(),
+        "rsassaPss-sha256"
+    );
+    assert_eq!(
+        report.chain[0].signature,
+        Some(engine::signature::SignatureCheck::Valid)
+    );
+
+    // The same leaf under another key with the root's name: the PSS signature must not verify.
+    openssl(
+        d,
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            "decoy.key",
+        ],
+    );
+    let mut args = vec![
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        "decoy.key",
+        "-subj",
+        "/CN=PSS Root",
+        "-days",
+        "3650",
+    ];
+    args.extend([
+        "-config",
+        "ca.cnf",
+        "-extensions",
+        "v3_ca",
+        "-out",
+        "decoy.pem",
+    ]);
+    openssl(d, &args);
+    let leaf = std::fs::read(d.join("leaf.pem")).unwrap();
+    let decoy = std::fs::read(d.join("decoy.pem")).unwrap();
+    let report = engine::analyze(
+        &load(&[("leaf.pem", &leaf), ("decoy.pem", &decoy)]),
+        None,
+        &o,
+    );
+    assert!(
+        errors(&report).contains(&"chain.bad-signature"),
+        "{:?}",
+        report.findings
+    );
+}
