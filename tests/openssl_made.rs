@@ -199,3 +199,142 @@ fn rsa_pss_chain_and_openssl_pkcs7() {
         report.findings
     );
 }
+
+#[test]
+fn dsa_p192_and_odd_rsa_keys_signed_by_an_openssl_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("ext.cnf"),
+        "[v3_ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n\
+         [v3_leaf]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+         extendedKeyUsage=serverAuth\nsubjectAltName=DNS:sbc.example.com\nauthorityKeyIdentifier=keyid\n",
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            "ca.key",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "ca.key",
+            "-subj",
+            "/CN=Odd Keys Root",
+            "-days",
+            "3650",
+            "-config",
+            "ext.cnf",
+            "-extensions",
+            "v3_ca",
+            "-out",
+            "ca.pem",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "genpkey",
+            "-genparam",
+            "-algorithm",
+            "DSA",
+            "-pkeyopt",
+            "dsa_paramgen_bits:2048",
+            "-out",
+            "dsa.param",
+        ],
+    );
+    openssl(
+        d,
+        &["genpkey", "-paramfile", "dsa.param", "-out", "dsa.key"],
+    );
+    openssl(
+        d,
+        &[
+            "ecparam",
+            "-name",
+            "prime192v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "p192.key",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2052",
+            "-out",
+            "rsa2052.key",
+        ],
+    );
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let ca = std::fs::read(d.join("ca.pem")).unwrap();
+    for (key, code) in [
+        ("dsa.key", "cabf.key-dsa"),
+        ("p192.key", "cabf.key-p192"),
+        ("rsa2052.key", "cabf.rsa-modulus"),
+    ] {
+        openssl(
+            d,
+            &[
+                "req",
+                "-new",
+                "-key",
+                key,
+                "-subj",
+                "/CN=sbc.example.com",
+                "-out",
+                "leaf.csr",
+            ],
+        );
+        openssl(
+            d,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "leaf.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "30",
+                "-extfile",
+                "ext.cnf",
+                "-extensions",
+                "v3_leaf",
+                "-out",
+                "leaf.pem",
+            ],
+        );
+        let leaf = std::fs::read(d.join("leaf.pem")).unwrap();
+        let mut o = options(Some("sbc.example.com"));
+        o.at = now;
+        let report = engine::analyze(&load(&[("leaf.pem", &leaf), ("ca.pem", &ca)]), None, &o);
+        let found = codes(&report);
+        assert!(found.contains(&code), "{key}: {found:?}");
+        assert_eq!(report.chain.len(), 2, "{key}");
+        o.strict = true;
+        let report = engine::analyze(&load(&[("leaf.pem", &leaf), ("ca.pem", &ca)]), None, &o);
+        assert!(errors(&report).contains(&code), "{key} --strict");
+    }
+}

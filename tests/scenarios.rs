@@ -210,6 +210,24 @@ fn duplicates_are_kept_once() {
         .unwrap();
     assert_eq!(dup.source, "b.pem");
     assert_eq!(dup.cert.sha256.hex(), c.intermediate.sha256());
+
+    // A duplicated certificate that is on no path is still reported as unrelated.
+    let stray = root("Stray Root", Alg::P256);
+    let report = analyze(
+        &[
+            (
+                "a.pem",
+                (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem() + &stray.pem()).as_bytes(),
+            ),
+            ("b.pem", stray.pem().as_bytes()),
+        ],
+        &options(None),
+    );
+    assert!(
+        report.excluded.iter().any(
+            |e| e.reason.as_str() == "chain.unrelated" && e.cert.sha256.hex() == stray.sha256()
+        )
+    );
 }
 
 #[test]
@@ -1006,4 +1024,88 @@ fn bundle_refuses_an_empty_chain() {
     let report = analyze(&[("empty.pem", b"")], &options(None));
     assert!(bundle::to_pem(&report, BundleOptions::default()).is_err());
     let _ = IsCa::NoCa;
+}
+
+#[test]
+fn only_a_root_is_no_leaf() {
+    let c = chain(Alg::P256);
+    let report = analyze(
+        &[("root.pem", c.root.pem().as_bytes())],
+        &options(Some("sbc.example.com")),
+    );
+    assert!(
+        errors(&report).contains(&"chain.no-leaf"),
+        "{:?}",
+        report.findings
+    );
+    assert_eq!(report.chain[0].role, Role::Root);
+}
+
+#[test]
+fn search_budget_is_reported_when_decoys_exhaust_it() {
+    // 2,100 decoys carrying the real intermediate's name *and* key identifier: nothing orders them
+    // after the real one, so the signature budget (2,000 checks) runs out first.
+    let c = chain(Alg::P256);
+    let real_ski = c.intermediate.params.key_identifier(&c.intermediate.key);
+    let decoy_key = key(Alg::P256);
+    let signer = rcgen::Issuer::from_params(&c.root.params, &c.root.key);
+    let mut pile = c.leaf.pem();
+    for i in 0..2100u32 {
+        let mut params = ca_params("Test Intermediate CA");
+        params.key_identifier_method = rcgen::KeyIdMethod::PreSpecified(real_ski.clone());
+        params.serial_number = Some(SerialNumber::from_slice(&(i + 1).to_be_bytes()));
+        pile.push_str(&engine::pem::encode(
+            "CERTIFICATE",
+            params.signed_by(&decoy_key, &signer).unwrap().der(),
+        ));
+    }
+    pile.push_str(&(c.intermediate.pem() + &c.root.pem()));
+    let report = analyze(&[("pile.pem", pile.as_bytes())], &options(None));
+    assert!(
+        codes(&report).contains(&"chain.search-budget"),
+        "{:?}",
+        errors(&report)
+    );
+}
+
+#[test]
+fn key_identifier_and_empty_subject_rules() {
+    let c = chain(Alg::P256);
+    // The leaf's AKI names a key id the intermediate does not carry.
+    let mut other_id = ca_params("Test Intermediate CA");
+    other_id.key_identifier_method = rcgen::KeyIdMethod::PreSpecified(vec![1, 2, 3, 4]);
+    let signer = rcgen::Issuer::from_params(&other_id, &c.intermediate.key);
+    let leaf_key = key(Alg::P256);
+    let leaf = leaf_params("sbc.example.com", &["sbc.example.com"])
+        .signed_by(&leaf_key, &signer)
+        .unwrap();
+    let pile =
+        engine::pem::encode("CERTIFICATE", leaf.der()) + &c.intermediate.pem() + &c.root.pem();
+    let report = analyze(&[("p.pem", pile.as_bytes())], &options(None));
+    assert!(
+        codes(&report).contains(&"rfc5280.aki-ski-mismatch"),
+        "{:?}",
+        report.findings
+    );
+    assert_eq!(
+        report.chain.len(),
+        3,
+        "the signature decides, not the key identifier"
+    );
+
+    // A CA with an empty subject and no subjectKeyIdentifier.
+    let mut params = ca_params("x");
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params.key_identifier_method = rcgen::KeyIdMethod::PreSpecified(vec![]);
+    let nameless = c.root.issue(params, Alg::P256);
+    let leaf = nameless.issue(
+        leaf_params("sbc.example.com", &["sbc.example.com"]),
+        Alg::P256,
+    );
+    let pile = leaf.pem() + &nameless.pem() + &c.root.pem();
+    let report = analyze(&[("p.pem", pile.as_bytes())], &options(None));
+    let found = codes(&report);
+    assert!(found.contains(&"rfc5280.ca-empty-subject"), "{found:?}");
+    assert!(found.contains(&"rfc5280.ski-missing"), "{found:?}");
+    assert_eq!(report.chain.len(), 3);
 }

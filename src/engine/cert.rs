@@ -377,7 +377,8 @@ impl Certificate {
                 ParsedExtension::AuthorityKeyIdentifier(aki) => {
                     cert.authority_key_id = aki.key_identifier.as_ref().map(|k| k.0.to_vec())
                 }
-                ParsedExtension::SubjectKeyIdentifier(ski) => {
+                // An empty identifier identifies nothing: treated as absent.
+                ParsedExtension::SubjectKeyIdentifier(ski) if !ski.0.is_empty() => {
                     cert.subject_key_id = Some(ski.0.to_vec())
                 }
                 ParsedExtension::AuthorityInfoAccess(aia) => {

@@ -94,7 +94,7 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
     let mut nodes: Vec<Node> = Vec::new();
     let mut by_fingerprint: HashMap<Fingerprint, usize> = HashMap::new();
     let mut duplicates = Vec::new();
-    let mut excluded = Vec::new();
+    let mut excluded: Vec<(usize, Code)> = Vec::new();
 
     for cert in &inputs.certificates {
         if let Some(&kept) = by_fingerprint.get(&cert.sha256) {
@@ -109,7 +109,6 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
                 ),
             ));
             duplicates.push((cert.source.clone(), kept));
-            excluded.push((kept, Code::ChainDuplicate));
             continue;
         }
         by_fingerprint.insert(cert.sha256, nodes.len());

@@ -121,7 +121,6 @@ impl Report {
         let mut excluded: Vec<Excluded> = built
             .excluded
             .iter()
-            .filter(|(_, reason)| *reason != Code::ChainDuplicate)
             .map(|(i, reason)| Excluded {
                 cert: built.nodes[*i].cert.clone(),
                 source: built.nodes[*i].cert.source.clone(),
