@@ -626,7 +626,7 @@ impl Search {
                     ""
                 };
                 let hint = if built.public {
-                    ""
+                    " It is not in the Mozilla root set either; if the far end trusts it, pass it with --roots."
                 } else {
                     " If it is a public root, add --public-roots."
                 };
