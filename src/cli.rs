@@ -3,8 +3,7 @@
 //! Exit codes: 0 no error finding; 1 error findings (or `build` refused); 2 usage error or a named
 //! path that cannot be opened.
 
-use std::fs;
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -12,7 +11,8 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::bundle::{self, BundleOptions};
-use crate::engine::load::{self, Loaded, MAX_INPUT_BYTES};
+use crate::engine::load::Loaded;
+use crate::files;
 use crate::engine::{self, CheckOptions, HostName, Profile, Report};
 
 /// Order, check and bundle TLS certificate chains for SIP trunks.
@@ -29,6 +29,15 @@ pub enum Command {
     Check(CheckArgs),
     /// Order and check a chain, then write the PEM bundle (leaf first).
     Build(BuildArgs),
+    /// Open the window with these files and folders loaded (also: no subcommand at all).
+    #[cfg(feature = "gui")]
+    Gui {
+        /// Certificate files and folders to load.
+        inputs: Vec<PathBuf>,
+        /// The host name to check (otherwise the last one used).
+        #[arg(long)]
+        host: Option<String>,
+    },
 }
 
 /// The profile names, for clap.
@@ -113,9 +122,15 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Build(args)) => build(&args),
+        #[cfg(feature = "gui")]
+        Some(Command::Gui { inputs, host }) => open_window(inputs, host),
+        #[cfg(feature = "gui")]
+        None => open_window(Vec::new(), None),
+        #[cfg(not(feature = "gui"))]
         None => {
             use clap::CommandFactory as _;
             let _ = Cli::command().print_help();
+            eprintln!("\n(this build has no window: it was built without the `gui` feature)");
             return ExitCode::from(2);
         }
     };
@@ -126,6 +141,12 @@ pub fn run() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+#[cfg(feature = "gui")]
+fn open_window(inputs: Vec<PathBuf>, host: Option<String>) -> anyhow::Result<ExitCode> {
+    crate::gui::run(inputs, host).map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
@@ -178,7 +199,8 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     if to_stdout {
         std::io::stdout().lock().write_all(pem.as_bytes())?;
     } else {
-        write_atomically(&args.output, pem.as_bytes())?;
+        files::write_atomically(&args.output, pem.as_bytes())
+            .with_context(|| format!("cannot write {}", args.output.display()))?;
         eprintln!(
             "chainsmith: wrote {count} certificate(s) to {}",
             args.output.display()
@@ -250,104 +272,12 @@ pub fn analyze(args: &CheckArgs) -> anyhow::Result<Report> {
         expiry_warning_days: args.expiry_warning_days,
         strict: args.strict,
         public_roots: args.public_roots,
+        via: None,
     };
     Ok(engine::analyze(&inputs, roots.as_ref(), &options))
 }
 
 /// Reads a named file or folder. A named path that cannot be opened is a usage error.
 fn read_path(path: &Path) -> anyhow::Result<Loaded> {
-    let meta = fs::metadata(path)
-        .map_err(|e| UsageError(format!("cannot open {}: {e}", path.display())))?;
-    if meta.is_dir() {
-        return Ok(read_folder(path));
-    }
-    let source = path.display().to_string();
-    match read_file(path, meta.len(), meta.is_file()) {
-        Ok(loaded) => Ok(loaded),
-        Err(e) => Err(UsageError(format!("cannot open {source}: {e}")).into()),
-    }
-}
-
-/// Reads at most [`MAX_INPUT_BYTES`] + 1 bytes, so a huge (or endless) file never fills memory.
-fn read_file(path: &Path, size_hint: u64, regular: bool) -> std::io::Result<Loaded> {
-    let source = path.display().to_string();
-    if regular && size_hint > MAX_INPUT_BYTES as u64 {
-        return Ok(load::too_large(&source, size_hint));
-    }
-    let file = fs::File::open(path)?;
-    let mut bytes = Vec::with_capacity(size_hint.min(MAX_INPUT_BYTES as u64) as usize);
-    file.take(MAX_INPUT_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() > MAX_INPUT_BYTES {
-        return Ok(load::too_large(&source, bytes.len() as u64));
-    }
-    Ok(load::load(&source, &bytes))
-}
-
-/// Every regular file under `root`, sorted by path. Symlinks are followed only to files inside the
-/// folder (never out of it, never into a loop); FIFOs, sockets and devices are skipped.
-fn read_folder(root: &Path) -> Loaded {
-    let mut loaded = Loaded::default();
-    let canonical_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .sort_by_file_name();
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let source = e
-                    .path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| root.display().to_string());
-                loaded.extend(load::unreadable(&source, &e.to_string()));
-                continue;
-            }
-        };
-        let path = entry.path();
-        let file_type = entry.file_type();
-        let source = path.display().to_string();
-        let target_meta = if file_type.is_symlink() {
-            match fs::canonicalize(path) {
-                Ok(target) if target.starts_with(&canonical_root) => fs::metadata(&target).ok(),
-                _ => None, // dangling, or pointing out of the folder: not followed
-            }
-        } else if file_type.is_file() {
-            entry.metadata().ok()
-        } else {
-            None
-        };
-        let Some(meta) = target_meta.filter(|m| m.is_file()) else {
-            continue;
-        };
-        match read_file(path, meta.len(), true) {
-            Ok(l) => loaded.extend(l),
-            Err(e) => loaded.extend(load::unreadable(&source, &e.to_string())),
-        }
-    }
-    loaded
-}
-
-/// Writes through a temporary file in the same folder and a rename: never a half-written bundle.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut temp = tempfile::NamedTempFile::new_in(&dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    temp.write_all(bytes)?;
-    // A bundle holds only public certificates: readable like any certificate file (the temporary
-    // file starts as 0600).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        temp.as_file()
-            .set_permissions(fs::Permissions::from_mode(0o644))?;
-    }
-    temp.as_file().sync_all()?;
-    temp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    files::read_path(path, &mut |_| true).map_err(|e| UsageError(e.to_string()).into())
 }

@@ -4,3 +4,6 @@
 
 pub mod cli;
 pub mod engine;
+pub mod files;
+#[cfg(feature = "gui")]
+pub mod gui;

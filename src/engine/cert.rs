@@ -235,6 +235,16 @@ pub struct NameConstraints {
     pub excluded: Vec<NameSubtree>,
 }
 
+/// One extension, as text for people (the details view).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtensionSummary {
+    pub oid: String,
+    /// Short name (`basicConstraints`) or the OID.
+    pub name: String,
+    pub critical: bool,
+    pub value: String,
+}
+
 /// A parsed certificate. Built only by [`Certificate::from_der`].
 #[derive(Debug, Clone)]
 pub struct Certificate {
@@ -274,6 +284,7 @@ pub struct Certificate {
     pub aia_ca_issuers: Vec<String>,
     pub name_constraints: Option<NameConstraints>,
     pub unknown_critical_extensions: Vec<String>,
+    pub extensions: Vec<ExtensionSummary>,
 }
 
 /// Why DER bytes are not a certificate.
@@ -346,8 +357,10 @@ impl Certificate {
             aia_ca_issuers: Vec::new(),
             name_constraints: None,
             unknown_critical_extensions: Vec::new(),
+            extensions: Vec::new(),
         };
         for ext in x509.extensions() {
+            cert.extensions.push(extension_summary(ext));
             match ext.parsed_extension() {
                 ParsedExtension::SubjectAlternativeName(san) => {
                     cert.has_san_extension = true;
@@ -461,6 +474,74 @@ impl Certificate {
     /// Whether `at` (Unix seconds) is inside notBefore..=notAfter.
     pub fn is_valid_at(&self, at: i64) -> bool {
         self.not_before <= at && at <= self.not_after
+    }
+}
+
+fn extension_summary(ext: &x509_parser::extensions::X509Extension<'_>) -> ExtensionSummary {
+    let oid = ext.oid.to_id_string();
+    let name = x509_parser::objects::oid2sn(&ext.oid, x509_parser::objects::oid_registry())
+        .map(str::to_string)
+        .unwrap_or_else(|_| oid.clone());
+    let value = match ext.parsed_extension() {
+        ParsedExtension::BasicConstraints(bc) => match (bc.ca, bc.path_len_constraint) {
+            (true, Some(n)) => format!("CA:TRUE, pathlen:{n}"),
+            (true, None) => "CA:TRUE".into(),
+            (false, _) => "CA:FALSE".into(),
+        },
+        ParsedExtension::KeyUsage(ku) => ku.to_string(),
+        ParsedExtension::ExtendedKeyUsage(eku) => {
+            let mut uses = Vec::new();
+            for (on, name) in [
+                (eku.server_auth, "serverAuth"),
+                (eku.client_auth, "clientAuth"),
+                (eku.code_signing, "codeSigning"),
+                (eku.email_protection, "emailProtection"),
+                (eku.time_stamping, "timeStamping"),
+                (eku.ocsp_signing, "OCSPSigning"),
+                (eku.any, "anyExtendedKeyUsage"),
+            ] {
+                if on {
+                    uses.push(name.to_string());
+                }
+            }
+            uses.extend(eku.other.iter().map(|o| o.to_id_string()));
+            uses.join(", ")
+        }
+        ParsedExtension::SubjectAlternativeName(san) => san
+            .general_names
+            .iter()
+            .map(|n| san_entry(n).to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        ParsedExtension::SubjectKeyIdentifier(ski) => hex(ski.0),
+        ParsedExtension::AuthorityKeyIdentifier(aki) => {
+            aki.key_identifier.as_ref().map(|k| format!("keyid:{}", hex(k.0))).unwrap_or_default()
+        }
+        ParsedExtension::AuthorityInfoAccess(aia) => aia
+            .iter()
+            .map(|d| {
+                let method = x509_parser::objects::oid2sn(&d.access_method, x509_parser::objects::oid_registry())
+                    .unwrap_or("access");
+                format!("{method}: {}", san_entry(&d.access_location))
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        ParsedExtension::UnsupportedExtension { .. } => format!("(not decoded) {}", hex(ext.value)),
+        other => {
+            let mut text = format!("{other:?}");
+            if text.len() > 400 {
+                let cut = (0..=400).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+                text.truncate(cut);
+                text.push('…');
+            }
+            text
+        }
+    };
+    ExtensionSummary {
+        oid,
+        name,
+        critical: ext.critical,
+        value,
     }
 }
 

@@ -228,12 +228,12 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
     let mut alternates = Vec::new();
     for &start in candidates.iter().take(MAX_AMBIGUOUS_LEAVES) {
         let mut paths = search.paths_from(start);
-        paths.sort_by_key(|p| std::cmp::Reverse(search.rank(p, options.at)));
+        paths.sort_by_key(|p| std::cmp::Reverse(search.rank(p, options)));
         let mut paths = paths.into_iter();
         let Some(best) = paths.next() else { continue };
         let better = chosen
             .as_ref()
-            .is_none_or(|c| search.rank(&best, options.at) > search.rank(c, options.at));
+            .is_none_or(|c| search.rank(&best, options) > search.rank(c, options));
         if better {
             alternates = paths.filter(Path::reaches_anchor).collect();
             chosen = Some(best);
@@ -310,7 +310,7 @@ struct Search {
     bad_signatures: Vec<(usize, usize)>,
 }
 
-type Rank = (u8, bool, i64, i64, bool);
+type Rank = (bool, u8, bool, i64, i64, bool);
 
 impl Search {
     fn new(use_public: bool) -> Self {
@@ -472,8 +472,12 @@ impl Search {
         }
     }
 
-    /// Larger is better: reaches an anchor > all valid at `at` > shorter > later expiry > root held.
-    fn rank(&self, path: &Path, at: i64) -> Rank {
+    /// Larger is better: through `via` (the user's choice) > reaches an anchor > all valid at `at` > shorter > later expiry > root held.
+    fn rank(&self, path: &Path, options: &CheckOptions) -> Rank {
+        let at = options.at;
+        let via = options
+            .via
+            .is_some_and(|fp| path.nodes.iter().any(|i| self.nodes[*i].cert.sha256 == fp));
         let class = match path.end {
             PathEnd::Anchor | PathEnd::PublicRoot(_) => 2,
             PathEnd::UntrustedRoot => 1,
@@ -493,6 +497,7 @@ impl Search {
         };
         let expiry = certs.map(|c| c.not_after).min().unwrap_or(i64::MIN);
         (
+            via,
             class,
             all_valid,
             length,

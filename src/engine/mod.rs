@@ -112,6 +112,8 @@ pub struct CheckOptions {
     pub strict: bool,
     /// Add the Mozilla root set (webpki-roots) to the trust anchors.
     pub public_roots: bool,
+    /// Prefer a path through this certificate (choosing an alternate path); ranks before everything.
+    pub via: Option<Fingerprint>,
 }
 
 impl CheckOptions {
@@ -125,6 +127,7 @@ impl CheckOptions {
             expiry_warning_days: 30,
             strict: false,
             public_roots: false,
+            via: None,
         }
     }
 }

@@ -1,0 +1,1158 @@
+//! The window's state and drawing. Persisted preferences and transient state live on one struct,
+//! clearly split; UI actions become [`Command`]s handled in one place.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Instant;
+
+use eframe::egui::{self, Color32, RichText};
+use serde::{Deserialize, Serialize};
+
+use super::jobs::{LoadJob, Target};
+use super::picker::{PickRequest, Picked, Picker};
+use crate::engine::bundle::{self, BundleOptions};
+use crate::engine::cert::San;
+use crate::engine::hostname::{self, NameMatch};
+use crate::engine::report::{AnchorKind, rfc3339};
+use crate::engine::signature::SignatureCheck;
+use crate::engine::{self, CheckOptions, Code, Fingerprint, HostName, Loaded, Profile, Report, Role, Severity};
+
+/// The sample chain shipped in `assets/sample/` (regenerate with `cargo run --example generate_sample`).
+const SAMPLE: [(&str, &[u8]); 3] = [
+    ("sample/root-ca.pem", include_bytes!("../../assets/sample/root-ca.pem")),
+    ("sample/sbc1.sample.chainsmith.example.pem", include_bytes!("../../assets/sample/sbc1.sample.chainsmith.example.pem")),
+    ("sample/issuing-ca.cer", include_bytes!("../../assets/sample/issuing-ca.cer")),
+];
+const SAMPLE_HOST: &str = "sbc1.sample.chainsmith.example";
+const STORAGE_KEY: &str = "chainsmith.preferences";
+
+/// What is trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Trust {
+    /// A self-signed root in the input is the anchor.
+    #[default]
+    BundleRoot,
+    /// The Mozilla root set (webpki-roots), plus a root in the input.
+    Mozilla,
+    /// Exactly the roots in a file.
+    RootsFile,
+}
+
+/// Light, dark, or as the system says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+/// What survives a restart. Never a secret, never certificate content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Preferences {
+    pub host: String,
+    pub profile: String,
+    pub trust: Trust,
+    pub roots_file: Option<PathBuf>,
+    pub last_folder: Option<PathBuf>,
+    pub theme: Theme,
+    pub include_root: bool,
+    pub ca_only: bool,
+    pub expiry_warning_days: u32,
+    pub strict: bool,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Self {
+            host: String::new(),
+            profile: Profile::TlsServer.as_str().to_string(),
+            trust: Trust::BundleRoot,
+            roots_file: None,
+            last_folder: None,
+            theme: Theme::System,
+            include_root: false,
+            ca_only: false,
+            expiry_warning_days: 30,
+            strict: false,
+        }
+    }
+}
+
+/// Everything the UI asks for, handled in [`App::handle`].
+#[derive(Debug, Clone)]
+pub enum Command {
+    Pick(PickRequest),
+    LoadPaths(Vec<PathBuf>),
+    LoadBytes(Vec<(String, Vec<u8>)>),
+    LoadSample,
+    CancelLoad,
+    Remove(Fingerprint),
+    ClearAll,
+    PinLeaf(Option<Fingerprint>),
+    PreferPathThrough(Option<Fingerprint>),
+    Select(Fingerprint),
+    ShowDetails(Option<Fingerprint>),
+    SaveBundle,
+    SaveBundleConfirmed,
+    CopyBundle,
+    SaveReport,
+    CopyReport,
+    Copy(String),
+    OpenPaste,
+}
+
+/// The application.
+pub struct App {
+    pub prefs: Preferences,
+    /// Everything loaded, in load order (the loader's findings included).
+    loaded: Loaded,
+    roots: Option<Loaded>,
+    /// Empty: now. Otherwise `YYYY-MM-DD` or RFC 3339.
+    pub at_text: String,
+    leaf_pin: Option<Fingerprint>,
+    via: Option<Fingerprint>,
+    report: Option<Report>,
+    dirty: bool,
+    selected: Option<Fingerprint>,
+    details: Option<Fingerprint>,
+    job: Option<LoadJob>,
+    picker: Box<dyn Picker>,
+    picks: (Sender<Picked>, Receiver<Picked>),
+    confirm_save: bool,
+    paste_open: bool,
+    paste_text: String,
+    toast: Option<(String, Instant)>,
+    commands: Vec<Command>,
+    /// CPU time of the last frame, milliseconds.
+    pub last_frame_ms: f32,
+    /// Fixed "now" (tests); `None` reads the clock.
+    pub fixed_now: Option<i64>,
+    /// Bundles and reports written, for the status line and tests.
+    pub last_written: Option<PathBuf>,
+}
+
+impl App {
+    /// A new app with preferences restored from `storage` and dialogs from `picker`.
+    pub fn new(storage: Option<&dyn eframe::Storage>, picker: Box<dyn Picker>) -> Self {
+        let prefs = storage
+            .and_then(|s| eframe::get_value::<Preferences>(s, STORAGE_KEY))
+            .unwrap_or_default();
+        Self {
+            prefs,
+            loaded: Loaded::default(),
+            roots: None,
+            at_text: String::new(),
+            leaf_pin: None,
+            via: None,
+            report: None,
+            dirty: true,
+            selected: None,
+            details: None,
+            job: None,
+            picker,
+            picks: channel(),
+            confirm_save: false,
+            paste_open: false,
+            paste_text: String::new(),
+            toast: None,
+            commands: Vec::new(),
+            last_frame_ms: 0.0,
+            fixed_now: None,
+            last_written: None,
+        }
+    }
+
+    /// The current analysis, if anything is loaded.
+    pub fn report(&self) -> Option<&Report> {
+        self.report.as_ref()
+    }
+
+    /// Whether a load is running.
+    pub fn is_loading(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Starts loading files and folders (worker thread).
+    pub fn load_paths(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>) {
+        if paths.is_empty() {
+            return;
+        }
+        if let Some(dir) = paths.first().and_then(|p| if p.is_dir() { Some(p.clone()) } else { p.parent().map(Path::to_path_buf) }) {
+            self.prefs.last_folder = Some(dir);
+        }
+        if let Some(job) = &self.job {
+            job.cancel();
+        }
+        self.job = Some(LoadJob::spawn(Target::Inputs, paths, ctx));
+    }
+
+    /// Adds bytes through the engine's loader (drops without a path, paste, the sample).
+    pub fn load_bytes(&mut self, inputs: Vec<(String, Vec<u8>)>) {
+        for (name, bytes) in inputs {
+            self.loaded.extend(engine::load(&name, &bytes));
+        }
+        self.dirty = true;
+    }
+
+    /// The options the window's inputs describe.
+    pub fn check_options(&self) -> CheckOptions {
+        let now = self.fixed_now.unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
+        let mut options = CheckOptions::new(parse_time(&self.at_text).unwrap_or(now));
+        options.host = HostName::parse(&self.prefs.host).ok();
+        options.profile = self.prefs.profile.parse().unwrap_or_default();
+        options.public_roots = self.prefs.trust == Trust::Mozilla;
+        options.leaf = self.leaf_pin;
+        options.via = self.via;
+        options.expiry_warning_days = self.prefs.expiry_warning_days;
+        options.strict = self.prefs.strict;
+        options
+    }
+
+    fn bundle_options(&self) -> BundleOptions {
+        BundleOptions {
+            include_root: self.prefs.include_root,
+            ca_only: self.prefs.ca_only,
+        }
+    }
+
+    /// Re-runs the engine when something changed (never per frame otherwise).
+    fn recompute(&mut self) {
+        if !self.dirty {
+            return;
+        }
+        self.dirty = false;
+        if self.loaded.certificates.is_empty() && self.loaded.findings.is_empty() {
+            self.report = None;
+            return;
+        }
+        let roots = match self.prefs.trust {
+            Trust::RootsFile => self.roots.as_ref(),
+            _ => None,
+        };
+        self.report = Some(engine::analyze(&self.loaded, roots, &self.check_options()));
+    }
+
+    fn toast(&mut self, text: impl Into<String>) {
+        self.toast = Some((text.into(), Instant::now()));
+    }
+
+    /// Handles one command.
+    pub fn handle(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::Pick(request) => {
+                let start = self.prefs.last_folder.clone();
+                self.picker.pick(request, start, ctx, self.picks.0.clone());
+            }
+            Command::LoadPaths(paths) => self.load_paths(ctx, paths),
+            Command::LoadBytes(inputs) => self.load_bytes(inputs),
+            Command::LoadSample => {
+                self.load_bytes(SAMPLE.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect());
+                if self.prefs.host.is_empty() {
+                    self.prefs.host = SAMPLE_HOST.to_string();
+                }
+            }
+            Command::CancelLoad => {
+                if let Some(job) = &self.job {
+                    job.cancel();
+                }
+            }
+            Command::Remove(fp) => {
+                self.loaded.certificates.retain(|c| c.sha256 != fp);
+                if self.leaf_pin == Some(fp) {
+                    self.leaf_pin = None;
+                }
+                if self.via == Some(fp) {
+                    self.via = None;
+                }
+                self.dirty = true;
+            }
+            Command::ClearAll => {
+                self.loaded = Loaded::default();
+                self.leaf_pin = None;
+                self.via = None;
+                self.selected = None;
+                self.details = None;
+                self.dirty = true;
+            }
+            Command::PinLeaf(fp) => {
+                self.leaf_pin = fp;
+                self.dirty = true;
+            }
+            Command::PreferPathThrough(fp) => {
+                self.via = fp;
+                self.dirty = true;
+            }
+            Command::Select(fp) => self.selected = Some(fp),
+            Command::ShowDetails(fp) => self.details = fp,
+            Command::SaveBundle => {
+                let has_errors = self.report.as_ref().is_some_and(|r| !r.passed());
+                if has_errors {
+                    self.confirm_save = true;
+                } else {
+                    self.handle(ctx, Command::SaveBundleConfirmed);
+                }
+            }
+            Command::SaveBundleConfirmed => {
+                self.confirm_save = false;
+                let name = self.suggested_name("bundle.pem");
+                self.handle(ctx, Command::Pick(PickRequest::SaveBundle(name)));
+            }
+            Command::CopyBundle => match self.bundle_pem() {
+                Ok(pem) => {
+                    ctx.copy_text(pem);
+                    self.toast("Bundle copied to the clipboard");
+                }
+                Err(e) => self.toast(format!("Nothing copied: {e}")),
+            },
+            Command::SaveReport => {
+                let name = self.suggested_name("report.md");
+                self.handle(ctx, Command::Pick(PickRequest::SaveReport(name)));
+            }
+            Command::CopyReport => {
+                if let Some(report) = &self.report {
+                    ctx.copy_text(report.to_markdown());
+                    self.toast("Report copied to the clipboard (Markdown)");
+                }
+            }
+            Command::Copy(text) => {
+                ctx.copy_text(text);
+                self.toast("Copied");
+            }
+            Command::OpenPaste => self.paste_open = true,
+        }
+    }
+
+    fn suggested_name(&self, suffix: &str) -> String {
+        let host = self.prefs.host.trim();
+        if host.is_empty() { suffix.to_string() } else { format!("{host}-{suffix}") }
+    }
+
+    /// The bundle exactly as `chainsmith build` writes it with the same inputs and options.
+    pub fn bundle_pem(&self) -> Result<String, String> {
+        let report = self.report.as_ref().ok_or("nothing is loaded")?;
+        bundle::to_pem(report, self.bundle_options()).map_err(|e| e.to_string())
+    }
+
+    fn on_picked(&mut self, ctx: &egui::Context, picked: Picked) {
+        let Some(first) = picked.paths.first().cloned() else {
+            return; // cancelled
+        };
+        match picked.request {
+            PickRequest::Files | PickRequest::Folder => self.load_paths(ctx, picked.paths),
+            PickRequest::RootsFile => {
+                self.prefs.roots_file = Some(first.clone());
+                self.prefs.trust = Trust::RootsFile;
+                self.job = Some(LoadJob::spawn(Target::Roots, vec![first], ctx));
+            }
+            PickRequest::SaveBundle(_) => match self.bundle_pem() {
+                Ok(pem) => self.write(&first, pem.as_bytes(), "Bundle"),
+                Err(e) => self.toast(format!("Nothing written: {e}")),
+            },
+            PickRequest::SaveReport(_) => {
+                let Some(report) = &self.report else { return };
+                let json = first.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+                let text = if json {
+                    serde_json::to_string_pretty(&report.to_json()).unwrap_or_default() + "\n"
+                } else {
+                    report.to_markdown()
+                };
+                self.write(&first, text.as_bytes(), "Report");
+            }
+        }
+    }
+
+    fn write(&mut self, path: &Path, bytes: &[u8], what: &str) {
+        match crate::files::write_atomically(path, bytes) {
+            Ok(()) => {
+                self.toast(format!("{what} saved to {}", path.display()));
+                self.last_written = Some(path.to_path_buf());
+                if let Some(dir) = path.parent() {
+                    self.prefs.last_folder = Some(dir.to_path_buf());
+                }
+            }
+            Err(e) => self.toast(format!("{what} not saved: {}: {e}", path.display())),
+        }
+    }
+
+    /// Collects finished work from workers and dialogs.
+    fn poll_workers(&mut self, ctx: &egui::Context) {
+        while let Ok(picked) = self.picks.1.try_recv() {
+            self.on_picked(ctx, picked);
+        }
+        if let Some(job) = &self.job
+            && let Some(loaded) = job.try_result()
+        {
+            let target = job.target;
+            let cancelled = job.is_cancelled();
+            self.job = None;
+            match target {
+                Target::Inputs => {
+                    let n = loaded.certificates.len();
+                    self.loaded.extend(loaded);
+                    let note = if cancelled { " (cancelled)" } else { "" };
+                    self.toast(format!("Loaded {n} certificate(s){note}"));
+                }
+                Target::Roots => self.roots = Some(loaded),
+            }
+            self.dirty = true;
+        }
+    }
+
+    /// Dropped files, Ctrl+V, Ctrl+O, Ctrl+S.
+    fn handle_input(&mut self, ctx: &egui::Context) {
+        let (dropped, pasted, open, save) = ctx.input(|i| {
+            let pasted: Vec<String> = i
+                .events
+                .iter()
+                .filter_map(|e| match e {
+                    egui::Event::Paste(text) => Some(text.clone()),
+                    _ => None,
+                })
+                .collect();
+            let open = i.modifiers.command && i.key_pressed(egui::Key::O);
+            let save = i.modifiers.command && i.key_pressed(egui::Key::S);
+            (i.raw.dropped_files.clone(), pasted, open, save)
+        });
+        let mut paths = Vec::new();
+        let mut bytes = Vec::new();
+        for file in dropped {
+            let path = file.path().to_path_buf();
+            if path.exists() {
+                paths.push(path); // read on the worker, like a dialog pick
+            } else {
+                match file.bytes() {
+                    Ok(b) => bytes.push((path.display().to_string(), b)),
+                    Err(e) => self.loaded.extend(engine::load::unreadable(&path.display().to_string(), &e)),
+                }
+            }
+        }
+        if !bytes.is_empty() {
+            self.load_bytes(bytes);
+        }
+        if !paths.is_empty() {
+            self.load_paths(ctx, paths);
+        }
+        let text_field_focused = ctx.memory(|m| m.focused().is_some());
+        if !text_field_focused && !self.paste_open {
+            for text in pasted {
+                self.load_bytes(vec![("pasted text".to_string(), text.into_bytes())]);
+            }
+        }
+        if open {
+            self.commands.push(Command::Pick(PickRequest::Files));
+        }
+        if save {
+            self.commands.push(Command::SaveBundle);
+        }
+    }
+
+    /// One frame.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let started = Instant::now();
+        let ctx = ui.ctx().clone();
+        ctx.set_theme(match self.prefs.theme {
+            Theme::System => egui::ThemePreference::System,
+            Theme::Light => egui::ThemePreference::Light,
+            Theme::Dark => egui::ThemePreference::Dark,
+        });
+        self.poll_workers(&ctx);
+        self.handle_input(&ctx);
+        self.recompute();
+
+        egui::Panel::top("toolbar").show(ui, |ui| self.ui_toolbar(ui));
+        egui::Panel::top("inputs").show(ui, |ui| self.ui_inputs(ui));
+        egui::Panel::bottom("status").show(ui, |ui| self.ui_status(ui));
+        if self.report.is_some() {
+            egui::Panel::right("findings")
+                .resizable(true)
+                .default_size(440.0)
+                .min_size(300.0)
+                .show(ui, |ui| self.ui_findings(ui));
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            if self.report.is_some() {
+                self.ui_chain(ui);
+            } else {
+                self.ui_empty(ui);
+            }
+        });
+        self.ui_drop_hover(&ctx);
+        self.ui_details(&ctx);
+        self.ui_confirm_save(&ctx);
+        self.ui_paste(&ctx);
+
+        for command in std::mem::take(&mut self.commands) {
+            self.handle(&ctx, command);
+        }
+        self.recompute();
+        if self.job.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+        if let Some((_, at)) = &self.toast {
+            if at.elapsed().as_secs() >= 6 {
+                self.toast = None;
+            } else {
+                ctx.request_repaint_after(std::time::Duration::from_secs(1));
+            }
+        }
+        self.last_frame_ms = started.elapsed().as_secs_f32() * 1000.0;
+    }
+
+    fn ui_toolbar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            ui.heading("Chainsmith");
+            ui.separator();
+            if ui.button("📂 Open files…").on_hover_text("Ctrl+O").clicked() {
+                self.commands.push(Command::Pick(PickRequest::Files));
+            }
+            if ui.button("🗀 Open folder…").clicked() {
+                self.commands.push(Command::Pick(PickRequest::Folder));
+            }
+            if ui.button("📋 Paste").on_hover_text("Paste PEM text (Ctrl+V anywhere)").clicked() {
+                self.commands.push(Command::OpenPaste);
+            }
+            if ui.button("Load sample chain").clicked() {
+                self.commands.push(Command::LoadSample);
+            }
+            let loaded = self.report.is_some();
+            if ui.add_enabled(loaded, egui::Button::new("Clear")).clicked() {
+                self.commands.push(Command::ClearAll);
+            }
+            ui.separator();
+            let can_export = self.report.as_ref().is_some_and(|r| !r.chain.is_empty());
+            if ui
+                .add_enabled(can_export, egui::Button::new("💾 Save bundle…"))
+                .on_hover_text("Ctrl+S")
+                .clicked()
+            {
+                self.commands.push(Command::SaveBundle);
+            }
+            if ui.add_enabled(can_export, egui::Button::new("Copy bundle")).clicked() {
+                self.commands.push(Command::CopyBundle);
+            }
+            ui.checkbox(&mut self.prefs.include_root, "Include root");
+            ui.checkbox(&mut self.prefs.ca_only, "CA certificates only");
+            ui.separator();
+            if ui.add_enabled(loaded, egui::Button::new("Save report…")).clicked() {
+                self.commands.push(Command::SaveReport);
+            }
+            if ui.add_enabled(loaded, egui::Button::new("Copy report")).clicked() {
+                self.commands.push(Command::CopyReport);
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                egui::ComboBox::from_id_salt("theme")
+                    .selected_text(match self.prefs.theme {
+                        Theme::System => "Theme: system",
+                        Theme::Light => "Theme: light",
+                        Theme::Dark => "Theme: dark",
+                    })
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut self.prefs.theme, Theme::System, "Follow the system");
+                        ui.selectable_value(&mut self.prefs.theme, Theme::Light, "Light");
+                        ui.selectable_value(&mut self.prefs.theme, Theme::Dark, "Dark");
+                    });
+            });
+        });
+    }
+
+    fn ui_inputs(&mut self, ui: &mut egui::Ui) {
+        let before = (
+            self.prefs.host.clone(),
+            self.prefs.profile.clone(),
+            self.at_text.clone(),
+            self.prefs.trust,
+            self.prefs.strict,
+        );
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Host name");
+            let host_ok = self.prefs.host.trim().is_empty() || HostName::parse(&self.prefs.host).is_ok();
+            ui.add(
+                egui::TextEdit::singleline(&mut self.prefs.host)
+                    .hint_text("sbc.carrier.example or 192.0.2.10")
+                    .desired_width(240.0),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("The trunk / SBC name the far end connects to");
+            if !host_ok {
+                ui.colored_label(ui.visuals().error_fg_color, "✖ not a host name");
+            }
+            ui.separator();
+            let profile: Profile = self.prefs.profile.parse().unwrap_or_default();
+            let label = ui.label("Profile");
+            egui::ComboBox::from_id_salt("profile")
+                .selected_text(profile.as_str())
+                .width(190.0)
+                .show_ui(ui, |ui| {
+                    for p in Profile::ALL {
+                        ui.selectable_value(&mut self.prefs.profile, p.as_str().to_string(), p.as_str())
+                            .on_hover_text(p.description());
+                    }
+                })
+                .response
+                .labelled_by(label.id)
+                .on_hover_text(profile.description());
+            ui.separator();
+            let label = ui.label("Validation time");
+            let time_ok = self.at_text.trim().is_empty() || parse_time(&self.at_text).is_some();
+            ui.add(
+                egui::TextEdit::singleline(&mut self.at_text)
+                    .hint_text("now (or 2026-12-05)")
+                    .desired_width(150.0),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("Check as of the change window: YYYY-MM-DD or RFC 3339; empty = now");
+            if !time_ok {
+                ui.colored_label(ui.visuals().error_fg_color, "✖ use YYYY-MM-DD");
+            }
+            ui.separator();
+            let label = ui.label("Trust");
+            egui::ComboBox::from_id_salt("trust")
+                .selected_text(match self.prefs.trust {
+                    Trust::BundleRoot => "The bundle's own root",
+                    Trust::Mozilla => "The Mozilla set",
+                    Trust::RootsFile => "A roots file",
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.prefs.trust, Trust::BundleRoot, "The bundle's own root");
+                    ui.selectable_value(&mut self.prefs.trust, Trust::Mozilla, "The Mozilla set");
+                    ui.selectable_value(&mut self.prefs.trust, Trust::RootsFile, "A roots file");
+                })
+                .response
+                .labelled_by(label.id);
+            if self.prefs.trust == Trust::RootsFile {
+                let name = self
+                    .prefs
+                    .roots_file
+                    .as_ref()
+                    .and_then(|p| p.file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "Choose roots file…".into());
+                if ui.button(name).clicked() {
+                    self.commands.push(Command::Pick(PickRequest::RootsFile));
+                }
+            }
+            ui.checkbox(&mut self.prefs.strict, "Strict")
+                .on_hover_text("Treat RFC 5280 / CA/Browser Forum rule breaks as errors");
+        });
+        let after = (
+            self.prefs.host.clone(),
+            self.prefs.profile.clone(),
+            self.at_text.clone(),
+            self.prefs.trust,
+            self.prefs.strict,
+        );
+        if before != after {
+            self.dirty = true;
+        }
+        if before.3 != after.3 && after.3 == Trust::RootsFile && self.roots.is_none() {
+            if let Some(path) = self.prefs.roots_file.clone().filter(|p| p.exists()) {
+                self.job = Some(LoadJob::spawn(Target::Roots, vec![path], ui.ctx()));
+            } else {
+                self.commands.push(Command::Pick(PickRequest::RootsFile));
+            }
+        }
+    }
+
+    fn ui_status(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            if let Some(job) = &self.job {
+                ui.spinner();
+                ui.label(format!("Reading {}: {} file(s)…", job.label, job.files_read()));
+                if ui.button("Cancel").clicked() {
+                    self.commands.push(Command::CancelLoad);
+                }
+            } else if let Some((text, _)) = &self.toast {
+                ui.label(text);
+            } else {
+                ui.weak(format!("{} certificate(s) loaded", self.loaded.certificates.len()));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.weak(format!("frame {:.1} ms", self.last_frame_ms));
+            });
+        });
+    }
+
+    fn ui_empty(&mut self, ui: &mut egui::Ui) {
+        ui.vertical_centered(|ui| {
+            ui.add_space((ui.available_height() * 0.25).max(20.0));
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(ui.available_width().min(640.0), 200.0), egui::Sense::hover());
+            ui.painter().rect_stroke(
+                rect,
+                12.0,
+                egui::Stroke::new(2.0, ui.visuals().weak_text_color()),
+                egui::StrokeKind::Inside,
+            );
+            ui.painter().text(
+                rect.center() - egui::vec2(0.0, 18.0),
+                egui::Align2::CENTER_CENTER,
+                "Drop leaf, intermediate and root certificates — PEM, DER, P7B — or a folder",
+                egui::FontId::proportional(18.0),
+                ui.visuals().text_color(),
+            );
+            ui.painter().text(
+                rect.center() + egui::vec2(0.0, 18.0),
+                egui::Align2::CENTER_CENTER,
+                "Any order, any mix; private keys are ignored and never written.",
+                egui::FontId::proportional(14.0),
+                ui.visuals().weak_text_color(),
+            );
+            ui.add_space(16.0);
+            ui.horizontal(|ui| {
+                let width = 4.0 * 150.0;
+                ui.add_space(((ui.available_width() - width) / 2.0).max(0.0));
+                if ui.button("Open files…").clicked() {
+                    self.commands.push(Command::Pick(PickRequest::Files));
+                }
+                if ui.button("Open folder…").clicked() {
+                    self.commands.push(Command::Pick(PickRequest::Folder));
+                }
+                if ui.button("Paste PEM…").clicked() {
+                    self.commands.push(Command::OpenPaste);
+                }
+                if ui.button("Try the sample chain").clicked() {
+                    self.commands.push(Command::LoadSample);
+                }
+            });
+        });
+    }
+
+    fn ui_drop_hover(&self, ctx: &egui::Context) {
+        let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
+        if !hovering {
+            return;
+        }
+        let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop")));
+        let screen = ctx.content_rect();
+        painter.rect_filled(screen, 0.0, Color32::from_black_alpha(160));
+        painter.rect_stroke(screen.shrink(12.0), 12.0, egui::Stroke::new(3.0, Color32::LIGHT_BLUE), egui::StrokeKind::Inside);
+        painter.text(
+            screen.center(),
+            egui::Align2::CENTER_CENTER,
+            "⬇ Drop to add these certificates",
+            egui::FontId::proportional(28.0),
+            Color32::WHITE,
+        );
+    }
+
+    fn ui_chain(&mut self, ui: &mut egui::Ui) {
+        let Some(report) = self.report.clone() else { return };
+        let options = self.check_options();
+        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+            if report.chain.is_empty() {
+                ui.label("No certificate could be loaded. The findings list says why.");
+            }
+            for (i, entry) in report.chain.iter().enumerate() {
+                self.ui_card(ui, entry, &report, &options);
+                if i + 1 < report.chain.len() {
+                    ui_arrow(ui, entry.signature);
+                } else if let AnchorKind::Public(subject) = &report.anchor {
+                    ui_arrow(ui, entry.signature);
+                    ui.horizontal(|ui| {
+                        ui.add_space(24.0);
+                        ui.label(RichText::new(format!("🔒 Public root (Mozilla set): {subject}")).strong());
+                    });
+                    ui.weak("   The root is not in the bundle; clients already have it.");
+                } else if report.anchor == AnchorKind::None {
+                    ui.add_space(6.0);
+                    ui.colored_label(ui.visuals().error_fg_color, "✖ No issuer found above this certificate: the chain is incomplete");
+                }
+            }
+            if !report.excluded.is_empty() {
+                ui.add_space(16.0);
+                ui.separator();
+                ui.heading(format!("Left out of the bundle ({})", report.excluded.len()));
+                let row_height = ui.spacing().interact_size.y + 4.0;
+                egui::ScrollArea::vertical()
+                    .id_salt("excluded")
+                    .max_height(260.0)
+                    .show_rows(ui, row_height, report.excluded.len(), |ui, range| {
+                        for e in &report.excluded[range] {
+                            ui.horizontal(|ui| {
+                                ui.label(RichText::new(e.reason.as_str()).monospace().small());
+                                ui.label(e.cert.display_name()).on_hover_text(format!("{}\n{}", e.cert.subject, e.source));
+                                ui.weak(file_name(&e.source));
+                                let is_candidate_leaf = !e.cert.is_ca();
+                                if is_candidate_leaf && e.reason != Code::ChainDuplicate && ui.small_button("Use as leaf").clicked() {
+                                    self.commands.push(Command::PinLeaf(Some(e.cert.sha256)));
+                                }
+                                if e.reason == Code::ChainAlternatePath && ui.small_button("Use this path").clicked() {
+                                    self.commands.push(Command::PreferPathThrough(Some(e.cert.sha256)));
+                                }
+                                if e.reason != Code::ChainDuplicate && ui.small_button("Remove").clicked() {
+                                    self.commands.push(Command::Remove(e.cert.sha256));
+                                }
+                            });
+                        }
+                    });
+            }
+            if self.leaf_pin.is_some() || self.via.is_some() {
+                ui.horizontal(|ui| {
+                    if self.leaf_pin.is_some() && ui.button("Unpin the leaf").clicked() {
+                        self.commands.push(Command::PinLeaf(None));
+                    }
+                    if self.via.is_some() && ui.button("Back to the best path").clicked() {
+                        self.commands.push(Command::PreferPathThrough(None));
+                    }
+                });
+            }
+        });
+    }
+
+    fn ui_card(&mut self, ui: &mut egui::Ui, entry: &engine::ChainEntry, report: &Report, options: &CheckOptions) {
+        let cert = &entry.cert;
+        let selected = self.selected == Some(cert.sha256);
+        let problems = report.findings.iter().filter(|f| f.sha256 == Some(cert.sha256) && f.severity == Severity::Error).count();
+        let visuals = ui.visuals().clone();
+        let stroke = if selected {
+            egui::Stroke::new(2.0, visuals.selection.stroke.color)
+        } else if problems > 0 {
+            egui::Stroke::new(1.5, visuals.error_fg_color)
+        } else {
+            visuals.widgets.noninteractive.bg_stroke
+        };
+        let response = egui::Frame::group(ui.style())
+            .stroke(stroke)
+            .fill(visuals.faint_bg_color)
+            .inner_margin(10.0)
+            .corner_radius(8.0)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.horizontal(|ui| {
+                    let (badge, color) = match entry.role {
+                        Role::Leaf => ("LEAF", Color32::from_rgb(0x2b, 0x6c, 0xb0)),
+                        Role::Intermediate => ("INTERMEDIATE", Color32::from_rgb(0x6b, 0x46, 0xc1)),
+                        Role::Root => ("ROOT", Color32::from_rgb(0x2f, 0x85, 0x5a)),
+                    };
+                    egui::Frame::NONE.fill(color).corner_radius(4.0).inner_margin(egui::Margin::symmetric(6, 2)).show(ui, |ui| {
+                        ui.label(RichText::new(badge).color(Color32::WHITE).strong().small());
+                    });
+                    ui.label(RichText::new(cert.display_name()).strong().size(16.0));
+                    if let Some(o) = &cert.subject_organization {
+                        ui.weak(o);
+                    }
+                    if problems > 0 {
+                        ui.colored_label(visuals.error_fg_color, format!("✖ {problems} problem(s)"));
+                    } else {
+                        ui.colored_label(Color32::from_rgb(0x2f, 0x9e, 0x44), "✔ OK");
+                    }
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        if entry.in_input && ui.small_button("Remove").on_hover_text("Remove this certificate from the pile").clicked() {
+                            self.commands.push(Command::Remove(cert.sha256));
+                        }
+                        if ui.small_button("Details").clicked() {
+                            self.commands.push(Command::ShowDetails(Some(cert.sha256)));
+                        }
+                    });
+                });
+                ui.label(format!("Issued by: {}", cert.issuer));
+                ui_validity(ui, cert.not_before, cert.not_after, options.at, options.expiry_warning_days);
+                if !cert.sans.is_empty() {
+                    let matched = match (&options.host, entry.role) {
+                        (Some(host), Role::Leaf) => hostname::find_match(cert, host, options.profile == Profile::SipMutualTls),
+                        _ => None,
+                    };
+                    ui.horizontal_wrapped(|ui| {
+                        ui.weak("Names:");
+                        for san in cert.sans.iter().take(24) {
+                            let is_match = match (&matched, san) {
+                                (Some(NameMatch::Dns(d)), San::Dns(s)) => d == s,
+                                (Some(NameMatch::Ip(a)), San::Ip(b)) => a == b,
+                                (Some(NameMatch::SipUri(u)), San::Uri(s)) => u == s,
+                                _ => false,
+                            };
+                            let text = if is_match { format!("✔ {san}") } else { san.to_string() };
+                            let fill = if is_match { Color32::from_rgb(0x2f, 0x9e, 0x44) } else { visuals.widgets.inactive.bg_fill };
+                            let color = if is_match { Color32::WHITE } else { visuals.text_color() };
+                            egui::Frame::NONE.fill(fill).corner_radius(10.0).inner_margin(egui::Margin::symmetric(8, 2)).show(ui, |ui| {
+                                ui.label(RichText::new(text).color(color).small());
+                            }).response.on_hover_text(if is_match { "matches the host name" } else { "" });
+                        }
+                        if cert.sans.len() > 24 {
+                            ui.weak(format!("+{} more (Details)", cert.sans.len() - 24));
+                        }
+                    });
+                }
+                ui.horizontal_wrapped(|ui| {
+                    ui.weak("Key:");
+                    ui.label(cert.key.to_string());
+                    ui.weak("Signature:");
+                    ui.label(cert.signature_algorithm.name());
+                    ui.weak("SHA-256:");
+                    if ui
+                        .link(RichText::new(cert.sha256.short()).monospace())
+                        .on_hover_text("Click to copy the full SHA-256 fingerprint")
+                        .clicked()
+                    {
+                        self.commands.push(Command::Copy(cert.sha256.hex()));
+                    }
+                    ui.weak("File:");
+                    ui.label(file_name(&cert.source)).on_hover_text(&cert.source);
+                });
+            })
+            .response;
+        if response.interact(egui::Sense::click()).clicked() {
+            self.commands.push(Command::Select(cert.sha256));
+        }
+    }
+
+    fn ui_findings(&mut self, ui: &mut egui::Ui) {
+        let Some(report) = self.report.clone() else { return };
+        let passed = report.passed();
+        let (fill, text) = if passed {
+            (Color32::from_rgb(0x2f, 0x9e, 0x44), format!("✔ {}", banner_ready(&report)))
+        } else {
+            let n = report.count(Severity::Error);
+            (Color32::from_rgb(0xc9, 0x2a, 0x2a), format!("✖ {n} problem{} to fix", if n == 1 { "" } else { "s" }))
+        };
+        egui::Frame::NONE.fill(fill).corner_radius(6.0).inner_margin(10.0).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new(text).color(Color32::WHITE).strong().size(16.0));
+        });
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            ui.heading("Findings");
+            ui.weak(format!(
+                "{} errors · {} warnings · {} notes",
+                report.count(Severity::Error),
+                report.count(Severity::Warning),
+                report.count(Severity::Info)
+            ));
+        });
+        // Two lines per finding (message, fix) at a fixed height, so 1,000 findings scroll cheaply.
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) * 2.0 + ui.spacing().item_spacing.y * 3.0;
+        egui::ScrollArea::vertical().id_salt("findings").auto_shrink([false, false]).show_rows(
+            ui,
+            row_height,
+            report.findings.len(),
+            |ui, range| {
+                for finding in &report.findings[range] {
+                    let (icon, color) = match finding.severity {
+                        Severity::Error => ("✖", ui.visuals().error_fg_color),
+                        Severity::Warning => ("⚠", ui.visuals().warn_fg_color),
+                        Severity::Info => ("ℹ", ui.visuals().weak_text_color()),
+                    };
+                    let response = ui
+                        .vertical(|ui| {
+                            ui.set_height(row_height - ui.spacing().item_spacing.y);
+                            ui.horizontal(|ui| {
+                                ui.colored_label(color, icon);
+                                ui.label(RichText::new(finding.code.as_str()).monospace().color(color));
+                                ui.add(egui::Label::new(&finding.message).truncate());
+                            });
+                            if finding.severity != Severity::Info {
+                                ui.horizontal(|ui| {
+                                    ui.add_space(18.0);
+                                    ui.add(egui::Label::new(RichText::new(format!("Fix: {}", finding.code.fix())).weak().small()).truncate());
+                                });
+                            }
+                        })
+                        .response
+                        .interact(egui::Sense::click())
+                        .on_hover_text(format!("{}\n\nFix: {}", finding.message, finding.code.fix()));
+                    if response.clicked()
+                        && let Some(fp) = finding.sha256
+                    {
+                        self.commands.push(Command::Select(fp));
+                    }
+                }
+            },
+        );
+    }
+
+    fn ui_details(&mut self, ctx: &egui::Context) {
+        let Some(fp) = self.details else { return };
+        let Some(cert) = self.loaded.certificates.iter().chain(self.roots.iter().flat_map(|r| r.certificates.iter())).find(|c| c.sha256 == fp).cloned() else {
+            self.details = None;
+            return;
+        };
+        let mut open = true;
+        egui::Window::new("Certificate details")
+            .id(egui::Id::unique("details"))
+            .open(&mut open)
+            .default_width(640.0)
+            .default_height(560.0)
+            .show(ctx, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    egui::Grid::new("fields").num_columns(2).striped(true).show(ui, |ui| {
+                        let rows = [
+                            ("Subject", cert.subject.clone()),
+                            ("Issuer", cert.issuer.clone()),
+                            ("Serial", cert.serial_hex()),
+                            ("Valid from", rfc3339(cert.not_before)),
+                            ("Valid until", rfc3339(cert.not_after)),
+                            ("Key", cert.key.to_string()),
+                            ("Signature", cert.signature_algorithm.name().to_string()),
+                            ("SHA-256", cert.sha256.hex()),
+                            ("File", cert.source.clone()),
+                        ];
+                        for (k, v) in rows {
+                            ui.label(k);
+                            ui.add(egui::Label::new(v).wrap());
+                            ui.end_row();
+                        }
+                    });
+                    ui.add_space(8.0);
+                    ui.heading("Extensions");
+                    egui::Grid::new("extensions").num_columns(2).striped(true).show(ui, |ui| {
+                        for ext in &cert.extensions {
+                            let name = if ext.critical { format!("{} (critical)", ext.name) } else { ext.name.clone() };
+                            ui.label(name).on_hover_text(&ext.oid);
+                            ui.add(egui::Label::new(&ext.value).wrap());
+                            ui.end_row();
+                        }
+                    });
+                    ui.add_space(8.0);
+                    let pem = engine::pem::encode("CERTIFICATE", &cert.der);
+                    ui.horizontal(|ui| {
+                        ui.heading("PEM");
+                        if ui.button("Copy PEM").clicked() {
+                            self.commands.push(Command::Copy(pem.clone()));
+                        }
+                    });
+                    let mut shown = pem.as_str();
+                    ui.add(egui::TextEdit::multiline(&mut shown).code_editor().desired_width(f32::INFINITY));
+                });
+            });
+        if !open {
+            self.details = None;
+        }
+    }
+
+    fn ui_confirm_save(&mut self, ctx: &egui::Context) {
+        if !self.confirm_save {
+            return;
+        }
+        let Some(report) = self.report.clone() else {
+            self.confirm_save = false;
+            return;
+        };
+        egui::Modal::new(egui::Id::unique("confirm-save")).show(ctx, |ui| {
+            ui.set_max_width(560.0);
+            ui.heading("Save a bundle with problems?");
+            ui.label("The far end will probably refuse this chain:");
+            for f in report.findings.iter().filter(|f| f.severity == Severity::Error) {
+                ui.horizontal_wrapped(|ui| {
+                    ui.colored_label(ui.visuals().error_fg_color, "✖");
+                    ui.label(RichText::new(f.code.as_str()).monospace());
+                    ui.label(&f.message);
+                });
+            }
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                if ui.button("Save anyway").clicked() {
+                    self.commands.push(Command::SaveBundleConfirmed);
+                }
+                if ui.button("Cancel").clicked() {
+                    self.confirm_save = false;
+                }
+            });
+        });
+    }
+
+    fn ui_paste(&mut self, ctx: &egui::Context) {
+        if !self.paste_open {
+            return;
+        }
+        let mut open = true;
+        let mut load = false;
+        egui::Window::new("Paste PEM").open(&mut open).default_width(560.0).show(ctx, |ui| {
+            ui.label("Paste certificates (PEM text, e.g. from an e-mail or `openssl s_client -showcerts`):");
+            let label = ui.label("PEM text");
+            ui.add(
+                egui::TextEdit::multiline(&mut self.paste_text)
+                    .code_editor()
+                    .desired_rows(12)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+            if ui.button("Load pasted text").clicked() {
+                load = true;
+            }
+        });
+        if load {
+            let text = std::mem::take(&mut self.paste_text);
+            self.load_bytes(vec![("pasted text".to_string(), text.into_bytes())]);
+            open = false;
+        }
+        self.paste_open = open;
+    }
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        App::ui(self, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, STORAGE_KEY, &self.prefs);
+    }
+}
+
+fn banner_ready(report: &Report) -> String {
+    let until = report.chain.iter().map(|e| e.cert.not_after).min().map(crate::engine::checks::date).unwrap_or_default();
+    match &report.host {
+        Some(host) => format!("Ready: {} certificates, valid for {host} until {until}", report.chain.len()),
+        None => format!("Ready: {} certificates, valid until {until}", report.chain.len()),
+    }
+}
+
+fn ui_arrow(ui: &mut egui::Ui, signature: Option<SignatureCheck>) {
+    ui.horizontal(|ui| {
+        ui.add_space(24.0);
+        ui.label(RichText::new("⬇").size(20.0));
+        match signature {
+            Some(SignatureCheck::Valid) => {
+                ui.colored_label(Color32::from_rgb(0x2f, 0x9e, 0x44), "✔ issued by the certificate below: signature verified")
+            }
+            Some(SignatureCheck::Invalid) => ui.colored_label(ui.visuals().error_fg_color, "✖ signature does NOT verify"),
+            Some(SignatureCheck::Unsupported) => ui.colored_label(ui.visuals().warn_fg_color, "⚠ signature algorithm cannot be checked"),
+            None => ui.weak("issuer"),
+        };
+    });
+}
+
+fn ui_validity(ui: &mut egui::Ui, not_before: i64, not_after: i64, at: i64, warning_days: u32) {
+    let days_left = (not_after - at).div_euclid(86_400);
+    let (color, text) = if at > not_after {
+        (ui.visuals().error_fg_color, format!("✖ expired {} days ago", -days_left))
+    } else if at < not_before {
+        (ui.visuals().error_fg_color, "✖ not yet valid".to_string())
+    } else if days_left < i64::from(warning_days) {
+        (ui.visuals().warn_fg_color, format!("⚠ expires in {days_left} days"))
+    } else {
+        (Color32::from_rgb(0x2f, 0x9e, 0x44), format!("✔ expires in {days_left} days"))
+    };
+    ui.horizontal(|ui| {
+        ui.label(format!("{} → {}", crate::engine::checks::date(not_before), crate::engine::checks::date(not_after)));
+        let span = (not_after - not_before).max(1) as f32;
+        let elapsed = ((at - not_before) as f32 / span).clamp(0.0, 1.0);
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(160.0, 8.0), egui::Sense::hover());
+        ui.painter().rect_filled(rect, 4.0, ui.visuals().widgets.inactive.bg_fill);
+        let mut used = rect;
+        used.set_width(rect.width() * elapsed);
+        ui.painter().rect_filled(used, 4.0, color);
+        ui.colored_label(color, text);
+    });
+}
+
+fn file_name(source: &str) -> String {
+    Path::new(source)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| source.to_string())
+}
+
+/// `YYYY-MM-DD` (midnight UTC) or RFC 3339.
+pub fn parse_time(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if let Ok(t) = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339) {
+        return Some(t.unix_timestamp());
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &format).ok().map(|d| d.midnight().assume_utc().unix_timestamp())
+}

@@ -1,0 +1,37 @@
+//! The Chainsmith window (feature `gui`): eframe around [`app::App`], which only calls the engine.
+//!
+//! Long jobs (reading folders, file dialogs) run on worker threads that report back through channels
+//! and `request_repaint()`; the UI thread never blocks.
+
+pub mod app;
+pub mod jobs;
+pub mod picker;
+
+use std::path::PathBuf;
+
+pub use app::App;
+
+/// Opens the window, with `paths` loaded (and `host`, if given, as the host name).
+pub fn run(paths: Vec<PathBuf>, host: Option<String>) -> eframe::Result {
+    let options = eframe::NativeOptions {
+        viewport: eframe::egui::ViewportBuilder::default()
+            .with_title("Chainsmith")
+            .with_app_id("chainsmith")
+            .with_inner_size([1280.0, 820.0])
+            .with_min_inner_size([760.0, 480.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Chainsmith",
+        options,
+        Box::new(move |cc| {
+            let mut app = App::new(cc.storage, Box::new(picker::RfdPicker));
+            if let Some(host) = host {
+                app.prefs.host = host;
+            }
+            app.load_paths(&cc.egui_ctx, paths);
+            Ok(Box::new(app))
+        }),
+    )
+}

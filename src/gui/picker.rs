@@ -1,0 +1,83 @@
+//! File dialogs behind a small interface, so tests never open a real dialog.
+
+use std::path::PathBuf;
+use std::sync::mpsc::Sender;
+
+/// What the user is asked to pick.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickRequest {
+    /// Certificate files to add (multi-select).
+    Files,
+    /// A folder to add.
+    Folder,
+    /// The trusted roots file.
+    RootsFile,
+    /// Where to save the bundle (suggested file name).
+    SaveBundle(String),
+    /// Where to save the report (suggested file name; `.md` or `.json` decides the format).
+    SaveReport(String),
+}
+
+/// The answer: the request and what was picked (empty when cancelled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picked {
+    pub request: PickRequest,
+    pub paths: Vec<PathBuf>,
+}
+
+/// Opens dialogs. Implementations must not block the caller: they answer on `reply` later and call
+/// `ctx.request_repaint()`.
+pub trait Picker {
+    fn pick(&self, request: PickRequest, start: Option<PathBuf>, ctx: &egui::Context, reply: Sender<Picked>);
+}
+
+use eframe::egui;
+
+/// The real dialogs (rfd), each run on its own thread: rfd's synchronous dialog would block the UI
+/// thread, and its async one needs an executor we do not otherwise have.
+pub struct RfdPicker;
+
+impl Picker for RfdPicker {
+    fn pick(&self, request: PickRequest, start: Option<PathBuf>, ctx: &egui::Context, reply: Sender<Picked>) {
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let mut dialog = rfd::FileDialog::new();
+            if let Some(dir) = &start {
+                dialog = dialog.set_directory(dir);
+            }
+            let certificates = ["pem", "crt", "cer", "der", "p7b", "p7c", "txt"];
+            let paths: Vec<PathBuf> = match &request {
+                PickRequest::Files => dialog
+                    .set_title("Add certificate files")
+                    .add_filter("Certificates", &certificates)
+                    .add_filter("All files", &["*"])
+                    .pick_files()
+                    .unwrap_or_default(),
+                PickRequest::Folder => dialog.set_title("Add a folder of certificates").pick_folder().into_iter().collect(),
+                PickRequest::RootsFile => dialog
+                    .set_title("Trusted roots file")
+                    .add_filter("Certificates", &certificates)
+                    .pick_file()
+                    .into_iter()
+                    .collect(),
+                PickRequest::SaveBundle(name) => dialog
+                    .set_title("Save bundle")
+                    .set_file_name(name)
+                    .add_filter("PEM bundle", &["pem", "crt"])
+                    .save_file()
+                    .into_iter()
+                    .collect(),
+                PickRequest::SaveReport(name) => dialog
+                    .set_title("Save report")
+                    .set_file_name(name)
+                    .add_filter("Markdown", &["md"])
+                    .add_filter("JSON", &["json"])
+                    .save_file()
+                    .into_iter()
+                    .collect(),
+            };
+            let _ = reply.send(Picked { request, paths });
+            ctx.request_repaint();
+        });
+    }
+}
