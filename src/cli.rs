@@ -12,8 +12,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::bundle::{self, BundleOptions};
 use crate::engine::load::Loaded;
-use crate::files;
 use crate::engine::{self, CheckOptions, HostName, Profile, Report};
+use crate::files;
 
 /// Order, check and bundle TLS certificate chains for SIP trunks.
 #[derive(Debug, Parser)]

@@ -38,7 +38,8 @@ fn read_file(path: &Path, size_hint: u64, regular: bool) -> std::io::Result<Load
     }
     let file = fs::File::open(path)?;
     let mut bytes = Vec::with_capacity(size_hint.min(MAX_INPUT_BYTES as u64) as usize);
-    file.take(MAX_INPUT_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    file.take(MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
     if bytes.len() > MAX_INPUT_BYTES {
         return Ok(load::too_large(&source, bytes.len() as u64));
     }
@@ -50,7 +51,9 @@ fn read_file(path: &Path, size_hint: u64, regular: bool) -> std::io::Result<Load
 fn read_folder(root: &Path, on_file: &mut dyn FnMut(usize) -> bool) -> Loaded {
     let mut loaded = Loaded::default();
     let canonical_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let walker = walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name();
     let mut files = 0usize;
     for entry in walker {
         let entry = match entry {
@@ -85,7 +88,10 @@ fn read_folder(root: &Path, on_file: &mut dyn FnMut(usize) -> bool) -> Loaded {
         files += 1;
         match read_file(path, meta.len(), true) {
             Ok(l) => loaded.extend(l),
-            Err(e) => loaded.extend(load::unreadable(&path.display().to_string(), &e.to_string())),
+            Err(e) => loaded.extend(load::unreadable(
+                &path.display().to_string(),
+                &e.to_string(),
+            )),
         }
     }
     loaded
@@ -104,7 +110,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        temp.as_file().set_permissions(fs::Permissions::from_mode(0o644))?;
+        temp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644))?;
     }
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;

@@ -514,14 +514,19 @@ fn extension_summary(ext: &x509_parser::extensions::X509Extension<'_>) -> Extens
             .collect::<Vec<_>>()
             .join(", "),
         ParsedExtension::SubjectKeyIdentifier(ski) => hex(ski.0),
-        ParsedExtension::AuthorityKeyIdentifier(aki) => {
-            aki.key_identifier.as_ref().map(|k| format!("keyid:{}", hex(k.0))).unwrap_or_default()
-        }
+        ParsedExtension::AuthorityKeyIdentifier(aki) => aki
+            .key_identifier
+            .as_ref()
+            .map(|k| format!("keyid:{}", hex(k.0)))
+            .unwrap_or_default(),
         ParsedExtension::AuthorityInfoAccess(aia) => aia
             .iter()
             .map(|d| {
-                let method = x509_parser::objects::oid2sn(&d.access_method, x509_parser::objects::oid_registry())
-                    .unwrap_or("access");
+                let method = x509_parser::objects::oid2sn(
+                    &d.access_method,
+                    x509_parser::objects::oid_registry(),
+                )
+                .unwrap_or("access");
                 format!("{method}: {}", san_entry(&d.access_location))
             })
             .collect::<Vec<_>>()
@@ -530,7 +535,10 @@ fn extension_summary(ext: &x509_parser::extensions::X509Extension<'_>) -> Extens
         other => {
             let mut text = format!("{other:?}");
             if text.len() > 400 {
-                let cut = (0..=400).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+                let cut = (0..=400)
+                    .rev()
+                    .find(|i| text.is_char_boundary(*i))
+                    .unwrap_or(0);
                 text.truncate(cut);
                 text.push('…');
             }

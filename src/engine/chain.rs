@@ -702,6 +702,6 @@ impl Search {
         {
             names.push(format!("\"{}\" (public root)", anchor.subject));
         }
-        names.join(" → ")
+        names.join(" -> ")
     }
 }

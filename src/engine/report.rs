@@ -357,7 +357,11 @@ impl Report {
         let _ = writeln!(out, "# Chainsmith report\n");
         let _ = writeln!(out, "**{}**\n", self.verdict_line());
         let _ = writeln!(out, "| | |\n|---|---|");
-        let _ = writeln!(out, "| Host | {} |", self.host.as_deref().unwrap_or("(none)"));
+        let _ = writeln!(
+            out,
+            "| Host | {} |",
+            self.host.as_deref().unwrap_or("(none)")
+        );
         let _ = writeln!(out, "| Profile | `{}` |", self.profile);
         let _ = writeln!(out, "| Validation time | {} |", rfc3339(self.at));
         let anchor = match &self.anchor {
@@ -368,7 +372,10 @@ impl Report {
         };
         let _ = writeln!(out, "| Trust anchor | {} |\n", md(&anchor));
         let _ = writeln!(out, "## Chain (leaf first)\n");
-        let _ = writeln!(out, "| # | role | subject | issuer | valid until | key | SHA-256 | source |");
+        let _ = writeln!(
+            out,
+            "| # | role | subject | issuer | valid until | key | SHA-256 | source |"
+        );
         let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
         for (i, e) in self.chain.iter().enumerate() {
             let c = &e.cert;
@@ -390,7 +397,13 @@ impl Report {
             let _ = writeln!(out, "None.");
         }
         for f in &self.findings {
-            let _ = writeln!(out, "- **{}** `{}` {}", f.severity.as_str(), f.code.as_str(), md(&f.message));
+            let _ = writeln!(
+                out,
+                "- **{}** `{}` {}",
+                f.severity.as_str(),
+                f.code.as_str(),
+                md(&f.message)
+            );
             if f.severity != Severity::Info {
                 let _ = writeln!(out, "  - fix: {}", md(f.code.fix()));
             }

@@ -15,13 +15,24 @@ use crate::engine::cert::San;
 use crate::engine::hostname::{self, NameMatch};
 use crate::engine::report::{AnchorKind, rfc3339};
 use crate::engine::signature::SignatureCheck;
-use crate::engine::{self, CheckOptions, Code, Fingerprint, HostName, Loaded, Profile, Report, Role, Severity};
+use crate::engine::{
+    self, CheckOptions, Code, Fingerprint, HostName, Loaded, Profile, Report, Role, Severity,
+};
 
 /// The sample chain shipped in `assets/sample/` (regenerate with `cargo run --example generate_sample`).
 const SAMPLE: [(&str, &[u8]); 3] = [
-    ("sample/root-ca.pem", include_bytes!("../../assets/sample/root-ca.pem")),
-    ("sample/sbc1.sample.chainsmith.example.pem", include_bytes!("../../assets/sample/sbc1.sample.chainsmith.example.pem")),
-    ("sample/issuing-ca.cer", include_bytes!("../../assets/sample/issuing-ca.cer")),
+    (
+        "sample/root-ca.pem",
+        include_bytes!("../../assets/sample/root-ca.pem"),
+    ),
+    (
+        "sample/sbc1.sample.chainsmith.example.pem",
+        include_bytes!("../../assets/sample/sbc1.sample.chainsmith.example.pem"),
+    ),
+    (
+        "sample/issuing-ca.cer",
+        include_bytes!("../../assets/sample/issuing-ca.cer"),
+    ),
 ];
 const SAMPLE_HOST: &str = "sbc1.sample.chainsmith.example";
 const STORAGE_KEY: &str = "chainsmith.preferences";
@@ -80,6 +91,17 @@ impl Default for Preferences {
     }
 }
 
+type InputsKey = (
+    String,
+    String,
+    String,
+    Trust,
+    bool,
+    u32,
+    Option<Fingerprint>,
+    Option<Fingerprint>,
+);
+
 /// Everything the UI asks for, handled in [`App::handle`].
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -114,7 +136,9 @@ pub struct App {
     leaf_pin: Option<Fingerprint>,
     via: Option<Fingerprint>,
     report: Option<Report>,
+    /// Set when the certificates change; option changes are seen through `checked_with`.
     dirty: bool,
+    checked_with: Option<InputsKey>,
     selected: Option<Fingerprint>,
     details: Option<Fingerprint>,
     job: Option<LoadJob>,
@@ -148,6 +172,7 @@ impl App {
             via: None,
             report: None,
             dirty: true,
+            checked_with: None,
             selected: None,
             details: None,
             job: None,
@@ -179,7 +204,13 @@ impl App {
         if paths.is_empty() {
             return;
         }
-        if let Some(dir) = paths.first().and_then(|p| if p.is_dir() { Some(p.clone()) } else { p.parent().map(Path::to_path_buf) }) {
+        if let Some(dir) = paths.first().and_then(|p| {
+            if p.is_dir() {
+                Some(p.clone())
+            } else {
+                p.parent().map(Path::to_path_buf)
+            }
+        }) {
             self.prefs.last_folder = Some(dir);
         }
         if let Some(job) = &self.job {
@@ -198,7 +229,9 @@ impl App {
 
     /// The options the window's inputs describe.
     pub fn check_options(&self) -> CheckOptions {
-        let now = self.fixed_now.unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
+        let now = self
+            .fixed_now
+            .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
         let mut options = CheckOptions::new(parse_time(&self.at_text).unwrap_or(now));
         options.host = HostName::parse(&self.prefs.host).ok();
         options.profile = self.prefs.profile.parse().unwrap_or_default();
@@ -217,12 +250,28 @@ impl App {
         }
     }
 
-    /// Re-runs the engine when something changed (never per frame otherwise).
+    /// What the analysis depends on besides the certificates.
+    fn inputs_key(&self) -> InputsKey {
+        (
+            self.prefs.host.clone(),
+            self.prefs.profile.clone(),
+            self.at_text.clone(),
+            self.prefs.trust,
+            self.prefs.strict,
+            self.prefs.expiry_warning_days,
+            self.leaf_pin,
+            self.via,
+        )
+    }
+
+    /// Re-runs the engine when the certificates or the options changed (never per frame otherwise).
     fn recompute(&mut self) {
-        if !self.dirty {
+        let key = self.inputs_key();
+        if !self.dirty && self.checked_with.as_ref() == Some(&key) {
             return;
         }
         self.dirty = false;
+        self.checked_with = Some(key);
         if self.loaded.certificates.is_empty() && self.loaded.findings.is_empty() {
             self.report = None;
             return;
@@ -248,7 +297,12 @@ impl App {
             Command::LoadPaths(paths) => self.load_paths(ctx, paths),
             Command::LoadBytes(inputs) => self.load_bytes(inputs),
             Command::LoadSample => {
-                self.load_bytes(SAMPLE.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect());
+                self.load_bytes(
+                    SAMPLE
+                        .iter()
+                        .map(|(n, b)| (n.to_string(), b.to_vec()))
+                        .collect(),
+                );
                 if self.prefs.host.is_empty() {
                     self.prefs.host = SAMPLE_HOST.to_string();
                 }
@@ -326,7 +380,11 @@ impl App {
 
     fn suggested_name(&self, suffix: &str) -> String {
         let host = self.prefs.host.trim();
-        if host.is_empty() { suffix.to_string() } else { format!("{host}-{suffix}") }
+        if host.is_empty() {
+            suffix.to_string()
+        } else {
+            format!("{host}-{suffix}")
+        }
     }
 
     /// The bundle exactly as `chainsmith build` writes it with the same inputs and options.
@@ -352,7 +410,9 @@ impl App {
             },
             PickRequest::SaveReport(_) => {
                 let Some(report) = &self.report else { return };
-                let json = first.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+                let json = first
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"));
                 let text = if json {
                     serde_json::to_string_pretty(&report.to_json()).unwrap_or_default() + "\n"
                 } else {
@@ -424,7 +484,9 @@ impl App {
             } else {
                 match file.bytes() {
                     Ok(b) => bytes.push((path.display().to_string(), b)),
-                    Err(e) => self.loaded.extend(engine::load::unreadable(&path.display().to_string(), &e)),
+                    Err(e) => self
+                        .loaded
+                        .extend(engine::load::unreadable(&path.display().to_string(), &e)),
                 }
             }
         }
@@ -504,13 +566,17 @@ impl App {
         ui.horizontal_wrapped(|ui| {
             ui.heading("Chainsmith");
             ui.separator();
-            if ui.button("📂 Open files…").on_hover_text("Ctrl+O").clicked() {
+            if ui.button("Open files…").on_hover_text("Ctrl+O").clicked() {
                 self.commands.push(Command::Pick(PickRequest::Files));
             }
-            if ui.button("🗀 Open folder…").clicked() {
+            if ui.button("Open folder…").clicked() {
                 self.commands.push(Command::Pick(PickRequest::Folder));
             }
-            if ui.button("📋 Paste").on_hover_text("Paste PEM text (Ctrl+V anywhere)").clicked() {
+            if ui
+                .button("Paste")
+                .on_hover_text("Paste PEM text (Ctrl+V anywhere)")
+                .clicked()
+            {
                 self.commands.push(Command::OpenPaste);
             }
             if ui.button("Load sample chain").clicked() {
@@ -523,51 +589,42 @@ impl App {
             ui.separator();
             let can_export = self.report.as_ref().is_some_and(|r| !r.chain.is_empty());
             if ui
-                .add_enabled(can_export, egui::Button::new("💾 Save bundle…"))
+                .add_enabled(can_export, egui::Button::new("Save bundle…"))
                 .on_hover_text("Ctrl+S")
                 .clicked()
             {
                 self.commands.push(Command::SaveBundle);
             }
-            if ui.add_enabled(can_export, egui::Button::new("Copy bundle")).clicked() {
+            if ui
+                .add_enabled(can_export, egui::Button::new("Copy bundle"))
+                .clicked()
+            {
                 self.commands.push(Command::CopyBundle);
             }
             ui.checkbox(&mut self.prefs.include_root, "Include root");
             ui.checkbox(&mut self.prefs.ca_only, "CA certificates only");
             ui.separator();
-            if ui.add_enabled(loaded, egui::Button::new("Save report…")).clicked() {
+            if ui
+                .add_enabled(loaded, egui::Button::new("Save report…"))
+                .clicked()
+            {
                 self.commands.push(Command::SaveReport);
             }
-            if ui.add_enabled(loaded, egui::Button::new("Copy report")).clicked() {
+            if ui
+                .add_enabled(loaded, egui::Button::new("Copy report"))
+                .clicked()
+            {
                 self.commands.push(Command::CopyReport);
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                egui::ComboBox::from_id_salt("theme")
-                    .selected_text(match self.prefs.theme {
-                        Theme::System => "Theme: system",
-                        Theme::Light => "Theme: light",
-                        Theme::Dark => "Theme: dark",
-                    })
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut self.prefs.theme, Theme::System, "Follow the system");
-                        ui.selectable_value(&mut self.prefs.theme, Theme::Light, "Light");
-                        ui.selectable_value(&mut self.prefs.theme, Theme::Dark, "Dark");
-                    });
-            });
         });
     }
 
     fn ui_inputs(&mut self, ui: &mut egui::Ui) {
-        let before = (
-            self.prefs.host.clone(),
-            self.prefs.profile.clone(),
-            self.at_text.clone(),
-            self.prefs.trust,
-            self.prefs.strict,
-        );
+        let trust_before = self.prefs.trust;
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("Host name");
-            let host_ok = self.prefs.host.trim().is_empty() || HostName::parse(&self.prefs.host).is_ok();
+            let host_ok =
+                self.prefs.host.trim().is_empty() || HostName::parse(&self.prefs.host).is_ok();
             ui.add(
                 egui::TextEdit::singleline(&mut self.prefs.host)
                     .hint_text("sbc.carrier.example or 192.0.2.10")
@@ -586,8 +643,12 @@ impl App {
                 .width(190.0)
                 .show_ui(ui, |ui| {
                     for p in Profile::ALL {
-                        ui.selectable_value(&mut self.prefs.profile, p.as_str().to_string(), p.as_str())
-                            .on_hover_text(p.description());
+                        ui.selectable_value(
+                            &mut self.prefs.profile,
+                            p.as_str().to_string(),
+                            p.as_str(),
+                        )
+                        .on_hover_text(p.description());
                     }
                 })
                 .response
@@ -615,7 +676,11 @@ impl App {
                     Trust::RootsFile => "A roots file",
                 })
                 .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.prefs.trust, Trust::BundleRoot, "The bundle's own root");
+                    ui.selectable_value(
+                        &mut self.prefs.trust,
+                        Trust::BundleRoot,
+                        "The bundle's own root",
+                    );
                     ui.selectable_value(&mut self.prefs.trust, Trust::Mozilla, "The Mozilla set");
                     ui.selectable_value(&mut self.prefs.trust, Trust::RootsFile, "A roots file");
                 })
@@ -636,17 +701,10 @@ impl App {
             ui.checkbox(&mut self.prefs.strict, "Strict")
                 .on_hover_text("Treat RFC 5280 / CA/Browser Forum rule breaks as errors");
         });
-        let after = (
-            self.prefs.host.clone(),
-            self.prefs.profile.clone(),
-            self.at_text.clone(),
-            self.prefs.trust,
-            self.prefs.strict,
-        );
-        if before != after {
-            self.dirty = true;
-        }
-        if before.3 != after.3 && after.3 == Trust::RootsFile && self.roots.is_none() {
+        if trust_before != self.prefs.trust
+            && self.prefs.trust == Trust::RootsFile
+            && self.roots.is_none()
+        {
             if let Some(path) = self.prefs.roots_file.clone().filter(|p| p.exists()) {
                 self.job = Some(LoadJob::spawn(Target::Roots, vec![path], ui.ctx()));
             } else {
@@ -659,16 +717,38 @@ impl App {
         ui.horizontal(|ui| {
             if let Some(job) = &self.job {
                 ui.spinner();
-                ui.label(format!("Reading {}: {} file(s)…", job.label, job.files_read()));
+                ui.label(format!(
+                    "Reading {}: {} file(s)…",
+                    job.label,
+                    job.files_read()
+                ));
                 if ui.button("Cancel").clicked() {
                     self.commands.push(Command::CancelLoad);
                 }
             } else if let Some((text, _)) = &self.toast {
                 ui.label(text);
             } else {
-                ui.weak(format!("{} certificate(s) loaded", self.loaded.certificates.len()));
+                ui.weak(format!(
+                    "{} certificate(s) loaded",
+                    self.loaded.certificates.len()
+                ));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                egui::ComboBox::new("theme", "Theme")
+                    .selected_text(match self.prefs.theme {
+                        Theme::System => "system",
+                        Theme::Light => "light",
+                        Theme::Dark => "dark",
+                    })
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(
+                            &mut self.prefs.theme,
+                            Theme::System,
+                            "Follow the system",
+                        );
+                        ui.selectable_value(&mut self.prefs.theme, Theme::Light, "Light");
+                        ui.selectable_value(&mut self.prefs.theme, Theme::Dark, "Dark");
+                    });
                 ui.weak(format!("frame {:.1} ms", self.last_frame_ms));
             });
         });
@@ -677,7 +757,10 @@ impl App {
     fn ui_empty(&mut self, ui: &mut egui::Ui) {
         ui.vertical_centered(|ui| {
             ui.add_space((ui.available_height() * 0.25).max(20.0));
-            let (rect, _) = ui.allocate_exact_size(egui::vec2(ui.available_width().min(640.0), 200.0), egui::Sense::hover());
+            let (rect, _) = ui.allocate_exact_size(
+                egui::vec2(ui.available_width().min(640.0), 200.0),
+                egui::Sense::hover(),
+            );
             ui.painter().rect_stroke(
                 rect,
                 12.0,
@@ -723,10 +806,18 @@ impl App {
         if !hovering {
             return;
         }
-        let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop")));
+        let painter = ctx.layer_painter(egui::LayerId::new(
+            egui::Order::Foreground,
+            egui::Id::unique("drop"),
+        ));
         let screen = ctx.content_rect();
         painter.rect_filled(screen, 0.0, Color32::from_black_alpha(160));
-        painter.rect_stroke(screen.shrink(12.0), 12.0, egui::Stroke::new(3.0, Color32::LIGHT_BLUE), egui::StrokeKind::Inside);
+        painter.rect_stroke(
+            screen.shrink(12.0),
+            12.0,
+            egui::Stroke::new(3.0, Color32::LIGHT_BLUE),
+            egui::StrokeKind::Inside,
+        );
         painter.text(
             screen.center(),
             egui::Align2::CENTER_CENTER,
@@ -737,73 +828,105 @@ impl App {
     }
 
     fn ui_chain(&mut self, ui: &mut egui::Ui) {
-        let Some(report) = self.report.clone() else { return };
+        let Some(report) = self.report.clone() else {
+            return;
+        };
         let options = self.check_options();
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            if report.chain.is_empty() {
-                ui.label("No certificate could be loaded. The findings list says why.");
-            }
-            for (i, entry) in report.chain.iter().enumerate() {
-                self.ui_card(ui, entry, &report, &options);
-                if i + 1 < report.chain.len() {
-                    ui_arrow(ui, entry.signature);
-                } else if let AnchorKind::Public(subject) = &report.anchor {
-                    ui_arrow(ui, entry.signature);
-                    ui.horizontal(|ui| {
-                        ui.add_space(24.0);
-                        ui.label(RichText::new(format!("🔒 Public root (Mozilla set): {subject}")).strong());
-                    });
-                    ui.weak("   The root is not in the bundle; clients already have it.");
-                } else if report.anchor == AnchorKind::None {
-                    ui.add_space(6.0);
-                    ui.colored_label(ui.visuals().error_fg_color, "✖ No issuer found above this certificate: the chain is incomplete");
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                if report.chain.is_empty() {
+                    ui.label("No certificate could be loaded. The findings list says why.");
                 }
-            }
-            if !report.excluded.is_empty() {
-                ui.add_space(16.0);
-                ui.separator();
-                ui.heading(format!("Left out of the bundle ({})", report.excluded.len()));
-                let row_height = ui.spacing().interact_size.y + 4.0;
-                egui::ScrollArea::vertical()
-                    .id_salt("excluded")
-                    .max_height(260.0)
-                    .show_rows(ui, row_height, report.excluded.len(), |ui, range| {
-                        for e in &report.excluded[range] {
-                            ui.horizontal(|ui| {
-                                ui.label(RichText::new(e.reason.as_str()).monospace().small());
-                                ui.label(e.cert.display_name()).on_hover_text(format!("{}\n{}", e.cert.subject, e.source));
-                                ui.weak(file_name(&e.source));
-                                let is_candidate_leaf = !e.cert.is_ca();
-                                if is_candidate_leaf && e.reason != Code::ChainDuplicate && ui.small_button("Use as leaf").clicked() {
-                                    self.commands.push(Command::PinLeaf(Some(e.cert.sha256)));
-                                }
-                                if e.reason == Code::ChainAlternatePath && ui.small_button("Use this path").clicked() {
-                                    self.commands.push(Command::PreferPathThrough(Some(e.cert.sha256)));
-                                }
-                                if e.reason != Code::ChainDuplicate && ui.small_button("Remove").clicked() {
-                                    self.commands.push(Command::Remove(e.cert.sha256));
-                                }
-                            });
+                for (i, entry) in report.chain.iter().enumerate() {
+                    self.ui_card(ui, entry, &report, &options);
+                    if i + 1 < report.chain.len() {
+                        ui_arrow(ui, entry.signature);
+                    } else if let AnchorKind::Public(subject) = &report.anchor {
+                        ui_arrow(ui, entry.signature);
+                        ui.horizontal(|ui| {
+                            ui.add_space(24.0);
+                            ui.label(
+                                RichText::new(format!("🔒 Public root (Mozilla set): {subject}"))
+                                    .strong(),
+                            );
+                        });
+                        ui.weak("   The root is not in the bundle; clients already have it.");
+                    } else if report.anchor == AnchorKind::None {
+                        ui.add_space(6.0);
+                        ui.colored_label(
+                            ui.visuals().error_fg_color,
+                            "✖ No issuer found above this certificate: the chain is incomplete",
+                        );
+                    }
+                }
+                if !report.excluded.is_empty() {
+                    ui.add_space(16.0);
+                    ui.separator();
+                    ui.heading(format!(
+                        "Left out of the bundle ({})",
+                        report.excluded.len()
+                    ));
+                    let row_height = ui.spacing().interact_size.y + 4.0;
+                    egui::ScrollArea::vertical()
+                        .id_salt("excluded")
+                        .max_height(260.0)
+                        .show_rows(ui, row_height, report.excluded.len(), |ui, range| {
+                            for e in &report.excluded[range] {
+                                ui.horizontal(|ui| {
+                                    ui.label(RichText::new(e.reason.as_str()).monospace().small());
+                                    ui.label(e.cert.display_name())
+                                        .on_hover_text(format!("{}\n{}", e.cert.subject, e.source));
+                                    ui.weak(file_name(&e.source));
+                                    let is_candidate_leaf = !e.cert.is_ca();
+                                    if is_candidate_leaf
+                                        && e.reason != Code::ChainDuplicate
+                                        && ui.small_button("Use as leaf").clicked()
+                                    {
+                                        self.commands.push(Command::PinLeaf(Some(e.cert.sha256)));
+                                    }
+                                    if e.reason == Code::ChainAlternatePath
+                                        && ui.small_button("Use this path").clicked()
+                                    {
+                                        self.commands
+                                            .push(Command::PreferPathThrough(Some(e.cert.sha256)));
+                                    }
+                                    if e.reason != Code::ChainDuplicate
+                                        && ui.small_button("Remove").clicked()
+                                    {
+                                        self.commands.push(Command::Remove(e.cert.sha256));
+                                    }
+                                });
+                            }
+                        });
+                }
+                if self.leaf_pin.is_some() || self.via.is_some() {
+                    ui.horizontal(|ui| {
+                        if self.leaf_pin.is_some() && ui.button("Unpin the leaf").clicked() {
+                            self.commands.push(Command::PinLeaf(None));
+                        }
+                        if self.via.is_some() && ui.button("Back to the best path").clicked() {
+                            self.commands.push(Command::PreferPathThrough(None));
                         }
                     });
-            }
-            if self.leaf_pin.is_some() || self.via.is_some() {
-                ui.horizontal(|ui| {
-                    if self.leaf_pin.is_some() && ui.button("Unpin the leaf").clicked() {
-                        self.commands.push(Command::PinLeaf(None));
-                    }
-                    if self.via.is_some() && ui.button("Back to the best path").clicked() {
-                        self.commands.push(Command::PreferPathThrough(None));
-                    }
-                });
-            }
-        });
+                }
+            });
     }
 
-    fn ui_card(&mut self, ui: &mut egui::Ui, entry: &engine::ChainEntry, report: &Report, options: &CheckOptions) {
+    fn ui_card(
+        &mut self,
+        ui: &mut egui::Ui,
+        entry: &engine::ChainEntry,
+        report: &Report,
+        options: &CheckOptions,
+    ) {
         let cert = &entry.cert;
         let selected = self.selected == Some(cert.sha256);
-        let problems = report.findings.iter().filter(|f| f.sha256 == Some(cert.sha256) && f.severity == Severity::Error).count();
+        let problems = report
+            .findings
+            .iter()
+            .filter(|f| f.sha256 == Some(cert.sha256) && f.severity == Severity::Error)
+            .count();
         let visuals = ui.visuals().clone();
         let stroke = if selected {
             egui::Stroke::new(2.0, visuals.selection.stroke.color)
@@ -825,20 +948,32 @@ impl App {
                         Role::Intermediate => ("INTERMEDIATE", Color32::from_rgb(0x6b, 0x46, 0xc1)),
                         Role::Root => ("ROOT", Color32::from_rgb(0x2f, 0x85, 0x5a)),
                     };
-                    egui::Frame::NONE.fill(color).corner_radius(4.0).inner_margin(egui::Margin::symmetric(6, 2)).show(ui, |ui| {
-                        ui.label(RichText::new(badge).color(Color32::WHITE).strong().small());
-                    });
+                    egui::Frame::NONE
+                        .fill(color)
+                        .corner_radius(4.0)
+                        .inner_margin(egui::Margin::symmetric(6, 2))
+                        .show(ui, |ui| {
+                            ui.label(RichText::new(badge).color(Color32::WHITE).strong().small());
+                        });
                     ui.label(RichText::new(cert.display_name()).strong().size(16.0));
                     if let Some(o) = &cert.subject_organization {
                         ui.weak(o);
                     }
                     if problems > 0 {
-                        ui.colored_label(visuals.error_fg_color, format!("✖ {problems} problem(s)"));
+                        ui.colored_label(
+                            visuals.error_fg_color,
+                            format!("✖ {problems} problem(s)"),
+                        );
                     } else {
                         ui.colored_label(Color32::from_rgb(0x2f, 0x9e, 0x44), "✔ OK");
                     }
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        if entry.in_input && ui.small_button("Remove").on_hover_text("Remove this certificate from the pile").clicked() {
+                        if entry.in_input
+                            && ui
+                                .small_button("Remove")
+                                .on_hover_text("Remove this certificate from the pile")
+                                .clicked()
+                        {
                             self.commands.push(Command::Remove(cert.sha256));
                         }
                         if ui.small_button("Details").clicked() {
@@ -847,10 +982,20 @@ impl App {
                     });
                 });
                 ui.label(format!("Issued by: {}", cert.issuer));
-                ui_validity(ui, cert.not_before, cert.not_after, options.at, options.expiry_warning_days);
+                ui_validity(
+                    ui,
+                    cert.not_before,
+                    cert.not_after,
+                    options.at,
+                    options.expiry_warning_days,
+                );
                 if !cert.sans.is_empty() {
                     let matched = match (&options.host, entry.role) {
-                        (Some(host), Role::Leaf) => hostname::find_match(cert, host, options.profile == Profile::SipMutualTls),
+                        (Some(host), Role::Leaf) => hostname::find_match(
+                            cert,
+                            host,
+                            options.profile == Profile::SipMutualTls,
+                        ),
                         _ => None,
                     };
                     ui.horizontal_wrapped(|ui| {
@@ -862,12 +1007,34 @@ impl App {
                                 (Some(NameMatch::SipUri(u)), San::Uri(s)) => u == s,
                                 _ => false,
                             };
-                            let text = if is_match { format!("✔ {san}") } else { san.to_string() };
-                            let fill = if is_match { Color32::from_rgb(0x2f, 0x9e, 0x44) } else { visuals.widgets.inactive.bg_fill };
-                            let color = if is_match { Color32::WHITE } else { visuals.text_color() };
-                            egui::Frame::NONE.fill(fill).corner_radius(10.0).inner_margin(egui::Margin::symmetric(8, 2)).show(ui, |ui| {
-                                ui.label(RichText::new(text).color(color).small());
-                            }).response.on_hover_text(if is_match { "matches the host name" } else { "" });
+                            let text = if is_match {
+                                format!("✔ {san}")
+                            } else {
+                                san.to_string()
+                            };
+                            let fill = if is_match {
+                                Color32::from_rgb(0x2f, 0x9e, 0x44)
+                            } else {
+                                visuals.widgets.inactive.bg_fill
+                            };
+                            let color = if is_match {
+                                Color32::WHITE
+                            } else {
+                                visuals.text_color()
+                            };
+                            egui::Frame::NONE
+                                .fill(fill)
+                                .corner_radius(10.0)
+                                .inner_margin(egui::Margin::symmetric(8, 2))
+                                .show(ui, |ui| {
+                                    ui.label(RichText::new(text).color(color).small());
+                                })
+                                .response
+                                .on_hover_text(if is_match {
+                                    "matches the host name"
+                                } else {
+                                    ""
+                                });
                         }
                         if cert.sans.len() > 24 {
                             ui.weak(format!("+{} more (Details)", cert.sans.len() - 24));
@@ -888,7 +1055,8 @@ impl App {
                         self.commands.push(Command::Copy(cert.sha256.hex()));
                     }
                     ui.weak("File:");
-                    ui.label(file_name(&cert.source)).on_hover_text(&cert.source);
+                    ui.label(file_name(&cert.source))
+                        .on_hover_text(&cert.source);
                 });
             })
             .response;
@@ -898,18 +1066,35 @@ impl App {
     }
 
     fn ui_findings(&mut self, ui: &mut egui::Ui) {
-        let Some(report) = self.report.clone() else { return };
+        let Some(report) = self.report.clone() else {
+            return;
+        };
         let passed = report.passed();
         let (fill, text) = if passed {
-            (Color32::from_rgb(0x2f, 0x9e, 0x44), format!("✔ {}", banner_ready(&report)))
+            (
+                Color32::from_rgb(0x2f, 0x9e, 0x44),
+                format!("✔ {}", banner_ready(&report)),
+            )
         } else {
             let n = report.count(Severity::Error);
-            (Color32::from_rgb(0xc9, 0x2a, 0x2a), format!("✖ {n} problem{} to fix", if n == 1 { "" } else { "s" }))
+            (
+                Color32::from_rgb(0xc9, 0x2a, 0x2a),
+                format!("✖ {n} problem{} to fix", if n == 1 { "" } else { "s" }),
+            )
         };
-        egui::Frame::NONE.fill(fill).corner_radius(6.0).inner_margin(10.0).show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            ui.label(RichText::new(text).color(Color32::WHITE).strong().size(16.0));
-        });
+        egui::Frame::NONE
+            .fill(fill)
+            .corner_radius(6.0)
+            .inner_margin(10.0)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(
+                    RichText::new(text)
+                        .color(Color32::WHITE)
+                        .strong()
+                        .size(16.0),
+                );
+            });
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             ui.heading("Findings");
@@ -921,12 +1106,12 @@ impl App {
             ));
         });
         // Two lines per finding (message, fix) at a fixed height, so 1,000 findings scroll cheaply.
-        let row_height = ui.text_style_height(&egui::TextStyle::Body) * 2.0 + ui.spacing().item_spacing.y * 3.0;
-        egui::ScrollArea::vertical().id_salt("findings").auto_shrink([false, false]).show_rows(
-            ui,
-            row_height,
-            report.findings.len(),
-            |ui, range| {
+        let row_height =
+            ui.text_style_height(&egui::TextStyle::Body) * 2.0 + ui.spacing().item_spacing.y * 3.0;
+        egui::ScrollArea::vertical()
+            .id_salt("findings")
+            .auto_shrink([false, false])
+            .show_rows(ui, row_height, report.findings.len(), |ui, range| {
                 for finding in &report.findings[range] {
                     let (icon, color) = match finding.severity {
                         Severity::Error => ("✖", ui.visuals().error_fg_color),
@@ -938,32 +1123,53 @@ impl App {
                             ui.set_height(row_height - ui.spacing().item_spacing.y);
                             ui.horizontal(|ui| {
                                 ui.colored_label(color, icon);
-                                ui.label(RichText::new(finding.code.as_str()).monospace().color(color));
+                                ui.label(
+                                    RichText::new(finding.code.as_str())
+                                        .monospace()
+                                        .color(color),
+                                );
                                 ui.add(egui::Label::new(&finding.message).truncate());
                             });
                             if finding.severity != Severity::Info {
                                 ui.horizontal(|ui| {
                                     ui.add_space(18.0);
-                                    ui.add(egui::Label::new(RichText::new(format!("Fix: {}", finding.code.fix())).weak().small()).truncate());
+                                    ui.add(
+                                        egui::Label::new(
+                                            RichText::new(format!("Fix: {}", finding.code.fix()))
+                                                .weak()
+                                                .small(),
+                                        )
+                                        .truncate(),
+                                    );
                                 });
                             }
                         })
                         .response
                         .interact(egui::Sense::click())
-                        .on_hover_text(format!("{}\n\nFix: {}", finding.message, finding.code.fix()));
+                        .on_hover_text(format!(
+                            "{}\n\nFix: {}",
+                            finding.message,
+                            finding.code.fix()
+                        ));
                     if response.clicked()
                         && let Some(fp) = finding.sha256
                     {
                         self.commands.push(Command::Select(fp));
                     }
                 }
-            },
-        );
+            });
     }
 
     fn ui_details(&mut self, ctx: &egui::Context) {
         let Some(fp) = self.details else { return };
-        let Some(cert) = self.loaded.certificates.iter().chain(self.roots.iter().flat_map(|r| r.certificates.iter())).find(|c| c.sha256 == fp).cloned() else {
+        let Some(cert) = self
+            .loaded
+            .certificates
+            .iter()
+            .chain(self.roots.iter().flat_map(|r| r.certificates.iter()))
+            .find(|c| c.sha256 == fp)
+            .cloned()
+        else {
             self.details = None;
             return;
         };
@@ -975,34 +1181,44 @@ impl App {
             .default_height(560.0)
             .show(ctx, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    egui::Grid::new("fields").num_columns(2).striped(true).show(ui, |ui| {
-                        let rows = [
-                            ("Subject", cert.subject.clone()),
-                            ("Issuer", cert.issuer.clone()),
-                            ("Serial", cert.serial_hex()),
-                            ("Valid from", rfc3339(cert.not_before)),
-                            ("Valid until", rfc3339(cert.not_after)),
-                            ("Key", cert.key.to_string()),
-                            ("Signature", cert.signature_algorithm.name().to_string()),
-                            ("SHA-256", cert.sha256.hex()),
-                            ("File", cert.source.clone()),
-                        ];
-                        for (k, v) in rows {
-                            ui.label(k);
-                            ui.add(egui::Label::new(v).wrap());
-                            ui.end_row();
-                        }
-                    });
+                    egui::Grid::new("fields")
+                        .num_columns(2)
+                        .striped(true)
+                        .show(ui, |ui| {
+                            let rows = [
+                                ("Subject", cert.subject.clone()),
+                                ("Issuer", cert.issuer.clone()),
+                                ("Serial", cert.serial_hex()),
+                                ("Valid from", rfc3339(cert.not_before)),
+                                ("Valid until", rfc3339(cert.not_after)),
+                                ("Key", cert.key.to_string()),
+                                ("Signature", cert.signature_algorithm.name().to_string()),
+                                ("SHA-256", cert.sha256.hex()),
+                                ("File", cert.source.clone()),
+                            ];
+                            for (k, v) in rows {
+                                ui.label(k);
+                                ui.add(egui::Label::new(v).wrap());
+                                ui.end_row();
+                            }
+                        });
                     ui.add_space(8.0);
                     ui.heading("Extensions");
-                    egui::Grid::new("extensions").num_columns(2).striped(true).show(ui, |ui| {
-                        for ext in &cert.extensions {
-                            let name = if ext.critical { format!("{} (critical)", ext.name) } else { ext.name.clone() };
-                            ui.label(name).on_hover_text(&ext.oid);
-                            ui.add(egui::Label::new(&ext.value).wrap());
-                            ui.end_row();
-                        }
-                    });
+                    egui::Grid::new("extensions")
+                        .num_columns(2)
+                        .striped(true)
+                        .show(ui, |ui| {
+                            for ext in &cert.extensions {
+                                let name = if ext.critical {
+                                    format!("{} (critical)", ext.name)
+                                } else {
+                                    ext.name.clone()
+                                };
+                                ui.label(name).on_hover_text(&ext.oid);
+                                ui.add(egui::Label::new(&ext.value).wrap());
+                                ui.end_row();
+                            }
+                        });
                     ui.add_space(8.0);
                     let pem = engine::pem::encode("CERTIFICATE", &cert.der);
                     ui.horizontal(|ui| {
@@ -1012,7 +1228,11 @@ impl App {
                         }
                     });
                     let mut shown = pem.as_str();
-                    ui.add(egui::TextEdit::multiline(&mut shown).code_editor().desired_width(f32::INFINITY));
+                    ui.add(
+                        egui::TextEdit::multiline(&mut shown)
+                            .code_editor()
+                            .desired_width(f32::INFINITY),
+                    );
                 });
             });
         if !open {
@@ -1032,7 +1252,11 @@ impl App {
             ui.set_max_width(560.0);
             ui.heading("Save a bundle with problems?");
             ui.label("The far end will probably refuse this chain:");
-            for f in report.findings.iter().filter(|f| f.severity == Severity::Error) {
+            for f in report
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+            {
                 ui.horizontal_wrapped(|ui| {
                     ui.colored_label(ui.visuals().error_fg_color, "✖");
                     ui.label(RichText::new(f.code.as_str()).monospace());
@@ -1091,10 +1315,22 @@ impl eframe::App for App {
 }
 
 fn banner_ready(report: &Report) -> String {
-    let until = report.chain.iter().map(|e| e.cert.not_after).min().map(crate::engine::checks::date).unwrap_or_default();
+    let until = report
+        .chain
+        .iter()
+        .map(|e| e.cert.not_after)
+        .min()
+        .map(crate::engine::checks::date)
+        .unwrap_or_default();
     match &report.host {
-        Some(host) => format!("Ready: {} certificates, valid for {host} until {until}", report.chain.len()),
-        None => format!("Ready: {} certificates, valid until {until}", report.chain.len()),
+        Some(host) => format!(
+            "Ready: {} certificates, valid for {host} until {until}",
+            report.chain.len()
+        ),
+        None => format!(
+            "Ready: {} certificates, valid until {until}",
+            report.chain.len()
+        ),
     }
 }
 
@@ -1103,11 +1339,17 @@ fn ui_arrow(ui: &mut egui::Ui, signature: Option<SignatureCheck>) {
         ui.add_space(24.0);
         ui.label(RichText::new("⬇").size(20.0));
         match signature {
-            Some(SignatureCheck::Valid) => {
-                ui.colored_label(Color32::from_rgb(0x2f, 0x9e, 0x44), "✔ issued by the certificate below: signature verified")
+            Some(SignatureCheck::Valid) => ui.colored_label(
+                Color32::from_rgb(0x2f, 0x9e, 0x44),
+                "✔ issued by the certificate below: signature verified",
+            ),
+            Some(SignatureCheck::Invalid) => {
+                ui.colored_label(ui.visuals().error_fg_color, "✖ signature does NOT verify")
             }
-            Some(SignatureCheck::Invalid) => ui.colored_label(ui.visuals().error_fg_color, "✖ signature does NOT verify"),
-            Some(SignatureCheck::Unsupported) => ui.colored_label(ui.visuals().warn_fg_color, "⚠ signature algorithm cannot be checked"),
+            Some(SignatureCheck::Unsupported) => ui.colored_label(
+                ui.visuals().warn_fg_color,
+                "⚠ signature algorithm cannot be checked",
+            ),
             None => ui.weak("issuer"),
         };
     });
@@ -1116,20 +1358,34 @@ fn ui_arrow(ui: &mut egui::Ui, signature: Option<SignatureCheck>) {
 fn ui_validity(ui: &mut egui::Ui, not_before: i64, not_after: i64, at: i64, warning_days: u32) {
     let days_left = (not_after - at).div_euclid(86_400);
     let (color, text) = if at > not_after {
-        (ui.visuals().error_fg_color, format!("✖ expired {} days ago", -days_left))
+        (
+            ui.visuals().error_fg_color,
+            format!("✖ expired {} days ago", -days_left),
+        )
     } else if at < not_before {
         (ui.visuals().error_fg_color, "✖ not yet valid".to_string())
     } else if days_left < i64::from(warning_days) {
-        (ui.visuals().warn_fg_color, format!("⚠ expires in {days_left} days"))
+        (
+            ui.visuals().warn_fg_color,
+            format!("⚠ expires in {days_left} days"),
+        )
     } else {
-        (Color32::from_rgb(0x2f, 0x9e, 0x44), format!("✔ expires in {days_left} days"))
+        (
+            Color32::from_rgb(0x2f, 0x9e, 0x44),
+            format!("✔ expires in {days_left} days"),
+        )
     };
     ui.horizontal(|ui| {
-        ui.label(format!("{} → {}", crate::engine::checks::date(not_before), crate::engine::checks::date(not_after)));
+        ui.label(format!(
+            "{} to {}",
+            crate::engine::checks::date(not_before),
+            crate::engine::checks::date(not_after)
+        ));
         let span = (not_after - not_before).max(1) as f32;
         let elapsed = ((at - not_before) as f32 / span).clamp(0.0, 1.0);
         let (rect, _) = ui.allocate_exact_size(egui::vec2(160.0, 8.0), egui::Sense::hover());
-        ui.painter().rect_filled(rect, 4.0, ui.visuals().widgets.inactive.bg_fill);
+        ui.painter()
+            .rect_filled(rect, 4.0, ui.visuals().widgets.inactive.bg_fill);
         let mut used = rect;
         used.set_width(rect.width() * elapsed);
         ui.painter().rect_filled(used, 4.0, color);
@@ -1150,9 +1406,12 @@ pub fn parse_time(text: &str) -> Option<i64> {
     if text.is_empty() {
         return None;
     }
-    if let Ok(t) = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339) {
+    if let Ok(t) = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+    {
         return Some(t.unix_timestamp());
     }
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, &format).ok().map(|d| d.midnight().assume_utc().unix_timestamp())
+    time::Date::parse(text, &format)
+        .ok()
+        .map(|d| d.midnight().assume_utc().unix_timestamp())
 }

@@ -28,7 +28,13 @@ pub struct Picked {
 /// Opens dialogs. Implementations must not block the caller: they answer on `reply` later and call
 /// `ctx.request_repaint()`.
 pub trait Picker {
-    fn pick(&self, request: PickRequest, start: Option<PathBuf>, ctx: &egui::Context, reply: Sender<Picked>);
+    fn pick(
+        &self,
+        request: PickRequest,
+        start: Option<PathBuf>,
+        ctx: &egui::Context,
+        reply: Sender<Picked>,
+    );
 }
 
 use eframe::egui;
@@ -38,7 +44,13 @@ use eframe::egui;
 pub struct RfdPicker;
 
 impl Picker for RfdPicker {
-    fn pick(&self, request: PickRequest, start: Option<PathBuf>, ctx: &egui::Context, reply: Sender<Picked>) {
+    fn pick(
+        &self,
+        request: PickRequest,
+        start: Option<PathBuf>,
+        ctx: &egui::Context,
+        reply: Sender<Picked>,
+    ) {
         let ctx = ctx.clone();
         std::thread::spawn(move || {
             let mut dialog = rfd::FileDialog::new();
@@ -53,7 +65,11 @@ impl Picker for RfdPicker {
                     .add_filter("All files", &["*"])
                     .pick_files()
                     .unwrap_or_default(),
-                PickRequest::Folder => dialog.set_title("Add a folder of certificates").pick_folder().into_iter().collect(),
+                PickRequest::Folder => dialog
+                    .set_title("Add a folder of certificates")
+                    .pick_folder()
+                    .into_iter()
+                    .collect(),
                 PickRequest::RootsFile => dialog
                     .set_title("Trusted roots file")
                     .add_filter("Certificates", &certificates)

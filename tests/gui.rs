@@ -1,0 +1,396 @@
+//! The real app driven headless by egui_kittest: drops, paste, host changes, saving, preferences.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
+
+use chainsmith::gui::App;
+use chainsmith::gui::app::Preferences;
+use chainsmith::gui::picker::{PickRequest, Picked, Picker};
+use common::*;
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+
+/// Answers dialogs from a queue instead of opening them; records what was asked.
+#[derive(Clone, Default)]
+struct FakePicker {
+    answers: Arc<Mutex<VecDeque<Vec<PathBuf>>>>,
+    asked: Arc<Mutex<Vec<PickRequest>>>,
+}
+
+impl Picker for FakePicker {
+    fn pick(
+        &self,
+        request: PickRequest,
+        _start: Option<PathBuf>,
+        ctx: &egui::Context,
+        reply: Sender<Picked>,
+    ) {
+        self.asked.lock().unwrap().push(request.clone());
+        let paths = self.answers.lock().unwrap().pop_front().unwrap_or_default();
+        let _ = reply.send(Picked { request, paths });
+        ctx.request_repaint();
+    }
+}
+
+/// A dropped file that exists only as bytes (as on the web, or from another app).
+#[derive(Debug)]
+struct DroppedBytes {
+    path: PathBuf,
+    bytes: Vec<u8>,
+}
+
+impl egui::DroppedFile for DroppedBytes {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        Ok(self.bytes.clone())
+    }
+}
+
+fn harness(picker: FakePicker) -> Harness<'static, App> {
+    let mut app = App::new(None, Box::new(picker));
+    app.fixed_now = Some(AT);
+    Harness::builder()
+        .with_size([1280.0, 820.0])
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app)
+}
+
+fn drop_bytes(harness: &mut Harness<'_, App>, files: &[(&str, Vec<u8>)]) {
+    for (name, bytes) in files {
+        harness
+            .input_mut()
+            .dropped_files
+            .push(Arc::new(DroppedBytes {
+                path: PathBuf::from(format!("/nonexistent/dropped/{name}")),
+                bytes: bytes.clone(),
+            }));
+    }
+    harness.run();
+}
+
+/// Steps until the worker thread has delivered (bounded).
+fn wait_for_load(harness: &mut Harness<'_, App>) {
+    for _ in 0..500 {
+        harness.step();
+        if !harness.state().is_loading() {
+            harness.run();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the load did not finish");
+}
+
+fn set_host(harness: &mut Harness<'_, App>, host: &str) {
+    harness.get_by_label("Host name").focus();
+    harness.get_by_label("Host name").type_text(host);
+    harness.run();
+    assert_eq!(harness.state().prefs.host, host);
+}
+
+fn y_of(harness: &Harness<'_, App>, label: &str) -> f32 {
+    harness.get_by_label(label).rect().min.y
+}
+
+#[test]
+fn dropped_files_show_cards_in_chain_order_with_roles() {
+    let c = chain(Alg::P256);
+    let mut harness = harness(FakePicker::default());
+    assert_eq!(
+        harness.get_all_by_label("Open files…").count(),
+        2,
+        "toolbar and drop zone"
+    );
+    drop_bytes(
+        &mut harness,
+        &[
+            ("root.pem", c.root.pem().into_bytes()),
+            ("leaf.pem", c.leaf.pem().into_bytes()),
+            ("int.der", c.intermediate.der.clone()),
+        ],
+    );
+    let report = harness.state().report().expect("a report");
+    assert_eq!(
+        order(report),
+        [c.leaf.sha256(), c.intermediate.sha256(), c.root.sha256()]
+    );
+    let (leaf, int, root) = (
+        y_of(&harness, "LEAF"),
+        y_of(&harness, "INTERMEDIATE"),
+        y_of(&harness, "ROOT"),
+    );
+    assert!(
+        leaf < int && int < root,
+        "cards top-down leaf → intermediate → root: {leaf} {int} {root}"
+    );
+    assert!(harness.query_all_by_label("sbc.example.com").count() >= 1);
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("signature verified")
+            .count(),
+        2,
+        "two verified links"
+    );
+}
+
+#[test]
+fn wrong_host_shows_the_mismatch_and_saving_asks_first_and_matches_the_cli() {
+    let c = chain(Alg::Rsa2048);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("from-window.pem");
+    let picker = FakePicker::default();
+    picker.answers.lock().unwrap().push_back(vec![out.clone()]);
+    let mut harness = harness(picker.clone());
+    drop_bytes(
+        &mut harness,
+        &[(
+            "chain.pem",
+            (c.root.pem() + &c.intermediate.pem() + &c.leaf.pem()).into_bytes(),
+        )],
+    );
+    set_host(&mut harness, "wrong.example.com");
+    assert!(
+        harness.query_by_label("name.mismatch").is_some(),
+        "the finding is listed"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("1 problem to fix")
+            .is_some()
+    );
+
+    harness.get_by_label("Save bundle…").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Save a bundle with problems?")
+            .is_some()
+    );
+    assert!(
+        picker.asked.lock().unwrap().is_empty(),
+        "no dialog before the confirmation"
+    );
+    harness.get_by_label("Save anyway").click();
+    harness.run();
+    harness.run();
+    assert!(matches!(
+        picker.asked.lock().unwrap().as_slice(),
+        [PickRequest::SaveBundle(_)]
+    ));
+    let written = std::fs::read(&out).expect("the bundle was written");
+
+    // The same inputs through `chainsmith build`: byte-identical.
+    std::fs::write(
+        dir.path().join("chain.pem"),
+        c.root.pem() + &c.intermediate.pem() + &c.leaf.pem(),
+    )
+    .unwrap();
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+        .args([
+            "build",
+            "chain.pem",
+            "--host",
+            "wrong.example.com",
+            "--at=2026-06-01T00:00:00Z",
+            "--force",
+            "-o",
+            "-",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(written, cli.stdout);
+}
+
+#[test]
+fn a_malformed_drop_shows_its_error_while_the_good_files_load() {
+    let c = chain(Alg::P256);
+    let mut harness = harness(FakePicker::default());
+    drop_bytes(
+        &mut harness,
+        &[
+            (
+                "broken.pem",
+                b"-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n"
+                    .to_vec(),
+            ),
+            (
+                "chain.pem",
+                (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
+            ),
+        ],
+    );
+    assert!(harness.query_by_label("input.malformed").is_some());
+    assert!(
+        harness
+            .query_all_by_label_contains("broken.pem: line 1")
+            .count()
+            >= 1
+    );
+    assert_eq!(harness.state().report().unwrap().chain.len(), 3);
+}
+
+#[test]
+fn paste_loads_pem_text() {
+    let c = chain(Alg::P256);
+    let mut harness = harness(FakePicker::default());
+    harness.input_mut().events.push(egui::Event::Paste(
+        c.leaf.pem() + &c.intermediate.pem() + &c.root.pem(),
+    ));
+    harness.run();
+    let report = harness.state().report().expect("pasted text loaded");
+    assert_eq!(report.chain.len(), 3);
+    assert_eq!(report.chain[0].cert.source, "pasted text");
+
+    // The Paste button opens a text box for the same thing.
+    let mut harness = self::harness(FakePicker::default());
+    harness.get_by_label("Paste").click();
+    harness.run();
+    harness.get_by_label("PEM text").focus();
+    harness.get_by_label("PEM text").type_text(&c.leaf.pem());
+    harness.run();
+    harness.get_by_label("Load pasted text").click();
+    harness.run();
+    assert_eq!(harness.state().report().unwrap().chain.len(), 1);
+}
+
+#[test]
+fn open_folder_loads_on_a_worker_and_remove_takes_a_certificate_out() {
+    let c = chain(Alg::P256);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("leaf.pem"), c.leaf.pem()).unwrap();
+    std::fs::write(dir.path().join("int.cer"), &c.intermediate.der).unwrap();
+    std::fs::write(dir.path().join("root.crt"), c.root.pem()).unwrap();
+    let stray = root("Stray Root", Alg::P256);
+    std::fs::write(dir.path().join("stray.pem"), stray.pem()).unwrap();
+    let picker = FakePicker::default();
+    picker
+        .answers
+        .lock()
+        .unwrap()
+        .push_back(vec![dir.path().to_path_buf()]);
+    let mut harness = harness(picker);
+    harness
+        .get_all_by_label("Open folder…")
+        .next()
+        .unwrap()
+        .click();
+    harness.step();
+    wait_for_load(&mut harness);
+    let report = harness.state().report().unwrap();
+    assert_eq!(report.chain.len(), 3);
+    assert!(
+        harness
+            .query_by_label_contains("Left out of the bundle (1)")
+            .is_some()
+    );
+    assert_eq!(
+        harness.query_all_by_label("chain.unrelated").count(),
+        2,
+        "a finding and the left-out row"
+    );
+
+    // Remove the stray certificate from the "left out" list.
+    harness.get_all_by_label("Remove").last().unwrap().click();
+    harness.run();
+    assert!(harness.state().report().unwrap().excluded.is_empty());
+    assert_eq!(harness.query_all_by_label("chain.unrelated").count(), 0);
+}
+
+#[test]
+fn sample_chain_in_one_click() {
+    let mut harness = harness(FakePicker::default());
+    harness.get_by_label("Try the sample chain").click();
+    harness.run();
+    let report = harness.state().report().unwrap();
+    assert!(report.passed(), "{:?}", report.findings);
+    assert_eq!(report.chain.len(), 3);
+    assert!(
+        harness
+            .query_by_label_contains(
+                "Ready: 3 certificates, valid for sbc1.sample.chainsmith.example"
+            )
+            .is_some()
+    );
+}
+
+/// An in-memory eframe storage.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_string(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn preferences_round_trip_without_certificate_content() {
+    let c = chain(Alg::P256);
+    let mut app = App::new(None, Box::new(FakePicker::default()));
+    app.load_bytes(vec![("leaf.pem".into(), c.leaf.pem().into_bytes())]);
+    app.prefs = Preferences {
+        host: "sbc9.carrier.example".into(),
+        profile: "genesys-byoc-cloud".into(),
+        trust: chainsmith::gui::app::Trust::Mozilla,
+        roots_file: None,
+        last_folder: Some(PathBuf::from("/srv/certs")),
+        theme: chainsmith::gui::app::Theme::Dark,
+        include_root: true,
+        ca_only: false,
+        expiry_warning_days: 45,
+        strict: true,
+    };
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(&mut app, &mut storage);
+    let stored: String = storage.0.values().cloned().collect();
+    let body_line = c.leaf.pem().lines().nth(1).unwrap().to_string();
+    assert!(
+        !stored.contains(&body_line) && !stored.contains("BEGIN"),
+        "no certificate content in preferences"
+    );
+    let restored = App::new(Some(&storage), Box::new(FakePicker::default()));
+    assert_eq!(restored.prefs, app.prefs);
+}
+
+#[test]
+fn changing_profile_or_time_rechecks_at_once() {
+    let c = chain(Alg::P256);
+    let mut harness = harness(FakePicker::default());
+    drop_bytes(
+        &mut harness,
+        &[(
+            "chain.pem",
+            (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
+        )],
+    );
+    assert!(harness.state().report().unwrap().passed());
+
+    harness.get_by_label("Validation time").focus();
+    harness
+        .get_by_label("Validation time")
+        .type_text("2027-02-01");
+    harness.run();
+    assert!(harness.query_by_label("cert.expired").is_some());
+
+    harness.state_mut().at_text.clear();
+    harness.state_mut().prefs.profile = "genesys-byoc-cloud".into();
+    harness.run();
+    let report = harness.state().report().unwrap();
+    assert!(errors(report).contains(&"chain.untrusted-root"));
+    assert!(errors(report).contains(&"profile.key-type"));
+}
