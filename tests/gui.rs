@@ -251,7 +251,7 @@ fn paste_loads_pem_text() {
 
     // The Paste button opens a text box for the same thing.
     let mut harness = self::harness(FakePicker::default());
-    harness.get_by_label("Paste").click();
+    harness.get_all_by_label("Paste").next().unwrap().click();
     harness.run();
     harness.get_by_label("PEM text").focus();
     harness.get_by_label("PEM text").type_text(&c.leaf.pem());
@@ -307,7 +307,11 @@ fn open_folder_loads_on_a_worker_and_remove_takes_a_certificate_out() {
 #[test]
 fn sample_chain_in_one_click() {
     let mut harness = harness(FakePicker::default());
-    harness.get_by_label("Try the sample chain").click();
+    harness
+        .get_all_by_label("Load sample chain")
+        .next()
+        .unwrap()
+        .click();
     harness.run();
     let report = harness.state().report().unwrap();
     assert!(report.passed(), "{:?}", report.findings);
@@ -393,4 +397,94 @@ fn changing_profile_or_time_rechecks_at_once() {
     let report = harness.state().report().unwrap();
     assert!(errors(report).contains(&"chain.untrusted-root"));
     assert!(errors(report).contains(&"profile.key-type"));
+}
+
+#[test]
+fn pin_another_leaf_and_shortcuts() {
+    let c = chain(Alg::P256);
+    let other = c.intermediate.issue(
+        leaf_params("other.example.com", &["other.example.com"]),
+        Alg::P256,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let report_path = dir.path().join("change-ticket.json");
+    let picker = FakePicker::default();
+    let mut harness = harness(picker.clone());
+    drop_bytes(
+        &mut harness,
+        &[(
+            "pile.pem",
+            (c.leaf.pem() + &other.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
+        )],
+    );
+    assert!(harness.query_all_by_label("chain.ambiguous-leaf").count() >= 1);
+    // Pin the leaf that was left out.
+    let left_out = harness.state().report().unwrap().excluded[0]
+        .cert
+        .sha256
+        .hex();
+    harness
+        .get_all_by_label("Use as leaf")
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    let report = harness.state().report().unwrap();
+    assert_eq!(report.chain[0].cert.sha256.hex(), left_out);
+    assert!(!errors(report).contains(&"chain.ambiguous-leaf"));
+    assert!(harness.query_by_label("Unpin the leaf").is_some());
+
+    // Ctrl+O asks for files; Save report… writes JSON when the name says so.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    harness.run();
+    assert!(matches!(
+        picker.asked.lock().unwrap().last(),
+        Some(PickRequest::Files)
+    ));
+    picker
+        .answers
+        .lock()
+        .unwrap()
+        .push_back(vec![report_path.clone()]);
+    harness.get_by_label("Save report…").click();
+    harness.run();
+    harness.run();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
+    assert_eq!(json["chain"][0]["sha256"], left_out);
+
+    // Ctrl+S with a passing chain goes straight to the save dialog.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness.run();
+    assert!(matches!(
+        picker.asked.lock().unwrap().last(),
+        Some(PickRequest::SaveBundle(_))
+    ));
+}
+
+#[test]
+fn a_big_folder_load_can_be_cancelled() {
+    let c = chain(Alg::P256);
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..2000 {
+        std::fs::write(dir.path().join(format!("cert-{i:04}.pem")), c.leaf.pem()).unwrap();
+    }
+    let ctx = egui::Context::default();
+    let job = chainsmith::gui::jobs::LoadJob::spawn(
+        chainsmith::gui::jobs::Target::Inputs,
+        vec![dir.path().to_path_buf()],
+        &ctx,
+    );
+    job.cancel();
+    let loaded = loop {
+        if let Some(l) = job.try_result() {
+            break l;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    assert!(
+        loaded.certificates.len() < 2000,
+        "cancelled after {} files",
+        loaded.certificates.len()
+    );
 }

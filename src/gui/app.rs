@@ -36,6 +36,8 @@ const SAMPLE: [(&str, &[u8]); 3] = [
 ];
 const SAMPLE_HOST: &str = "sbc1.sample.chainsmith.example";
 const STORAGE_KEY: &str = "chainsmith.preferences";
+/// Findings shown wrapped in full; more than this are shown as a virtualized list of one-line rows.
+const WRAPPED_FINDINGS: usize = 200;
 
 /// What is trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -791,10 +793,14 @@ impl App {
                 if ui.button("Open folder…").clicked() {
                     self.commands.push(Command::Pick(PickRequest::Folder));
                 }
-                if ui.button("Paste PEM…").clicked() {
+                if ui
+                    .button("Paste")
+                    .on_hover_text("Or press Ctrl+V anywhere")
+                    .clicked()
+                {
                     self.commands.push(Command::OpenPaste);
                 }
-                if ui.button("Try the sample chain").clicked() {
+                if ui.button("Load sample chain").clicked() {
                     self.commands.push(Command::LoadSample);
                 }
             });
@@ -981,6 +987,23 @@ impl App {
                         }
                     });
                 });
+                for finding in report
+                    .findings
+                    .iter()
+                    .filter(|f| f.sha256 == Some(cert.sha256) && f.severity != Severity::Info)
+                {
+                    let (icon, color) = if finding.severity == Severity::Error {
+                        ("✖", visuals.error_fg_color)
+                    } else {
+                        ("⚠", visuals.warn_fg_color)
+                    };
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(format!("{icon} {}", finding.message)).color(color),
+                        )
+                        .wrap(),
+                    );
+                }
                 ui.label(format!("Issued by: {}", cert.issuer));
                 ui_validity(
                     ui,
@@ -1060,8 +1083,13 @@ impl App {
                 });
             })
             .response;
-        if response.interact(egui::Sense::click()).clicked() {
+        if response
+            .interact(egui::Sense::click())
+            .on_hover_text("Click for all details")
+            .clicked()
+        {
             self.commands.push(Command::Select(cert.sha256));
+            self.commands.push(Command::ShowDetails(Some(cert.sha256)));
         }
     }
 
@@ -1099,65 +1127,101 @@ impl App {
         ui.horizontal(|ui| {
             ui.heading("Findings");
             ui.weak(format!(
-                "{} errors · {} warnings · {} notes",
-                report.count(Severity::Error),
-                report.count(Severity::Warning),
-                report.count(Severity::Info)
+                "{} · {} · {}",
+                plural(report.count(Severity::Error), "error"),
+                plural(report.count(Severity::Warning), "warning"),
+                plural(report.count(Severity::Info), "note")
             ));
         });
-        // Two lines per finding (message, fix) at a fixed height, so 1,000 findings scroll cheaply.
-        let row_height =
-            ui.text_style_height(&egui::TextStyle::Body) * 2.0 + ui.spacing().item_spacing.y * 3.0;
-        egui::ScrollArea::vertical()
-            .id_salt("findings")
-            .auto_shrink([false, false])
-            .show_rows(ui, row_height, report.findings.len(), |ui, range| {
-                for finding in &report.findings[range] {
-                    let (icon, color) = match finding.severity {
-                        Severity::Error => ("✖", ui.visuals().error_fg_color),
-                        Severity::Warning => ("⚠", ui.visuals().warn_fg_color),
-                        Severity::Info => ("ℹ", ui.visuals().weak_text_color()),
-                    };
-                    let response = ui
-                        .vertical(|ui| {
-                            ui.set_height(row_height - ui.spacing().item_spacing.y);
-                            ui.horizontal(|ui| {
-                                ui.colored_label(color, icon);
-                                ui.label(
-                                    RichText::new(finding.code.as_str())
-                                        .monospace()
-                                        .color(color),
-                                );
-                                ui.add(egui::Label::new(&finding.message).truncate());
-                            });
-                            if finding.severity != Severity::Info {
-                                ui.horizontal(|ui| {
-                                    ui.add_space(18.0);
-                                    ui.add(
-                                        egui::Label::new(
-                                            RichText::new(format!("Fix: {}", finding.code.fix()))
-                                                .weak()
-                                                .small(),
-                                        )
-                                        .truncate(),
-                                    );
-                                });
-                            }
-                        })
-                        .response
-                        .interact(egui::Sense::click())
-                        .on_hover_text(format!(
-                            "{}\n\nFix: {}",
-                            finding.message,
-                            finding.code.fix()
-                        ));
-                    if response.clicked()
-                        && let Some(fp) = finding.sha256
-                    {
-                        self.commands.push(Command::Select(fp));
+        // Up to a few hundred findings are shown in full (wrapped). Beyond that, one fixed-height row
+        // each (message and fix truncated, full text on hover), so 1,000 findings scroll cheaply.
+        let findings = &report.findings;
+        if findings.len() <= WRAPPED_FINDINGS {
+            egui::ScrollArea::vertical()
+                .id_salt("findings")
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    for finding in findings {
+                        self.ui_finding(ui, finding, None);
                     }
+                });
+        } else {
+            let row_height = ui.text_style_height(&egui::TextStyle::Body) * 2.0
+                + ui.spacing().item_spacing.y * 3.0;
+            egui::ScrollArea::vertical()
+                .id_salt("findings")
+                .auto_shrink([false, false])
+                .show_rows(ui, row_height, findings.len(), |ui, range| {
+                    for finding in &findings[range] {
+                        self.ui_finding(ui, finding, Some(row_height));
+                    }
+                });
+        }
+    }
+
+    /// One finding; `row_height` set: a fixed-height, truncated row (virtualized list).
+    fn ui_finding(
+        &mut self,
+        ui: &mut egui::Ui,
+        finding: &engine::Finding,
+        row_height: Option<f32>,
+    ) {
+        let (icon, color) = match finding.severity {
+            Severity::Error => ("✖", ui.visuals().error_fg_color),
+            Severity::Warning => ("⚠", ui.visuals().warn_fg_color),
+            Severity::Info => ("ℹ", ui.visuals().weak_text_color()),
+        };
+        let text = |t: RichText| {
+            let label = egui::Label::new(t);
+            if row_height.is_some() {
+                label.truncate()
+            } else {
+                label.wrap()
+            }
+        };
+        let response = ui
+            .vertical(|ui| {
+                if let Some(h) = row_height {
+                    ui.set_height(h - ui.spacing().item_spacing.y);
                 }
-            });
+                ui.horizontal(|ui| {
+                    ui.colored_label(color, icon);
+                    ui.label(
+                        RichText::new(finding.code.as_str())
+                            .monospace()
+                            .color(color),
+                    );
+                });
+                ui.horizontal(|ui| {
+                    ui.add_space(18.0);
+                    ui.add(text(RichText::new(&finding.message)));
+                });
+                if finding.severity != Severity::Info {
+                    ui.horizontal(|ui| {
+                        ui.add_space(18.0);
+                        ui.add(text(
+                            RichText::new(format!("Fix: {}", finding.code.fix()))
+                                .weak()
+                                .small(),
+                        ));
+                    });
+                }
+                if row_height.is_none() {
+                    ui.add_space(4.0);
+                }
+            })
+            .response
+            .interact(egui::Sense::click())
+            .on_hover_text(format!(
+                "{}\n\nFix: {}",
+                finding.message,
+                finding.code.fix()
+            ));
+        if response.clicked()
+            && let Some(fp) = finding.sha256
+        {
+            self.commands.push(Command::Select(fp));
+        }
     }
 
     fn ui_details(&mut self, ctx: &egui::Context) {
@@ -1311,6 +1375,14 @@ impl eframe::App for App {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, STORAGE_KEY, &self.prefs);
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 
