@@ -12,7 +12,8 @@ bin=target/release/chainsmith
 export XDG_CONFIG_HOME="$(mktemp -d)" XDG_DATA_HOME="$(mktemp -d)"
 args=("$@")
 [ ${#args[@]} -gt 0 ] || args=(assets/sample --host sbc1.sample.chainsmith.example)
-xvfb-run -a -s "-screen 0 1400x900x24" bash -c "
+[ "${args[0]}" != "--empty" ] || args=()
+xvfb-run -a -s "-screen 0 1280x820x24" bash -c "
   '$bin' gui ${args[*]@Q} &
   pid=\$!
   sleep \${SCREENSHOT_DELAY:-4}

@@ -785,7 +785,7 @@ impl App {
             );
             ui.add_space(16.0);
             ui.horizontal(|ui| {
-                let width = 4.0 * 150.0;
+                let width = 380.0; // the four buttons, measured
                 ui.add_space(((ui.available_width() - width) / 2.0).max(0.0));
                 if ui.button("Open files…").clicked() {
                     self.commands.push(Command::Pick(PickRequest::Files));
@@ -1200,9 +1200,7 @@ impl App {
                     ui.horizontal(|ui| {
                         ui.add_space(18.0);
                         ui.add(text(
-                            RichText::new(format!("Fix: {}", finding.code.fix()))
-                                .weak()
-                                .small(),
+                            RichText::new(format!("Fix: {}", finding.code.fix())).weak(),
                         ));
                     });
                 }
