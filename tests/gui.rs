@@ -488,3 +488,65 @@ fn a_big_folder_load_can_be_cancelled() {
         loaded.certificates.len()
     );
 }
+
+#[test]
+fn roots_file_details_and_copy_bundle() {
+    let c = chain(Alg::P256);
+    let dir = tempfile::tempdir().unwrap();
+    let roots = dir.path().join("corp-roots.pem");
+    std::fs::write(&roots, c.root.pem()).unwrap();
+    let picker = FakePicker::default();
+    picker
+        .answers
+        .lock()
+        .unwrap()
+        .push_back(vec![roots.clone()]);
+    let mut harness = harness(picker.clone());
+    // Leaf and intermediate only: incomplete until the roots file is trusted.
+    drop_bytes(
+        &mut harness,
+        &[(
+            "pair.pem",
+            (c.leaf.pem() + &c.intermediate.pem()).into_bytes(),
+        )],
+    );
+    assert!(errors(harness.state().report().unwrap()).contains(&"chain.incomplete"));
+    harness.state_mut().prefs.trust = chainsmith::gui::app::Trust::RootsFile;
+    harness.step();
+    harness.get_by_label("Choose roots file…").click();
+    harness.step();
+    wait_for_load(&mut harness);
+    let report = harness.state().report().unwrap();
+    assert!(report.passed(), "{:?}", report.findings);
+    assert_eq!(
+        order(report),
+        [c.leaf.sha256(), c.intermediate.sha256(), c.root.sha256()]
+    );
+    assert!(
+        harness.query_all_by_label("corp-roots.pem").count() >= 2,
+        "the chosen file is shown (button and root card)"
+    );
+
+    // Details: every extension and the PEM.
+    harness.get_all_by_label("Details").next().unwrap().click();
+    harness.run();
+    assert!(harness.query_by_label("Certificate details").is_some());
+    assert!(harness.query_by_label("Extensions").is_some());
+    assert!(harness.query_by_label_contains("subjectAltName").is_some());
+    assert!(harness.query_by_label("Copy PEM").is_some());
+
+    // Copy bundle puts exactly the bundle on the clipboard.
+    harness.get_by_label("Copy bundle").click();
+    harness.step();
+    let copied: Vec<String> = harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copied, [c.leaf.pem() + &c.intermediate.pem()]);
+}
