@@ -27,6 +27,7 @@ impl Picker for NoDialogs {
         let _ = reply.send(Picked {
             request,
             paths: vec![],
+            unavailable: None,
         });
     }
 }

@@ -33,7 +33,11 @@ impl Picker for FakePicker {
     ) {
         self.asked.lock().unwrap().push(request.clone());
         let paths = self.answers.lock().unwrap().pop_front().unwrap_or_default();
-        let _ = reply.send(Picked { request, paths });
+        let _ = reply.send(Picked {
+            request,
+            paths,
+            unavailable: None,
+        });
         ctx.request_repaint();
     }
 }

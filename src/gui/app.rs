@@ -396,6 +396,10 @@ impl App {
     }
 
     fn on_picked(&mut self, ctx: &egui::Context, picked: Picked) {
+        if let Some(why) = picked.unavailable {
+            self.toast(why);
+            return;
+        }
         let Some(first) = picked.paths.first().cloned() else {
             return; // cancelled
         };

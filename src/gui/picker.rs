@@ -23,6 +23,8 @@ pub enum PickRequest {
 pub struct Picked {
     pub request: PickRequest,
     pub paths: Vec<PathBuf>,
+    /// Set when no dialog could be shown at all (no desktop portal, no zenity).
+    pub unavailable: Option<String>,
 }
 
 /// Opens dialogs. Implementations must not block the caller: they answer on `reply` later and call
@@ -53,6 +55,7 @@ impl Picker for RfdPicker {
     ) {
         let ctx = ctx.clone();
         std::thread::spawn(move || {
+            let started = std::time::Instant::now();
             let mut dialog = rfd::FileDialog::new();
             if let Some(dir) = &start {
                 dialog = dialog.set_directory(dir);
@@ -92,7 +95,17 @@ impl Picker for RfdPicker {
                     .into_iter()
                     .collect(),
             };
-            let _ = reply.send(Picked { request, paths });
+            // rfd answers "cancelled" both when the user cancels and when no dialog could be shown
+            // (no xdg-desktop-portal and no zenity, as under a bare X server). Nobody cancels a dialog
+            // within a fifth of a second, so an instant empty answer means there was no dialog.
+            let unavailable = (paths.is_empty() && started.elapsed() < std::time::Duration::from_millis(200)).then(|| {
+                "No file dialog is available here (it needs xdg-desktop-portal or zenity): drop files onto the window, paste PEM, or use Copy bundle / Copy report".to_string()
+            });
+            let _ = reply.send(Picked {
+                request,
+                paths,
+                unavailable,
+            });
             ctx.request_repaint();
         });
     }
