@@ -554,3 +554,43 @@ fn roots_file_details_and_copy_bundle() {
         .collect();
     assert_eq!(copied, [c.leaf.pem() + &c.intermediate.pem()]);
 }
+
+#[test]
+fn choose_the_alternate_path() {
+    // Old Root ──► New Root (cross-sign); New Root (self-signed); New Root ──► Int ──► leaf.
+    let old_root = root("Old Root", Alg::P256);
+    let new_root = root("New Root", Alg::P256);
+    let new_key = rcgen::KeyPair::try_from(new_root.key.serialize_der().as_slice()).unwrap();
+    let cross = issue_with_key(ca_params("New Root"), new_key, Some(&old_root));
+    let int = new_root.issue(ca_params("Test Intermediate CA"), Alg::P256);
+    let leaf = int.issue(
+        leaf_params("sbc.example.com", &["sbc.example.com"]),
+        Alg::P256,
+    );
+    let pile: String = [&old_root, &cross, &leaf, &new_root, &int]
+        .iter()
+        .map(|c| c.pem())
+        .collect();
+    let mut harness = harness(FakePicker::default());
+    drop_bytes(&mut harness, &[("pile.pem", pile.into_bytes())]);
+    assert_eq!(harness.state().report().unwrap().chain.len(), 3);
+    harness
+        .get_all_by_label("Use this path")
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    let report = harness.state().report().unwrap();
+    assert_eq!(
+        order(report),
+        [
+            leaf.sha256(),
+            int.sha256(),
+            cross.sha256(),
+            old_root.sha256()
+        ]
+    );
+    harness.get_by_label("Back to the best path").click();
+    harness.run();
+    assert_eq!(harness.state().report().unwrap().chain.len(), 3);
+}

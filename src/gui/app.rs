@@ -652,9 +652,8 @@ impl App {
                         ui.selectable_value(
                             &mut self.prefs.profile,
                             p.as_str().to_string(),
-                            p.as_str(),
-                        )
-                        .on_hover_text(p.description());
+                            RichText::new(format!("{}  —  {}", p.as_str(), p.description())),
+                        );
                     }
                 })
                 .response
