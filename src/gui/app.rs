@@ -206,14 +206,18 @@ impl App {
         if paths.is_empty() {
             return;
         }
-        if let Some(dir) = paths.first().and_then(|p| {
-            if p.is_dir() {
-                Some(p.clone())
+        let first = paths
+            .first()
+            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()));
+        if let Some(first) = first {
+            let dir = if first.is_dir() {
+                Some(first)
             } else {
-                p.parent().map(Path::to_path_buf)
+                first.parent().map(Path::to_path_buf)
+            };
+            if dir.is_some() {
+                self.prefs.last_folder = dir;
             }
-        }) {
-            self.prefs.last_folder = Some(dir);
         }
         if let Some(job) = &self.job {
             job.cancel();
