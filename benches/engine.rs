@@ -3,10 +3,11 @@
 //! Each iteration starts from bytes: load (parse PEM, X.509), order, check, webpki verdict.
 
 use chainsmith::engine::{self, CheckOptions, HostName, Loaded};
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-    SerialNumber,
-};
+use rcgen::{CertificateParams, Issuer, KeyPair, SerialNumber};
+
+mod support;
+
+use support::params;
 
 fn main() {
     divan::main();
@@ -17,21 +18,6 @@ const AT: i64 = 1_780_272_000;
 
 struct Pile {
     pem: String,
-}
-
-fn params(cn: &str, ca: bool, sans: Vec<String>) -> CertificateParams {
-    let mut p = CertificateParams::new(sans).unwrap();
-    p.distinguished_name.push(DnType::CommonName, cn);
-    p.not_before = rcgen::date_time_ymd(2026, 1, 1);
-    p.not_after = rcgen::date_time_ymd(2027, 1, 1);
-    p.use_authority_key_identifier_extension = true;
-    if ca {
-        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    } else {
-        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-    }
-    p
 }
 
 /// Root → intermediate → leaf for sbc.example.com, then `extra` leaves of 100 other intermediates

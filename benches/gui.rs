@@ -5,10 +5,11 @@ use chainsmith::gui::App;
 use chainsmith::gui::picker::{PickRequest, Picked, Picker};
 use eframe::egui;
 use egui_kittest::Harness;
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-    SerialNumber,
-};
+use rcgen::{Issuer, KeyPair, SerialNumber};
+
+mod support;
+
+use support::params;
 
 fn main() {
     divan::main();
@@ -30,21 +31,6 @@ impl Picker for NoDialogs {
             unavailable: None,
         });
     }
-}
-
-fn params(cn: &str, ca: bool, sans: Vec<String>) -> CertificateParams {
-    let mut p = CertificateParams::new(sans).unwrap();
-    p.distinguished_name.push(DnType::CommonName, cn);
-    p.not_before = rcgen::date_time_ymd(2026, 1, 1);
-    p.not_after = rcgen::date_time_ymd(2027, 1, 1);
-    p.use_authority_key_identifier_extension = true;
-    if ca {
-        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    } else {
-        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-    }
-    p
 }
 
 /// The real chain for sbc.example.com plus 997 leaves of another CA: 1,000 certificates.
