@@ -5,6 +5,7 @@
 //! with a budget (as in rustls-webpki), so loops, decoys and huge piles end quickly.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::cert::{Certificate, Fingerprint};
 use super::finding::{Code, Finding};
@@ -28,7 +29,7 @@ const MAX_AMBIGUOUS_LEAVES: usize = 64;
 /// A certificate in the analysis.
 #[derive(Debug, Clone)]
 pub struct Node {
-    pub cert: Certificate,
+    pub cert: Arc<Certificate>,
     /// Came from the inputs (not only from `--roots`).
     pub in_input: bool,
     /// Is a trust anchor.

@@ -20,7 +20,11 @@ pub fn run(built: &Built, options: &CheckOptions) -> Vec<Finding> {
     let Some(path) = &built.chosen else {
         return findings;
     };
-    let certs: Vec<&Certificate> = path.nodes.iter().map(|i| &built.nodes[*i].cert).collect();
+    let certs: Vec<&Certificate> = path
+        .nodes
+        .iter()
+        .map(|i| built.nodes[*i].cert.as_ref())
+        .collect();
     // The last certificate is a root (trusted or not) when the path ends there.
     let top_is_root = matches!(path.end, PathEnd::Anchor | PathEnd::UntrustedRoot)
         && certs.len() > 1

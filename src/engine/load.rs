@@ -4,6 +4,8 @@
 //! text around them), DER certificates, PKCS#7 (DER or PEM). Problems become findings naming the
 //! source; nothing here panics or stops the other inputs from loading.
 
+use std::sync::Arc;
+
 use x509_parser::der_parser::asn1_rs::{Any, Class, FromBer as _, Oid, Tag};
 use x509_parser::der_parser::oid;
 
@@ -17,7 +19,8 @@ pub const MAX_INPUT_BYTES: usize = 10 * 1024 * 1024;
 /// What one input yielded.
 #[derive(Debug, Default, Clone)]
 pub struct Loaded {
-    pub certificates: Vec<Certificate>,
+    /// Shared, so that chains, reports and the window hold them without copying DER.
+    pub certificates: Vec<Arc<Certificate>>,
     pub findings: Vec<Finding>,
 }
 
@@ -137,7 +140,7 @@ fn load_pem(source: &str, text: &[u8], loaded: &mut Loaded) {
             continue;
         };
         match result {
-            Ok(certs) => loaded.certificates.extend(certs),
+            Ok(certs) => loaded.certificates.extend(certs.into_iter().map(Arc::new)),
             Err(why) => {
                 malformed += 1;
                 loaded.findings.push(Finding::new(
@@ -177,7 +180,7 @@ fn is_pkcs7_label(label: &str) -> bool {
 fn load_der(source: &str, der: &[u8], loaded: &mut Loaded) {
     let cert_error = match Certificate::from_der(der, source, false) {
         Ok(cert) => {
-            loaded.certificates.push(cert);
+            loaded.certificates.push(Arc::new(cert));
             return;
         }
         Err(e) => e,
@@ -189,7 +192,7 @@ fn load_der(source: &str, der: &[u8], loaded: &mut Loaded) {
                 None,
                 format!("{source}: a PKCS#7 file with no certificate in it"),
             )),
-            Ok(certs) => loaded.certificates.extend(certs),
+            Ok(certs) => loaded.certificates.extend(certs.into_iter().map(Arc::new)),
             Err(why) => loaded.findings.push(Finding::new(
                 Code::InputMalformed,
                 None,

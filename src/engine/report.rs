@@ -2,6 +2,7 @@
 //! Rendered as text for people and as JSON (field names fixed, see the README) for scripts.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -36,7 +37,7 @@ impl Role {
 #[derive(Debug, Clone)]
 pub struct ChainEntry {
     pub role: Role,
-    pub cert: Certificate,
+    pub cert: Arc<Certificate>,
     /// Whether the certificate came from the inputs (false: from `--roots`).
     pub in_input: bool,
     /// The signature of this certificate checked with its issuer's key (`None` for a root, or when
@@ -47,7 +48,7 @@ pub struct ChainEntry {
 /// A certificate left out of the bundle, and why.
 #[derive(Debug, Clone)]
 pub struct Excluded {
-    pub cert: Certificate,
+    pub cert: Arc<Certificate>,
     pub source: String,
     pub reason: Code,
 }
