@@ -14,6 +14,7 @@ use crate::engine::bundle::{self, BundleOptions};
 use crate::engine::load::Loaded;
 use crate::engine::{self, CheckOptions, HostName, Profile, Report};
 use crate::files;
+use crate::probe;
 
 /// Order, check and bundle TLS certificate chains for SIP trunks.
 #[derive(Debug, Parser)]
@@ -29,6 +30,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Order and check a chain, then write the PEM bundle (leaf first).
     Build(BuildArgs),
+    /// Connect to a live TLS endpoint (SIPS: port 5061), check the chain it serves, compare with a bundle.
+    Probe(ProbeArgs),
     /// Open the window with these files and folders loaded (also: no subcommand at all).
     #[cfg(feature = "gui")]
     Gui {
@@ -70,6 +73,39 @@ pub struct CheckArgs {
     /// The file whose (first) certificate is the leaf.
     #[arg(long, value_name = "FILE")]
     pub leaf: Option<PathBuf>,
+    #[command(flatten)]
+    pub flags: CheckFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// HOST[:PORT] (default port 5061; IPv6 as [ADDR]:PORT).
+    pub target: String,
+    /// The SNI name to send (default: HOST, unless it is an IP address).
+    #[arg(long, value_name = "NAME")]
+    pub sni: Option<String>,
+    /// The name the leaf must be valid for (default: HOST).
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+    /// Client certificate (PEM) for endpoints that demand mutual TLS.
+    #[arg(long, value_name = "FILE", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+    /// Seconds to wait for the connection and each read.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    pub timeout: u64,
+    /// The bundle you mean to deploy: compare the served chain with it.
+    #[arg(long, value_name = "FILES", num_args = 1..)]
+    pub bundle: Vec<PathBuf>,
+    #[command(flatten)]
+    pub flags: CheckFlags,
+}
+
+/// Trust and check flags shared by `check`, `build` and `probe`.
+#[derive(Debug, Args)]
+pub struct CheckFlags {
     /// Trust exactly the roots in this file (repeatable).
     #[arg(long, value_name = "FILE")]
     pub roots: Vec<PathBuf>,
@@ -122,6 +158,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Build(args)) => build(&args),
+        Some(Command::Probe(args)) => probe(&args),
         #[cfg(feature = "gui")]
         Some(Command::Gui { inputs, host }) => open_window(inputs, host),
         #[cfg(feature = "gui")]
@@ -152,7 +189,7 @@ fn open_window(inputs: Vec<PathBuf>, host: Option<String>) -> anyhow::Result<Exi
 fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let report = analyze(args)?;
     let mut stdout = std::io::stdout().lock();
-    if args.json {
+    if args.flags.json {
         writeln!(
             stdout,
             "{}",
@@ -171,7 +208,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
 fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let report = analyze(&args.check)?;
     let to_stdout = args.output.as_os_str() == "-";
-    let summary = if args.check.json {
+    let summary = if args.check.flags.json {
         serde_json::to_string_pretty(&report.to_json())? + "\n"
     } else {
         report.to_text()
@@ -209,6 +246,168 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Splits `HOST[:PORT]`, `[V6]:PORT`, a bare IPv6 address.
+fn split_target(target: &str) -> anyhow::Result<(String, u16)> {
+    let bad = || UsageError(format!("\"{target}\" is not HOST[:PORT]"));
+    if let Some(rest) = target.strip_prefix('[') {
+        let (host, after) = rest.split_once(']').ok_or_else(bad)?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => p.parse().map_err(|_| bad())?,
+            None if after.is_empty() => probe::DEFAULT_PORT,
+            None => bail!(bad()),
+        };
+        return Ok((host.to_string(), port));
+    }
+    if target.matches(':').count() > 1 {
+        return Ok((target.to_string(), probe::DEFAULT_PORT)); // a bare IPv6 address
+    }
+    match target.split_once(':') {
+        Some((host, port)) if !host.is_empty() => {
+            Ok((host.to_string(), port.parse().map_err(|_| bad())?))
+        }
+        Some(_) => bail!(bad()),
+        None if target.is_empty() => bail!(bad()),
+        None => Ok((target.to_string(), probe::DEFAULT_PORT)),
+    }
+}
+
+fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    let (host, port) = split_target(&args.target)?;
+    let check_name = args.host.clone().unwrap_or_else(|| host.clone());
+    let options = args.flags.options(Some(&check_name))?;
+    let roots = args.flags.roots()?;
+    let client_auth = match (&args.client_cert, &args.client_key) {
+        (Some(cert), Some(key)) => {
+            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+                .and_then(|it| it.collect())
+                .map_err(|e| UsageError(format!("--client-cert {}: {e}", cert.display())))?;
+            // The key's own error text is not repeated: it could quote key material.
+            let key = PrivateKeyDer::from_pem_file(key).map_err(|_| {
+                UsageError(format!(
+                    "--client-key {}: no usable private key in it",
+                    key.display()
+                ))
+            })?;
+            Some((certs, std::sync::Arc::new(key)))
+        }
+        _ => None,
+    };
+    let mut probe_options = probe::ProbeOptions {
+        host: host.clone(),
+        port,
+        sni: args.sni.clone(),
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        client_auth,
+        only_suites: None,
+    };
+    let probed = match probe::probe(&probe_options) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("chainsmith: {e}");
+            return Ok(ExitCode::from(3));
+        }
+    };
+    let mut served = Loaded::default();
+    for (i, der) in probed.served.iter().enumerate() {
+        served.extend(engine::load(&format!("served #{}", i + 1), der));
+    }
+    let mut report = engine::analyze(&served, roots.as_ref(), &options);
+    // As served, the order is judged by served.order; the note about reordering would repeat it.
+    report
+        .findings
+        .retain(|f| f.code != engine::Code::ChainOrder);
+    report.findings.extend(engine::served::check(&report));
+    if !args.bundle.is_empty() {
+        let mut bundle = Loaded::default();
+        for path in &args.bundle {
+            bundle.extend(read_path(path)?);
+        }
+        let bundle_report = engine::analyze(&bundle, roots.as_ref(), &options);
+        report
+            .findings
+            .extend(engine::served::compare(&report, &bundle_report));
+    }
+    report
+        .findings
+        .sort_by_key(|f| std::cmp::Reverse(f.severity));
+
+    let mut suites = Vec::new();
+    if options.profile == engine::Profile::GenesysByocCloud {
+        for (name, suite) in probe::genesys_byoc_cloud_suites() {
+            let result = match suite {
+                None => "not tested (rustls cannot offer it)".to_string(),
+                Some(suite) => {
+                    probe_options.only_suites = Some(vec![suite]);
+                    match probe::probe(&probe_options) {
+                        Ok(_) => "accepted".to_string(),
+                        Err(e) => format!("refused ({e})"),
+                    }
+                }
+            };
+            suites.push((name, result));
+        }
+    }
+
+    let mut stdout = std::io::stdout().lock();
+    if args.flags.json {
+        let mut json = report.to_json();
+        json["probe"] = serde_json::json!({
+            "target": format!("{host}:{port}"),
+            "address": probed.address.to_string(),
+            "protocol_version": probed.protocol_version,
+            "cipher_suite": probed.cipher_suite,
+            "client_certificate_requested": probed.client_certificate_requested,
+            "handshake_error": probed.handshake_error,
+            "served": probed.served.iter().map(|d| engine::Fingerprint::of(d).hex()).collect::<Vec<_>>(),
+            "genesys_byoc_cloud_suites": suites.iter().map(|(n, r)| serde_json::json!({"suite": n, "result": r})).collect::<Vec<_>>(),
+        });
+        writeln!(stdout, "{}", serde_json::to_string_pretty(&json)?)?;
+    } else {
+        writeln!(stdout, "Probed {host}:{port} ({})", probed.address)?;
+        writeln!(
+            stdout,
+            "  negotiated {} with {}; client certificate requested: {}",
+            probed.protocol_version.as_deref().unwrap_or("?"),
+            probed.cipher_suite.as_deref().unwrap_or("?"),
+            if probed.client_certificate_requested {
+                "yes"
+            } else {
+                "no"
+            }
+        )?;
+        if let Some(e) = &probed.handshake_error {
+            writeln!(stdout, "  the handshake then failed: {e}")?;
+        }
+        writeln!(
+            stdout,
+            "  served {} certificate(s), in this order:",
+            probed.served.len()
+        )?;
+        for (i, cert) in served.certificates.iter().enumerate() {
+            writeln!(
+                stdout,
+                "    #{} {}  (issuer: {})",
+                i + 1,
+                cert.display_name(),
+                cert.issuer
+            )?;
+        }
+        for (name, result) in &suites {
+            writeln!(stdout, "  {name}: {result}")?;
+        }
+        writeln!(stdout)?;
+        write!(stdout, "{}", report.to_text())?;
+    }
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 /// Loads the inputs and roots, reads the clock, and runs the engine.
 pub fn analyze(args: &CheckArgs) -> anyhow::Result<Report> {
     if args.inputs.is_empty() && args.leaf.is_none() {
@@ -216,23 +415,11 @@ pub fn analyze(args: &CheckArgs) -> anyhow::Result<Report> {
             "no input: give certificate files or folders (or --leaf FILE)".into()
         ));
     }
-    let host = match &args.host {
-        Some(h) => Some(HostName::parse(h).map_err(|e| UsageError(format!("--host: {e}")))?),
-        None => None,
-    };
-    let at = match &args.at {
-        Some(text) => {
-            time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-                .map_err(|e| UsageError(format!("--at: \"{text}\" is not an RFC 3339 time ({e})")))?
-                .unix_timestamp()
-        }
-        None => time::OffsetDateTime::now_utc().unix_timestamp(),
-    };
+    let mut options = args.flags.options(args.host.as_deref())?;
     let mut inputs = Loaded::default();
     for path in &args.inputs {
         inputs.extend(read_path(path)?);
     }
-    let mut leaf = None;
     if let Some(path) = &args.leaf {
         let loaded = read_path(path)?;
         let Some(first) = loaded.certificates.first() else {
@@ -241,18 +428,50 @@ pub fn analyze(args: &CheckArgs) -> anyhow::Result<Report> {
                 path.display()
             )));
         };
-        leaf = Some(first.sha256);
+        options.leaf = Some(first.sha256);
         // The pinned file joins the pile unless it is already there (its certificates would be duplicates).
         let already = inputs.certificates.iter().any(|c| c.sha256 == first.sha256);
         if !already {
             inputs.extend(loaded);
         }
     }
-    let roots = if args.roots.is_empty() {
-        None
-    } else {
+    let roots = args.flags.roots()?;
+    Ok(engine::analyze(&inputs, roots.as_ref(), &options))
+}
+
+impl CheckFlags {
+    /// The engine options these flags describe (reads the clock when `--at` is absent).
+    fn options(&self, host: Option<&str>) -> anyhow::Result<CheckOptions> {
+        let host = match host {
+            Some(h) => Some(HostName::parse(h).map_err(|e| UsageError(format!("--host: {e}")))?),
+            None => None,
+        };
+        let at = match &self.at {
+            Some(text) => {
+                time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                    .map_err(|e| {
+                        UsageError(format!("--at: \"{text}\" is not an RFC 3339 time ({e})"))
+                    })?
+                    .unix_timestamp()
+            }
+            None => time::OffsetDateTime::now_utc().unix_timestamp(),
+        };
+        let mut options = CheckOptions::new(at);
+        options.host = host;
+        options.profile = self.profile.into();
+        options.expiry_warning_days = self.expiry_warning_days;
+        options.strict = self.strict;
+        options.public_roots = self.public_roots;
+        Ok(options)
+    }
+
+    /// The `--roots` files, loaded (`None` without the flag).
+    fn roots(&self) -> anyhow::Result<Option<Loaded>> {
+        if self.roots.is_empty() {
+            return Ok(None);
+        }
         let mut roots = Loaded::default();
-        for path in &args.roots {
+        for path in &self.roots {
             let loaded = read_path(path)?;
             if loaded.certificates.is_empty() {
                 bail!(UsageError(format!(
@@ -262,19 +481,8 @@ pub fn analyze(args: &CheckArgs) -> anyhow::Result<Report> {
             }
             roots.extend(loaded);
         }
-        Some(roots)
-    };
-    let options = CheckOptions {
-        host,
-        leaf,
-        profile: args.profile.into(),
-        at,
-        expiry_warning_days: args.expiry_warning_days,
-        strict: args.strict,
-        public_roots: args.public_roots,
-        via: None,
-    };
-    Ok(engine::analyze(&inputs, roots.as_ref(), &options))
+        Ok(Some(roots))
+    }
 }
 
 /// Reads a named file or folder. A named path that cannot be opened is a usage error.

@@ -7,3 +7,4 @@ pub mod engine;
 pub mod files;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod probe;

@@ -166,6 +166,24 @@ codes! {
     /// rustls-webpki rejected the path.
     TrustRejected = "trust.rejected", Error,
         "A mainstream verifier refuses this chain for the reason given: fix that before deploying.";
+    /// A live endpoint serves its chain in the wrong order.
+    ServedOrder = "served.order", Error,
+        "Put the leaf first in the server's certificate file, then each issuer in turn (or use `chainsmith build`).";
+    /// A live endpoint does not send every intermediate.
+    ServedIncomplete = "served.incomplete", Error,
+        "Configure the server with the full chain (leaf + intermediates), not the leaf alone.";
+    /// A live endpoint sends certificates that are not part of its chain.
+    ServedExtra = "served.extra", Warning,
+        "Remove the stray certificates from the server's certificate file.";
+    /// A live endpoint serves another leaf than the bundle's.
+    ServedStaleLeaf = "served.stale-leaf", Error,
+        "Deploy the new certificate and reload the service; then probe again.";
+    /// A live endpoint's intermediates differ from the bundle's.
+    ServedIntermediatesDiffer = "served.intermediates-differ", Warning,
+        "Deploy the bundle's intermediates with the leaf.";
+    /// A live endpoint serves what the bundle holds.
+    ServedMatchesBundle = "served.matches-bundle", Info,
+        "Nothing to do.";
     /// An unknown critical extension (mainstream verifiers reject these, so an error in both modes).
     Rfc5280UnknownCriticalExtension = "rfc5280.unknown-critical-extension", Error,
         "Reissue without the critical extension; verifiers must reject what they do not understand.";

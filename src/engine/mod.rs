@@ -16,6 +16,7 @@ pub mod hostname;
 pub mod load;
 pub mod pem;
 pub mod report;
+pub mod served;
 pub mod signature;
 pub mod trust;
 mod verdict;

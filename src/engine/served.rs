@@ -1,0 +1,148 @@
+//! What a live endpoint serves, judged as served: order, missing and extra certificates, and how it
+//! compares with the bundle the admin means to deploy. Pure: the probe (network) lives in `crate::probe`.
+
+use super::finding::{Code, Finding};
+use super::report::{Report, Role};
+
+/// Findings about the served chain. `report` is the analysis of the served certificates loaded in the
+/// order they were served (source names `served #1`, `served #2`, …).
+pub fn check(report: &Report) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    // The order the chain's certificates were served in, by their position in the handshake.
+    let served_position =
+        |source: &str| -> Option<usize> { source.strip_prefix("served #")?.parse().ok() };
+    let positions: Vec<usize> = report
+        .chain
+        .iter()
+        .filter(|e| e.in_input)
+        .filter_map(|e| served_position(&e.cert.source))
+        .collect();
+    let leaf_first = report
+        .leaf()
+        .is_some_and(|l| served_position(&l.cert.source) == Some(1));
+    if !positions.windows(2).all(|w| w[0] < w[1]) || (report.leaf().is_some() && !leaf_first) {
+        let served: Vec<String> = {
+            let mut by_position: Vec<(usize, String)> = report
+                .chain
+                .iter()
+                .filter_map(|e| Some((served_position(&e.cert.source)?, e.cert.display_name())))
+                .collect();
+            by_position.sort();
+            by_position
+                .into_iter()
+                .map(|(_, n)| format!("\"{n}\""))
+                .collect()
+        };
+        let right: Vec<String> = report
+            .chain
+            .iter()
+            .filter(|e| e.in_input)
+            .map(|e| format!("\"{}\"", e.cert.display_name()))
+            .collect();
+        findings.push(Finding::new(
+            Code::ServedOrder,
+            None,
+            format!(
+                "the endpoint serves {} in the wrong order; strict clients want the leaf first, then each issuer: {}",
+                served.join(", "),
+                right.join(", ")
+            ),
+        ));
+    }
+    if let Some(incomplete) = report
+        .findings
+        .iter()
+        .find(|f| f.code == Code::ChainIncomplete)
+    {
+        findings.push(Finding::new(
+            Code::ServedIncomplete,
+            incomplete.sha256,
+            format!(
+                "the endpoint does not send every intermediate: {} Add the intermediate(s) to the certificate file the server is configured with",
+                incomplete.message
+            ),
+        ));
+    }
+    for excluded in &report.excluded {
+        findings.push(Finding::new(
+            Code::ServedExtra,
+            Some(excluded.cert.sha256),
+            format!(
+                "the endpoint also sends \"{}\", which is not part of its chain ({}); remove it from the server's certificate file",
+                excluded.cert.display_name(),
+                excluded.reason.as_str()
+            ),
+        ));
+    }
+    findings
+}
+
+/// Compares the served chain with the bundle the admin holds.
+pub fn compare(served: &Report, bundle: &Report) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    match (served.leaf(), bundle.leaf()) {
+        (Some(s), Some(b)) if s.cert.sha256 != b.cert.sha256 => findings.push(Finding::new(
+            Code::ServedStaleLeaf,
+            Some(s.cert.sha256),
+            format!(
+                "the endpoint still serves another leaf: \"{}\" (serial {}, expiring {}); the bundle's leaf is \"{}\" (serial {}, expiring {}). The new certificate is not deployed yet, or the server was not reloaded",
+                s.cert.display_name(),
+                s.cert.serial_hex(),
+                super::checks::date(s.cert.not_after),
+                b.cert.display_name(),
+                b.cert.serial_hex(),
+                super::checks::date(b.cert.not_after)
+            ),
+        )),
+        _ => {}
+    }
+    let intermediates = |r: &Report| -> Vec<(super::cert::Fingerprint, String)> {
+        r.chain
+            .iter()
+            .filter(|e| e.role == Role::Intermediate)
+            .map(|e| (e.cert.sha256, e.cert.display_name()))
+            .collect()
+    };
+    let (served_ints, bundle_ints) = (intermediates(served), intermediates(bundle));
+    let missing: Vec<String> = bundle_ints
+        .iter()
+        .filter(|b| !served_ints.iter().any(|s| s.0 == b.0))
+        .map(|b| format!("\"{}\"", b.1))
+        .collect();
+    let unexpected: Vec<String> = served_ints
+        .iter()
+        .filter(|s| !bundle_ints.iter().any(|b| b.0 == s.0))
+        .map(|s| format!("\"{}\"", s.1))
+        .collect();
+    if !missing.is_empty() || !unexpected.is_empty() {
+        let mut parts = Vec::new();
+        if !missing.is_empty() {
+            parts.push(format!(
+                "in the bundle but not served: {}",
+                missing.join(", ")
+            ));
+        }
+        if !unexpected.is_empty() {
+            parts.push(format!(
+                "served but not in the bundle: {}",
+                unexpected.join(", ")
+            ));
+        }
+        findings.push(Finding::new(
+            Code::ServedIntermediatesDiffer,
+            None,
+            format!(
+                "the intermediates differ from the bundle: {}",
+                parts.join("; ")
+            ),
+        ));
+    }
+    if findings.is_empty() {
+        findings.push(Finding::new(
+            Code::ServedMatchesBundle,
+            None,
+            "the endpoint serves the bundle's leaf and intermediates",
+        ));
+    }
+    findings
+}

@@ -1,0 +1,362 @@
+//! The live probe: connect to a TLS endpoint (SIPS is direct TLS on 5061), capture the chain exactly as
+//! served — without trusting it — and record what was negotiated. Judging the chain is the engine's job.
+
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs as _};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rustls::client::ResolvesClientCert;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, aws_lc_rs};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::sign::CertifiedKey;
+use rustls::{DigitallySignedStruct, SignatureScheme, SupportedCipherSuite};
+
+/// Default SIPS port (RFC 3261: SIP over TLS, direct TLS, no STARTTLS).
+pub const DEFAULT_PORT: u16 = 5061;
+
+/// What to connect to and how.
+#[derive(Clone)]
+pub struct ProbeOptions {
+    pub host: String,
+    pub port: u16,
+    /// The SNI to send (default: `host`, unless it is an IP address).
+    pub sni: Option<String>,
+    pub timeout: Duration,
+    /// Client certificate chain and key, for endpoints that demand mutual TLS.
+    pub client_auth: Option<(Vec<CertificateDer<'static>>, Arc<PrivateKeyDer<'static>>)>,
+    /// Offer only these suites (TLS 1.2 only when set); `None`: rustls's defaults, TLS 1.3 and 1.2.
+    pub only_suites: Option<Vec<SupportedCipherSuite>>,
+}
+
+impl std::fmt::Debug for ProbeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The client key is never printed.
+        f.debug_struct("ProbeOptions")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("sni", &self.sni)
+            .field("timeout", &self.timeout)
+            .field(
+                "client_auth",
+                &self.client_auth.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+/// What the endpoint did.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    pub address: SocketAddr,
+    /// The certificates exactly as served, in order (DER).
+    pub served: Vec<Vec<u8>>,
+    pub protocol_version: Option<String>,
+    pub cipher_suite: Option<String>,
+    pub client_certificate_requested: bool,
+    /// The handshake failed after the chain was received (e.g. a client certificate was required).
+    pub handshake_error: Option<String>,
+}
+
+/// Why there is nothing to judge.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error("{host}: cannot resolve the name: {why}")]
+    Resolve { host: String, why: String },
+    #[error("{address}: cannot connect: {why}")]
+    Connect { address: String, why: String },
+    #[error("{address}: no answer within {seconds} s")]
+    Timeout { address: String, seconds: u64 },
+    #[error("{address}: the endpoint does not speak TLS here ({why})")]
+    NotTls { address: String, why: String },
+    #[error("{address}: the TLS handshake failed before any certificate was sent: {why}")]
+    Handshake { address: String, why: String },
+    #[error("invalid SNI name \"{0}\"")]
+    BadSni(String),
+    #[error("the client certificate or key cannot be used: {0}")]
+    ClientAuth(String),
+}
+
+/// Connects, handshakes, and returns what was served.
+pub fn probe(options: &ProbeOptions) -> Result<Probe, ProbeError> {
+    let target = format!(
+        "{}:{}",
+        options.host.trim_start_matches('[').trim_end_matches(']'),
+        options.port
+    );
+    let addresses: Vec<SocketAddr> = match target.to_socket_addrs() {
+        Ok(a) => a.collect(),
+        Err(e) => {
+            return Err(ProbeError::Resolve {
+                host: options.host.clone(),
+                why: e.to_string(),
+            });
+        }
+    };
+    let mut last_error = None;
+    for address in addresses {
+        match probe_address(options, address) {
+            Ok(p) => return Ok(p),
+            Err(e @ (ProbeError::Connect { .. } | ProbeError::Timeout { .. })) => {
+                last_error = Some(e)
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last_error.unwrap_or(ProbeError::Resolve {
+        host: options.host.clone(),
+        why: "no address".into(),
+    }))
+}
+
+fn provider(options: &ProbeOptions) -> CryptoProvider {
+    let mut provider = aws_lc_rs::default_provider();
+    if let Some(suites) = &options.only_suites {
+        provider.cipher_suites = suites.clone();
+    }
+    provider
+}
+
+fn probe_address(options: &ProbeOptions, address: SocketAddr) -> Result<Probe, ProbeError> {
+    let shown = address.to_string();
+    let timeout_error = || ProbeError::Timeout {
+        address: shown.clone(),
+        seconds: options.timeout.as_secs().max(1),
+    };
+    let mut socket =
+        TcpStream::connect_timeout(&address, options.timeout).map_err(|e| match e.kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => timeout_error(),
+            _ => ProbeError::Connect {
+                address: shown.clone(),
+                why: e.to_string(),
+            },
+        })?;
+    let _ = socket.set_read_timeout(Some(options.timeout));
+    let _ = socket.set_write_timeout(Some(options.timeout));
+
+    let provider = Arc::new(provider(options));
+    let recorder = Arc::new(danger_RecordingVerifier {
+        provider: provider.clone(),
+        served: Mutex::new(None),
+    });
+    let client_certs = Arc::new(ClientCertRecorder::new(options, &provider)?);
+    let versions: &[&rustls::SupportedProtocolVersion] = if options.only_suites.is_some() {
+        &[&rustls::version::TLS12]
+    } else {
+        &[&rustls::version::TLS13, &rustls::version::TLS12]
+    };
+    let config = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(versions)
+        .map_err(|e| ProbeError::Handshake {
+            address: shown.clone(),
+            why: e.to_string(),
+        })?
+        .dangerous()
+        .with_custom_certificate_verifier(recorder.clone())
+        .with_client_cert_resolver(client_certs.clone());
+    let sni_text = options.sni.clone().unwrap_or_else(|| options.host.clone());
+    let sni_text = sni_text
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let server_name =
+        ServerName::try_from(sni_text.clone()).map_err(|_| ProbeError::BadSni(sni_text))?;
+    let mut connection =
+        rustls::ClientConnection::new(Arc::new(config), server_name).map_err(|e| {
+            ProbeError::Handshake {
+                address: shown.clone(),
+                why: e.to_string(),
+            }
+        })?;
+
+    let mut handshake_error = None;
+    while connection.is_handshaking() {
+        if let Err(e) = connection.complete_io(&mut socket) {
+            handshake_error = Some(e);
+            break;
+        }
+    }
+    // TLS 1.3 servers reject a missing client certificate only after the client's Finished: read a
+    // little (bounded by the timeout) so that alert is seen.
+    if handshake_error.is_none() && client_certs.requested() {
+        let _ = socket.set_read_timeout(Some(Duration::from_millis(500).min(options.timeout)));
+        match connection.complete_io(&mut socket) {
+            Err(e)
+                if !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                handshake_error = Some(e)
+            }
+            _ => {
+                let mut scratch = [0u8; 1];
+                if let Err(e) = connection.reader().read(&mut scratch)
+                    && e.kind() != std::io::ErrorKind::WouldBlock
+                {
+                    handshake_error = Some(e);
+                }
+            }
+        }
+    }
+    let served = recorder.served.lock().map(|s| s.clone()).unwrap_or(None);
+    let Some(served) = served else {
+        let e = handshake_error.unwrap_or_else(|| std::io::Error::other("no certificate was sent"));
+        return Err(match e.kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => timeout_error(),
+            std::io::ErrorKind::InvalidData => ProbeError::NotTls {
+                address: shown,
+                why: e.to_string(),
+            },
+            std::io::ErrorKind::UnexpectedEof
+            | std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::ConnectionAborted => ProbeError::Handshake {
+                address: shown,
+                why: format!("the endpoint closed the connection ({e})"),
+            },
+            _ => ProbeError::Handshake {
+                address: shown,
+                why: e.to_string(),
+            },
+        });
+    };
+    connection.send_close_notify();
+    let _ = connection.complete_io(&mut socket);
+    let _ = socket.flush();
+    Ok(Probe {
+        address,
+        served,
+        protocol_version: connection.protocol_version().map(|v| format!("{v:?}")),
+        cipher_suite: connection
+            .negotiated_cipher_suite()
+            .map(|s| format!("{:?}", s.suite())),
+        client_certificate_requested: client_certs.requested(),
+        handshake_error: handshake_error.map(|e| e.to_string()),
+    })
+}
+
+/// Accepts any server certificate and records the chain as served. Named `danger_` (as rustls names
+/// such things) because it trusts nothing and verifies no chain: the engine judges the recorded chain.
+/// Handshake signatures are still verified, so the server did prove it holds the leaf's key.
+#[allow(non_camel_case_types)]
+#[derive(Debug)]
+struct danger_RecordingVerifier {
+    provider: Arc<CryptoProvider>,
+    served: Mutex<Option<Vec<Vec<u8>>>>,
+}
+
+impl ServerCertVerifier for danger_RecordingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let mut chain = vec![end_entity.to_vec()];
+        chain.extend(intermediates.iter().map(|c| c.to_vec()));
+        if let Ok(mut served) = self.served.lock() {
+            *served = Some(chain);
+        }
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// Offers the configured client certificate (if any) and records whether the server asked for one.
+#[derive(Debug)]
+struct ClientCertRecorder {
+    key: Option<Arc<CertifiedKey>>,
+    requested: Mutex<bool>,
+}
+
+impl ClientCertRecorder {
+    fn new(options: &ProbeOptions, provider: &CryptoProvider) -> Result<Self, ProbeError> {
+        let key = match &options.client_auth {
+            None => None,
+            Some((certs, key)) => {
+                let signing_key = provider
+                    .key_provider
+                    .load_private_key(key.clone_key())
+                    .map_err(|e| ProbeError::ClientAuth(e.to_string()))?;
+                Some(Arc::new(CertifiedKey::new(certs.clone(), signing_key)))
+            }
+        };
+        Ok(Self {
+            key,
+            requested: Mutex::new(false),
+        })
+    }
+
+    fn requested(&self) -> bool {
+        self.requested.lock().map(|r| *r).unwrap_or(false)
+    }
+}
+
+impl ResolvesClientCert for ClientCertRecorder {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        _sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        if let Ok(mut requested) = self.requested.lock() {
+            *requested = true;
+        }
+        self.key.clone()
+    }
+
+    fn has_certs(&self) -> bool {
+        true // always consulted, so a CertificateRequest is noticed even without a certificate
+    }
+}
+
+/// The TLS 1.2 suites Genesys Cloud publishes for BYOC Cloud SIP TLS (RSA-authenticated ECDHE with
+/// AES-GCM), with the rustls suite that offers each one, if any.
+pub fn genesys_byoc_cloud_suites() -> Vec<(&'static str, Option<SupportedCipherSuite>)> {
+    use aws_lc_rs::cipher_suite as cs;
+    vec![
+        (
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            Some(cs::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256),
+        ),
+        (
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            Some(cs::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384),
+        ),
+    ]
+}
