@@ -14,7 +14,7 @@ use crate::engine::bundle::{self, BundleOptions};
 use crate::engine::load::Loaded;
 use crate::engine::{self, CheckOptions, HostName, Profile, Report};
 use crate::files;
-use crate::probe;
+use crate::{aia, probe};
 
 /// Order, check and bundle TLS certificate chains for SIP trunks.
 #[derive(Debug, Parser)]
@@ -127,6 +127,9 @@ pub struct CheckFlags {
     /// Print the JSON report instead of text.
     #[arg(long)]
     pub json: bool,
+    /// When an issuer is missing, fetch it from the certificate's AIA caIssuers URL (HTTP/HTTPS).
+    #[arg(long)]
+    pub fetch_missing: bool,
 }
 
 #[derive(Debug, Args)]
@@ -320,6 +323,16 @@ fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
         .findings
         .retain(|f| f.code != engine::Code::ChainOrder);
     report.findings.extend(engine::served::check(&report));
+    if args.flags.fetch_missing && report.has(engine::Code::ChainIncomplete) {
+        // What the endpoint should also send: fetched for the report; the served verdict stands.
+        let (_, _, notes) = aia::analyze_fetching(
+            &served,
+            roots.as_ref(),
+            &options,
+            &aia::FetchOptions::default(),
+        );
+        report = with_fetch_notes(report, &notes);
+    }
     if !args.bundle.is_empty() {
         let mut bundle = Loaded::default();
         for path in &args.bundle {
@@ -436,7 +449,56 @@ pub fn analyze(args: &CheckArgs) -> anyhow::Result<Report> {
         }
     }
     let roots = args.flags.roots()?;
+    if args.flags.fetch_missing {
+        let (report, _, notes) = aia::analyze_fetching(
+            &inputs,
+            roots.as_ref(),
+            &options,
+            &aia::FetchOptions::default(),
+        );
+        return Ok(with_fetch_notes(report, &notes));
+    }
     Ok(engine::analyze(&inputs, roots.as_ref(), &options))
+}
+
+/// Adds what each AIA fetch did to the report's findings.
+fn with_fetch_notes(mut report: Report, notes: &[aia::FetchNote]) -> Report {
+    for note in notes {
+        let cached = if note.from_cache {
+            " (from the cache)"
+        } else {
+            ""
+        };
+        let finding = match (&note.added, &note.problem) {
+            (Some(fp), _) => {
+                let name = report
+                    .chain
+                    .iter()
+                    .find(|e| e.cert.sha256 == *fp)
+                    .map(|e| e.cert.display_name())
+                    .unwrap_or_else(|| fp.short());
+                engine::Finding::new(
+                    engine::Code::AiaFetched,
+                    Some(*fp),
+                    format!(
+                        "the missing issuer \"{name}\" was fetched from {}{cached} and its signature verified",
+                        note.url
+                    ),
+                )
+            }
+            (None, Some(why)) => engine::Finding::new(
+                engine::Code::AiaFetchFailed,
+                None,
+                format!("could not fetch the missing issuer: {why}"),
+            ),
+            (None, None) => continue,
+        };
+        report.findings.push(finding);
+    }
+    report
+        .findings
+        .sort_by_key(|f| std::cmp::Reverse(f.severity));
+    report
 }
 
 impl CheckFlags {

@@ -2,6 +2,7 @@
 //!
 //! [`engine`] is pure (bytes and time in, report out); [`cli`] is the command line around it.
 
+pub mod aia;
 pub mod cli;
 pub mod engine;
 pub mod files;

@@ -962,63 +962,6 @@ fn key_copy(key: &rcgen::KeyPair) -> rcgen::KeyPair {
     rcgen::KeyPair::try_from(key.serialize_der().as_slice()).unwrap()
 }
 
-/// AuthorityInfoAccess with one caIssuers URI.
-fn aia_ca_issuers(url: &str) -> CustomExtension {
-    let oid = [0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02];
-    let mut uri = vec![0x86, url.len() as u8];
-    uri.extend_from_slice(url.as_bytes());
-    let desc = der_seq(&[&oid[..], &uri].concat());
-    CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], der_seq(&desc))
-}
-
-/// extKeyUsage SEQUENCE { serverAuth, anyExtendedKeyUsage }.
-fn eku_der() -> Vec<u8> {
-    der_seq(&[
-        0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01, 0x06, 0x04, 0x55, 0x1d, 0x25,
-        0x00,
-    ])
-}
-
-fn der_seq(content: &[u8]) -> Vec<u8> {
-    der(0x30, content)
-}
-
-fn der(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else if len < 0x100 {
-        out.extend([0x81, len as u8]);
-    } else {
-        out.extend([0x82, (len >> 8) as u8, len as u8]);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-/// A degenerate PKCS#7 SignedData holding `certs` (what `openssl crl2pkcs7 -nocrl` writes).
-fn pkcs7(certs: &[&[u8]]) -> Vec<u8> {
-    let signed_data_oid = [
-        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
-    ];
-    let data_oid = [
-        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
-    ];
-    let certificates = der(0xa0, &certs.concat());
-    let signed_data = der_seq(
-        &[
-            &[0x02, 0x01, 0x01][..],
-            &der(0x31, &[]),
-            &der_seq(&data_oid),
-            &certificates,
-            &der(0x31, &[]),
-        ]
-        .concat(),
-    );
-    der_seq(&[&signed_data_oid[..], &der(0xa0, &signed_data)].concat())
-}
-
 #[test]
 fn bundle_refuses_an_empty_chain() {
     let report = analyze(&[("empty.pem", b"")], &options(None));

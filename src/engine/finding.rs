@@ -100,6 +100,12 @@ codes! {
     /// Path search hit its work budget.
     ChainSearchBudget = "chain.search-budget", Warning,
         "Remove unrelated certificates from the input (or pin the leaf) so the search can finish.";
+    /// A missing issuer was fetched from the AIA caIssuers URL and verified.
+    AiaFetched = "aia.fetched", Info,
+        "Nothing to do: the fetched intermediate is in the chain (and the bundle); keep it with the leaf.";
+    /// Fetching from the AIA caIssuers URL failed or gave nothing usable.
+    AiaFetchFailed = "aia.fetch-failed", Warning,
+        "Get the intermediate from your CA's website or support, and add the file.";
     /// The same certificate twice; kept once.
     ChainDuplicate = "chain.duplicate", Info,
         "Nothing to do: the copy is ignored.";

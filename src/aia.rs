@@ -1,0 +1,185 @@
+//! Fetching missing intermediates from the AIA caIssuers URL of the certificate they issued.
+//!
+//! The network edge of `--fetch-missing`: HTTP(S) GET of that URL only, DER or PKCS#7 answers, a size
+//! cap, a timeout, at most [`MAX_HOPS`] fetches per chain, answers cached in the user's cache folder. A
+//! fetched certificate joins the pile only if it verifies the signature of the certificate that named it.
+
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::engine::cert::Fingerprint;
+use crate::engine::signature::{self, SignatureCheck};
+use crate::engine::{self, CheckOptions, Code, Loaded, Report};
+
+/// Fetches per analysis (leaf → intermediate → … is rarely more than two).
+pub const MAX_HOPS: usize = 4;
+/// Largest answer read (certificates are kilobytes; PKCS#7 bundles a few more).
+pub const MAX_ANSWER_BYTES: u64 = 1024 * 1024;
+
+/// How fetching behaves.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    pub timeout: Duration,
+    /// Where answers are cached (`None`: no cache).
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Default for FetchOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+            cache_dir: dirs::cache_dir().map(|d| d.join("chainsmith").join("aia")),
+        }
+    }
+}
+
+/// What one fetch did, for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchNote {
+    pub url: String,
+    /// The certificate added, if one verified.
+    pub added: Option<Fingerprint>,
+    /// Why nothing was added.
+    pub problem: Option<String>,
+    pub from_cache: bool,
+}
+
+/// Analyses `inputs`; while the chain is incomplete and its top certificate names a caIssuers URL,
+/// fetches it and tries again. Returns the final report (fetched certificates have the source
+/// `fetched from <URL>`), the grown pile, and what each fetch did.
+pub fn analyze_fetching(
+    inputs: &Loaded,
+    roots: Option<&Loaded>,
+    options: &CheckOptions,
+    fetch: &FetchOptions,
+) -> (Report, Loaded, Vec<FetchNote>) {
+    let mut pile = inputs.clone();
+    let mut notes = Vec::new();
+    let mut tried: Vec<String> = Vec::new();
+    loop {
+        let report = engine::analyze(&pile, roots, options);
+        let incomplete = report
+            .findings
+            .iter()
+            .any(|f| f.code == Code::ChainIncomplete);
+        let top = report.chain.last().map(|e| e.cert.clone());
+        let url = top.as_ref().and_then(|t| {
+            t.aia_ca_issuers
+                .iter()
+                .find(|u| !tried.contains(u))
+                .cloned()
+        });
+        let (Some(top), Some(url)) = (top, url) else {
+            return (report, pile, notes);
+        };
+        if !incomplete || tried.len() >= MAX_HOPS {
+            return (report, pile, notes);
+        }
+        tried.push(url.clone());
+        let source = format!("fetched from {url}");
+        let mut note = FetchNote {
+            url: url.clone(),
+            added: None,
+            problem: None,
+            from_cache: false,
+        };
+        match get(&url, fetch) {
+            Err(why) => note.problem = Some(why),
+            Ok((bytes, from_cache)) => {
+                note.from_cache = from_cache;
+                let fetched = engine::load(&source, &bytes);
+                // Only a certificate whose key verifies the signature of the certificate that named
+                // the URL is accepted: the URL is untrusted, the signature is not.
+                let issuer = fetched.certificates.iter().find(|c| {
+                    signature::verify(&top, &c.key, &c.public_key) == SignatureCheck::Valid
+                });
+                match issuer {
+                    Some(issuer) => {
+                        note.added = Some(issuer.sha256);
+                        pile.certificates.push(Arc::clone(issuer));
+                    }
+                    None if fetched.certificates.is_empty() => {
+                        note.problem = Some(match fetched.findings.first() {
+                            Some(f) => f.message.clone(),
+                            None => "no certificate in the answer".into(),
+                        })
+                    }
+                    None => {
+                        note.problem = Some(format!(
+                            "the answer holds no certificate that signed \"{}\"",
+                            top.display_name()
+                        ))
+                    }
+                }
+            }
+        }
+        notes.push(note);
+    }
+}
+
+/// GETs `url` (http or https), through the cache. Returns the bytes and whether they came from cache.
+fn get(url: &str, fetch: &FetchOptions) -> Result<(Vec<u8>, bool), String> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(format!("{url}: only http and https URLs are fetched"));
+    }
+    let cache_file = fetch
+        .cache_dir
+        .as_ref()
+        .map(|d| d.join(Fingerprint::of(url.as_bytes()).hex()));
+    if let Some(file) = &cache_file
+        && let Ok(bytes) = std::fs::read(file)
+    {
+        return Ok((bytes, true));
+    }
+    let client = reqwest::blocking::Client::builder()
+        .timeout(fetch.timeout)
+        .connect_timeout(fetch.timeout)
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .user_agent(concat!("chainsmith/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("{url}: {e}"))?;
+    let response = client.get(url).send().map_err(|e| describe(url, &e))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(format!("{url}: the server answered {status}"));
+    }
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER_BYTES)
+    {
+        return Err(format!(
+            "{url}: the answer is larger than {} KiB; not read",
+            MAX_ANSWER_BYTES / 1024
+        ));
+    }
+    let mut bytes = Vec::new();
+    response
+        .take(MAX_ANSWER_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{url}: {e}"))?;
+    if bytes.len() as u64 > MAX_ANSWER_BYTES {
+        return Err(format!(
+            "{url}: the answer is larger than {} KiB; not read",
+            MAX_ANSWER_BYTES / 1024
+        ));
+    }
+    if let Some(file) = &cache_file
+        && let Some(dir) = file.parent()
+        && std::fs::create_dir_all(dir).is_ok()
+    {
+        let _ = crate::files::write_atomically(file, &bytes);
+    }
+    Ok((bytes, false))
+}
+
+fn describe(url: &str, e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        format!("{url}: no answer in time")
+    } else if e.is_connect() {
+        format!("{url}: cannot connect")
+    } else {
+        format!("{url}: {e}")
+    }
+}
