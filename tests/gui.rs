@@ -594,3 +594,92 @@ fn choose_the_alternate_path() {
     harness.run();
     assert_eq!(harness.state().report().unwrap().chain.len(), 3);
 }
+
+#[test]
+fn probe_window_shows_what_the_endpoint_serves_against_the_loaded_bundle() {
+    let c = chain(Alg::P256);
+    let mut params = leaf_params("localhost", &["localhost"]);
+    params.not_after = rcgen::date_time_ymd(2030, 1, 1);
+    let served_leaf = c.intermediate.issue(params, Alg::P256);
+    // The endpoint serves only its (old) leaf; the window holds the new bundle.
+    let port = serve_tls(
+        vec![served_leaf.der.clone()],
+        served_leaf.key.serialize_der(),
+        None,
+    );
+    let mut harness = harness(FakePicker::default());
+    drop_bytes(
+        &mut harness,
+        &[(
+            "new.pem",
+            (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
+        )],
+    );
+    harness.get_by_label("Probe endpoint…").click();
+    harness.run();
+    harness.get_by_label("Endpoint").focus();
+    harness
+        .get_by_label("Endpoint")
+        .type_text(&format!("localhost:{port}"));
+    harness.run();
+    harness.get_by_label("Probe").click();
+    harness.step();
+    wait_for_load(&mut harness);
+    let outcome = harness.state().probe_outcome().expect("a probe result");
+    let found = codes(&outcome.report);
+    assert!(found.contains(&"served.incomplete"), "{found:?}");
+    assert!(found.contains(&"served.stale-leaf"), "{found:?}");
+    assert!(
+        harness
+            .query_by_label_contains("to fix on the endpoint")
+            .is_some()
+    );
+    assert!(harness.query_all_by_label("served.stale-leaf").count() >= 1);
+}
+
+#[test]
+fn fetch_missing_issuer_button_completes_the_chain() {
+    let c = chain(Alg::P256);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let body = c.intermediate.der.clone();
+    std::thread::spawn(move || {
+        use std::io::{Read as _, Write as _};
+        for mut stream in listener.incoming().flatten() {
+            let mut request = [0u8; 1024];
+            let _ = stream.read(&mut request);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/int.der");
+    let mut params = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    params.custom_extensions.push(aia_ca_issuers(&url));
+    let leaf = c.intermediate.issue(params, Alg::P256);
+    let mut harness = harness(FakePicker::default());
+    drop_bytes(
+        &mut harness,
+        &[
+            ("leaf.pem", leaf.pem().into_bytes()),
+            ("root.pem", c.root.pem().into_bytes()),
+        ],
+    );
+    assert!(errors(harness.state().report().unwrap()).contains(&"chain.incomplete"));
+    harness.get_by_label("Fetch missing issuer").click();
+    harness.step();
+    wait_for_load(&mut harness);
+    let report = harness.state().report().unwrap();
+    assert!(report.passed(), "{:?}", report.findings);
+    assert_eq!(report.chain[1].cert.source, format!("fetched from {url}"));
+    assert!(
+        harness
+            .query_all_by_label(&format!("fetched from {url}"))
+            .count()
+            >= 1,
+        "marked on its card"
+    );
+}

@@ -4,78 +4,15 @@
 
 mod common;
 
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Output};
-use std::sync::Arc;
+
 use std::time::Duration;
 
 use chainsmith::probe::{self, ProbeOptions};
 use common::*;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-
-/// Serves `chain` (in the given order) with `key` for every connection, on a loopback port.
-fn serve(chain: Vec<Vec<u8>>, key_der: Vec<u8>, client_ca: Option<Vec<u8>>) -> u16 {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .unwrap();
-    let certs: Vec<CertificateDer<'static>> = chain.into_iter().map(CertificateDer::from).collect();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key_der));
-    // A resolver rather than `with_single_cert`, which refuses a chain whose first certificate is not
-    // the key's: the misordered server must be able to exist.
-    let signing_key = provider.key_provider.load_private_key(key).unwrap();
-    let resolver = Arc::new(ServeAsGiven(Arc::new(rustls::sign::CertifiedKey::new(
-        certs,
-        signing_key,
-    ))));
-    let config = match client_ca {
-        None => builder.with_no_client_auth().with_cert_resolver(resolver),
-        Some(ca) => {
-            let mut roots = rustls::RootCertStore::empty();
-            roots.add(CertificateDer::from(ca)).unwrap();
-            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-                Arc::new(roots),
-                provider,
-            )
-            .build()
-            .unwrap();
-            builder
-                .with_client_cert_verifier(verifier)
-                .with_cert_resolver(resolver)
-        }
-    };
-    let config = Arc::new(config);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let config = config.clone();
-            std::thread::spawn(move || {
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                let mut conn = rustls::ServerConnection::new(config).unwrap();
-                let mut tls = rustls::Stream::new(&mut conn, &mut stream);
-                let mut buf = [0u8; 64];
-                let _ = tls.read(&mut buf); // handshake, then wait for the client's close
-            });
-        }
-    });
-    port
-}
-
-#[derive(Debug)]
-struct ServeAsGiven(Arc<rustls::sign::CertifiedKey>);
-
-impl rustls::server::ResolvesServerCert for ServeAsGiven {
-    fn resolve(
-        &self,
-        _: rustls::server::ClientHello<'_>,
-    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
-        Some(self.0.clone())
-    }
-}
 
 /// A socket that answers like a SIP server over plain TCP.
 fn serve_plain_tcp() -> u16 {
@@ -150,7 +87,7 @@ fn path(dir: &Path, name: &str) -> String {
 #[test]
 fn a_complete_chain_passes_and_matches_the_bundle() {
     let s = setup();
-    let port = serve(
+    let port = serve_tls(
         vec![s.chain.leaf.der.clone(), s.chain.intermediate.der.clone()],
         s.leaf_key.clone(),
         None,
@@ -185,7 +122,7 @@ fn a_complete_chain_passes_and_matches_the_bundle() {
 fn leaf_only_misordered_and_expired_are_named() {
     let s = setup();
     let roots = path(s.dir.path(), "root.pem");
-    let leaf_only = serve(vec![s.chain.leaf.der.clone()], s.leaf_key.clone(), None);
+    let leaf_only = serve_tls(vec![s.chain.leaf.der.clone()], s.leaf_key.clone(), None);
     let out = chainsmith(&[
         "probe",
         &format!("localhost:{leaf_only}"),
@@ -196,7 +133,7 @@ fn leaf_only_misordered_and_expired_are_named() {
     assert_eq!(out.status.code(), Some(1));
     assert!(codes_of(&json(&out)).contains(&"served.incomplete".to_string()));
 
-    let misordered = serve(
+    let misordered = serve_tls(
         vec![s.chain.intermediate.der.clone(), s.chain.leaf.der.clone()],
         s.leaf_key.clone(),
         None,
@@ -225,7 +162,7 @@ fn leaf_only_misordered_and_expired_are_named() {
     assert!(codes_of(&json(&out)).contains(&"cert.expired".to_string()));
 
     // A wrong name to check, and a stale leaf against a bundle holding another certificate.
-    let complete = serve(
+    let complete = serve_tls(
         vec![s.chain.leaf.der.clone(), s.chain.intermediate.der.clone()],
         s.leaf_key.clone(),
         None,
@@ -277,7 +214,7 @@ fn client_certificate_requests_are_reported_and_can_be_answered() {
         leaf_params("sbc-client", &["sbc-client.example.com"]),
         Alg::P256,
     );
-    let port = serve(
+    let port = serve_tls(
         vec![s.chain.leaf.der.clone(), s.chain.intermediate.der.clone()],
         s.leaf_key.clone(),
         Some(client_ca.der.clone()),
@@ -365,7 +302,7 @@ fn unreachable_and_non_tls_endpoints_exit_3_quickly() {
 #[test]
 fn genesys_byoc_cloud_suites_are_tried_one_by_one() {
     let s = setup();
-    let port = serve(
+    let port = serve_tls(
         vec![s.chain.leaf.der.clone(), s.chain.intermediate.der.clone()],
         s.leaf_key.clone(),
         None,
@@ -397,7 +334,7 @@ fn genesys_byoc_cloud_suites_are_tried_one_by_one() {
     let mut params = leaf_params("localhost", &["localhost"]);
     params.not_after = rcgen::date_time_ymd(2030, 1, 1);
     let leaf = c.intermediate.issue(params, Alg::P256);
-    let ec_port = serve(
+    let ec_port = serve_tls(
         vec![leaf.der.clone(), c.intermediate.der.clone()],
         leaf.key.serialize_der(),
         None,
@@ -425,7 +362,7 @@ fn genesys_byoc_cloud_suites_are_tried_one_by_one() {
 #[test]
 fn probe_library_records_tls12_when_only_tls12_suites_are_offered() {
     let s = setup();
-    let port = serve(
+    let port = serve_tls(
         vec![s.chain.leaf.der.clone(), s.chain.intermediate.der.clone()],
         s.leaf_key.clone(),
         None,

@@ -8,7 +8,7 @@ use std::time::Instant;
 use eframe::egui::{self, Color32, RichText};
 use serde::{Deserialize, Serialize};
 
-use super::jobs::{LoadJob, Target};
+use super::jobs::{LoadJob, Target, Task};
 use super::picker::{PickRequest, Picked, Picker};
 use crate::engine::bundle::{self, BundleOptions};
 use crate::engine::cert::San;
@@ -125,6 +125,17 @@ pub enum Command {
     CopyReport,
     Copy(String),
     OpenPaste,
+    OpenProbe,
+    Probe,
+    FetchMissing,
+}
+
+/// What a probe of a live endpoint found, for the probe window.
+pub struct ProbeOutcome {
+    pub target: String,
+    pub probe: crate::probe::Probe,
+    /// The served chain, judged as served (and compared with the loaded bundle, if any).
+    pub report: Report,
 }
 
 /// The application.
@@ -157,6 +168,12 @@ pub struct App {
     pub fixed_now: Option<i64>,
     /// Bundles and reports written, for the status line and tests.
     pub last_written: Option<PathBuf>,
+    probe_open: bool,
+    /// `HOST[:PORT]` to probe.
+    pub probe_target: String,
+    probe_task: Option<Task<Result<ProbeOutcome, String>>>,
+    probe_result: Option<ProbeOutcome>,
+    fetch_task: Option<Task<(Loaded, Vec<crate::aia::FetchNote>)>>,
 }
 
 impl App {
@@ -188,6 +205,11 @@ impl App {
             last_frame_ms: 0.0,
             fixed_now: None,
             last_written: None,
+            probe_open: false,
+            probe_target: String::new(),
+            probe_task: None,
+            probe_result: None,
+            fetch_task: None,
         }
     }
 
@@ -196,9 +218,14 @@ impl App {
         self.report.as_ref()
     }
 
-    /// Whether a load is running.
+    /// Whether a load, probe or fetch is running.
     pub fn is_loading(&self) -> bool {
-        self.job.is_some()
+        self.job.is_some() || self.probe_task.is_some() || self.fetch_task.is_some()
+    }
+
+    /// The last probe's outcome.
+    pub fn probe_outcome(&self) -> Option<&ProbeOutcome> {
+        self.probe_result.as_ref()
     }
 
     /// Starts loading files and folders (worker thread).
@@ -381,6 +408,109 @@ impl App {
                 self.toast("Copied");
             }
             Command::OpenPaste => self.paste_open = true,
+            Command::OpenProbe => {
+                if self.probe_target.is_empty() {
+                    self.probe_target = self.prefs.host.trim().to_string();
+                }
+                self.probe_open = true;
+            }
+            Command::Probe => self.start_probe(ctx),
+            Command::FetchMissing => {
+                let (loaded, options) = (self.loaded.clone(), self.check_options());
+                let roots = match self.prefs.trust {
+                    Trust::RootsFile => self.roots.clone(),
+                    _ => None,
+                };
+                self.fetch_task = Some(Task::spawn("Fetching missing issuers", ctx, move || {
+                    let (_, pile, notes) = crate::aia::analyze_fetching(
+                        &loaded,
+                        roots.as_ref(),
+                        &options,
+                        &crate::aia::FetchOptions::default(),
+                    );
+                    (pile, notes)
+                }));
+            }
+        }
+    }
+
+    fn start_probe(&mut self, ctx: &egui::Context) {
+        let target = self.probe_target.trim().to_string();
+        let (host, port) = match split_target(&target) {
+            Some(hp) => hp,
+            None => {
+                self.toast(format!("\"{target}\" is not HOST[:PORT]"));
+                return;
+            }
+        };
+        let mut options = self.check_options();
+        options.leaf = None;
+        options.via = None;
+        if options.host.is_none() {
+            options.host = HostName::parse(&host).ok();
+        }
+        let roots = match self.prefs.trust {
+            Trust::RootsFile => self.roots.clone(),
+            _ => None,
+        };
+        let bundle = self.report.clone().filter(|r| !r.chain.is_empty());
+        self.probe_result = None;
+        self.probe_task = Some(Task::spawn(format!("Probing {target}"), ctx, move || {
+            let probe_options = crate::probe::ProbeOptions {
+                host,
+                port,
+                sni: None,
+                timeout: std::time::Duration::from_secs(10),
+                client_auth: None,
+                only_suites: None,
+            };
+            let probe = crate::probe::probe(&probe_options).map_err(|e| e.to_string())?;
+            let mut served = Loaded::default();
+            for (i, der) in probe.served.iter().enumerate() {
+                served.extend(engine::load(&format!("served #{}", i + 1), der));
+            }
+            let mut report = engine::analyze(&served, roots.as_ref(), &options);
+            report.findings.retain(|f| f.code != Code::ChainOrder);
+            report.findings.extend(engine::served::check(&report));
+            if let Some(bundle) = &bundle {
+                report
+                    .findings
+                    .extend(engine::served::compare(&report, bundle));
+            }
+            report
+                .findings
+                .sort_by_key(|f| std::cmp::Reverse(f.severity));
+            Ok(ProbeOutcome {
+                target,
+                probe,
+                report,
+            })
+        }));
+    }
+
+    fn poll_tasks(&mut self) {
+        if let Some(task) = &self.probe_task
+            && let Some(result) = task.try_result()
+        {
+            self.probe_task = None;
+            match result {
+                Ok(outcome) => self.probe_result = Some(outcome),
+                Err(e) => self.toast(format!("Probe failed: {e}")),
+            }
+        }
+        if let Some(task) = &self.fetch_task
+            && let Some((pile, notes)) = task.try_result()
+        {
+            self.fetch_task = None;
+            let added = notes.iter().filter(|n| n.added.is_some()).count();
+            let problems: Vec<String> = notes.iter().filter_map(|n| n.problem.clone()).collect();
+            self.loaded = pile;
+            self.dirty = true;
+            if problems.is_empty() {
+                self.toast(format!("Fetched {added} missing issuer(s)"));
+            } else {
+                self.toast(format!("Fetched {added}; {}", problems.join("; ")));
+            }
         }
     }
 
@@ -530,6 +660,7 @@ impl App {
             Theme::Dark => egui::ThemePreference::Dark,
         });
         self.poll_workers(&ctx);
+        self.poll_tasks();
         self.handle_input(&ctx);
         self.recompute();
 
@@ -554,12 +685,13 @@ impl App {
         self.ui_details(&ctx);
         self.ui_confirm_save(&ctx);
         self.ui_paste(&ctx);
+        self.ui_probe(&ctx);
 
         for command in std::mem::take(&mut self.commands) {
             self.handle(&ctx, command);
         }
         self.recompute();
-        if self.job.is_some() {
+        if self.is_loading() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
         if let Some((_, at)) = &self.toast {
@@ -591,6 +723,13 @@ impl App {
             }
             if ui.button("Load sample chain").clicked() {
                 self.commands.push(Command::LoadSample);
+            }
+            if ui
+                .button("Probe endpoint…")
+                .on_hover_text("See what a live SIP TLS endpoint serves")
+                .clicked()
+            {
+                self.commands.push(Command::OpenProbe);
             }
             let loaded = self.report.is_some();
             if ui.add_enabled(loaded, egui::Button::new("Clear")).clicked() {
@@ -710,6 +849,12 @@ impl App {
             ui.checkbox(&mut self.prefs.strict, "Strict")
                 .on_hover_text("Treat RFC 5280 / CA/Browser Forum rule breaks as errors");
         });
+        let profile: Profile = self.prefs.profile.parse().unwrap_or_default();
+        ui.weak(format!(
+            "Profile {}: {}",
+            profile.as_str(),
+            profile.description()
+        ));
         if trust_before != self.prefs.trust
             && self.prefs.trust == Trust::RootsFile
             && self.roots.is_none()
@@ -724,7 +869,15 @@ impl App {
 
     fn ui_status(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            if let Some(job) = &self.job {
+            let task_label = self
+                .probe_task
+                .as_ref()
+                .map(|t| t.label.clone())
+                .or_else(|| self.fetch_task.as_ref().map(|t| t.label.clone()));
+            if let Some(label) = task_label {
+                ui.spinner();
+                ui.label(format!("{label}…"));
+            } else if let Some(job) = &self.job {
                 ui.spinner();
                 ui.label(format!(
                     "Reading {}: {} file(s)…",
@@ -871,6 +1024,19 @@ impl App {
                             ui.visuals().error_fg_color,
                             "✖ No issuer found above this certificate: the chain is incomplete",
                         );
+                        if let Some(url) = entry.cert.aia_ca_issuers.first() {
+                            ui.horizontal(|ui| {
+                                let button = ui
+                                    .add_enabled(self.fetch_task.is_none(), egui::Button::new("Fetch missing issuer"))
+                                    .on_hover_text(format!(
+                                        "Download it from {url}; it is added only if its signature verifies"
+                                    ));
+                                if button.clicked() {
+                                    self.commands.push(Command::FetchMissing);
+                                }
+                                ui.weak(url);
+                            });
+                        }
                     }
                 }
                 if !report.excluded.is_empty() {
@@ -1373,6 +1539,96 @@ impl App {
     }
 }
 
+impl App {
+    fn ui_probe(&mut self, ctx: &egui::Context) {
+        if !self.probe_open {
+            return;
+        }
+        let mut open = true;
+        egui::Window::new("Probe endpoint").open(&mut open).default_width(620.0).show(ctx, |ui| {
+            ui.horizontal(|ui| {
+                let label = ui.label("Endpoint");
+                ui.add(egui::TextEdit::singleline(&mut self.probe_target).hint_text("sbc1.carrier.example:5061").desired_width(280.0))
+                    .labelled_by(label.id);
+                let busy = self.probe_task.is_some();
+                if ui.add_enabled(!busy && !self.probe_target.trim().is_empty(), egui::Button::new("Probe")).clicked() {
+                    self.commands.push(Command::Probe);
+                }
+                if busy {
+                    ui.spinner();
+                }
+            });
+            ui.weak("Direct TLS (SIPS), port 5061 unless given. The served chain is checked as served and compared with the loaded bundle.");
+            let Some(outcome) = &self.probe_result else { return };
+            ui.separator();
+            let p = &outcome.probe;
+            ui.label(format!(
+                "{} ({}): {} with {}; client certificate requested: {}",
+                outcome.target,
+                p.address,
+                p.protocol_version.as_deref().unwrap_or("?"),
+                p.cipher_suite.as_deref().unwrap_or("?"),
+                if p.client_certificate_requested { "yes" } else { "no" }
+            ));
+            if let Some(e) = &p.handshake_error {
+                ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ the handshake then failed: {e}"));
+            }
+            ui.label(RichText::new("Served, in this order:").strong());
+            for (i, der) in p.served.iter().enumerate() {
+                let name = outcome
+                    .report
+                    .chain
+                    .iter()
+                    .map(|e| &e.cert)
+                    .chain(outcome.report.excluded.iter().map(|e| &e.cert))
+                    .find(|c| c.der == *der)
+                    .map(|c| c.display_name())
+                    .unwrap_or_else(|| engine::Fingerprint::of(der).short());
+                ui.label(format!("  #{} {name}", i + 1));
+            }
+            let report = &outcome.report;
+            let (fill, text) = if report.passed() {
+                (Color32::from_rgb(0x2f, 0x9e, 0x44), "✔ The endpoint serves a good chain".to_string())
+            } else {
+                (Color32::from_rgb(0xc9, 0x2a, 0x2a), format!("✖ {} to fix on the endpoint", plural(report.count(Severity::Error), "problem")))
+            };
+            egui::Frame::NONE.fill(fill).corner_radius(6.0).inner_margin(8.0).show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(RichText::new(text).color(Color32::WHITE).strong());
+            });
+            let findings = report.findings.clone();
+            egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+                for finding in &findings {
+                    self.ui_finding(ui, finding, None);
+                }
+            });
+        });
+        self.probe_open = open;
+    }
+}
+
+/// Splits `HOST[:PORT]` (IPv6 in brackets); the port defaults to 5061.
+fn split_target(target: &str) -> Option<(String, u16)> {
+    if let Some(rest) = target.strip_prefix('[') {
+        let (host, after) = rest.split_once(']')?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => p.parse().ok()?,
+            None if after.is_empty() => crate::probe::DEFAULT_PORT,
+            None => return None,
+        };
+        return Some((host.to_string(), port));
+    }
+    if target.matches(':').count() > 1 {
+        return Some((target.to_string(), crate::probe::DEFAULT_PORT));
+    }
+    match target.split_once(':') {
+        Some((host, port)) if !host.is_empty() => Some((host.to_string(), port.parse().ok()?)),
+        Some(_) => None,
+        None if target.is_empty() => None,
+        None => Some((target.to_string(), crate::probe::DEFAULT_PORT)),
+    }
+}
+
 impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         App::ui(self, ui);
@@ -1471,6 +1727,13 @@ fn ui_validity(ui: &mut egui::Ui, not_before: i64, not_after: i64, at: i64, warn
 }
 
 fn file_name(source: &str) -> String {
+    // Not files: shown as they are ("fetched from http://…", "served #2", "pasted text").
+    if source.starts_with("fetched from ")
+        || source.starts_with("served #")
+        || !source.contains('/')
+    {
+        return source.to_string();
+    }
     Path::new(source)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -91,3 +91,34 @@ impl LoadJob {
         self.result.try_recv().ok()
     }
 }
+
+/// Any other long job (a probe, an AIA fetch): a closure on a worker thread, its result on a channel.
+pub struct Task<T> {
+    pub label: String,
+    result: Receiver<T>,
+}
+
+impl<T: Send + 'static> Task<T> {
+    /// Runs `work` on a worker thread and repaints when it is done.
+    pub fn spawn(
+        label: impl Into<String>,
+        ctx: &egui::Context,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Self {
+        let (tx, rx) = channel();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(work());
+            ctx.request_repaint();
+        });
+        Self {
+            label: label.into(),
+            result: rx,
+        }
+    }
+
+    /// The result, once the worker is done.
+    pub fn try_result(&self) -> Option<T> {
+        self.result.try_recv().ok()
+    }
+}

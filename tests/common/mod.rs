@@ -1,7 +1,13 @@
 //! Test helpers: certificates generated with rcgen, and the engine called the way the CLI calls it.
 #![allow(dead_code)]
 
+use std::io::Read as _;
+use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 use chainsmith::engine::{self, CheckOptions, Loaded, Report};
 use rcgen::{
@@ -250,4 +256,66 @@ pub fn pkcs7(certs: &[&[u8]]) -> Vec<u8> {
         .concat(),
     );
     der_seq(&[&signed_data_oid[..], &der(0xa0, &signed_data)].concat())
+}
+
+/// Serves `chain` (in the given order) with `key` for every connection, on a loopback port.
+pub fn serve_tls(chain: Vec<Vec<u8>>, key_der: Vec<u8>, client_ca: Option<Vec<u8>>) -> u16 {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .unwrap();
+    let certs: Vec<CertificateDer<'static>> = chain.into_iter().map(CertificateDer::from).collect();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key_der));
+    // A resolver rather than `with_single_cert`, which refuses a chain whose first certificate is not
+    // the key's: the misordered server must be able to exist.
+    let signing_key = provider.key_provider.load_private_key(key).unwrap();
+    let resolver = Arc::new(ServeAsGiven(Arc::new(rustls::sign::CertifiedKey::new(
+        certs,
+        signing_key,
+    ))));
+    let config = match client_ca {
+        None => builder.with_no_client_auth().with_cert_resolver(resolver),
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.add(CertificateDer::from(ca)).unwrap();
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()
+            .unwrap();
+            builder
+                .with_client_cert_verifier(verifier)
+                .with_cert_resolver(resolver)
+        }
+    };
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut conn = rustls::ServerConnection::new(config).unwrap();
+                let mut tls = rustls::Stream::new(&mut conn, &mut stream);
+                let mut buf = [0u8; 64];
+                let _ = tls.read(&mut buf); // handshake, then wait for the client's close
+            });
+        }
+    });
+    port
+}
+
+#[derive(Debug)]
+pub struct ServeAsGiven(Arc<rustls::sign::CertifiedKey>);
+
+impl rustls::server::ResolvesServerCert for ServeAsGiven {
+    fn resolve(
+        &self,
+        _: rustls::server::ClientHello<'_>,
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(self.0.clone())
+    }
 }
