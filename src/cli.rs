@@ -317,13 +317,24 @@ fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
     for (i, der) in probed.served.iter().enumerate() {
         served.extend(engine::load(&format!("served #{}", i + 1), der));
     }
-    let mut report = engine::analyze(&served, roots.as_ref(), &options);
-    // As served, the order is judged by served.order; the note about reordering would repeat it.
-    report
-        .findings
-        .retain(|f| f.code != engine::Code::ChainOrder);
-    report.findings.extend(engine::served::check(&report));
-    if args.flags.fetch_missing && report.has(engine::Code::ChainIncomplete) {
+    let bundle_report = if args.bundle.is_empty() {
+        None
+    } else {
+        let mut bundle = Loaded::default();
+        for path in &args.bundle {
+            bundle.extend(read_path(path)?);
+        }
+        Some(engine::analyze(&bundle, roots.as_ref(), &options))
+    };
+    // Without --roots, the bundle's own root is what the far end trusts.
+    let roots = roots.or_else(|| {
+        bundle_report
+            .as_ref()
+            .and_then(engine::served::bundle_roots)
+    });
+    let report = engine::analyze(&served, roots.as_ref(), &options);
+    let mut report = engine::served::judge(report, bundle_report.as_ref());
+    if args.flags.fetch_missing && report.has(engine::Code::ServedIncomplete) {
         // What the endpoint should also send: fetched for the report; the served verdict stands.
         let (_, _, notes) = aia::analyze_fetching(
             &served,
@@ -333,19 +344,6 @@ fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
         );
         report = with_fetch_notes(report, &notes);
     }
-    if !args.bundle.is_empty() {
-        let mut bundle = Loaded::default();
-        for path in &args.bundle {
-            bundle.extend(read_path(path)?);
-        }
-        let bundle_report = engine::analyze(&bundle, roots.as_ref(), &options);
-        report
-            .findings
-            .extend(engine::served::compare(&report, &bundle_report));
-    }
-    report
-        .findings
-        .sort_by_key(|f| std::cmp::Reverse(f.severity));
 
     let mut suites = Vec::new();
     if options.profile == engine::Profile::GenesysByocCloud {

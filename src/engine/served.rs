@@ -4,6 +4,42 @@
 use super::finding::{Code, Finding};
 use super::report::{Report, Role};
 
+/// Judges a served chain: `report` is the analysis of the served certificates (loaded in served
+/// order as `served #1`, `served #2`, …); `bundle`, the analysis of what the admin means to deploy.
+/// The reordering note gives way to `served.order`, `chain.incomplete` to `served.incomplete`.
+pub fn judge(mut report: Report, bundle: Option<&Report>) -> Report {
+    let served = check(&report);
+    let replaced = |code: Code| match code {
+        Code::ChainOrder => true,
+        Code::ChainIncomplete => served.iter().any(|f| f.code == Code::ServedIncomplete),
+        _ => false,
+    };
+    report.findings.retain(|f| !replaced(f.code));
+    report.findings.extend(served);
+    if let Some(bundle) = bundle {
+        report.findings.extend(compare(&report, bundle));
+    }
+    report
+        .findings
+        .sort_by_key(|f| std::cmp::Reverse(f.severity));
+    report
+}
+
+/// The root certificates of a bundle's chain, as trust anchors for probing the endpoint that should
+/// serve it (the far end trusts the same root).
+pub fn bundle_roots(bundle: &Report) -> Option<super::Loaded> {
+    let roots: Vec<_> = bundle
+        .chain
+        .iter()
+        .filter(|e| e.role == Role::Root && e.cert.is_self_issued())
+        .map(|e| e.cert.clone())
+        .collect();
+    (!roots.is_empty()).then(|| super::Loaded {
+        certificates: roots,
+        findings: Vec::new(),
+    })
+}
+
 /// Findings about the served chain. `report` is the analysis of the served certificates loaded in the
 /// order they were served (source names `served #1`, `served #2`, …).
 pub fn check(report: &Report) -> Vec<Finding> {

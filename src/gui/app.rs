@@ -469,17 +469,10 @@ impl App {
             for (i, der) in probe.served.iter().enumerate() {
                 served.extend(engine::load(&format!("served #{}", i + 1), der));
             }
-            let mut report = engine::analyze(&served, roots.as_ref(), &options);
-            report.findings.retain(|f| f.code != Code::ChainOrder);
-            report.findings.extend(engine::served::check(&report));
-            if let Some(bundle) = &bundle {
-                report
-                    .findings
-                    .extend(engine::served::compare(&report, bundle));
-            }
-            report
-                .findings
-                .sort_by_key(|f| std::cmp::Reverse(f.severity));
+            // Without a roots file, the loaded bundle's root is what the far end trusts.
+            let roots = roots.or_else(|| bundle.as_ref().and_then(engine::served::bundle_roots));
+            let report = engine::analyze(&served, roots.as_ref(), &options);
+            let report = engine::served::judge(report, bundle.as_ref());
             Ok(ProbeOutcome {
                 target,
                 probe,
@@ -1309,6 +1302,9 @@ impl App {
         // Up to a few hundred findings are shown in full (wrapped). Beyond that, one fixed-height row
         // each (message and fix truncated, full text on hover), so 1,000 findings scroll cheaply.
         let findings = &report.findings;
+        if findings.is_empty() {
+            ui.weak("No findings: nothing to fix, nothing to note.");
+        }
         if findings.len() <= WRAPPED_FINDINGS {
             egui::ScrollArea::vertical()
                 .id_salt("findings")
