@@ -41,6 +41,8 @@ pub struct FetchNote {
     pub url: String,
     /// The certificate added, if one verified.
     pub added: Option<Fingerprint>,
+    /// Its name, for messages.
+    pub added_name: Option<String>,
     /// Why nothing was added.
     pub problem: Option<String>,
     pub from_cache: bool,
@@ -82,6 +84,7 @@ pub fn analyze_fetching(
         let mut note = FetchNote {
             url: url.clone(),
             added: None,
+            added_name: None,
             problem: None,
             from_cache: false,
         };
@@ -98,6 +101,7 @@ pub fn analyze_fetching(
                 match issuer {
                     Some(issuer) => {
                         note.added = Some(issuer.sha256);
+                        note.added_name = Some(issuer.display_name());
                         pile.certificates.push(Arc::clone(issuer));
                     }
                     None if fetched.certificates.is_empty() => {

@@ -469,12 +469,7 @@ fn with_fetch_notes(mut report: Report, notes: &[aia::FetchNote]) -> Report {
         };
         let finding = match (&note.added, &note.problem) {
             (Some(fp), _) => {
-                let name = report
-                    .chain
-                    .iter()
-                    .find(|e| e.cert.sha256 == *fp)
-                    .map(|e| e.cert.display_name())
-                    .unwrap_or_else(|| fp.short());
+                let name = note.added_name.clone().unwrap_or_else(|| fp.short());
                 engine::Finding::new(
                     engine::Code::AiaFetched,
                     Some(*fp),

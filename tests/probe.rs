@@ -493,3 +493,63 @@ fn openssl_s_server_is_probed_like_any_peer() {
         serde_json::json!([s.chain.leaf.sha256(), s.chain.intermediate.sha256()])
     );
 }
+
+#[test]
+fn probe_fetch_missing_names_the_intermediate_to_add() {
+    let s = setup();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let http_port = listener.local_addr().unwrap().port();
+    let body = s.chain.intermediate.der.clone();
+    std::thread::spawn(move || {
+        use std::io::Read as _;
+        for mut stream in listener.incoming().flatten() {
+            let mut request = [0u8; 1024];
+            let _ = stream.read(&mut request);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    let url = format!("http://127.0.0.1:{http_port}/int.der");
+    let mut params = leaf_params("localhost", &["localhost"]);
+    params.not_after = rcgen::date_time_ymd(2030, 1, 1);
+    params.custom_extensions.push(aia_ca_issuers(&url));
+    let leaf = s.chain.intermediate.issue(params, Alg::Rsa2048);
+    let port = serve_tls(vec![leaf.der.clone()], leaf.key.serialize_der(), None);
+    let cache = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+        .args([
+            "probe",
+            &format!("localhost:{port}"),
+            "--roots",
+            &path(s.dir.path(), "root.pem"),
+            "--fetch-missing",
+            "--json",
+        ])
+        .env("XDG_CACHE_HOME", cache.path())
+        .output()
+        .unwrap();
+    let json = json(&out);
+    let codes = codes_of(&json);
+    assert!(
+        codes.contains(&"served.incomplete".to_string()),
+        "the endpoint is still judged as served: {codes:?}"
+    );
+    let fetched = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "aia.fetched")
+        .unwrap();
+    assert!(
+        fetched["message"]
+            .as_str()
+            .unwrap()
+            .contains("Probe Intermediate"),
+        "{fetched}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
