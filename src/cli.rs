@@ -249,36 +249,12 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Splits `HOST[:PORT]`, `[V6]:PORT`, a bare IPv6 address.
-fn split_target(target: &str) -> anyhow::Result<(String, u16)> {
-    let bad = || UsageError(format!("\"{target}\" is not HOST[:PORT]"));
-    if let Some(rest) = target.strip_prefix('[') {
-        let (host, after) = rest.split_once(']').ok_or_else(bad)?;
-        let port = match after.strip_prefix(':') {
-            Some(p) => p.parse().map_err(|_| bad())?,
-            None if after.is_empty() => probe::DEFAULT_PORT,
-            None => bail!(bad()),
-        };
-        return Ok((host.to_string(), port));
-    }
-    if target.matches(':').count() > 1 {
-        return Ok((target.to_string(), probe::DEFAULT_PORT)); // a bare IPv6 address
-    }
-    match target.split_once(':') {
-        Some((host, port)) if !host.is_empty() => {
-            Ok((host.to_string(), port.parse().map_err(|_| bad())?))
-        }
-        Some(_) => bail!(bad()),
-        None if target.is_empty() => bail!(bad()),
-        None => Ok((target.to_string(), probe::DEFAULT_PORT)),
-    }
-}
-
 fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
     use rustls::pki_types::pem::PemObject as _;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-    let (host, port) = split_target(&args.target)?;
+    let (host, port) = probe::split_target(&args.target)
+        .ok_or_else(|| UsageError(format!("\"{}\" is not HOST[:PORT]", args.target)))?;
     let check_name = args.host.clone().unwrap_or_else(|| host.clone());
     let options = args.flags.options(Some(&check_name))?;
     let roots = args.flags.roots()?;

@@ -16,6 +16,28 @@ use rustls::{DigitallySignedStruct, SignatureScheme, SupportedCipherSuite};
 /// Default SIPS port (RFC 3261: SIP over TLS, direct TLS, no STARTTLS).
 pub const DEFAULT_PORT: u16 = 5061;
 
+/// Splits `HOST[:PORT]`, `[IPV6]:PORT` or a bare IPv6 address; the port defaults to 5061.
+pub fn split_target(target: &str) -> Option<(String, u16)> {
+    if let Some(rest) = target.strip_prefix('[') {
+        let (host, after) = rest.split_once(']')?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => p.parse().ok()?,
+            None if after.is_empty() => DEFAULT_PORT,
+            None => return None,
+        };
+        return (!host.is_empty()).then(|| (host.to_string(), port));
+    }
+    if target.matches(':').count() > 1 {
+        return Some((target.to_string(), DEFAULT_PORT)); // a bare IPv6 address
+    }
+    match target.split_once(':') {
+        Some((host, port)) if !host.is_empty() => Some((host.to_string(), port.parse().ok()?)),
+        Some(_) => None,
+        None if target.trim().is_empty() => None,
+        None => Some((target.to_string(), DEFAULT_PORT)),
+    }
+}
+
 /// What to connect to and how.
 #[derive(Clone)]
 pub struct ProbeOptions {
@@ -359,4 +381,32 @@ pub fn genesys_byoc_cloud_suites() -> Vec<(&'static str, Option<SupportedCipherS
             Some(cs::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_table() {
+        let table: &[(&str, Option<(&str, u16)>)] = &[
+            ("sbc.example.com", Some(("sbc.example.com", 5061))),
+            ("sbc.example.com:5062", Some(("sbc.example.com", 5062))),
+            ("192.0.2.1:443", Some(("192.0.2.1", 443))),
+            ("[2001:db8::1]:5061", Some(("2001:db8::1", 5061))),
+            ("[2001:db8::1]", Some(("2001:db8::1", 5061))),
+            ("2001:db8::1", Some(("2001:db8::1", 5061))),
+            ("sbc:port", None),
+            (":5061", None),
+            ("", None),
+            ("[]:5061", None),
+        ];
+        for (input, expected) in table {
+            assert_eq!(
+                split_target(input),
+                expected.map(|(h, p)| (h.to_string(), p)),
+                "{input}"
+            );
+        }
+    }
 }

@@ -436,7 +436,7 @@ impl App {
 
     fn start_probe(&mut self, ctx: &egui::Context) {
         let target = self.probe_target.trim().to_string();
-        let (host, port) = match split_target(&target) {
+        let (host, port) = match crate::probe::split_target(&target) {
             Some(hp) => hp,
             None => {
                 self.toast(format!("\"{target}\" is not HOST[:PORT]"));
@@ -1600,28 +1600,6 @@ impl App {
             });
         });
         self.probe_open = open;
-    }
-}
-
-/// Splits `HOST[:PORT]` (IPv6 in brackets); the port defaults to 5061.
-fn split_target(target: &str) -> Option<(String, u16)> {
-    if let Some(rest) = target.strip_prefix('[') {
-        let (host, after) = rest.split_once(']')?;
-        let port = match after.strip_prefix(':') {
-            Some(p) => p.parse().ok()?,
-            None if after.is_empty() => crate::probe::DEFAULT_PORT,
-            None => return None,
-        };
-        return Some((host.to_string(), port));
-    }
-    if target.matches(':').count() > 1 {
-        return Some((target.to_string(), crate::probe::DEFAULT_PORT));
-    }
-    match target.split_once(':') {
-        Some((host, port)) if !host.is_empty() => Some((host.to_string(), port.parse().ok()?)),
-        Some(_) => None,
-        None if target.is_empty() => None,
-        None => Some((target.to_string(), crate::probe::DEFAULT_PORT)),
     }
 }
 
