@@ -640,22 +640,7 @@ fn probe_window_shows_what_the_endpoint_serves_against_the_loaded_bundle() {
 #[test]
 fn fetch_missing_issuer_button_completes_the_chain() {
     let c = chain(Alg::P256);
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let body = c.intermediate.der.clone();
-    std::thread::spawn(move || {
-        use std::io::{Read as _, Write as _};
-        for mut stream in listener.incoming().flatten() {
-            let mut request = [0u8; 1024];
-            let _ = stream.read(&mut request);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(&body);
-        }
-    });
+    let port = serve_http(c.intermediate.der.clone());
     let url = format!("http://127.0.0.1:{port}/int.der");
     let mut params = leaf_params("sbc.example.com", &["sbc.example.com"]);
     params.custom_extensions.push(aia_ca_issuers(&url));

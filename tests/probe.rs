@@ -497,22 +497,7 @@ fn openssl_s_server_is_probed_like_any_peer() {
 #[test]
 fn probe_fetch_missing_names_the_intermediate_to_add() {
     let s = setup();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let http_port = listener.local_addr().unwrap().port();
-    let body = s.chain.intermediate.der.clone();
-    std::thread::spawn(move || {
-        use std::io::Read as _;
-        for mut stream in listener.incoming().flatten() {
-            let mut request = [0u8; 1024];
-            let _ = stream.read(&mut request);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(&body);
-        }
-    });
+    let http_port = serve_http(s.chain.intermediate.der.clone());
     let url = format!("http://127.0.0.1:{http_port}/int.der");
     let mut params = leaf_params("localhost", &["localhost"]);
     params.not_after = rcgen::date_time_ymd(2030, 1, 1);

@@ -319,3 +319,23 @@ impl rustls::server::ResolvesServerCert for ServeAsGiven {
         Some(self.0.clone())
     }
 }
+
+/// A loopback HTTP server answering every request with `body` (200, Content-Length); returns its port.
+pub fn serve_http(body: Vec<u8>) -> u16 {
+    use std::io::Write as _;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = [0u8; 1024];
+            let _ = stream.read(&mut request);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    port
+}
