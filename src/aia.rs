@@ -123,6 +123,41 @@ pub fn analyze_fetching(
     }
 }
 
+/// Adds what each AIA fetch did to the report's findings.
+pub fn with_fetch_notes(mut report: Report, notes: &[FetchNote]) -> Report {
+    for note in notes {
+        let cached = if note.from_cache {
+            " (from the cache)"
+        } else {
+            ""
+        };
+        let finding = match (&note.added, &note.problem) {
+            (Some(fp), _) => {
+                let name = note.added_name.clone().unwrap_or_else(|| fp.short());
+                crate::engine::Finding::new(
+                    Code::AiaFetched,
+                    Some(*fp),
+                    format!(
+                        "the missing issuer \"{name}\" was fetched from {}{cached} and its signature verified",
+                        note.url
+                    ),
+                )
+            }
+            (None, Some(why)) => crate::engine::Finding::new(
+                Code::AiaFetchFailed,
+                None,
+                format!("could not fetch the missing issuer: {why}"),
+            ),
+            (None, None) => continue,
+        };
+        report.findings.push(finding);
+    }
+    report
+        .findings
+        .sort_by_key(|f| std::cmp::Reverse(f.severity));
+    report
+}
+
 /// GETs `url` (http or https), through the cache. Returns the bytes and whether they came from cache.
 fn get(url: &str, fetch: &FetchOptions) -> Result<(Vec<u8>, bool), String> {
     if !(url.starts_with("http://") || url.starts_with("https://")) {

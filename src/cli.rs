@@ -318,7 +318,7 @@ fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
             &options,
             &aia::FetchOptions::default(),
         );
-        report = with_fetch_notes(report, &notes);
+        report = aia::with_fetch_notes(report, &notes);
     }
 
     let mut suites = Vec::new();
@@ -430,44 +430,9 @@ pub fn analyze(args: &CheckArgs) -> anyhow::Result<Report> {
             &options,
             &aia::FetchOptions::default(),
         );
-        return Ok(with_fetch_notes(report, &notes));
+        return Ok(aia::with_fetch_notes(report, &notes));
     }
     Ok(engine::analyze(&inputs, roots.as_ref(), &options))
-}
-
-/// Adds what each AIA fetch did to the report's findings.
-fn with_fetch_notes(mut report: Report, notes: &[aia::FetchNote]) -> Report {
-    for note in notes {
-        let cached = if note.from_cache {
-            " (from the cache)"
-        } else {
-            ""
-        };
-        let finding = match (&note.added, &note.problem) {
-            (Some(fp), _) => {
-                let name = note.added_name.clone().unwrap_or_else(|| fp.short());
-                engine::Finding::new(
-                    engine::Code::AiaFetched,
-                    Some(*fp),
-                    format!(
-                        "the missing issuer \"{name}\" was fetched from {}{cached} and its signature verified",
-                        note.url
-                    ),
-                )
-            }
-            (None, Some(why)) => engine::Finding::new(
-                engine::Code::AiaFetchFailed,
-                None,
-                format!("could not fetch the missing issuer: {why}"),
-            ),
-            (None, None) => continue,
-        };
-        report.findings.push(finding);
-    }
-    report
-        .findings
-        .sort_by_key(|f| std::cmp::Reverse(f.severity));
-    report
 }
 
 impl CheckFlags {

@@ -290,3 +290,36 @@ fn folders_skip_symlinks_that_leave_them() {
     // The in-folder link is followed and recognised as a duplicate.
     assert!(text.contains("chain.duplicate"));
 }
+
+#[test]
+fn at_takes_a_date_or_rfc3339() {
+    let (dir, _) = workspace();
+    for at in ["2026-06-01", "2026-06-01T12:00:00+02:00"] {
+        let out = chainsmith(
+            &[
+                "check",
+                ".",
+                "--host",
+                "sbc.example.com",
+                "--at",
+                at,
+                "--json",
+            ],
+            dir.path(),
+        );
+        assert_eq!(code(&out), 0, "{at}");
+    }
+    let out = chainsmith(
+        &[
+            "check",
+            ".",
+            "--host",
+            "sbc.example.com",
+            "--at",
+            "2027-02-01",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code(&out), 1, "expired by then");
+}

@@ -265,7 +265,8 @@ impl App {
         let now = self
             .fixed_now
             .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
-        let mut options = CheckOptions::new(parse_time(&self.at_text).unwrap_or(now));
+        let mut options =
+            CheckOptions::new(crate::engine::report::parse_time(&self.at_text).unwrap_or(now));
         options.host = HostName::parse(&self.prefs.host).ok();
         options.profile = self.prefs.profile.parse().unwrap_or_default();
         options.public_roots = self.prefs.trust == Trust::Mozilla;
@@ -797,7 +798,8 @@ impl App {
                 .on_hover_text(profile.description());
             ui.separator();
             let label = ui.label("Validation time");
-            let time_ok = self.at_text.trim().is_empty() || parse_time(&self.at_text).is_some();
+            let time_ok = self.at_text.trim().is_empty()
+                || crate::engine::report::parse_time(&self.at_text).is_some();
             ui.add(
                 egui::TextEdit::singleline(&mut self.at_text)
                     .hint_text("now (or 2026-12-05)")
@@ -1712,20 +1714,4 @@ fn file_name(source: &str) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| source.to_string())
-}
-
-/// `YYYY-MM-DD` (midnight UTC) or RFC 3339.
-pub fn parse_time(text: &str) -> Option<i64> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    if let Ok(t) = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-    {
-        return Some(t.unix_timestamp());
-    }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, &format)
-        .ok()
-        .map(|d| d.midnight().assume_utc().unix_timestamp())
 }
