@@ -115,7 +115,7 @@ pub struct CheckFlags {
     /// What the chain is for.
     #[arg(long, value_enum, default_value = "tls-server")]
     pub profile: ProfileArg,
-    /// Validation time (RFC 3339, e.g. 2026-12-01T22:00:00Z); default now.
+    /// Validation time: RFC 3339 (2026-12-01T22:00:00Z) or a date (2026-12-01, midnight UTC); default now.
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
     /// Warn when a certificate expires within this many days.
@@ -443,13 +443,11 @@ impl CheckFlags {
             None => None,
         };
         let at = match &self.at {
-            Some(text) => {
-                time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-                    .map_err(|e| {
-                        UsageError(format!("--at: \"{text}\" is not an RFC 3339 time ({e})"))
-                    })?
-                    .unix_timestamp()
-            }
+            Some(text) => engine::report::parse_time(text).ok_or_else(|| {
+                UsageError(format!(
+                    "--at: \"{text}\" is neither RFC 3339 (2026-12-05T22:00:00Z) nor a date (2026-12-05)"
+                ))
+            })?,
             None => time::OffsetDateTime::now_utc().unix_timestamp(),
         };
         let mut options = CheckOptions::new(at);
