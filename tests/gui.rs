@@ -668,3 +668,34 @@ fn fetch_missing_issuer_button_completes_the_chain() {
         "marked on its card"
     );
 }
+
+#[test]
+fn a_restored_roots_file_preference_is_loaded_and_applied() {
+    let c = chain(Alg::P256);
+    let dir = tempfile::tempdir().unwrap();
+    let roots = dir.path().join("corp-roots.pem");
+    std::fs::write(&roots, c.root.pem()).unwrap();
+    let mut storage = MemoryStorage::default();
+    let mut app = App::new(None, Box::new(FakePicker::default()));
+    app.prefs.trust = chainsmith::gui::app::Trust::RootsFile;
+    app.prefs.roots_file = Some(roots);
+    eframe::App::save(&mut app, &mut storage);
+
+    let mut app = App::new(Some(&storage), Box::new(FakePicker::default()));
+    app.fixed_now = Some(AT);
+    app.load_bytes(vec![(
+        "pair.pem".into(),
+        (c.leaf.pem() + &c.intermediate.pem()).into_bytes(),
+    )]);
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 820.0])
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    harness.step();
+    wait_for_load(&mut harness);
+    let report = harness.state().report().unwrap();
+    assert!(report.passed(), "{:?}", report.findings);
+    assert_eq!(
+        order(report),
+        [c.leaf.sha256(), c.intermediate.sha256(), c.root.sha256()]
+    );
+}

@@ -174,6 +174,8 @@ pub struct App {
     probe_task: Option<Task<Result<ProbeOutcome, String>>>,
     probe_result: Option<ProbeOutcome>,
     fetch_task: Option<Task<(Loaded, Vec<crate::aia::FetchNote>)>>,
+    /// Set at start when the preferences say "trust a roots file".
+    restore_roots_pending: bool,
 }
 
 impl App {
@@ -210,6 +212,7 @@ impl App {
             probe_task: None,
             probe_result: None,
             fetch_task: None,
+            restore_roots_pending: true,
         }
     }
 
@@ -310,8 +313,10 @@ impl App {
             self.report = None;
             return;
         }
+        // "A roots file" trusts exactly its roots: none while it is not loaded yet.
+        let no_roots = Loaded::default();
         let roots = match self.prefs.trust {
-            Trust::RootsFile => self.roots.as_ref(),
+            Trust::RootsFile => Some(self.roots.as_ref().unwrap_or(&no_roots)),
             _ => None,
         };
         self.report = Some(engine::analyze(&self.loaded, roots, &self.check_options()));
@@ -570,6 +575,25 @@ impl App {
         }
     }
 
+    /// A restored "trust a roots file" preference: load that file (once) before anything is judged
+    /// with it, so the window never claims a trust it has not applied.
+    fn restore_roots_file(&mut self, ctx: &egui::Context) {
+        if !self.restore_roots_pending || self.job.is_some() {
+            return;
+        }
+        self.restore_roots_pending = false;
+        if self.prefs.trust != Trust::RootsFile || self.roots.is_some() {
+            return;
+        }
+        match self.prefs.roots_file.clone().filter(|p| p.is_file()) {
+            Some(path) => self.job = Some(LoadJob::spawn(Target::Roots, vec![path], ctx)),
+            None => {
+                self.prefs.trust = Trust::BundleRoot;
+                self.toast("The saved roots file is gone; trusting the bundle's own root instead");
+            }
+        }
+    }
+
     /// Collects finished work from workers and dialogs.
     fn poll_workers(&mut self, ctx: &egui::Context) {
         while let Ok(picked) = self.picks.1.try_recv() {
@@ -653,6 +677,7 @@ impl App {
             Theme::Light => egui::ThemePreference::Light,
             Theme::Dark => egui::ThemePreference::Dark,
         });
+        self.restore_roots_file(&ctx);
         self.poll_workers(&ctx);
         self.poll_tasks();
         self.handle_input(&ctx);
