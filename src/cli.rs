@@ -32,6 +32,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Connect to a live TLS endpoint (SIPS: port 5061), check the chain it serves, compare with a bundle.
     Probe(ProbeArgs),
+    /// Run a local HTTPS server that behaves like the Genesys Cloud and REST trunk APIs (rehearsals, tests).
+    Sandbox(SandboxArgs),
     /// Open the window with these files and folders loaded (also: no subcommand at all).
     #[cfg(feature = "gui")]
     Gui {
@@ -103,6 +105,20 @@ pub struct ProbeArgs {
     pub flags: CheckFlags,
 }
 
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 8443)]
+    pub port: u16,
+    /// Where to write the sandbox's self-signed certificate (trust it with --ca-file).
+    #[arg(long, value_name = "FILE", default_value = "chainsmith-sandbox.pem")]
+    pub cert_file: PathBuf,
+    /// Answer the next API request with this failure: STATUS[:RETRY_AFTER] (e.g. 429:2, 503, 401).
+    /// Repeatable; failures are used in order.
+    #[arg(long, value_name = "STATUS[:SECONDS]")]
+    pub inject: Vec<String>,
+}
+
 /// Trust and check flags shared by `check`, `build` and `probe`.
 #[derive(Debug, Args)]
 pub struct CheckFlags {
@@ -162,6 +178,7 @@ pub fn run() -> ExitCode {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Build(args)) => build(&args),
         Some(Command::Probe(args)) => probe(&args),
+        Some(Command::Sandbox(args)) => sandbox(&args),
         #[cfg(feature = "gui")]
         Some(Command::Gui { inputs, host }) => open_window(inputs, host),
         #[cfg(feature = "gui")]
@@ -393,6 +410,59 @@ fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn sandbox(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
+    let mut faults = Vec::new();
+    for spec in &args.inject {
+        let (status, retry) = match spec.split_once(':') {
+            Some((s, r)) => (s, Some(r)),
+            None => (spec.as_str(), None),
+        };
+        let bad = || {
+            UsageError(format!(
+                "--inject {spec}: use STATUS[:RETRY_AFTER], e.g. 429:2"
+            ))
+        };
+        faults.push(crate::sandbox::Fault {
+            status: status.parse().map_err(|_| bad())?,
+            retry_after: retry.map(|r| r.parse()).transpose().map_err(|_| bad())?,
+            delay_ms: 0,
+            path_contains: String::new(),
+        });
+    }
+    let handle = crate::sandbox::start(args.port, faults)?;
+    files::write_atomically(&args.cert_file, handle.certificate_pem.as_bytes())
+        .with_context(|| format!("cannot write {}", args.cert_file.display()))?;
+    println!(
+        "Chainsmith sandbox (local rehearsal) listening on {}",
+        handle.base_url()
+    );
+    println!(
+        "  its certificate: {} (trust it with --ca-file)",
+        args.cert_file.display()
+    );
+    println!(
+        "  OAuth client: {} / {}",
+        crate::sandbox::CLIENT_ID,
+        crate::sandbox::CLIENT_SECRET
+    );
+    println!(
+        "  Genesys API base: {0}   login base: {0}",
+        handle.base_url()
+    );
+    println!(
+        "  REST trunk endpoint: {}/trunk-api/trunks/{{id}}/certificate",
+        handle.base_url()
+    );
+    println!(
+        "  inject failures: POST {}/sandbox/faults {{\"status\":429,\"retry_after\":2}}",
+        handle.base_url()
+    );
+    println!("Ctrl+C to stop.");
+    loop {
+        std::thread::park();
+    }
 }
 
 /// Loads the inputs and roots, reads the clock, and runs the engine.

@@ -9,3 +9,4 @@ pub mod files;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod probe;
+pub mod sandbox;

@@ -1,0 +1,257 @@
+//! The sandbox over real TLS: token, trunks, certificate authorities with versions, the generic REST
+//! endpoint, and injected failures — what the upload (issue 4) is tested against.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use chainsmith::sandbox::{self, CLIENT_ID, CLIENT_SECRET, Fault};
+use common::*;
+use serde_json::{Value, json};
+
+fn client(handle: &sandbox::Handle) -> reqwest::blocking::Client {
+    let root = reqwest::Certificate::from_pem(handle.certificate_pem.as_bytes()).unwrap();
+    reqwest::blocking::Client::builder()
+        .tls_certs_only([root])
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+fn token(handle: &sandbox::Handle, http: &reqwest::blocking::Client) -> String {
+    let response = http
+        .post(format!("{}/oauth/token", handle.base_url()))
+        .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().unwrap();
+    assert_eq!(body["token_type"], "bearer");
+    body["access_token"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn genesys_certificate_authority_lifecycle_with_versions() {
+    let handle = sandbox::start(0, vec![]).unwrap();
+    let http = client(&handle);
+    let base = format!("{}/api/v2/telephony/providers/edges", handle.base_url());
+    // No token: 401 in Genesys's error shape.
+    let response = http
+        .get(format!("{base}/certificateauthorities"))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let body: Value = response.json().unwrap();
+    assert_eq!(body["code"], "bad.credentials");
+    assert!(body["contextId"].is_string());
+
+    let token = token(&handle, &http);
+    let trunks: Value = http
+        .get(format!(
+            "{base}/trunks?trunkType=EXTERNAL&pageSize=25&pageNumber=1"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(trunks["entities"].as_array().unwrap().len(), 2);
+    assert_eq!(trunks["entities"][0]["connectedStatus"]["connected"], true);
+
+    let c = chain(Alg::Rsa2048);
+    let ca_pem = c.intermediate.pem() + &c.root.pem();
+    let created: Value = http
+        .post(format!("{base}/certificateauthorities"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Carrier A CAs", "description": "rotation", "type": "REMOTE", "services": ["SIP"], "certificate": ca_pem}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(created["version"], 1);
+    let details = created["certificateDetails"].as_array().unwrap();
+    assert_eq!(details.len(), 2);
+    assert!(
+        details.iter().all(|d| d["signatureValid"] == true),
+        "{details:?}"
+    );
+    let id = created["id"].as_str().unwrap();
+
+    // A PUT with a stale version is refused with 409; with the current one it bumps the version.
+    let stale = http
+        .put(format!("{base}/certificateauthorities/{id}"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Carrier A CAs", "certificate": ca_pem, "version": 7}))
+        .send()
+        .unwrap();
+    assert_eq!(stale.status(), 409);
+    let updated: Value = http
+        .put(format!("{base}/certificateauthorities/{id}"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Carrier A CAs", "certificate": c.root.pem(), "version": 1}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(updated["version"], 2);
+    let read: Value = http
+        .get(format!("{base}/certificateauthorities/{id}"))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(read["certificate"], c.root.pem());
+    let deleted = http
+        .delete(format!("{base}/certificateauthorities/{id}"))
+        .bearer_auth(&token)
+        .send()
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+}
+
+#[test]
+fn injected_failures_answer_in_order_and_then_clear() {
+    let handle = sandbox::start(
+        0,
+        vec![
+            Fault {
+                status: 429,
+                retry_after: Some(2),
+                delay_ms: 0,
+                path_contains: String::new(),
+            },
+            Fault {
+                status: 503,
+                retry_after: None,
+                delay_ms: 0,
+                path_contains: String::new(),
+            },
+        ],
+    )
+    .unwrap();
+    let http = client(&handle);
+    let url = format!(
+        "{}/api/v2/telephony/providers/edges/trunks",
+        handle.base_url()
+    );
+    let first = http.get(&url).send().unwrap();
+    assert_eq!(first.status(), 429);
+    assert_eq!(first.headers()["retry-after"], "2");
+    assert_eq!(http.get(&url).send().unwrap().status(), 503);
+    assert_eq!(
+        http.get(&url).send().unwrap().status(),
+        401,
+        "faults used up: back to normal (no token)"
+    );
+
+    handle.inject(Fault {
+        status: 403,
+        retry_after: None,
+        delay_ms: 0,
+        path_contains: "certificateauthorities".into(),
+    });
+    let token = token(&handle, &http);
+    assert_eq!(
+        http.get(&url).bearer_auth(&token).send().unwrap().status(),
+        200,
+        "the fault waits for its path"
+    );
+    let forbidden: Value = http
+        .get(format!(
+            "{}/api/v2/telephony/providers/edges/certificateauthorities",
+            handle.base_url()
+        ))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(forbidden["code"], "missing.any.permissions");
+    assert!(
+        forbidden["message"]
+            .as_str()
+            .unwrap()
+            .contains("telephony:plugin:all")
+    );
+
+    // A slow answer, through the admin endpoint.
+    http.post(format!("{}/sandbox/faults", handle.base_url()))
+        .json(&json!({"status": 0, "delay_ms": 800}))
+        .send()
+        .unwrap();
+    let started = Instant::now();
+    assert_eq!(
+        http.get(&url).bearer_auth(&token).send().unwrap().status(),
+        200
+    );
+    assert!(started.elapsed() >= Duration::from_millis(800));
+}
+
+#[test]
+fn generic_rest_trunk_endpoint_keeps_json_or_raw_pem() {
+    let handle = sandbox::start(0, vec![]).unwrap();
+    let http = client(&handle);
+    let token = token(&handle, &http);
+    let url = format!("{}/trunk-api/trunks/sbc-7/certificate", handle.base_url());
+    let c = chain(Alg::P256);
+    let bundle = c.leaf.pem() + &c.intermediate.pem();
+    let put = http
+        .put(&url)
+        .bearer_auth(&token)
+        .json(&json!({"certificateBundle": bundle, "site": "lon"}))
+        .send()
+        .unwrap();
+    assert_eq!(put.status(), 200);
+    let read: Value = http
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(read["certificateBundle"], bundle);
+    assert_eq!(read["site"], "lon");
+    http.put(&url)
+        .bearer_auth(&token)
+        .header("Content-Type", "application/x-pem-file")
+        .body(c.root.pem())
+        .send()
+        .unwrap();
+    let read: Value = http
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(read["certificateBundle"], c.root.pem());
+}
+
+#[test]
+fn cli_sandbox_prints_where_it_listens_and_writes_its_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("sandbox.pem");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+        .args(["sandbox", "--port", "0", "--cert-file"])
+        .arg(&cert)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.contains("listening on https://127.0.0.1:"), "{first}");
+    let pem = std::fs::read(&cert).unwrap();
+    assert_eq!(engine_certs(&pem), 1);
+}
+
+fn engine_certs(pem: &[u8]) -> usize {
+    chainsmith::engine::load("sandbox.pem", pem)
+        .certificates
+        .len()
+}
