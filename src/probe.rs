@@ -231,9 +231,13 @@ fn probe_address(options: &ProbeOptions, address: SocketAddr) -> Result<Probe, P
                 address: shown,
                 why: e.to_string(),
             },
+            // Which of these a peer that hangs up produces depends on timing (EOF on read, reset, or a
+            // broken pipe when the ClientHello is written): all mean the same to the admin.
             std::io::ErrorKind::UnexpectedEof
             | std::io::ErrorKind::ConnectionReset
-            | std::io::ErrorKind::ConnectionAborted => ProbeError::Handshake {
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::BrokenPipe
+            | std::io::ErrorKind::NotConnected => ProbeError::Handshake {
                 address: shown,
                 why: format!("the endpoint closed the connection ({e})"),
             },
