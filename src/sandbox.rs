@@ -219,6 +219,27 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
     response
 }
 
+fn not_found(what: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "not.found",
+        &format!("{what} not found"),
+    )
+}
+
+fn bad_request(message: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, "bad.request", message)
+}
+
+/// What Genesys answers to a PUT carrying a stale `version`.
+fn conflict() -> Response {
+    error(
+        StatusCode::CONFLICT,
+        "conflict",
+        "The version supplied does not match the current version",
+    )
+}
+
 fn rand_id() -> u32 {
     // Correlation ids only need to differ between requests; the clock is good enough here.
     std::time::SystemTime::now()
@@ -256,11 +277,7 @@ async fn gate(
                     "missing.any.permissions",
                     "You are missing the following permission: telephony:plugin:all",
                 ),
-                409 => error(
-                    status,
-                    "conflict",
-                    "The version supplied does not match the current version",
-                ),
+                409 => conflict(),
                 429 => error(
                     status,
                     "too.many.requests",
@@ -386,7 +403,7 @@ async fn trunk(
     }
     match sample_trunks().into_iter().find(|t| t["id"] == id) {
         Some(t) => Json(t).into_response(),
-        None => error(StatusCode::NOT_FOUND, "not.found", "Trunk not found"),
+        None => not_found("Trunk"),
     }
 }
 
@@ -454,21 +471,13 @@ async fn create_authority(
         return r;
     }
     let Some(Json(body)) = body else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "bad.request",
-            "The request body is not a certificate authority",
-        );
+        return bad_request("The request body is not a certificate authority");
     };
     if crate::engine::load("upload", body.certificate.as_bytes())
         .certificates
         .is_empty()
     {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "bad.request",
-            "The certificate is not valid PEM",
-        );
+        return bad_request("The certificate is not valid PEM");
     }
     let Ok(mut s) = state.lock() else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "state");
@@ -503,11 +512,7 @@ async fn get_authority(
         .and_then(|s| s.authorities.get(&id).map(authority_json))
     {
         Some(v) => Json(v).into_response(),
-        None => error(
-            StatusCode::NOT_FOUND,
-            "not.found",
-            "Certificate authority not found",
-        ),
+        None => not_found("Certificate authority"),
     }
 }
 
@@ -521,28 +526,16 @@ async fn update_authority(
         return r;
     }
     let Some(Json(body)) = body else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "bad.request",
-            "The request body is not a certificate authority",
-        );
+        return bad_request("The request body is not a certificate authority");
     };
     let Ok(mut s) = state.lock() else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "state");
     };
     let Some(ca) = s.authorities.get_mut(&id) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "not.found",
-            "Certificate authority not found",
-        );
+        return not_found("Certificate authority");
     };
     if body.version != Some(ca.version) {
-        return error(
-            StatusCode::CONFLICT,
-            "conflict",
-            "The version supplied does not match the current version",
-        );
+        return conflict();
     }
     ca.name = body.name;
     ca.description = body.description;
@@ -565,11 +558,7 @@ async fn delete_authority(
         .and_then(|mut s| s.authorities.remove(&id))
     {
         Some(_) => StatusCode::NO_CONTENT.into_response(),
-        None => error(
-            StatusCode::NOT_FOUND,
-            "not.found",
-            "Certificate authority not found",
-        ),
+        None => not_found("Certificate authority"),
     }
 }
 
@@ -610,11 +599,7 @@ async fn put_rest(
         match serde_json::from_str::<Value>(&body) {
             Ok(v) => v,
             Err(_) => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "bad.request",
-                    "The body is not JSON",
-                );
+                return bad_request("The body is not JSON");
             }
         }
     };
