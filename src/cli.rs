@@ -16,6 +16,9 @@ use crate::engine::{self, CheckOptions, HostName, Profile, Report};
 use crate::files;
 use crate::{aia, probe};
 
+mod transfer;
+use transfer::{audit_command, rollback_command, trunks_command, upload_command};
+
 /// Order, check and bundle TLS certificate chains for SIP trunks.
 #[derive(Debug, Parser)]
 #[command(name = "chainsmith", version, about, long_about = None)]
@@ -32,6 +35,14 @@ pub enum Command {
     Build(BuildArgs),
     /// Connect to a live TLS endpoint (SIPS: port 5061), check the chain it serves, compare with a bundle.
     Probe(ProbeArgs),
+    /// Check a chain, then upload it to a trunk API (Genesys Cloud or REST) with a backup and a read-back.
+    Upload(Box<UploadArgs>),
+    /// List a Genesys Cloud organisation's EXTERNAL trunks with their status.
+    Trunks(TrunksArgs),
+    /// Put a backup (written by an upload) back, through the same target.
+    Rollback(RollbackArgs),
+    /// Show the audit log of uploads and rollbacks (--markdown for a change ticket).
+    Audit(AuditArgs),
     /// Run a local HTTPS server that behaves like the Genesys Cloud and REST trunk APIs (rehearsals, tests).
     Sandbox(SandboxArgs),
     /// Open the window with these files and folders loaded (also: no subcommand at all).
@@ -119,6 +130,151 @@ pub struct SandboxArgs {
     pub inject: Vec<String>,
 }
 
+/// Where an upload goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetKind {
+    Genesys,
+    Rest,
+}
+
+/// How a REST target authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthKind {
+    None,
+    Bearer,
+    Basic,
+    Oauth,
+}
+
+/// How to reach an API (shared by `upload`, `trunks` and `rollback`).
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// PEM file of CA certificates to trust for the API itself (a private CA, the sandbox), on top of
+    /// the system's.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Seconds to wait for each request.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub timeout: u64,
+    /// Show the requests (credentials redacted) and send none.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Store the secret in the OS keychain after it worked.
+    #[arg(long)]
+    pub remember: bool,
+}
+
+/// A Genesys Cloud organisation.
+#[derive(Debug, Args)]
+pub struct GenesysArgs {
+    /// The Genesys Cloud region: its domain (euw2.pure.cloud) or AWS name (eu-west-2).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// The OAuth client (client credentials) id; its secret comes from CHAINSMITH_CLIENT_SECRET, the
+    /// keychain or a prompt.
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Another API base than https://api.{region} (the sandbox, a proxy).
+    #[arg(long, value_name = "URL")]
+    pub api_base: Option<String>,
+    /// Another login base than https://login.{region}.
+    #[arg(long, value_name = "URL")]
+    pub login_base: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+    /// genesys (certificate authority for BYOC Premises) or rest (any trunk API).
+    #[arg(long, value_enum)]
+    pub target: Option<TargetKind>,
+    #[command(flatten)]
+    pub genesys: GenesysArgs,
+    /// genesys: the certificate authority to create, or update if it exists.
+    #[arg(long, value_name = "NAME")]
+    pub ca_name: Option<String>,
+    /// genesys: the trunk this is for (checked first: status, BYOC Cloud or Premises).
+    #[arg(long, value_name = "ID")]
+    pub trunk: Option<String>,
+    /// rest: the URL, with {placeholders} filled by --param.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// rest: PUT, POST or PATCH.
+    #[arg(long, default_value = "PUT")]
+    pub method: String,
+    /// rest: where the PEM bundle goes in the JSON body (a dot path).
+    #[arg(long, default_value = "certificateBundle", value_name = "PATH")]
+    pub field: String,
+    /// rest: send the raw PEM (application/x-pem-file) instead of JSON.
+    #[arg(long)]
+    pub raw_pem: bool,
+    /// rest: a fixed JSON body field NAME=VALUE (VALUE as JSON if it parses, else text). Repeatable.
+    #[arg(long = "set-field", value_name = "NAME=VALUE")]
+    pub set_field: Vec<String>,
+    /// rest: a URL placeholder value NAME=VALUE. Repeatable.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub param: Vec<String>,
+    /// rest: how to authenticate (secrets: CHAINSMITH_TOKEN / CHAINSMITH_CLIENT_SECRET, keychain, prompt).
+    #[arg(long, value_enum, default_value = "none")]
+    pub auth: AuthKind,
+    /// rest, basic auth: the user name.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// rest, oauth: the token URL (client id: --client-id).
+    #[arg(long, value_name = "URL")]
+    pub token_url: Option<String>,
+    /// rest: where to read the current value for the backup and the read-back (default: --url).
+    #[arg(long, value_name = "URL")]
+    pub read_url: Option<String>,
+    /// rest: the dot path of the PEM in what --read-url answers (default: --field).
+    #[arg(long, value_name = "PATH")]
+    pub read_field: Option<String>,
+    /// rest: use a saved target definition (JSON) instead of the flags above.
+    #[arg(long, value_name = "FILE")]
+    pub target_file: Option<PathBuf>,
+    /// rest: save the target definition (no secret in it) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub save_target: Option<PathBuf>,
+    /// rest: also send the root certificate.
+    #[arg(long)]
+    pub include_root: bool,
+    /// Upload even when the chain has error findings.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TrunksArgs {
+    #[command(flatten)]
+    pub genesys: GenesysArgs,
+    #[command(flatten)]
+    pub api: ApiArgs,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The backup file an upload wrote (see `chainsmith audit`).
+    pub backup: PathBuf,
+    #[command(flatten)]
+    pub api: ApiArgs,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Print a Markdown table (for a change ticket) instead of JSON lines.
+    #[arg(long)]
+    pub markdown: bool,
+}
+
 /// Trust and check flags shared by `check`, `build` and `probe`.
 #[derive(Debug, Args)]
 pub struct CheckFlags {
@@ -179,6 +335,10 @@ pub fn run() -> ExitCode {
         Some(Command::Build(args)) => build(&args),
         Some(Command::Probe(args)) => probe(&args),
         Some(Command::Sandbox(args)) => sandbox(&args),
+        Some(Command::Upload(args)) => upload_command(&args),
+        Some(Command::Trunks(args)) => trunks_command(&args),
+        Some(Command::Rollback(args)) => rollback_command(&args),
+        Some(Command::Audit(args)) => audit_command(&args),
         #[cfg(feature = "gui")]
         Some(Command::Gui { inputs, host }) => open_window(inputs, host),
         #[cfg(feature = "gui")]
@@ -429,6 +589,7 @@ fn sandbox(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
             retry_after: retry.map(|r| r.parse()).transpose().map_err(|_| bad())?,
             delay_ms: 0,
             path_contains: String::new(),
+            tamper: false,
         });
     }
     let handle = crate::sandbox::start(args.port, faults)?;

@@ -10,3 +10,4 @@ pub mod files;
 pub mod gui;
 pub mod probe;
 pub mod sandbox;
+pub mod upload;

@@ -35,6 +35,10 @@ pub struct Fault {
     /// Only requests whose path contains this (empty: any API request).
     #[serde(default)]
     pub path_contains: String,
+    /// Instead of failing, store something other than what was sent (the last certificate dropped):
+    /// rehearses a read-back that differs.
+    #[serde(default)]
+    pub tamper: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -57,6 +61,8 @@ struct Sandbox {
     /// Generic REST trunk endpoint: trunk id → the JSON body last PUT.
     rest_trunks: BTreeMap<String, Value>,
     faults: VecDeque<Fault>,
+    /// The next write stores a tampered certificate.
+    tamper: bool,
     next_id: u64,
     requests: u64,
 }
@@ -240,6 +246,19 @@ fn conflict() -> Response {
     )
 }
 
+/// When `flag` is set (and then cleared): the PEM without its last certificate.
+fn tampered(flag: &mut bool, pem: String) -> String {
+    if !std::mem::take(flag) {
+        return pem;
+    }
+    let end = "-----END CERTIFICATE-----";
+    let blocks: Vec<&str> = pem
+        .split_inclusive(end)
+        .filter(|b| b.contains(end))
+        .collect();
+    blocks[..blocks.len().saturating_sub(1)].concat()
+}
+
 fn rand_id() -> u32 {
     // Correlation ids only need to differ between requests; the clock is good enough here.
     std::time::SystemTime::now()
@@ -262,7 +281,13 @@ async fn gate(
             .faults
             .iter()
             .position(|f| f.path_contains.is_empty() || path.contains(&f.path_contains));
-        at.and_then(|i| s.faults.remove(i))
+        let fault = at.and_then(|i| s.faults.remove(i));
+        if fault.as_ref().is_some_and(|f| f.tamper) {
+            s.tamper = true;
+            None
+        } else {
+            fault
+        }
     };
     if let Some(fault) = fault {
         if fault.delay_ms > 0 {
@@ -352,12 +377,16 @@ fn sample_trunks() -> Vec<Value> {
     vec![
         json!({"id": "trunk-premises-1", "name": "Carrier A - Premises", "state": "active", "inService": true,
                "enabled": true, "edgeGroup": {"id": "eg-1", "name": "London Edge Group"},
-               "trunkBase": {"id": "tb-1", "name": "Carrier A SIP TLS"},
+               "trunkBase": {"id": "tb-1", "name": "Carrier A SIP TLS", "trunkMetabase": {"id": "external_sip.json", "name": "Generic SIP"}},
                "connectedStatus": {"connected": true, "connectedStateTime": "2026-11-20T09:00:00Z"}}),
         json!({"id": "trunk-cloud-1", "name": "Carrier B - BYOC Cloud", "state": "active", "inService": false,
                "enabled": true, "edgeGroup": null,
-               "trunkBase": {"id": "tb-2", "name": "Carrier B BYOC Cloud"},
+               "trunkBase": {"id": "tb-2", "name": "Carrier B BYOC Cloud", "trunkMetabase": {"id": "external_sip_pcv_byoc_carrier.json", "name": "BYOC Carrier"}},
                "connectedStatus": {"connected": false, "connectedStateTime": "2026-11-25T22:10:00Z"}}),
+        json!({"id": "trunk-premises-2", "name": "Carrier C - Premises (standby)", "state": "active", "inService": false,
+               "enabled": true, "edgeGroup": {"id": "eg-2", "name": "Manchester Edge Group"},
+               "trunkBase": {"id": "tb-3", "name": "Carrier C SIP TLS", "trunkMetabase": {"id": "external_sip.json", "name": "Generic SIP"}},
+               "connectedStatus": {"connected": false, "connectedStateTime": "2026-11-26T07:45:00Z"}}),
     ]
 }
 
@@ -483,13 +512,14 @@ async fn create_authority(
         return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "state");
     };
     s.next_id += 1;
+    let certificate = tampered(&mut s.tamper, body.certificate);
     let ca = CertificateAuthority {
         id: format!("ca-{}", s.next_id),
         name: body.name,
         description: body.description,
         kind: "REMOTE".into(),
         services: vec!["SIP".into()],
-        certificate: body.certificate,
+        certificate,
         version: 1,
         state: "active".into(),
     };
@@ -531,6 +561,7 @@ async fn update_authority(
     let Ok(mut s) = state.lock() else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "state");
     };
+    let s = &mut *s;
     let Some(ca) = s.authorities.get_mut(&id) else {
         return not_found("Certificate authority");
     };
@@ -539,7 +570,7 @@ async fn update_authority(
     }
     ca.name = body.name;
     ca.description = body.description;
-    ca.certificate = body.certificate;
+    ca.certificate = tampered(&mut s.tamper, body.certificate);
     ca.version += 1;
     Json(authority_json(ca)).into_response()
 }
@@ -605,6 +636,12 @@ async fn put_rest(
     };
     value["id"] = Value::String(id.clone());
     if let Ok(mut s) = state.lock() {
+        let s = &mut *s;
+        if s.tamper
+            && let Some(pem) = value.get("certificateBundle").and_then(|v| v.as_str())
+        {
+            value["certificateBundle"] = Value::String(tampered(&mut s.tamper, pem.to_string()));
+        }
         s.rest_trunks.insert(id, value.clone());
     }
     Json(value).into_response()

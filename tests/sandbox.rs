@@ -57,7 +57,7 @@ fn genesys_certificate_authority_lifecycle_with_versions() {
         .unwrap()
         .json()
         .unwrap();
-    assert_eq!(trunks["entities"].as_array().unwrap().len(), 2);
+    assert_eq!(trunks["entities"].as_array().unwrap().len(), 3);
     assert_eq!(trunks["entities"][0]["connectedStatus"]["connected"], true);
 
     let c = chain(Alg::Rsa2048);
@@ -122,12 +122,14 @@ fn injected_failures_answer_in_order_and_then_clear() {
                 retry_after: Some(2),
                 delay_ms: 0,
                 path_contains: String::new(),
+                tamper: false,
             },
             Fault {
                 status: 503,
                 retry_after: None,
                 delay_ms: 0,
                 path_contains: String::new(),
+                tamper: false,
             },
         ],
     )

@@ -1,0 +1,384 @@
+//! `upload`, `trunks`, `rollback`, `audit`: the command line around [`crate::upload`].
+//!
+//! Exit codes: 0 uploaded and verified; 1 refused by validation (nothing sent); 2 usage error; 3 the
+//! server refused or failed (nothing changed); 4 changed, but the read-back differs or failed.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use serde_json::Value;
+
+use super::{
+    ApiArgs, AuditArgs, AuthKind, GenesysArgs, RollbackArgs, TargetKind, TrunksArgs, UploadArgs,
+    UsageError,
+};
+use crate::upload::{
+    self, Event, GenesysTarget, Plan, Record, RestAuth, RestTarget, Secrets, Target, UploadError,
+    genesys, records, secret,
+};
+
+impl ApiArgs {
+    fn policy(&self) -> upload::RetryPolicy {
+        upload::RetryPolicy {
+            timeout: Duration::from_secs(self.timeout.max(1)),
+            ..upload::RetryPolicy::default()
+        }
+    }
+
+    fn roots(&self) -> anyhow::Result<Option<Vec<u8>>> {
+        self.ca_file
+            .as_ref()
+            .map(|path| {
+                std::fs::read(path)
+                    .map_err(|e| UsageError(format!("--ca-file {}: {e}", path.display())).into())
+            })
+            .transpose()
+    }
+}
+
+impl GenesysArgs {
+    fn target(&self, ca_name: &str) -> Result<GenesysTarget, UploadError> {
+        let client_id = self.client_id.as_deref().ok_or_else(|| {
+            UploadError::Usage("--client-id: the Genesys Cloud OAuth client id is needed".into())
+        })?;
+        GenesysTarget::new(
+            self.region.as_deref(),
+            self.api_base.as_deref(),
+            self.login_base.as_deref(),
+            client_id,
+            ca_name,
+        )
+    }
+}
+
+fn usage(e: UploadError) -> anyhow::Error {
+    UsageError(e.to_string()).into()
+}
+
+/// `NAME=VALUE` pairs.
+fn pairs(flag: &str, values: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    values
+        .iter()
+        .map(|v| {
+            v.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or_else(|| UsageError(format!("{flag} {v}: use NAME=VALUE")).into())
+        })
+        .collect()
+}
+
+fn rest_target(args: &UploadArgs) -> anyhow::Result<RestTarget> {
+    let mut target =
+        match (&args.target_file, &args.url) {
+            (Some(path), _) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| UsageError(format!("--target-file {}: {e}", path.display())))?;
+                RestTarget::from_json(&text)
+                    .map_err(|e| UsageError(format!("--target-file {}: {e}", path.display())))?
+            }
+            (None, Some(url)) => {
+                let mut t = RestTarget::new(url);
+                t.method = args.method.to_ascii_uppercase();
+                t.field = args.field.clone();
+                t.raw_pem = args.raw_pem;
+                t.read_url = args.read_url.clone();
+                t.read_field = args.read_field.clone();
+                for (name, value) in pairs("--set-field", &args.set_field)? {
+                    let value = serde_json::from_str(&value).unwrap_or(Value::String(value));
+                    t.static_fields.insert(name, value);
+                }
+                t.auth =
+                    match args.auth {
+                        AuthKind::None => RestAuth::None,
+                        AuthKind::Bearer => RestAuth::Bearer,
+                        AuthKind::Basic => RestAuth::Basic {
+                            username: args.username.clone().ok_or_else(|| {
+                                UsageError("--auth basic needs --username".into())
+                            })?,
+                        },
+                        AuthKind::Oauth => RestAuth::Oauth {
+                            token_url: args.token_url.clone().ok_or_else(|| {
+                                UsageError("--auth oauth needs --token-url".into())
+                            })?,
+                            client_id: args.genesys.client_id.clone().ok_or_else(|| {
+                                UsageError("--auth oauth needs --client-id".into())
+                            })?,
+                        },
+                    };
+                t
+            }
+            (None, None) => {
+                return Err(UsageError("--target rest needs --url or --target-file".into()).into());
+            }
+        };
+    for (name, value) in pairs("--param", &args.param)? {
+        target.params.insert(name, value);
+    }
+    target.check().map_err(usage)?;
+    if let Some(path) = &args.save_target {
+        crate::files::write_atomically(path, target.to_json().as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!(
+            "chainsmith: saved the target definition to {}",
+            path.display()
+        );
+    }
+    Ok(target)
+}
+
+/// The secrets `target` needs, from the environment, the keychain or a prompt.
+fn secrets_for(target: &Target) -> Secrets {
+    let account = target.keychain_account();
+    let mut secrets = Secrets::default();
+    let needs_token = matches!(target, Target::Rest(r) if r.auth == RestAuth::Bearer);
+    let needs_secret = match target {
+        Target::Genesys(_) => true,
+        Target::Rest(r) => matches!(r.auth, RestAuth::Basic { .. } | RestAuth::Oauth { .. }),
+    };
+    if needs_token {
+        secrets.token =
+            secret::resolve(secret::TOKEN_VAR, &account, Some("Bearer token: ")).map(|(s, _)| s);
+    }
+    if needs_secret {
+        secrets.client_secret = secret::resolve(
+            secret::CLIENT_SECRET_VAR,
+            &account,
+            Some("Client secret (or password): "),
+        )
+        .map(|(s, _)| s);
+    }
+    secrets
+}
+
+fn remember(target: &Target, secrets: &Secrets) {
+    let account = target.keychain_account();
+    let Some(value) = secrets.token.as_ref().or(secrets.client_secret.as_ref()) else {
+        return;
+    };
+    match secret::remember(&account, value) {
+        Ok(()) => eprintln!("chainsmith: the secret is remembered in the OS keychain ({account})"),
+        Err(e) => eprintln!("chainsmith: not remembered: {e}"),
+    }
+}
+
+pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
+    let kind = match (args.target, &args.target_file) {
+        (Some(kind), _) => kind,
+        (None, Some(_)) => TargetKind::Rest,
+        (None, None) => {
+            return Err(UsageError("--target genesys or --target rest is needed".into()).into());
+        }
+    };
+    let target = match kind {
+        TargetKind::Genesys => {
+            let ca_name = args.ca_name.as_deref().ok_or_else(|| {
+                UsageError("--ca-name: the certificate authority's name is needed".into())
+            })?;
+            let mut t = args.genesys.target(ca_name).map_err(usage)?;
+            t.trunk = args.trunk.clone();
+            Target::Genesys(t)
+        }
+        TargetKind::Rest => Target::Rest(rest_target(args)?),
+    };
+    let report = super::analyze(&args.check)?;
+    eprint!("{}", report.to_text());
+    let blocking = upload::blocking_findings(&report);
+    if !blocking.is_empty() && !args.force {
+        eprintln!(
+            "chainsmith: refusing to upload, nothing sent: {} error finding(s); fix them or use --force",
+            blocking.len()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let payload = match upload::payload_for(&target, &report, args.include_root) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("chainsmith: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let plan = Plan {
+        target,
+        payload,
+        rollback_of: None,
+        data_dir: records::data_dir(),
+        api_roots: args.api.roots()?,
+        policy: args.api.policy(),
+    };
+    execute(&plan, &args.api, args.check.flags.json)
+}
+
+pub(super) fn rollback_command(args: &RollbackArgs) -> anyhow::Result<ExitCode> {
+    let plan = records::rollback_plan(
+        &args.backup,
+        records::data_dir(),
+        args.api.roots()?,
+        args.api.policy(),
+    )
+    .map_err(usage)?;
+    eprintln!(
+        "chainsmith: putting back {} ({} certificate(s)) through {}",
+        args.backup.display(),
+        plan.payload.fingerprints.len(),
+        plan.target.kind()
+    );
+    execute(&plan, &args.api, args.json)
+}
+
+/// Dry run, or the real run with progress on standard error and the result on standard output.
+fn execute(plan: &Plan, api: &ApiArgs, json: bool) -> anyhow::Result<ExitCode> {
+    if api.dry_run {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "Dry run: these requests would be sent (none is):")?;
+        for request in upload::dry_run(plan).map_err(usage)? {
+            writeln!(out, "{request}")?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let secrets = secrets_for(&plan.target);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut on_event = |event: Event| match event {
+        Event::Started(phase) => eprintln!("chainsmith: {phase}…"),
+        Event::Done(phase, text) => eprintln!("chainsmith:   {phase}: {text}"),
+        Event::Note(text) => eprintln!("chainsmith:   {text}"),
+    };
+    let (record, result) = upload::run(
+        plan,
+        &secrets,
+        Arc::new(AtomicBool::new(false)),
+        now,
+        &mut on_event,
+    );
+    if result.is_ok() && api.remember {
+        remember(&plan.target, &secrets);
+    }
+    print_record(&record, json)?;
+    Ok(match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("chainsmith: {e}");
+            ExitCode::from(e.exit_code(record.changed))
+        }
+    })
+}
+
+fn print_record(record: &Record, json: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(record)?)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} to {}: {}",
+        record.action, record.endpoint, record.result
+    )?;
+    for (k, v) in &record.ids {
+        writeln!(out, "  {k}: {v}")?;
+    }
+    if let Some(backup) = &record.backup {
+        writeln!(out, "  backup: {backup}")?;
+    }
+    for line in &record.details {
+        writeln!(out, "  server: {line}")?;
+    }
+    if !record.correlation_ids.is_empty() {
+        writeln!(
+            out,
+            "  correlation ids: {}",
+            record.correlation_ids.join(", ")
+        )?;
+    }
+    writeln!(
+        out,
+        "  audit log: {}",
+        records::audit_path(&records::data_dir()).display()
+    )?;
+    Ok(())
+}
+
+pub(super) fn trunks_command(args: &TrunksArgs) -> anyhow::Result<ExitCode> {
+    let target = args.genesys.target("").map_err(usage)?;
+    let wrapped = Target::Genesys(target.clone());
+    if args.api.dry_run {
+        println!(
+            "Dry run: POST {}/oauth/token, then GET {}/api/v2/telephony/providers/edges/trunks?trunkType=EXTERNAL&pageSize=100&pageNumber=1 …",
+            target.login_base, target.api_base
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let secrets = secrets_for(&wrapped);
+    let Some(secret) = secrets.client_secret.as_ref() else {
+        return Err(UsageError(format!(
+            "no client secret: set {} or run in a terminal to be asked",
+            secret::CLIENT_SECRET_VAR
+        ))
+        .into());
+    };
+    let listed = upload::connect_genesys(
+        &target,
+        secret,
+        args.api.roots()?.as_deref(),
+        args.api.policy(),
+        Arc::new(AtomicBool::new(false)),
+    )
+    .and_then(|mut session| genesys::list_trunks(&mut session));
+    let trunks = match listed {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("chainsmith: {e}");
+            return Ok(ExitCode::from(e.exit_code(false)));
+        }
+    };
+    if args.api.remember {
+        remember(&wrapped, &secrets);
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&trunks)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        out,
+        "{} EXTERNAL trunk(s) at {}",
+        trunks.len(),
+        target.api_base
+    )?;
+    for t in &trunks {
+        let kind = if t.is_byoc_cloud() {
+            "BYOC Cloud (nothing to upload)"
+        } else {
+            "BYOC Premises"
+        };
+        writeln!(out, "\n{}  [{}]  {kind}", t.name, t.id)?;
+        for (ok, line) in t.checklist() {
+            writeln!(out, "  {} {line}", if ok { "ok     " } else { "warning" })?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn audit_command(args: &AuditArgs) -> anyhow::Result<ExitCode> {
+    let dir = records::data_dir();
+    let entries = records::read_audit(&dir);
+    let mut out = std::io::stdout().lock();
+    if args.markdown {
+        write!(out, "{}", records::audit_markdown(&entries))?;
+    } else {
+        for e in &entries {
+            writeln!(out, "{e}")?;
+        }
+    }
+    if entries.is_empty() {
+        eprintln!(
+            "chainsmith: no entry yet in {}",
+            records::audit_path(&dir).display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

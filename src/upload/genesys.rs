@@ -1,0 +1,539 @@
+//! The Genesys Cloud side of an upload: regions, the client-credentials token, EXTERNAL trunks with their
+//! status, and the certificate authorities a BYOC Premises edge trusts.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::Phase;
+use super::http::Request;
+
+/// A Genesys Cloud region: its domain (`login.{domain}`, `api.{domain}`), AWS region and place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    pub domain: &'static str,
+    pub aws: &'static str,
+    pub place: &'static str,
+}
+
+/// Every region, as the public SDKs list them.
+pub const REGIONS: &[Region] = &[
+    Region {
+        domain: "mypurecloud.com",
+        aws: "us-east-1",
+        place: "Americas (US East, Virginia)",
+    },
+    Region {
+        domain: "use2.us-gov-pure.cloud",
+        aws: "us-east-2",
+        place: "Americas (US East 2, FedRAMP)",
+    },
+    Region {
+        domain: "usw2.pure.cloud",
+        aws: "us-west-2",
+        place: "Americas (US West, Oregon)",
+    },
+    Region {
+        domain: "cac1.pure.cloud",
+        aws: "ca-central-1",
+        place: "Americas (Canada, Montreal)",
+    },
+    Region {
+        domain: "sae1.pure.cloud",
+        aws: "sa-east-1",
+        place: "Americas (Sao Paulo)",
+    },
+    Region {
+        domain: "mxc1.pure.cloud",
+        aws: "mx-central-1",
+        place: "Americas (Mexico)",
+    },
+    Region {
+        domain: "mypurecloud.ie",
+        aws: "eu-west-1",
+        place: "EMEA (Dublin)",
+    },
+    Region {
+        domain: "euw2.pure.cloud",
+        aws: "eu-west-2",
+        place: "EMEA (London)",
+    },
+    Region {
+        domain: "mypurecloud.de",
+        aws: "eu-central-1",
+        place: "EMEA (Frankfurt)",
+    },
+    Region {
+        domain: "euc2.pure.cloud",
+        aws: "eu-central-2",
+        place: "EMEA (Zurich)",
+    },
+    Region {
+        domain: "mec1.pure.cloud",
+        aws: "me-central-1",
+        place: "EMEA (UAE)",
+    },
+    Region {
+        domain: "aps1.pure.cloud",
+        aws: "ap-south-1",
+        place: "Asia Pacific (Mumbai)",
+    },
+    Region {
+        domain: "apne2.pure.cloud",
+        aws: "ap-northeast-2",
+        place: "Asia Pacific (Seoul)",
+    },
+    Region {
+        domain: "mypurecloud.com.au",
+        aws: "ap-southeast-2",
+        place: "Asia Pacific (Sydney)",
+    },
+    Region {
+        domain: "mypurecloud.jp",
+        aws: "ap-northeast-1",
+        place: "Asia Pacific (Tokyo)",
+    },
+    Region {
+        domain: "apne3.pure.cloud",
+        aws: "ap-northeast-3",
+        place: "Asia Pacific (Osaka)",
+    },
+    Region {
+        domain: "apse1.pure.cloud",
+        aws: "ap-southeast-1",
+        place: "Asia Pacific (Singapore)",
+    },
+];
+
+/// The region for a domain or an AWS region name (`euw2.pure.cloud` or `eu-west-2`).
+pub fn region(name: &str) -> Option<&'static Region> {
+    let name = name.trim().to_ascii_lowercase();
+    REGIONS.iter().find(|r| r.domain == name || r.aws == name)
+}
+
+/// The API path prefix of everything below.
+const EDGES: &str = "/api/v2/telephony/providers/edges";
+
+/// An EXTERNAL trunk and its status (read-only).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Trunk {
+    pub id: String,
+    pub name: String,
+    pub state: Option<String>,
+    pub in_service: Option<bool>,
+    pub enabled: Option<bool>,
+    pub edge_group: Option<Named>,
+    pub trunk_base: Option<TrunkBase>,
+    pub connected_status: Option<ConnectedStatus>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Named {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TrunkBase {
+    pub id: String,
+    pub name: Option<String>,
+    pub trunk_metabase: Option<Named>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConnectedStatus {
+    pub connected: Option<bool>,
+    pub connected_state_time: Option<String>,
+}
+
+impl Trunk {
+    /// BYOC Cloud trunks run on Genesys's own edges: they have no edge group, and their trunk base
+    /// comes from a `pcv_byoc` metabase. They trust public CAs and take no certificate upload.
+    pub fn is_byoc_cloud(&self) -> bool {
+        let metabase = self
+            .trunk_base
+            .as_ref()
+            .and_then(|b| b.trunk_metabase.as_ref())
+            .map(|m| m.id.to_ascii_lowercase());
+        match metabase {
+            Some(id) if id.contains("pcv_byoc") || id.contains("byoc_carrier") => true,
+            _ => self.edge_group.is_none(),
+        }
+    }
+
+    /// The pre-flight checklist: (passed, line).
+    pub fn checklist(&self) -> Vec<(bool, String)> {
+        let state = self.state.as_deref().unwrap_or("unknown");
+        let mut lines = vec![
+            (
+                state.eq_ignore_ascii_case("active"),
+                format!("trunk state: {state}"),
+            ),
+            (
+                self.in_service == Some(true),
+                format!("in service: {}", yes_no(self.in_service)),
+            ),
+            (
+                self.connected_status.as_ref().and_then(|c| c.connected) == Some(true),
+                format!(
+                    "connected: {}{}",
+                    yes_no(self.connected_status.as_ref().and_then(|c| c.connected)),
+                    self.connected_status
+                        .as_ref()
+                        .and_then(|c| c.connected_state_time.as_deref())
+                        .map(|t| format!(" (since {t})"))
+                        .unwrap_or_default()
+                ),
+            ),
+        ];
+        lines.push(match &self.edge_group {
+            Some(group) => (
+                true,
+                format!("edge group: {}", group.name.as_deref().unwrap_or(&group.id)),
+            ),
+            None => (true, "edge group: none (BYOC Cloud)".to_string()),
+        });
+        lines
+    }
+}
+
+fn yes_no(value: Option<bool>) -> &'static str {
+    match value {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "unknown",
+    }
+}
+
+/// Why a BYOC Cloud trunk gets no upload.
+pub const BYOC_CLOUD_NOTHING_TO_UPLOAD: &str = "this is a BYOC Cloud trunk: Genesys Cloud's edges trust the public CAs, and there is no certificate to upload for it. Check the carrier's chain instead (chainsmith probe HOST:5061 --profile genesys-byoc-cloud).";
+
+/// The certificate authorities, every page.
+pub fn list_authorities(session: &mut Session, phase: Phase) -> Result<Vec<Value>, UploadError> {
+    let mut all = Vec::new();
+    for page in 1..=MAX_PAGES {
+        let url = format!(
+            "{}{EDGES}/certificateauthorities?pageSize=100&pageNumber={page}",
+            session.api_base
+        );
+        let body = session.call_json(phase, &Request::get(url), &[])?;
+        let entities = body["entities"].as_array().cloned().unwrap_or_default();
+        let count = entities.len();
+        all.extend(entities);
+        let pages = body["pageCount"].as_u64().unwrap_or(1);
+        if count == 0 || page as u64 >= pages {
+            break;
+        }
+    }
+    Ok(all)
+}
+
+/// Pages read at most from a list (100 entries each).
+const MAX_PAGES: usize = 50;
+
+/// The EXTERNAL trunks, every page.
+pub fn list_trunks(session: &mut Session) -> Result<Vec<Trunk>, UploadError> {
+    let mut all = Vec::new();
+    for page in 1..=MAX_PAGES {
+        let url = format!(
+            "{}{EDGES}/trunks?trunkType=EXTERNAL&pageSize=100&pageNumber={page}",
+            session.api_base
+        );
+        let body = session.call_json(Phase::Preflight, &Request::get(url), &[])?;
+        let entities = body["entities"].as_array().cloned().unwrap_or_default();
+        let count = entities.len();
+        for entity in entities {
+            all.push(serde_json::from_value(entity).map_err(|e| {
+                UploadError::Unexpected(format!("a trunk in the list is not understood: {e}"))
+            })?);
+        }
+        let pages = body["pageCount"].as_u64().unwrap_or(1);
+        if count == 0 || page as u64 >= pages {
+            break;
+        }
+    }
+    Ok(all)
+}
+
+/// One trunk.
+pub fn trunk(session: &mut Session, id: &str) -> Result<Trunk, UploadError> {
+    let url = format!("{}{EDGES}/trunks/{}", session.api_base, segment(id));
+    let body = session.call_json(Phase::Preflight, &Request::get(url), &[])?;
+    serde_json::from_value(body)
+        .map_err(|e| UploadError::Unexpected(format!("trunk {id} is not understood: {e}")))
+}
+
+/// The certificate authority named `name` (exact match), read whole.
+pub fn find_authority(
+    session: &mut Session,
+    phase: Phase,
+    name: &str,
+) -> Result<Option<Value>, UploadError> {
+    let found = list_authorities(session, phase)?
+        .into_iter()
+        .find(|ca| ca["name"].as_str() == Some(name));
+    match found.as_ref().and_then(|ca| ca["id"].as_str()) {
+        Some(id) => get_authority(session, phase, id),
+        None => Ok(None),
+    }
+}
+
+/// One certificate authority (`None`: it does not exist).
+pub fn get_authority(
+    session: &mut Session,
+    phase: Phase,
+    id: &str,
+) -> Result<Option<Value>, UploadError> {
+    let url = authority_url(&session.api_base, id);
+    let response = session.call(phase, &Request::get(url), &[404])?;
+    if response.status == 404 {
+        return Ok(None);
+    }
+    response
+        .json()
+        .map(Some)
+        .ok_or_else(|| UploadError::Unexpected("the certificate authority is not JSON".into()))
+}
+
+fn authority_url(api_base: &str, id: &str) -> String {
+    format!("{api_base}{EDGES}/certificateauthorities/{}", segment(id))
+}
+
+/// A path segment, percent-encoded.
+fn segment(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+/// The body of a create or update.
+fn authority_body(name: &str, description: &str, pem: &str, version: Option<u64>) -> Value {
+    let mut body = json!({
+        "name": name,
+        "description": description,
+        "type": "REMOTE",
+        "services": ["SIP"],
+        "certificate": pem,
+    });
+    if let Some(version) = version {
+        body["version"] = json!(version);
+    }
+    body
+}
+
+/// The requests an upload would send after the token (for `--dry-run`).
+pub fn planned(target: &GenesysTarget, pem: &str) -> Vec<Request> {
+    let mut out = Vec::new();
+    if let Some(trunk) = &target.trunk {
+        out.push(Request::get(format!(
+            "{}{EDGES}/trunks/{}",
+            target.api_base,
+            segment(trunk)
+        )));
+    }
+    out.push(Request::get(format!(
+        "{}{EDGES}/certificateauthorities?pageSize=100&pageNumber=1",
+        target.api_base
+    )));
+    out.push(Request::json(
+        reqwest::Method::POST,
+        format!("{}{EDGES}/certificateauthorities", target.api_base),
+        &authority_body(&target.ca_name, &target.description, pem, None),
+    ));
+    out.push(Request::json(
+        reqwest::Method::PUT,
+        format!(
+            "{}{EDGES}/certificateauthorities/{{id}}  (instead of the POST, when \"{}\" exists)",
+            target.api_base, target.ca_name
+        ),
+        &{
+            let mut body = authority_body(&target.ca_name, &target.description, pem, None);
+            body["version"] = json!("<its current version>");
+            body
+        },
+    ));
+    out
+}
+
+/// Runs the Genesys steps after authentication.
+pub(super) fn apply(
+    run: &mut Run,
+    target: &GenesysTarget,
+    wanted: Option<&str>,
+) -> Result<(), UploadError> {
+    if let Some(id) = &target.trunk {
+        run.started(Phase::Preflight);
+        let trunk = trunk(&mut run.session, id)?;
+        run.ids.insert("trunkId".into(), trunk.id.clone());
+        run.ids.insert("trunkName".into(), trunk.name.clone());
+        for (ok, line) in trunk.checklist() {
+            run.note(if ok {
+                format!("ok: {line}")
+            } else {
+                format!("warning: {line}")
+            });
+        }
+        if trunk.is_byoc_cloud() {
+            return Err(UploadError::Refused(format!(
+                "trunk \"{}\": {BYOC_CLOUD_NOTHING_TO_UPLOAD}",
+                trunk.name
+            )));
+        }
+        run.done(
+            Phase::Preflight,
+            format!("trunk \"{}\" is a BYOC Premises trunk", trunk.name),
+        );
+    }
+
+    run.started(Phase::ReadCurrent);
+    let current = find_authority(&mut run.session, Phase::ReadCurrent, &target.ca_name)?;
+    let current_pem = current
+        .as_ref()
+        .and_then(|ca| ca["certificate"].as_str())
+        .map(String::from);
+    if let Some(id) = current.as_ref().and_then(|ca| ca["id"].as_str()) {
+        run.ids
+            .insert("certificateAuthorityId".into(), id.to_string());
+    }
+    run.done(
+        Phase::ReadCurrent,
+        match &current {
+            Some(ca) => format!(
+                "certificate authority \"{}\" exists (version {})",
+                target.ca_name,
+                ca["version"].as_u64().unwrap_or(0)
+            ),
+            None => format!("no certificate authority named \"{}\" yet", target.ca_name),
+        },
+    );
+    run.back_up(
+        current.clone().unwrap_or(Value::Null),
+        current_pem.as_deref(),
+    )?;
+
+    run.started(Phase::Upload);
+    let api_base = run.session.api_base.clone();
+    let after = match (&current, wanted) {
+        (None, None) => {
+            run.done(Phase::Upload, "nothing to remove: it does not exist".into());
+            None
+        }
+        (Some(ca), None) => {
+            let id = ca["id"].as_str().unwrap_or_default().to_string();
+            run.changing();
+            run.session.call(
+                Phase::Upload,
+                &Request {
+                    method: reqwest::Method::DELETE,
+                    ..Request::get(authority_url(&api_base, &id))
+                },
+                &[],
+            )?;
+            run.done(Phase::Upload, format!("deleted certificate authority {id}"));
+            Some(id)
+        }
+        (None, Some(pem)) => {
+            let request = Request::json(
+                reqwest::Method::POST,
+                format!("{api_base}{EDGES}/certificateauthorities"),
+                &authority_body(&target.ca_name, &target.description, pem, None),
+            );
+            run.changing();
+            let created = run.session.call_json(Phase::Upload, &request, &[])?;
+            let id = created["id"].as_str().unwrap_or_default().to_string();
+            run.ids.insert("certificateAuthorityId".into(), id.clone());
+            run.done(Phase::Upload, format!("created certificate authority {id}"));
+            Some(id)
+        }
+        (Some(ca), Some(pem)) => {
+            let id = ca["id"].as_str().unwrap_or_default().to_string();
+            let mut version = ca["version"].as_u64();
+            let mut retried = false;
+            loop {
+                let request = Request::json(
+                    reqwest::Method::PUT,
+                    authority_url(&api_base, &id),
+                    &authority_body(&target.ca_name, &target.description, pem, version),
+                );
+                run.changing();
+                let response = run.session.call(Phase::Upload, &request, &[409])?;
+                if response.status != 409 {
+                    let v = response.json().and_then(|v| v["version"].as_u64());
+                    run.done(
+                        Phase::Upload,
+                        format!(
+                            "updated certificate authority {id} (now version {})",
+                            v.unwrap_or(0)
+                        ),
+                    );
+                    break;
+                }
+                if retried {
+                    return Err(UploadError::conflict(
+                        &response,
+                        "again after re-reading it",
+                    ));
+                }
+                retried = true;
+                run.note(format!(
+                    "the server holds another version of {id} than we read ({}); re-reading it and retrying once",
+                    response.message()
+                ));
+                let fresh = get_authority(&mut run.session, Phase::Upload, &id)?;
+                version = fresh.as_ref().and_then(|ca| ca["version"].as_u64());
+            }
+            Some(id)
+        }
+    };
+
+    run.started(Phase::Verify);
+    let Some(id) = after else {
+        run.verified("nothing was there and nothing is".into());
+        return Ok(());
+    };
+    let now = get_authority(&mut run.session, Phase::Verify, &id)?;
+    let now_pem = now.as_ref().and_then(|ca| ca["certificate"].as_str());
+    run.compare(wanted, now_pem)?;
+    if let Some(ca) = &now {
+        let details = ca["certificateDetails"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let mut bad = Vec::new();
+        for d in &details {
+            let line = format!(
+                "{} (issued by {}, expires {}): valid {}, signature valid {}, expired {}",
+                d["subject"].as_str().unwrap_or("?"),
+                d["issuer"].as_str().unwrap_or("?"),
+                d["expirationDate"].as_str().unwrap_or("?"),
+                d["valid"],
+                d["signatureValid"],
+                d["expired"],
+            );
+            if d["valid"] == Value::Bool(false)
+                || d["signatureValid"] == Value::Bool(false)
+                || d["expired"] == Value::Bool(true)
+            {
+                bad.push(line.clone());
+            }
+            run.details.push(line);
+        }
+        if !bad.is_empty() {
+            return Err(UploadError::Differs(format!(
+                "Genesys Cloud marks {} certificate(s) we sent as not valid: {}",
+                bad.len(),
+                bad.join("; ")
+            )));
+        }
+    }
+    run.verified(format!(
+        "certificate authority {id} holds exactly the {} certificate(s) sent",
+        run.payload_count()
+    ));
+    Ok(())
+}
+
+use super::{GenesysTarget, Run, Session, UploadError};

@@ -1,0 +1,496 @@
+//! The upload client's HTTP layer: HTTPS through rustls (plain `http://` only to a loopback address),
+//! a timeout on every request, retries by a fixed policy, and a record of every exchange for the audit
+//! log. Authorization headers are attached here and never recorded.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::secret::Secret;
+
+/// One request, as built by a target (and as shown by `--dry-run`, without its credentials).
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: reqwest::Method,
+    pub url: String,
+    /// `(content type, body)`.
+    pub body: Option<(String, Vec<u8>)>,
+    /// Ask the connection to add its credentials.
+    pub authorized: bool,
+}
+
+impl Request {
+    pub fn get(url: impl Into<String>) -> Self {
+        Self {
+            method: reqwest::Method::GET,
+            url: url.into(),
+            body: None,
+            authorized: true,
+        }
+    }
+
+    pub fn json(method: reqwest::Method, url: impl Into<String>, body: &serde_json::Value) -> Self {
+        Self {
+            method,
+            url: url.into(),
+            body: Some((
+                "application/json".into(),
+                serde_json::to_vec(body).unwrap_or_default(),
+            )),
+            authorized: true,
+        }
+    }
+
+    /// How `--dry-run` prints it: method, URL, content type and body; the credentials as a marker.
+    pub fn describe(&self, auth: &str) -> String {
+        let mut out = format!("{} {}\n", self.method, self.url);
+        if self.authorized && !auth.is_empty() {
+            out.push_str(&format!("  Authorization: {auth} <redacted>\n"));
+        }
+        if let Some((kind, body)) = &self.body {
+            out.push_str(&format!("  Content-Type: {kind}\n"));
+            let text = serde_json::from_slice::<serde_json::Value>(body)
+                .ok()
+                .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
+            for line in text.lines() {
+                out.push_str(&format!("  | {line}\n"));
+            }
+        }
+        out
+    }
+}
+
+/// An answer, read whole (bodies are capped at [`MAX_BODY_BYTES`]).
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub correlation_id: Option<String>,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The `contextId` of a Genesys error body, else the correlation header.
+    pub fn correlation(&self) -> Option<String> {
+        self.json()
+            .and_then(|v| {
+                v.get("contextId")
+                    .and_then(|c| c.as_str())
+                    .map(String::from)
+            })
+            .or_else(|| self.correlation_id.clone())
+    }
+
+    /// The message an error body carries (`message`, `error_description`, `description`, `error`), or
+    /// the start of a text body.
+    pub fn message(&self) -> String {
+        if let Some(v) = self.json() {
+            for key in ["message", "error_description", "description", "error"] {
+                if let Some(text) = v.get(key).and_then(|m| m.as_str()) {
+                    return text.to_string();
+                }
+            }
+        }
+        let text = String::from_utf8_lossy(&self.body);
+        text.chars()
+            .take(200)
+            .collect::<String>()
+            .trim()
+            .to_string()
+    }
+}
+
+/// The largest answer read (a certificate authority list with many entries stays far below).
+pub const MAX_BODY_BYTES: u64 = 4 * 1024 * 1024;
+
+/// One request and its final answer, for the audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exchange {
+    pub method: String,
+    pub url: String,
+    /// The final status (0: no answer).
+    pub status: u16,
+    pub attempts: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+}
+
+/// When to retry.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts per request, the first included.
+    pub attempts: u32,
+    /// The first backoff; doubled each time.
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// A Retry-After longer than this is not waited for.
+    pub max_retry_after: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            attempts: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(8),
+            max_retry_after: Duration::from_secs(120),
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What to do after an answer (or no answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Hand the answer to the caller (success, or an error the caller handles: 401, 403, 409, 4xx).
+    Done,
+    /// Wait, then send again.
+    RetryAfter(Duration),
+    /// Give up: the retry budget is spent, or the server asked for a wait longer than allowed.
+    GiveUp,
+}
+
+/// The retry decision for attempt `attempt` (1-based). `status` 0 is a connection error or timeout.
+/// Pure, so the rules are tested (and fuzzed) without a server.
+pub fn decide(status: u16, retry_after: Option<&str>, attempt: u32, policy: &RetryPolicy) -> Next {
+    let retryable = matches!(status, 0 | 429 | 502 | 503 | 504);
+    if !retryable {
+        return Next::Done;
+    }
+    if attempt >= policy.attempts {
+        return Next::GiveUp;
+    }
+    let backoff = policy
+        .base_delay
+        .saturating_mul(1u32 << (attempt.saturating_sub(1)).min(16))
+        .min(policy.max_delay);
+    if status == 429 {
+        // Retry-After is seconds (Genesys) or an HTTP date (RFC 9110), which we do not try to read:
+        // then the backoff applies.
+        return match retry_after.and_then(|v| v.trim().parse::<u64>().ok()) {
+            Some(seconds) if Duration::from_secs(seconds) > policy.max_retry_after => Next::GiveUp,
+            Some(seconds) => Next::RetryAfter(Duration::from_secs(seconds)),
+            None => Next::RetryAfter(backoff),
+        };
+    }
+    Next::RetryAfter(backoff)
+}
+
+/// Why a request got no usable answer.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum HttpError {
+    #[error("{url}: plain http:// is only allowed to a loopback address; use https://")]
+    Insecure { url: String },
+    #[error("{url}: not a valid URL")]
+    BadUrl { url: String },
+    #[error("{url}: no answer within {seconds} s (tried {attempts} time(s))")]
+    Timeout {
+        url: String,
+        seconds: u64,
+        attempts: u32,
+    },
+    #[error("{url}: cannot connect: {why} (tried {attempts} time(s))")]
+    Connect {
+        url: String,
+        why: String,
+        attempts: u32,
+    },
+    #[error("{url}: the server asked to wait {seconds} s (Retry-After), longer than allowed")]
+    WaitTooLong { url: String, seconds: u64 },
+    #[error("cancelled")]
+    Cancelled,
+    #[error("cannot set up HTTPS: {0}")]
+    Setup(String),
+}
+
+/// Checks the scheme: https, or http to a loopback address.
+pub fn check_url(url: &str) -> Result<reqwest::Url, HttpError> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| HttpError::BadUrl { url: url.into() })?;
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" => {
+            let loopback = match parsed.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if loopback {
+                Ok(parsed)
+            } else {
+                Err(HttpError::Insecure { url: url.into() })
+            }
+        }
+        _ => Err(HttpError::BadUrl { url: url.into() }),
+    }
+}
+
+/// How the connection authorizes requests.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    None,
+    Bearer(Secret),
+    Basic { user: String, password: Secret },
+}
+
+impl Credentials {
+    /// The scheme word for `--dry-run` (`Bearer`, `Basic`).
+    pub fn scheme(&self) -> &'static str {
+        match self {
+            Credentials::None => "",
+            Credentials::Bearer(_) => "Bearer",
+            Credentials::Basic { .. } => "Basic",
+        }
+    }
+}
+
+/// A client plus its policy, credentials and record.
+pub struct Connection {
+    client: reqwest::blocking::Client,
+    pub policy: RetryPolicy,
+    pub credentials: Credentials,
+    pub exchanges: Vec<Exchange>,
+    cancel: Arc<AtomicBool>,
+    /// Called before each wait: (what, how long).
+    pub on_wait: Option<Box<dyn FnMut(&str, Duration) + Send>>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("policy", &self.policy)
+            .field("credentials", &self.credentials)
+            .finish()
+    }
+}
+
+impl Connection {
+    /// `extra_roots`: PEM certificates trusted for the API (`--ca-file`), on top of the system roots.
+    pub fn new(
+        policy: RetryPolicy,
+        extra_roots: Option<&[u8]>,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<Self, HttpError> {
+        let mut builder = reqwest::blocking::Client::builder()
+            .timeout(policy.timeout)
+            .connect_timeout(policy.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("chainsmith/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = extra_roots {
+            let roots = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| HttpError::Setup(format!("--ca-file: {e}")))?;
+            if roots.is_empty() {
+                return Err(HttpError::Setup("--ca-file: no certificate in it".into()));
+            }
+            builder = builder.tls_certs_merge(roots);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| HttpError::Setup(e.to_string()))?;
+        Ok(Self {
+            client,
+            policy,
+            credentials: Credentials::None,
+            exchanges: Vec::new(),
+            cancel,
+            on_wait: None,
+        })
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Sleeps in small steps so Cancel is seen.
+    fn wait(&mut self, url: &str, how_long: Duration) -> Result<(), HttpError> {
+        if let Some(on_wait) = self.on_wait.as_mut() {
+            on_wait(url, how_long);
+        }
+        let until = std::time::Instant::now() + how_long;
+        while std::time::Instant::now() < until {
+            if self.cancelled() {
+                return Err(HttpError::Cancelled);
+            }
+            std::thread::sleep(Duration::from_millis(50).min(until - std::time::Instant::now()));
+        }
+        Ok(())
+    }
+
+    /// Sends `request`, retrying as [`decide`] says. Any final answer is returned, error statuses included.
+    pub fn send(&mut self, request: &Request) -> Result<Response, HttpError> {
+        let url = check_url(&request.url)?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            if self.cancelled() {
+                return Err(HttpError::Cancelled);
+            }
+            let mut builder = self.client.request(request.method.clone(), url.clone());
+            if request.authorized {
+                builder = match &self.credentials {
+                    Credentials::None => builder,
+                    Credentials::Bearer(token) => builder.bearer_auth(token.expose()),
+                    Credentials::Basic { user, password } => {
+                        builder.basic_auth(user, Some(password.expose()))
+                    }
+                };
+            }
+            if let Some((kind, body)) = &request.body {
+                builder = builder
+                    .header(reqwest::header::CONTENT_TYPE, kind)
+                    .body(body.clone());
+            }
+            let answer = builder.send().and_then(read);
+            let (status, retry_after) = match &answer {
+                Ok(r) => (r.status, r.retry_after.clone()),
+                Err(_) => (0, None),
+            };
+            match decide(status, retry_after.as_deref(), attempt, &self.policy) {
+                Next::RetryAfter(delay) => {
+                    self.wait(&request.url, delay)?;
+                    continue;
+                }
+                Next::Done | Next::GiveUp => {}
+            }
+            self.exchanges.push(Exchange {
+                method: request.method.to_string(),
+                url: request.url.clone(),
+                status,
+                attempts: attempt,
+                correlation_id: answer.as_ref().ok().and_then(Response::correlation),
+            });
+            return match answer {
+                Ok(r) => {
+                    if r.status == 429
+                        && let Some(seconds) = r
+                            .retry_after
+                            .as_deref()
+                            .and_then(|v| v.trim().parse::<u64>().ok())
+                        && Duration::from_secs(seconds) > self.policy.max_retry_after
+                    {
+                        return Err(HttpError::WaitTooLong {
+                            url: request.url.clone(),
+                            seconds,
+                        });
+                    }
+                    Ok(r)
+                }
+                Err(e) if e.is_timeout() => Err(HttpError::Timeout {
+                    url: request.url.clone(),
+                    seconds: self.policy.timeout.as_secs(),
+                    attempts: attempt,
+                }),
+                Err(e) => Err(HttpError::Connect {
+                    url: request.url.clone(),
+                    why: describe(&e),
+                    attempts: attempt,
+                }),
+            };
+        }
+    }
+}
+
+/// The innermost cause of a reqwest error (the TLS or socket reason), which is what an admin can act on.
+fn describe(e: &reqwest::Error) -> String {
+    let mut source: &dyn std::error::Error = e;
+    while let Some(next) = source.source() {
+        source = next;
+    }
+    source.to_string()
+}
+
+fn read(response: reqwest::blocking::Response) -> reqwest::Result<Response> {
+    use std::io::Read as _;
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from)
+    };
+    let status = response.status().as_u16();
+    let retry_after = header("retry-after");
+    let correlation_id = header("inin-correlation-id").or_else(|| header("x-correlation-id"));
+    let content_type = header("content-type");
+    let mut body = Vec::new();
+    let mut limited = response.take(MAX_BODY_BYTES);
+    // A body cut short by the cap or the connection is kept as read; parsing it will say what is wrong.
+    let _ = limited.read_to_end(&mut body);
+    Ok(Response {
+        status,
+        retry_after,
+        correlation_id,
+        content_type,
+        body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_rules() {
+        let p = RetryPolicy::default();
+        assert_eq!(decide(200, None, 1, &p), Next::Done);
+        for status in [400, 401, 403, 404, 409, 500] {
+            assert_eq!(decide(status, None, 1, &p), Next::Done, "{status}");
+        }
+        assert_eq!(
+            decide(429, Some("3"), 1, &p),
+            Next::RetryAfter(Duration::from_secs(3))
+        );
+        assert_eq!(decide(429, Some("3600"), 1, &p), Next::GiveUp);
+        assert_eq!(
+            decide(503, None, 1, &p),
+            Next::RetryAfter(Duration::from_millis(500))
+        );
+        assert_eq!(
+            decide(502, None, 3, &p),
+            Next::RetryAfter(Duration::from_secs(2))
+        );
+        assert_eq!(decide(504, None, 4, &p), Next::GiveUp);
+        assert_eq!(
+            decide(0, None, 2, &p),
+            Next::RetryAfter(Duration::from_secs(1))
+        );
+        let long = RetryPolicy { attempts: 40, ..p };
+        assert_eq!(
+            decide(503, None, 39, &long),
+            Next::RetryAfter(Duration::from_secs(8))
+        );
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        assert!(check_url("https://api.euw2.pure.cloud/x").is_ok());
+        assert!(check_url("http://127.0.0.1:8080/x").is_ok());
+        assert!(check_url("http://[::1]:8080/x").is_ok());
+        assert!(check_url("http://localhost/x").is_ok());
+        assert!(matches!(
+            check_url("http://sbc.example.net/x"),
+            Err(HttpError::Insecure { .. })
+        ));
+        assert!(matches!(
+            check_url("ftp://x/"),
+            Err(HttpError::BadUrl { .. })
+        ));
+        assert!(matches!(
+            check_url("not a url"),
+            Err(HttpError::BadUrl { .. })
+        ));
+    }
+}

@@ -1,0 +1,751 @@
+//! Upload: send a checked bundle to a trunk API — Genesys Cloud certificate authorities or any REST
+//! endpoint — with a backup of what it replaces, a read-back that proves the change landed, and an
+//! append-only audit log. The CLI and the window both call [`run`]; the window on a worker thread.
+//!
+//! The steps are always: authenticate → (pre-flight) → read current → back up → upload → verify.
+//! Nothing is changed before the backup file exists.
+
+pub mod genesys;
+pub mod http;
+pub mod records;
+pub mod rest;
+pub mod secret;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::engine::bundle::{self, BundleOptions};
+use crate::engine::{self, Report, Severity};
+pub use http::{Credentials, HttpError, Request, Response, RetryPolicy};
+pub use rest::{RestAuth, RestTarget};
+pub use secret::Secret;
+
+/// Where the bundle goes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Target {
+    Genesys(GenesysTarget),
+    Rest(RestTarget),
+}
+
+impl Target {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Target::Genesys(_) => "genesys",
+            Target::Rest(_) => "rest",
+        }
+    }
+
+    /// The keychain account its secret is filed under (no secret in it).
+    pub fn keychain_account(&self) -> String {
+        match self {
+            Target::Genesys(g) => format!("genesys:{}:{}", g.login_base, g.client_id),
+            Target::Rest(r) => r.keychain_account(),
+        }
+    }
+}
+
+/// A Genesys Cloud organisation and the certificate authority to create or update.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GenesysTarget {
+    /// The region's domain (`euw2.pure.cloud`), if the bases come from a region.
+    pub region: Option<String>,
+    /// `https://api.{domain}` (or the sandbox, a proxy).
+    pub api_base: String,
+    /// `https://login.{domain}`.
+    pub login_base: String,
+    pub client_id: String,
+    /// The certificate authority's name: updated if it exists, else created.
+    pub ca_name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The trunk this is for: checked before (status, BYOC Cloud or Premises).
+    #[serde(default)]
+    pub trunk: Option<String>,
+}
+
+impl GenesysTarget {
+    /// A target whose bases come from `region` (domain or AWS name), unless given.
+    pub fn new(
+        region: Option<&str>,
+        api_base: Option<&str>,
+        login_base: Option<&str>,
+        client_id: &str,
+        ca_name: &str,
+    ) -> Result<Self, UploadError> {
+        let region = match region {
+            Some(r) => Some(genesys::region(r).ok_or_else(|| {
+                UploadError::Usage(format!(
+                    "--region {r}: not a Genesys Cloud region; use one of: {}",
+                    genesys::REGIONS
+                        .iter()
+                        .map(|r| r.domain)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?),
+            None => None,
+        };
+        let base = |given: Option<&str>, prefix: &str, flag: &str| match (given, region) {
+            (Some(url), _) => Ok(url.trim_end_matches('/').to_string()),
+            (None, Some(r)) => Ok(format!("https://{prefix}.{}", r.domain)),
+            (None, None) => Err(UploadError::Usage(format!(
+                "give --region (e.g. euw2.pure.cloud) or {flag}"
+            ))),
+        };
+        Ok(Self {
+            region: region.map(|r| r.domain.to_string()),
+            api_base: base(api_base, "api", "--api-base")?,
+            login_base: base(login_base, "login", "--login-base")?,
+            client_id: client_id.to_string(),
+            ca_name: ca_name.to_string(),
+            description: "Uploaded by Chainsmith".into(),
+            trunk: None,
+        })
+    }
+}
+
+/// The steps of an upload, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    Authenticate,
+    Preflight,
+    ReadCurrent,
+    BackUp,
+    Upload,
+    Verify,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 6] = [
+        Phase::Authenticate,
+        Phase::Preflight,
+        Phase::ReadCurrent,
+        Phase::BackUp,
+        Phase::Upload,
+        Phase::Verify,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Authenticate => "authenticate",
+            Phase::Preflight => "pre-flight",
+            Phase::ReadCurrent => "read current",
+            Phase::BackUp => "back up",
+            Phase::Upload => "upload",
+            Phase::Verify => "verify",
+        }
+    }
+}
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// What happened, as the progress display sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Started(Phase),
+    Done(Phase, String),
+    Note(String),
+}
+
+/// Why an upload stopped. The text never holds a secret.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum UploadError {
+    /// Nothing was sent: the bundle (or the trunk) does not pass.
+    #[error("refused, nothing sent: {0}")]
+    Refused(String),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Http(#[from] HttpError),
+    #[error("{method} {url} answered {status}: {message}{}", correlation.as_ref().map(|c| format!(" (correlation id {c})")).unwrap_or_default())]
+    Status {
+        method: String,
+        url: String,
+        status: u16,
+        message: String,
+        correlation: Option<String>,
+    },
+    #[error("{method} {url}: permission denied (403): the OAuth client's role lacks {permission}{}", correlation.as_ref().map(|c| format!(" (correlation id {c})")).unwrap_or_default())]
+    Forbidden {
+        method: String,
+        url: String,
+        permission: String,
+        correlation: Option<String>,
+    },
+    #[error("the server rejected the credentials (401), also after a fresh token: {0}")]
+    Unauthorized(String),
+    #[error("version conflict (409) {0}")]
+    Conflict(String),
+    #[error("the server's answer is not understood: {0}")]
+    Unexpected(String),
+    #[error("cannot write {0}")]
+    Write(String),
+    /// The change was made but what the server now holds is not what was sent.
+    #[error("the read-back differs from what was sent: {0}")]
+    Differs(String),
+}
+
+impl UploadError {
+    fn conflict(response: &Response, when: &str) -> Self {
+        UploadError::Conflict(format!(
+            "{when}: {}{}",
+            response.message(),
+            response
+                .correlation()
+                .map(|c| format!(" (correlation id {c})"))
+                .unwrap_or_default()
+        ))
+    }
+
+    /// The exit code: 1 refused (nothing sent), 2 usage, 3 the server refused or failed with nothing
+    /// changed, 4 changed but not verified.
+    pub fn exit_code(&self, changed: bool) -> u8 {
+        match self {
+            UploadError::Refused(_) => 1,
+            UploadError::Usage(_) => 2,
+            UploadError::Differs(_) => 4,
+            _ if changed => 4,
+            _ => 3,
+        }
+    }
+}
+
+/// The bytes to put on the server. `None` (a rollback to "there was nothing") removes what is there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payload {
+    pub pem: Option<String>,
+    /// SHA-256 of each certificate, in order.
+    pub fingerprints: Vec<String>,
+}
+
+impl Payload {
+    pub fn from_pem(pem: Option<String>) -> Self {
+        let fingerprints = pem.as_deref().map(fingerprints).unwrap_or_default();
+        Self { pem, fingerprints }
+    }
+}
+
+/// The certificates in a PEM text, as SHA-256 fingerprints in order: what "the same bundle" means.
+pub fn fingerprints(pem: &str) -> Vec<String> {
+    engine::load("read-back", pem.as_bytes())
+        .certificates
+        .iter()
+        .map(|c| c.sha256.hex())
+        .collect()
+}
+
+/// What part of the chain each target takes: a Genesys certificate authority takes the CA certificates
+/// (intermediates and root); a REST trunk endpoint the bundle (leaf first, root only if asked).
+pub fn payload_for(
+    target: &Target,
+    report: &Report,
+    include_root: bool,
+) -> Result<Payload, UploadError> {
+    let options = match target {
+        Target::Genesys(_) => BundleOptions {
+            include_root: true,
+            ca_only: true,
+        },
+        Target::Rest(_) => BundleOptions {
+            include_root,
+            ca_only: false,
+        },
+    };
+    let pem = bundle::to_pem(report, options).map_err(|e| UploadError::Refused(e.to_string()))?;
+    Ok(Payload::from_pem(Some(pem)))
+}
+
+/// The error findings that refuse an upload (empty: it may go).
+pub fn blocking_findings(report: &Report) -> Vec<String> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| format!("{}: {}", f.code.as_str(), f.message))
+        .collect()
+}
+
+/// An upload or rollback to run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub target: Target,
+    pub payload: Payload,
+    /// `Some(backup file)`: this puts a backup back.
+    pub rollback_of: Option<PathBuf>,
+    /// Backups and the audit log go here.
+    pub data_dir: PathBuf,
+    /// PEM roots trusted for the API itself (`--ca-file`).
+    pub api_roots: Option<Vec<u8>>,
+    pub policy: RetryPolicy,
+}
+
+/// The credentials an upload may need (any may be absent; a missing one needed is a usage error).
+#[derive(Debug, Clone, Default)]
+pub struct Secrets {
+    /// OAuth client secret or basic-auth password.
+    pub client_secret: Option<Secret>,
+    /// A bearer token.
+    pub token: Option<Secret>,
+}
+
+/// The result of a finished run (also what the audit log records).
+#[derive(Debug, Clone, Serialize)]
+pub struct Record {
+    pub time: String,
+    pub action: &'static str,
+    pub target: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    pub endpoint: String,
+    pub ids: BTreeMap<String, String>,
+    /// SHA-256 of each certificate sent.
+    pub bundle: Vec<String>,
+    pub requests: Vec<http::Exchange>,
+    /// `verified`, `refused`, `failed`, `differs`, `cancelled`.
+    pub result: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub changed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<String>,
+    pub correlation_ids: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// The server's view of what it now holds (Genesys `certificateDetails`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rollback_of: Option<String>,
+}
+
+/// An authenticated connection plus what is needed to renew its token once.
+pub struct Session {
+    pub conn: http::Connection,
+    pub api_base: String,
+    /// `(token URL, client id, secret)` for OAuth: a 401 fetches a new token once.
+    oauth: Option<(String, String, Secret)>,
+    refreshed: bool,
+}
+
+impl Session {
+    pub fn new(conn: http::Connection, api_base: String) -> Self {
+        Self {
+            conn,
+            api_base,
+            oauth: None,
+            refreshed: false,
+        }
+    }
+
+    /// Gets a client-credentials token (HTTP Basic client id:secret, form grant) and uses it from now on.
+    pub fn oauth(
+        &mut self,
+        token_url: &str,
+        client_id: &str,
+        secret: &Secret,
+    ) -> Result<(), UploadError> {
+        self.oauth = Some((token_url.to_string(), client_id.to_string(), secret.clone()));
+        self.fetch_token()
+    }
+
+    fn fetch_token(&mut self) -> Result<(), UploadError> {
+        let Some((url, client_id, secret)) = self.oauth.clone() else {
+            return Ok(());
+        };
+        self.conn.credentials = Credentials::Basic {
+            user: client_id,
+            password: secret,
+        };
+        let request = Request {
+            method: reqwest::Method::POST,
+            url: url.clone(),
+            body: Some((
+                "application/x-www-form-urlencoded".into(),
+                b"grant_type=client_credentials".to_vec(),
+            )),
+            authorized: true,
+        };
+        let answer = self.conn.send(&request);
+        self.conn.credentials = Credentials::None;
+        let response = answer?;
+        if !response.is_success() {
+            let why = response.message();
+            return Err(match response.status {
+                400 | 401 => UploadError::Unauthorized(format!(
+                    "the token request to {url} was refused ({}): {why}; check the client id and secret",
+                    response.status
+                )),
+                _ => status_error(&request, &response),
+            });
+        }
+        let token = response
+            .json()
+            .and_then(|v| v["access_token"].as_str().map(String::from))
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                UploadError::Unexpected(format!("{url}: the answer has no access_token"))
+            })?;
+        self.conn.credentials = Credentials::Bearer(Secret::new(token));
+        Ok(())
+    }
+
+    /// Sends `request`; answers 2xx and the `accept`ed statuses are returned. A 401 renews the token once
+    /// and sends again; a 403 names the missing permission; a 400 about the version counts as 409.
+    pub fn call(
+        &mut self,
+        _phase: Phase,
+        request: &Request,
+        accept: &[u16],
+    ) -> Result<Response, UploadError> {
+        let mut response = self.conn.send(request)?;
+        if response.status == 401 && self.oauth.is_some() && !self.refreshed {
+            self.refreshed = true;
+            self.fetch_token()?;
+            response = self.conn.send(request)?;
+        }
+        if response.status == 400 && response.message().to_lowercase().contains("version") {
+            response.status = 409;
+        }
+        if response.is_success() || accept.contains(&response.status) {
+            return Ok(response);
+        }
+        Err(match response.status {
+            401 => UploadError::Unauthorized(format!(
+                "{} {}: {}",
+                request.method,
+                request.url,
+                response.message()
+            )),
+            403 => UploadError::Forbidden {
+                method: request.method.to_string(),
+                url: request.url.clone(),
+                permission: missing_permission(&response),
+                correlation: response.correlation(),
+            },
+            409 => UploadError::conflict(&response, "the server refused the change"),
+            _ => status_error(request, &response),
+        })
+    }
+
+    /// [`Session::call`], with the body parsed as JSON.
+    pub fn call_json(
+        &mut self,
+        phase: Phase,
+        request: &Request,
+        accept: &[u16],
+    ) -> Result<Value, UploadError> {
+        let response = self.call(phase, request, accept)?;
+        response.json().ok_or_else(|| {
+            UploadError::Unexpected(format!(
+                "{} {}: the answer is not JSON",
+                request.method, request.url
+            ))
+        })
+    }
+}
+
+fn status_error(request: &Request, response: &Response) -> UploadError {
+    UploadError::Status {
+        method: request.method.to_string(),
+        url: request.url.clone(),
+        status: response.status,
+        message: response.message(),
+        correlation: response.correlation(),
+    }
+}
+
+/// The permission a 403 names: Genesys writes it in the message (`…permission: telephony:plugin:all`)
+/// and sometimes in `details`/`messageParams`. Falls back to what the upload needs.
+pub fn missing_permission(response: &Response) -> String {
+    let body = response.json().unwrap_or(Value::Null);
+    let mut texts = vec![response.message()];
+    if let Some(params) = body["messageParams"].as_object() {
+        texts.extend(params.values().filter_map(|v| v.as_str().map(String::from)));
+    }
+    for text in texts {
+        if let Some(found) = text
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']')
+            .find(|w| {
+                w.matches(':').count() >= 2
+                    && w.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == ':' || c == '*' || c == '_')
+            })
+        {
+            return found.to_string();
+        }
+    }
+    "the needed permission (telephony:plugin:all)".to_string()
+}
+
+/// The state of one run, shared by the target steps.
+pub struct Run<'a> {
+    pub session: Session,
+    pub ids: BTreeMap<String, String>,
+    pub details: Vec<String>,
+    notes: Vec<String>,
+    changed: bool,
+    backup: Option<PathBuf>,
+    verified: Option<String>,
+    plan: &'a Plan,
+    events: &'a mut dyn FnMut(Event),
+    started_at: i64,
+}
+
+impl Run<'_> {
+    pub fn started(&mut self, phase: Phase) {
+        (self.events)(Event::Started(phase));
+    }
+
+    pub fn done(&mut self, phase: Phase, text: String) {
+        (self.events)(Event::Done(phase, text));
+    }
+
+    pub fn note(&mut self, text: String) {
+        self.notes.push(text.clone());
+        (self.events)(Event::Note(text));
+    }
+
+    /// Marks that the next request may change the server (for the exit code).
+    pub fn changing(&mut self) {
+        self.changed = true;
+    }
+
+    pub fn payload_count(&self) -> usize {
+        self.plan.payload.fingerprints.len()
+    }
+
+    /// Writes the backup file. Must be called before the first change.
+    pub fn back_up(
+        &mut self,
+        current: Value,
+        current_pem: Option<&str>,
+    ) -> Result<(), UploadError> {
+        self.started(Phase::BackUp);
+        let backup = records::Backup {
+            chainsmith_backup: 1,
+            time: engine::report::rfc3339(self.started_at),
+            target: self.plan.target.clone(),
+            region: region_of(&self.plan.target),
+            ids: self.ids.clone(),
+            certificate: current_pem.map(String::from),
+            fingerprints: current_pem.map(fingerprints).unwrap_or_default(),
+            current,
+        };
+        let path = records::write_backup(&self.plan.data_dir, &backup, self.started_at)?;
+        self.done(Phase::BackUp, format!("saved {}", path.display()));
+        self.backup = Some(path);
+        Ok(())
+    }
+
+    /// Compares what the server holds with what was sent.
+    pub fn compare(&mut self, wanted: Option<&str>, now: Option<&str>) -> Result<(), UploadError> {
+        let want = wanted.map(fingerprints).unwrap_or_default();
+        let have = now.map(fingerprints).unwrap_or_default();
+        if want == have {
+            return Ok(());
+        }
+        let short = |v: &[String]| {
+            v.iter()
+                .map(|f| f.get(..16).unwrap_or(f).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        Err(UploadError::Differs(format!(
+            "sent {} certificate(s) [{}], the server holds {} [{}]",
+            want.len(),
+            short(&want),
+            have.len(),
+            short(&have)
+        )))
+    }
+
+    pub fn verified(&mut self, text: String) {
+        self.done(Phase::Verify, text.clone());
+        self.verified = Some(text);
+    }
+}
+
+fn region_of(target: &Target) -> Option<String> {
+    match target {
+        Target::Genesys(g) => g.region.clone(),
+        Target::Rest(_) => None,
+    }
+}
+
+fn endpoint_of(target: &Target) -> String {
+    match target {
+        Target::Genesys(g) => g.api_base.clone(),
+        Target::Rest(r) => r.url.clone(),
+    }
+}
+
+/// An authenticated Genesys Cloud session (for listing trunks outside an upload).
+pub fn connect_genesys(
+    target: &GenesysTarget,
+    secret: &Secret,
+    api_roots: Option<&[u8]>,
+    policy: RetryPolicy,
+    cancel: Arc<AtomicBool>,
+) -> Result<Session, UploadError> {
+    let conn = http::Connection::new(policy, api_roots, cancel)?;
+    let mut session = Session::new(conn, target.api_base.clone());
+    session.oauth(
+        &format!("{}/oauth/token", target.login_base),
+        &target.client_id,
+        secret,
+    )?;
+    Ok(session)
+}
+
+/// What `--dry-run` prints: every request the upload would send, credentials redacted.
+pub fn dry_run(plan: &Plan) -> Result<Vec<String>, UploadError> {
+    let pem = plan.payload.pem.clone().unwrap_or_default();
+    let mut out = Vec::new();
+    match &plan.target {
+        Target::Genesys(g) => {
+            out.push(format!(
+                "POST {}/oauth/token\n  Authorization: Basic <redacted>\n  Content-Type: application/x-www-form-urlencoded\n  | grant_type=client_credentials\n",
+                g.login_base
+            ));
+            out.extend(
+                genesys::planned(g, &pem)
+                    .iter()
+                    .map(|r| r.describe("Bearer")),
+            );
+        }
+        Target::Rest(r) => {
+            if let RestAuth::Oauth { token_url, .. } = &r.auth {
+                out.push(format!(
+                    "POST {token_url}\n  Authorization: Basic <redacted>\n  | grant_type=client_credentials\n"
+                ));
+            }
+            let scheme = r.auth.scheme();
+            for request in r.planned(plan.payload.pem.as_deref())? {
+                out.push(request.describe(scheme));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Runs an upload (or rollback) start to finish and appends it to the audit log.
+/// `events` sees each step as it happens; `cancel` stops it between requests.
+pub fn run(
+    plan: &Plan,
+    secrets: &Secrets,
+    cancel: Arc<AtomicBool>,
+    now: i64,
+    events: &mut dyn FnMut(Event),
+) -> (Record, Result<(), UploadError>) {
+    let mut record = Record {
+        time: engine::report::rfc3339(now),
+        action: if plan.rollback_of.is_some() {
+            "rollback"
+        } else {
+            "upload"
+        },
+        target: plan.target.kind(),
+        region: region_of(&plan.target),
+        endpoint: endpoint_of(&plan.target),
+        ids: BTreeMap::new(),
+        bundle: plan.payload.fingerprints.clone(),
+        requests: Vec::new(),
+        result: String::new(),
+        error: None,
+        changed: false,
+        backup: None,
+        correlation_ids: Vec::new(),
+        notes: Vec::new(),
+        details: Vec::new(),
+        rollback_of: plan.rollback_of.as_ref().map(|p| p.display().to_string()),
+    };
+    let result = match http::Connection::new(plan.policy, plan.api_roots.as_deref(), cancel.clone())
+    {
+        Err(e) => Err(UploadError::from(e)),
+        Ok(conn) => {
+            let mut run = Run {
+                session: Session::new(conn, String::new()),
+                ids: BTreeMap::new(),
+                details: Vec::new(),
+                notes: Vec::new(),
+                changed: false,
+                backup: None,
+                verified: None,
+                plan,
+                events,
+                started_at: now,
+            };
+            let result = steps(&mut run, plan, secrets);
+            record.ids = run.ids;
+            record.changed = run.changed;
+            record.backup = run.backup.map(|p| p.display().to_string());
+            record.notes = run.notes;
+            record.details = run.details;
+            record.requests = run.session.conn.exchanges.clone();
+            if let Some(v) = run.verified {
+                record.notes.push(v);
+            }
+            result
+        }
+    };
+    record.correlation_ids = record
+        .requests
+        .iter()
+        .filter_map(|e| e.correlation_id.clone())
+        .collect();
+    record.result = match &result {
+        Ok(()) => "verified",
+        Err(UploadError::Refused(_)) => "refused",
+        Err(UploadError::Http(HttpError::Cancelled)) => "cancelled",
+        Err(UploadError::Differs(_)) => "differs",
+        Err(_) if record.changed => "changed-unverified",
+        Err(_) => "failed",
+    }
+    .to_string();
+    record.error = result.as_ref().err().map(|e| e.to_string());
+    let result = match records::append_audit(&plan.data_dir, &record) {
+        Ok(()) => result,
+        Err(e) => result.and(Err(e)),
+    };
+    (record, result)
+}
+
+fn steps(run: &mut Run, plan: &Plan, secrets: &Secrets) -> Result<(), UploadError> {
+    run.started(Phase::Authenticate);
+    match &plan.target {
+        Target::Genesys(g) => {
+            let secret = secrets.client_secret.as_ref().ok_or_else(|| {
+                UploadError::Usage(format!(
+                    "no client secret: set {} or let Chainsmith prompt for it",
+                    secret::CLIENT_SECRET_VAR
+                ))
+            })?;
+            run.session.api_base = g.api_base.clone();
+            run.session.oauth(
+                &format!("{}/oauth/token", g.login_base),
+                &g.client_id,
+                secret,
+            )?;
+            run.done(
+                Phase::Authenticate,
+                format!("token for client {}", g.client_id),
+            );
+            genesys::apply(run, g, plan.payload.pem.as_deref())
+        }
+        Target::Rest(r) => {
+            rest::authenticate(run, r, secrets)?;
+            rest::apply(run, r, plan.payload.pem.as_deref())
+        }
+    }
+}

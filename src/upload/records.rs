@@ -1,0 +1,174 @@
+//! Files an upload writes in the data directory: a backup of what it replaces (before any change) and
+//! one line per run in the append-only audit log. Neither ever holds a secret: targets carry none.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{Record, Target, UploadError};
+
+/// The environment variable that moves the data directory (tests, portable installs).
+pub const DATA_DIR_VAR: &str = "CHAINSMITH_DATA_DIR";
+
+/// `$CHAINSMITH_DATA_DIR`, else the platform data directory (`~/.local/share/chainsmith`).
+pub fn data_dir() -> PathBuf {
+    match std::env::var_os(DATA_DIR_VAR) {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => dirs::data_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("chainsmith"),
+    }
+}
+
+/// The audit log's path.
+pub fn audit_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("audit.jsonl")
+}
+
+/// What a backup file holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Backup {
+    /// Format version (1).
+    pub chainsmith_backup: u32,
+    pub time: String,
+    /// Where it was read from (no secret: targets hold none).
+    pub target: Target,
+    pub region: Option<String>,
+    pub ids: std::collections::BTreeMap<String, String>,
+    /// The PEM the server held (`None`: nothing was there).
+    pub certificate: Option<String>,
+    pub fingerprints: Vec<String>,
+    /// The whole value as read (the certificate authority, or the REST body).
+    pub current: Value,
+}
+
+/// Writes a backup as `backups/<time>-<target>-<n>.json`; never overwrites one.
+pub fn write_backup(data_dir: &Path, backup: &Backup, now: i64) -> Result<PathBuf, UploadError> {
+    let dir = data_dir.join("backups");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| UploadError::Write(format!("{}: {e}", dir.display())))?;
+    let stamp = crate::engine::report::rfc3339(now).replace(':', "-");
+    let text = serde_json::to_string_pretty(backup)
+        .map_err(|e| UploadError::Write(format!("backup: {e}")))?;
+    for n in 1..1000 {
+        let path = dir.join(format!("{stamp}-{}-{n}.json", backup.target.kind()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => {
+                file.write_all(text.as_bytes())
+                    .and_then(|()| file.sync_all())
+                    .map_err(|e| UploadError::Write(format!("{}: {e}", path.display())))?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(UploadError::Write(format!("{}: {e}", path.display()))),
+        }
+    }
+    Err(UploadError::Write(format!(
+        "{}: too many backups in the same second",
+        dir.display()
+    )))
+}
+
+/// Reads a backup file.
+pub fn read_backup(path: &Path) -> Result<Backup, UploadError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UploadError::Usage(format!("cannot read {}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| {
+        UploadError::Usage(format!(
+            "{} is not a Chainsmith backup: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// Appends one JSON line to the audit log (creating it).
+pub fn append_audit(data_dir: &Path, record: &Record) -> Result<(), UploadError> {
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| UploadError::Write(format!("{}: {e}", data_dir.display())))?;
+    let path = audit_path(data_dir);
+    let mut line =
+        serde_json::to_string(record).map_err(|e| UploadError::Write(format!("audit log: {e}")))?;
+    line.push('\n');
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(line.as_bytes()))
+        .map_err(|e| UploadError::Write(format!("{}: {e}", path.display())))
+}
+
+/// The audit log's entries, oldest first (lines that do not parse are skipped).
+pub fn read_audit(data_dir: &Path) -> Vec<Value> {
+    std::fs::read_to_string(audit_path(data_dir))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// The audit entries as a Markdown table for a change ticket.
+pub fn audit_markdown(entries: &[Value]) -> String {
+    let mut out = String::from(
+        "| time | action | target | ids | result | backup | correlation ids |\n|---|---|---|---|---|---|---|\n",
+    );
+    for e in entries {
+        let ids = e["ids"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        let correlation = e["correlation_ids"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "| {} | {} | {} {} | {} | {}{} | {} | {} |\n",
+            e["time"].as_str().unwrap_or_default(),
+            e["action"].as_str().unwrap_or_default(),
+            e["target"].as_str().unwrap_or_default(),
+            e["endpoint"].as_str().unwrap_or_default(),
+            ids,
+            e["result"].as_str().unwrap_or_default(),
+            e["error"]
+                .as_str()
+                .map(|t| format!(": {t}"))
+                .unwrap_or_default(),
+            e["backup"].as_str().unwrap_or_default(),
+            correlation
+        ));
+    }
+    out
+}
+
+/// The plan that puts `backup` back through the same target.
+pub fn rollback_plan(
+    path: &Path,
+    data_dir: PathBuf,
+    api_roots: Option<Vec<u8>>,
+    policy: super::RetryPolicy,
+) -> Result<super::Plan, UploadError> {
+    let backup = read_backup(path)?;
+    Ok(super::Plan {
+        target: backup.target,
+        payload: super::Payload::from_pem(backup.certificate),
+        rollback_of: Some(path.to_path_buf()),
+        data_dir,
+        api_roots,
+        policy,
+    })
+}
