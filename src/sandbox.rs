@@ -32,7 +32,8 @@ pub struct Fault {
     /// Wait this long before answering.
     #[serde(default)]
     pub delay_ms: u64,
-    /// Only requests whose path contains this (empty: any API request).
+    /// Only requests whose "METHOD /path" contains this (empty: any API request), e.g.
+    /// `PUT /certificateauthorities/`, `GET /trunk-api/`, `WRITE /trunk-api/` (PUT, POST or PATCH).
     #[serde(default)]
     pub path_contains: String,
     /// Instead of failing, store something other than what was sent (the last certificate dropped):
@@ -89,6 +90,14 @@ impl Handle {
         if let Ok(mut s) = self.state.lock() {
             s.faults.push_back(fault);
         }
+    }
+
+    /// The access tokens handed out so far (tests check that none was written anywhere).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.state
+            .lock()
+            .map(|s| s.tokens.clone())
+            .unwrap_or_default()
     }
 
     /// API requests served so far.
@@ -204,6 +213,7 @@ fn router(state: Shared) -> Router {
             get(get_rest).put(put_rest).post(put_rest).patch(put_rest),
         )
         .route("/sandbox/faults", post(add_fault))
+        .layer(axum::middleware::map_response(correlate))
         .with_state(state)
 }
 
@@ -217,12 +227,7 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
         "details": [],
         "errors": [],
     });
-    let mut response = (status, Json(body)).into_response();
-    response.headers_mut().insert(
-        "ININ-Correlation-Id",
-        HeaderValue::from_static("sandbox-correlation"),
-    );
-    response
+    (status, Json(body)).into_response()
 }
 
 fn not_found(what: &str) -> Response {
@@ -244,6 +249,16 @@ fn conflict() -> Response {
         "conflict",
         "The version supplied does not match the current version",
     )
+}
+
+/// Like Genesys Cloud, every answer carries an `ININ-Correlation-Id`.
+async fn correlate(mut response: Response) -> Response {
+    if !response.headers().contains_key("inin-correlation-id")
+        && let Ok(value) = HeaderValue::from_str(&format!("sandbox-{:08x}", rand_id()))
+    {
+        response.headers_mut().insert("inin-correlation-id", value);
+    }
+    response
 }
 
 /// When `flag` is set (and then cleared): the PEM without its last certificate.
@@ -293,8 +308,7 @@ async fn gate(
         if fault.delay_ms > 0 {
             tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
         }
-        let status = StatusCode::from_u16(fault.status).ok()?;
-        if fault.status != 0 {
+        if let Ok(status) = StatusCode::from_u16(fault.status) {
             let mut response = match fault.status {
                 401 => error(status, "bad.credentials", "Invalid login credentials."),
                 403 => error(
@@ -346,7 +360,7 @@ async fn gate(
 }
 
 async fn token(State(state): State<Shared>, headers: HeaderMap, body: String) -> Response {
-    if let Some(r) = gate(&state, &headers, "/oauth/token", false).await {
+    if let Some(r) = gate(&state, &headers, "POST /oauth/token", false).await {
         return r;
     }
     use base64::Engine as _;
@@ -403,7 +417,7 @@ async fn trunks(
     headers: HeaderMap,
     Query(page): Query<Page>,
 ) -> Response {
-    if let Some(r) = gate(&state, &headers, "/trunks", true).await {
+    if let Some(r) = gate(&state, &headers, "GET /trunks", true).await {
         return r;
     }
     let all = sample_trunks();
@@ -427,7 +441,7 @@ async fn trunk(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Some(r) = gate(&state, &headers, "/trunks/", true).await {
+    if let Some(r) = gate(&state, &headers, "GET /trunks/", true).await {
         return r;
     }
     match sample_trunks().into_iter().find(|t| t["id"] == id) {
@@ -470,7 +484,7 @@ fn authority_json(ca: &CertificateAuthority) -> Value {
 }
 
 async fn list_authorities(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    if let Some(r) = gate(&state, &headers, "/certificateauthorities", true).await {
+    if let Some(r) = gate(&state, &headers, "GET /certificateauthorities", true).await {
         return r;
     }
     let entities: Vec<Value> = state
@@ -496,7 +510,7 @@ async fn create_authority(
     headers: HeaderMap,
     body: Option<Json<AuthorityBody>>,
 ) -> Response {
-    if let Some(r) = gate(&state, &headers, "/certificateauthorities", true).await {
+    if let Some(r) = gate(&state, &headers, "POST /certificateauthorities", true).await {
         return r;
     }
     let Some(Json(body)) = body else {
@@ -533,7 +547,7 @@ async fn get_authority(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Some(r) = gate(&state, &headers, "/certificateauthorities/", true).await {
+    if let Some(r) = gate(&state, &headers, "GET /certificateauthorities/", true).await {
         return r;
     }
     match state
@@ -552,7 +566,7 @@ async fn update_authority(
     Path(id): Path<String>,
     body: Option<Json<AuthorityBody>>,
 ) -> Response {
-    if let Some(r) = gate(&state, &headers, "/certificateauthorities/", true).await {
+    if let Some(r) = gate(&state, &headers, "PUT /certificateauthorities/", true).await {
         return r;
     }
     let Some(Json(body)) = body else {
@@ -580,7 +594,7 @@ async fn delete_authority(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Some(r) = gate(&state, &headers, "/certificateauthorities/", true).await {
+    if let Some(r) = gate(&state, &headers, "DELETE /certificateauthorities/", true).await {
         return r;
     }
     match state
@@ -598,7 +612,7 @@ async fn get_rest(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Some(r) = gate(&state, &headers, "/trunk-api/", true).await {
+    if let Some(r) = gate(&state, &headers, "GET /trunk-api/", true).await {
         return r;
     }
     match state
@@ -617,7 +631,7 @@ async fn put_rest(
     Path(id): Path<String>,
     body: String,
 ) -> Response {
-    if let Some(r) = gate(&state, &headers, "/trunk-api/", true).await {
+    if let Some(r) = gate(&state, &headers, "WRITE /trunk-api/", true).await {
         return r;
     }
     let is_pem = headers

@@ -154,6 +154,7 @@ fn injected_failures_answer_in_order_and_then_clear() {
         retry_after: None,
         delay_ms: 0,
         path_contains: "certificateauthorities".into(),
+        tamper: false,
     });
     let token = token(&handle, &http);
     assert_eq!(

@@ -423,9 +423,7 @@ pub(super) fn apply(
         }
         (Some(ca), None) => {
             let id = ca["id"].as_str().unwrap_or_default().to_string();
-            run.changing();
-            run.session.call(
-                Phase::Upload,
+            run.change(
                 &Request {
                     method: reqwest::Method::DELETE,
                     ..Request::get(authority_url(&api_base, &id))
@@ -441,8 +439,9 @@ pub(super) fn apply(
                 format!("{api_base}{EDGES}/certificateauthorities"),
                 &authority_body(&target.ca_name, &target.description, pem, None),
             );
-            run.changing();
-            let created = run.session.call_json(Phase::Upload, &request, &[])?;
+            let created = run.change(&request, &[])?.json().ok_or_else(|| {
+                UploadError::Unexpected("the created certificate authority is not JSON".into())
+            })?;
             let id = created["id"].as_str().unwrap_or_default().to_string();
             run.ids.insert("certificateAuthorityId".into(), id.clone());
             run.done(Phase::Upload, format!("created certificate authority {id}"));
@@ -458,8 +457,7 @@ pub(super) fn apply(
                     authority_url(&api_base, &id),
                     &authority_body(&target.ca_name, &target.description, pem, version),
                 );
-                run.changing();
-                let response = run.session.call(Phase::Upload, &request, &[409])?;
+                let response = run.change(&request, &[409])?;
                 if response.status != 409 {
                     let v = response.json().and_then(|v| v["version"].as_u64());
                     run.done(

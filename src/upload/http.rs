@@ -123,6 +123,8 @@ pub struct Exchange {
     /// The final status (0: no answer).
     pub status: u16,
     pub attempts: u32,
+    /// Time spent waiting between attempts (Retry-After, backoff).
+    pub waited_ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
 }
@@ -163,10 +165,21 @@ pub enum Next {
     GiveUp,
 }
 
-/// The retry decision for attempt `attempt` (1-based). `status` 0 is a connection error or timeout.
+/// The retry decision for attempt `attempt` (1-based). `status` 0 is a connection error or timeout:
+/// retried only for `idempotent` methods, since a POST that got no answer may have been applied.
 /// Pure, so the rules are tested (and fuzzed) without a server.
-pub fn decide(status: u16, retry_after: Option<&str>, attempt: u32, policy: &RetryPolicy) -> Next {
-    let retryable = matches!(status, 0 | 429 | 502 | 503 | 504);
+pub fn decide(
+    status: u16,
+    retry_after: Option<&str>,
+    attempt: u32,
+    idempotent: bool,
+    policy: &RetryPolicy,
+) -> Next {
+    let retryable = match status {
+        0 => idempotent,
+        429 | 502 | 503 | 504 => true,
+        _ => false,
+    };
     if !retryable {
         return Next::Done;
     }
@@ -264,8 +277,6 @@ pub struct Connection {
     pub credentials: Credentials,
     pub exchanges: Vec<Exchange>,
     cancel: Arc<AtomicBool>,
-    /// Called before each wait: (what, how long).
-    pub on_wait: Option<Box<dyn FnMut(&str, Duration) + Send>>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -273,6 +284,7 @@ impl std::fmt::Debug for Connection {
         f.debug_struct("Connection")
             .field("policy", &self.policy)
             .field("credentials", &self.credentials)
+            .field("exchanges", &self.exchanges)
             .finish()
     }
 }
@@ -306,7 +318,6 @@ impl Connection {
             credentials: Credentials::None,
             exchanges: Vec::new(),
             cancel,
-            on_wait: None,
         })
     }
 
@@ -315,10 +326,7 @@ impl Connection {
     }
 
     /// Sleeps in small steps so Cancel is seen.
-    fn wait(&mut self, url: &str, how_long: Duration) -> Result<(), HttpError> {
-        if let Some(on_wait) = self.on_wait.as_mut() {
-            on_wait(url, how_long);
-        }
+    fn wait(&self, how_long: Duration) -> Result<(), HttpError> {
         let until = std::time::Instant::now() + how_long;
         while std::time::Instant::now() < until {
             if self.cancelled() {
@@ -333,6 +341,7 @@ impl Connection {
     pub fn send(&mut self, request: &Request) -> Result<Response, HttpError> {
         let url = check_url(&request.url)?;
         let mut attempt = 0;
+        let mut waited = Duration::ZERO;
         loop {
             attempt += 1;
             if self.cancelled() {
@@ -358,9 +367,18 @@ impl Connection {
                 Ok(r) => (r.status, r.retry_after.clone()),
                 Err(_) => (0, None),
             };
-            match decide(status, retry_after.as_deref(), attempt, &self.policy) {
+            let idempotent =
+                request.method != reqwest::Method::POST && request.method != reqwest::Method::PATCH;
+            match decide(
+                status,
+                retry_after.as_deref(),
+                attempt,
+                idempotent,
+                &self.policy,
+            ) {
                 Next::RetryAfter(delay) => {
-                    self.wait(&request.url, delay)?;
+                    self.wait(delay)?;
+                    waited += delay;
                     continue;
                 }
                 Next::Done | Next::GiveUp => {}
@@ -370,6 +388,7 @@ impl Connection {
                 url: request.url.clone(),
                 status,
                 attempts: attempt,
+                waited_ms: waited.as_millis() as u64,
                 correlation_id: answer.as_ref().ok().and_then(Response::correlation),
             });
             return match answer {
@@ -445,31 +464,37 @@ mod tests {
     #[test]
     fn retry_rules() {
         let p = RetryPolicy::default();
-        assert_eq!(decide(200, None, 1, &p), Next::Done);
+        assert_eq!(decide(200, None, 1, true, &p), Next::Done);
         for status in [400, 401, 403, 404, 409, 500] {
-            assert_eq!(decide(status, None, 1, &p), Next::Done, "{status}");
+            assert_eq!(decide(status, None, 1, true, &p), Next::Done, "{status}");
         }
         assert_eq!(
-            decide(429, Some("3"), 1, &p),
+            decide(429, Some("3"), 1, true, &p),
             Next::RetryAfter(Duration::from_secs(3))
         );
-        assert_eq!(decide(429, Some("3600"), 1, &p), Next::GiveUp);
+        assert_eq!(decide(429, Some("3600"), 1, true, &p), Next::GiveUp);
         assert_eq!(
-            decide(503, None, 1, &p),
+            decide(503, None, 1, true, &p),
             Next::RetryAfter(Duration::from_millis(500))
         );
         assert_eq!(
-            decide(502, None, 3, &p),
+            decide(502, None, 3, true, &p),
             Next::RetryAfter(Duration::from_secs(2))
         );
-        assert_eq!(decide(504, None, 4, &p), Next::GiveUp);
+        assert_eq!(decide(504, None, 4, true, &p), Next::GiveUp);
+        // A POST with no answer may have been applied: not sent again.
+        assert_eq!(decide(0, None, 1, false, &p), Next::Done);
         assert_eq!(
-            decide(0, None, 2, &p),
+            decide(503, None, 1, false, &p),
+            Next::RetryAfter(Duration::from_millis(500))
+        );
+        assert_eq!(
+            decide(0, None, 2, true, &p),
             Next::RetryAfter(Duration::from_secs(1))
         );
         let long = RetryPolicy { attempts: 40, ..p };
         assert_eq!(
-            decide(503, None, 39, &long),
+            decide(503, None, 39, true, &long),
             Next::RetryAfter(Duration::from_secs(8))
         );
     }

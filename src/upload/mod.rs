@@ -516,9 +516,18 @@ impl Run<'_> {
         (self.events)(Event::Note(text));
     }
 
-    /// Marks that the next request may change the server (for the exit code).
-    pub fn changing(&mut self) {
-        self.changed = true;
+    /// Sends a request that changes the server. The run counts as "changed" when it was accepted, or
+    /// when no answer came (it may have been applied): that decides between exit codes 3 and 4.
+    pub fn change(&mut self, request: &Request, accept: &[u16]) -> Result<Response, UploadError> {
+        let answer = self.session.call(Phase::Upload, request, accept);
+        match &answer {
+            Ok(r) if r.is_success() => self.changed = true,
+            Err(UploadError::Http(HttpError::Timeout { .. } | HttpError::Connect { .. })) => {
+                self.changed = true;
+            }
+            _ => {}
+        }
+        answer
     }
 
     pub fn payload_count(&self) -> usize {

@@ -357,15 +357,14 @@ pub(super) fn apply(
     run.back_up(current, current_pem.as_deref())?;
 
     run.started(Phase::Upload);
-    run.changing();
-    let response = run.session.call(Phase::Upload, &request, &[409])?;
+    let response = run.change(&request, &[409])?;
     if response.status == 409 {
         run.note(format!(
             "the endpoint answered 409 ({}); re-reading it and retrying once",
             response.message()
         ));
         read(run, target, Phase::Upload)?;
-        let again = run.session.call(Phase::Upload, &request, &[409])?;
+        let again = run.change(&request, &[409])?;
         if again.status == 409 {
             return Err(UploadError::conflict(&again, "again after re-reading it"));
         }

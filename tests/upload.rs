@@ -1,0 +1,681 @@
+//! `chainsmith upload / trunks / rollback / audit` against the sandbox over real TLS on loopback:
+//! both targets, every retry rule, backups before changes, read-back, rollback, and no secret in any
+//! file the program wrote.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use chainsmith::sandbox::{self, CLIENT_ID, CLIENT_SECRET, Fault};
+use common::*;
+use serde_json::Value;
+
+const AT_ARG: &str = "--at=2026-06-01T00:00:00Z";
+
+/// A sandbox, a data directory, the sandbox's certificate file and a chain split into files.
+struct Rehearsal {
+    sandbox: sandbox::Handle,
+    dir: tempfile::TempDir,
+    chain: Chain,
+}
+
+impl Rehearsal {
+    fn new() -> Self {
+        let sandbox = sandbox::start(0, vec![]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let chain = chain(Alg::P256);
+        std::fs::write(dir.path().join("sandbox.pem"), &sandbox.certificate_pem).unwrap();
+        Self::write_chain(dir.path(), "chain", &chain);
+        Self {
+            sandbox,
+            dir,
+            chain,
+        }
+    }
+
+    fn write_chain(dir: &Path, name: &str, chain: &Chain) {
+        let folder = dir.join(name);
+        std::fs::create_dir_all(&folder).unwrap();
+        // A private key dropped by mistake next to the leaf: it must never be sent.
+        std::fs::write(
+            folder.join("leaf.pem"),
+            chain.leaf.pem() + &chain.leaf.key.serialize_pem(),
+        )
+        .unwrap();
+        std::fs::write(folder.join("intermediate.pem"), chain.intermediate.pem()).unwrap();
+        std::fs::write(folder.join("root.pem"), chain.root.pem()).unwrap();
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn base(&self) -> String {
+        self.sandbox.base_url()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_env(args, &[("CHAINSMITH_CLIENT_SECRET", CLIENT_SECRET)])
+    }
+
+    fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_chainsmith"));
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("CHAINSMITH_DATA_DIR", self.data())
+            .env_remove("CHAINSMITH_CLIENT_SECRET")
+            .env_remove("CHAINSMITH_TOKEN")
+            .stdin(std::process::Stdio::null());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        command.output().unwrap()
+    }
+
+    /// `chainsmith upload --target genesys …` for the chain in `folder`.
+    fn genesys(&self, folder: &str, extra: &[&str]) -> Output {
+        let base = self.base();
+        let mut args = vec![
+            "upload",
+            "--target",
+            "genesys",
+            "--client-id",
+            CLIENT_ID,
+            "--api-base",
+            &base,
+            "--login-base",
+            &base,
+            "--ca-file",
+            "sandbox.pem",
+            "--ca-name",
+            "Carrier A CAs",
+            "--host",
+            "sbc.example.com",
+            AT_ARG,
+            folder,
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    fn audit(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.data().join("audit.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    fn backups(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.data().join("backups"))
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
+    /// The certificate authority named "Carrier A CAs" as the sandbox holds it now.
+    fn authority(&self) -> Option<Value> {
+        let http = http_client(&self.sandbox);
+        let token = token(&self.sandbox, &http);
+        let list: Value = http
+            .get(format!(
+                "{}/api/v2/telephony/providers/edges/certificateauthorities",
+                self.base()
+            ))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        list["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|ca| ca["name"] == "Carrier A CAs")
+            .cloned()
+    }
+
+    /// No secret (client secret, any token the sandbox issued) in any file under the work folder.
+    fn assert_no_secret_written(&self) {
+        let mut secrets = vec![CLIENT_SECRET.to_string()];
+        secrets.extend(self.sandbox.issued_tokens());
+        assert!(secrets.len() > 1, "the test issued no token");
+        for entry in walk(self.dir.path()) {
+            let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
+            for secret in &secrets {
+                assert!(
+                    !text.contains(secret.as_str()),
+                    "{} contains a secret",
+                    entry.display()
+                );
+            }
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn http_client(handle: &sandbox::Handle) -> reqwest::blocking::Client {
+    let root = reqwest::Certificate::from_pem(handle.certificate_pem.as_bytes()).unwrap();
+    reqwest::blocking::Client::builder()
+        .tls_certs_only([root])
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+fn token(handle: &sandbox::Handle, http: &reqwest::blocking::Client) -> String {
+    let body: Value = http
+        .post(format!("{}/oauth/token", handle.base_url()))
+        .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    body["access_token"].as_str().unwrap().to_string()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("exit code")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn fault(status: u16, path: &str) -> Fault {
+    Fault {
+        status,
+        retry_after: None,
+        delay_ms: 0,
+        path_contains: path.into(),
+        tamper: false,
+    }
+}
+
+fn pem_fingerprints(pem: &str) -> Vec<String> {
+    chainsmith::upload::fingerprints(pem)
+}
+
+#[test]
+fn genesys_creates_then_updates_the_authority_with_backups_and_audit() {
+    let r = Rehearsal::new();
+    let out = r.genesys("chain", &["--trunk", "trunk-premises-1"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("verified"), "{stdout}");
+    let ca = r.authority().expect("created");
+    // The CA part of the bundle: intermediate then root; never the leaf or its key.
+    assert_eq!(
+        pem_fingerprints(ca["certificate"].as_str().unwrap()),
+        vec![r.chain.intermediate.sha256(), r.chain.root.sha256()]
+    );
+    assert!(!ca["certificate"].as_str().unwrap().contains("PRIVATE KEY"));
+    assert_eq!(ca["type"], "REMOTE");
+    assert_eq!(ca["services"][0], "SIP");
+
+    // A new chain (the rotation): the same authority is updated, and the backup holds the old one.
+    let next = chain(Alg::P256);
+    Rehearsal::write_chain(r.dir.path(), "next", &next);
+    let out = r.genesys("next", &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let ca = r.authority().unwrap();
+    assert_eq!(ca["version"], 2);
+    assert_eq!(
+        pem_fingerprints(ca["certificate"].as_str().unwrap()),
+        vec![next.intermediate.sha256(), next.root.sha256()]
+    );
+    let backups = r.backups();
+    assert_eq!(backups.len(), 2);
+    let first: Value = serde_json::from_slice(&std::fs::read(&backups[0]).unwrap()).unwrap();
+    assert_eq!(first["current"], Value::Null, "nothing existed before");
+    let second: Value = serde_json::from_slice(&std::fs::read(&backups[1]).unwrap()).unwrap();
+    assert_eq!(second["target"]["kind"], "genesys");
+    assert_eq!(second["ids"]["certificateAuthorityId"], "ca-1");
+    assert_eq!(
+        pem_fingerprints(second["certificate"].as_str().unwrap()),
+        vec![r.chain.intermediate.sha256(), r.chain.root.sha256()]
+    );
+    assert_eq!(second["current"]["version"], 1);
+
+    let audit = r.audit();
+    assert_eq!(audit.len(), 2);
+    assert!(audit.iter().all(|e| e["result"] == "verified"), "{audit:?}");
+    assert_eq!(audit[0]["ids"]["trunkId"], "trunk-premises-1");
+    assert_eq!(audit[1]["bundle"][0], next.intermediate.sha256());
+    assert_eq!(audit[1]["backup"], backups[1].display().to_string());
+    assert!(
+        audit[1]["correlation_ids"].as_array().unwrap().len() >= 3,
+        "{audit:?}"
+    );
+    let statuses: Vec<u64> = audit[1]["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["status"].as_u64().unwrap())
+        .collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    r.assert_no_secret_written();
+
+    // `chainsmith audit --markdown` is the change-ticket table.
+    let out = r.run(&["audit", "--markdown"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(table.lines().count(), 4, "{table}");
+    assert!(table.contains("certificateAuthorityId=ca-1"), "{table}");
+}
+
+#[test]
+fn byoc_cloud_trunk_and_broken_chain_are_refused_with_nothing_sent() {
+    let r = Rehearsal::new();
+    let out = r.genesys("chain", &["--trunk", "trunk-cloud-1"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("BYOC Cloud"), "{}", stderr(&out));
+    assert!(r.authority().is_none());
+    assert!(r.backups().is_empty());
+
+    // Without its intermediate the chain is incomplete: refused before any request.
+    std::fs::remove_file(r.dir.path().join("chain/intermediate.pem")).unwrap();
+    let before = r.sandbox.requests();
+    let out = r.genesys("chain", &[]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("refusing to upload"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(r.sandbox.requests(), before, "nothing may be sent");
+}
+
+#[test]
+fn forced_expired_ca_is_marked_invalid_by_the_server_exit_4() {
+    let r = Rehearsal::new();
+    let root = root("Old Root", Alg::P256);
+    let mut params = ca_params("Expired Intermediate");
+    params.not_before = rcgen::date_time_ymd(2019, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2020, 1, 1);
+    let intermediate = root.issue(params, Alg::P256);
+    let leaf = intermediate.issue(
+        leaf_params("sbc.example.com", &["sbc.example.com"]),
+        Alg::P256,
+    );
+    let old = Chain {
+        root,
+        intermediate,
+        leaf,
+    };
+    Rehearsal::write_chain(r.dir.path(), "old", &old);
+    let out = r.genesys("old", &[]);
+    assert_eq!(code(&out), 1, "refused without --force: {}", stderr(&out));
+    let out = r.genesys("old", &["--force"]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("marks 1 certificate(s) we sent as not valid"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(r.audit().last().unwrap()["result"], "differs");
+}
+
+#[test]
+fn expired_token_is_renewed_once() {
+    let r = Rehearsal::new();
+    r.sandbox.inject(fault(401, "GET /certificateauthorities"));
+    let out = r.genesys("chain", &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let audit = r.audit();
+    let requests = audit[0]["requests"].as_array().unwrap();
+    let tokens = requests
+        .iter()
+        .filter(|x| x["url"].as_str().unwrap().ends_with("/oauth/token"))
+        .count();
+    assert_eq!(tokens, 2, "{requests:?}");
+    assert!(requests.iter().any(|x| x["status"] == 401));
+    // Two 401s in a row: the fresh token is not trusted either; stop.
+    r.sandbox.inject(fault(401, "GET /certificateauthorities"));
+    r.sandbox.inject(fault(401, "GET /certificateauthorities"));
+    let out = r.genesys("chain", &[]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(stderr(&out).contains("401"), "{}", stderr(&out));
+}
+
+#[test]
+fn forbidden_names_the_missing_permission_and_changes_nothing() {
+    let r = Rehearsal::new();
+    r.sandbox.inject(fault(403, "POST /certificateauthorities"));
+    let out = r.genesys("chain", &[]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("lacks telephony:plugin:all"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(r.authority().is_none());
+    // The backup was written before the attempt.
+    assert_eq!(r.backups().len(), 1);
+    let entry = &r.audit()[0];
+    assert_eq!(entry["result"], "failed");
+    assert_eq!(entry["changed"], false);
+    r.assert_no_secret_written();
+}
+
+#[test]
+fn version_conflict_is_re_read_and_retried_once_then_stops() {
+    let r = Rehearsal::new();
+    assert_eq!(code(&r.genesys("chain", &[])), 0);
+    r.sandbox.inject(fault(409, "PUT /certificateauthorities/"));
+    let out = r.genesys("chain", &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("retrying once"), "{}", stderr(&out));
+    assert_eq!(r.authority().unwrap()["version"], 2);
+
+    r.sandbox.inject(fault(409, "PUT /certificateauthorities/"));
+    r.sandbox.inject(fault(409, "PUT /certificateauthorities/"));
+    let out = r.genesys("chain", &[]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("version conflict (409)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(r.authority().unwrap()["version"], 2);
+}
+
+#[test]
+fn rate_limit_honours_retry_after() {
+    let r = Rehearsal::new();
+    r.sandbox.inject(Fault {
+        retry_after: Some(2),
+        ..fault(429, "GET /certificateauthorities")
+    });
+    let started = Instant::now();
+    let out = r.genesys("chain", &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(started.elapsed() >= Duration::from_secs(2));
+    let requests = r.audit()[0]["requests"].as_array().unwrap().clone();
+    let list = requests
+        .iter()
+        .find(|x| {
+            x["url"]
+                .as_str()
+                .unwrap()
+                .contains("certificateauthorities?")
+        })
+        .unwrap();
+    assert_eq!(list["attempts"], 2);
+    assert!(list["waited_ms"].as_u64().unwrap() >= 2000, "{list}");
+}
+
+#[test]
+fn unavailable_then_success_and_a_silent_server_times_out() {
+    let r = Rehearsal::new();
+    r.sandbox.inject(fault(503, "POST /certificateauthorities"));
+    r.sandbox.inject(fault(502, "POST /certificateauthorities"));
+    let out = r.genesys("chain", &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(r.authority().is_some());
+
+    // Every read of the list stalls past the 1 s timeout: four attempts, then exit 3, nothing changed.
+    for _ in 0..4 {
+        r.sandbox.inject(Fault {
+            delay_ms: 3000,
+            ..fault(0, "GET /certificateauthorities")
+        });
+    }
+    let out = r.genesys("chain", &["--timeout", "1"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no answer within 1 s (tried 4 time(s))"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(r.authority().unwrap()["version"], 1);
+}
+
+#[test]
+fn read_back_that_differs_exits_4() {
+    let r = Rehearsal::new();
+    r.sandbox.inject(Fault {
+        tamper: true,
+        ..fault(0, "")
+    });
+    let out = r.genesys("chain", &[]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("sent 2 certificate(s)") && stderr(&out).contains("holds 1"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(r.audit()[0]["result"], "differs");
+}
+
+#[test]
+fn rollback_puts_each_backup_back() {
+    let r = Rehearsal::new();
+    assert_eq!(code(&r.genesys("chain", &[])), 0);
+    let next = chain(Alg::P256);
+    Rehearsal::write_chain(r.dir.path(), "next", &next);
+    assert_eq!(code(&r.genesys("next", &[])), 0);
+    let backups = r.backups();
+
+    // The second backup holds the first chain's CAs: put them back.
+    let out = r.run(&[
+        "rollback",
+        backups[1].to_str().unwrap(),
+        "--ca-file",
+        "sandbox.pem",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let ca = r.authority().unwrap();
+    assert_eq!(
+        pem_fingerprints(ca["certificate"].as_str().unwrap()),
+        vec![r.chain.intermediate.sha256(), r.chain.root.sha256()]
+    );
+    // The rollback itself was backed up first (it holds the second chain).
+    assert_eq!(r.backups().len(), 3);
+    let entry = r.audit().last().unwrap().clone();
+    assert_eq!(entry["action"], "rollback");
+    assert_eq!(entry["result"], "verified");
+
+    // The first backup says nothing existed: rolling back to it removes the authority.
+    let out = r.run(&[
+        "rollback",
+        backups[0].to_str().unwrap(),
+        "--ca-file",
+        "sandbox.pem",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(r.authority().is_none());
+    r.assert_no_secret_written();
+}
+
+#[test]
+fn trunks_lists_status_and_dry_run_sends_nothing() {
+    let r = Rehearsal::new();
+    let base = r.base();
+    let out = r.run(&[
+        "trunks",
+        "--client-id",
+        CLIENT_ID,
+        "--api-base",
+        &base,
+        "--login-base",
+        &base,
+        "--ca-file",
+        "sandbox.pem",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let trunks: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(trunks.as_array().unwrap().len(), 3);
+    assert_eq!(trunks[1]["inService"], false);
+    assert_eq!(trunks[0]["edgeGroup"]["name"], "London Edge Group");
+
+    let before = r.sandbox.requests();
+    let out = r.genesys("chain", &["--dry-run"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("Authorization: Basic <redacted>"), "{shown}");
+    assert!(shown.contains("POST "), "{shown}");
+    assert!(!shown.contains(CLIENT_SECRET));
+    assert_eq!(r.sandbox.requests(), before);
+    assert!(r.audit().is_empty());
+
+    // The secret is needed and not given: a usage error, not a prompt (stdin is not a terminal).
+    let out = r.run_env(
+        &[
+            "trunks",
+            "--client-id",
+            CLIENT_ID,
+            "--api-base",
+            &base,
+            "--login-base",
+            &base,
+            "--ca-file",
+            "sandbox.pem",
+        ],
+        &[],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("CHAINSMITH_CLIENT_SECRET"));
+    // Without --ca-file the sandbox's certificate is not trusted: no silent skip of verification.
+    let out = r.run(&[
+        "trunks",
+        "--client-id",
+        CLIENT_ID,
+        "--api-base",
+        &base,
+        "--login-base",
+        &base,
+    ]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+}
+
+#[test]
+fn rest_target_json_field_with_oauth_then_saved_and_raw_pem_with_bearer() {
+    let r = Rehearsal::new();
+    let base = r.base();
+    let url = format!("{base}/trunk-api/trunks/{{trunk}}/certificate");
+    let token_url = format!("{base}/oauth/token");
+    let out = r.run(&[
+        "upload",
+        "--target",
+        "rest",
+        "--url",
+        &url,
+        "--param",
+        "trunk=sbc-7",
+        "--field",
+        "tls.certificateBundle",
+        "--set-field",
+        "enabled=true",
+        "--auth",
+        "oauth",
+        "--token-url",
+        &token_url,
+        "--client-id",
+        CLIENT_ID,
+        "--ca-file",
+        "sandbox.pem",
+        "--save-target",
+        "sbc-7.json",
+        "--host",
+        "sbc.example.com",
+        AT_ARG,
+        "chain",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let http = http_client(&r.sandbox);
+    let stored: Value = http
+        .get(format!("{base}/trunk-api/trunks/sbc-7/certificate"))
+        .bearer_auth(token(&r.sandbox, &http))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(stored["enabled"], true);
+    assert_eq!(
+        pem_fingerprints(stored["tls"]["certificateBundle"].as_str().unwrap()),
+        vec![r.chain.leaf.sha256(), r.chain.intermediate.sha256()],
+        "leaf first, no root, no key"
+    );
+    let saved = std::fs::read_to_string(r.dir.path().join("sbc-7.json")).unwrap();
+    assert!(saved.contains("\"trunk\": \"sbc-7\""), "{saved}");
+
+    // The saved definition is reused; 409 once is re-read and retried; a 503 is retried.
+    r.sandbox.inject(fault(409, "WRITE /trunk-api/"));
+    r.sandbox.inject(fault(503, "GET /trunk-api/"));
+    let out = r.run(&[
+        "upload",
+        "--target-file",
+        "sbc-7.json",
+        "--ca-file",
+        "sandbox.pem",
+        AT_ARG,
+        "chain",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(r.backups().len(), 2);
+    let backup: Value = serde_json::from_slice(&std::fs::read(&r.backups()[1]).unwrap()).unwrap();
+    assert_eq!(backup["current"]["enabled"], true);
+    assert_eq!(backup["target"]["kind"], "rest");
+
+    // Raw PEM with a bearer token from CHAINSMITH_TOKEN.
+    let bearer = token(&r.sandbox, &http);
+    let out = r.run_env(
+        &[
+            "upload",
+            "--target",
+            "rest",
+            "--url",
+            &format!("{base}/trunk-api/trunks/raw-1/certificate"),
+            "--raw-pem",
+            "--method",
+            "post",
+            "--auth",
+            "bearer",
+            "--ca-file",
+            "sandbox.pem",
+            AT_ARG,
+            "chain",
+        ],
+        &[("CHAINSMITH_TOKEN", &bearer)],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let audit = r.audit();
+    assert_eq!(audit.len(), 3);
+    assert!(audit.iter().all(|e| e["result"] == "verified"), "{audit:?}");
+    r.assert_no_secret_written();
+}
+
+#[test]
+fn rest_refuses_plain_http_to_a_remote_host() {
+    let r = Rehearsal::new();
+    let out = r.run(&[
+        "upload",
+        "--target",
+        "rest",
+        "--url",
+        "http://sbc.example.net/api/certificate",
+        AT_ARG,
+        "chain",
+    ]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("only allowed to a loopback address"));
+}
