@@ -362,6 +362,10 @@ fn preferences_round_trip_without_certificate_content() {
         ca_only: false,
         expiry_warning_days: 45,
         strict: true,
+        upload: chainsmith::gui::upload::UploadPrefs {
+            client_id: "ops-client".into(),
+            ..Default::default()
+        },
     };
     let mut storage = MemoryStorage::default();
     eframe::App::save(&mut app, &mut storage);
@@ -698,4 +702,150 @@ fn a_restored_roots_file_preference_is_loaded_and_applied() {
         order(report),
         [c.leaf.sha256(), c.intermediate.sha256(), c.root.sha256()]
     );
+}
+
+/// Runs frames until the upload worker is done.
+fn wait_for_upload(harness: &mut Harness<'_, App>) {
+    for _ in 0..600 {
+        harness.step();
+        if !harness.state().upload.is_busy() {
+            harness.run();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("the upload did not finish");
+}
+
+#[test]
+fn upload_window_rehearses_a_rotation_against_the_sandbox() {
+    let c = chain(Alg::P256);
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = harness(FakePicker::default());
+    harness.state_mut().upload.data_dir = data.path().to_path_buf();
+    harness.state_mut().prefs.host = "sbc.example.com".into();
+    drop_bytes(
+        &mut harness,
+        &[(
+            "chain.pem",
+            (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
+        )],
+    );
+    harness.get_by_label("Upload…").click();
+    harness.run();
+    harness.get_by_label("Sandbox (local rehearsal)").click();
+    harness.run();
+    assert!(harness.state().upload.sandbox.is_some());
+    harness.get_by_label("Certificate authority name").focus();
+    harness
+        .get_by_label("Certificate authority name")
+        .type_text("Carrier A CAs");
+    harness.run();
+
+    // The trunk picker lists the trunks with their status; choosing a BYOC Cloud trunk blocks the upload.
+    harness.get_by_label("Load trunks").click();
+    harness.step();
+    wait_for_upload(&mut harness);
+    assert_eq!(harness.state().upload.trunks.len(), 3);
+    harness.state_mut().upload.trunk = Some("trunk-cloud-1".into());
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("BYOC Cloud trunk")
+            .is_some()
+    );
+    assert!(upload_disabled(&harness));
+    harness.state_mut().upload.trunk = Some("trunk-premises-1".into());
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("edge group: London Edge Group")
+            .is_some()
+    );
+
+    harness.get_by_label("Upload").click();
+    harness.step();
+    wait_for_upload(&mut harness);
+    let upload = &harness.state().upload;
+    let finished = upload.finished.as_ref().expect("finished");
+    assert_eq!(finished.error, None, "{:?}", upload.notes);
+    assert_eq!(finished.record.result, "verified");
+    assert!(
+        harness
+            .query_by_label_contains("Uploaded and verified")
+            .is_some()
+    );
+    assert!(harness.query_by_label_contains("Backup: ").is_some());
+    let backup = finished.record.backup.clone().unwrap();
+    assert!(Path::new(&backup).starts_with(data.path()));
+    assert_eq!(
+        finished.record.bundle,
+        vec![c.intermediate.sha256(), c.root.sha256()]
+    );
+    let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap();
+    assert_eq!(audit.lines().count(), 1);
+    assert!(!audit.contains(chainsmith::sandbox::CLIENT_SECRET));
+}
+
+#[test]
+fn upload_with_errors_needs_a_confirmation_that_lists_them() {
+    let c = chain(Alg::P256);
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = harness(FakePicker::default());
+    harness.state_mut().upload.data_dir = data.path().to_path_buf();
+    // The leaf is not valid for this host: an error finding.
+    harness.state_mut().prefs.host = "other.example.org".into();
+    drop_bytes(
+        &mut harness,
+        &[(
+            "chain.pem",
+            (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
+        )],
+    );
+    harness.get_by_label("Upload…").click();
+    harness.run();
+    harness.get_by_label("Sandbox (local rehearsal)").click();
+    harness.run();
+    harness.get_by_label("Certificate authority name").focus();
+    harness
+        .get_by_label("Certificate authority name")
+        .type_text("Broken");
+    harness.run();
+    assert!(upload_disabled(&harness));
+    harness.get_by_label("Upload anyway…").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Upload a chain with errors?")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("✖ name.mismatch: ")
+            .is_some()
+    );
+    harness.get_by_label("Don't upload").click();
+    harness.run();
+    assert!(harness.state().upload.finished.is_none());
+    assert_eq!(
+        harness.state().upload.sandbox.as_ref().unwrap().requests(),
+        0
+    );
+    // Confirmed: it goes.
+    harness.get_by_label("Upload anyway…").click();
+    harness.run();
+    harness.get_by_label("Upload with these errors").click();
+    harness.step();
+    wait_for_upload(&mut harness);
+    let finished = harness.state().upload.finished.as_ref().expect("finished");
+    assert_eq!(finished.record.result, "verified");
+    assert!(harness.state().upload.sandbox.as_ref().unwrap().requests() > 0);
+}
+
+fn upload_disabled(harness: &Harness<'_, App>) -> bool {
+    use egui_kittest::kittest::NodeT as _;
+    harness
+        .get_by_label("Upload")
+        .accesskit_node()
+        .is_disabled()
 }

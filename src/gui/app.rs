@@ -74,6 +74,8 @@ pub struct Preferences {
     pub ca_only: bool,
     pub expiry_warning_days: u32,
     pub strict: bool,
+    /// The upload target (no secret: those go to the keychain, if anywhere).
+    pub upload: super::upload::UploadPrefs,
 }
 
 impl Default for Preferences {
@@ -89,6 +91,7 @@ impl Default for Preferences {
             ca_only: false,
             expiry_warning_days: 30,
             strict: false,
+            upload: super::upload::UploadPrefs::default(),
         }
     }
 }
@@ -176,6 +179,8 @@ pub struct App {
     fetch_task: Option<Task<(Loaded, Vec<crate::aia::FetchNote>)>>,
     /// Set at start when the preferences say "trust a roots file".
     restore_roots_pending: bool,
+    /// The Upload window.
+    pub upload: super::upload::UploadPanel,
 }
 
 impl App {
@@ -185,6 +190,7 @@ impl App {
             .and_then(|s| eframe::get_value::<Preferences>(s, STORAGE_KEY))
             .unwrap_or_default();
         Self {
+            upload: super::upload::UploadPanel::new(prefs.upload.clone()),
             prefs,
             loaded: Loaded::default(),
             roots: None,
@@ -223,7 +229,10 @@ impl App {
 
     /// Whether a load, probe or fetch is running.
     pub fn is_loading(&self) -> bool {
-        self.job.is_some() || self.probe_task.is_some() || self.fetch_task.is_some()
+        self.job.is_some()
+            || self.probe_task.is_some()
+            || self.fetch_task.is_some()
+            || self.upload.is_busy()
     }
 
     /// The last probe's outcome.
@@ -705,6 +714,10 @@ impl App {
         self.ui_confirm_save(&ctx);
         self.ui_paste(&ctx);
         self.ui_probe(&ctx);
+        let now = self
+            .fixed_now
+            .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
+        self.upload.ui(&ctx, self.report.as_ref(), now);
 
         for command in std::mem::take(&mut self.commands) {
             self.handle(&ctx, command);
@@ -771,6 +784,13 @@ impl App {
             }
             ui.checkbox(&mut self.prefs.include_root, "Include root");
             ui.checkbox(&mut self.prefs.ca_only, "CA certificates only");
+            if ui
+                .add_enabled(can_export, egui::Button::new("Upload…"))
+                .on_hover_text("Send the bundle to Genesys Cloud or a REST trunk API")
+                .clicked()
+            {
+                self.upload.show();
+            }
             ui.separator();
             if ui
                 .add_enabled(loaded, egui::Button::new("Save report…"))
@@ -1636,6 +1656,7 @@ impl eframe::App for App {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.prefs.upload = self.upload.prefs.clone();
         eframe::set_value(storage, STORAGE_KEY, &self.prefs);
     }
 }

@@ -1,0 +1,946 @@
+//! The Upload window: target (Genesys Cloud, a REST endpoint, or the local sandbox), credentials
+//! (masked; optionally remembered in the OS keychain), the trunk picker with status, a pre-flight
+//! checklist, and the steps (authenticate, read current, back up, upload, verify) run on a worker
+//! thread with Cancel. It only calls [`crate::upload`].
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, channel};
+
+use eframe::egui::{self, Color32, RichText};
+use serde::{Deserialize, Serialize};
+
+use super::jobs::Task;
+use crate::engine::Report;
+use crate::upload::genesys::{self, Trunk};
+use crate::upload::{
+    self, Event, GenesysTarget, Phase, Plan, Record, RestAuth, RestTarget, Secret, Secrets, Target,
+    records, secret,
+};
+
+/// Where the bundle goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum TargetChoice {
+    #[default]
+    Genesys,
+    Rest,
+    /// An in-process `chainsmith sandbox`: rehearse without touching a real organisation.
+    Sandbox,
+}
+
+/// What the window remembers (never a secret).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UploadPrefs {
+    pub choice: TargetChoice,
+    pub region: String,
+    pub client_id: String,
+    pub ca_name: String,
+    pub rest: RestTarget,
+    pub ca_file: String,
+}
+
+impl Default for UploadPrefs {
+    fn default() -> Self {
+        Self {
+            choice: TargetChoice::Genesys,
+            region: "euw2.pure.cloud".into(),
+            client_id: String::new(),
+            ca_name: String::new(),
+            rest: RestTarget::new("https://"),
+            ca_file: String::new(),
+        }
+    }
+}
+
+/// How far a step got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepState {
+    Pending,
+    Running,
+    Done(String),
+    Failed,
+}
+
+/// The finished run: its record, and the error text (none: verified).
+pub struct Finished {
+    pub record: Record,
+    pub error: Option<String>,
+    pub exit_code: u8,
+}
+
+struct Running {
+    task: Task<Finished>,
+    events: Receiver<Event>,
+    cancel: Arc<AtomicBool>,
+}
+
+/// The Upload window's state.
+pub struct UploadPanel {
+    pub open: bool,
+    pub prefs: UploadPrefs,
+    /// Typed into the masked field; empty: the environment variable or the keychain is used.
+    secret: String,
+    pub remember: bool,
+    pub trunks: Vec<Trunk>,
+    pub trunk: Option<String>,
+    trunks_task: Option<Task<Result<Vec<Trunk>, String>>>,
+    running: Option<Running>,
+    pub steps: Vec<(Phase, StepState)>,
+    pub notes: Vec<String>,
+    pub finished: Option<Finished>,
+    confirm_force: bool,
+    /// The sandbox, started when first chosen.
+    pub sandbox: Option<crate::sandbox::Handle>,
+    sandbox_error: Option<String>,
+    /// Backups and the audit log go here.
+    pub data_dir: PathBuf,
+    pub message: Option<String>,
+    /// The audit log as last read (on opening the window and after each run).
+    audit: Vec<serde_json::Value>,
+}
+
+impl UploadPanel {
+    pub fn new(prefs: UploadPrefs) -> Self {
+        Self {
+            open: false,
+            prefs,
+            secret: String::new(),
+            remember: false,
+            trunks: Vec::new(),
+            trunk: None,
+            trunks_task: None,
+            running: None,
+            steps: Vec::new(),
+            notes: Vec::new(),
+            finished: None,
+            confirm_force: false,
+            sandbox: None,
+            sandbox_error: None,
+            data_dir: records::data_dir(),
+            message: None,
+            audit: Vec::new(),
+        }
+    }
+
+    /// Opens the window (and reads the audit log once).
+    pub fn show(&mut self) {
+        self.open = true;
+        self.audit = records::read_audit(&self.data_dir);
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.running.is_some() || self.trunks_task.is_some()
+    }
+
+    /// Types the secret (as the masked field does).
+    pub fn set_secret(&mut self, text: &str) {
+        self.secret = text.to_string();
+    }
+
+    fn ensure_sandbox(&mut self) {
+        if self.sandbox.is_none() && self.sandbox_error.is_none() {
+            match crate::sandbox::start(0, vec![]) {
+                Ok(handle) => self.sandbox = Some(handle),
+                Err(e) => self.sandbox_error = Some(e.to_string()),
+            }
+        }
+    }
+
+    /// The target the form describes.
+    fn target(&self) -> Result<Target, String> {
+        match self.prefs.choice {
+            TargetChoice::Genesys | TargetChoice::Sandbox => {
+                let mut target = match (&self.prefs.choice, &self.sandbox) {
+                    (TargetChoice::Sandbox, Some(s)) => GenesysTarget::new(
+                        None,
+                        Some(&s.base_url()),
+                        Some(&s.base_url()),
+                        crate::sandbox::CLIENT_ID,
+                        self.prefs.ca_name.trim(),
+                    ),
+                    (TargetChoice::Sandbox, None) => {
+                        return Err(self
+                            .sandbox_error
+                            .clone()
+                            .unwrap_or_else(|| "the sandbox is not running".into()));
+                    }
+                    _ => GenesysTarget::new(
+                        Some(&self.prefs.region),
+                        None,
+                        None,
+                        self.prefs.client_id.trim(),
+                        self.prefs.ca_name.trim(),
+                    ),
+                }
+                .map_err(|e| e.to_string())?;
+                if self.prefs.choice == TargetChoice::Genesys && target.client_id.is_empty() {
+                    return Err("enter the OAuth client id".into());
+                }
+                if target.ca_name.is_empty() {
+                    return Err("enter the certificate authority's name".into());
+                }
+                target.trunk = self.trunk.clone();
+                Ok(Target::Genesys(target))
+            }
+            TargetChoice::Rest => {
+                self.prefs.rest.check().map_err(|e| e.to_string())?;
+                Ok(Target::Rest(self.prefs.rest.clone()))
+            }
+        }
+    }
+
+    /// The roots trusted for the API: the sandbox's own certificate, or the CA file.
+    fn api_roots(&self) -> Result<Option<Vec<u8>>, String> {
+        if self.prefs.choice == TargetChoice::Sandbox {
+            return Ok(self
+                .sandbox
+                .as_ref()
+                .map(|s| s.certificate_pem.clone().into_bytes()));
+        }
+        let path = self.prefs.ca_file.trim();
+        if path.is_empty() {
+            return Ok(None);
+        }
+        std::fs::read(path)
+            .map(Some)
+            .map_err(|e| format!("CA file {path}: {e}"))
+    }
+
+    /// The secrets: the typed one, else (on the worker) the environment or the keychain.
+    fn typed_secret(&self) -> Option<Secret> {
+        if self.prefs.choice == TargetChoice::Sandbox {
+            return Some(Secret::new(crate::sandbox::CLIENT_SECRET));
+        }
+        (!self.secret.is_empty()).then(|| Secret::new(self.secret.clone()))
+    }
+
+    fn start_trunks(&mut self, ctx: &egui::Context) {
+        let target = match self.target() {
+            Ok(Target::Genesys(g)) => g,
+            Ok(_) => return,
+            Err(e) => {
+                self.message = Some(e);
+                return;
+            }
+        };
+        let (typed, roots) = (self.typed_secret(), self.api_roots());
+        let account = Target::Genesys(target.clone()).keychain_account();
+        self.trunks_task = Some(Task::spawn("Listing trunks", ctx, move || {
+            let roots = roots?;
+            let secret = typed
+                .or_else(|| secret::resolve(secret::CLIENT_SECRET_VAR, &account, None).map(|s| s.0))
+                .ok_or("enter the client secret")?;
+            let mut session = upload::connect_genesys(
+                &target,
+                &secret,
+                roots.as_deref(),
+                upload::RetryPolicy::default(),
+                Arc::new(AtomicBool::new(false)),
+            )
+            .map_err(|e| e.to_string())?;
+            genesys::list_trunks(&mut session).map_err(|e| e.to_string())
+        }));
+    }
+
+    fn start_upload(&mut self, ctx: &egui::Context, report: &Report, now: i64) {
+        let target = match self.target() {
+            Ok(t) => t,
+            Err(e) => {
+                self.message = Some(e);
+                return;
+            }
+        };
+        let include_root = false;
+        let payload = match upload::payload_for(&target, report, include_root) {
+            Ok(p) => p,
+            Err(e) => {
+                self.message = Some(e.to_string());
+                return;
+            }
+        };
+        let api_roots = match self.api_roots() {
+            Ok(r) => r,
+            Err(e) => {
+                self.message = Some(e);
+                return;
+            }
+        };
+        let plan = Plan {
+            target,
+            payload,
+            rollback_of: None,
+            data_dir: self.data_dir.clone(),
+            api_roots,
+            policy: upload::RetryPolicy::default(),
+        };
+        let typed = self.typed_secret();
+        let remember = self.remember && self.prefs.choice != TargetChoice::Sandbox;
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, events) = channel();
+        let (worker_cancel, repaint) = (cancel.clone(), ctx.clone());
+        self.message = None;
+        self.finished = None;
+        self.notes.clear();
+        self.steps = Phase::ALL
+            .iter()
+            .filter(|p| {
+                **p != Phase::Preflight
+                    || (matches!(plan.target, Target::Genesys(_)) && self.trunk.is_some())
+            })
+            .map(|p| (*p, StepState::Pending))
+            .collect();
+        let task = Task::spawn("Uploading", ctx, move || {
+            let account = plan.target.keychain_account();
+            let mut secrets = Secrets::default();
+            let token_auth = matches!(&plan.target, Target::Rest(r) if r.auth == RestAuth::Bearer);
+            let found = typed.or_else(|| {
+                let var = if token_auth {
+                    secret::TOKEN_VAR
+                } else {
+                    secret::CLIENT_SECRET_VAR
+                };
+                secret::resolve(var, &account, None).map(|s| s.0)
+            });
+            if token_auth {
+                secrets.token = found;
+            } else {
+                secrets.client_secret = found;
+            }
+            let mut on_event = |event: Event| {
+                let _ = tx.send(event);
+                repaint.request_repaint();
+            };
+            let (record, result) = upload::run(&plan, &secrets, worker_cancel, now, &mut on_event);
+            if result.is_ok()
+                && remember
+                && let Some(value) = secrets.token.as_ref().or(secrets.client_secret.as_ref())
+                && let Err(e) = secret::remember(&account, value)
+            {
+                let _ = tx.send(Event::Note(format!("not remembered: {e}")));
+            }
+            Finished {
+                exit_code: result
+                    .as_ref()
+                    .err()
+                    .map(|e| e.exit_code(record.changed))
+                    .unwrap_or(0),
+                error: result.err().map(|e| e.to_string()),
+                record,
+            }
+        });
+        self.running = Some(Running {
+            task,
+            events,
+            cancel,
+        });
+    }
+
+    fn poll(&mut self) {
+        if let Some(task) = &self.trunks_task
+            && let Some(result) = task.try_result()
+        {
+            self.trunks_task = None;
+            match result {
+                Ok(trunks) => {
+                    self.message = Some(format!("{} EXTERNAL trunk(s)", trunks.len()));
+                    self.trunks = trunks;
+                }
+                Err(e) => self.message = Some(format!("Cannot list trunks: {e}")),
+            }
+        }
+        let Some(running) = &self.running else { return };
+        let events: Vec<Event> = running.events.try_iter().collect();
+        let done = running.task.try_result();
+        for event in events {
+            match event {
+                Event::Started(phase) => self.set_step(phase, StepState::Running),
+                Event::Done(phase, text) => self.set_step(phase, StepState::Done(text)),
+                Event::Note(text) => self.notes.push(text),
+            }
+        }
+        if let Some(finished) = done {
+            // Events sent just before the result.
+            let late: Vec<Event> = self
+                .running
+                .as_ref()
+                .map(|r| r.events.try_iter().collect())
+                .unwrap_or_default();
+            for event in late {
+                match event {
+                    Event::Done(phase, text) => self.set_step(phase, StepState::Done(text)),
+                    Event::Note(text) => self.notes.push(text),
+                    Event::Started(phase) => self.set_step(phase, StepState::Running),
+                }
+            }
+            if finished.error.is_some() {
+                for (_, state) in &mut self.steps {
+                    if *state == StepState::Running {
+                        *state = StepState::Failed;
+                    }
+                }
+            }
+            self.running = None;
+            self.finished = Some(finished);
+            self.audit = records::read_audit(&self.data_dir);
+        }
+    }
+
+    fn set_step(&mut self, phase: Phase, state: StepState) {
+        match self.steps.iter_mut().find(|(p, _)| *p == phase) {
+            Some(step) => step.1 = state,
+            None => self.steps.push((phase, state)),
+        }
+    }
+
+    /// The window. `report`: the checked chain (None: nothing loaded).
+    pub fn ui(&mut self, ctx: &egui::Context, report: Option<&Report>, now: i64) {
+        self.poll();
+        if !self.open {
+            return;
+        }
+        if self.prefs.choice == TargetChoice::Sandbox {
+            self.ensure_sandbox();
+        }
+        if self.is_busy() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+        let mut open = true;
+        egui::Window::new("Upload bundle")
+            .open(&mut open)
+            .default_width(640.0)
+            .default_height(620.0)
+            .vscroll(true)
+            .show(ctx, |ui| self.ui_body(ui, report, now));
+        if !open {
+            self.open = false;
+        }
+        self.ui_confirm_force(ctx, report, now);
+    }
+
+    fn ui_body(&mut self, ui: &mut egui::Ui, report: Option<&Report>, now: i64) {
+        let busy = self.running.is_some();
+        ui.add_enabled_ui(!busy, |ui| {
+            ui.horizontal(|ui| {
+                ui.label("Target");
+                let before = self.prefs.choice;
+                ui.selectable_value(
+                    &mut self.prefs.choice,
+                    TargetChoice::Genesys,
+                    "Genesys Cloud",
+                );
+                ui.selectable_value(&mut self.prefs.choice, TargetChoice::Rest, "REST endpoint");
+                ui.selectable_value(
+                    &mut self.prefs.choice,
+                    TargetChoice::Sandbox,
+                    "Sandbox (local rehearsal)",
+                );
+                if before != self.prefs.choice {
+                    self.trunks.clear();
+                    self.trunk = None;
+                }
+            });
+            match self.prefs.choice {
+                TargetChoice::Genesys => self.ui_genesys(ui),
+                TargetChoice::Sandbox => self.ui_sandbox(ui),
+                TargetChoice::Rest => self.ui_rest(ui),
+            }
+            if self.prefs.choice != TargetChoice::Rest {
+                self.ui_trunks(ui);
+            }
+        });
+        ui.separator();
+        self.ui_checklist(ui, report, now);
+        ui.separator();
+        self.ui_progress(ui);
+        self.ui_audit(ui);
+    }
+
+    fn ui_genesys(&mut self, ui: &mut egui::Ui) {
+        egui::Grid::new("genesys").num_columns(2).show(ui, |ui| {
+            let region_label = ui.label("Region");
+            let current = genesys::region(&self.prefs.region)
+                .map(|r| format!("{} ({})", r.place, r.domain))
+                .unwrap_or_else(|| self.prefs.region.clone());
+            egui::ComboBox::from_id_salt("region")
+                .selected_text(current)
+                .width(360.0)
+                .show_ui(ui, |ui| {
+                    for r in genesys::REGIONS {
+                        ui.selectable_value(
+                            &mut self.prefs.region,
+                            r.domain.to_string(),
+                            format!("{} ({}, {})", r.place, r.domain, r.aws),
+                        );
+                    }
+                })
+                .response
+                .labelled_by(region_label.id);
+            ui.end_row();
+            let label = ui.label("Client id");
+            ui.add(egui::TextEdit::singleline(&mut self.prefs.client_id).desired_width(360.0))
+                .labelled_by(label.id);
+            ui.end_row();
+            self.ui_secret(ui, "Client secret");
+            let label = ui.label("CA file (optional)");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.prefs.ca_file)
+                    .hint_text("only for a proxy with a private CA")
+                    .desired_width(360.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            self.ui_ca_name(ui);
+        });
+    }
+
+    fn ui_sandbox(&mut self, ui: &mut egui::Ui) {
+        match (&self.sandbox, &self.sandbox_error) {
+            (Some(s), _) => {
+                ui.label(format!(
+                    "A local stand-in for Genesys Cloud runs at {} (client {}); nothing leaves this machine.",
+                    s.base_url(),
+                    crate::sandbox::CLIENT_ID
+                ));
+            }
+            (None, Some(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("✖ {e}"));
+            }
+            _ => {
+                ui.spinner();
+            }
+        }
+        egui::Grid::new("sandbox")
+            .num_columns(2)
+            .show(ui, |ui| self.ui_ca_name(ui));
+    }
+
+    fn ui_ca_name(&mut self, ui: &mut egui::Ui) {
+        let label = ui.label("Certificate authority name");
+        ui.add(
+            egui::TextEdit::singleline(&mut self.prefs.ca_name)
+                .hint_text("Carrier A SIP TLS CAs")
+                .desired_width(360.0),
+        )
+        .labelled_by(label.id);
+        ui.end_row();
+    }
+
+    fn ui_secret(&mut self, ui: &mut egui::Ui, what: &str) {
+        secret_row(ui, what, &mut self.secret, &mut self.remember);
+    }
+
+    fn ui_rest(&mut self, ui: &mut egui::Ui) {
+        let (rest, secret, remember) = (&mut self.prefs.rest, &mut self.secret, &mut self.remember);
+        egui::Grid::new("rest").num_columns(2).show(ui, |ui| {
+            let label = ui.label("URL");
+            ui.add(
+                egui::TextEdit::singleline(&mut rest.url)
+                    .hint_text("https://sbc.example.net/api/trunks/{trunk}/certificate")
+                    .desired_width(420.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            ui.label("Placeholders");
+            let mut text = rest
+                .params
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            if ui
+                .add(
+                    egui::TextEdit::singleline(&mut text)
+                        .hint_text("trunk=42")
+                        .desired_width(420.0),
+                )
+                .changed()
+            {
+                rest.params = text
+                    .split_whitespace()
+                    .filter_map(|p| p.split_once('='))
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+            }
+            ui.end_row();
+            ui.label("Method");
+            ui.horizontal(|ui| {
+                for m in ["PUT", "POST", "PATCH"] {
+                    ui.selectable_value(&mut rest.method, m.to_string(), m);
+                }
+                ui.checkbox(&mut rest.raw_pem, "Raw PEM body");
+            });
+            ui.end_row();
+            let label = ui.label("JSON field");
+            ui.add_enabled(
+                !rest.raw_pem,
+                egui::TextEdit::singleline(&mut rest.field).desired_width(240.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            ui.label("Auth");
+            ui.horizontal(|ui| {
+                let kind = match rest.auth {
+                    RestAuth::None => 0,
+                    RestAuth::Bearer => 1,
+                    RestAuth::Basic { .. } => 2,
+                    RestAuth::Oauth { .. } => 3,
+                };
+                for (i, name) in ["None", "Bearer", "Basic", "OAuth"].iter().enumerate() {
+                    if ui.selectable_label(kind == i, *name).clicked() && kind != i {
+                        rest.auth = match i {
+                            1 => RestAuth::Bearer,
+                            2 => RestAuth::Basic {
+                                username: String::new(),
+                            },
+                            3 => RestAuth::Oauth {
+                                token_url: String::new(),
+                                client_id: String::new(),
+                            },
+                            _ => RestAuth::None,
+                        };
+                    }
+                }
+            });
+            ui.end_row();
+            match &mut rest.auth {
+                RestAuth::Basic { username } => {
+                    ui.label("User");
+                    ui.text_edit_singleline(username);
+                    ui.end_row();
+                }
+                RestAuth::Oauth {
+                    token_url,
+                    client_id,
+                } => {
+                    ui.label("Token URL");
+                    ui.text_edit_singleline(token_url);
+                    ui.end_row();
+                    ui.label("Client id");
+                    ui.text_edit_singleline(client_id);
+                    ui.end_row();
+                }
+                _ => {}
+            }
+            let needs_secret = rest.auth != RestAuth::None;
+            let label = ui.label("Read URL (optional)");
+            let mut read = rest.read_url.clone().unwrap_or_default();
+            if ui
+                .add(
+                    egui::TextEdit::singleline(&mut read)
+                        .hint_text("default: the URL")
+                        .desired_width(420.0),
+                )
+                .labelled_by(label.id)
+                .changed()
+            {
+                rest.read_url = (!read.trim().is_empty()).then(|| read.trim().to_string());
+            }
+            ui.end_row();
+            if needs_secret {
+                secret_row(ui, "Secret / token", secret, remember);
+            }
+        });
+    }
+
+    fn ui_trunks(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            let trunk_label = ui.label("Trunk");
+            let busy = self.trunks_task.is_some();
+            if ui
+                .add_enabled(!busy, egui::Button::new("Load trunks"))
+                .clicked()
+            {
+                let ctx = ui.ctx().clone();
+                self.start_trunks(&ctx);
+            }
+            if busy {
+                ui.spinner();
+            }
+            let selected = self
+                .trunk
+                .as_ref()
+                .and_then(|id| self.trunks.iter().find(|t| &t.id == id))
+                .map(|t| t.name.clone())
+                .unwrap_or_else(|| "(none: no pre-flight)".into());
+            egui::ComboBox::from_id_salt("trunk")
+                .selected_text(selected)
+                .width(320.0)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.trunk, None, "(none)");
+                    for t in &self.trunks {
+                        let kind = if t.is_byoc_cloud() {
+                            "BYOC Cloud"
+                        } else {
+                            "Premises"
+                        };
+                        let status = t.checklist().iter().filter(|(ok, _)| !ok).count();
+                        ui.selectable_value(
+                            &mut self.trunk,
+                            Some(t.id.clone()),
+                            format!(
+                                "{} ({kind}, {})",
+                                t.name,
+                                if status == 0 {
+                                    "healthy".to_string()
+                                } else {
+                                    format!("{status} warning(s)")
+                                }
+                            ),
+                        );
+                    }
+                })
+                .response
+                .labelled_by(trunk_label.id);
+        });
+    }
+
+    /// The trunk chosen, if its status is known.
+    fn chosen_trunk(&self) -> Option<&Trunk> {
+        self.trunk
+            .as_ref()
+            .and_then(|id| self.trunks.iter().find(|t| &t.id == id))
+    }
+
+    fn ui_checklist(&mut self, ui: &mut egui::Ui, report: Option<&Report>, now: i64) {
+        ui.label(RichText::new("Pre-flight").strong());
+        let ok = Color32::from_rgb(0x2f, 0x9e, 0x44);
+        let warn = ui.visuals().warn_fg_color;
+        let bad = ui.visuals().error_fg_color;
+        let line = |ui: &mut egui::Ui, state: Option<bool>, text: String| {
+            let (icon, color) = match state {
+                Some(true) => ("✔", ok),
+                Some(false) => ("✖", bad),
+                None => ("⚠", warn),
+            };
+            ui.colored_label(color, format!("{icon} {text}"));
+        };
+        let Some(report) = report.filter(|r| !r.chain.is_empty()) else {
+            line(ui, Some(false), "No chain loaded".into());
+            return;
+        };
+        let errors = upload::blocking_findings(report);
+        line(
+            ui,
+            Some(errors.is_empty()),
+            if errors.is_empty() {
+                "The chain has no error findings".into()
+            } else {
+                format!("The chain has {} error finding(s)", errors.len())
+            },
+        );
+        let target = self.target();
+        let payload = target
+            .as_ref()
+            .ok()
+            .map(|t| upload::payload_for(t, report, false));
+        match (&target, &payload) {
+            (Err(e), _) => line(ui, Some(false), e.clone()),
+            (Ok(_), Some(Err(e))) => line(ui, Some(false), e.to_string()),
+            (Ok(t), Some(Ok(p))) => line(
+                ui,
+                Some(true),
+                format!(
+                    "Will send {} certificate(s){} to {}",
+                    p.fingerprints.len(),
+                    if t.kind() == "genesys" {
+                        " (the CA part)"
+                    } else {
+                        ""
+                    },
+                    match t {
+                        Target::Genesys(g) => g.api_base.clone(),
+                        Target::Rest(r) => r.upload_url().unwrap_or_default(),
+                    }
+                ),
+            ),
+            _ => {}
+        }
+        let mut cloud = false;
+        if let Some(trunk) = self.chosen_trunk() {
+            for (passed, text) in trunk.checklist() {
+                line(ui, if passed { Some(true) } else { None }, text);
+            }
+            if trunk.is_byoc_cloud() {
+                cloud = true;
+                line(
+                    ui,
+                    Some(false),
+                    genesys::BYOC_CLOUD_NOTHING_TO_UPLOAD.into(),
+                );
+            }
+        }
+        let ready = target.is_ok() && matches!(payload, Some(Ok(_))) && !cloud;
+        ui.horizontal(|ui| {
+            let busy = self.running.is_some();
+            if ui
+                .add_enabled(
+                    ready && errors.is_empty() && !busy,
+                    egui::Button::new("Upload"),
+                )
+                .on_hover_text("Back up, upload, read back and verify")
+                .clicked()
+            {
+                let ctx = ui.ctx().clone();
+                self.start_upload(&ctx, report, now);
+            }
+            if !errors.is_empty()
+                && ui
+                    .add_enabled(ready && !busy, egui::Button::new("Upload anyway…"))
+                    .clicked()
+            {
+                self.confirm_force = true;
+            }
+            if busy {
+                ui.spinner();
+                if ui.button("Cancel").clicked()
+                    && let Some(r) = &self.running
+                {
+                    r.cancel.store(true, Ordering::Relaxed);
+                }
+            }
+        });
+        if let Some(m) = &self.message {
+            ui.label(m);
+        }
+    }
+
+    fn ui_confirm_force(&mut self, ctx: &egui::Context, report: Option<&Report>, now: i64) {
+        if !self.confirm_force {
+            return;
+        }
+        let Some(report) = report else {
+            self.confirm_force = false;
+            return;
+        };
+        let errors = upload::blocking_findings(report);
+        egui::Modal::new(egui::Id::unique("confirm-force-upload")).show(ctx, |ui| {
+            ui.heading("Upload a chain with errors?");
+            ui.label("The far end may refuse it, and the trunk may stop working:");
+            for e in &errors {
+                ui.colored_label(ui.visuals().error_fg_color, format!("✖ {e}"));
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Upload with these errors").clicked() {
+                    self.confirm_force = false;
+                    let ctx = ui.ctx().clone();
+                    self.start_upload(&ctx, report, now);
+                }
+                if ui.button("Don't upload").clicked() {
+                    self.confirm_force = false;
+                }
+            });
+        });
+    }
+
+    fn ui_progress(&mut self, ui: &mut egui::Ui) {
+        if self.steps.is_empty() {
+            return;
+        }
+        ui.label(RichText::new("Progress").strong());
+        for (phase, state) in &self.steps {
+            ui.horizontal(|ui| match state {
+                StepState::Pending => {
+                    ui.weak(format!("○ {phase}"));
+                }
+                StepState::Running => {
+                    ui.spinner();
+                    ui.label(phase.label());
+                }
+                StepState::Done(text) => {
+                    ui.label(format!("✔ {phase}: {text}"));
+                }
+                StepState::Failed => {
+                    ui.colored_label(ui.visuals().error_fg_color, format!("✖ {phase}"));
+                }
+            });
+        }
+        for note in &self.notes {
+            ui.weak(format!("  {note}"));
+        }
+        let Some(f) = &self.finished else { return };
+        let (fill, text) = match &f.error {
+            None => (
+                Color32::from_rgb(0x2f, 0x9e, 0x44),
+                "✔ Uploaded and verified".to_string(),
+            ),
+            Some(e) => (
+                Color32::from_rgb(0xc9, 0x2a, 0x2a),
+                format!("✖ {} (exit code {}): {e}", f.record.result, f.exit_code),
+            ),
+        };
+        egui::Frame::NONE
+            .fill(fill)
+            .corner_radius(6.0)
+            .inner_margin(8.0)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(RichText::new(text).color(Color32::WHITE).strong());
+            });
+        for d in &f.record.details {
+            ui.label(format!("server: {d}"));
+        }
+        if let Some(b) = &f.record.backup {
+            ui.horizontal(|ui| {
+                ui.label(format!("Backup: {b}"));
+                if ui.small_button("Copy path").clicked() {
+                    ui.ctx().copy_text(b.clone());
+                }
+            });
+            ui.weak(format!("Put it back with: chainsmith rollback \"{b}\""));
+        }
+        ui.label(format!(
+            "Audit entry: {} {} {}, correlation ids: {}",
+            f.record.time,
+            f.record.action,
+            f.record.result,
+            if f.record.correlation_ids.is_empty() {
+                "none".to_string()
+            } else {
+                f.record.correlation_ids.join(", ")
+            }
+        ));
+    }
+
+    fn ui_audit(&mut self, ui: &mut egui::Ui) {
+        egui::CollapsingHeader::new("Audit log").show(ui, |ui| {
+            let entries = &self.audit;
+            ui.weak(records::audit_path(&self.data_dir).display().to_string());
+            if ui
+                .add_enabled(
+                    !entries.is_empty(),
+                    egui::Button::new("Copy as Markdown (change ticket)"),
+                )
+                .clicked()
+            {
+                ui.ctx().copy_text(records::audit_markdown(entries));
+            }
+            for e in entries.iter().rev().take(20) {
+                ui.label(format!(
+                    "{}  {} {}  {}",
+                    e["time"].as_str().unwrap_or_default(),
+                    e["action"].as_str().unwrap_or_default(),
+                    e["endpoint"].as_str().unwrap_or_default(),
+                    e["result"].as_str().unwrap_or_default()
+                ));
+            }
+        });
+    }
+}
+
+/// The masked secret field and the keychain checkbox (a grid row).
+fn secret_row(ui: &mut egui::Ui, what: &str, secret: &mut String, remember: &mut bool) {
+    let label = ui.label(what);
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(secret)
+                .password(true)
+                .hint_text("empty: CHAINSMITH_CLIENT_SECRET or the keychain")
+                .desired_width(300.0),
+        )
+        .labelled_by(label.id);
+        ui.checkbox(remember, "Remember in keychain");
+    });
+    ui.end_row();
+}
