@@ -736,17 +736,17 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
     harness.get_by_label("Sandbox (local rehearsal)").click();
     harness.run();
     assert!(harness.state().upload.sandbox.is_some());
-    harness.get_by_label("Certificate authority name").focus();
-    harness
-        .get_by_label("Certificate authority name")
-        .type_text("Carrier A CAs");
-    harness.run();
 
     // The trunk picker lists the trunks with their status; choosing a BYOC Cloud trunk blocks the upload.
     harness.get_by_label("Load trunks").click();
     harness.step();
     wait_for_upload(&mut harness);
     assert_eq!(harness.state().upload.trunks.len(), 3);
+    harness.get_by_label("Certificate authority name").focus();
+    harness
+        .get_by_label("Certificate authority name")
+        .type_text("Carrier A CAs");
+    harness.run();
     harness.state_mut().upload.trunk = Some("trunk-cloud-1".into());
     harness.run();
     assert!(
@@ -848,4 +848,75 @@ fn upload_disabled(harness: &Harness<'_, App>) -> bool {
         .get_by_label("Upload")
         .accesskit_node()
         .is_disabled()
+}
+
+#[test]
+fn upload_window_sends_to_a_rest_endpoint_with_oauth() {
+    let c = chain(Alg::P256);
+    let server = chainsmith::sandbox::start(0, vec![]).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let ca_file = data.path().join("api-ca.pem");
+    std::fs::write(&ca_file, &server.certificate_pem).unwrap();
+    let mut harness = harness(FakePicker::default());
+    harness.state_mut().prefs.host = "sbc.example.com".into();
+    drop_bytes(
+        &mut harness,
+        &[(
+            "chain.pem",
+            (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
+        )],
+    );
+    harness.get_by_label("Upload…").click();
+    harness.run();
+    harness.get_by_label("REST endpoint").click();
+    harness.run();
+    {
+        let upload = &mut harness.state_mut().upload;
+        upload.data_dir = data.path().join("data");
+        let mut target = chainsmith::upload::RestTarget::new(&format!(
+            "{}/trunk-api/trunks/{{trunk}}/certificate",
+            server.base_url()
+        ));
+        target.params.insert("trunk".into(), "sbc-9".into());
+        target.auth = chainsmith::upload::RestAuth::Oauth {
+            token_url: format!("{}/oauth/token", server.base_url()),
+            client_id: chainsmith::sandbox::CLIENT_ID.into(),
+        };
+        upload.prefs.rest = target;
+        upload.prefs.ca_file = ca_file.display().to_string();
+        upload.set_secret(chainsmith::sandbox::CLIENT_SECRET);
+    }
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("Will send 2 certificate(s) to https://127.0.0.1")
+            .is_some()
+    );
+    harness.get_by_label("Upload").click();
+    harness.step();
+    wait_for_upload(&mut harness);
+    let finished = harness.state().upload.finished.as_ref().expect("finished");
+    assert_eq!(finished.error, None);
+    assert_eq!(
+        finished.record.ids["url"],
+        format!("{}/trunk-api/trunks/sbc-9/certificate", server.base_url())
+    );
+    assert_eq!(
+        finished.record.bundle,
+        vec![c.leaf.sha256(), c.intermediate.sha256()]
+    );
+    // The secret typed into the window is in no file written, nor in the saved preferences.
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    let stored: String = storage.0.values().cloned().collect();
+    assert!(
+        stored.contains("sbc-9"),
+        "the target is remembered: {stored}"
+    );
+    assert!(!stored.contains(chainsmith::sandbox::CLIENT_SECRET));
+    let audit = std::fs::read_to_string(data.path().join("data/audit.jsonl")).unwrap();
+    assert!(!audit.contains(chainsmith::sandbox::CLIENT_SECRET));
+    for token in server.issued_tokens() {
+        assert!(!audit.contains(&token));
+    }
 }

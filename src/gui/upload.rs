@@ -99,6 +99,8 @@ pub struct UploadPanel {
     pub message: Option<String>,
     /// The audit log as last read (on opening the window and after each run).
     audit: Vec<serde_json::Value>,
+    /// The placeholder values as typed (`trunk=42 site=lon`).
+    params_text: String,
 }
 
 impl UploadPanel {
@@ -121,6 +123,7 @@ impl UploadPanel {
             data_dir: records::data_dir(),
             message: None,
             audit: Vec::new(),
+            params_text: String::new(),
         }
     }
 
@@ -150,6 +153,11 @@ impl UploadPanel {
 
     /// The target the form describes.
     fn target(&self) -> Result<Target, String> {
+        self.target_with(true)
+    }
+
+    /// The target; listing trunks needs no certificate authority name yet.
+    fn target_with(&self, need_ca_name: bool) -> Result<Target, String> {
         match self.prefs.choice {
             TargetChoice::Genesys | TargetChoice::Sandbox => {
                 let mut target = match (&self.prefs.choice, &self.sandbox) {
@@ -176,10 +184,10 @@ impl UploadPanel {
                 }
                 .map_err(|e| e.to_string())?;
                 if self.prefs.choice == TargetChoice::Genesys && target.client_id.is_empty() {
-                    return Err("enter the OAuth client id".into());
+                    return Err("Enter the OAuth client id".into());
                 }
-                if target.ca_name.is_empty() {
-                    return Err("enter the certificate authority's name".into());
+                if need_ca_name && target.ca_name.is_empty() {
+                    return Err("Enter the certificate authority's name".into());
                 }
                 target.trunk = self.trunk.clone();
                 Ok(Target::Genesys(target))
@@ -217,7 +225,7 @@ impl UploadPanel {
     }
 
     fn start_trunks(&mut self, ctx: &egui::Context) {
-        let target = match self.target() {
+        let target = match self.target_with(false) {
             Ok(Target::Genesys(g)) => g,
             Ok(_) => return,
             Err(e) => {
@@ -231,7 +239,7 @@ impl UploadPanel {
             let roots = roots?;
             let secret = typed
                 .or_else(|| secret::resolve(secret::CLIENT_SECRET_VAR, &account, None).map(|s| s.0))
-                .ok_or("enter the client secret")?;
+                .ok_or("Enter the client secret")?;
             let mut session = upload::connect_genesys(
                 &target,
                 &secret,
@@ -532,7 +540,13 @@ impl UploadPanel {
     }
 
     fn ui_rest(&mut self, ui: &mut egui::Ui) {
-        let (rest, secret, remember) = (&mut self.prefs.rest, &mut self.secret, &mut self.remember);
+        let (rest, secret, remember, ca_file, params_text) = (
+            &mut self.prefs.rest,
+            &mut self.secret,
+            &mut self.remember,
+            &mut self.prefs.ca_file,
+            &mut self.params_text,
+        );
         egui::Grid::new("rest").num_columns(2).show(ui, |ui| {
             let label = ui.label("URL");
             ui.add(
@@ -542,22 +556,25 @@ impl UploadPanel {
             )
             .labelled_by(label.id);
             ui.end_row();
-            ui.label("Placeholders");
-            let mut text = rest
-                .params
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(" ");
+            let label = ui.label("Placeholders");
+            if params_text.is_empty() && !rest.params.is_empty() {
+                *params_text = rest
+                    .params
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+            }
             if ui
                 .add(
-                    egui::TextEdit::singleline(&mut text)
+                    egui::TextEdit::singleline(params_text)
                         .hint_text("trunk=42")
                         .desired_width(420.0),
                 )
+                .labelled_by(label.id)
                 .changed()
             {
-                rest.params = text
+                rest.params = params_text
                     .split_whitespace()
                     .filter_map(|p| p.split_once('='))
                     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -606,19 +623,19 @@ impl UploadPanel {
             ui.end_row();
             match &mut rest.auth {
                 RestAuth::Basic { username } => {
-                    ui.label("User");
-                    ui.text_edit_singleline(username);
+                    let label = ui.label("User");
+                    ui.text_edit_singleline(username).labelled_by(label.id);
                     ui.end_row();
                 }
                 RestAuth::Oauth {
                     token_url,
                     client_id,
                 } => {
-                    ui.label("Token URL");
-                    ui.text_edit_singleline(token_url);
+                    let label = ui.label("Token URL");
+                    ui.text_edit_singleline(token_url).labelled_by(label.id);
                     ui.end_row();
-                    ui.label("Client id");
-                    ui.text_edit_singleline(client_id);
+                    let label = ui.label("Client id");
+                    ui.text_edit_singleline(client_id).labelled_by(label.id);
                     ui.end_row();
                 }
                 _ => {}
@@ -641,6 +658,14 @@ impl UploadPanel {
             if needs_secret {
                 secret_row(ui, "Secret / token", secret, remember);
             }
+            let label = ui.label("CA file (optional)");
+            ui.add(
+                egui::TextEdit::singleline(ca_file)
+                    .hint_text("PEM: a private CA the endpoint's certificate chains to")
+                    .desired_width(420.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
         });
     }
 

@@ -165,21 +165,34 @@ pub enum Next {
     GiveUp,
 }
 
-/// The retry decision for attempt `attempt` (1-based). `status` 0 is a connection error or timeout:
-/// retried only for `idempotent` methods, since a POST that got no answer may have been applied.
+/// What came back from one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// An HTTP answer with this status.
+    Answer(u16),
+    /// No connection was made (refused, DNS, TLS handshake): the request was not sent.
+    NotConnected,
+    /// Sent, but no (complete) answer in time: it may have been applied.
+    NoAnswer,
+}
+
+/// The retry decision for attempt number `attempt` (1-based). A request that got no answer is sent
+/// again only if it is `idempotent`: a POST that timed out may have been applied.
 /// Pure, so the rules are tested (and fuzzed) without a server.
 pub fn decide(
-    status: u16,
+    outcome: Attempt,
     retry_after: Option<&str>,
     attempt: u32,
     idempotent: bool,
     policy: &RetryPolicy,
 ) -> Next {
-    let retryable = match status {
-        0 => idempotent,
-        429 | 502 | 503 | 504 => true,
-        _ => false,
+    let status = match outcome {
+        Attempt::Answer(status) => status,
+        Attempt::NotConnected => 0,
+        Attempt::NoAnswer if idempotent => 0,
+        Attempt::NoAnswer => return Next::Done,
     };
+    let retryable = matches!(status, 0 | 429 | 502 | 503 | 504);
     if !retryable {
         return Next::Done;
     }
@@ -363,14 +376,15 @@ impl Connection {
                     .body(body.clone());
             }
             let answer = builder.send().and_then(read);
-            let (status, retry_after) = match &answer {
-                Ok(r) => (r.status, r.retry_after.clone()),
-                Err(_) => (0, None),
+            let (outcome, status, retry_after) = match &answer {
+                Ok(r) => (Attempt::Answer(r.status), r.status, r.retry_after.clone()),
+                Err(e) if e.is_connect() => (Attempt::NotConnected, 0, None),
+                Err(_) => (Attempt::NoAnswer, 0, None),
             };
             let idempotent =
                 request.method != reqwest::Method::POST && request.method != reqwest::Method::PATCH;
             match decide(
-                status,
+                outcome,
                 retry_after.as_deref(),
                 attempt,
                 idempotent,
@@ -464,37 +478,52 @@ mod tests {
     #[test]
     fn retry_rules() {
         let p = RetryPolicy::default();
-        assert_eq!(decide(200, None, 1, true, &p), Next::Done);
+        assert_eq!(decide(Attempt::Answer(200), None, 1, true, &p), Next::Done);
         for status in [400, 401, 403, 404, 409, 500] {
-            assert_eq!(decide(status, None, 1, true, &p), Next::Done, "{status}");
+            assert_eq!(
+                decide(Attempt::Answer(status), None, 1, true, &p),
+                Next::Done,
+                "{status}"
+            );
         }
         assert_eq!(
-            decide(429, Some("3"), 1, true, &p),
+            decide(Attempt::Answer(429), Some("3"), 1, true, &p),
             Next::RetryAfter(Duration::from_secs(3))
         );
-        assert_eq!(decide(429, Some("3600"), 1, true, &p), Next::GiveUp);
         assert_eq!(
-            decide(503, None, 1, true, &p),
+            decide(Attempt::Answer(429), Some("3600"), 1, true, &p),
+            Next::GiveUp
+        );
+        assert_eq!(
+            decide(Attempt::Answer(503), None, 1, true, &p),
             Next::RetryAfter(Duration::from_millis(500))
         );
         assert_eq!(
-            decide(502, None, 3, true, &p),
+            decide(Attempt::Answer(502), None, 3, true, &p),
             Next::RetryAfter(Duration::from_secs(2))
         );
-        assert_eq!(decide(504, None, 4, true, &p), Next::GiveUp);
-        // A POST with no answer may have been applied: not sent again.
-        assert_eq!(decide(0, None, 1, false, &p), Next::Done);
         assert_eq!(
-            decide(503, None, 1, false, &p),
+            decide(Attempt::Answer(504), None, 4, true, &p),
+            Next::GiveUp
+        );
+        // A POST with no answer may have been applied: not sent again.
+        assert_eq!(decide(Attempt::NoAnswer, None, 1, false, &p), Next::Done);
+        // Not connected: nothing was sent, so even a POST is tried again.
+        assert_eq!(
+            decide(Attempt::NotConnected, None, 1, false, &p),
             Next::RetryAfter(Duration::from_millis(500))
         );
         assert_eq!(
-            decide(0, None, 2, true, &p),
+            decide(Attempt::Answer(503), None, 1, false, &p),
+            Next::RetryAfter(Duration::from_millis(500))
+        );
+        assert_eq!(
+            decide(Attempt::NoAnswer, None, 2, true, &p),
             Next::RetryAfter(Duration::from_secs(1))
         );
         let long = RetryPolicy { attempts: 40, ..p };
         assert_eq!(
-            decide(503, None, 39, true, &long),
+            decide(Attempt::Answer(503), None, 39, true, &long),
             Next::RetryAfter(Duration::from_secs(8))
         );
     }
