@@ -920,3 +920,67 @@ fn upload_window_sends_to_a_rest_endpoint_with_oauth() {
         assert!(!audit.contains(&token));
     }
 }
+
+#[test]
+fn upload_can_be_cancelled_while_the_server_is_slow() {
+    let c = chain(Alg::P256);
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = harness(FakePicker::default());
+    harness.state_mut().upload.data_dir = data.path().to_path_buf();
+    harness.state_mut().prefs.host = "sbc.example.com".into();
+    drop_bytes(
+        &mut harness,
+        &[(
+            "chain.pem",
+            (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
+        )],
+    );
+    harness.get_by_label("Upload…").click();
+    harness.run();
+    harness.get_by_label("Sandbox (local rehearsal)").click();
+    harness.run();
+    harness.get_by_label("Certificate authority name").focus();
+    harness
+        .get_by_label("Certificate authority name")
+        .type_text("Slow");
+    harness.run();
+    // The server asks to wait 30 s before the certificate authorities can be read.
+    harness
+        .state()
+        .upload
+        .sandbox
+        .as_ref()
+        .unwrap()
+        .inject(chainsmith::sandbox::Fault {
+            status: 429,
+            retry_after: Some(30),
+            delay_ms: 0,
+            path_contains: "GET /certificateauthorities".into(),
+            tamper: false,
+        });
+    let started = std::time::Instant::now();
+    harness.get_by_label("Upload").click();
+    harness.step();
+    // Wait until it is waiting (the read-current step has started), then cancel.
+    for _ in 0..200 {
+        harness.step();
+        if harness.state().upload.steps.iter().any(|(p, s)| {
+            *p == chainsmith::upload::Phase::ReadCurrent
+                && *s == chainsmith::gui::upload::StepState::Running
+        }) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    harness.get_by_label("Cancel").click();
+    wait_for_upload(&mut harness);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let finished = harness.state().upload.finished.as_ref().expect("finished");
+    assert_eq!(finished.record.result, "cancelled");
+    assert!(!finished.record.changed);
+    assert!(
+        harness
+            .query_by_label("✖ Cancelled: nothing was changed")
+            .is_some()
+    );
+}

@@ -890,6 +890,14 @@ impl UploadPanel {
                 Color32::from_rgb(0x2f, 0x9e, 0x44),
                 "✔ Uploaded and verified".to_string(),
             ),
+            Some(_) if f.record.result == "cancelled" => (
+                Color32::from_rgb(0xc9, 0x2a, 0x2a),
+                if f.record.changed {
+                    "✖ Cancelled after the change was sent: check what the server holds".to_string()
+                } else {
+                    "✖ Cancelled: nothing was changed".to_string()
+                },
+            ),
             Some(e) => (
                 Color32::from_rgb(0xc9, 0x2a, 0x2a),
                 format!("✖ {} (exit code {}): {e}", f.record.result, f.exit_code),
