@@ -679,3 +679,62 @@ fn rest_refuses_plain_http_to_a_remote_host() {
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("only allowed to a loopback address"));
 }
+
+#[test]
+fn secret_is_prompted_for_in_a_terminal_without_echo() {
+    use std::io::Write as _;
+    let r = Rehearsal::new();
+    let base = r.base();
+    // `script` (util-linux) gives the program a terminal, as an admin's shell would.
+    let command = format!(
+        "{} trunks --client-id {CLIENT_ID} --api-base {base} --login-base {base} --ca-file sandbox.pem",
+        env!("CARGO_BIN_EXE_chainsmith")
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(r.dir.path())
+        .env("CHAINSMITH_DATA_DIR", r.data())
+        .env_remove("CHAINSMITH_CLIENT_SECRET")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script (util-linux)");
+    // Answer once the prompt is shown (echo is off by then).
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        use std::io::Read as _;
+        let mut all = Vec::new();
+        let mut buf = [0u8; 256];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            all.extend_from_slice(&buf[..n]);
+            let _ = tx.send(String::from_utf8_lossy(&all).into_owned());
+        }
+        String::from_utf8_lossy(&all).into_owned()
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while let Ok(seen) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        if seen.contains("Client secret (or password):") {
+            break;
+        }
+    }
+    // The prompt is written just before echo is turned off: give it a moment.
+    std::thread::sleep(Duration::from_millis(300));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{CLIENT_SECRET}\n").as_bytes())
+        .unwrap();
+    child.wait().unwrap();
+    let shown = reader.join().unwrap();
+    assert!(shown.contains("Client secret (or password):"), "{shown}");
+    assert!(shown.contains("3 EXTERNAL trunk(s)"), "{shown}");
+    assert!(
+        !shown.contains(CLIENT_SECRET),
+        "the secret was echoed: {shown}"
+    );
+}
