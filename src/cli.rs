@@ -45,6 +45,14 @@ pub enum Command {
     Audit(AuditArgs),
     /// Run a local HTTPS server that behaves like the Genesys Cloud and REST trunk APIs (rehearsals, tests).
     Sandbox(SandboxArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell) to standard output.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output.
+    #[command(hide = true)]
+    Manpage,
     /// Open the window with these files and folders loaded (also: no subcommand at all).
     #[cfg(feature = "gui")]
     Gui {
@@ -339,6 +347,17 @@ pub fn run() -> ExitCode {
         Some(Command::Trunks(args)) => trunks_command(&args),
         Some(Command::Rollback(args)) => rollback_command(&args),
         Some(Command::Audit(args)) => audit_command(&args),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory as _;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "chainsmith",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Manpage) => manpage(),
         #[cfg(feature = "gui")]
         Some(Command::Gui { inputs, host }) => open_window(inputs, host),
         #[cfg(feature = "gui")]
@@ -363,6 +382,23 @@ pub fn run() -> ExitCode {
 #[cfg(feature = "gui")]
 fn open_window(inputs: Vec<PathBuf>, host: Option<String>) -> anyhow::Result<ExitCode> {
     crate::gui::run(inputs, host).map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The man page: the main page, then each subcommand's options as its own section.
+fn manpage() -> anyhow::Result<ExitCode> {
+    use clap::CommandFactory as _;
+    let command = Cli::command();
+    let mut out = Vec::new();
+    clap_mangen::Man::new(command.clone()).render(&mut out)?;
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("chainsmith-{}", sub.get_name());
+        let page = clap_mangen::Man::new(sub.clone());
+        out.extend_from_slice(format!(".SH \"{}\"\n", name.to_uppercase()).as_bytes());
+        page.render_description_section(&mut out)?;
+        page.render_options_section(&mut out)?;
+    }
+    std::io::stdout().lock().write_all(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 

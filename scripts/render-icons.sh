@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Renders assets/icon.svg into the PNG sizes the desktop wants (assets/icons/chainsmith-N.png).
+# Needs rsvg-convert (Debian: librsvg2-bin). The PNGs are committed; run this after editing the SVG.
+set -euo pipefail
+cd "$(dirname "$0")/../assets"
+for size in 16 24 32 48 64 128 256 512; do
+  rsvg-convert -w "$size" -h "$size" icon.svg -o "icons/chainsmith-$size.png"
+done
