@@ -3,7 +3,6 @@
 //! Each iteration starts from bytes: load (parse PEM, X.509), order, check, webpki verdict.
 
 use chainsmith::engine::{self, CheckOptions, HostName, Loaded};
-use rcgen::{CertificateParams, Issuer, KeyPair, SerialNumber};
 
 mod support;
 
@@ -20,48 +19,11 @@ struct Pile {
     pem: String,
 }
 
-/// Root → intermediate → leaf for sbc.example.com, then `extra` leaves of 100 other intermediates
-/// (a realistic messy pile: many CAs, many leaves), shuffled in after the real chain's root.
+/// See [`support::messy_pile`].
 fn pile(extra: usize) -> Pile {
-    let root_key = KeyPair::generate().unwrap();
-    let root_params = params("Bench Root", true, vec![]);
-    let root = root_params.self_signed(&root_key).unwrap();
-    let root_issuer = Issuer::from_params(&root_params, &root_key);
-    let int_key = KeyPair::generate().unwrap();
-    let int_params = params("Bench Intermediate", true, vec![]);
-    let int = int_params.signed_by(&int_key, &root_issuer).unwrap();
-    let int_issuer = Issuer::from_params(&int_params, &int_key);
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = params("sbc.example.com", false, vec!["sbc.example.com".into()])
-        .signed_by(&leaf_key, &int_issuer)
-        .unwrap();
-    let mut pem = String::new();
-    pem.push_str(&root.pem());
-    let other_key = KeyPair::generate().unwrap();
-    let others: Vec<(CertificateParams, String)> = (0..100.min(extra))
-        .map(|i| {
-            let p = params(&format!("Other CA {i}"), true, vec![]);
-            let cert = p.signed_by(&other_key, &root_issuer).unwrap().pem();
-            (p, cert)
-        })
-        .collect();
-    for (_, cert) in &others {
-        pem.push_str(cert);
+    Pile {
+        pem: support::messy_pile(extra),
     }
-    for i in 0..extra.saturating_sub(others.len()) {
-        let (p, _) = &others[i % others.len()];
-        let issuer = Issuer::from_params(p, &other_key);
-        let mut lp = params(
-            &format!("host{i}.example.net"),
-            false,
-            vec![format!("host{i}.example.net")],
-        );
-        lp.serial_number = Some(SerialNumber::from_slice(&(i as u64 + 1).to_be_bytes()));
-        pem.push_str(&lp.signed_by(&other_key, &issuer).unwrap().pem());
-    }
-    pem.push_str(&leaf.pem());
-    pem.push_str(&int.pem());
-    Pile { pem }
 }
 
 fn options() -> CheckOptions {

@@ -36,7 +36,7 @@ fn read_file(path: &Path, size_hint: u64, regular: bool) -> std::io::Result<Load
     if regular && size_hint > MAX_INPUT_BYTES as u64 {
         return Ok(load::too_large(&source, size_hint));
     }
-    let file = fs::File::open(path)?;
+    let file = open_for_reading(path, regular)?;
     let mut bytes = Vec::with_capacity(size_hint.min(MAX_INPUT_BYTES as u64) as usize);
     file.take(MAX_INPUT_BYTES as u64 + 1)
         .read_to_end(&mut bytes)?;
@@ -44,6 +44,23 @@ fn read_file(path: &Path, size_hint: u64, regular: bool) -> std::io::Result<Load
         return Ok(load::too_large(&source, bytes.len() as u64));
     }
     Ok(load::load(&source, &bytes))
+}
+
+/// Opens a file. A named FIFO, socket or device is opened without waiting for a writer (a FIFO nobody
+/// writes to would otherwise block forever), then read normally: a pipe with a writer, such as the
+/// shell's `<(curl …)`, is read to its end; one with no writer reads as empty.
+fn open_for_reading(path: &Path, regular: bool) -> std::io::Result<fs::File> {
+    if regular {
+        return fs::File::open(path);
+    }
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)?;
+    let flags = rustix::fs::fcntl_getfl(&file)?;
+    rustix::fs::fcntl_setfl(&file, flags - rustix::fs::OFlags::NONBLOCK)?;
+    Ok(file)
 }
 
 /// Every regular file under `root`, sorted by path. Symlinks are followed only to files inside the

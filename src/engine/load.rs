@@ -39,6 +39,10 @@ pub fn load(source: &str, bytes: &[u8]) -> Loaded {
         return too_large(source, bytes.len() as u64);
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // UTF-16 text (what Windows PowerShell's `>` writes): read it as the text it is.
+    if let Some(text) = utf16_text(bytes) {
+        return load(source, text.as_bytes());
+    }
     if pem::looks_like_pem(bytes) {
         load_pem(source, bytes, &mut loaded);
     } else if bytes.first() == Some(&0x30) {
@@ -63,6 +67,28 @@ pub fn load(source: &str, bytes: &[u8]) -> Loaded {
         ));
     }
     loaded
+}
+
+/// The text of UTF-16 bytes with a byte-order mark, if that is what they are.
+fn utf16_text(bytes: &[u8]) -> Option<String> {
+    let (little, body) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (true, rest),
+        [0xFE, 0xFF, rest @ ..] => (false, rest),
+        _ => return None,
+    };
+    let units = body.chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+    )
 }
 
 /// The refusal of an input over [`MAX_INPUT_BYTES`] (callers that know the size before reading use it

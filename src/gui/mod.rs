@@ -20,7 +20,8 @@ pub fn run(paths: Vec<PathBuf>, host: Option<String>) -> eframe::Result {
             .with_app_id("chainsmith")
             .with_inner_size([1280.0, 820.0])
             .with_min_inner_size([760.0, 480.0])
-            .with_drag_and_drop(true),
+            .with_drag_and_drop(true)
+            .with_icon(window_icon()),
         ..Default::default()
     };
     eframe::run_native(
@@ -35,4 +36,12 @@ pub fn run(paths: Vec<PathBuf>, host: Option<String>) -> eframe::Result {
             Ok(Box::new(app))
         }),
     )
+}
+
+/// The window icon (the menu entry's icon comes from the installed hicolor theme).
+fn window_icon() -> eframe::egui::IconData {
+    // The PNG is ours and valid (rendered by scripts/render-icons.sh); if decoding ever failed, the
+    // window would simply have no icon.
+    eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icons/chainsmith-256.png"))
+        .unwrap_or_default()
 }

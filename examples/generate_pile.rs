@@ -1,0 +1,24 @@
+//! Writes the benchmark pile as a PEM file, for whole-process timings (scripts/bench-vs-openssl.sh):
+//! the chain for sbc.example.com (root, intermediate, leaf) plus N-3 other certificates.
+//!
+//!     cargo run --release --example generate_pile -- 10000 target/bench/pile-10000.pem
+
+#[path = "../benches/support/mod.rs"]
+mod support;
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(n), Some(out)) = (
+        args.get(1).and_then(|n| n.parse::<usize>().ok()),
+        args.get(2),
+    ) else {
+        eprintln!("usage: generate_pile N OUT.pem   (N >= 3)");
+        return std::process::ExitCode::from(2);
+    };
+    let pem = support::messy_pile(n.saturating_sub(3));
+    if let Err(e) = std::fs::write(out, pem) {
+        eprintln!("cannot write {out}: {e}");
+        return std::process::ExitCode::from(1);
+    }
+    std::process::ExitCode::SUCCESS
+}
