@@ -8,6 +8,7 @@ pub mod engine;
 pub mod files;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod prefs;
 pub mod probe;
 pub mod sandbox;
 pub mod upload;

@@ -6,7 +6,6 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Instant;
 
 use eframe::egui::{self, Color32, RichText};
-use serde::{Deserialize, Serialize};
 
 use super::jobs::{LoadJob, Target, Task};
 use super::picker::{PickRequest, Picked, Picker};
@@ -39,62 +38,7 @@ const STORAGE_KEY: &str = "chainsmith.preferences";
 /// Findings shown wrapped in full; more than this are shown as a virtualized list of one-line rows.
 const WRAPPED_FINDINGS: usize = 200;
 
-/// What is trusted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum Trust {
-    /// A self-signed root in the input is the anchor.
-    #[default]
-    BundleRoot,
-    /// The Mozilla root set (webpki-roots), plus a root in the input.
-    Mozilla,
-    /// Exactly the roots in a file.
-    RootsFile,
-}
-
-/// Light, dark, or as the system says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum Theme {
-    #[default]
-    System,
-    Light,
-    Dark,
-}
-
-/// What survives a restart. Never a secret, never certificate content.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Preferences {
-    pub host: String,
-    pub profile: String,
-    pub trust: Trust,
-    pub roots_file: Option<PathBuf>,
-    pub last_folder: Option<PathBuf>,
-    pub theme: Theme,
-    pub include_root: bool,
-    pub ca_only: bool,
-    pub expiry_warning_days: u32,
-    pub strict: bool,
-    /// The upload target (no secret: those go to the keychain, if anywhere).
-    pub upload: super::upload::UploadPrefs,
-}
-
-impl Default for Preferences {
-    fn default() -> Self {
-        Self {
-            host: String::new(),
-            profile: Profile::TlsServer.as_str().to_string(),
-            trust: Trust::BundleRoot,
-            roots_file: None,
-            last_folder: None,
-            theme: Theme::System,
-            include_root: false,
-            ca_only: false,
-            expiry_warning_days: 30,
-            strict: false,
-            upload: super::upload::UploadPrefs::default(),
-        }
-    }
-}
+pub use crate::prefs::{Preferences, Theme, Trust};
 
 type InputsKey = (
     String,

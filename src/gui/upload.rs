@@ -9,50 +9,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 
 use eframe::egui::{self, Color32, RichText};
-use serde::{Deserialize, Serialize};
 
 use super::jobs::Task;
 use crate::engine::Report;
 use crate::upload::genesys::{self, Trunk};
 use crate::upload::{
-    self, Event, GenesysTarget, Phase, Plan, Record, RestAuth, RestTarget, Secret, Secrets, Target,
-    records, secret,
+    self, Event, GenesysTarget, Phase, Plan, Record, RestAuth, Secret, Secrets, Target, records,
+    secret,
 };
 
-/// Where the bundle goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum TargetChoice {
-    #[default]
-    Genesys,
-    Rest,
-    /// An in-process `chainsmith sandbox`: rehearse without touching a real organisation.
-    Sandbox,
-}
-
-/// What the window remembers (never a secret).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct UploadPrefs {
-    pub choice: TargetChoice,
-    pub region: String,
-    pub client_id: String,
-    pub ca_name: String,
-    pub rest: RestTarget,
-    pub ca_file: String,
-}
-
-impl Default for UploadPrefs {
-    fn default() -> Self {
-        Self {
-            choice: TargetChoice::Genesys,
-            region: "euw2.pure.cloud".into(),
-            client_id: String::new(),
-            ca_name: String::new(),
-            rest: RestTarget::new("https://"),
-            ca_file: String::new(),
-        }
-    }
-}
+pub use crate::prefs::{TargetChoice, UploadPrefs};
 
 /// How far a step got.
 #[derive(Debug, Clone, PartialEq, Eq)]
