@@ -6,8 +6,6 @@ use chainsmith::engine::{self, CheckOptions, HostName, Loaded};
 
 mod support;
 
-use support::params;
-
 fn main() {
     divan::main();
 }

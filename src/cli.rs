@@ -337,6 +337,7 @@ struct UsageError(String);
 
 /// Parses the command line and runs it.
 pub fn run() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Check(args)) => check(&args),
@@ -359,9 +360,9 @@ pub fn run() -> ExitCode {
         }
         Some(Command::Manpage) => manpage(),
         #[cfg(feature = "gui")]
-        Some(Command::Gui { inputs, host }) => open_window(inputs, host),
+        Some(Command::Gui { inputs, host }) => open_window(inputs, host, started),
         #[cfg(feature = "gui")]
-        None => open_window(Vec::new(), None),
+        None => open_window(Vec::new(), None, started),
         #[cfg(not(feature = "gui"))]
         None => {
             use clap::CommandFactory as _;
@@ -380,8 +381,13 @@ pub fn run() -> ExitCode {
 }
 
 #[cfg(feature = "gui")]
-fn open_window(inputs: Vec<PathBuf>, host: Option<String>) -> anyhow::Result<ExitCode> {
-    crate::gui::run(inputs, host).map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
+fn open_window(
+    inputs: Vec<PathBuf>,
+    host: Option<String>,
+    started: std::time::Instant,
+) -> anyhow::Result<ExitCode> {
+    crate::gui::run(inputs, host, started)
+        .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -125,6 +125,14 @@ pub struct App {
     restore_roots_pending: bool,
     /// The Upload window.
     pub upload: super::upload::UploadPanel,
+    /// Set with CHAINSMITH_TIMING=1: start-up timing on standard error.
+    pub timing: Option<Timing>,
+}
+
+/// When the process started, and how many frames have been drawn.
+pub struct Timing {
+    pub started: Instant,
+    pub frames: u32,
 }
 
 impl App {
@@ -135,6 +143,7 @@ impl App {
             .unwrap_or_default();
         Self {
             upload: super::upload::UploadPanel::new(prefs.upload.clone()),
+            timing: None,
             prefs,
             loaded: Loaded::default(),
             roots: None,
@@ -1597,6 +1606,19 @@ impl App {
 impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         App::ui(self, ui);
+        // CHAINSMITH_TIMING=1: report when the first frame has been painted (the second frame starts
+        // only after the first was presented), measured from the start of `main`.
+        if let Some(timing) = self.timing.as_mut() {
+            timing.frames += 1;
+            match timing.frames {
+                1 => ui.ctx().request_repaint(),
+                2 => eprintln!(
+                    "chainsmith: first frame painted {:.0} ms after start",
+                    timing.started.elapsed().as_secs_f64() * 1000.0
+                ),
+                _ => {}
+            }
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

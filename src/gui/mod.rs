@@ -13,7 +13,11 @@ use std::path::PathBuf;
 pub use app::App;
 
 /// Opens the window, with `paths` loaded (and `host`, if given, as the host name).
-pub fn run(paths: Vec<PathBuf>, host: Option<String>) -> eframe::Result {
+pub fn run(
+    paths: Vec<PathBuf>,
+    host: Option<String>,
+    started: std::time::Instant,
+) -> eframe::Result {
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("Chainsmith")
@@ -29,6 +33,9 @@ pub fn run(paths: Vec<PathBuf>, host: Option<String>) -> eframe::Result {
         options,
         Box::new(move |cc| {
             let mut app = App::new(cc.storage, Box::new(picker::RfdPicker));
+            if std::env::var_os("CHAINSMITH_TIMING").is_some() {
+                app.timing = Some(app::Timing { started, frames: 0 });
+            }
             if let Some(host) = host {
                 app.prefs.host = host;
             }
