@@ -10,7 +10,7 @@ gen=target/generated
 mkdir -p "$dist" "$gen"
 
 cargo build --release --locked
-bin=target/release/chainsmith
+bin="${CARGO_TARGET_DIR:-target}/release/chainsmith"
 
 # Shell completions and the man page, from the clap definitions.
 "$bin" completions bash > "$gen/chainsmith.bash"

@@ -13,10 +13,12 @@ command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hype
 out=target/bench
 mkdir -p "$out"
 cargo build --release --quiet
-cargo build --release --quiet --example generate_pile
-bin="$PWD/target/release/chainsmith"
+bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/chainsmith"
 for n in 1000 10000; do
-  [ -s "$out/pile-$n.pem" ] || target/release/examples/generate_pile "$n" "$out/pile-$n.pem"
+  if [ ! -s "$out/pile-$n.pem" ]; then
+    cargo build --release --quiet --example generate_pile
+    "${CARGO_TARGET_DIR:-target}/release/examples/generate_pile" "$n" "$out/pile-$n.pem"
+  fi
 done
 fx="${CHAINSMITH_FIXTURES:-$(cd .. && pwd)/shared/fixtures/real-world}/webpki-tests/netflix"
 at=2017-11-05T00:00:00Z

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-10}"
 cargo build --release --quiet
-bin="$PWD/target/release/chainsmith"
+bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/chainsmith"
 display=":$((90 + RANDOM % 9))"
 Xvfb "$display" -screen 0 1280x820x24 >/dev/null 2>&1 &
 xvfb=$!
@@ -43,7 +43,7 @@ echo "median: ${sorted[$((runs / 2))]} ms"
 if [ ! -s target/bench/pile-10000.pem ]; then
   mkdir -p target/bench
   cargo build --release --quiet --example generate_pile
-  target/release/examples/generate_pile 10000 target/bench/pile-10000.pem
+  "${CARGO_TARGET_DIR:-target}/release/examples/generate_pile" 10000 target/bench/pile-10000.pem
 fi
 # With 10,000 certificates the load runs on a worker; give it time, then read the peak memory.
 CHAINSMITH_TIMING=1 "$bin" gui target/bench/pile-10000.pem --host sbc.example.com 2>/dev/null &

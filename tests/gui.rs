@@ -791,26 +791,8 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
 fn upload_with_errors_needs_a_confirmation_that_lists_them() {
     let c = chain(Alg::P256);
     let data = tempfile::tempdir().unwrap();
-    let mut harness = harness(FakePicker::default());
-    harness.state_mut().upload.data_dir = data.path().to_path_buf();
     // The leaf is not valid for this host: an error finding.
-    harness.state_mut().prefs.host = "other.example.org".into();
-    drop_bytes(
-        &mut harness,
-        &[(
-            "chain.pem",
-            (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
-        )],
-    );
-    harness.get_by_label("Upload…").click();
-    harness.run();
-    harness.get_by_label("Sandbox (local rehearsal)").click();
-    harness.run();
-    harness.get_by_label("Certificate authority name").focus();
-    harness
-        .get_by_label("Certificate authority name")
-        .type_text("Broken");
-    harness.run();
+    let mut harness = upload_on_sandbox(&c, "other.example.org", "Broken", data.path());
     assert!(upload_disabled(&harness));
     harness.get_by_label("Upload anyway…").click();
     harness.run();
@@ -925,25 +907,7 @@ fn upload_window_sends_to_a_rest_endpoint_with_oauth() {
 fn upload_can_be_cancelled_while_the_server_is_slow() {
     let c = chain(Alg::P256);
     let data = tempfile::tempdir().unwrap();
-    let mut harness = harness(FakePicker::default());
-    harness.state_mut().upload.data_dir = data.path().to_path_buf();
-    harness.state_mut().prefs.host = "sbc.example.com".into();
-    drop_bytes(
-        &mut harness,
-        &[(
-            "chain.pem",
-            (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
-        )],
-    );
-    harness.get_by_label("Upload…").click();
-    harness.run();
-    harness.get_by_label("Sandbox (local rehearsal)").click();
-    harness.run();
-    harness.get_by_label("Certificate authority name").focus();
-    harness
-        .get_by_label("Certificate authority name")
-        .type_text("Slow");
-    harness.run();
+    let mut harness = upload_on_sandbox(&c, "sbc.example.com", "Slow", data.path());
     // The server asks to wait 30 s before the certificate authorities can be read.
     harness
         .state()
@@ -983,4 +947,29 @@ fn upload_can_be_cancelled_while_the_server_is_slow() {
             .query_by_label("✖ Cancelled: nothing was changed")
             .is_some()
     );
+}
+
+/// A window with `c` dropped (checked for `host`), the Upload window open on the sandbox target with
+/// `ca_name` typed, and backups/audit going to `data`.
+fn upload_on_sandbox(c: &Chain, host: &str, ca_name: &str, data: &Path) -> Harness<'static, App> {
+    let mut harness = harness(FakePicker::default());
+    harness.state_mut().upload.data_dir = data.to_path_buf();
+    harness.state_mut().prefs.host = host.into();
+    drop_bytes(
+        &mut harness,
+        &[(
+            "chain.pem",
+            (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
+        )],
+    );
+    harness.get_by_label("Upload…").click();
+    harness.run();
+    harness.get_by_label("Sandbox (local rehearsal)").click();
+    harness.run();
+    harness.get_by_label("Certificate authority name").focus();
+    harness
+        .get_by_label("Certificate authority name")
+        .type_text(ca_name);
+    harness.run();
+    harness
 }

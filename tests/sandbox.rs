@@ -9,15 +9,6 @@ use chainsmith::sandbox::{self, CLIENT_ID, CLIENT_SECRET, Fault};
 use common::*;
 use serde_json::{Value, json};
 
-fn client(handle: &sandbox::Handle) -> reqwest::blocking::Client {
-    let root = reqwest::Certificate::from_pem(handle.certificate_pem.as_bytes()).unwrap();
-    reqwest::blocking::Client::builder()
-        .tls_certs_only([root])
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
-}
-
 fn token(handle: &sandbox::Handle, http: &reqwest::blocking::Client) -> String {
     let response = http
         .post(format!("{}/oauth/token", handle.base_url()))
@@ -35,7 +26,7 @@ fn token(handle: &sandbox::Handle, http: &reqwest::blocking::Client) -> String {
 #[test]
 fn genesys_certificate_authority_lifecycle_with_versions() {
     let handle = sandbox::start(0, vec![]).unwrap();
-    let http = client(&handle);
+    let http = sandbox_client(&handle);
     let base = format!("{}/api/v2/telephony/providers/edges", handle.base_url());
     // No token: 401 in Genesys's error shape.
     let response = http
@@ -134,7 +125,7 @@ fn injected_failures_answer_in_order_and_then_clear() {
         ],
     )
     .unwrap();
-    let http = client(&handle);
+    let http = sandbox_client(&handle);
     let url = format!(
         "{}/api/v2/telephony/providers/edges/trunks",
         handle.base_url()
@@ -196,7 +187,7 @@ fn injected_failures_answer_in_order_and_then_clear() {
 #[test]
 fn generic_rest_trunk_endpoint_keeps_json_or_raw_pem() {
     let handle = sandbox::start(0, vec![]).unwrap();
-    let http = client(&handle);
+    let http = sandbox_client(&handle);
     let token = token(&handle, &http);
     let url = format!("{}/trunk-api/trunks/sbc-7/certificate", handle.base_url());
     let c = chain(Alg::P256);

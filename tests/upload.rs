@@ -119,7 +119,7 @@ impl Rehearsal {
 
     /// The certificate authority named "Carrier A CAs" as the sandbox holds it now.
     fn authority(&self) -> Option<Value> {
-        let http = http_client(&self.sandbox);
+        let http = sandbox_client(&self.sandbox);
         let token = token(&self.sandbox, &http);
         let list: Value = http
             .get(format!(
@@ -167,15 +167,6 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
-}
-
-fn http_client(handle: &sandbox::Handle) -> reqwest::blocking::Client {
-    let root = reqwest::Certificate::from_pem(handle.certificate_pem.as_bytes()).unwrap();
-    reqwest::blocking::Client::builder()
-        .tls_certs_only([root])
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
 }
 
 fn token(handle: &sandbox::Handle, http: &reqwest::blocking::Client) -> String {
@@ -600,7 +591,7 @@ fn rest_target_json_field_with_oauth_then_saved_and_raw_pem_with_bearer() {
         "chain",
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let http = http_client(&r.sandbox);
+    let http = sandbox_client(&r.sandbox);
     let stored: Value = http
         .get(format!("{base}/trunk-api/trunks/sbc-7/certificate"))
         .bearer_auth(token(&r.sandbox, &http))

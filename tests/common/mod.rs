@@ -339,3 +339,13 @@ pub fn serve_http(body: Vec<u8>) -> u16 {
     });
     port
 }
+
+/// An HTTPS client that trusts exactly the sandbox's own certificate.
+pub fn sandbox_client(handle: &chainsmith::sandbox::Handle) -> reqwest::blocking::Client {
+    let root = reqwest::Certificate::from_pem(handle.certificate_pem.as_bytes()).unwrap();
+    reqwest::blocking::Client::builder()
+        .tls_certs_only([root])
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
