@@ -302,6 +302,22 @@ fn every_bad_input_gets_a_clear_named_finding_and_the_chain_still_loads() {
     // A symlink loop and a symlink out of the folder: not followed.
     std::os::unix::fs::symlink(root, root.join("loop")).unwrap();
     std::os::unix::fs::symlink("/etc/passwd", root.join("outside.pem")).unwrap();
+    // A negative serial number (rcgen writes only positive ones: patch INTEGER 0x7f01 into 0x8001).
+    let mut params = leaf_params("neg.example.com", &["neg.example.com"]);
+    params.serial_number = Some(SerialNumber::from_slice(&[0x7f, 0x01]));
+    let mut negative = c.intermediate.issue(params, Alg::P256).der;
+    let at = negative
+        .windows(4)
+        .position(|w| w == [0x02, 0x02, 0x7f, 0x01])
+        .unwrap();
+    negative[at + 2] = 0x80;
+    std::fs::write(root.join("negative-serial.der"), &negative).unwrap();
+    // A zero-length name: the real badssl leaf whose subject is empty.
+    std::fs::copy(
+        fixtures().join("badssl/chain/subdomain-no-subject.pem"),
+        root.join("no-subject.pem"),
+    )
+    .unwrap();
     // A FIFO nobody writes to: skipped in a folder (never opened, so never a hang).
     let fifo = root.join("pipe.pem");
     assert!(
@@ -366,6 +382,28 @@ fn every_bad_input_gets_a_clear_named_finding_and_the_chain_still_loads() {
             .any(|c| c.source.contains("outside"))
     );
 
+    // The negative serial and the empty subject load, and are reported, not refused.
+    let negative = loaded
+        .certificates
+        .iter()
+        .find(|cert| cert.source.contains("negative-serial.der"))
+        .expect("the negative-serial certificate loads");
+    let no_subject = loaded
+        .certificates
+        .iter()
+        .find(|cert| cert.source.contains("no-subject.pem"))
+        .expect("the certificate with an empty subject loads");
+    assert!(no_subject.subject.is_empty(), "{}", no_subject.subject);
+    assert!(!no_subject.display_name().is_empty());
+    let mut alone = Loaded::default();
+    alone.certificates.push(negative.clone());
+    let report = engine::analyze(&alone, None, &options(None));
+    assert!(
+        codes(&report).contains(&"rfc5280.serial-negative"),
+        "{:?}",
+        report.findings
+    );
+
     // The good chain is still there, in order, and passes; no key is in the bundle.
     let mut options = chainsmith::engine::CheckOptions::new(AT);
     options.host = Some(chainsmith::engine::HostName::parse("sbc.example.com").unwrap());
@@ -377,9 +415,9 @@ fn every_bad_input_gets_a_clear_named_finding_and_the_chain_still_loads() {
     let bundle = engine::bundle::to_pem(&report, Default::default()).unwrap();
     assert!(!bundle.contains("PRIVATE KEY"));
     assert!(
-        cases.len() + 5 >= 30,
+        cases.len() + 9 >= 30,
         "the corpus has {} kinds",
-        cases.len() + 5
+        cases.len() + 9
     );
 }
 
