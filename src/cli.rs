@@ -337,6 +337,7 @@ struct UsageError(String);
 
 /// Parses the command line and runs it.
 pub fn run() -> ExitCode {
+    #[cfg(feature = "gui")]
     let started = std::time::Instant::now();
     let cli = Cli::parse();
     let result = match cli.command {
