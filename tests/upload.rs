@@ -75,6 +75,25 @@ impl Rehearsal {
         command.output().unwrap()
     }
 
+    /// `chainsmith trunks` against the sandbox, with `secret` in CHAINSMITH_CLIENT_SECRET (or none).
+    fn trunks(&self, extra: &[&str], secret: Option<&str>) -> Output {
+        let base = self.base();
+        let mut args = vec![
+            "trunks",
+            "--client-id",
+            CLIENT_ID,
+            "--api-base",
+            &base,
+            "--login-base",
+            &base,
+        ];
+        args.extend_from_slice(extra);
+        match secret {
+            Some(s) => self.run_env(&args, &[("CHAINSMITH_CLIENT_SECRET", s)]),
+            None => self.run_env(&args, &[]),
+        }
+    }
+
     /// `chainsmith upload --target genesys …` for the chain in `folder`.
     fn genesys(&self, folder: &str, extra: &[&str]) -> Output {
         let base = self.base();
@@ -498,19 +517,7 @@ fn rollback_puts_each_backup_back() {
 #[test]
 fn trunks_lists_status_and_dry_run_sends_nothing() {
     let r = Rehearsal::new();
-    let base = r.base();
-    let out = r.run(&[
-        "trunks",
-        "--client-id",
-        CLIENT_ID,
-        "--api-base",
-        &base,
-        "--login-base",
-        &base,
-        "--ca-file",
-        "sandbox.pem",
-        "--json",
-    ]);
+    let out = r.trunks(&["--ca-file", "sandbox.pem", "--json"], Some(CLIENT_SECRET));
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let trunks: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(trunks.as_array().unwrap().len(), 3);
@@ -528,32 +535,11 @@ fn trunks_lists_status_and_dry_run_sends_nothing() {
     assert!(r.audit().is_empty());
 
     // The secret is needed and not given: a usage error, not a prompt (stdin is not a terminal).
-    let out = r.run_env(
-        &[
-            "trunks",
-            "--client-id",
-            CLIENT_ID,
-            "--api-base",
-            &base,
-            "--login-base",
-            &base,
-            "--ca-file",
-            "sandbox.pem",
-        ],
-        &[],
-    );
+    let out = r.trunks(&["--ca-file", "sandbox.pem"], None);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("CHAINSMITH_CLIENT_SECRET"));
     // Without --ca-file the sandbox's certificate is not trusted: no silent skip of verification.
-    let out = r.run(&[
-        "trunks",
-        "--client-id",
-        CLIENT_ID,
-        "--api-base",
-        &base,
-        "--login-base",
-        &base,
-    ]);
+    let out = r.trunks(&[], Some(CLIENT_SECRET));
     assert_eq!(code(&out), 3, "{}", stderr(&out));
 }
 
@@ -821,18 +807,7 @@ fn region_names_and_preflight_warnings() {
     assert_eq!(chainsmith::upload::genesys::REGIONS.len(), 17);
 
     let r = Rehearsal::new();
-    let base = r.base();
-    let out = r.run(&[
-        "trunks",
-        "--client-id",
-        CLIENT_ID,
-        "--api-base",
-        &base,
-        "--login-base",
-        &base,
-        "--ca-file",
-        "sandbox.pem",
-    ]);
+    let out = r.trunks(&["--ca-file", "sandbox.pem"], Some(CLIENT_SECRET));
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
