@@ -785,6 +785,21 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
     let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap();
     assert_eq!(audit.lines().count(), 1);
     assert!(!audit.contains(chainsmith::sandbox::CLIENT_SECRET));
+    // The window's audit log shows the entry (read on a worker after the run).
+    harness.get_by_label("Audit log").scroll_to_me();
+    harness.run();
+    harness.get_by_label("Audit log").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("upload https://127.0.0.1:")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label("Copy as Markdown (change ticket)")
+            .is_some()
+    );
 }
 
 #[test]

@@ -742,7 +742,7 @@ impl App {
                 .on_hover_text("Send the bundle to Genesys Cloud or a REST trunk API")
                 .clicked()
             {
-                self.upload.show();
+                self.upload.show(ui.ctx());
             }
             ui.separator();
             if ui

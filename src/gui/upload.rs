@@ -34,6 +34,8 @@ pub struct Finished {
     pub record: Record,
     pub error: Option<String>,
     pub exit_code: u8,
+    /// The audit log as it is after this run (read on the worker).
+    audit: Vec<serde_json::Value>,
 }
 
 struct Running {
@@ -67,6 +69,7 @@ pub struct UploadPanel {
     audit: Vec<serde_json::Value>,
     /// The placeholder values as typed (`trunk=42 site=lon`).
     params_text: String,
+    audit_task: Option<Task<Vec<serde_json::Value>>>,
 }
 
 impl UploadPanel {
@@ -90,17 +93,21 @@ impl UploadPanel {
             message: None,
             audit: Vec::new(),
             params_text: String::new(),
+            audit_task: None,
         }
     }
 
-    /// Opens the window (and reads the audit log once).
-    pub fn show(&mut self) {
+    /// Opens the window, and reads the audit log on a worker (it grows with every run).
+    pub fn show(&mut self, ctx: &egui::Context) {
         self.open = true;
-        self.audit = records::read_audit(&self.data_dir);
+        let data_dir = self.data_dir.clone();
+        self.audit_task = Some(Task::spawn("Reading the audit log", ctx, move || {
+            records::read_audit(&data_dir)
+        }));
     }
 
     pub fn is_busy(&self) -> bool {
-        self.running.is_some() || self.trunks_task.is_some()
+        self.running.is_some() || self.trunks_task.is_some() || self.audit_task.is_some()
     }
 
     /// Types the secret (as the masked field does).
@@ -295,6 +302,7 @@ impl UploadPanel {
                 let _ = tx.send(Event::Note(format!("not remembered: {e}")));
             }
             Finished {
+                audit: records::read_audit(&plan.data_dir),
                 exit_code: result
                     .as_ref()
                     .err()
@@ -312,6 +320,12 @@ impl UploadPanel {
     }
 
     fn poll(&mut self) {
+        if let Some(task) = &self.audit_task
+            && let Some(entries) = task.try_result()
+        {
+            self.audit_task = None;
+            self.audit = entries;
+        }
         if let Some(task) = &self.trunks_task
             && let Some(result) = task.try_result()
         {
@@ -334,7 +348,7 @@ impl UploadPanel {
                 Event::Note(text) => self.notes.push(text),
             }
         }
-        if let Some(finished) = done {
+        if let Some(mut finished) = done {
             // Events sent just before the result.
             let late: Vec<Event> = self
                 .running
@@ -356,8 +370,8 @@ impl UploadPanel {
                 }
             }
             self.running = None;
+            self.audit = std::mem::take(&mut finished.audit);
             self.finished = Some(finished);
-            self.audit = records::read_audit(&self.data_dir);
         }
     }
 
