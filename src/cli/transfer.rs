@@ -131,37 +131,12 @@ fn rest_target(args: &UploadArgs) -> anyhow::Result<RestTarget> {
     Ok(target)
 }
 
-/// The secrets `target` needs, from the environment, the keychain or a prompt.
-fn secrets_for(target: &Target) -> Secrets {
-    let account = target.keychain_account();
-    let mut secrets = Secrets::default();
-    let needs_token = matches!(target, Target::Rest(r) if r.auth == RestAuth::Bearer);
-    let needs_secret = match target {
-        Target::Genesys(_) => true,
-        Target::Rest(r) => matches!(r.auth, RestAuth::Basic { .. } | RestAuth::Oauth { .. }),
-    };
-    if needs_token {
-        secrets.token =
-            secret::resolve(secret::TOKEN_VAR, &account, Some("Bearer token: ")).map(|(s, _)| s);
-    }
-    if needs_secret {
-        secrets.client_secret = secret::resolve(
-            secret::CLIENT_SECRET_VAR,
-            &account,
-            Some("Client secret (or password): "),
-        )
-        .map(|(s, _)| s);
-    }
-    secrets
-}
-
 fn remember(target: &Target, secrets: &Secrets) {
-    let account = target.keychain_account();
-    let Some(value) = secrets.token.as_ref().or(secrets.client_secret.as_ref()) else {
-        return;
-    };
-    match secret::remember(&account, value) {
-        Ok(()) => eprintln!("chainsmith: the secret is remembered in the OS keychain ({account})"),
+    match secrets.remember(target) {
+        Ok(Some(account)) => {
+            eprintln!("chainsmith: the secret is remembered in the OS keychain ({account})")
+        }
+        Ok(None) => {}
         Err(e) => eprintln!("chainsmith: not remembered: {e}"),
     }
 }
@@ -240,7 +215,7 @@ fn execute(plan: &Plan, api: &ApiArgs, json: bool) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let secrets = secrets_for(&plan.target);
+    let secrets = Secrets::find(&plan.target, None, true);
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut on_event = |event: Event| match event {
         Event::Started(phase) => eprintln!("chainsmith: {phase}…"),
@@ -312,7 +287,7 @@ pub(super) fn trunks_command(args: &TrunksArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let secrets = secrets_for(&wrapped);
+    let secrets = Secrets::find(&wrapped, None, true);
     let Some(secret) = secrets.client_secret.as_ref() else {
         return Err(UsageError(format!(
             "no client secret: set {} or run in a terminal to be asked",

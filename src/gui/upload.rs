@@ -15,7 +15,6 @@ use crate::engine::Report;
 use crate::upload::genesys::{self, Trunk};
 use crate::upload::{
     self, Event, GenesysTarget, Phase, Plan, Record, RestAuth, Secret, Secrets, Target, records,
-    secret,
 };
 
 pub use crate::prefs::{TargetChoice, UploadPrefs};
@@ -207,11 +206,10 @@ impl UploadPanel {
             }
         };
         let (typed, roots) = (self.typed_secret(), self.api_roots());
-        let account = Target::Genesys(target.clone()).keychain_account();
         self.trunks_task = Some(Task::spawn("Listing trunks", ctx, move || {
             let roots = roots?;
-            let secret = typed
-                .or_else(|| secret::resolve(secret::CLIENT_SECRET_VAR, &account, None).map(|s| s.0))
+            let secret = Secrets::find(&Target::Genesys(target.clone()), typed, false)
+                .client_secret
                 .ok_or("Enter the client secret")?;
             let mut session = upload::connect_genesys(
                 &target,
@@ -273,22 +271,7 @@ impl UploadPanel {
             .map(|p| (*p, StepState::Pending))
             .collect();
         let task = Task::spawn("Uploading", ctx, move || {
-            let account = plan.target.keychain_account();
-            let mut secrets = Secrets::default();
-            let token_auth = matches!(&plan.target, Target::Rest(r) if r.auth == RestAuth::Bearer);
-            let found = typed.or_else(|| {
-                let var = if token_auth {
-                    secret::TOKEN_VAR
-                } else {
-                    secret::CLIENT_SECRET_VAR
-                };
-                secret::resolve(var, &account, None).map(|s| s.0)
-            });
-            if token_auth {
-                secrets.token = found;
-            } else {
-                secrets.client_secret = found;
-            }
+            let secrets = Secrets::find(&plan.target, typed, false);
             let mut on_event = |event: Event| {
                 let _ = tx.send(event);
                 repaint.request_repaint();
@@ -296,8 +279,7 @@ impl UploadPanel {
             let (record, result) = upload::run(&plan, &secrets, worker_cancel, now, &mut on_event);
             if result.is_ok()
                 && remember
-                && let Some(value) = secrets.token.as_ref().or(secrets.client_secret.as_ref())
-                && let Err(e) = secret::remember(&account, value)
+                && let Err(e) = secrets.remember(&plan.target)
             {
                 let _ = tx.send(Event::Note(format!("not remembered: {e}")));
             }

@@ -211,15 +211,16 @@ fn yes_no(value: Option<bool>) -> &'static str {
 /// Why a BYOC Cloud trunk gets no upload.
 pub const BYOC_CLOUD_NOTHING_TO_UPLOAD: &str = "this is a BYOC Cloud trunk: Genesys Cloud's edges trust the public CAs, and there is no certificate to upload for it. Check the carrier's chain instead (chainsmith probe HOST:5061 --profile genesys-byoc-cloud).";
 
-/// The certificate authorities, every page.
-pub fn list_authorities(session: &mut Session, phase: Phase) -> Result<Vec<Value>, UploadError> {
+/// Every entity of a paged Genesys list (`path` with its query, without the page parameters).
+fn all_pages(session: &mut Session, path: &str) -> Result<Vec<Value>, UploadError> {
     let mut all = Vec::new();
+    let separator = if path.contains('?') { '&' } else { '?' };
     for page in 1..=MAX_PAGES {
         let url = format!(
-            "{}{EDGES}/certificateauthorities?pageSize=100&pageNumber={page}",
+            "{}{EDGES}{path}{separator}pageSize=100&pageNumber={page}",
             session.api_base
         );
-        let body = session.call_json(phase, &Request::get(url), &[])?;
+        let body = session.call_json(&Request::get(url), &[])?;
         let entities = body["entities"].as_array().cloned().unwrap_or_default();
         let count = entities.len();
         all.extend(entities);
@@ -234,61 +235,46 @@ pub fn list_authorities(session: &mut Session, phase: Phase) -> Result<Vec<Value
 /// Pages read at most from a list (100 entries each).
 const MAX_PAGES: usize = 50;
 
+/// The certificate authorities, every page.
+pub fn list_authorities(session: &mut Session) -> Result<Vec<Value>, UploadError> {
+    all_pages(session, "/certificateauthorities")
+}
+
 /// The EXTERNAL trunks, every page.
 pub fn list_trunks(session: &mut Session) -> Result<Vec<Trunk>, UploadError> {
-    let mut all = Vec::new();
-    for page in 1..=MAX_PAGES {
-        let url = format!(
-            "{}{EDGES}/trunks?trunkType=EXTERNAL&pageSize=100&pageNumber={page}",
-            session.api_base
-        );
-        let body = session.call_json(Phase::Preflight, &Request::get(url), &[])?;
-        let entities = body["entities"].as_array().cloned().unwrap_or_default();
-        let count = entities.len();
-        for entity in entities {
-            all.push(serde_json::from_value(entity).map_err(|e| {
+    all_pages(session, "/trunks?trunkType=EXTERNAL")?
+        .into_iter()
+        .map(|entity| {
+            serde_json::from_value(entity).map_err(|e| {
                 UploadError::Unexpected(format!("a trunk in the list is not understood: {e}"))
-            })?);
-        }
-        let pages = body["pageCount"].as_u64().unwrap_or(1);
-        if count == 0 || page as u64 >= pages {
-            break;
-        }
-    }
-    Ok(all)
+            })
+        })
+        .collect()
 }
 
 /// One trunk.
 pub fn trunk(session: &mut Session, id: &str) -> Result<Trunk, UploadError> {
     let url = format!("{}{EDGES}/trunks/{}", session.api_base, segment(id));
-    let body = session.call_json(Phase::Preflight, &Request::get(url), &[])?;
+    let body = session.call_json(&Request::get(url), &[])?;
     serde_json::from_value(body)
         .map_err(|e| UploadError::Unexpected(format!("trunk {id} is not understood: {e}")))
 }
 
 /// The certificate authority named `name` (exact match), read whole.
-pub fn find_authority(
-    session: &mut Session,
-    phase: Phase,
-    name: &str,
-) -> Result<Option<Value>, UploadError> {
-    let found = list_authorities(session, phase)?
+pub fn find_authority(session: &mut Session, name: &str) -> Result<Option<Value>, UploadError> {
+    let found = list_authorities(session)?
         .into_iter()
         .find(|ca| ca["name"].as_str() == Some(name));
     match found.as_ref().and_then(|ca| ca["id"].as_str()) {
-        Some(id) => get_authority(session, phase, id),
+        Some(id) => get_authority(session, id),
         None => Ok(None),
     }
 }
 
 /// One certificate authority (`None`: it does not exist).
-pub fn get_authority(
-    session: &mut Session,
-    phase: Phase,
-    id: &str,
-) -> Result<Option<Value>, UploadError> {
+pub fn get_authority(session: &mut Session, id: &str) -> Result<Option<Value>, UploadError> {
     let url = authority_url(&session.api_base, id);
-    let response = session.call(phase, &Request::get(url), &[404])?;
+    let response = session.call(&Request::get(url), &[404])?;
     if response.status == 404 {
         return Ok(None);
     }
@@ -389,7 +375,7 @@ pub(super) fn apply(
     }
 
     run.started(Phase::ReadCurrent);
-    let current = find_authority(&mut run.session, Phase::ReadCurrent, &target.ca_name)?;
+    let current = find_authority(&mut run.session, &target.ca_name)?;
     let current_pem = current
         .as_ref()
         .and_then(|ca| ca["certificate"].as_str())
@@ -480,7 +466,7 @@ pub(super) fn apply(
                     "the server holds another version of {id} than we read ({}); re-reading it and retrying once",
                     response.message()
                 ));
-                let fresh = get_authority(&mut run.session, Phase::Upload, &id)?;
+                let fresh = get_authority(&mut run.session, &id)?;
                 version = fresh.as_ref().and_then(|ca| ca["version"].as_u64());
             }
             Some(id)
@@ -492,7 +478,7 @@ pub(super) fn apply(
         run.verified("nothing was there and nothing is".into());
         return Ok(());
     };
-    let now = get_authority(&mut run.session, Phase::Verify, &id)?;
+    let now = get_authority(&mut run.session, &id)?;
     let now_pem = now.as_ref().and_then(|ca| ca["certificate"].as_str());
     run.compare(wanted, now_pem)?;
     if let Some(ca) = &now {

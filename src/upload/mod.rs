@@ -299,6 +299,56 @@ pub struct Secrets {
     pub token: Option<Secret>,
 }
 
+impl Secrets {
+    /// Finds the secret `target` needs (none, a bearer token, or a client secret / password):
+    /// `typed` (the window's field) first, else the environment variable, the keychain, and with
+    /// `prompt` a terminal prompt.
+    pub fn find(target: &Target, typed: Option<Secret>, prompt: bool) -> Self {
+        let token = matches!(target, Target::Rest(r) if r.auth == RestAuth::Bearer);
+        let needed = match target {
+            Target::Genesys(_) => true,
+            Target::Rest(r) => r.auth != RestAuth::None,
+        };
+        if !needed {
+            return Self::default();
+        }
+        let (variable, question) = if token {
+            (secret::TOKEN_VAR, "Bearer token: ")
+        } else {
+            (secret::CLIENT_SECRET_VAR, "Client secret (or password): ")
+        };
+        let found = typed.or_else(|| {
+            secret::resolve(
+                variable,
+                &target.keychain_account(),
+                prompt.then_some(question),
+            )
+            .map(|(s, _)| s)
+        });
+        if token {
+            Self {
+                token: found,
+                ..Self::default()
+            }
+        } else {
+            Self {
+                client_secret: found,
+                ..Self::default()
+            }
+        }
+    }
+
+    /// Stores the secret in the OS keychain under `target`'s account, which is returned.
+    pub fn remember(&self, target: &Target) -> Result<Option<String>, secret::KeychainError> {
+        let Some(value) = self.token.as_ref().or(self.client_secret.as_ref()) else {
+            return Ok(None);
+        };
+        let account = target.keychain_account();
+        secret::remember(&account, value)?;
+        Ok(Some(account))
+    }
+}
+
 /// The result of a finished run (also what the audit log records).
 #[derive(Debug, Clone, Serialize)]
 pub struct Record {
@@ -402,12 +452,7 @@ impl Session {
 
     /// Sends `request`; answers 2xx and the `accept`ed statuses are returned. A 401 renews the token once
     /// and sends again; a 403 names the missing permission; a 400 about the version counts as 409.
-    pub fn call(
-        &mut self,
-        _phase: Phase,
-        request: &Request,
-        accept: &[u16],
-    ) -> Result<Response, UploadError> {
+    pub fn call(&mut self, request: &Request, accept: &[u16]) -> Result<Response, UploadError> {
         let mut response = self.conn.send(request)?;
         if response.status == 401 && self.oauth.is_some() && !self.refreshed {
             self.refreshed = true;
@@ -439,13 +484,8 @@ impl Session {
     }
 
     /// [`Session::call`], with the body parsed as JSON.
-    pub fn call_json(
-        &mut self,
-        phase: Phase,
-        request: &Request,
-        accept: &[u16],
-    ) -> Result<Value, UploadError> {
-        let response = self.call(phase, request, accept)?;
+    pub fn call_json(&mut self, request: &Request, accept: &[u16]) -> Result<Value, UploadError> {
+        let response = self.call(request, accept)?;
         response.json().ok_or_else(|| {
             UploadError::Unexpected(format!(
                 "{} {}: the answer is not JSON",
@@ -519,7 +559,7 @@ impl Run<'_> {
     /// Sends a request that changes the server. The run counts as "changed" when it was accepted, or
     /// when no answer came (it may have been applied): that decides between exit codes 3 and 4.
     pub fn change(&mut self, request: &Request, accept: &[u16]) -> Result<Response, UploadError> {
-        let answer = self.session.call(Phase::Upload, request, accept);
+        let answer = self.session.call(request, accept);
         match &answer {
             Ok(r) if r.is_success() => self.changed = true,
             Err(UploadError::Http(HttpError::Timeout { .. } | HttpError::Connect { .. })) => {

@@ -321,9 +321,9 @@ pub(super) fn authenticate(
 }
 
 /// Reads the current value: `Null` when the endpoint answers 404.
-fn read(run: &mut Run, target: &RestTarget, phase: Phase) -> Result<Value, UploadError> {
+fn read(run: &mut Run, target: &RestTarget) -> Result<Value, UploadError> {
     let url = target.read_url()?;
-    let response = run.session.call(phase, &Request::get(url), &[404])?;
+    let response = run.session.call(&Request::get(url), &[404])?;
     if response.status == 404 {
         return Ok(Value::Null);
     }
@@ -342,7 +342,7 @@ pub(super) fn apply(
     run.ids.insert("url".into(), request.url.clone());
 
     run.started(Phase::ReadCurrent);
-    let current = read(run, target, Phase::ReadCurrent)?;
+    let current = read(run, target)?;
     let current_pem = target.extract(&current);
     run.done(
         Phase::ReadCurrent,
@@ -363,7 +363,7 @@ pub(super) fn apply(
             "the endpoint answered 409 ({}); re-reading it and retrying once",
             response.message()
         ));
-        read(run, target, Phase::Upload)?;
+        read(run, target)?;
         let again = run.change(&request, &[409])?;
         if again.status == 409 {
             return Err(UploadError::conflict(&again, "again after re-reading it"));
@@ -372,7 +372,7 @@ pub(super) fn apply(
     run.done(Phase::Upload, format!("{} {}", request.method, request.url));
 
     run.started(Phase::Verify);
-    let now = read(run, target, Phase::Verify)?;
+    let now = read(run, target)?;
     run.compare(wanted, target.extract(&now).as_deref())?;
     run.verified(format!(
         "the endpoint holds exactly the {} certificate(s) sent",
