@@ -6,7 +6,6 @@
 
 use std::io::Read as _;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::engine::cert::Fingerprint;
@@ -88,21 +87,33 @@ pub fn analyze_fetching(
             problem: None,
             from_cache: false,
         };
-        match get(&url, fetch) {
+        // Only a certificate whose key verifies the signature of the certificate that named the URL
+        // is accepted: the URL is untrusted, the signature is not.
+        let signed_top = |bytes: &[u8]| {
+            let fetched = engine::load(&source, bytes);
+            let issuer = fetched
+                .certificates
+                .iter()
+                .find(|c| signature::verify(&top, &c.key, &c.public_key) == SignatureCheck::Valid)
+                .cloned();
+            (fetched, issuer)
+        };
+        let answer = match get(&url, fetch, true) {
+            // A cached answer that signed nothing here is stale (the URL now serves another
+            // certificate): ask the server again.
+            Ok((bytes, true)) if signed_top(&bytes).1.is_none() => get(&url, fetch, false),
+            other => other,
+        };
+        match answer {
             Err(why) => note.problem = Some(why),
             Ok((bytes, from_cache)) => {
                 note.from_cache = from_cache;
-                let fetched = engine::load(&source, &bytes);
-                // Only a certificate whose key verifies the signature of the certificate that named
-                // the URL is accepted: the URL is untrusted, the signature is not.
-                let issuer = fetched.certificates.iter().find(|c| {
-                    signature::verify(&top, &c.key, &c.public_key) == SignatureCheck::Valid
-                });
+                let (fetched, issuer) = signed_top(&bytes);
                 match issuer {
                     Some(issuer) => {
                         note.added = Some(issuer.sha256);
                         note.added_name = Some(issuer.display_name());
-                        pile.certificates.push(Arc::clone(issuer));
+                        pile.certificates.push(issuer);
                     }
                     None if fetched.certificates.is_empty() => {
                         note.problem = Some(match fetched.findings.first() {
@@ -158,8 +169,9 @@ pub fn with_fetch_notes(mut report: Report, notes: &[FetchNote]) -> Report {
     report
 }
 
-/// GETs `url` (http or https), through the cache. Returns the bytes and whether they came from cache.
-fn get(url: &str, fetch: &FetchOptions) -> Result<(Vec<u8>, bool), String> {
+/// GETs `url` (http or https), through the cache (read only if `read_cache`; always written). Returns
+/// the bytes and whether they came from the cache.
+fn get(url: &str, fetch: &FetchOptions, read_cache: bool) -> Result<(Vec<u8>, bool), String> {
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err(format!("{url}: only http and https URLs are fetched"));
     }
@@ -167,7 +179,8 @@ fn get(url: &str, fetch: &FetchOptions) -> Result<(Vec<u8>, bool), String> {
         .cache_dir
         .as_ref()
         .map(|d| d.join(Fingerprint::of(url.as_bytes()).hex()));
-    if let Some(file) = &cache_file
+    if read_cache
+        && let Some(file) = &cache_file
         && let Ok(bytes) = std::fs::read(file)
     {
         return Ok((bytes, true));

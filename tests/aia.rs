@@ -126,6 +126,45 @@ fn der_and_pkcs7_answers_complete_the_chain_and_are_cached() {
 }
 
 #[test]
+fn a_stale_cached_answer_is_fetched_again() {
+    let c = chain(Alg::P256);
+    let server = serve(vec![("/int.der", c.intermediate.der.clone())]);
+    let url = format!("http://127.0.0.1:{}/int.der", server.port);
+    let cache = tempfile::tempdir().unwrap();
+    // The cache holds what the URL served before (another CA's certificate, say after a port reuse).
+    let stale = root("Some Earlier CA", Alg::P256);
+    std::fs::write(
+        cache
+            .path()
+            .join(chainsmith::engine::Fingerprint::of(url.as_bytes()).hex()),
+        &stale.der,
+    )
+    .unwrap();
+    let leaf = leaf_pointing_at(&c, &url);
+    let inputs = load(&[
+        ("leaf.pem", leaf.pem().as_bytes()),
+        ("root.pem", c.root.pem().as_bytes()),
+    ]);
+    let (report, _, notes) = aia::analyze_fetching(
+        &inputs,
+        None,
+        &options(None),
+        &fetch_options(Some(cache.path())),
+    );
+    assert!(report.passed(), "{:?} {notes:?}", report.findings);
+    assert!(!notes[0].from_cache);
+    assert_eq!(server.hits.lock().unwrap().len(), 1);
+    // The cache now holds the fresh answer.
+    let (_, _, notes) = aia::analyze_fetching(
+        &inputs,
+        None,
+        &options(None),
+        &fetch_options(Some(cache.path())),
+    );
+    assert!(notes[0].from_cache && notes[0].added.is_some(), "{notes:?}");
+}
+
+#[test]
 fn slow_huge_missing_and_wrong_answers_add_nothing() {
     let c = chain(Alg::P256);
     let wrong = root("Wrong CA", Alg::P256).issue(ca_params("Test Intermediate CA"), Alg::P256);

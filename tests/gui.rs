@@ -734,7 +734,9 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
     harness.get_by_label("Upload…").click();
     harness.run();
     harness.get_by_label("Sandbox (local rehearsal)").click();
-    harness.run();
+    // The sandbox starts on a worker (a spinner meanwhile: step, not run).
+    harness.step();
+    wait_for_upload(&mut harness);
     assert!(harness.state().upload.sandbox.is_some());
 
     // The trunk picker lists the trunks with their status; choosing a BYOC Cloud trunk blocks the upload.
@@ -980,7 +982,9 @@ fn upload_on_sandbox(c: &Chain, host: &str, ca_name: &str, data: &Path) -> Harne
     harness.get_by_label("Upload…").click();
     harness.run();
     harness.get_by_label("Sandbox (local rehearsal)").click();
-    harness.run();
+    // The sandbox starts on a worker (a spinner meanwhile: step, not run).
+    harness.step();
+    wait_for_upload(&mut harness);
     harness.get_by_label("Certificate authority name").focus();
     harness
         .get_by_label("Certificate authority name")

@@ -182,7 +182,8 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
         payload,
         rollback_of: None,
         data_dir: records::data_dir(),
-        api_roots: args.api.roots()?,
+        api_roots: None,
+        api_roots_file: args.api.ca_file.clone(),
         policy: args.api.policy(),
     };
     execute(&plan, &args.api, args.check.flags.json)

@@ -61,6 +61,7 @@ pub struct UploadPanel {
     /// The sandbox, started when first chosen.
     pub sandbox: Option<crate::sandbox::Handle>,
     sandbox_error: Option<String>,
+    sandbox_task: Option<Task<Result<crate::sandbox::Handle, String>>>,
     /// Backups and the audit log go here.
     pub data_dir: PathBuf,
     pub message: Option<String>,
@@ -88,6 +89,7 @@ impl UploadPanel {
             confirm_force: false,
             sandbox: None,
             sandbox_error: None,
+            sandbox_task: None,
             data_dir: records::data_dir(),
             message: None,
             audit: Vec::new(),
@@ -106,7 +108,10 @@ impl UploadPanel {
     }
 
     pub fn is_busy(&self) -> bool {
-        self.running.is_some() || self.trunks_task.is_some() || self.audit_task.is_some()
+        self.running.is_some()
+            || self.trunks_task.is_some()
+            || self.audit_task.is_some()
+            || self.sandbox_task.is_some()
     }
 
     /// Types the secret (as the masked field does).
@@ -114,12 +119,12 @@ impl UploadPanel {
         self.secret = text.to_string();
     }
 
-    fn ensure_sandbox(&mut self) {
-        if self.sandbox.is_none() && self.sandbox_error.is_none() {
-            match crate::sandbox::start(0, vec![]) {
-                Ok(handle) => self.sandbox = Some(handle),
-                Err(e) => self.sandbox_error = Some(e.to_string()),
-            }
+    /// Starts the sandbox on a worker (it binds a port and makes its certificate) the first time.
+    fn ensure_sandbox(&mut self, ctx: &egui::Context) {
+        if self.sandbox.is_none() && self.sandbox_error.is_none() && self.sandbox_task.is_none() {
+            self.sandbox_task = Some(Task::spawn("Starting the sandbox", ctx, || {
+                crate::sandbox::start(0, vec![]).map_err(|e| e.to_string())
+            }));
         }
     }
 
@@ -171,21 +176,15 @@ impl UploadPanel {
         }
     }
 
-    /// The roots trusted for the API: the sandbox's own certificate, or the CA file.
-    fn api_roots(&self) -> Result<Option<Vec<u8>>, String> {
+    /// The roots trusted for the API: the sandbox's own certificate, or the CA file's path (read on
+    /// the worker).
+    fn api_roots(&self) -> (Option<Vec<u8>>, Option<PathBuf>) {
         if self.prefs.choice == TargetChoice::Sandbox {
-            return Ok(self
-                .sandbox
-                .as_ref()
-                .map(|s| s.certificate_pem.clone().into_bytes()));
+            let pem = self.sandbox.as_ref().map(|s| s.certificate_pem.clone());
+            return (pem.map(String::into_bytes), None);
         }
         let path = self.prefs.ca_file.trim();
-        if path.is_empty() {
-            return Ok(None);
-        }
-        std::fs::read(path)
-            .map(Some)
-            .map_err(|e| format!("CA file {path}: {e}"))
+        (None, (!path.is_empty()).then(|| PathBuf::from(path)))
     }
 
     /// The secrets: the typed one, else (on the worker) the environment or the keychain.
@@ -205,9 +204,9 @@ impl UploadPanel {
                 return;
             }
         };
-        let (typed, roots) = (self.typed_secret(), self.api_roots());
+        let (typed, (pem, file)) = (self.typed_secret(), self.api_roots());
         self.trunks_task = Some(Task::spawn("Listing trunks", ctx, move || {
-            let roots = roots?;
+            let roots = upload::api_roots(pem, file.as_deref()).map_err(|e| e.to_string())?;
             let secret = Secrets::find(&Target::Genesys(target.clone()), typed, false)
                 .client_secret
                 .ok_or("Enter the client secret")?;
@@ -239,19 +238,14 @@ impl UploadPanel {
                 return;
             }
         };
-        let api_roots = match self.api_roots() {
-            Ok(r) => r,
-            Err(e) => {
-                self.message = Some(e);
-                return;
-            }
-        };
+        let (api_roots, api_roots_file) = self.api_roots();
         let plan = Plan {
             target,
             payload,
             rollback_of: None,
             data_dir: self.data_dir.clone(),
             api_roots,
+            api_roots_file,
             policy: upload::RetryPolicy::default(),
         };
         let typed = self.typed_secret();
@@ -302,6 +296,15 @@ impl UploadPanel {
     }
 
     fn poll(&mut self) {
+        if let Some(task) = &self.sandbox_task
+            && let Some(started) = task.try_result()
+        {
+            self.sandbox_task = None;
+            match started {
+                Ok(handle) => self.sandbox = Some(handle),
+                Err(e) => self.sandbox_error = Some(e),
+            }
+        }
         if let Some(task) = &self.audit_task
             && let Some(entries) = task.try_result()
         {
@@ -371,7 +374,7 @@ impl UploadPanel {
             return;
         }
         if self.prefs.choice == TargetChoice::Sandbox {
-            self.ensure_sandbox();
+            self.ensure_sandbox(ctx);
         }
         if self.is_busy() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));

@@ -285,9 +285,32 @@ pub struct Plan {
     pub rollback_of: Option<PathBuf>,
     /// Backups and the audit log go here.
     pub data_dir: PathBuf,
-    /// PEM roots trusted for the API itself (`--ca-file`).
+    /// PEM roots trusted for the API itself (the sandbox's certificate).
     pub api_roots: Option<Vec<u8>>,
+    /// A PEM file of roots trusted for the API itself (`--ca-file`), read when the run starts (on the
+    /// worker, for the window).
+    pub api_roots_file: Option<PathBuf>,
     pub policy: RetryPolicy,
+}
+
+impl Plan {
+    fn roots(&self) -> Result<Option<Vec<u8>>, UploadError> {
+        api_roots(self.api_roots.clone(), self.api_roots_file.as_deref())
+    }
+}
+
+/// The extra roots for the API: the given PEM, else the file's (read here, on the caller's thread).
+pub fn api_roots(
+    pem: Option<Vec<u8>>,
+    file: Option<&std::path::Path>,
+) -> Result<Option<Vec<u8>>, UploadError> {
+    match (pem, file) {
+        (Some(pem), _) => Ok(Some(pem)),
+        (None, Some(path)) => std::fs::read(path)
+            .map(Some)
+            .map_err(|e| UploadError::Usage(format!("CA file {}: {e}", path.display()))),
+        (None, None) => Ok(None),
+    }
 }
 
 /// The credentials an upload may need (any may be absent; a missing one needed is a usage error).
@@ -719,9 +742,11 @@ pub fn run(
         details: Vec::new(),
         rollback_of: plan.rollback_of.as_ref().map(|p| p.display().to_string()),
     };
-    let result = match http::Connection::new(plan.policy, plan.api_roots.as_deref(), cancel.clone())
-    {
-        Err(e) => Err(UploadError::from(e)),
+    let connection = plan.roots().and_then(|roots| {
+        http::Connection::new(plan.policy, roots.as_deref(), cancel.clone()).map_err(Into::into)
+    });
+    let result = match connection {
+        Err(e) => Err(e),
         Ok(conn) => {
             let mut run = Run {
                 session: Session::new(conn, String::new()),

@@ -169,6 +169,7 @@ pub fn rollback_plan(
         rollback_of: Some(path.to_path_buf()),
         data_dir,
         api_roots,
+        api_roots_file: None,
         policy,
     })
 }
