@@ -67,11 +67,13 @@ fn webpki_test_chains_in_every_order() {
             true,
         ),
         ("cloudflare_dns", "2022-04-25T00:00:00Z", "1.1.1.1", true),
+        // The sanofi leaf's Common Name (irelease-uat.sanofi.com) is none of its SANs, which
+        // Baseline Requirements §7.1.4.3 forbids: --strict rightly fails it (see the test below).
         (
             "sanofi",
             "2025-10-23T00:00:00Z",
             "irelease-dev.sanofi.com",
-            true,
+            false,
         ),
         ("wpt", "2021-10-11T00:00:00Z", "web-platform.test", false),
     ];
@@ -108,6 +110,26 @@ fn webpki_test_chains_in_every_order() {
 }
 
 #[test]
+fn sanofi_fails_strict_only_for_its_common_name() {
+    let dir = fixtures().join("webpki-tests/sanofi");
+    let inputs: Vec<(String, Vec<u8>)> = ["ee.pem", "inter.pem", "ca.pem"]
+        .iter()
+        .filter(|f| dir.join(f).exists())
+        .map(|f| (f.to_string(), read(&dir.join(f))))
+        .collect();
+    let mut o = options(Some("irelease-dev.sanofi.com"));
+    o.at = at("2025-10-23T00:00:00Z");
+    o.strict = true;
+    let report = engine::analyze(&loaded(&inputs), None, &o);
+    assert_eq!(
+        errors(&report),
+        ["cabf.cn-not-in-san"],
+        "{:?}",
+        report.findings
+    );
+}
+
+#[test]
 fn wpt_test_root_breaks_ca_profile_rules_only_under_strict() {
     let dir = fixtures().join("webpki-tests/wpt");
     let inputs = vec![
@@ -120,10 +142,9 @@ fn wpt_test_root_breaks_ca_profile_rules_only_under_strict() {
     let report = engine::analyze(&loaded(&inputs), None, &o);
     let mut errs = errors(&report);
     errs.sort();
-    assert_eq!(
-        errs,
-        ["cabf.root-eku", "rfc5280.basic-constraints-not-critical"]
-    );
+    // The root's basicConstraints are not critical, but it is the trust anchor: how an anchor was
+    // issued is not linted (RFC 5280 §6.1.1 (d)). Its EKU still restricts the chain (cabf.root-eku).
+    assert_eq!(errs, ["cabf.root-eku"]);
 }
 
 #[test]

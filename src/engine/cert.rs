@@ -141,6 +141,7 @@ pub enum SignatureAlgorithm {
     EcdsaSha384,
     EcdsaSha512,
     Ed25519,
+    Ed448,
     DsaSha1,
     DsaSha256,
     Unknown,
@@ -172,6 +173,7 @@ impl SignatureAlgorithm {
             Self::EcdsaSha384 => "ecdsa-with-SHA384",
             Self::EcdsaSha512 => "ecdsa-with-SHA512",
             Self::Ed25519 => "Ed25519",
+            Self::Ed448 => "Ed448",
             Self::DsaSha1 => "dsa-with-SHA1",
             Self::DsaSha256 => "dsa-with-SHA256",
             Self::Unknown => "unknown",
@@ -233,6 +235,7 @@ pub enum NameSubtree {
 pub struct NameConstraints {
     pub permitted: Vec<NameSubtree>,
     pub excluded: Vec<NameSubtree>,
+    pub critical: bool,
 }
 
 /// One extension, as text for people (the details view).
@@ -267,7 +270,10 @@ pub struct Certificate {
     pub not_after: i64,
     pub sans: Vec<San>,
     pub has_san_extension: bool,
+    pub san_critical: bool,
     pub key: KeyKind,
+    /// What makes the public key unusable, if anything (`key.invalid`).
+    pub key_defect: Option<String>,
     /// The subjectPublicKey BIT STRING contents (RSAPublicKey DER, EC point, Ed25519 bytes).
     pub public_key: Vec<u8>,
     /// The whole SubjectPublicKeyInfo DER.
@@ -280,10 +286,14 @@ pub struct Certificate {
     pub key_usage: Option<KeyUsage>,
     pub extended_key_usage: Option<ExtendedKeyUsage>,
     pub authority_key_id: Option<Vec<u8>>,
+    /// The authorityKeyIdentifier extension: (critical, carries authorityCertIssuer or serial).
+    pub authority_key_id_ext: Option<(bool, bool)>,
     pub subject_key_id: Option<Vec<u8>>,
     pub aia_ca_issuers: Vec<String>,
     pub name_constraints: Option<NameConstraints>,
     pub unknown_critical_extensions: Vec<String>,
+    /// Non-critical extensions of a known type that do not decode (OIDs).
+    pub malformed_extensions: Vec<String>,
     pub extensions: Vec<ExtensionSummary>,
 }
 
@@ -342,6 +352,8 @@ impl Certificate {
             not_after: x509.validity().not_after.timestamp(),
             sans: Vec::new(),
             has_san_extension: false,
+            san_critical: false,
+            key_defect: super::signature::key_defect(&key, &spki.subject_public_key.data),
             key,
             public_key: spki.subject_public_key.data.to_vec(),
             spki: spki.raw.to_vec(),
@@ -353,10 +365,12 @@ impl Certificate {
             key_usage: None,
             extended_key_usage: None,
             authority_key_id: None,
+            authority_key_id_ext: None,
             subject_key_id: None,
             aia_ca_issuers: Vec::new(),
             name_constraints: None,
             unknown_critical_extensions: Vec::new(),
+            malformed_extensions: Vec::new(),
             extensions: Vec::new(),
         };
         for ext in x509.extensions() {
@@ -364,6 +378,7 @@ impl Certificate {
             match ext.parsed_extension() {
                 ParsedExtension::SubjectAlternativeName(san) => {
                     cert.has_san_extension = true;
+                    cert.san_critical = ext.critical;
                     cert.sans = san.general_names.iter().map(san_entry).collect();
                 }
                 ParsedExtension::BasicConstraints(bc) => {
@@ -388,7 +403,11 @@ impl Certificate {
                     })
                 }
                 ParsedExtension::AuthorityKeyIdentifier(aki) => {
-                    cert.authority_key_id = aki.key_identifier.as_ref().map(|k| k.0.to_vec())
+                    cert.authority_key_id = aki.key_identifier.as_ref().map(|k| k.0.to_vec());
+                    cert.authority_key_id_ext = Some((
+                        ext.critical,
+                        aki.authority_cert_issuer.is_some() || aki.authority_cert_serial.is_some(),
+                    ));
                 }
                 // An empty identifier identifies nothing: treated as absent.
                 ParsedExtension::SubjectKeyIdentifier(ski) if !ski.0.is_empty() => {
@@ -415,6 +434,7 @@ impl Certificate {
                     cert.name_constraints = Some(NameConstraints {
                         permitted: convert(&nc.permitted_subtrees),
                         excluded: convert(&nc.excluded_subtrees),
+                        critical: ext.critical,
                     });
                 }
                 ParsedExtension::ParseError { error } if ext.critical => {
@@ -422,6 +442,9 @@ impl Certificate {
                         "critical extension {} cannot be decoded: {error}",
                         ext.oid.to_id_string()
                     )));
+                }
+                ParsedExtension::ParseError { .. } => {
+                    cert.malformed_extensions.push(ext.oid.to_id_string());
                 }
                 other => {
                     // x509-parser decodes every extension OpenSSL and webpki process; one it does not
@@ -683,6 +706,8 @@ fn key_kind(x509: &X509Certificate<'_>) -> KeyKind {
         Ok(PublicKey::DSA(y)) => KeyKind::Dsa {
             bits: rsa_modulus_bits(y),
         },
+        // An rsaEncryption key whose numbers do not decode: still RSA, and `key.invalid` says why.
+        _ if alg_id == "1.2.840.113549.1.1.1" => KeyKind::Rsa { bits: 0 },
         _ => KeyKind::Unknown { oid: alg_id },
     }
 }
@@ -709,6 +734,7 @@ fn signature_algorithm(x509: &X509Certificate<'_>) -> SignatureAlgorithm {
         "1.2.840.10045.4.3.3" => SignatureAlgorithm::EcdsaSha384,
         "1.2.840.10045.4.3.4" => SignatureAlgorithm::EcdsaSha512,
         "1.3.101.112" => SignatureAlgorithm::Ed25519,
+        "1.3.101.113" => SignatureAlgorithm::Ed448,
         "1.2.840.10040.4.3" => SignatureAlgorithm::DsaSha1,
         "2.16.840.1.101.3.4.3.2" => SignatureAlgorithm::DsaSha256,
         _ => SignatureAlgorithm::Unknown,

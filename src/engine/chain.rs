@@ -11,7 +11,7 @@ use super::cert::{Certificate, Fingerprint};
 use super::finding::{Code, Finding};
 use super::hostname;
 use super::load::Loaded;
-use super::signature::{self, SignatureCheck};
+use super::signature::{self, SignatureCheck, Unverifiable};
 use super::trust::{PublicAnchor, public_anchors};
 use super::{CheckOptions, Profile};
 
@@ -25,6 +25,10 @@ const MAX_SIGNATURE_CHECKS: usize = 2_000;
 const MAX_PATHS: usize = 256;
 /// Leaves tried when the leaf is ambiguous.
 const MAX_AMBIGUOUS_LEAVES: usize = 64;
+/// Candidate issuers of one name tried for one certificate (look-alike piles).
+const MAX_TRIES_PER_NAME: usize = 64;
+/// Paths judged with every check (best quick rank first).
+const MAX_JUDGED: usize = 64;
 
 /// A certificate in the analysis.
 #[derive(Debug, Clone)]
@@ -60,7 +64,7 @@ pub struct Path {
 }
 
 impl Path {
-    fn reaches_anchor(&self) -> bool {
+    pub fn reaches_anchor(&self) -> bool {
         matches!(self.end, PathEnd::Anchor | PathEnd::PublicRoot(_))
     }
 }
@@ -80,7 +84,32 @@ pub struct Built {
     pub public: bool,
 }
 
+/// One path with the certificates it indexes: what the checks and the verdicts judge.
+#[derive(Debug, Clone, Copy)]
+pub struct PathView<'a> {
+    pub nodes: &'a [Node],
+    pub path: &'a Path,
+    /// The first certificate is an end-entity (false: only CA certificates).
+    pub has_leaf: bool,
+}
+
+impl<'a> PathView<'a> {
+    /// The certificate at `i` (an index into `nodes`).
+    pub fn cert(&self, i: usize) -> &'a Certificate {
+        &self.nodes[i].cert
+    }
+}
+
 impl Built {
+    /// The chosen path as a view, if there is one.
+    pub fn view(&self) -> Option<PathView<'_>> {
+        Some(PathView {
+            nodes: &self.nodes,
+            path: self.chosen.as_ref()?,
+            has_leaf: self.has_leaf,
+        })
+    }
+
     /// The certificates of the chosen path, leaf first.
     pub fn chain(&self) -> impl Iterator<Item = &Node> {
         self.chosen
@@ -151,7 +180,8 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
             .or_default()
             .push(i);
     }
-    // issued_other[i]: node i is named as the issuer of some other node (AKI/SKI agreeing when both exist).
+    // issued_other[i]: node i is named as the issuer of some other node (AKI/SKI agreeing when both
+    // exist). Names only: no signature is checked for certificates that no path goes through.
     let mut issued_other = vec![false; nodes.len()];
     for (j, node) in nodes.iter().enumerate() {
         for &i in by_subject.get(&node.cert.issuer_key).into_iter().flatten() {
@@ -160,19 +190,22 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
             }
         }
     }
+    // Without --roots, a self-signed CA certificate in the input is the anchor. Which ones are is
+    // decided when a path reaches them (a self-signature is checked only there), so that a pile of
+    // unrelated self-signed CAs costs no signature check.
+    if roots.is_none() && !byoc_cloud {
+        search.self_anchor = nodes
+            .iter()
+            .zip(&issued_other)
+            .map(|(node, issued)| {
+                let cert = &node.cert;
+                let may_be_ca = cert.basic_constraints.is_none_or(|bc| bc.ca);
+                may_be_ca && (cert.is_ca() || *issued) && cert.is_self_issued()
+            })
+            .collect();
+    }
     search.nodes = nodes;
     search.by_subject = by_subject;
-
-    if roots.is_none() && !byoc_cloud {
-        // Without --roots, a self-signed CA certificate in the input is the anchor.
-        for (i, issued) in issued_other.iter().enumerate() {
-            let cert = &search.nodes[i].cert;
-            let may_be_ca = cert.basic_constraints.is_none_or(|bc| bc.ca);
-            if may_be_ca && (cert.is_ca() || *issued) && search.is_self_signed(i) {
-                search.nodes[i].trusted = true;
-            }
-        }
-    }
 
     // Leaf candidates: end-entities that issued nothing; else the lowest CAs; else roots.
     let input_nodes: Vec<usize> = (0..search.nodes.len())
@@ -198,7 +231,7 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
         candidates = input_nodes
             .iter()
             .copied()
-            .filter(|i| !issued_other[*i] && !search.is_self_signed(*i))
+            .filter(|i| !issued_other[*i] && !search.nodes[*i].cert.is_self_issued())
             .collect();
         if candidates.is_empty() {
             candidates = input_nodes
@@ -211,6 +244,7 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
             candidates = input_nodes.first().copied().into_iter().collect();
         }
     }
+    let mut host_matches = 0;
     if candidates.len() > 1
         && let Some(host) = &options.host
     {
@@ -220,26 +254,28 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
             .copied()
             .filter(|i| hostname::find_match(&search.nodes[*i].cert, host, sip).is_some())
             .collect();
+        host_matches = matching.len();
         if !matching.is_empty() {
             candidates = matching;
         }
     }
 
-    let mut chosen: Option<Path> = None;
-    let mut alternates = Vec::new();
+    // Every path from every candidate leaf, then each judged by every check of the engine.
+    let mut paths: Vec<Path> = Vec::new();
     for &start in candidates.iter().take(MAX_AMBIGUOUS_LEAVES) {
-        let mut paths = search.paths_from(start);
-        paths.sort_by_key(|p| std::cmp::Reverse(search.rank(p, options)));
-        let mut paths = paths.into_iter();
-        let Some(best) = paths.next() else { continue };
-        let better = chosen
-            .as_ref()
-            .is_none_or(|c| search.rank(&best, options) > search.rank(c, options));
-        if better {
-            alternates = paths.filter(Path::reaches_anchor).collect();
-            chosen = Some(best);
-        }
+        paths.extend(search.paths_from(start));
     }
+    for i in search.found_anchors.clone() {
+        search.nodes[i].trusted = true;
+    }
+    let judged = search.judge(paths, has_leaf, options);
+    let chosen = judged.first().map(|j| j.path.clone());
+    let chosen_start = chosen.as_ref().map(|p| p.nodes[0]);
+    let alternates: Vec<Judged> = judged
+        .into_iter()
+        .skip(1)
+        .filter(|j| j.path.reaches_anchor() && Some(j.path.nodes[0]) == chosen_start)
+        .collect();
     if candidates.len() > 1 {
         let names: Vec<String> = candidates
             .iter()
@@ -253,8 +289,10 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
                 )
             })
             .collect();
-        let hint = if options.host.is_some() {
-            "more than one is valid for the host"
+        let hint = if host_matches > 1 {
+            "more than one is valid for the host; pin one with --leaf"
+        } else if options.host.is_some() {
+            "none is valid for the host; check the --host spelling or pin one with --leaf"
         } else {
             "give --host or pin one with --leaf"
         };
@@ -267,7 +305,6 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
                 names.join(", ")
             ),
         ));
-        let chosen_start = chosen.as_ref().map(|p| p.nodes[0]);
         for &i in &candidates {
             if Some(i) != chosen_start {
                 excluded.push((i, Code::ChainAmbiguousLeaf));
@@ -279,13 +316,13 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
         nodes: Vec::new(),
         chosen,
         has_leaf,
-        alternates,
+        alternates: alternates.iter().map(|j| j.path.clone()).collect(),
         excluded,
         duplicates,
         findings,
         public: use_public,
     };
-    search.describe(&mut built, options);
+    search.describe(&mut built, &alternates, options);
     built.nodes = search.nodes;
     built
 }
@@ -298,20 +335,75 @@ fn key_ids_agree(child: &Certificate, issuer: &Certificate) -> bool {
     }
 }
 
+/// Whether a certificate's subjectKeyIdentifier is derived from its own public key by one of the
+/// methods of RFC 5280 §4.2.1.2 or RFC 7093 (what CAs and tools use). A look-alike that copies a CA's
+/// name and key identifier but holds another key fails this, so the real CA is tried first.
+fn ski_from_own_key(cert: &Certificate) -> bool {
+    use aws_lc_rs::digest;
+    let Some(ski) = &cert.subject_key_id else {
+        return false;
+    };
+    let key = &cert.public_key;
+    let sha1 = digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, key);
+    if ski.as_slice() == sha1.as_ref() {
+        return true; // RFC 5280 method (1)
+    }
+    if ski.len() == 8 && ski[0] >> 4 == 0x4 {
+        // RFC 5280 method (2): 0100 and the least significant 60 bits of the SHA-1 hash.
+        let tail = &sha1.as_ref()[12..];
+        return ski[0] & 0x0f == tail[0] & 0x0f && ski[1..] == tail[1..];
+    }
+    [
+        digest::digest(&digest::SHA256, key),
+        digest::digest(&digest::SHA384, key),
+        digest::digest(&digest::SHA512, key),
+        digest::digest(&digest::SHA256, &cert.spki),
+    ]
+    .iter()
+    .any(|d| ski.len() >= 8 && d.as_ref().starts_with(ski))
+}
+
+/// A candidate path and what the engine's checks found on it.
+#[derive(Debug, Clone)]
+pub(crate) struct Judged {
+    pub path: Path,
+    /// The error findings of every check on this path (`None`: not judged, the budget ran out).
+    pub errors: Option<Vec<Finding>>,
+}
+
+impl Judged {
+    fn clean(&self) -> bool {
+        self.errors.as_ref().is_some_and(Vec::is_empty)
+    }
+}
+
 struct Search {
     nodes: Vec<Node>,
     by_subject: HashMap<String, Vec<usize>>,
     public_by_subject: HashMap<&'static str, Vec<&'static PublicAnchor>>,
     signatures: HashMap<(usize, usize), SignatureCheck>,
     self_signed: HashMap<usize, bool>,
+    /// Without --roots: which nodes may be the anchor if self-signed (empty: none).
+    self_anchor: Vec<bool>,
+    /// Self-signed CAs of the input that a path reached and took as its anchor.
+    found_anchors: HashSet<usize>,
+    /// Memo: whether a node's subjectKeyIdentifier is derived from its own key.
+    ski_own: HashMap<usize, bool>,
     signature_checks: usize,
     steps: usize,
     exhausted: bool,
     looped: bool,
+    /// Candidate issuers not tried because one issuer name had too many look-alikes.
+    skipped_candidates: usize,
+    /// Paths not judged because there were too many.
+    unjudged: usize,
     bad_signatures: Vec<(usize, usize)>,
+    /// Links refused because the signature could not be checked: (child, issuer's name, why).
+    unverifiable: Vec<(usize, String, Unverifiable)>,
 }
 
-type Rank = (bool, u8, bool, i64, i64, bool);
+/// The ranking key of a path; larger is better. See [`Search::rank`].
+type Rank = (bool, u8, bool, bool, i64, i64, bool);
 
 impl Search {
     fn new(use_public: bool) -> Self {
@@ -331,11 +423,17 @@ impl Search {
             public_by_subject,
             signatures: HashMap::new(),
             self_signed: HashMap::new(),
+            self_anchor: Vec::new(),
+            found_anchors: HashSet::new(),
+            ski_own: HashMap::new(),
             signature_checks: 0,
             steps: 0,
             exhausted: false,
             looped: false,
+            skipped_candidates: 0,
+            unjudged: 0,
             bad_signatures: Vec::new(),
+            unverifiable: Vec::new(),
         }
     }
 
@@ -348,6 +446,9 @@ impl Search {
             .find(|a| a.spki == cert.spki)
     }
 
+    /// Self-issued and its own key verifies its signature. A self-signature that cannot be checked
+    /// (an old algorithm) still counts: a trust anchor's self-signature is not relied on (RFC 5280
+    /// §6.1.1 (d)); whether the root is trusted is the user's choice, not its signature's.
     fn is_self_signed(&mut self, i: usize) -> bool {
         if let Some(known) = self.self_signed.get(&i) {
             return *known;
@@ -355,8 +456,30 @@ impl Search {
         let cert = &self.nodes[i].cert;
         let result = cert.is_self_issued()
             && signature::verify(cert, &cert.key, &cert.public_key) != SignatureCheck::Invalid;
+        self.signature_checks += 1;
         self.self_signed.insert(i, result);
         result
+    }
+
+    /// A trust anchor: given as one, or (without --roots) a self-signed CA of the input.
+    fn is_anchor(&mut self, i: usize) -> bool {
+        if self.nodes[i].trusted {
+            return true;
+        }
+        if self.self_anchor.get(i).copied().unwrap_or(false) && self.is_self_signed(i) {
+            self.found_anchors.insert(i);
+            return true;
+        }
+        false
+    }
+
+    fn ski_own(&mut self, i: usize) -> bool {
+        if let Some(known) = self.ski_own.get(&i) {
+            return *known;
+        }
+        let own = ski_from_own_key(&self.nodes[i].cert);
+        self.ski_own.insert(i, own);
+        own
     }
 
     fn signature(&mut self, child: usize, issuer: usize) -> SignatureCheck {
@@ -369,11 +492,15 @@ impl Search {
             return SignatureCheck::Invalid;
         }
         let issuer_cert = &self.nodes[issuer].cert;
-        let check = signature::verify(
-            &self.nodes[child].cert,
-            &issuer_cert.key,
-            &issuer_cert.public_key,
-        );
+        let check = if issuer_cert.key_defect.is_some() {
+            SignatureCheck::Unverifiable(Unverifiable::IssuerKey)
+        } else {
+            signature::verify(
+                &self.nodes[child].cert,
+                &issuer_cert.key,
+                &issuer_cert.public_key,
+            )
+        };
         self.signatures.insert((child, issuer), check);
         check
     }
@@ -406,7 +533,7 @@ impl Search {
                     end,
                 })
             };
-        if self.nodes[top].trusted {
+        if self.is_anchor(top) {
             return record(PathEnd::Anchor, path, links, paths);
         }
         if self.is_self_signed(top) {
@@ -424,11 +551,32 @@ impl Search {
             .copied()
             .filter(|c| *c != top)
             .collect();
-        // AKI/SKI agreement first: the likely issuer is tried (and verified) first.
-        candidates.sort_by_key(|c| !key_ids_agree(&self.nodes[top].cert, &self.nodes[*c].cert));
+        // The likely issuer first: AKI/SKI agreement, then a key identifier derived from the
+        // candidate's own key (look-alikes that copy a CA's name and identifier fail this), then input
+        // order. Past MAX_TRIES_PER_NAME the rest are skipped (and counted), so one pile of look-alikes
+        // cannot use up the signature budget of the whole search.
+        if candidates.len() > 1 {
+            let mut keyed: Vec<(bool, bool, usize)> = Vec::with_capacity(candidates.len());
+            for c in candidates {
+                let agree = key_ids_agree(&self.nodes[top].cert, &self.nodes[c].cert);
+                let own = agree && self.ski_own(c);
+                keyed.push((!agree, !own, c));
+            }
+            keyed.sort_unstable();
+            candidates = keyed.into_iter().map(|(_, _, c)| c).collect();
+        }
         let mut extended = false;
         let mut held_keys: Vec<Vec<u8>> = Vec::new();
-        for candidate in candidates {
+        let mut failed = 0;
+        let total = candidates.len();
+        for (tried, candidate) in candidates.into_iter().enumerate() {
+            if failed >= MAX_TRIES_PER_NAME {
+                // Counted only when nothing linked: then the skipped ones might have mattered.
+                if !extended {
+                    self.skipped_candidates += total - tried;
+                }
+                break;
+            }
             if path.contains(&candidate) {
                 self.looped = true;
                 continue;
@@ -436,16 +584,26 @@ impl Search {
             if path.len() >= MAX_DEPTH {
                 continue;
             }
-            let check = self.signature(top, candidate);
-            if check == SignatureCheck::Invalid {
-                if !self.exhausted {
-                    self.bad_signatures.push((top, candidate));
+            // A link is a verified signature, nothing less.
+            match self.signature(top, candidate) {
+                SignatureCheck::Valid => {}
+                SignatureCheck::Invalid => {
+                    if !self.exhausted {
+                        self.bad_signatures.push((top, candidate));
+                    }
+                    failed += 1;
+                    continue;
                 }
-                continue;
+                SignatureCheck::Unverifiable(why) => {
+                    let name = self.nodes[candidate].cert.display_name();
+                    self.unverifiable.push((top, name, why));
+                    failed += 1;
+                    continue;
+                }
             }
             held_keys.push(self.nodes[candidate].cert.spki.clone());
             path.push(candidate);
-            links.push(check);
+            links.push(SignatureCheck::Valid);
             self.walk(path, links, paths);
             path.pop();
             links.pop();
@@ -460,12 +618,17 @@ impl Search {
             if held_keys.contains(&anchor.spki) {
                 continue; // the pile holds this root itself; that path is already walked
             }
-            let check = signature::verify(&self.nodes[top].cert, &anchor.key, &anchor.public_key);
-            if check != SignatureCheck::Invalid {
-                links.push(check);
-                record(PathEnd::PublicRoot(anchor.index), path, links, paths);
-                links.pop();
-                extended = true;
+            match signature::verify(&self.nodes[top].cert, &anchor.key, &anchor.public_key) {
+                SignatureCheck::Valid => {
+                    links.push(SignatureCheck::Valid);
+                    record(PathEnd::PublicRoot(anchor.index), path, links, paths);
+                    links.pop();
+                    extended = true;
+                }
+                SignatureCheck::Invalid => {}
+                SignatureCheck::Unverifiable(why) => {
+                    self.unverifiable.push((top, anchor.subject.clone(), why));
+                }
             }
         }
         if !extended {
@@ -473,8 +636,24 @@ impl Search {
         }
     }
 
-    /// Larger is better: through `via` (the user's choice) > reaches an anchor > all valid at `at` > shorter > later expiry > root held.
-    fn rank(&self, path: &Path, options: &CheckOptions) -> Rank {
+    /// Larger is better: through `via` (the user's choice) > reaches an anchor > no error finding on
+    /// the path > all valid at `at` > shorter > later expiry > root held.
+    fn rank(&self, judged: &Judged, options: &CheckOptions) -> Rank {
+        let (via, class, all_valid, length, expiry, root_held) =
+            self.quick_rank(&judged.path, options);
+        (
+            via,
+            class,
+            judged.clean(),
+            all_valid,
+            length,
+            expiry,
+            root_held,
+        )
+    }
+
+    /// The rank without the judgement: what orders paths before they are judged.
+    fn quick_rank(&self, path: &Path, options: &CheckOptions) -> (bool, u8, bool, i64, i64, bool) {
         let at = options.at;
         let via = options
             .via
@@ -507,8 +686,41 @@ impl Search {
         )
     }
 
+    /// Judges the paths with every check of the engine (the rustls-webpki verdict included) and
+    /// returns them best first. Paths are judged in the order of their quick rank, at most
+    /// MAX_JUDGED of them.
+    fn judge(
+        &mut self,
+        mut paths: Vec<Path>,
+        has_leaf: bool,
+        options: &CheckOptions,
+    ) -> Vec<Judged> {
+        paths.sort_by_cached_key(|p| std::cmp::Reverse(self.quick_rank(p, options)));
+        self.unjudged = paths.len().saturating_sub(MAX_JUDGED);
+        let mut judged: Vec<Judged> = paths
+            .into_iter()
+            .enumerate()
+            .map(|(n, path)| {
+                let errors = (n < MAX_JUDGED).then(|| {
+                    let built = PathView {
+                        nodes: &self.nodes,
+                        path: &path,
+                        has_leaf,
+                    };
+                    super::judge_path(built, options)
+                        .into_iter()
+                        .filter(|f| f.severity == super::Severity::Error)
+                        .collect()
+                });
+                Judged { path, errors }
+            })
+            .collect();
+        judged.sort_by_cached_key(|j| std::cmp::Reverse(self.rank(j, options)));
+        judged
+    }
+
     /// Turns the chosen path into findings and exclusions.
-    fn describe(&mut self, built: &mut Built, options: &CheckOptions) {
+    fn describe(&mut self, built: &mut Built, alternates: &[Judged], options: &CheckOptions) {
         let Some(path) = built.chosen.clone() else {
             return;
         };
@@ -538,13 +750,20 @@ impl Search {
                 ));
             }
         }
-        for alternate in built.alternates.iter().take(5) {
+        for alternate in alternates.iter().take(5) {
+            let spoiled = match alternate.errors.as_deref() {
+                Some([first, ..]) => {
+                    format!(" (not used: {} — {})", first.code.as_str(), first.message)
+                }
+                Some([]) => String::new(),
+                None => " (not judged: the search budget ran out)".into(),
+            };
             built.findings.push(Finding::new(
                 Code::ChainAlternatePath,
                 None,
                 format!(
-                    "another path to a trust anchor exists: {}",
-                    self.path_text(alternate)
+                    "another path to a trust anchor exists: {}{spoiled}",
+                    self.path_text(&alternate.path)
                 ),
             ));
         }
@@ -609,6 +828,22 @@ impl Search {
                     .filter(|(child, _)| *child == top)
                     .map(|(_, issuer)| *issuer)
                     .collect();
+                let unverifiable: Vec<&(usize, String, Unverifiable)> = self
+                    .unverifiable
+                    .iter()
+                    .filter(|(child, _, _)| *child == top)
+                    .collect();
+                for (_, issuer, why) in unverifiable.iter().take(3) {
+                    built.findings.push(Finding::new(
+                        Code::ChainUnverifiableSignature,
+                        Some(top_cert.sha256),
+                        format!(
+                            "the signature of \"{}\" cannot be verified with the key of \"{issuer}\": {}; it is not linked to that issuer",
+                            top_cert.display_name(),
+                            why.reason()
+                        ),
+                    ));
+                }
                 if let Some(&issuer) = bad.first() {
                     let issuer = &self.nodes[issuer].cert;
                     built.findings.push(Finding::new(
@@ -636,11 +871,16 @@ impl Search {
                 } else {
                     " If it is a public root, add --public-roots."
                 };
+                let what = if unverifiable.is_empty() && bad.is_empty() {
+                    "is missing"
+                } else {
+                    "is not linked (no certificate of that name verifies its signature)"
+                };
                 built.findings.push(Finding::new(
                     Code::ChainIncomplete,
                     Some(top_cert.sha256),
                     format!(
-                        "no path to a trust anchor: the issuer of \"{}\" (\"{}\") is missing{looped}{aia}.{hint}",
+                        "no path to a trust anchor: the issuer of \"{}\" (\"{}\") {what}{looped}{aia}.{hint}",
                         top_cert.display_name(),
                         top_cert.issuer
                     ),
@@ -655,13 +895,27 @@ impl Search {
                 "the BYOC Premises certificate-authority upload needs the root CA certificate, and the input does not hold it",
             ));
         }
-        if self.exhausted {
+        if self.exhausted || self.unjudged > 0 || self.skipped_candidates > 0 {
             built.findings.push(Finding::new(
                 Code::ChainSearchBudget,
                 None,
                 format!(
-                    "path search stopped after {} steps and {} signature checks; the chain shown is the best found",
-                    self.steps, self.signature_checks
+                    "path search stopped after {} steps and {} signature checks{}{}; the chain shown is the best found",
+                    self.steps,
+                    self.signature_checks,
+                    if self.skipped_candidates > 0 {
+                        format!(
+                            ", {} candidate issuers skipped (more than {MAX_TRIES_PER_NAME} certificates share one issuer name)",
+                            self.skipped_candidates
+                        )
+                    } else {
+                        String::new()
+                    },
+                    if self.unjudged > 0 {
+                        format!(", {} paths not judged", self.unjudged)
+                    } else {
+                        String::new()
+                    }
                 ),
             ));
         }

@@ -7,36 +7,36 @@
 use std::net::IpAddr;
 
 use super::cert::{Certificate, Curve, KeyKind, NameSubtree, San, SignatureAlgorithm};
-use super::chain::{Built, PathEnd};
+use super::chain::{PathEnd, PathView};
 use super::finding::{Code, Finding, Severity};
 use super::hostname::{self, HostName};
 use super::{CheckOptions, Profile};
 
 const DAY: i64 = 86_400;
 
-/// Runs every check on the chosen path.
-pub fn run(built: &Built, options: &CheckOptions) -> Vec<Finding> {
+/// Runs every check on one path.
+pub fn run(view: PathView<'_>, options: &CheckOptions) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let Some(path) = &built.chosen else {
-        return findings;
-    };
-    let certs: Vec<&Certificate> = path
-        .nodes
-        .iter()
-        .map(|i| built.nodes[*i].cert.as_ref())
-        .collect();
+    let path = view.path;
+    let certs: Vec<&Certificate> = path.nodes.iter().map(|i| view.cert(*i)).collect();
     // The last certificate is a root (trusted or not) when the path ends there.
     let top_is_root = matches!(path.end, PathEnd::Anchor | PathEnd::UntrustedRoot)
         && certs.len() > 1
-        || matches!(path.end, PathEnd::Anchor | PathEnd::UntrustedRoot) && !built.has_leaf;
-    let leaf_checked = built.has_leaf || options.profile != Profile::GenesysByocPremises;
+        || matches!(path.end, PathEnd::Anchor | PathEnd::UntrustedRoot) && !view.has_leaf;
+    let leaf_checked = view.has_leaf || options.profile != Profile::GenesysByocPremises;
 
     for (position, cert) in certs.iter().enumerate() {
         let is_root = top_is_root && position == certs.len() - 1;
-        let is_leaf = position == 0 && leaf_checked && (built.has_leaf || !is_root);
+        let is_leaf = position == 0 && leaf_checked && (view.has_leaf || !is_root);
+        // RFC 5280 §6.1.1 (d): a trust anchor is trust-anchor information; how its certificate was
+        // issued (serial, key identifiers, criticality, subject, self-signature) is not checked.
+        let is_anchor = is_root && path.end == PathEnd::Anchor;
         validity(cert, options, &mut findings);
         key(cert, &mut findings);
-        serial(cert, &mut findings);
+        if !is_anchor {
+            serial(cert, &mut findings);
+            extensions(cert, is_root, &mut findings);
+        }
         for oid in &cert.unknown_critical_extensions {
             findings.push(Finding::new(
                 Code::Rfc5280UnknownCriticalExtension,
@@ -49,16 +49,102 @@ pub fn run(built: &Built, options: &CheckOptions) -> Vec<Finding> {
         }
         if !is_root {
             algorithm(cert, &mut findings);
-            key_identifiers(cert, certs.get(position + 1).copied(), &mut findings);
+            let self_signed_top = position == certs.len() - 1
+                && cert.is_self_issued()
+                && matches!(path.end, PathEnd::Anchor | PathEnd::UntrustedRoot);
+            key_identifiers(
+                cert,
+                certs.get(position + 1).copied(),
+                self_signed_top,
+                &mut findings,
+            );
         }
         if position > 0 || !is_leaf {
-            issuer(cert, position, &certs, is_root, &mut findings);
+            let first_ca = usize::from(view.has_leaf);
+            issuer(
+                cert,
+                position,
+                &certs,
+                (is_root, is_anchor, first_ca),
+                &mut findings,
+            );
+        } else if cert.name_constraints.is_some() {
+            findings.push(Finding::new(
+                Code::Rfc5280NameConstraintsEndEntity,
+                Some(cert.sha256),
+                format!(
+                    "the end-entity certificate \"{}\" carries nameConstraints, which RFC 5280 §4.2.1.10 allows in CA certificates only",
+                    cert.display_name()
+                ),
+            ));
         }
         if is_leaf {
             leaf(cert, options, &mut findings);
         }
     }
     findings
+}
+
+/// Extension rules that apply to every certificate that is not a trust anchor.
+fn extensions(cert: &Certificate, is_root: bool, findings: &mut Vec<Finding>) {
+    let name = cert.display_name();
+    let id = Some(cert.sha256);
+    if let Some((critical, issuer_serial)) = cert.authority_key_id_ext {
+        // RFC 5280 §4.2.1.1: "Conforming CAs MUST mark this extension as non-critical."
+        if critical {
+            findings.push(Finding::new(
+                Code::Rfc5280AkiCritical,
+                id,
+                format!("the authorityKeyIdentifier of \"{name}\" is marked critical"),
+            ));
+        }
+        // Baseline Requirements §7.1.2.1.3 (root CA authorityKeyIdentifier): keyIdentifier only.
+        if is_root && issuer_serial {
+            findings.push(Finding::new(
+                Code::CabfRootAkiIssuerSerial,
+                id,
+                format!(
+                    "the authorityKeyIdentifier of the root \"{name}\" carries an issuer name or serial number, not only a keyIdentifier"
+                ),
+            ));
+        }
+    }
+    // RFC 5280 §4.2.1.6: critical if the subject is empty, non-critical otherwise ("SHOULD").
+    if cert.has_san_extension && cert.san_critical != cert.subject_is_empty {
+        let detail = if cert.subject_is_empty {
+            "the subject is empty, so the subjectAltName must be marked critical"
+        } else {
+            "the subject is not empty, so the subjectAltName should not be marked critical"
+        };
+        findings.push(Finding::new(
+            Code::Rfc5280SanCriticality,
+            id,
+            format!("\"{name}\": {detail}"),
+        ));
+    }
+    // RFC 5280 §4.2.1.3: keyCertSign only with basicConstraints cA TRUE.
+    if let Some(ku) = cert.key_usage
+        && ku.key_cert_sign()
+        && !cert.is_ca()
+    {
+        findings.push(Finding::new(
+            Code::Rfc5280EeKeyCertSign,
+            id,
+            format!("\"{name}\" is not a CA certificate but its keyUsage allows keyCertSign"),
+        ));
+    }
+    // RFC 5280 §4.2.2.1: the authorityInfoAccess syntax.
+    if cert
+        .malformed_extensions
+        .iter()
+        .any(|oid| oid == "1.3.6.1.5.5.7.1.1")
+    {
+        findings.push(Finding::new(
+            Code::Rfc5280AiaMalformed,
+            id,
+            format!("the authorityInfoAccess extension of \"{name}\" cannot be decoded"),
+        ));
+    }
 }
 
 fn validity(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Finding>) {
@@ -95,6 +181,26 @@ fn validity(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Findi
 
 fn key(cert: &Certificate, findings: &mut Vec<Finding>) {
     let name = cert.display_name();
+    if let Some(defect) = &cert.key_defect {
+        findings.push(Finding::new(
+            Code::KeyInvalid,
+            Some(cert.sha256),
+            format!("\"{name}\" has an unusable public key: {defect}"),
+        ));
+        return;
+    }
+    if let KeyKind::Rsa { bits } = cert.key
+        && bits > super::signature::RSA_MAX_BITS
+    {
+        findings.push(Finding::new(
+            Code::KeyRsaTooLarge,
+            Some(cert.sha256),
+            format!(
+                "\"{name}\" has a {bits}-bit RSA key; most TLS stacks (and the crypto library here) accept at most {} bits",
+                super::signature::RSA_MAX_BITS
+            ),
+        ));
+    }
     match &cert.key {
         KeyKind::Rsa { bits } => {
             if *bits < 2048 {
@@ -180,13 +286,21 @@ fn algorithm(cert: &Certificate, findings: &mut Vec<Finding>) {
     }
 }
 
-fn key_identifiers(cert: &Certificate, issuer: Option<&Certificate>, findings: &mut Vec<Finding>) {
+/// RFC 5280 §4.2.1.1: every certificate but a self-signed one carries an authorityKeyIdentifier —
+/// also when the certificate above it is a v3 CA without a subjectKeyIdentifier (a cross-signed root,
+/// say). The one exception kept: an issuer that is a v1 certificate (a v1 root such as VeriSign G3) has
+/// no extensions, so there was no key identifier to copy. When both identifiers exist they must agree.
+fn key_identifiers(
+    cert: &Certificate,
+    issuer: Option<&Certificate>,
+    self_signed_top: bool,
+    findings: &mut Vec<Finding>,
+) {
     let name = cert.display_name();
     let issuer_ski = issuer.and_then(|i| i.subject_key_id.as_ref());
-    let issuer_without_ski = issuer.is_some() && issuer_ski.is_none();
     match (&cert.authority_key_id, issuer_ski) {
-        // An issuer without a subjectKeyIdentifier (a v1 root) gives the AKI nothing to name.
-        (None, _) if issuer_without_ski => {}
+        (None, _) if self_signed_top || issuer.is_some_and(|i| i.version < 3) => {}
+        (None, _) if cert.authority_key_id_ext.is_some() => {}
         (None, _) => findings.push(Finding::new(
             Code::Rfc5280AkiMissing,
             Some(cert.sha256),
@@ -206,11 +320,12 @@ fn key_identifiers(cert: &Certificate, issuer: Option<&Certificate>, findings: &
 }
 
 /// Checks on a certificate that issues the one below it (or is a lone CA certificate).
+/// `first_ca`: the position of the lowest CA certificate of the path (0 when there is no leaf).
 fn issuer(
     cert: &Certificate,
     position: usize,
     certs: &[&Certificate],
-    is_root: bool,
+    (is_root, is_anchor, first_ca): (bool, bool, usize),
     findings: &mut Vec<Finding>,
 ) {
     let name = cert.display_name();
@@ -222,7 +337,7 @@ fn issuer(
             format!("\"{name}\" issues certificates but its basicConstraints say CA:FALSE"),
         )),
         // A v1 root cannot carry extensions, and RFC 5280 6.1 takes trust anchors in any form.
-        None if is_root && cert.version < 3 => {}
+        None if is_root && (cert.version < 3 || is_anchor) => {}
         None if is_root => findings.push(Finding::new(
             Code::Rfc5280RootBasicConstraintsMissing,
             id,
@@ -234,7 +349,7 @@ fn issuer(
             format!("\"{name}\" issues certificates but has no basicConstraints CA:TRUE"),
         )),
         Some(bc) => {
-            if !bc.critical {
+            if !bc.critical && !is_anchor {
                 findings.push(Finding::new(
                     Code::Rfc5280BasicConstraintsNotCritical,
                     id,
@@ -243,7 +358,7 @@ fn issuer(
             }
             if let Some(limit) = bc.path_len {
                 // RFC 5280 6.1.4 (l): self-issued intermediates do not count.
-                let below = certs[1..position.max(1)]
+                let below = certs[first_ca.min(position)..position]
                     .iter()
                     .filter(|c| !c.is_self_issued())
                     .count();
@@ -270,14 +385,14 @@ fn issuer(
             ),
         ));
     }
-    if cert.subject_key_id.is_none() && cert.version >= 3 {
+    if cert.subject_key_id.is_none() && cert.version >= 3 && !is_anchor {
         findings.push(Finding::new(
             Code::Rfc5280SkiMissing,
             id,
             format!("the CA \"{name}\" has no subjectKeyIdentifier"),
         ));
     }
-    if cert.subject_is_empty {
+    if cert.subject_is_empty && !is_anchor {
         findings.push(Finding::new(
             Code::Rfc5280CaEmptySubject,
             id,
@@ -295,8 +410,55 @@ fn issuer(
         ));
     }
     if let Some(constraints) = &cert.name_constraints {
-        for below in &certs[..position] {
+        name_constraints_form(cert, constraints, is_anchor, findings);
+        // RFC 5280 §6.1.3 (b), (c): constraints apply to every certificate below, except
+        // self-issued intermediates (the end-entity certificate is always checked).
+        for (below_position, below) in certs[..position].iter().enumerate() {
+            if below_position > 0 && below.is_self_issued() {
+                continue;
+            }
             name_constraints(cert, constraints, below, findings);
+        }
+    }
+}
+
+/// RFC 5280 §4.2.1.10: the extension is critical ("MUST"), has at least one subtree, and a dNSName
+/// base is a domain name ("zero or more labels added to the left"), so a leading period is not one.
+fn name_constraints_form(
+    cert: &Certificate,
+    constraints: &super::cert::NameConstraints,
+    is_anchor: bool,
+    findings: &mut Vec<Finding>,
+) {
+    let name = cert.display_name();
+    let id = Some(cert.sha256);
+    if !constraints.critical && !is_anchor {
+        findings.push(Finding::new(
+            Code::Rfc5280NameConstraintsNotCritical,
+            id,
+            format!("the nameConstraints of \"{name}\" are not marked critical"),
+        ));
+    }
+    if constraints.permitted.is_empty() && constraints.excluded.is_empty() {
+        findings.push(Finding::new(
+            Code::Rfc5280NameConstraintsMalformed,
+            id,
+            format!(
+                "the nameConstraints of \"{name}\" have neither permitted nor excluded subtrees"
+            ),
+        ));
+    }
+    for subtree in constraints.permitted.iter().chain(&constraints.excluded) {
+        if let NameSubtree::Dns(base) = subtree
+            && base.starts_with('.')
+        {
+            findings.push(Finding::new(
+                Code::Rfc5280NameConstraintsMalformed,
+                id,
+                format!(
+                    "the nameConstraints of \"{name}\" hold the dNSName \"{base}\", with a leading period (RFC 5280 dNSName constraints are domain names)"
+                ),
+            ));
         }
     }
 }
@@ -387,8 +549,48 @@ fn leaf(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Finding>)
                 format!("the leaf \"{name}\" has the wildcard {pattern} on a public suffix; clients ignore it"),
             ));
         }
+        // Baseline Requirements §7.1.4.2.1 (ballot SC12): no underscore in a dNSName.
+        if let San::Dns(dns) = san
+            && dns.contains('_')
+        {
+            findings.push(Finding::new(
+                Code::CabfDnsUnderscore,
+                id,
+                format!("the leaf \"{name}\" has the DNS name {dns}, which contains an underscore"),
+            ));
+        }
     }
+    common_name(cert, findings);
     host(cert, options, findings);
+}
+
+/// Baseline Requirements §7.1.4.3: a Common Name, when present, is one of the SANs — an IP address in
+/// its canonical text (no hex, no leading zeros; IPv6 lower-case and RFC 5952 compressed), a DNS name
+/// in the same A-label form as the SAN.
+fn common_name(cert: &Certificate, findings: &mut Vec<Finding>) {
+    let Some(cn) = &cert.subject_common_name else {
+        return;
+    };
+    let listed = cert.sans.iter().any(|san| match san {
+        San::Dns(dns) => dns.eq_ignore_ascii_case(cn),
+        San::Ip(ip) => ip.to_string() == *cn,
+        _ => false,
+    });
+    if !listed {
+        let canonical_ip = cn
+            .parse::<IpAddr>()
+            .ok()
+            .filter(|ip| ip.to_string() != *cn)
+            .map(|ip| format!(" (the canonical form of this address is {ip})"))
+            .unwrap_or_default();
+        findings.push(Finding::new(
+            Code::CabfCnNotInSan,
+            Some(cert.sha256),
+            format!(
+                "the Common Name \"{cn}\" of the leaf is not one of its subjectAltNames in the same form{canonical_ip}"
+            ),
+        ));
+    }
 }
 
 fn host(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Finding>) {
@@ -462,6 +664,18 @@ fn name_constraints(
                 ),
             ));
         }
+    }
+}
+
+/// Whether a DNS or IP subjectAltName is outside `constraints` (RFC 5280 §4.2.1.10).
+pub(crate) fn san_violates(san: &San, constraints: &super::cert::NameConstraints) -> bool {
+    match san {
+        San::Dns(dns) => {
+            let host = HostName::Dns(dns.trim_end_matches('.').to_ascii_lowercase());
+            violates(&host, dns, constraints).is_some()
+        }
+        San::Ip(ip) => violates(&HostName::Ip(*ip), &ip.to_string(), constraints).is_some(),
+        _ => false,
     }
 }
 

@@ -85,6 +85,9 @@ codes! {
     /// A certificate's named issuer is present but its signature does not verify.
     ChainBadSignature = "chain.bad-signature", Error,
         "The issuer with that name is not the one that signed it (a re-keyed or decoy CA): get the right issuer from the CA.";
+    /// A certificate's signature cannot be verified with its issuer's key; it is not linked.
+    ChainUnverifiableSignature = "chain.unverifiable-signature", Error,
+        "Get the certificate reissued with a signature algorithm verifiers support (RSA PKCS#1 or PSS with SHA-256+, ECDSA, Ed25519) by an issuer with a usable key.";
     /// Several leaves and nothing to choose between them.
     ChainAmbiguousLeaf = "chain.ambiguous-leaf", Error,
         "Pin the leaf with --leaf FILE, or give --host so the leaf valid for it is chosen.";
@@ -166,12 +169,21 @@ codes! {
     /// RSA key < 2048 bits.
     KeyRsaWeak = "key.rsa-weak", Error,
         "Reissue with an RSA key of at least 2048 bits (or ECDSA P-256).";
+    /// A public key no signature can be made or checked with.
+    KeyInvalid = "key.invalid", Error,
+        "The certificate's key is malformed: have the CA reissue it with a freshly generated RSA or ECDSA P-256/P-384 key.";
+    /// RSA key above 8,192 bits.
+    KeyRsaTooLarge = "key.rsa-too-large", Warning,
+        "Most TLS stacks refuse RSA keys above 8,192 bits: reissue with a 2048-4096-bit RSA or an ECDSA key.";
     /// genesys-byoc-cloud with a non-RSA leaf key.
     ProfileKeyType = "profile.key-type", Error,
         "Genesys Cloud BYOC Cloud negotiates RSA cipher suites only: reissue the leaf with an RSA key.";
     /// rustls-webpki rejected the path.
     TrustRejected = "trust.rejected", Error,
         "A mainstream verifier refuses this chain for the reason given: fix that before deploying.";
+    /// Only rustls-webpki's own policy (not RFC 5280) refuses the path.
+    TrustRustlsPolicy = "trust.rustls-policy", Warning,
+        "RFC 5280 validation accepts this chain but far ends built on rustls refuse it: reissue to the usual shape if such a far end must accept it.";
     /// A live endpoint serves its chain in the wrong order.
     ServedOrder = "served.order", Error,
         "Put the leaf first in the server's certificate file, then each issuer in turn (or use `chainsmith build`).";
@@ -193,6 +205,27 @@ codes! {
     /// An unknown critical extension (mainstream verifiers reject these, so an error in both modes).
     Rfc5280UnknownCriticalExtension = "rfc5280.unknown-critical-extension", Error,
         "Reissue without the critical extension; verifiers must reject what they do not understand.";
+    /// nameConstraints in an end-entity certificate (RFC 5280 §4.2.1.10: CA certificates only).
+    Rfc5280NameConstraintsEndEntity = "rfc5280.name-constraints-end-entity", Error,
+        "Reissue the end-entity certificate without nameConstraints (only CA certificates may carry it).";
+    /// A malformed nameConstraints extension.
+    Rfc5280NameConstraintsMalformed = "rfc5280.name-constraints-malformed", Error,
+        "Reissue the CA certificate with well-formed name constraints (dNSName without a leading period, at least one subtree).";
+    /// nameConstraints not marked critical.
+    Rfc5280NameConstraintsNotCritical = "rfc5280.name-constraints-not-critical", Warning,
+        "Reissue the CA certificate with nameConstraints marked critical, so that every verifier applies them.";
+    /// authorityKeyIdentifier marked critical.
+    Rfc5280AkiCritical = "rfc5280.aki-critical", Warning,
+        "Reissue with the authorityKeyIdentifier not marked critical.";
+    /// subjectAltName criticality does not follow the subject (critical iff the subject is empty).
+    Rfc5280SanCriticality = "rfc5280.san-criticality", Warning,
+        "Reissue with subjectAltName critical when the subject is empty, and not critical otherwise.";
+    /// keyCertSign asserted in a certificate that is not a CA.
+    Rfc5280EeKeyCertSign = "rfc5280.ee-key-cert-sign", Warning,
+        "Reissue without keyCertSign in keyUsage: only CA certificates may sign certificates.";
+    /// A malformed authorityInfoAccess extension.
+    Rfc5280AiaMalformed = "rfc5280.aia-malformed", Warning,
+        "Reissue with a well-formed authorityInfoAccess; clients that fetch missing issuers cannot read it.";
     /// authorityKeyIdentifier missing on a non-root certificate.
     Rfc5280AkiMissing = "rfc5280.aki-missing", Warning,
         "Reissue with an authorityKeyIdentifier (every CA tool adds it by default).";
@@ -241,6 +274,15 @@ codes! {
     /// RSA modulus not a multiple of 8 bits.
     CabfRsaModulus = "cabf.rsa-modulus", Warning,
         "Reissue with a standard RSA key size (2048, 3072, 4096 bits).";
+    /// The Common Name is not one of the SANs, in the same form.
+    CabfCnNotInSan = "cabf.cn-not-in-san", Warning,
+        "Reissue with a Common Name copied from a subjectAltName (IP in canonical form, DNS in A-label form), or without a Common Name.";
+    /// A root's authorityKeyIdentifier carries more than a keyIdentifier.
+    CabfRootAkiIssuerSerial = "cabf.root-aki-issuer-serial", Warning,
+        "Root certificates' authorityKeyIdentifier may carry only a keyIdentifier (no issuer name or serial).";
+    /// A dNSName SAN with an underscore.
+    CabfDnsUnderscore = "cabf.dns-underscore", Warning,
+        "Reissue without underscores in DNS names: they are not valid host names and public CAs may not issue them.";
     /// A wildcard on a public suffix (`*.co.uk`).
     CabfWildcardPublicSuffix = "cabf.wildcard-public-suffix", Warning,
         "Reissue without the wildcard on a public suffix; clients ignore such names.";

@@ -123,9 +123,17 @@ pub fn wildcard_parent_allowed(parent: &str) -> bool {
     parent.contains('.') && !is_public_suffix(parent)
 }
 
-/// Whether `domain` is exactly a public suffix (from the compiled Public Suffix List).
+/// Whether `domain` is exactly a public suffix of the Public Suffix List's ICANN section.
+///
+/// Only the ICANN section counts, as in browsers' certificate checks (Chromium's
+/// `registry_controlled_domains` with `EXCLUDE_PRIVATE_REGISTRIES`, Firefox likewise): the private
+/// section (`s3.amazonaws.com`, `github.io`) is for cookies, and CAs issue wildcards below it.
 pub fn is_public_suffix(domain: &str) -> bool {
-    psl::suffix_str(domain).is_some_and(|s| s.eq_ignore_ascii_case(domain))
+    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    // The longest rule that matches decides; when that rule is a private one, the ICANN suffix of the
+    // name is shorter than the name (`com` for `s3.amazonaws.com`), so the name is not an ICANN suffix.
+    psl::suffix(domain.as_bytes())
+        .is_some_and(|s| s.as_bytes() == domain.as_bytes() && s.typ() == Some(psl::Type::Icann))
 }
 
 fn normalise_dns(name: &str) -> Option<String> {
@@ -193,6 +201,10 @@ mod tests {
             ("*.com", "example.com", false),
             ("*.co.uk", "example.co.uk", false),
             ("*.example.co.uk", "sbc.example.co.uk", true),
+            // The PSL's private section does not stop certificate wildcards (browsers agree).
+            ("*.s3.amazonaws.com", "bucket.s3.amazonaws.com", true),
+            ("*.github.io", "user.github.io", true),
+            ("*.ac.uk", "example.ac.uk", false),
             ("s*.example.com", "sbc.example.com", false),
             ("*bc.example.com", "sbc.example.com", false),
             ("sbc.*.com", "sbc.example.com", false),
@@ -202,6 +214,20 @@ mod tests {
         ];
         for (pattern, host, expected) in table {
             assert_eq!(dns_matches(pattern, host), *expected, "{pattern} vs {host}");
+        }
+    }
+
+    #[test]
+    fn public_suffixes_are_the_icann_section_only() {
+        for (domain, icann) in [
+            ("com", true),
+            ("co.uk", true),
+            ("COM.", true),
+            ("s3.amazonaws.com", false),
+            ("github.io", false),
+            ("example.com", false),
+        ] {
+            assert_eq!(is_public_suffix(domain), icann, "{domain}");
         }
     }
 

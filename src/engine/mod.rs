@@ -19,6 +19,7 @@ pub mod report;
 pub mod served;
 pub mod signature;
 pub mod trust;
+mod validate;
 mod verdict;
 
 use std::fmt;
@@ -142,17 +143,33 @@ pub fn analyze(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) 
         findings.extend(roots.findings.iter().cloned());
     }
     findings.extend(built.findings.iter().cloned());
-    findings.extend(checks::run(&built, options));
-    if !findings.iter().any(|f| f.severity == Severity::Error) {
-        findings.extend(verdict::webpki_verdict(&built, options));
+    strictness(&mut findings, options);
+    if let Some(view) = built.view() {
+        findings.extend(judge_path(view, options));
     }
+    report::Report::new(built, findings, options)
+}
+
+/// Every check of the engine on one path, the independent verdict included (run only when the other
+/// checks found no error: it would repeat them). Path building judges each candidate path with this,
+/// so the chosen path and the report agree.
+pub(crate) fn judge_path(view: chain::PathView<'_>, options: &CheckOptions) -> Vec<Finding> {
+    let mut findings = checks::run(view, options);
+    strictness(&mut findings, options);
+    if !findings.iter().any(|f| f.severity == Severity::Error) {
+        findings.extend(verdict::verdict(view, options));
+    }
+    findings
+}
+
+/// `--strict`: the RFC 5280 and CA/Browser Forum families become errors.
+fn strictness(findings: &mut [Finding], options: &CheckOptions) {
     if options.strict {
-        for finding in &mut findings {
+        for finding in findings {
             let code = finding.code.as_str();
             if code.starts_with("rfc5280.") || code.starts_with("cabf.") {
                 finding.severity = Severity::Error;
             }
         }
     }
-    report::Report::new(built, findings, options)
 }

@@ -1,9 +1,9 @@
 //! PEM framing: find `-----BEGIN X-----` … `-----END X-----` blocks in arbitrary text.
 //!
-//! Written by hand rather than with `rustls_pki_types::pem` because that parser skips labels it does not
-//! know (`TRUSTED CERTIFICATE`, `PKCS7`, `ENCRYPTED PRIVATE KEY`, …) and reports no line numbers; the
-//! loader needs every label (to warn about keys, to read PKCS#7) and the line where a bad block starts.
-//! The base64 itself is decoded by the `base64` crate.
+//! The blocks are decoded by the `pem` crate. Only the scan for BEGIN/END lines is ours, because the
+//! loader needs what `pem::parse_many` does not give: the line where each block starts (errors name
+//! it), every label (to warn about keys, to read PKCS#7), and a bad block reported in place rather than
+//! silently skipped or failing the whole file.
 
 use base64::Engine as _;
 
@@ -27,13 +27,13 @@ pub fn looks_like_pem(bytes: &[u8]) -> bool {
 /// Never fails: a bad block is returned with an error body so the caller can name its line.
 pub fn blocks(text: &[u8]) -> Vec<Block> {
     let mut out = Vec::new();
-    let mut current: Option<(String, usize, String, bool)> = None; // label, line, base64, headers seen
+    let mut current: Option<(String, usize, String)> = None; // label, line, the block's text
     for (index, raw_line) in text.split(|b| *b == b'\n').enumerate() {
         let line_no = index + 1;
         let line = String::from_utf8_lossy(raw_line);
         let line = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
         if let Some(label) = marker(line, "-----BEGIN ") {
-            if let Some((open_label, open_line, _, _)) = current.take() {
+            if let Some((open_label, open_line, _)) = current.take() {
                 out.push(Block {
                     label: open_label.clone(),
                     line: open_line,
@@ -42,17 +42,19 @@ pub fn blocks(text: &[u8]) -> Vec<Block> {
                     )),
                 });
             }
-            current = Some((label.to_string(), line_no, String::new(), false));
+            current = Some((label.to_string(), line_no, format!("{line}\n")));
             continue;
         }
-        let Some((label, start, base64_text, in_headers)) = current.as_mut() else {
+        let Some((label, start, block_text)) = current.as_mut() else {
             continue;
         };
         if let Some(end_label) = marker(line, "-----END ") {
             let body = if end_label != label {
                 Err(format!("BEGIN {label} is closed by END {end_label}"))
             } else {
-                decode(base64_text)
+                block_text.push_str(line);
+                block_text.push('\n');
+                decode(block_text)
             };
             out.push(Block {
                 label: label.clone(),
@@ -62,22 +64,14 @@ pub fn blocks(text: &[u8]) -> Vec<Block> {
             current = None;
             continue;
         }
-        // RFC 1421 encapsulated headers (`Proc-Type: 4,ENCRYPTED`) come before a blank line.
-        if base64_text.is_empty() && line.contains(':') {
-            *in_headers = true;
-            continue;
-        }
-        if *in_headers && line.is_empty() {
-            *in_headers = false;
-            continue;
-        }
-        base64_text.push_str(line);
-        if base64_text.len() > super::load::MAX_INPUT_BYTES {
+        block_text.push_str(line);
+        block_text.push('\n');
+        if block_text.len() > super::load::MAX_INPUT_BYTES {
             // Unreachable through `load` (inputs are capped), but keeps this function bounded alone.
             break;
         }
     }
-    if let Some((label, line, _, _)) = current {
+    if let Some((label, line, _)) = current {
         out.push(Block {
             body: Err(format!(
                 "no \"-----END {label}-----\" line: the block is cut off"
@@ -95,14 +89,19 @@ fn marker<'a>(line: &'a str, prefix: &str) -> Option<&'a str> {
         .map(str::trim)
 }
 
-fn decode(base64_text: &str) -> Result<Vec<u8>, String> {
-    let compact: String = base64_text.chars().filter(|c| !c.is_whitespace()).collect();
-    if compact.is_empty() {
-        return Err("the block is empty".into());
+/// Decodes one whole block (BEGIN line to END line) with the `pem` crate, which also skips RFC 1421
+/// encapsulated headers (`Proc-Type: 4,ENCRYPTED`).
+fn decode(block_text: &str) -> Result<Vec<u8>, String> {
+    match ::pem::parse(block_text) {
+        Ok(block) if block.contents().is_empty() => Err("the block is empty".into()),
+        Ok(block) => Ok(block.into_contents()),
+        Err(::pem::PemError::MissingData) => Err("the block is empty".into()),
+        Err(::pem::PemError::InvalidData(e)) => Err(format!("bad base64: {e}")),
+        Err(::pem::PemError::InvalidHeader(header)) => {
+            Err(format!("bad encapsulated header \"{header}\""))
+        }
+        Err(_) => Err("the block's BEGIN/END framing is malformed".into()),
     }
-    base64::engine::general_purpose::STANDARD
-        .decode(compact.as_bytes())
-        .map_err(|e| format!("bad base64: {e}"))
 }
 
 /// Encodes DER as a PEM block with 64-character lines and LF endings (what OpenSSL writes).

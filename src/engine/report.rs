@@ -282,7 +282,7 @@ impl Report {
             let link = match entry.signature {
                 Some(SignatureCheck::Valid) => "signature verified by the next certificate up",
                 Some(SignatureCheck::Invalid) => "SIGNATURE DOES NOT VERIFY",
-                Some(SignatureCheck::Unsupported) => "signature algorithm not checkable here",
+                Some(SignatureCheck::Unverifiable(_)) => "SIGNATURE CANNOT BE VERIFIED",
                 None if entry.role == Role::Root => "trust anchor",
                 None => "issuer not found",
             };

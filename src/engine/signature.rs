@@ -13,10 +13,56 @@ use super::cert::{Certificate, Curve, KeyKind, PssHash, SignatureAlgorithm};
 pub enum SignatureCheck {
     Valid,
     Invalid,
-    /// The algorithm (MD5, DSA, an unknown OID, …) cannot be checked here; the link is kept on the
-    /// name match alone and the algorithm finding explains the problem.
-    Unsupported,
+    /// The signature cannot be checked here, for the reason given. Such a certificate is never
+    /// linked to the issuer (a link is a verified signature, nothing less): the chain ends below it
+    /// and `chain.unverifiable-signature` names the reason.
+    Unverifiable(Unverifiable),
 }
+
+/// Why a signature could not be checked (rather than checked and found bad).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unverifiable {
+    /// The signature algorithm OID is one the engine does not know.
+    UnknownAlgorithm,
+    /// A known algorithm the crypto library does not verify (MD5, DSA).
+    UnsupportedAlgorithm,
+    /// RSASSA-PSS without hash parameters (SHA-1 by default) or with a hash other than SHA-2.
+    PssParameters,
+    /// Ed448, which the crypto library does not verify.
+    Ed448,
+    /// The issuer's RSA key is larger than 8,192 bits, the most the crypto library accepts.
+    RsaTooLarge { bits: usize },
+    /// The issuer's RSA key is smaller than the algorithm's minimum in the crypto library.
+    RsaTooSmall { bits: usize },
+    /// The issuer's key is malformed or of a kind that cannot sign (see `key.invalid`).
+    IssuerKey,
+}
+
+impl Unverifiable {
+    /// Why, in words, for findings.
+    pub fn reason(self) -> String {
+        match self {
+            Self::UnknownAlgorithm => "its signature algorithm is unknown".into(),
+            Self::UnsupportedAlgorithm => {
+                "its signature algorithm (MD5 or DSA) is not supported by any mainstream verifier".into()
+            }
+            Self::PssParameters => {
+                "it is signed with RSA-PSS without SHA-2 hash parameters, which verifiers refuse".into()
+            }
+            Self::Ed448 => "it is signed with Ed448, which the crypto library does not verify".into(),
+            Self::RsaTooLarge { bits } => format!(
+                "the issuer's RSA key has {bits} bits, more than the 8,192 that the crypto library (and most TLS stacks) accept"
+            ),
+            Self::RsaTooSmall { bits } => format!(
+                "the issuer's RSA key has only {bits} bits, too few for this signature algorithm"
+            ),
+            Self::IssuerKey => "the issuer's public key is malformed, or of a kind the crypto library cannot use (DSA, P-192, P-224, an unknown curve)".into(),
+        }
+    }
+}
+
+/// The largest RSA modulus aws-lc-rs verifies with (its `*_8192` algorithms).
+pub const RSA_MAX_BITS: usize = 8192;
 
 /// Verifies `child`'s signature with the key in `issuer_spki_key` of kind `issuer_key`.
 pub fn verify(
@@ -24,26 +70,107 @@ pub fn verify(
     issuer_key: &KeyKind,
     issuer_public_key: &[u8],
 ) -> SignatureCheck {
-    let Some(algorithm) = algorithm_for(child.signature_algorithm, issuer_key) else {
-        return match (child.signature_algorithm, issuer_key) {
-            // The child says RSA/ECDSA/Ed25519 but the issuer's key is of another type: a wrong issuer.
-            (
-                SignatureAlgorithm::RsaPkcs1Sha256
-                | SignatureAlgorithm::RsaPkcs1Sha384
-                | SignatureAlgorithm::RsaPkcs1Sha512
-                | SignatureAlgorithm::RsaPkcs1Sha1
-                | SignatureAlgorithm::EcdsaSha256
-                | SignatureAlgorithm::EcdsaSha384
-                | SignatureAlgorithm::EcdsaSha512
-                | SignatureAlgorithm::Ed25519,
-                KeyKind::Rsa { .. } | KeyKind::Ec { .. } | KeyKind::Ed25519,
-            ) => SignatureCheck::Invalid,
-            _ => SignatureCheck::Unsupported,
+    use SignatureAlgorithm as S;
+    let unverifiable = match child.signature_algorithm {
+        S::Unknown => Some(Unverifiable::UnknownAlgorithm),
+        S::RsaPkcs1Md5 | S::DsaSha1 | S::DsaSha256 => Some(Unverifiable::UnsupportedAlgorithm),
+        S::RsaPss(None) => Some(Unverifiable::PssParameters),
+        S::Ed448 => Some(Unverifiable::Ed448),
+        _ => None,
+    };
+    if let Some(why) = unverifiable {
+        return SignatureCheck::Unverifiable(why);
+    }
+    if let KeyKind::Rsa { bits } = issuer_key
+        && *bits > RSA_MAX_BITS
+        && matches!(
+            child.signature_algorithm,
+            S::RsaPkcs1Sha1
+                | S::RsaPkcs1Sha256
+                | S::RsaPkcs1Sha384
+                | S::RsaPkcs1Sha512
+                | S::RsaPss(_)
+        )
+    {
+        return SignatureCheck::Unverifiable(Unverifiable::RsaTooLarge { bits: *bits });
+    }
+    let Some((algorithm, min_rsa_bits)) = algorithm_for(child.signature_algorithm, issuer_key)
+    else {
+        return match issuer_key {
+            // The child names RSA/ECDSA/Ed25519 and the issuer's key is a usable key of another
+            // type or curve: the key cannot have made the signature, so it is a wrong issuer.
+            KeyKind::Rsa { .. }
+            | KeyKind::Ec {
+                curve: Curve::P256 | Curve::P384 | Curve::P521,
+            }
+            | KeyKind::Ed25519 => SignatureCheck::Invalid,
+            _ => SignatureCheck::Unverifiable(Unverifiable::IssuerKey),
         };
     };
+    if let KeyKind::Rsa { bits } = issuer_key
+        && *bits < min_rsa_bits
+    {
+        return SignatureCheck::Unverifiable(Unverifiable::RsaTooSmall { bits: *bits });
+    }
     match algorithm.verify_sig(issuer_public_key, child.tbs(), &child.signature) {
         Ok(()) => SignatureCheck::Valid,
         Err(_) => SignatureCheck::Invalid,
+    }
+}
+
+/// What is wrong with a public key that no signature can be made or checked with, if anything
+/// (`key.invalid`). EC points are decoded and checked on their curve by aws-lc-rs; RSA numbers by hand,
+/// because aws-lc-rs accepts some degenerate exponents that RFC 8017 §3.1 forbids.
+pub fn key_defect(key: &KeyKind, public_key: &[u8]) -> Option<String> {
+    use x509_parser::prelude::FromDer as _;
+    use x509_parser::public_key::RSAPublicKey;
+    match key {
+        KeyKind::Rsa { .. } => {
+            let Ok((_, rsa)) = RSAPublicKey::from_der(public_key) else {
+                return Some("the RSA public key cannot be decoded".into());
+            };
+            if rsa.modulus.iter().all(|b| *b == 0) {
+                return Some("the RSA modulus is empty or zero".into());
+            }
+            if rsa.modulus[0] & 0x80 != 0 {
+                return Some("the RSA modulus is negative".into());
+            }
+            match rsa.try_exponent() {
+                Err(_) => Some("the RSA public exponent is negative, empty or huge".into()),
+                // RFC 8017 §3.1: 3 <= e <= n - 1, and e odd.
+                Ok(e) if e < 3 || e % 2 == 0 => Some(format!(
+                    "the RSA public exponent is {e} (it must be odd and at least 3)"
+                )),
+                Ok(_) => None,
+            }
+        }
+        KeyKind::Ec { curve } => {
+            let algorithm: &'static dyn VerificationAlgorithm = match curve {
+                Curve::P256 => &signature::ECDSA_P256_SHA256_ASN1,
+                Curve::P384 => &signature::ECDSA_P384_SHA384_ASN1,
+                Curve::P521 => &signature::ECDSA_P521_SHA512_ASN1,
+                // P-192 and P-224 are named curves the checks report on their own.
+                Curve::P192 | Curve::P224 => return None,
+                Curve::Other(what) => {
+                    return Some(format!(
+                        "the EC key uses {what} instead of a named curve TLS knows (P-256, P-384, P-521)"
+                    ));
+                }
+            };
+            signature::ParsedPublicKey::new(algorithm, public_key)
+                .err()
+                .map(|_| {
+                    "the EC public key is not a point on its curve (or is the point at infinity)"
+                        .into()
+                })
+        }
+        KeyKind::Ed25519 => (public_key.len() != 32).then(|| {
+            format!(
+                "the Ed25519 key has {} bytes instead of 32",
+                public_key.len()
+            )
+        }),
+        KeyKind::Ed448 | KeyKind::Dsa { .. } | KeyKind::Unknown { .. } => None,
     }
 }
 
@@ -51,7 +178,7 @@ pub fn verify(
 pub fn verify_with_spki(child: &Certificate, spki_der: &[u8]) -> SignatureCheck {
     match spki_key(spki_der) {
         Some((kind, key)) => verify(child, &kind, &key),
-        None => SignatureCheck::Unsupported,
+        None => SignatureCheck::Unverifiable(Unverifiable::IssuerKey),
     }
 }
 
@@ -87,31 +214,31 @@ pub fn spki_key(spki_der: &[u8]) -> Option<(KeyKind, Vec<u8>)> {
     Some((kind, key))
 }
 
+/// The aws-lc-rs algorithm for a signature made with a key of `key`'s kind, and the smallest RSA
+/// modulus that algorithm accepts.
 fn algorithm_for(
     sig: SignatureAlgorithm,
     key: &KeyKind,
-) -> Option<&'static dyn VerificationAlgorithm> {
+) -> Option<(&'static dyn VerificationAlgorithm, usize)> {
     use SignatureAlgorithm as S;
-    Some(match (sig, key) {
-        (S::RsaPkcs1Sha1, KeyKind::Rsa { .. }) => {
-            &signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY
-        }
-        (S::RsaPkcs1Sha256, KeyKind::Rsa { .. }) => {
-            &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
-        }
-        (S::RsaPkcs1Sha384, KeyKind::Rsa { .. }) => &signature::RSA_PKCS1_2048_8192_SHA384,
-        (S::RsaPkcs1Sha512, KeyKind::Rsa { .. }) => {
-            &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY
-        }
-        (S::RsaPss(Some(PssHash::Sha256)), KeyKind::Rsa { .. }) => {
-            &signature::RSA_PSS_2048_8192_SHA256
-        }
-        (S::RsaPss(Some(PssHash::Sha384)), KeyKind::Rsa { .. }) => {
-            &signature::RSA_PSS_2048_8192_SHA384
-        }
-        (S::RsaPss(Some(PssHash::Sha512)), KeyKind::Rsa { .. }) => {
-            &signature::RSA_PSS_2048_8192_SHA512
-        }
+    let rsa: Option<&'static dyn VerificationAlgorithm> = match sig {
+        S::RsaPkcs1Sha1 => Some(&signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY),
+        S::RsaPkcs1Sha256 => Some(&signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY),
+        S::RsaPkcs1Sha384 => Some(&signature::RSA_PKCS1_2048_8192_SHA384),
+        S::RsaPkcs1Sha512 => Some(&signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY),
+        S::RsaPss(Some(PssHash::Sha256)) => Some(&signature::RSA_PSS_2048_8192_SHA256),
+        S::RsaPss(Some(PssHash::Sha384)) => Some(&signature::RSA_PSS_2048_8192_SHA384),
+        S::RsaPss(Some(PssHash::Sha512)) => Some(&signature::RSA_PSS_2048_8192_SHA512),
+        _ => None,
+    };
+    if let KeyKind::Rsa { .. } = key {
+        let min = match sig {
+            S::RsaPkcs1Sha384 | S::RsaPss(_) => 2048,
+            _ => 1024,
+        };
+        return rsa.map(|a| (a, min));
+    }
+    let algorithm: &'static dyn VerificationAlgorithm = match (sig, key) {
         (S::EcdsaSha1, KeyKind::Ec { curve: Curve::P256 }) => &signature::ECDSA_P256_SHA1_ASN1,
         (S::EcdsaSha256, KeyKind::Ec { curve: Curve::P256 }) => &signature::ECDSA_P256_SHA256_ASN1,
         (S::EcdsaSha384, KeyKind::Ec { curve: Curve::P256 }) => &signature::ECDSA_P256_SHA384_ASN1,
@@ -125,5 +252,6 @@ fn algorithm_for(
         (S::EcdsaSha512, KeyKind::Ec { curve: Curve::P521 }) => &signature::ECDSA_P521_SHA512_ASN1,
         (S::Ed25519, KeyKind::Ed25519) => &signature::ED25519,
         _ => return None,
-    })
+    };
+    Some((algorithm, 0))
 }

@@ -5,22 +5,84 @@ use std::time::Duration;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
-use super::chain::{Built, PathEnd};
+use super::chain::{PathEnd, PathView};
 use super::finding::{Code, Finding};
 use super::hostname::{self, HostName, NameMatch};
+use super::validate;
 use super::{CheckOptions, Profile};
 
-/// Runs webpki on the chosen path; returns `trust.rejected` if it refuses.
-pub(super) fn webpki_verdict(built: &Built, options: &CheckOptions) -> Option<Finding> {
-    let path = built.chosen.as_ref()?;
-    if !built.has_leaf || options.at < 0 {
-        return None; // a CA-only upload has no end-entity for webpki to verify
+/// The independent verdict on one path: rustls-webpki when there is a leaf; our own RFC 5280
+/// validation for a CA-only path (webpki verifies end-entities only). A webpki refusal that RFC 5280
+/// validation does not share, for a reason that is webpki's own policy, is `trust.rustls-policy`.
+pub(super) fn verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Finding> {
+    let path = view.path;
+    if !path.reaches_anchor() {
+        return None;
     }
-    let leaf = &built.nodes[path.nodes[0]].cert;
+    if !view.has_leaf {
+        let top = view.cert(path.nodes[0]);
+        return validate::validate(view, options.at).err().map(|reason| {
+            Finding::new(
+                Code::TrustRejected,
+                Some(top.sha256),
+                format!(
+                    "RFC 5280 path validation (the independent check for CA certificates) rejects \"{}\": {reason}",
+                    top.display_name()
+                ),
+            )
+        });
+    }
+    let refusal = webpki_verdict(view, options)?;
+    let policy = match &refusal {
+        Refusal::Webpki(webpki::Error::CaUsedAsEndEntity) => {
+            "a CA certificate (basicConstraints CA:TRUE) is used as the leaf"
+        }
+        Refusal::Webpki(webpki::Error::PathLenConstraintViolated) => {
+            "rustls-webpki counts self-issued intermediates against pathLenConstraint, which RFC 5280 §6.1.4 (l) does not"
+        }
+        _ => return Some(refusal.finding(view)),
+    };
+    if validate::validate(view, options.at).is_err() {
+        return Some(refusal.finding(view));
+    }
+    let leaf = view.cert(path.nodes[0]);
+    Some(Finding::new(
+        Code::TrustRustlsPolicy,
+        Some(leaf.sha256),
+        format!(
+            "RFC 5280 validation accepts the chain of \"{}\", but rustls-webpki refuses it by its own policy: {policy}. Far ends built on rustls will refuse this",
+            leaf.display_name()
+        ),
+    ))
+}
+
+/// Why webpki refuses.
+enum Refusal {
+    Webpki(webpki::Error),
+    Other(String),
+}
+
+impl Refusal {
+    fn finding(&self, view: PathView<'_>) -> Finding {
+        let leaf = view.cert(view.path.nodes[0]);
+        match self {
+            Refusal::Webpki(e) => rejected(leaf, &webpki_reason(e)),
+            Refusal::Other(reason) => rejected(leaf, reason),
+        }
+    }
+}
+
+/// Runs webpki on a path with a leaf; `None` when it accepts.
+fn webpki_verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Refusal> {
+    let path = view.path;
+    if options.at < 0 {
+        return None;
+    }
+    let leaf = view.cert(path.nodes[0]);
     let anchor_der;
     let anchor = match path.end {
         PathEnd::Anchor => {
-            let top = &built.nodes[*path.nodes.last()?].cert;
+            let top = view.cert(*path.nodes.last()?);
             if path.nodes.len() == 1 {
                 return None; // the leaf itself is trusted (pinned with --roots): nothing to verify
             }
@@ -28,10 +90,10 @@ pub(super) fn webpki_verdict(built: &Built, options: &CheckOptions) -> Option<Fi
             match webpki::anchor_from_trusted_cert(&anchor_der) {
                 Ok(anchor) => anchor,
                 Err(e) => {
-                    return Some(rejected(
-                        leaf,
-                        &format!("the root cannot be used as a trust anchor: {e}"),
-                    ));
+                    return Some(Refusal::Other(format!(
+                        "the root cannot be used as a trust anchor: {}",
+                        webpki_reason(&e)
+                    )));
                 }
             }
         }
@@ -44,12 +106,17 @@ pub(super) fn webpki_verdict(built: &Built, options: &CheckOptions) -> Option<Fi
     };
     let intermediates: Vec<CertificateDer<'_>> = below_anchor
         .iter()
-        .map(|i| CertificateDer::from(built.nodes[*i].cert.der.as_slice()))
+        .map(|i| CertificateDer::from(view.cert(*i).der.as_slice()))
         .collect();
     let leaf_der = CertificateDer::from(leaf.der.as_slice());
     let end_entity = match webpki::EndEntityCert::try_from(&leaf_der) {
         Ok(ee) => ee,
-        Err(e) => return Some(rejected(leaf, &format!("the leaf cannot be parsed: {e}"))),
+        Err(e) => {
+            return Some(Refusal::Other(format!(
+                "the leaf cannot be parsed: {}",
+                webpki_reason(&e)
+            )));
+        }
     };
     let time = UnixTime::since_unix_epoch(Duration::from_secs(options.at as u64));
     if let Err(e) = end_entity.verify_for_usage(
@@ -61,7 +128,7 @@ pub(super) fn webpki_verdict(built: &Built, options: &CheckOptions) -> Option<Fi
         None,
         None,
     ) {
-        return Some(rejected(leaf, &format!("{e:?}")));
+        return Some(Refusal::Webpki(e));
     }
     let host = options.host.as_ref()?;
     let sip = options.profile == Profile::SipMutualTls;
@@ -78,7 +145,58 @@ pub(super) fn webpki_verdict(built: &Built, options: &CheckOptions) -> Option<Fi
     end_entity
         .verify_is_valid_for_subject_name(&server_name)
         .err()
-        .map(|e| rejected(leaf, &format!("for {host}: {e:?}")))
+        .map(|e| Refusal::Other(format!("for {host}: {}", webpki_reason(&e))))
+}
+
+/// webpki's error in words (its Debug names, e.g. `CaUsedAsEndEntity`, are not for admins).
+fn webpki_reason(e: &webpki::Error) -> String {
+    use webpki::Error as E;
+    match e {
+        E::BadDer | E::BadDerTime | E::TrailingData(_) => "a certificate is not valid DER".into(),
+        E::CaUsedAsEndEntity => "a CA certificate is used as the leaf".into(),
+        E::CertExpired { .. } => "a certificate has expired".into(),
+        E::CertNotValidYet { .. } => "a certificate is not yet valid".into(),
+        E::CertNotValidForName(_) => "the leaf is not valid for that name".into(),
+        E::EndEntityUsedAsCa => "an end-entity certificate is used as a CA".into(),
+        E::ExtensionValueInvalid => "an extension has an invalid value".into(),
+        E::InvalidCertValidity => "a certificate's validity period is invalid".into(),
+        E::InvalidSignatureForPublicKey => "a signature does not verify".into(),
+        E::NameConstraintViolation => "a name is outside a CA's name constraints".into(),
+        E::PathLenConstraintViolated => "a CA's pathLenConstraint is exceeded".into(),
+        E::RequiredEkuNotFoundContext(_) => {
+            "the leaf's Extended Key Usage does not allow TLS server authentication".into()
+        }
+        E::UnknownIssuer => "no path to the trust anchor (unknown issuer)".into(),
+        E::UnsupportedCertVersion => "a certificate has an unsupported version".into(),
+        E::UnsupportedCriticalExtension => {
+            "a certificate has an unsupported critical extension".into()
+        }
+        E::UnsupportedSignatureAlgorithmContext(_)
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
+            "a signature algorithm is not supported (SHA-1, MD5, or a weak key)".into()
+        }
+        E::MaximumPathDepthExceeded => "the chain is too long".into(),
+        E::MaximumSignatureChecksExceeded | E::MaximumPathBuildCallsExceeded => {
+            "the chain needs too much work to verify".into()
+        }
+        E::MalformedExtensions => "a certificate's extensions are malformed".into(),
+        E::IssuerNotCrlSigner | E::UnknownRevocationStatus | E::CertRevoked => {
+            "revocation cannot be checked".into()
+        }
+        E::EmptyEkuExtension => "the leaf has an empty Extended Key Usage".into(),
+        E::InvalidNetworkMaskConstraint => "a name constraint has an invalid network mask".into(),
+        other => format!("refused ({})", webpki_error_name(other)),
+    }
+}
+
+/// The error's variant name, for the rare errors worded above as "refused".
+fn webpki_error_name(e: &webpki::Error) -> String {
+    let debug = format!("{e:?}");
+    debug
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("unknown")
+        .to_string()
 }
 
 fn rejected(leaf: &super::cert::Certificate, reason: &str) -> Finding {

@@ -1667,7 +1667,7 @@ fn ui_arrow(ui: &mut egui::Ui, signature: Option<SignatureCheck>) {
             Some(SignatureCheck::Invalid) => {
                 ui.colored_label(ui.visuals().error_fg_color, "✖ signature does NOT verify")
             }
-            Some(SignatureCheck::Unsupported) => ui.colored_label(
+            Some(SignatureCheck::Unverifiable(_)) => ui.colored_label(
                 ui.visuals().warn_fg_color,
                 "⚠ signature algorithm cannot be checked",
             ),

@@ -1,0 +1,139 @@
+//! Our own RFC 5280 §6.1 basic path validation of one path, independent of path building.
+//!
+//! It is the second opinion where rustls-webpki has none: a CA-only chain (a Genesys BYOC Premises
+//! certificate-authority upload has no end-entity, and webpki verifies end-entities only), and the
+//! judge of whether a webpki refusal is RFC 5280 or only webpki's own policy (`trust.rustls-policy`).
+//! It re-verifies every signature with the working public key, so that no path is judged by the path
+//! builder's bookkeeping alone.
+
+use super::cert::{Certificate, KeyKind};
+use super::chain::{PathEnd, PathView};
+use super::signature::{self, SignatureCheck};
+use super::trust::public_anchors;
+
+/// Validates `view`'s path at `at` (Unix seconds). A CA-only path (`has_leaf` false) is validated as
+/// the path to an intermediate: its lowest certificate must itself be fit to issue certificates.
+/// Returns why the path fails, in words.
+pub fn validate(view: PathView<'_>, at: i64) -> Result<(), String> {
+    let path = view.path;
+    // The trust anchor's name and key (RFC 5280 §6.1.1 (d)) and the certificates below it, top first.
+    let (mut working_name, mut working_key, below): (String, (KeyKind, Vec<u8>), Vec<usize>) =
+        match path.end {
+            PathEnd::Anchor => {
+                let (&top, rest) = path
+                    .nodes
+                    .split_last()
+                    .ok_or_else(|| "the path is empty".to_string())?;
+                let anchor = view.cert(top);
+                (
+                    anchor.subject_key.clone(),
+                    (anchor.key.clone(), anchor.public_key.clone()),
+                    rest.iter().rev().copied().collect(),
+                )
+            }
+            PathEnd::PublicRoot(index) => {
+                let anchor = public_anchors()
+                    .iter()
+                    .find(|a| a.index == index)
+                    .ok_or_else(|| "the public root is unknown".to_string())?;
+                (
+                    anchor.subject_key.clone(),
+                    (anchor.key.clone(), anchor.public_key.clone()),
+                    path.nodes.iter().rev().copied().collect(),
+                )
+            }
+            PathEnd::UntrustedRoot | PathEnd::Incomplete => {
+                return Err("the path does not end at a trust anchor".into());
+            }
+        };
+    let n = below.len();
+    let mut max_path_length = n;
+    // Name constraints accumulated from the CAs above (RFC 5280 §6.1.3 (b), (c)).
+    let mut constraints: Vec<&Certificate> = Vec::new();
+    for (i, &node) in below.iter().enumerate() {
+        let cert = view.cert(node);
+        let name = cert.display_name();
+        let last = i + 1 == n;
+        let acts_as_ca = !last || !view.has_leaf;
+        // §6.1.3 (a)(1): the signature verifies with the working public key.
+        let (kind, key) = &working_key;
+        match signature::verify(cert, kind, key) {
+            SignatureCheck::Valid => {}
+            SignatureCheck::Invalid => {
+                return Err(format!("the signature of \"{name}\" does not verify"));
+            }
+            SignatureCheck::Unverifiable(why) => {
+                return Err(format!(
+                    "the signature of \"{name}\" cannot be verified: {}",
+                    why.reason()
+                ));
+            }
+        }
+        // (a)(2) validity, (a)(4) issuer name.
+        if !cert.is_valid_at(at) {
+            return Err(format!("\"{name}\" is not valid at the validation time"));
+        }
+        if cert.issuer_key != working_name {
+            return Err(format!(
+                "the issuer name of \"{name}\" is not the subject of the certificate above"
+            ));
+        }
+        // (b), (c): self-issued intermediates are exempt; the last certificate never is.
+        if last || !cert.is_self_issued() {
+            for ca in &constraints {
+                if let Some(constraint) = &ca.name_constraints {
+                    for san in &cert.sans {
+                        if super::checks::san_violates(san, constraint) {
+                            return Err(format!(
+                                "\"{name}\" names {san}, outside the name constraints of \"{}\"",
+                                ca.display_name()
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        // §6.1.5 (f) / §6.1.4 (o): unrecognised critical extensions.
+        if let Some(oid) = cert.unknown_critical_extensions.first() {
+            return Err(format!(
+                "\"{name}\" has an unrecognised critical extension {oid}"
+            ));
+        }
+        if acts_as_ca {
+            // §6.1.4 (k): a v3 certificate must be a CA (basicConstraints cA TRUE).
+            if cert.version >= 3 && !cert.is_ca() {
+                return Err(format!("\"{name}\" is not a CA certificate"));
+            }
+            // (l): self-issued certificates do not count against the path length.
+            if !last {
+                if !cert.is_self_issued() {
+                    if max_path_length == 0 {
+                        return Err(format!(
+                            "the path length constraint of a CA above \"{name}\" is exceeded"
+                        ));
+                    }
+                    max_path_length -= 1;
+                }
+            } else if !cert.is_self_issued() && max_path_length == 0 {
+                return Err(format!(
+                    "the path length constraint of a CA above \"{name}\" leaves it no room to issue"
+                ));
+            }
+            // (m)
+            if let Some(limit) = cert.basic_constraints.and_then(|bc| bc.path_len) {
+                max_path_length = max_path_length.min(limit as usize);
+            }
+            // (n)
+            if cert.key_usage.is_some_and(|ku| !ku.key_cert_sign()) {
+                return Err(format!("the keyUsage of \"{name}\" lacks keyCertSign"));
+            }
+            if cert.name_constraints.is_some() {
+                constraints.push(cert);
+            }
+        }
+        // (c)-(f) of §6.1.4: the next certificate is checked with this one's name and key.
+        working_name = cert.subject_key.clone();
+        working_key = (cert.key.clone(), cert.public_key.clone());
+    }
+    Ok(())
+}
