@@ -2,6 +2,8 @@
 //! the chain for sbc.example.com (root, intermediate, leaf) plus N-3 other certificates.
 //!
 //!     cargo run --release --example generate_pile -- 10000 target/bench/pile-10000.pem
+//!
+//! With a third argument `self-signed`: the chain beside N-3 unrelated self-signed CA certificates.
 
 #[path = "../benches/support/mod.rs"]
 mod support;
@@ -12,10 +14,14 @@ fn main() -> std::process::ExitCode {
         args.get(1).and_then(|n| n.parse::<usize>().ok()),
         args.get(2),
     ) else {
-        eprintln!("usage: generate_pile N OUT.pem   (N >= 3)");
+        eprintln!("usage: generate_pile N OUT.pem [self-signed]   (N >= 3)");
         return std::process::ExitCode::from(2);
     };
-    let pem = support::messy_pile(n.saturating_sub(3));
+    let pem = if args.get(3).map(String::as_str) == Some("self-signed") {
+        support::self_signed_pile(n.saturating_sub(3))
+    } else {
+        support::messy_pile(n.saturating_sub(3))
+    };
     if let Err(e) = std::fs::write(out, pem) {
         eprintln!("cannot write {out}: {e}");
         return std::process::ExitCode::from(1);

@@ -1088,3 +1088,27 @@ fn key_identifier_and_empty_subject_rules() {
     assert!(found.contains(&"rfc5280.ski-missing"), "{found:?}");
     assert_eq!(report.chain.len(), 3);
 }
+
+#[test]
+fn unrelated_self_signed_cas_in_a_pile_cost_no_signature_check() {
+    let c = chain(Alg::P256);
+    let other_key = key(Alg::P256);
+    let mut pile = String::new();
+    for i in 0..2000 {
+        let params = ca_params(&format!("Unrelated Root {i}"));
+        pile.push_str(&issue_with_key(params, key_copy(&other_key), None).pem());
+    }
+    pile.push_str(&(c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()));
+    let report = analyze(
+        &[("pile.pem", pile.as_bytes())],
+        &options(Some("sbc.example.com")),
+    );
+    assert_eq!(
+        order(&report),
+        [c.leaf.sha256(), c.intermediate.sha256(), c.root.sha256()]
+    );
+    assert!(report.passed(), "{:?}", errors(&report));
+    // leaf → intermediate, intermediate → root, the root's self-signature. Nothing for the 2,000
+    // others.
+    assert_eq!(report.signature_checks, 3);
+}

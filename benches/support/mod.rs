@@ -65,3 +65,31 @@ pub fn messy_pile(extra: usize) -> String {
     pem.push_str(&int.pem());
     pem
 }
+
+/// The 3-certificate chain for sbc.example.com and `extra` unrelated self-signed CA certificates
+/// (one key, distinct names), the chain last: a pile where nothing but the chain needs a signature
+/// check.
+#[allow(dead_code)] // not every bench (each compiles this module) uses it
+pub fn self_signed_pile(extra: usize) -> String {
+    let root_key = KeyPair::generate().unwrap();
+    let root_params = params("Bench Root", true, vec![]);
+    let root = root_params.self_signed(&root_key).unwrap();
+    let root_issuer = Issuer::from_params(&root_params, &root_key);
+    let int_key = KeyPair::generate().unwrap();
+    let int_params = params("Bench Intermediate", true, vec![]);
+    let int = int_params.signed_by(&int_key, &root_issuer).unwrap();
+    let int_issuer = Issuer::from_params(&int_params, &int_key);
+    let leaf = params("sbc.example.com", false, vec!["sbc.example.com".into()])
+        .signed_by(&KeyPair::generate().unwrap(), &int_issuer)
+        .unwrap();
+    let other_key = KeyPair::generate().unwrap();
+    let mut pem = String::new();
+    for i in 0..extra {
+        let p = params(&format!("Unrelated Root CA {i}"), true, vec![]);
+        pem.push_str(&p.self_signed(&other_key).unwrap().pem());
+    }
+    pem.push_str(&leaf.pem());
+    pem.push_str(&int.pem());
+    pem.push_str(&root.pem());
+    pem
+}

@@ -691,6 +691,7 @@ fn key_kind(x509: &X509Certificate<'_>) -> KeyKind {
                 .algorithm
                 .parameters
                 .as_ref()
+                .filter(|p| p.tag() == x509_parser::der_parser::asn1_rs::Tag::Oid)
                 .and_then(|p| p.as_oid().ok())
                 .map(|oid| match oid.to_id_string().as_str() {
                     "1.2.840.10045.3.1.1" => Curve::P192,

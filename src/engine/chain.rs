@@ -82,6 +82,8 @@ pub struct Built {
     pub duplicates: Vec<(String, usize)>,
     pub findings: Vec<Finding>,
     pub public: bool,
+    /// Signature verifications made while building paths (self-signatures included).
+    pub signature_checks: usize,
 }
 
 /// One path with the certificates it indexes: what the checks and the verdicts judge.
@@ -321,8 +323,10 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
         duplicates,
         findings,
         public: use_public,
+        signature_checks: 0,
     };
     search.describe(&mut built, &alternates, options);
+    built.signature_checks = search.signature_checks;
     built.nodes = search.nodes;
     built
 }
@@ -454,9 +458,10 @@ impl Search {
             return *known;
         }
         let cert = &self.nodes[i].cert;
-        let result = cert.is_self_issued()
-            && signature::verify(cert, &cert.key, &cert.public_key) != SignatureCheck::Invalid;
-        self.signature_checks += 1;
+        let result = cert.is_self_issued() && {
+            self.signature_checks += 1;
+            signature::verify(cert, &cert.key, &cert.public_key) != SignatureCheck::Invalid
+        };
         self.self_signed.insert(i, result);
         result
     }

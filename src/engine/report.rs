@@ -77,6 +77,8 @@ pub struct Report {
     pub anchor: AnchorKind,
     pub excluded: Vec<Excluded>,
     pub findings: Vec<Finding>,
+    /// Signature verifications path building needed (unrelated certificates cost none).
+    pub signature_checks: usize,
 }
 
 impl Report {
@@ -143,6 +145,7 @@ impl Report {
             anchor,
             excluded,
             findings,
+            signature_checks: built.signature_checks,
         }
     }
 

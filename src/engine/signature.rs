@@ -197,6 +197,7 @@ pub fn spki_key(spki_der: &[u8]) -> Option<(KeyKind, Vec<u8>)> {
                 .algorithm
                 .parameters
                 .as_ref()
+                .filter(|p| p.tag() == x509_parser::der_parser::asn1_rs::Tag::Oid)
                 .and_then(|p| p.as_oid().ok())
                 .map(|o| o.to_id_string())
                 .as_deref()

@@ -33,27 +33,57 @@ pub(super) fn verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Find
         });
     }
     let refusal = webpki_verdict(view, options)?;
-    let policy = match &refusal {
-        Refusal::Webpki(webpki::Error::CaUsedAsEndEntity) => {
-            "a CA certificate (basicConstraints CA:TRUE) is used as the leaf"
-        }
-        Refusal::Webpki(webpki::Error::PathLenConstraintViolated) => {
-            "rustls-webpki counts self-issued intermediates against pathLenConstraint, which RFC 5280 §6.1.4 (l) does not"
-        }
-        _ => return Some(refusal.finding(view)),
+    // webpki reports the highest-ranked error of all the paths it tried, so the refusal is attributed
+    // from the path itself: the policy shapes below, an error webpki can report for them, and our own
+    // RFC 5280 validation passing. Anything else stays `trust.rejected`.
+    let Refusal::Webpki(error) = &refusal else {
+        return Some(refusal.finding(view));
     };
-    if validate::validate(view, options.at).is_err() {
+    let attributable = matches!(
+        error,
+        webpki::Error::CaUsedAsEndEntity
+            | webpki::Error::PathLenConstraintViolated
+            | webpki::Error::InvalidSignatureForPublicKey
+            | webpki::Error::UnknownIssuer
+    );
+    let mut policy = Vec::new();
+    let leaf = view.cert(path.nodes[0]);
+    if leaf.is_ca() {
+        policy.push("a CA certificate (basicConstraints CA:TRUE) is used as the leaf");
+    }
+    if self_issued_exceed_path_length(view) {
+        policy.push(
+            "rustls-webpki counts self-issued intermediates against pathLenConstraint, which RFC 5280 §6.1.4 (l) does not",
+        );
+    }
+    if !attributable || policy.is_empty() || validate::validate(view, options.at).is_err() {
         return Some(refusal.finding(view));
     }
-    let leaf = view.cert(path.nodes[0]);
     Some(Finding::new(
         Code::TrustRustlsPolicy,
         Some(leaf.sha256),
         format!(
-            "RFC 5280 validation accepts the chain of \"{}\", but rustls-webpki refuses it by its own policy: {policy}. Far ends built on rustls will refuse this",
-            leaf.display_name()
+            "RFC 5280 validation accepts the chain of \"{}\", but rustls-webpki refuses it by its own policy ({}): {}. Far ends built on rustls will refuse this",
+            leaf.display_name(),
+            webpki_reason(error),
+            policy.join("; ")
         ),
     ))
+}
+
+/// Whether some CA's pathLenConstraint is exceeded when self-issued intermediates are counted (as
+/// rustls-webpki counts them) but not when they are left out (as RFC 5280 §6.1.4 (l) says).
+fn self_issued_exceed_path_length(view: PathView<'_>) -> bool {
+    let certs: Vec<_> = view.path.nodes.iter().map(|i| view.cert(*i)).collect();
+    (1..certs.len()).any(|position| {
+        let Some(limit) = certs[position].basic_constraints.and_then(|bc| bc.path_len) else {
+            return false;
+        };
+        let below = &certs[1..position];
+        let all = below.len();
+        let counted = below.iter().filter(|c| !c.is_self_issued()).count();
+        all > limit as usize && counted <= limit as usize
+    })
 }
 
 /// Why webpki refuses.

@@ -349,3 +349,63 @@ pub fn sandbox_client(handle: &chainsmith::sandbox::Handle) -> reqwest::blocking
         .build()
         .unwrap()
 }
+
+/// Splits DER contents into its top-level TLVs (whole, header included). Test data only: panics on
+/// malformed input.
+pub fn tlvs(mut content: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    while !content.is_empty() {
+        let (header, len) = match content[1] {
+            n if n < 0x80 => (2, n as usize),
+            0x81 => (3, content[2] as usize),
+            0x82 => (4, (content[2] as usize) << 8 | content[3] as usize),
+            other => panic!("length form {other:#x} not used in test certificates"),
+        };
+        out.push(content[..header + len].to_vec());
+        content = &content[header + len..];
+    }
+    out
+}
+
+/// The contents of one TLV (its header removed).
+pub fn tlv_content(tlv: &[u8]) -> Vec<u8> {
+    let header = match tlv[1] {
+        n if n < 0x80 => 2,
+        0x81 => 3,
+        _ => 4,
+    };
+    tlv[header..].to_vec()
+}
+
+/// Rebuilds a certificate: `edit` changes the TBSCertificate's fields (version, serial, signature
+/// algorithm, issuer, validity, subject, SPKI, extensions), `algorithm` replaces the signature
+/// AlgorithmIdentifier (in the TBS and outside it), and `signer` signs the result (`None`: keep the old
+/// signature bytes, which then no longer match).
+pub fn rebuild(
+    cert_der: &[u8],
+    edit: impl FnOnce(&mut Vec<Vec<u8>>),
+    algorithm: Option<Vec<u8>>,
+    signer: Option<&KeyPair>,
+) -> Vec<u8> {
+    use rcgen::SigningKey as _;
+    let outer = tlvs(&tlv_content(cert_der));
+    let mut fields = tlvs(&tlv_content(&outer[0]));
+    edit(&mut fields);
+    let algorithm = algorithm.unwrap_or_else(|| outer[1].clone());
+    fields[2] = algorithm.clone();
+    let tbs = der_seq(&fields.concat());
+    let signature = match signer {
+        Some(key) => {
+            let mut bits = vec![0u8];
+            bits.extend(key.sign(&tbs).expect("sign"));
+            der(0x03, &bits)
+        }
+        None => outer[2].clone(),
+    };
+    der_seq(&[tbs, algorithm, signature].concat())
+}
+
+/// AlgorithmIdentifier SEQUENCE { oid (DER bytes of the OID, tag included), params }.
+pub fn algorithm_id(oid: &[u8], params: &[u8]) -> Vec<u8> {
+    der_seq(&[oid, params].concat())
+}
