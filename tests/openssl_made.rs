@@ -3,24 +3,8 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-
 use chainsmith::engine;
 use common::*;
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the openssl binary is needed by this test (.ci/run installs it)");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 #[test]
 fn rsa_pss_chain_and_openssl_pkcs7() {

@@ -3,17 +3,17 @@
 //!
 //! ```text
 //!                 R1 ──────────────► I (by R1) ─┐
-//!   R2 ─► X (by R2) ─┐                          ├─► leaf sbc.example.com
-//!   R3 ─► X (by R3) ─┴─► I (by X) ──────────────┘
+//!   R2 ─► X (by R2) ─┐                 │        ├─► leaf sbc.example.com
+//!   R3 ─► X (by R3) ─┴─► I (by X) ─────┼────────┘
+//!                        ▲             ▼
+//!                        └──── X (by I) (I cross-signs X back: a loop)
 //! ```
-//! `I` (one name, one key) exists as two certificates, `X` (one name, one key) as two. Three paths:
-//! leaf–I(R1)–R1 (the shortest), leaf–I(X)–X(R2)–R2 and leaf–I(X)–X(R3)–R3. Spoiled certificates come
-//! first in the input, so an engine that ranks by length and input order alone picks them.
+//! `I` (one name, one key) exists as two certificates, `X` (one name, one key) as three. Paths:
+//! leaf–I(R1)–R1 (the shortest), leaf–I(X)–X(R2)–R2, leaf–I(X)–X(R3)–R3 and leaf–I(X)–X(I)–I(R1)–R1.
+//! Spoiled certificates come first in the input, so an engine that ranks by length and input order
+//! alone picks them.
 
 mod common;
-
-use std::path::Path;
-use std::process::Command;
 
 use chainsmith::engine::{self, Loaded};
 use common::*;
@@ -129,19 +129,6 @@ fn resign_sha1(cert: &Cert, issuer: &Cert) -> Vec<u8> {
     std::fs::read(d.join("out.der")).unwrap()
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the openssl binary is needed by this test (.ci/run installs it)");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn spoil_params(params: &mut CertificateParams, spoil: Spoil) {
     match spoil {
         Spoil::Expired => params.not_after = date_time_ymd(2026, 3, 1),
@@ -208,6 +195,13 @@ fn mesh(spoils: &[(Edge, Spoil)]) -> Mesh {
     // parameters (its key identifier) do not leak into I(X).
     let x_signer = issue_with_key(ca_params("Mesh Cross CA"), key_pem_copy(&x_key), Some(&r3));
     let i_by_x = make("I(X)", "Mesh Issuing CA", &i_key, &x_signer, None);
+    // And I cross-signs X back: X(I), so the mesh has a loop and a longer path through I(R1).
+    let i_signer = issue_with_key(
+        ca_params("Mesh Issuing CA"),
+        key_pem_copy(&i_key),
+        Some(&r1),
+    );
+    let x_by_i = make("X(I)", "Mesh Cross CA", &x_key, &i_signer, None);
     let leaf = i_by_x.issue(
         leaf_params("sbc.example.com", &["sbc.example.com"]),
         Alg::P256,
@@ -228,6 +222,7 @@ fn mesh(spoils: &[(Edge, Spoil)]) -> Mesh {
         inputs.push((name.to_string(), cert.pem().into_bytes()));
     }
     inputs.push(("i-by-x.pem".into(), i_by_x.pem().into_bytes()));
+    inputs.push(("x-by-i.pem".into(), x_by_i.pem().into_bytes()));
     // The roots: all in the input; trusted through --roots unless the spoiler is an untrusted root.
     let mut roots = Vec::new();
     for (cert, edge) in [(&r1, Edge::IByR1), (&r2, Edge::XByR2), (&r3, Edge::XByR3)] {

@@ -41,6 +41,17 @@ fn analyze_with(
     engine::analyze(&load(inputs), roots.as_ref(), opts)
 }
 
+/// A server certificate for `name` (its only SAN) issued by `ca`.
+fn server_leaf(ca: &Cert, name: &str) -> Cert {
+    ca.issue(leaf_params(name, &[name]), Alg::P256)
+}
+
+/// The report on `certs` given as one file, leaf first.
+fn check(certs: &[&Cert], opts: &engine::CheckOptions) -> engine::Report {
+    let pile: String = certs.iter().map(|c| c.pem()).collect();
+    analyze(&[("p.pem", pile.as_bytes())], opts)
+}
+
 fn finding<'a>(report: &'a engine::Report, code: &str) -> &'a engine::Finding {
     report
         .findings
@@ -457,10 +468,7 @@ fn a_trust_anchor_with_serial_zero_passes_strict_as_fastly_does() {
         ca_params("Starfield Secure Certificate Authority - G2"),
         Alg::P256,
     );
-    let leaf = inter.issue(
-        leaf_params("www.fastly.com", &["www.fastly.com"]),
-        Alg::P256,
-    );
+    let leaf = server_leaf(&inter, "www.fastly.com");
     let pile = leaf.pem() + &inter.pem() + &root.pem();
     // As the anchor (a self-signed root of the input, and through --roots): not linted.
     let report = analyze(
@@ -478,15 +486,8 @@ fn a_trust_anchor_with_serial_zero_passes_strict_as_fastly_does() {
     let mut params = ca_params("Zero Serial Intermediate");
     params.serial_number = Some(SerialNumber::from_slice(&[0]));
     let zero = root.issue(params, Alg::P256);
-    let leaf = zero.issue(
-        leaf_params("www.fastly.com", &["www.fastly.com"]),
-        Alg::P256,
-    );
-    let pile = leaf.pem() + &zero.pem() + &root.pem();
-    let report = analyze(
-        &[("p.pem", pile.as_bytes())],
-        &strict(Some("www.fastly.com")),
-    );
+    let leaf = server_leaf(&zero, "www.fastly.com");
+    let report = check(&[&leaf, &zero, &root], &strict(Some("www.fastly.com")));
     assert_eq!(
         errors(&report),
         ["rfc5280.serial-zero"],
@@ -516,8 +517,7 @@ fn wildcards_below_private_suffixes_pass_as_amazon_s3_does() {
         ("*.co.uk", "example.co.uk", false),
     ] {
         let leaf = c.intermediate.issue(leaf_params(san, &[san]), Alg::P256);
-        let pile = leaf.pem() + &c.intermediate.pem() + &c.root.pem();
-        let report = analyze(&[("p.pem", pile.as_bytes())], &strict(Some(host)));
+        let report = check(&[&leaf, &c.intermediate, &c.root], &strict(Some(host)));
         if ok {
             assert!(report.passed(), "{san}: {:?}", report.findings);
         } else {
@@ -564,13 +564,9 @@ fn name_constraints_skip_self_issued_intermediates_but_never_the_leaf() {
         "ca.rollover.example".try_into().unwrap(),
     )];
     let rollover = constrained.issue(rollover, Alg::P256);
-    let leaf = rollover.issue(
-        leaf_params("sbc.example.com", &["sbc.example.com"]),
-        Alg::P256,
-    );
-    let pile = leaf.pem() + &rollover.pem() + &constrained.pem() + &c.root.pem();
-    let report = analyze(
-        &[("p.pem", pile.as_bytes())],
+    let leaf = server_leaf(&rollover, "sbc.example.com");
+    let report = check(
+        &[&leaf, &rollover, &constrained, &c.root],
         &options(Some("sbc.example.com")),
     );
     assert_eq!(report.chain.len(), 4, "{:?}", report.findings);
@@ -580,13 +576,9 @@ fn name_constraints_skip_self_issued_intermediates_but_never_the_leaf() {
         report.findings
     );
     // A leaf with the excluded name is caught.
-    let bad = rollover.issue(
-        leaf_params("sbc.rollover.example", &["sbc.rollover.example"]),
-        Alg::P256,
-    );
-    let pile = bad.pem() + &rollover.pem() + &constrained.pem() + &c.root.pem();
-    let report = analyze(
-        &[("p.pem", pile.as_bytes())],
+    let bad = server_leaf(&rollover, "sbc.rollover.example");
+    let report = check(
+        &[&bad, &rollover, &constrained, &c.root],
         &options(Some("sbc.rollover.example")),
     );
     assert!(
@@ -634,29 +626,18 @@ fn name_constraint_form_rules() {
         let mut params = ca_params("Constrained CA");
         params.custom_extensions = vec![ext];
         let ca = c.root.issue(params, Alg::P256);
-        let leaf = ca.issue(
-            leaf_params("sbc.example.com", &["sbc.example.com"]),
-            Alg::P256,
-        );
-        let pile = leaf.pem() + &ca.pem() + &c.root.pem();
-        let report = analyze(
-            &[("p.pem", pile.as_bytes())],
-            &options(Some("sbc.example.com")),
-        );
+        let leaf = server_leaf(&ca, "sbc.example.com");
+        let report = check(&[&leaf, &ca, &c.root], &options(Some("sbc.example.com")));
         assert_eq!(finding(&report, code).severity, severity, "{kind}");
-        let report = analyze(
-            &[("p.pem", pile.as_bytes())],
-            &strict(Some("sbc.example.com")),
-        );
+        let report = check(&[&leaf, &ca, &c.root], &strict(Some("sbc.example.com")));
         assert!(errors(&report).contains(&code), "{kind}");
     }
     // In an end-entity certificate: an error.
     let mut params = leaf_params("sbc.example.com", &["sbc.example.com"]);
     params.custom_extensions = vec![name_constraints_ext(excluded_example, true)];
     let leaf = c.intermediate.issue(params, Alg::P256);
-    let pile = leaf.pem() + &c.intermediate.pem() + &c.root.pem();
-    let report = analyze(
-        &[("p.pem", pile.as_bytes())],
+    let report = check(
+        &[&leaf, &c.intermediate, &c.root],
         &options(Some("sbc.example.com")),
     );
     assert_eq!(
@@ -665,15 +646,8 @@ fn name_constraint_form_rules() {
     );
     // And a well-formed, critical constraint that allows the leaf says nothing.
     let ca = constrained_ca(&c.root, "Fine CA", &["forbidden.example"], &[]);
-    let leaf = ca.issue(
-        leaf_params("sbc.example.com", &["sbc.example.com"]),
-        Alg::P256,
-    );
-    let pile = leaf.pem() + &ca.pem() + &c.root.pem();
-    let report = analyze(
-        &[("p.pem", pile.as_bytes())],
-        &strict(Some("sbc.example.com")),
-    );
+    let leaf = server_leaf(&ca, "sbc.example.com");
+    let report = check(&[&leaf, &ca, &c.root], &strict(Some("sbc.example.com")));
     assert!(report.passed(), "{:?}", report.findings);
 }
 
@@ -862,10 +836,7 @@ fn root_aki_with_issuer_and_serial_and_aki_missing_under_a_v3_issuer_without_ski
     params.custom_extensions = vec![aki_ext(aki, false)];
     let root = issue_with_key(params, root_key, None);
     let inter = root.issue(ca_params("Inter"), Alg::P256);
-    let leaf = inter.issue(
-        leaf_params("sbc.example.com", &["sbc.example.com"]),
-        Alg::P256,
-    );
+    let leaf = server_leaf(&inter, "sbc.example.com");
     let pile = leaf.pem() + &inter.pem() + &root.pem();
     // Trusted through --roots → an anchor, not linted. Untrusted → linted.
     let report = analyze_with(
@@ -893,11 +864,7 @@ fn root_aki_with_issuer_and_serial_and_aki_missing_under_a_v3_issuer_without_ski
     let mut params = leaf_params("sbc.example.com", &["sbc.example.com"]);
     params.use_authority_key_identifier_extension = false;
     let leaf = no_ski.issue(params, Alg::P256);
-    let pile = leaf.pem() + &no_ski.pem() + &c.root.pem();
-    let report = analyze(
-        &[("p.pem", pile.as_bytes())],
-        &strict(Some("sbc.example.com")),
-    );
+    let report = check(&[&leaf, &no_ski, &c.root], &strict(Some("sbc.example.com")));
     let mut errs = errors(&report);
     errs.sort();
     assert_eq!(
@@ -919,13 +886,9 @@ fn self_issued_intermediates_against_path_length_are_rustls_policy() {
     let issuing = c.root.issue(params, Alg::P256);
     // Key rollover: a self-issued certificate (same name) for the new key, signed by the old one.
     let rollover = issuing.issue(ca_params("Issuing CA"), Alg::P256);
-    let leaf = rollover.issue(
-        leaf_params("sbc.example.com", &["sbc.example.com"]),
-        Alg::P256,
-    );
-    let pile = leaf.pem() + &rollover.pem() + &issuing.pem() + &c.root.pem();
-    let report = analyze(
-        &[("p.pem", pile.as_bytes())],
+    let leaf = server_leaf(&rollover, "sbc.example.com");
+    let report = check(
+        &[&leaf, &rollover, &issuing, &c.root],
         &options(Some("sbc.example.com")),
     );
     assert_eq!(report.chain.len(), 4, "{:?}", report.findings);
@@ -935,13 +898,9 @@ fn self_issued_intermediates_against_path_length_are_rustls_policy() {
     assert!(f.message.contains("self-issued"), "{}", f.message);
     // A real pathLen violation (a second, not self-issued intermediate) stays an error.
     let sub = issuing.issue(ca_params("Sub CA"), Alg::P256);
-    let leaf = sub.issue(
-        leaf_params("sbc.example.com", &["sbc.example.com"]),
-        Alg::P256,
-    );
-    let pile = leaf.pem() + &sub.pem() + &issuing.pem() + &c.root.pem();
-    let report = analyze(
-        &[("p.pem", pile.as_bytes())],
+    let leaf = server_leaf(&sub, "sbc.example.com");
+    let report = check(
+        &[&leaf, &sub, &issuing, &c.root],
         &options(Some("sbc.example.com")),
     );
     assert!(
@@ -986,15 +945,14 @@ fn ambiguous_leaf_says_whether_any_leaf_is_valid_for_the_host() {
         leaf_params("b.example.com", &["b.example.com", "both.example.com"]),
         Alg::P256,
     );
-    let pile = a.pem() + &b.pem() + &c.intermediate.pem() + &c.root.pem();
-    let report = analyze(
-        &[("p.pem", pile.as_bytes())],
+    let report = check(
+        &[&a, &b, &c.intermediate, &c.root],
         &options(Some("none.example.com")),
     );
     let message = &finding(&report, "chain.ambiguous-leaf").message;
     assert!(message.contains("none is valid for the host"), "{message}");
-    let report = analyze(
-        &[("p.pem", pile.as_bytes())],
+    let report = check(
+        &[&a, &b, &c.intermediate, &c.root],
         &options(Some("both.example.com")),
     );
     let message = &finding(&report, "chain.ambiguous-leaf").message;
@@ -1003,9 +961,33 @@ fn ambiguous_leaf_says_whether_any_leaf_is_valid_for_the_host() {
         "{message}"
     );
     // One matching: no ambiguity at all.
-    let report = analyze(
-        &[("p.pem", pile.as_bytes())],
+    let report = check(
+        &[&a, &b, &c.intermediate, &c.root],
         &options(Some("a.example.com")),
     );
     assert!(!codes(&report).contains(&"chain.ambiguous-leaf"));
+}
+
+#[test]
+fn a_path_length_on_an_end_entity_certificate_is_not_refused() {
+    // basicConstraints CA:FALSE with a pathLenConstraint: rustls-webpki, OpenSSL and pyca accept it
+    // (Mozilla bug 985025: such leaves exist), so nothing here refuses it either.
+    let c = chain(Alg::P256);
+    let mut params = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    params.is_ca = IsCa::NoCa;
+    params.custom_extensions = vec![{
+        let mut ext = CustomExtension::from_oid_content(
+            &[2, 5, 29, 19],
+            der_seq(&[der(0x01, &[0x00]), der(0x02, &[0x00])].concat()),
+        );
+        ext.set_criticality(true);
+        ext
+    }];
+    let leaf = c.intermediate.issue(params, Alg::P256);
+    let report = check(
+        &[&leaf, &c.intermediate, &c.root],
+        &options(Some("sbc.example.com")),
+    );
+    assert!(report.passed(), "{:?}", report.findings);
+    assert!(!codes(&report).contains(&"trust.rejected"));
 }

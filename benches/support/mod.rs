@@ -25,20 +25,16 @@ pub fn params(cn: &str, ca: bool, sans: Vec<String>) -> CertificateParams {
 /// (a realistic messy pile: many CAs, many leaves), shuffled in after the real chain's root.
 #[allow(dead_code)] // not every bench (each compiles this module) uses it
 pub fn messy_pile(extra: usize) -> String {
-    let root_key = KeyPair::generate().unwrap();
-    let root_params = params("Bench Root", true, vec![]);
-    let root = root_params.self_signed(&root_key).unwrap();
+    let BenchChain {
+        root,
+        root_params,
+        root_key,
+        intermediate,
+        leaf,
+    } = bench_chain();
     let root_issuer = Issuer::from_params(&root_params, &root_key);
-    let int_key = KeyPair::generate().unwrap();
-    let int_params = params("Bench Intermediate", true, vec![]);
-    let int = int_params.signed_by(&int_key, &root_issuer).unwrap();
-    let int_issuer = Issuer::from_params(&int_params, &int_key);
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = params("sbc.example.com", false, vec!["sbc.example.com".into()])
-        .signed_by(&leaf_key, &int_issuer)
-        .unwrap();
     let mut pem = String::new();
-    pem.push_str(&root.pem());
+    pem.push_str(&root);
     let other_key = KeyPair::generate().unwrap();
     let others: Vec<(CertificateParams, String)> = (0..100.min(extra))
         .map(|i| {
@@ -61,9 +57,40 @@ pub fn messy_pile(extra: usize) -> String {
         lp.serial_number = Some(SerialNumber::from_slice(&(i as u64 + 1).to_be_bytes()));
         pem.push_str(&lp.signed_by(&other_key, &issuer).unwrap().pem());
     }
-    pem.push_str(&leaf.pem());
-    pem.push_str(&int.pem());
+    pem.push_str(&leaf);
+    pem.push_str(&intermediate);
     pem
+}
+
+/// Root → intermediate → leaf for sbc.example.com, as PEM, with the root's parameters and key.
+pub struct BenchChain {
+    pub root: String,
+    pub root_params: CertificateParams,
+    pub root_key: KeyPair,
+    pub intermediate: String,
+    pub leaf: String,
+}
+
+pub fn bench_chain() -> BenchChain {
+    let root_key = KeyPair::generate().unwrap();
+    let root_params = params("Bench Root", true, vec![]);
+    let root = root_params.self_signed(&root_key).unwrap().pem();
+    let root_issuer = Issuer::from_params(&root_params, &root_key);
+    let int_key = KeyPair::generate().unwrap();
+    let int_params = params("Bench Intermediate", true, vec![]);
+    let intermediate = int_params.signed_by(&int_key, &root_issuer).unwrap().pem();
+    let int_issuer = Issuer::from_params(&int_params, &int_key);
+    let leaf = params("sbc.example.com", false, vec!["sbc.example.com".into()])
+        .signed_by(&KeyPair::generate().unwrap(), &int_issuer)
+        .unwrap()
+        .pem();
+    BenchChain {
+        root,
+        root_params,
+        root_key,
+        intermediate,
+        leaf,
+    }
 }
 
 /// The 3-certificate chain for sbc.example.com and `extra` unrelated self-signed CA certificates
@@ -71,25 +98,15 @@ pub fn messy_pile(extra: usize) -> String {
 /// check.
 #[allow(dead_code)] // not every bench (each compiles this module) uses it
 pub fn self_signed_pile(extra: usize) -> String {
-    let root_key = KeyPair::generate().unwrap();
-    let root_params = params("Bench Root", true, vec![]);
-    let root = root_params.self_signed(&root_key).unwrap();
-    let root_issuer = Issuer::from_params(&root_params, &root_key);
-    let int_key = KeyPair::generate().unwrap();
-    let int_params = params("Bench Intermediate", true, vec![]);
-    let int = int_params.signed_by(&int_key, &root_issuer).unwrap();
-    let int_issuer = Issuer::from_params(&int_params, &int_key);
-    let leaf = params("sbc.example.com", false, vec!["sbc.example.com".into()])
-        .signed_by(&KeyPair::generate().unwrap(), &int_issuer)
-        .unwrap();
+    let chain = bench_chain();
     let other_key = KeyPair::generate().unwrap();
     let mut pem = String::new();
     for i in 0..extra {
         let p = params(&format!("Unrelated Root CA {i}"), true, vec![]);
         pem.push_str(&p.self_signed(&other_key).unwrap().pem());
     }
-    pem.push_str(&leaf.pem());
-    pem.push_str(&int.pem());
-    pem.push_str(&root.pem());
+    pem.push_str(&chain.leaf);
+    pem.push_str(&chain.intermediate);
+    pem.push_str(&chain.root);
     pem
 }

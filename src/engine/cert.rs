@@ -272,8 +272,9 @@ pub struct Certificate {
     pub has_san_extension: bool,
     pub san_critical: bool,
     pub key: KeyKind,
-    /// What makes the public key unusable, if anything (`key.invalid`).
-    pub key_defect: Option<String>,
+    /// What makes the public key unusable, if anything (`key.invalid`): worked out on first use (it
+    /// decodes EC points), so certificates no path goes through cost nothing. See [`Self::key_defect`].
+    key_defect: std::sync::OnceLock<Option<String>>,
     /// The subjectPublicKey BIT STRING contents (RSAPublicKey DER, EC point, Ed25519 bytes).
     pub public_key: Vec<u8>,
     /// The whole SubjectPublicKeyInfo DER.
@@ -353,7 +354,7 @@ impl Certificate {
             sans: Vec::new(),
             has_san_extension: false,
             san_critical: false,
-            key_defect: super::signature::key_defect(&key, &spki.subject_public_key.data),
+            key_defect: std::sync::OnceLock::new(),
             key,
             public_key: spki.subject_public_key.data.to_vec(),
             spki: spki.raw.to_vec(),
@@ -457,6 +458,13 @@ impl Certificate {
             }
         }
         Ok(cert)
+    }
+
+    /// What makes the public key unusable, if anything (`key.invalid`).
+    pub fn key_defect(&self) -> Option<&str> {
+        self.key_defect
+            .get_or_init(|| super::signature::key_defect(&self.key, &self.public_key))
+            .as_deref()
     }
 
     /// The signed part (TBSCertificate DER).

@@ -497,7 +497,7 @@ impl Search {
             return SignatureCheck::Invalid;
         }
         let issuer_cert = &self.nodes[issuer].cert;
-        let check = if issuer_cert.key_defect.is_some() {
+        let check = if issuer_cert.key_defect().is_some() {
             SignatureCheck::Unverifiable(Unverifiable::IssuerKey)
         } else {
             signature::verify(

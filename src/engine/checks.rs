@@ -181,7 +181,7 @@ fn validity(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Findi
 
 fn key(cert: &Certificate, findings: &mut Vec<Finding>) {
     let name = cert.display_name();
-    if let Some(defect) = &cert.key_defect {
+    if let Some(defect) = cert.key_defect() {
         findings.push(Finding::new(
             Code::KeyInvalid,
             Some(cert.sha256),

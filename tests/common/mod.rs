@@ -409,3 +409,18 @@ pub fn rebuild(
 pub fn algorithm_id(oid: &[u8], params: &[u8]) -> Vec<u8> {
     der_seq(&[oid, params].concat())
 }
+
+/// Runs the `openssl` binary (a peer nobody here wrote; .ci/run installs it) in `dir`; panics with
+/// its error output when it fails.
+pub fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the openssl binary is needed by this test (.ci/run installs it)");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
