@@ -84,6 +84,8 @@ pub struct Built {
     pub public: bool,
     /// Signature verifications made while building paths (self-signatures included).
     pub signature_checks: usize,
+    /// What [`super::judge_path`] found on the chosen path, when it was judged during the search.
+    pub chosen_findings: Option<Vec<Finding>>,
 }
 
 /// One path with the certificates it indexes: what the checks and the verdicts judge.
@@ -272,6 +274,7 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
     }
     let judged = search.judge(paths, has_leaf, options);
     let chosen = judged.first().map(|j| j.path.clone());
+    let chosen_findings = judged.first().and_then(|j| j.findings.clone());
     let chosen_start = chosen.as_ref().map(|p| p.nodes[0]);
     let alternates: Vec<Judged> = judged
         .into_iter()
@@ -324,6 +327,7 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
         findings,
         public: use_public,
         signature_checks: 0,
+        chosen_findings,
     };
     search.describe(&mut built, &alternates, options);
     built.signature_checks = search.signature_checks;
@@ -371,13 +375,22 @@ fn ski_from_own_key(cert: &Certificate) -> bool {
 #[derive(Debug, Clone)]
 pub(crate) struct Judged {
     pub path: Path,
-    /// The error findings of every check on this path (`None`: not judged, the budget ran out).
-    pub errors: Option<Vec<Finding>>,
+    /// The findings of every check on this path (`None`: not judged, the budget ran out).
+    pub findings: Option<Vec<Finding>>,
 }
 
 impl Judged {
     fn clean(&self) -> bool {
-        self.errors.as_ref().is_some_and(Vec::is_empty)
+        self.findings
+            .as_ref()
+            .is_some_and(|f| !f.iter().any(|f| f.severity == super::Severity::Error))
+    }
+
+    fn first_error(&self) -> Option<&Finding> {
+        self.findings
+            .as_ref()?
+            .iter()
+            .find(|f| f.severity == super::Severity::Error)
     }
 }
 
@@ -706,18 +719,15 @@ impl Search {
             .into_iter()
             .enumerate()
             .map(|(n, path)| {
-                let errors = (n < MAX_JUDGED).then(|| {
-                    let built = PathView {
+                let findings = (n < MAX_JUDGED).then(|| {
+                    let view = PathView {
                         nodes: &self.nodes,
                         path: &path,
                         has_leaf,
                     };
-                    super::judge_path(built, options)
-                        .into_iter()
-                        .filter(|f| f.severity == super::Severity::Error)
-                        .collect()
+                    super::judge_path(view, options)
                 });
-                Judged { path, errors }
+                Judged { path, findings }
             })
             .collect();
         judged.sort_by_cached_key(|j| std::cmp::Reverse(self.rank(j, options)));
@@ -756,12 +766,12 @@ impl Search {
             }
         }
         for alternate in alternates.iter().take(5) {
-            let spoiled = match alternate.errors.as_deref() {
-                Some([first, ..]) => {
+            let spoiled = match (&alternate.findings, alternate.first_error()) {
+                (_, Some(first)) => {
                     format!(" (not used: {} — {})", first.code.as_str(), first.message)
                 }
-                Some([]) => String::new(),
-                None => " (not judged: the search budget ran out)".into(),
+                (Some(_), None) => String::new(),
+                (None, None) => " (not judged: the search budget ran out)".into(),
             };
             built.findings.push(Finding::new(
                 Code::ChainAlternatePath,

@@ -144,8 +144,10 @@ pub fn analyze(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) 
     }
     findings.extend(built.findings.iter().cloned());
     strictness(&mut findings, options);
-    if let Some(view) = built.view() {
-        findings.extend(judge_path(view, options));
+    match (&built.chosen_findings, built.view()) {
+        (Some(judged), _) => findings.extend(judged.iter().cloned()),
+        (None, Some(view)) => findings.extend(judge_path(view, options)),
+        (None, None) => {}
     }
     report::Report::new(built, findings, options)
 }

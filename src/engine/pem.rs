@@ -5,8 +5,6 @@
 //! it), every label (to warn about keys, to read PKCS#7), and a bad block reported in place rather than
 //! silently skipped or failing the whole file.
 
-use base64::Engine as _;
-
 /// One PEM block, found in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {
@@ -27,8 +25,11 @@ pub fn looks_like_pem(bytes: &[u8]) -> bool {
 /// Never fails: a bad block is returned with an error body so the caller can name its line.
 pub fn blocks(text: &[u8]) -> Vec<Block> {
     let mut out = Vec::new();
-    let mut current: Option<(String, usize, String)> = None; // label, line, the block's text
+    let mut current: Option<(String, usize, usize)> = None; // label, line, byte offset of BEGIN
+    let mut offset = 0;
     for (index, raw_line) in text.split(|b| *b == b'\n').enumerate() {
+        let line_start = offset;
+        offset += raw_line.len() + 1;
         let line_no = index + 1;
         let line = String::from_utf8_lossy(raw_line);
         let line = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
@@ -42,19 +43,21 @@ pub fn blocks(text: &[u8]) -> Vec<Block> {
                     )),
                 });
             }
-            current = Some((label.to_string(), line_no, format!("{line}\n")));
+            let begin = raw_line
+                .windows(11)
+                .position(|w| w == b"-----BEGIN ")
+                .unwrap_or(0);
+            current = Some((label.to_string(), line_no, line_start + begin));
             continue;
         }
-        let Some((label, start, block_text)) = current.as_mut() else {
+        let Some((label, start, begin)) = current.as_ref() else {
             continue;
         };
         if let Some(end_label) = marker(line, "-----END ") {
             let body = if end_label != label {
                 Err(format!("BEGIN {label} is closed by END {end_label}"))
             } else {
-                block_text.push_str(line);
-                block_text.push('\n');
-                decode(block_text)
+                decode(&text[*begin..(line_start + raw_line.len()).min(text.len())])
             };
             out.push(Block {
                 label: label.clone(),
@@ -62,13 +65,6 @@ pub fn blocks(text: &[u8]) -> Vec<Block> {
                 body,
             });
             current = None;
-            continue;
-        }
-        block_text.push_str(line);
-        block_text.push('\n');
-        if block_text.len() > super::load::MAX_INPUT_BYTES {
-            // Unreachable through `load` (inputs are capped), but keeps this function bounded alone.
-            break;
         }
     }
     if let Some((label, line, _)) = current {
@@ -90,9 +86,41 @@ fn marker<'a>(line: &'a str, prefix: &str) -> Option<&'a str> {
 }
 
 /// Decodes one whole block (BEGIN line to END line) with the `pem` crate, which also skips RFC 1421
-/// encapsulated headers (`Proc-Type: 4,ENCRYPTED`).
-fn decode(block_text: &str) -> Result<Vec<u8>, String> {
-    match ::pem::parse(block_text) {
+/// encapsulated headers (`Proc-Type: 4,ENCRYPTED`). The block is given to it as it is in the file;
+/// only when that fails (blank or indented lines, a byte-order mark inside) is it tidied and tried
+/// again.
+fn decode(block: &[u8]) -> Result<Vec<u8>, String> {
+    match ::pem::parse(block) {
+        Ok(parsed) if !parsed.contents().is_empty() => Ok(parsed.into_contents()),
+        _ => decode_tidied(block),
+    }
+}
+
+/// The block with every line trimmed, and blank lines dropped except the one that ends headers.
+fn decode_tidied(block: &[u8]) -> Result<Vec<u8>, String> {
+    let text = String::from_utf8_lossy(block);
+    let mut tidied = String::with_capacity(text.len());
+    let mut data_seen = false;
+    let mut in_headers = false;
+    for line in text.lines() {
+        let line = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        let framing = line.starts_with("-----");
+        if line.is_empty() {
+            if in_headers {
+                tidied.push('\n');
+                in_headers = false;
+            }
+            continue;
+        }
+        if !framing && !data_seen && line.contains(':') {
+            in_headers = true;
+        } else if !framing {
+            data_seen = true;
+        }
+        tidied.push_str(line);
+        tidied.push('\n');
+    }
+    match ::pem::parse(tidied.as_bytes()) {
         Ok(block) if block.contents().is_empty() => Err("the block is empty".into()),
         Ok(block) => Ok(block.into_contents()),
         Err(::pem::PemError::MissingData) => Err("the block is empty".into()),
@@ -104,22 +132,13 @@ fn decode(block_text: &str) -> Result<Vec<u8>, String> {
     }
 }
 
-/// Encodes DER as a PEM block with 64-character lines and LF endings (what OpenSSL writes).
+/// Encodes DER as a PEM block with 64-character lines and LF endings (what OpenSSL writes; LF on every
+/// platform, so a bundle is byte-identical wherever it is written).
 pub fn encode(label: &str, der: &[u8]) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 64);
-    out.push_str("-----BEGIN ");
-    out.push_str(label);
-    out.push_str("-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        // base64 output is ASCII, so every chunk is valid UTF-8.
-        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
-        out.push('\n');
-    }
-    out.push_str("-----END ");
-    out.push_str(label);
-    out.push_str("-----\n");
-    out
+    ::pem::encode_config(
+        &::pem::Pem::new(label, der),
+        ::pem::EncodeConfig::new().set_line_ending(::pem::LineEnding::LF),
+    )
 }
 
 #[cfg(test)]
@@ -146,6 +165,17 @@ mod tests {
         assert!(blocks[0].body.as_ref().unwrap_err().contains("base64"));
         assert_eq!(blocks[1].line, 5);
         assert!(blocks[1].body.as_ref().unwrap_err().contains("cut off"));
+    }
+
+    #[test]
+    fn blank_and_indented_lines_inside_a_block_are_read() {
+        let text = "  -----BEGIN CERTIFICATE-----\n    AAEC\n\n  -----END CERTIFICATE-----\n";
+        assert_eq!(blocks(text.as_bytes())[0].body, Ok(vec![0, 1, 2]));
+        let empty = "-----BEGIN CERTIFICATE-----\n\n-----END CERTIFICATE-----\n";
+        assert_eq!(
+            blocks(empty.as_bytes())[0].body,
+            Err("the block is empty".to_string())
+        );
     }
 
     #[test]
