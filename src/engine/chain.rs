@@ -881,7 +881,9 @@ impl Search {
                 } else {
                     ""
                 };
-                let hint = if built.public {
+                let hint = if !(unverifiable.is_empty() && bad.is_empty()) {
+                    ""
+                } else if built.public {
                     " It is not in the Mozilla root set either; if the far end trusts it, pass it with --roots."
                 } else {
                     " If it is a public root, add --public-roots."
@@ -907,7 +909,7 @@ impl Search {
             built.findings.push(Finding::new(
                 Code::ChainRootMissing,
                 None,
-                "the BYOC Premises certificate-authority upload needs the root CA certificate, and the input does not hold it",
+                "the BYOC Premises certificate-authority upload needs the root CA certificate, and the chain does not end at a root held in the input",
             ));
         }
         if self.exhausted || self.unjudged > 0 || self.skipped_candidates > 0 {
