@@ -221,7 +221,7 @@ fn get(url: &str, fetch: &FetchOptions, read_cache: bool) -> Result<(Vec<u8>, bo
         && let Some(dir) = file.parent()
         && std::fs::create_dir_all(dir).is_ok()
     {
-        let _ = crate::files::write_atomically(file, &bytes);
+        let _ = crate::files::write_atomically(file, &bytes, None);
     }
     Ok((bytes, false))
 }

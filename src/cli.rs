@@ -7,7 +7,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::bundle::{self, BundleOptions};
@@ -429,8 +429,19 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
-    let report = analyze(&args.check)?;
     let to_stdout = args.output.as_os_str() == "-";
+    // Where the bundle goes is settled before any work: never onto an input (a cert + key file would
+    // lose its key), a folder, a read-only file, or by replacing a device or pipe. --force does not
+    // lift these refusals.
+    let output = if to_stdout {
+        None
+    } else {
+        let mut named = args.check.inputs.clone();
+        named.extend(args.check.leaf.iter().cloned());
+        named.extend(args.check.flags.roots.iter().cloned());
+        Some(files::plan_output(&args.output, &files::input_ids(&named))?)
+    };
+    let report = analyze(&args.check)?;
     let summary = if args.check.flags.json {
         serde_json::to_string_pretty(&report.to_json())? + "\n"
     } else {
@@ -456,15 +467,14 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let count = pem.matches("-----BEGIN CERTIFICATE-----").count();
-    if to_stdout {
-        std::io::stdout().lock().write_all(pem.as_bytes())?;
-    } else {
-        files::write_atomically(&args.output, pem.as_bytes())
-            .with_context(|| format!("cannot write {}", args.output.display()))?;
+    if let Some(output) = output {
+        output.write(pem.as_bytes())?;
         eprintln!(
             "chainsmith: wrote {count} certificate(s) to {}",
             args.output.display()
         );
+    } else {
+        std::io::stdout().lock().write_all(pem.as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -636,8 +646,7 @@ fn sandbox(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
         });
     }
     let handle = crate::sandbox::start(args.port, faults)?;
-    files::write_atomically(&args.cert_file, handle.certificate_pem.as_bytes())
-        .with_context(|| format!("cannot write {}", args.cert_file.display()))?;
+    files::write_output(&args.cert_file, handle.certificate_pem.as_bytes(), &[])?;
     println!(
         "Chainsmith sandbox (local rehearsal) listening on {}",
         handle.base_url()

@@ -114,9 +114,268 @@ fn read_folder(root: &Path, on_file: &mut dyn FnMut(usize) -> bool) -> Loaded {
     loaded
 }
 
+/// A file's identity, to tell whether an output would land on an input: its canonical path and, on
+/// Unix, its device and inode (which also catch hard links).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileId {
+    canonical: PathBuf,
+    #[cfg(unix)]
+    dev_ino: (u64, u64),
+}
+
+impl FileId {
+    /// The identity of an existing file (following symlinks), if it can be read.
+    pub fn of(path: &Path) -> Option<Self> {
+        let meta = fs::metadata(path).ok()?;
+        #[cfg(windows)]
+        let _ = meta;
+        Some(Self {
+            canonical: fs::canonicalize(path).ok()?,
+            #[cfg(unix)]
+            dev_ino: {
+                use std::os::unix::fs::MetadataExt as _;
+                (meta.dev(), meta.ino())
+            },
+        })
+    }
+
+    fn same(&self, other: &FileId) -> bool {
+        #[cfg(unix)]
+        if self.dev_ino == other.dev_ino {
+            return true;
+        }
+        self.canonical == other.canonical
+    }
+}
+
+/// The identities of every file the named inputs stand for: the files themselves, and every regular
+/// file in the named folders (as [`read_path`] reads them).
+pub fn input_ids(paths: &[PathBuf]) -> Vec<FileId> {
+    let mut ids = Vec::new();
+    for path in paths {
+        if fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+            for entry in walkdir::WalkDir::new(path)
+                .follow_links(true)
+                .into_iter()
+                .flatten()
+            {
+                if entry.file_type().is_file() {
+                    ids.extend(FileId::of(entry.path()));
+                }
+            }
+        } else {
+            ids.extend(FileId::of(path));
+        }
+    }
+    ids
+}
+
+/// Why Chainsmith will not write a file. It never destroys what is there: an input, a folder, a
+/// read-only file, a device or pipe (written to, never replaced), a link to anything but a file.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(
+        "{path} is one of the inputs: writing the output there would destroy it; choose another file"
+    )]
+    IsInput { path: String },
+    #[error("{path} is a folder: give a file name")]
+    Directory { path: String },
+    #[error(
+        "{path} is read-only: Chainsmith does not replace read-only files; choose another file, or make it writable first"
+    )]
+    ReadOnly { path: String },
+    #[error(
+        "{path} is a link to something that is not a regular file (or to nothing): Chainsmith writes through a link only to a regular file"
+    )]
+    LinkTarget { path: String },
+    #[error("{path} is a {kind}: Chainsmith does not write there")]
+    Special { path: String, kind: &'static str },
+    #[error("{path} is a pipe that nobody reads: start the reader first")]
+    NoReader { path: String },
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// How an output file will be written, once [`plan_output`] has accepted the path.
+#[derive(Debug)]
+pub struct OutputPlan {
+    path: PathBuf,
+    how: How,
+}
+
+#[derive(Debug)]
+enum How {
+    /// A new file, written atomically.
+    Create,
+    /// An existing regular file (the one a link points at, for a link), replaced atomically with its
+    /// permissions kept.
+    Replace(PathBuf, fs::Permissions),
+    /// A character device or a FIFO, written to as it is.
+    Stream,
+}
+
+/// Decides how `path` can be written without destroying what is there, or why it cannot
+/// ([`WriteError`]). A new file, or an existing writable regular file, is written atomically (a
+/// temporary file and a rename; an existing file keeps its permissions). A link to a regular file writes
+/// that file and keeps the link. A character device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is
+/// written to directly, never replaced. `inputs`: what the output must not overwrite. Checked before
+/// any work, so a refusal costs nothing.
+pub fn plan_output(path: &Path, inputs: &[FileId]) -> Result<OutputPlan, WriteError> {
+    let shown = path.display().to_string();
+    let plan = |how| {
+        Ok(OutputPlan {
+            path: path.to_path_buf(),
+            how,
+        })
+    };
+    let link = match fs::symlink_metadata(path) {
+        Ok(meta) => meta.file_type().is_symlink(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return plan(How::Create),
+        Err(source) => {
+            return Err(WriteError::Io {
+                path: shown,
+                source,
+            });
+        }
+    };
+    // What the path is, links followed.
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(_) if link => return Err(WriteError::LinkTarget { path: shown }),
+        Err(source) => {
+            return Err(WriteError::Io {
+                path: shown,
+                source,
+            });
+        }
+    };
+    if meta.is_dir() {
+        return Err(WriteError::Directory { path: shown });
+    }
+    if let Some(id) = FileId::of(path)
+        && inputs.iter().any(|input| input.same(&id))
+    {
+        return Err(WriteError::IsInput { path: shown });
+    }
+    if meta.is_file() {
+        if meta.permissions().readonly() {
+            return Err(WriteError::ReadOnly { path: shown });
+        }
+        let target = if link {
+            fs::canonicalize(path).map_err(|source| WriteError::Io {
+                path: shown.clone(),
+                source,
+            })?
+        } else {
+            path.to_path_buf()
+        };
+        return plan(How::Replace(target, meta.permissions()));
+    }
+    if let Some(kind) = refused_special(&meta) {
+        return Err(WriteError::Special { path: shown, kind });
+    }
+    plan(How::Stream)
+}
+
+impl OutputPlan {
+    /// Writes `bytes` as planned.
+    pub fn write(self, bytes: &[u8]) -> Result<(), WriteError> {
+        let shown = self.path.display().to_string();
+        let io = |source| WriteError::Io {
+            path: shown.clone(),
+            source,
+        };
+        match self.how {
+            How::Create => write_atomically(&self.path, bytes, None).map_err(io),
+            How::Replace(target, permissions) => {
+                write_atomically(&target, bytes, Some(permissions)).map_err(io)
+            }
+            How::Stream => write_stream(&self.path, bytes).map_err(|e| match e {
+                StreamError::NoReader => WriteError::NoReader {
+                    path: shown.clone(),
+                },
+                StreamError::Io(e) => io(e),
+            }),
+        }
+    }
+}
+
+/// [`plan_output`] then [`OutputPlan::write`].
+pub fn write_output(path: &Path, bytes: &[u8], inputs: &[FileId]) -> Result<(), WriteError> {
+    plan_output(path, inputs)?.write(bytes)
+}
+
+enum StreamError {
+    NoReader,
+    Io(std::io::Error),
+}
+
+/// Block devices (disks) and sockets are never written to.
+#[cfg(unix)]
+fn refused_special(meta: &fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt as _;
+    let kind = meta.file_type();
+    if kind.is_block_device() {
+        Some("block device (a disk)")
+    } else if kind.is_socket() {
+        Some("socket")
+    } else {
+        None
+    }
+}
+
+#[cfg(windows)]
+fn refused_special(_meta: &fs::Metadata) -> Option<&'static str> {
+    None
+}
+
+/// A character device or a FIFO is opened for writing as it is (no create, no truncate, no rename); a
+/// FIFO without a reader is not waited for.
+#[cfg(unix)]
+fn write_stream(path: &Path, bytes: &[u8]) -> Result<(), StreamError> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+        .map_err(|e| {
+            // ENXIO: a FIFO opened for writing without a reader.
+            if e.raw_os_error() == Some(rustix::io::Errno::NXIO.raw_os_error()) {
+                StreamError::NoReader
+            } else {
+                StreamError::Io(e)
+            }
+        })?;
+    let flags = rustix::fs::fcntl_getfl(&file).map_err(|e| StreamError::Io(e.into()))?;
+    rustix::fs::fcntl_setfl(&file, flags - rustix::fs::OFlags::NONBLOCK)
+        .map_err(|e| StreamError::Io(e.into()))?;
+    file.write_all(bytes).map_err(StreamError::Io)?;
+    file.flush().map_err(StreamError::Io)
+}
+
+/// Windows: a path that is neither a file nor a folder (a named pipe, `NUL`) is written to as it is.
+#[cfg(windows)]
+fn write_stream(path: &Path, bytes: &[u8]) -> Result<(), StreamError> {
+    use std::io::Write as _;
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(StreamError::Io)?;
+    file.write_all(bytes).map_err(StreamError::Io)
+}
+
 /// Writes through a temporary file in the same folder and a rename: never a half-written file.
-/// The result is mode 0644 (certificates and reports are public; the temporary file starts as 0600).
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// A new file is mode 0644 (certificates and reports are public; the temporary file starts as 0600);
+/// a replaced file keeps `keep` (its permissions). Use [`write_output`] for any path a user names.
+pub fn write_atomically(
+    path: &Path,
+    bytes: &[u8],
+    keep: Option<fs::Permissions>,
+) -> std::io::Result<()> {
     use std::io::Write as _;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -124,11 +383,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     };
     let mut temp = tempfile::NamedTempFile::new_in(&dir)?;
     temp.write_all(bytes)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        temp.as_file()
-            .set_permissions(fs::Permissions::from_mode(0o644))?;
+    match keep {
+        Some(permissions) => temp.as_file().set_permissions(permissions)?,
+        None => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                temp.as_file()
+                    .set_permissions(fs::Permissions::from_mode(0o644))?;
+            }
+        }
     }
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;

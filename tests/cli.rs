@@ -181,7 +181,9 @@ fn build_refuses_errors_unless_forced_and_leaves_the_old_file() {
     let out = chainsmith(
         &[
             "build",
-            ".",
+            "leaf.pem",
+            "intermediate.cer",
+            "root.crt",
             "--host",
             "wrong.example.com",
             AT_ARG,
@@ -200,7 +202,9 @@ fn build_refuses_errors_unless_forced_and_leaves_the_old_file() {
     let out = chainsmith(
         &[
             "build",
-            ".",
+            "leaf.pem",
+            "intermediate.cer",
+            "root.crt",
             "--host",
             "wrong.example.com",
             AT_ARG,

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use serde_json::Value;
 
 use super::{
@@ -121,8 +120,7 @@ fn rest_target(args: &UploadArgs) -> anyhow::Result<RestTarget> {
     }
     target.check().map_err(usage)?;
     if let Some(path) = &args.save_target {
-        crate::files::write_atomically(path, target.to_json().as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        crate::files::write_output(path, target.to_json().as_bytes(), &[])?;
         eprintln!(
             "chainsmith: saved the target definition to {}",
             path.display()

@@ -525,7 +525,21 @@ impl App {
     }
 
     fn write(&mut self, path: &Path, bytes: &[u8], what: &str) {
-        match crate::files::write_atomically(path, bytes) {
+        // Never onto a file the certificates were read from (a cert + key file would lose its key).
+        let mut sources: Vec<&str> = self
+            .loaded
+            .certificates
+            .iter()
+            .chain(self.roots.iter().flat_map(|r| r.certificates.iter()))
+            .map(|c| c.source.as_str())
+            .collect();
+        sources.sort_unstable();
+        sources.dedup();
+        let inputs: Vec<crate::files::FileId> = sources
+            .iter()
+            .filter_map(|s| crate::files::FileId::of(Path::new(s)))
+            .collect();
+        match crate::files::write_output(path, bytes, &inputs) {
             Ok(()) => {
                 self.toast(format!("{what} saved to {}", path.display()));
                 self.last_written = Some(path.to_path_buf());
@@ -533,7 +547,7 @@ impl App {
                     self.prefs.last_folder = Some(dir.to_path_buf());
                 }
             }
-            Err(e) => self.toast(format!("{what} not saved: {}: {e}", path.display())),
+            Err(e) => self.toast(format!("{what} not saved: {e}")),
         }
     }
 
