@@ -63,11 +63,11 @@ fn open_for_reading(path: &Path, regular: bool) -> std::io::Result<fs::File> {
     Ok(file)
 }
 
-/// Every regular file under `root`, sorted by path. Symlinks are followed only to files inside the
-/// folder (never out of it, never into a loop); FIFOs, sockets and devices are skipped.
+/// Every regular file under `root`, sorted by path. Symlinks are followed to regular files wherever
+/// they are; a link to anything else (a folder, a device, nothing, a loop) is an `input.skipped-link`
+/// warning. FIFOs, sockets and devices in the folder itself are skipped.
 fn read_folder(root: &Path, on_file: &mut dyn FnMut(usize) -> bool) -> Loaded {
     let mut loaded = Loaded::default();
-    let canonical_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name();
@@ -87,10 +87,27 @@ fn read_folder(root: &Path, on_file: &mut dyn FnMut(usize) -> bool) -> Loaded {
         let path = entry.path();
         let file_type = entry.file_type();
         let target_meta = if file_type.is_symlink() {
-            match fs::canonicalize(path) {
-                Ok(target) if target.starts_with(&canonical_root) => fs::metadata(&target).ok(),
-                _ => None, // dangling, or pointing out of the folder: not followed
+            // A link is followed to a regular file wherever it is (certbot's live/ → ../../archive/);
+            // anything else is said, never skipped in silence.
+            let why = match fs::metadata(path) {
+                Ok(meta) if meta.is_file() => None,
+                Ok(meta) if meta.is_dir() => {
+                    Some("it points at a folder (folders are read only when named)")
+                }
+                Ok(_) => Some("it points at a device, pipe or socket, not a file"),
+                Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+                    Some("it is part of a loop of links")
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    Some("it points at nothing (a dangling link)")
+                }
+                Err(_) => Some("its target cannot be read"),
+            };
+            if let Some(why) = why {
+                loaded.extend(load::skipped_link(&path.display().to_string(), why));
+                continue;
             }
+            fs::metadata(path).ok()
         } else if file_type.is_file() {
             entry.metadata().ok()
         } else {

@@ -299,7 +299,8 @@ fn every_bad_input_gets_a_clear_named_finding_and_the_chain_still_loads() {
     // A non-UTF-8 file name holding a real certificate (the intermediate again: a duplicate).
     let odd_name = PathBuf::from(std::ffi::OsStr::from_bytes(b"inter\xff\xfe.pem"));
     std::fs::write(root.join(&odd_name), c.intermediate.pem()).unwrap();
-    // A symlink loop and a symlink out of the folder: not followed.
+    // A link to the folder itself (not followed, and said so) and a link out of the folder to a file
+    // that is no certificate (followed, and said so).
     std::os::unix::fs::symlink(root, root.join("loop")).unwrap();
     std::os::unix::fs::symlink("/etc/passwd", root.join("outside.pem")).unwrap();
     // A negative serial number (rcgen writes only positive ones: patch INTEGER 0x7f01 into 0x8001).
@@ -374,12 +375,18 @@ fn every_bad_input_gets_a_clear_named_finding_and_the_chain_still_loads() {
         "the non-UTF-8 file name was not read"
     );
     assert!(findings_for(&loaded, "pipe.pem").is_empty());
-    assert!(findings_for(&loaded, "outside.pem").is_empty());
+    let outside = findings_for(&loaded, "outside.pem");
     assert!(
-        !loaded
-            .certificates
+        outside
             .iter()
-            .any(|c| c.source.contains("outside"))
+            .any(|f| f.code.as_str() == "input.no-certificate"),
+        "{outside:?}"
+    );
+    let link = findings_for(&loaded, "loop");
+    assert!(
+        link.iter()
+            .any(|f| f.code.as_str() == "input.skipped-link" && f.message.contains("folder")),
+        "{link:?}"
     );
 
     // The negative serial and the empty subject load, and are reported, not refused.

@@ -266,7 +266,7 @@ fn leaf_pin_and_roots_from_files() {
 }
 
 #[test]
-fn folders_skip_symlinks_that_leave_them() {
+fn folders_follow_links_to_files_anywhere_and_name_the_others() {
     let (dir, _) = workspace();
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -290,7 +290,14 @@ fn folders_skip_symlinks_that_leave_them() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(code(&out), 0, "{json:#}");
     let text = json.to_string();
-    assert!(!text.contains("Outside Root") && !text.contains("stray.pem"));
+    // The link out of the folder is followed to its file (certbot's live/ → archive/ layout): the stray
+    // root is read, and left out as unrelated.
+    assert!(
+        text.contains("Outside Root") && text.contains("chain.unrelated"),
+        "{json:#}"
+    );
+    // The link to a folder is named, not followed.
+    assert!(text.contains("input.skipped-link"), "{json:#}");
     // The in-folder link is followed and recognised as a duplicate.
     assert!(text.contains("chain.duplicate"));
 }

@@ -67,6 +67,9 @@ codes! {
     /// A private key was among the inputs; it is never exported.
     InputPrivateKey = "input.private-key", Warning,
         "Keep private keys out of what you share; Chainsmith ignored it and never writes it out.";
+    /// A symbolic link in a folder that was not followed (a loop, dangling, or not to a regular file).
+    InputSkippedLink = "input.skipped-link", Warning,
+        "Check the link: point it at the certificate file itself, or name the file directly.";
     /// A file could not be read (permissions, I/O error).
     InputUnreadable = "input.unreadable", Error,
         "Check the file's permissions, or copy it somewhere readable.";

@@ -119,6 +119,18 @@ pub fn unreadable(source: &str, why: &str) -> Loaded {
     }
 }
 
+/// A link in a folder that was not followed, and why (`input.skipped-link`).
+pub fn skipped_link(source: &str, why: &str) -> Loaded {
+    Loaded {
+        certificates: Vec::new(),
+        findings: vec![Finding::new(
+            Code::InputSkippedLink,
+            None,
+            format!("{source}: a link that was not followed: {why}"),
+        )],
+    }
+}
+
 fn load_pem(source: &str, text: &[u8], loaded: &mut Loaded) {
     let mut other_labels: Vec<String> = Vec::new();
     let mut malformed = 0usize;
@@ -177,7 +189,12 @@ fn load_pem(source: &str, text: &[u8], loaded: &mut Loaded) {
             }
         }
     }
-    if loaded.certificates.len() == before && malformed == 0 {
+    // A file that holds only private keys (certbot's privkey.pem beside the certificates) has its
+    // `input.private-key` warning; it is not an error of its own. A key with nothing else at all is
+    // caught by the analysis ("no certificate was found in the input").
+    let only_keys =
+        !other_labels.is_empty() && other_labels.iter().all(|l| l.ends_with("PRIVATE KEY"));
+    if loaded.certificates.len() == before && malformed == 0 && !only_keys {
         let found = if other_labels.is_empty() {
             "no PEM block".to_string()
         } else {

@@ -139,6 +139,18 @@ impl CheckOptions {
 pub fn analyze(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) -> Report {
     let built = chain::build(inputs, roots, options);
     let mut findings = inputs.findings.clone();
+    // Nothing checked is not a pass: an empty folder, a folder of keys, a lone key.
+    if inputs.certificates.is_empty()
+        && !findings
+            .iter()
+            .any(|f| f.code == Code::InputNoCertificate && f.severity == Severity::Error)
+    {
+        findings.push(Finding::new(
+            Code::InputNoCertificate,
+            None,
+            "no certificate was found in the input, so nothing was checked",
+        ));
+    }
     if let Some(roots) = roots {
         findings.extend(roots.findings.iter().cloned());
     }
