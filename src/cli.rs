@@ -375,7 +375,8 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("chainsmith: {e:#}");
+            // Errors carry file names, host names and server text: shown, never executed.
+            eprintln!("chainsmith: {}", engine::text::escape(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

@@ -135,7 +135,7 @@ fn remember(target: &Target, secrets: &Secrets) {
             eprintln!("chainsmith: the secret is remembered in the OS keychain ({account})")
         }
         Ok(None) => {}
-        Err(e) => eprintln!("chainsmith: not remembered: {e}"),
+        Err(e) => eprintln!("chainsmith: not remembered: {}", shown(&e)),
     }
 }
 
@@ -171,7 +171,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
     let payload = match upload::payload_for(&target, &report, args.include_root) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("chainsmith: {e}");
+            eprintln!("chainsmith: {}", shown(&e));
             return Ok(ExitCode::from(1));
         }
     };
@@ -218,8 +218,8 @@ fn execute(plan: &Plan, api: &ApiArgs, json: bool) -> anyhow::Result<ExitCode> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut on_event = |event: Event| match event {
         Event::Started(phase) => eprintln!("chainsmith: {phase}…"),
-        Event::Done(phase, text) => eprintln!("chainsmith:   {phase}: {text}"),
-        Event::Note(text) => eprintln!("chainsmith:   {text}"),
+        Event::Done(phase, text) => eprintln!("chainsmith:   {phase}: {}", shown(&text)),
+        Event::Note(text) => eprintln!("chainsmith:   {}", shown(&text)),
     };
     let (record, result) = upload::run(
         plan,
@@ -235,10 +235,15 @@ fn execute(plan: &Plan, api: &ApiArgs, json: bool) -> anyhow::Result<ExitCode> {
     Ok(match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("chainsmith: {e}");
+            eprintln!("chainsmith: {}", shown(&e));
             ExitCode::from(e.exit_code(record.changed))
         }
     })
+}
+
+/// Text from servers, records and errors as it may reach a terminal: control characters escaped.
+fn shown(text: impl std::fmt::Display) -> String {
+    crate::engine::text::escaped(&text.to_string())
 }
 
 fn print_record(record: &Record, json: bool) -> anyhow::Result<()> {
@@ -250,22 +255,24 @@ fn print_record(record: &Record, json: bool) -> anyhow::Result<()> {
     writeln!(
         out,
         "{} to {}: {}",
-        record.action, record.endpoint, record.result
+        shown(record.action),
+        shown(&record.endpoint),
+        shown(&record.result)
     )?;
     for (k, v) in &record.ids {
-        writeln!(out, "  {k}: {v}")?;
+        writeln!(out, "  {}: {}", shown(k), shown(v))?;
     }
     if let Some(backup) = &record.backup {
-        writeln!(out, "  backup: {backup}")?;
+        writeln!(out, "  backup: {}", shown(backup))?;
     }
     for line in &record.details {
-        writeln!(out, "  server: {line}")?;
+        writeln!(out, "  server: {}", shown(line))?;
     }
     if !record.correlation_ids.is_empty() {
         writeln!(
             out,
             "  correlation ids: {}",
-            record.correlation_ids.join(", ")
+            shown(record.correlation_ids.join(", "))
         )?;
     }
     writeln!(
@@ -305,7 +312,7 @@ pub(super) fn trunks_command(args: &TrunksArgs) -> anyhow::Result<ExitCode> {
     let trunks = match listed {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("chainsmith: {e}");
+            eprintln!("chainsmith: {}", shown(&e));
             return Ok(ExitCode::from(e.exit_code(false)));
         }
     };
@@ -329,9 +336,10 @@ pub(super) fn trunks_command(args: &TrunksArgs) -> anyhow::Result<ExitCode> {
         } else {
             "BYOC Premises"
         };
-        writeln!(out, "\n{}  [{}]  {kind}", t.name, t.id)?;
+        writeln!(out, "\n{}  [{}]  {kind}", shown(&t.name), shown(&t.id))?;
         for (ok, line) in t.checklist() {
-            writeln!(out, "  {} {line}", if ok { "ok     " } else { "warning" })?;
+            let mark = if ok { "ok     " } else { "warning" };
+            writeln!(out, "  {mark} {}", shown(&line))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -345,7 +353,7 @@ pub(super) fn audit_command(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         write!(out, "{}", records::audit_markdown(&entries))?;
     } else {
         for e in &entries {
-            writeln!(out, "{e}")?;
+            writeln!(out, "{}", shown(e))?;
         }
     }
     if entries.is_empty() {

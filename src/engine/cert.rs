@@ -72,14 +72,16 @@ pub enum San {
     Other(String),
 }
 
+/// Shown with control characters escaped (`engine::text`): SANs come from whoever made the certificate.
 impl fmt::Display for San {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use super::text::escape;
         match self {
-            San::Dns(d) => f.write_str(d),
+            San::Dns(d) => f.write_str(&escape(d)),
             San::Ip(ip) => write!(f, "{ip}"),
-            San::Uri(u) => f.write_str(u),
-            San::Email(e) => write!(f, "email:{e}"),
-            San::Other(o) => f.write_str(o),
+            San::Uri(u) => f.write_str(&escape(u)),
+            San::Email(e) => write!(f, "email:{}", escape(e)),
+            San::Other(o) => f.write_str(&escape(o)),
         }
     }
 }
@@ -339,12 +341,16 @@ impl Certificate {
         let mut cert = Certificate {
             der: der.to_vec(),
             sha256: Fingerprint::of(der),
-            source: source.to_string(),
+            source: super::text::escaped(source),
             version: x509.version().0 + 1,
-            subject: name_to_string(x509.subject()),
-            issuer: name_to_string(x509.issuer()),
-            subject_common_name: first_attr(x509.subject().iter_common_name()),
-            subject_organization: first_attr(x509.subject().iter_organization()),
+            // Names are for people: shown with control characters escaped (`engine::text`). Lookups
+            // use `subject_key` / `issuer_key`, built from the raw values.
+            subject: super::text::escaped(&name_to_string(x509.subject())),
+            issuer: super::text::escaped(&name_to_string(x509.issuer())),
+            subject_common_name: first_attr(x509.subject().iter_common_name())
+                .map(|cn| super::text::escaped(&cn)),
+            subject_organization: first_attr(x509.subject().iter_organization())
+                .map(|o| super::text::escaped(&o)),
             subject_key: name_key(x509.subject()),
             issuer_key: name_key(x509.issuer()),
             subject_is_empty: x509.subject().iter_attributes().next().is_none(),
@@ -580,7 +586,7 @@ fn extension_summary(ext: &x509_parser::extensions::X509Extension<'_>) -> Extens
         oid,
         name,
         critical: ext.critical,
-        value,
+        value: super::text::escaped(&value),
     }
 }
 

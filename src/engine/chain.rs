@@ -873,7 +873,10 @@ impl Search {
                     ));
                 }
                 let aia = match top_cert.aia_ca_issuers.first() {
-                    Some(url) => format!("; its issuer can be downloaded from {url}"),
+                    Some(url) => format!(
+                        "; its issuer can be downloaded from {}",
+                        super::text::escape(url)
+                    ),
                     None => String::new(),
                 };
                 let looped = if self.looped {

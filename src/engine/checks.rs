@@ -546,7 +546,10 @@ fn leaf(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Finding>)
             findings.push(Finding::new(
                 Code::CabfWildcardPublicSuffix,
                 id,
-                format!("the leaf \"{name}\" has the wildcard {pattern} on a public suffix; clients ignore it"),
+                format!(
+                    "the leaf \"{name}\" has the wildcard {} on a public suffix; clients ignore it",
+                    super::text::escape(pattern)
+                ),
             ));
         }
         // Baseline Requirements §7.1.4.2.1 (ballot SC12): no underscore in a dNSName.
@@ -556,7 +559,10 @@ fn leaf(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Finding>)
             findings.push(Finding::new(
                 Code::CabfDnsUnderscore,
                 id,
-                format!("the leaf \"{name}\" has the DNS name {dns}, which contains an underscore"),
+                format!(
+                    "the leaf \"{name}\" has the DNS name {}, which contains an underscore",
+                    super::text::escape(dns)
+                ),
             ));
         }
     }

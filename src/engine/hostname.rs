@@ -17,7 +17,7 @@ pub enum HostName {
 pub enum HostNameError {
     #[error("the host name is empty")]
     Empty,
-    #[error("\"{0}\" is not a valid DNS name or IP address")]
+    #[error("\"{}\" is not a valid DNS name or IP address", super::text::escape(.0))]
     Invalid(String),
 }
 

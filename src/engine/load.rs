@@ -34,6 +34,8 @@ impl Loaded {
 
 /// Loads every certificate in `bytes`. `source` names the input in findings and reports.
 pub fn load(source: &str, bytes: &[u8]) -> Loaded {
+    // A file name is shown, never executed: every message below names the escaped form.
+    let source = &*super::text::escape(source);
     let mut loaded = Loaded::default();
     if bytes.len() > MAX_INPUT_BYTES {
         return too_large(source, bytes.len() as u64);
@@ -94,6 +96,7 @@ fn utf16_text(bytes: &[u8]) -> Option<String> {
 /// The refusal of an input over [`MAX_INPUT_BYTES`] (callers that know the size before reading use it
 /// directly, so a huge file is never read into memory).
 pub fn too_large(source: &str, size: u64) -> Loaded {
+    let source = &*super::text::escape(source);
     Loaded {
         certificates: Vec::new(),
         findings: vec![Finding::new(
@@ -109,6 +112,7 @@ pub fn too_large(source: &str, size: u64) -> Loaded {
 
 /// An input that could not be read at all.
 pub fn unreadable(source: &str, why: &str) -> Loaded {
+    let source = &*super::text::escape(source);
     Loaded {
         certificates: Vec::new(),
         findings: vec![Finding::new(
@@ -121,6 +125,7 @@ pub fn unreadable(source: &str, why: &str) -> Loaded {
 
 /// A link in a folder that was not followed, and why (`input.skipped-link`).
 pub fn skipped_link(source: &str, why: &str) -> Loaded {
+    let source = &*super::text::escape(source);
     Loaded {
         certificates: Vec::new(),
         findings: vec![Finding::new(

@@ -18,6 +18,7 @@ pub mod pem;
 pub mod report;
 pub mod served;
 pub mod signature;
+pub mod text;
 pub mod trust;
 mod validate;
 mod verdict;

@@ -1032,6 +1032,7 @@ impl App {
                             "✖ No issuer found above this certificate: the chain is incomplete",
                         );
                         if let Some(url) = entry.cert.aia_ca_issuers.first() {
+                            let url = crate::engine::text::escape(url);
                             ui.horizontal(|ui| {
                                 let button = ui
                                     .add_enabled(self.fetch_task.is_none(), egui::Button::new("Fetch missing issuer"))
@@ -1041,7 +1042,7 @@ impl App {
                                 if button.clicked() {
                                     self.commands.push(Command::FetchMissing);
                                 }
-                                ui.weak(url);
+                                ui.weak(url.as_ref());
                             });
                         }
                     }

@@ -1,0 +1,140 @@
+#![cfg(unix)]
+//! Untrusted text is shown, never executed: control characters from certificates, file names and
+//! arguments reach the terminal and the text reports as visible escapes.
+
+mod common;
+
+use std::os::unix::ffi::OsStrExt as _;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use chainsmith::engine;
+use common::*;
+use rcgen::{DnType, SanType};
+
+fn chainsmith<A: AsRef<std::ffi::OsStr>>(args: &[A], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run chainsmith")
+}
+
+/// No raw control character (C0 but the newline, DEL, C1) or bidi override in `bytes`.
+fn assert_inert(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    for c in text.chars() {
+        let raw_control = (c < ' ' && c != '\n') || ('\u{7f}'..='\u{9f}').contains(&c);
+        let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        assert!(!raw_control && !bidi, "{what}: raw {c:?} in {text}");
+    }
+}
+
+const INJECTED: &str = "\u{1b}[2J\r\nPASS: all good";
+
+fn hostile_leaf(c: &Chain) -> Cert {
+    let mut params = leaf_params("x", &["sbc.example.com"]);
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, format!("{INJECTED}\u{202e}moc.elpmaxe"));
+    params.subject_alt_names = vec![
+        SanType::DnsName("sbc.example.com".try_into().unwrap()),
+        SanType::DnsName("evil\u{1b}[31m.example.com".try_into().unwrap()),
+        SanType::URI("sip:x\u{1b}]0;owned\u{7}@example.com".try_into().unwrap()),
+    ];
+    c.intermediate.issue(params, Alg::P256)
+}
+
+#[test]
+fn injected_names_and_file_names_reach_the_terminal_as_escapes() {
+    use std::ffi::{OsStr, OsString};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let c = chain(Alg::P256);
+    let leaf = hostile_leaf(&c);
+    let file_name = OsStr::from_bytes(b"evil\x1b[2J\r\nname.pem");
+    std::fs::write(d.join(file_name), leaf.pem()).unwrap();
+    std::fs::write(d.join("chain.pem"), c.intermediate.pem() + &c.root.pem()).unwrap();
+    // The same certificate under another hostile name: listed as a duplicate.
+    std::fs::write(
+        d.join(OsStr::from_bytes(b"stray\xc2\x9b1m.pem")),
+        leaf.pem(),
+    )
+    .unwrap();
+
+    for (mode, host, strict) in [
+        ("text", "sbc.example.com", false),
+        ("strict", "sbc.example.com", true),
+        ("wrong host", "other.example.com", false),
+    ] {
+        let mut args: Vec<OsString> = vec!["check".into(), file_name.into(), "chain.pem".into()];
+        for a in ["--host", host, "--at=2026-06-01T00:00:00Z"] {
+            args.push(a.into());
+        }
+        if strict {
+            args.push("--strict".into());
+        }
+        let out = chainsmith(&args, d);
+        assert_inert(mode, &out.stdout);
+        assert_inert(mode, &out.stderr);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("\\x1b[2J\\x0d\\x0aPASS: all good"),
+            "{mode}: {text}"
+        );
+        assert!(text.contains("\\u202e"), "{mode}");
+    }
+    // A folder: the file names come from the walk.
+    let out = chainsmith(&["check", ".", "--at=2026-06-01"], d);
+    assert_inert("folder", &out.stdout);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("evil\\x1b[2J\\x0d\\x0aname.pem"), "{text}");
+    assert!(text.contains("stray\\x9b1m.pem"), "{text}");
+    // The JSON output stays JSON and parses.
+    let out = chainsmith(&["check", ".", "--at=2026-06-01", "--json"], d);
+    assert_inert("json", &out.stdout);
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap();
+}
+
+#[test]
+fn arguments_are_escaped_in_error_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = chainsmith(
+        &["check", "x.pem", "--host", "\u{1b}[2Jbad host"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_inert("--host", &out.stderr);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\\x1b[2J"));
+    let args = [
+        std::ffi::OsStr::new("check"),
+        std::ffi::OsStr::from_bytes(b"missing\x1b[2J.pem"),
+    ];
+    let out = chainsmith(&args, dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert_inert("missing file", &out.stderr);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing\\x1b[2J.pem"));
+}
+
+#[test]
+fn reports_in_markdown_are_inert_too() {
+    let c = chain(Alg::P256);
+    let leaf = hostile_leaf(&c);
+    let pile = leaf.pem() + &c.intermediate.pem() + &c.root.pem();
+    let report = analyze(
+        &[("evil\u{1b}[2J.pem", pile.as_bytes())],
+        &options(Some("sbc.example.com")),
+    );
+    assert_inert("markdown", report.to_markdown().as_bytes());
+    assert_inert("text", report.to_text().as_bytes());
+    // The window shows the same escaped strings (they are the certificate's display fields).
+    let cert = &report.chain[0].cert;
+    assert!(cert.display_name().contains("\\x1b"));
+    assert!(
+        cert.sans
+            .iter()
+            .any(|s| s.to_string().contains("\\x1b[31m"))
+    );
+    assert!(engine::text::escape(INJECTED).contains("\\x0d\\x0a"));
+}
