@@ -197,8 +197,7 @@ fn load_pem(source: &str, text: &[u8], loaded: &mut Loaded) {
     // A file that holds only private keys (certbot's privkey.pem beside the certificates) has its
     // `input.private-key` warning; it is not an error of its own. A key with nothing else at all is
     // caught by the analysis ("no certificate was found in the input").
-    let only_keys =
-        !other_labels.is_empty() && other_labels.iter().all(|l| l.ends_with("PRIVATE KEY"));
+    let only_keys = !other_labels.is_empty() && other_labels.iter().all(|l| l == "a private key");
     if loaded.certificates.len() == before && malformed == 0 && !only_keys {
         let found = if other_labels.is_empty() {
             "no PEM block".to_string()
