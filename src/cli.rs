@@ -450,10 +450,13 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     };
     eprint!("{summary}");
     if !report.passed() && !args.force {
-        eprintln!(
-            "chainsmith: refusing to write the bundle: {} error finding(s); fix them or use --force",
-            report.count(engine::Severity::Error)
-        );
+        // With --json the error findings in the report are the reason: standard error stays JSON.
+        if !args.check.flags.json {
+            eprintln!(
+                "chainsmith: refusing to write the bundle: {} error finding(s); fix them or use --force",
+                report.count(engine::Severity::Error)
+            );
+        }
         return Ok(ExitCode::from(1));
     }
     let options = BundleOptions {
@@ -734,6 +737,15 @@ impl CheckFlags {
             })?,
             None => time::OffsetDateTime::now_utc().unix_timestamp(),
         };
+        // Certificates carry years 0001..9999 (RFC 5280 GeneralizedTime); outside them every date
+        // written in a report would be a bare number.
+        let year = time::OffsetDateTime::from_unix_timestamp(at).map(|t| t.year());
+        if !year.is_ok_and(|y| (1..=9999).contains(&y)) {
+            bail!(UsageError(format!(
+                "--at: \"{}\" is outside the years 1 to 9999 (in UTC)",
+                self.at.as_deref().unwrap_or_default()
+            )));
+        }
         let mut options = CheckOptions::new(at);
         options.host = host;
         options.profile = self.profile.into();
@@ -750,6 +762,13 @@ impl CheckFlags {
         }
         let mut roots = Loaded::default();
         for path in &self.roots {
+            // Trust is given file by file: a folder would trust whatever lies in its whole tree.
+            if path.is_dir() {
+                bail!(UsageError(format!(
+                    "--roots {}: a folder; name the root certificate files (trust is given file by file)",
+                    path.display()
+                )));
+            }
             let loaded = read_path(path)?;
             if loaded.certificates.is_empty() {
                 bail!(UsageError(format!(

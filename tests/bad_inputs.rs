@@ -98,6 +98,30 @@ fn corpus(c: &Chain) -> Vec<Case> {
         assert!(status.success());
         std::fs::read(dir.path().join("bundle.p12")).unwrap()
     };
+    // The same archive with an empty password, and the key as DER encrypted PKCS#8.
+    let (pkcs12_no_password, encrypted_key_der) = {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("leaf.pem"), c.leaf.pem()).unwrap();
+        std::fs::write(dir.path().join("key.pem"), c.leaf.key.serialize_pem()).unwrap();
+        openssl(
+            dir.path(),
+            &[
+                "pkcs12", "-export", "-in", "leaf.pem", "-inkey", "key.pem", "-passout", "pass:",
+                "-out", "open.p12",
+            ],
+        );
+        openssl(
+            dir.path(),
+            &[
+                "pkcs8", "-topk8", "-in", "key.pem", "-outform", "DER", "-passout", "pass:x",
+                "-out", "key.p8",
+            ],
+        );
+        (
+            std::fs::read(dir.path().join("open.p12")).unwrap(),
+            std::fs::read(dir.path().join("key.p8")).unwrap(),
+        )
+    };
     let crl = pem_block("X509 CRL", &[0x30, 0x03, 0x02, 0x01, 0x01]);
     let empty_p7 = {
         // SignedData with no certificates.
@@ -198,6 +222,20 @@ fn corpus(c: &Chain) -> Vec<Case> {
             "ENCRYPTED PRIVATE KEY",
         ),
         case("bundle.p12", pkcs12, "input.no-certificate", "PKCS#12"),
+        // Said to be a PKCS#12 archive, not claimed to be password-protected.
+        case(
+            "open.p12",
+            pkcs12_no_password,
+            "input.no-certificate",
+            "does not open PKCS#12 archives",
+        ),
+        // An EncryptedPrivateKeyInfo in DER is a private key, not a malformed certificate.
+        case(
+            "encrypted-key.der",
+            encrypted_key_der,
+            "input.private-key",
+            "never put into a bundle",
+        ),
         case(
             "request.csr",
             pem_block("CERTIFICATE REQUEST", &csr),

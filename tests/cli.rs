@@ -334,3 +334,60 @@ fn at_takes_a_date_or_rfc3339() {
     );
     assert_eq!(code(&out), 1, "expired by then");
 }
+
+#[test]
+fn arguments_outside_what_can_be_meant_are_exit_2() {
+    let (dir, _) = workspace();
+    let d = dir.path();
+    // --at: years 1 to 9999 in UTC only (an offset can push a valid-looking time past them).
+    for at in ["9999-12-31T23:30:00-01:00", "0001-01-01T00:30:00+01:00"] {
+        let out = chainsmith(&["check", "leaf.pem", "--at", at, "--json"], d);
+        assert_eq!(code(&out), 2, "{at}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("years 1 to 9999"));
+        assert!(out.stdout.is_empty());
+    }
+    let out = chainsmith(&["check", "leaf.pem", "--at", "9999-12-31T23:30:00Z"], d);
+    assert_ne!(code(&out), 2);
+    // --host: invisible characters are refused, not dropped.
+    for host in ["sbc\u{200b}.example.com", "sbc.example.com\u{202e}"] {
+        let out = chainsmith(&["check", "leaf.pem", "--host", host], d);
+        assert_eq!(code(&out), 2, "{host:?}");
+    }
+    // --roots: files, not folders.
+    std::fs::create_dir(d.join("roots")).unwrap();
+    std::fs::copy(d.join("root.crt"), d.join("roots/root.crt")).unwrap();
+    let out = chainsmith(&["check", "leaf.pem", "--roots", "roots", AT_ARG], d);
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a folder"));
+}
+
+#[test]
+fn a_refused_json_build_keeps_standard_error_json() {
+    let (dir, _) = workspace();
+    let out = chainsmith(
+        &[
+            "build",
+            "leaf.pem",
+            "intermediate.cer",
+            "root.crt",
+            "--host",
+            "wrong.example.com",
+            AT_ARG,
+            "--json",
+            "-o",
+            "-",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code(&out), 1);
+    assert!(out.stdout.is_empty(), "no bundle on standard output");
+    let report: serde_json::Value = serde_json::from_slice(&out.stderr)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "name.mismatch" && f["severity"] == "error")
+    );
+}

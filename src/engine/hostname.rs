@@ -35,6 +35,12 @@ impl HostName {
         if let Ok(ip) = unbracketed.parse::<IpAddr>() {
             return Ok(Self::Ip(ip));
         }
+        // IDNA (UTS #46) would silently drop default-ignorable characters (a zero-width space, a soft
+        // hyphen) and keep bidi controls out of sight: a host that contains them is not the host it
+        // looks like, so it is refused rather than matched.
+        if trimmed.chars().any(invisible) {
+            return Err(HostNameError::Invalid(input.to_string()));
+        }
         let without_dot = trimmed.strip_suffix('.').unwrap_or(trimmed);
         let ascii = idna::domain_to_ascii(without_dot)
             .map_err(|_| HostNameError::Invalid(input.to_string()))?;
@@ -50,6 +56,18 @@ impl HostName {
         }
         Ok(Self::Dns(ascii))
     }
+}
+
+/// Characters that change a name without being seen: controls, default-ignorable code points (Unicode
+/// `Default_Ignorable_Code_Point`, the ones that occur in practice) and bidirectional controls.
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00ad}' | '\u{034f}' | '\u{061c}' | '\u{115f}' | '\u{1160}'
+            | '\u{17b4}' | '\u{17b5}' | '\u{180b}'..='\u{180f}'
+            | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}'
+            | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{ffa0}'
+            | '\u{1bca0}'..='\u{1bca3}' | '\u{1d173}'..='\u{1d17a}' | '\u{e0000}'..='\u{e0fff}')
 }
 
 impl fmt::Display for HostName {
@@ -261,6 +279,12 @@ mod tests {
             ("", Err(())),
             ("bad host", Err(())),
             ("a..b", Err(())),
+            // Invisible characters IDNA would drop or keep out of sight: refused, not matched.
+            ("sbc\u{200b}.example.com", Err(())),
+            ("sbc.exa\u{00ad}mple.com", Err(())),
+            ("\u{202e}moc.elpmaxe.cbs", Err(())),
+            ("sbc.example.com\u{2066}", Err(())),
+            ("sbc.\u{feff}example.com", Err(())),
         ];
         for (input, expected) in table {
             assert_eq!(HostName::parse(input).map_err(|_| ()), *expected, "{input}");

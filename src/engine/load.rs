@@ -255,7 +255,7 @@ fn load_der(source: &str, der: &[u8], loaded: &mut Loaded) {
             Code::InputNoCertificate,
             None,
             format!(
-                "{source}: a PKCS#12 (.p12/.pfx) archive; Chainsmith does not open password-protected archives: export the certificates with `openssl pkcs12 -in FILE -nokeys`"
+                "{source}: a PKCS#12 (.p12/.pfx) archive, which bundles certificates with their private key; Chainsmith does not open PKCS#12 archives: export the certificates with `openssl pkcs12 -in FILE -nokeys -out certs.pem`"
             ),
         )),
         DerKind::Csr => loaded.findings.push(Finding::new(
@@ -301,12 +301,23 @@ fn der_kind(der: &[u8]) -> DerKind {
             _ => DerKind::Other,
         },
         Tag::Sequence => {
-            // CertificationRequestInfo starts with INTEGER version 0; TBSCertificate with [0] or INTEGER serial.
+            // CertificationRequestInfo starts with INTEGER version 0; TBSCertificate with [0] or INTEGER
+            // serial; an EncryptedPrivateKeyInfo (RFC 5958 §3) is SEQUENCE { AlgorithmIdentifier,
+            // OCTET STRING } and nothing else.
+            let second = Any::from_ber(rest).ok();
             match Any::from_ber(first.data) {
                 Ok((_, inner))
                     if inner.tag() == Tag::Integer && inner.data == [0] && !rest.is_empty() =>
                 {
                     DerKind::Csr
+                }
+                Ok((_, inner))
+                    if inner.tag() == Tag::Oid
+                        && second.as_ref().is_some_and(|(after, s)| {
+                            s.tag() == Tag::OctetString && after.is_empty()
+                        }) =>
+                {
+                    DerKind::PrivateKey
                 }
                 _ => DerKind::Other,
             }
