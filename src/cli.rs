@@ -693,6 +693,9 @@ pub fn analyze(args: &CheckArgs) -> anyhow::Result<Report> {
     let mut inputs = Loaded::default();
     for path in &args.inputs {
         inputs.extend(read_path(path)?);
+        if inputs.over_budget {
+            break; // the total input budget is reached: read nothing more
+        }
     }
     if let Some(path) = &args.leaf {
         let loaded = read_path(path)?;

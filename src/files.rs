@@ -127,6 +127,9 @@ fn read_folder(root: &Path, on_file: &mut dyn FnMut(usize) -> bool) -> Loaded {
                 &e.to_string(),
             )),
         }
+        if loaded.over_budget {
+            break; // the total input budget is reached: read nothing more
+        }
     }
     loaded
 }

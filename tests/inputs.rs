@@ -188,3 +188,108 @@ fn links_that_are_not_followed_are_named() {
         );
     }
 }
+
+#[test]
+fn the_total_input_budget_refuses_what_passes_it() {
+    use chainsmith::engine::{self, Loaded, load};
+    let c = chain(Alg::P256);
+    let one = engine::load("leaf.pem", c.leaf.pem().as_bytes());
+    // Certificates: 50,000 copies (shared, so this costs no memory) pass; one more input is refused.
+    let mut many = Loaded::default();
+    for _ in 0..load::MAX_TOTAL_CERTIFICATES {
+        many.certificates.push(one.certificates[0].clone());
+    }
+    let mut loaded = Loaded::default();
+    loaded.extend(many);
+    assert!(!loaded.over_budget);
+    loaded.extend(engine::load("chain.pem", c.intermediate.pem().as_bytes()));
+    assert!(loaded.over_budget);
+    assert_eq!(loaded.certificates.len(), load::MAX_TOTAL_CERTIFICATES);
+    let refusal: Vec<_> = loaded
+        .findings
+        .iter()
+        .filter(|f| f.code.as_str() == "input.too-large")
+        .collect();
+    assert_eq!(refusal.len(), 1);
+    assert!(
+        refusal[0]
+            .message
+            .contains("50000 certificates and 200 MiB"),
+        "{}",
+        refusal[0].message
+    );
+    // Bytes: past 200 MiB in all.
+    let mut loaded = Loaded::default();
+    let mut big = engine::load("a.pem", c.leaf.pem().as_bytes());
+    big.bytes = load::MAX_TOTAL_BYTES - 10;
+    loaded.extend(big);
+    loaded.extend(engine::load("b.pem", c.root.pem().as_bytes()));
+    assert!(loaded.over_budget);
+    assert_eq!(loaded.certificates.len(), 1);
+    // And the report says so: an error.
+    let report = engine::analyze(&loaded, None, &options(None));
+    assert!(errors(&report).contains(&"input.too-large"));
+}
+
+#[test]
+fn a_file_of_empty_blocks_is_a_few_findings_not_thousands() {
+    let block = "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n";
+    let loaded = chainsmith::engine::load("empty.pem", block.repeat(5000).as_bytes());
+    let malformed: Vec<_> = loaded
+        .findings
+        .iter()
+        .filter(|f| f.code.as_str() == "input.malformed")
+        .collect();
+    assert_eq!(malformed.len(), 21);
+    assert!(
+        malformed[20].message.contains("4980 more malformed blocks"),
+        "{}",
+        malformed[20].message
+    );
+}
+
+#[test]
+fn a_pile_of_one_subject_is_judged_and_a_leaf_list_is_short() {
+    // 3,000 self-signed certificates of one subject, each with its own key: every one names every
+    // other as a possible issuer (counted per name, not compared pair by pair).
+    let mut pile = String::new();
+    for i in 0..3000u32 {
+        let mut params = leaf_params("same.example.com", &["same.example.com"]);
+        params.serial_number = Some(rcgen::SerialNumber::from_slice(&(i + 1).to_be_bytes()));
+        pile.push_str(&issue_with_key(params, key(Alg::P256), None).pem());
+    }
+    let report = analyze(
+        &[("same.pem", pile.as_bytes())],
+        &options(Some("same.example.com")),
+    );
+    assert_eq!(report.chain.len() + report.excluded.len(), 3000);
+    // Thirty leaves valid for one host: the ambiguity lists ten and counts the rest.
+    let c = chain(Alg::P256);
+    let mut pile = c.intermediate.pem() + &c.root.pem();
+    for i in 0..30 {
+        let name = format!("sbc{i}.example.com");
+        pile.push_str(
+            &c.intermediate
+                .issue(
+                    leaf_params(&name, &[&name, "shared.example.com"]),
+                    Alg::P256,
+                )
+                .pem(),
+        );
+    }
+    let report = analyze(
+        &[("leaves.pem", pile.as_bytes())],
+        &options(Some("shared.example.com")),
+    );
+    let ambiguous = report
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "chain.ambiguous-leaf")
+        .expect("ambiguous");
+    assert!(
+        ambiguous.message.contains("and 20 more"),
+        "{}",
+        ambiguous.message
+    );
+    assert!(ambiguous.message.contains("more than one is valid"));
+}

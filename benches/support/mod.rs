@@ -110,3 +110,24 @@ pub fn self_signed_pile(extra: usize) -> String {
     pem.push_str(&chain.root);
     pem
 }
+
+/// `n` self-signed end-entity certificates that all carry one subject (one key, distinct serials): the
+/// worst case for matching issuers by name, every certificate naming every other as a possible issuer.
+#[allow(dead_code)] // not every bench (each compiles this module) uses it
+pub fn same_subject_pile(n: usize) -> String {
+    let key = KeyPair::generate().unwrap();
+    let mut pem = String::new();
+    for i in 0..n {
+        let mut p = params("Same Name", false, vec!["same.example.com".into()]);
+        p.serial_number = Some(SerialNumber::from_slice(&(i as u64 + 1).to_be_bytes()));
+        pem.push_str(&p.self_signed(&key).unwrap().pem());
+    }
+    pem
+}
+
+/// A file of `bytes` bytes of empty `CERTIFICATE` blocks (each one malformed).
+#[allow(dead_code)] // not every bench (each compiles this module) uses it
+pub fn empty_blocks(bytes: usize) -> String {
+    let block = "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n";
+    block.repeat(bytes / block.len())
+}

@@ -186,14 +186,7 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
     }
     // issued_other[i]: node i is named as the issuer of some other node (AKI/SKI agreeing when both
     // exist). Names only: no signature is checked for certificates that no path goes through.
-    let mut issued_other = vec![false; nodes.len()];
-    for (j, node) in nodes.iter().enumerate() {
-        for &i in by_subject.get(&node.cert.issuer_key).into_iter().flatten() {
-            if i != j && key_ids_agree(&node.cert, &nodes[i].cert) {
-                issued_other[i] = true;
-            }
-        }
-    }
+    let issued_other = issued_others(&nodes, &by_subject);
     // Without --roots, a self-signed CA certificate in the input is the anchor. Which ones are is
     // decided when a path reaches them (a self-signature is checked only there), so that a pile of
     // unrelated self-signed CAs costs no signature check.
@@ -282,8 +275,9 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
         .filter(|j| j.path.reaches_anchor() && Some(j.path.nodes[0]) == chosen_start)
         .collect();
     if candidates.len() > 1 {
-        let names: Vec<String> = candidates
+        let mut names: Vec<String> = candidates
             .iter()
+            .take(10)
             .map(|i| {
                 let c = &search.nodes[*i].cert;
                 format!(
@@ -294,6 +288,9 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
                 )
             })
             .collect();
+        if candidates.len() > names.len() {
+            names.push(format!("and {} more", candidates.len() - names.len()));
+        }
         let hint = if host_matches > 1 {
             "more than one is valid for the host; pin one with --leaf"
         } else if options.host.is_some() {
@@ -333,6 +330,51 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
     built.signature_checks = search.signature_checks;
     built.nodes = search.nodes;
     built
+}
+
+/// For each node, whether it is named as the issuer of some *other* node, AKI/SKI agreeing when both
+/// exist. Counted per issuer name and key identifier, so a pile of certificates sharing one name costs
+/// linear time, not a comparison of every pair.
+fn issued_others(nodes: &[Node], by_subject: &HashMap<String, Vec<usize>>) -> Vec<bool> {
+    #[derive(Default)]
+    struct Children<'a> {
+        all: usize,
+        without_aki: usize,
+        by_aki: HashMap<&'a [u8], usize>,
+    }
+    let mut children: HashMap<&str, Children<'_>> = HashMap::new();
+    for node in nodes {
+        let entry = children.entry(node.cert.issuer_key.as_str()).or_default();
+        entry.all += 1;
+        match &node.cert.authority_key_id {
+            Some(aki) => *entry.by_aki.entry(aki.as_slice()).or_default() += 1,
+            None => entry.without_aki += 1,
+        }
+    }
+    let mut issued = vec![false; nodes.len()];
+    for (subject, members) in by_subject {
+        let Some(named) = children.get(subject.as_str()) else {
+            continue;
+        };
+        for &i in members {
+            let cert = &nodes[i].cert;
+            // A self-issued certificate is among the children of its own name: it does not count.
+            let own = cert.is_self_issued();
+            let agreeing = match &cert.subject_key_id {
+                None => named.all,
+                Some(ski) => {
+                    named.without_aki + named.by_aki.get(ski.as_slice()).copied().unwrap_or(0)
+                }
+            };
+            let own_agrees = own
+                && match (&cert.subject_key_id, &cert.authority_key_id) {
+                    (Some(ski), Some(aki)) => ski == aki,
+                    _ => true,
+                };
+            issued[i] = agreeing > usize::from(own_agrees);
+        }
+    }
+    issued
 }
 
 /// Whether `child`'s AKI and `issuer`'s SKI agree (or cannot be compared).
@@ -471,9 +513,15 @@ impl Search {
             return *known;
         }
         let cert = &self.nodes[i].cert;
+        // Self-signatures count against the same budget as links.
         let result = cert.is_self_issued() && {
             self.signature_checks += 1;
-            signature::verify(cert, &cert.key, &cert.public_key) != SignatureCheck::Invalid
+            if self.signature_checks > MAX_SIGNATURE_CHECKS {
+                self.exhausted = true;
+                false
+            } else {
+                signature::verify(cert, &cert.key, &cert.public_key) != SignatureCheck::Invalid
+            }
         };
         self.self_signed.insert(i, result);
         result

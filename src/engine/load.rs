@@ -16,24 +16,64 @@ use super::pem;
 /// Inputs larger than this are refused: certificate files are kilobytes.
 pub const MAX_INPUT_BYTES: usize = 10 * 1024 * 1024;
 
+/// What all inputs of one analysis may hold together: past either, an input is refused whole
+/// (`input.too-large` naming the limit), so that no pile exhausts time or memory.
+pub const MAX_TOTAL_CERTIFICATES: usize = 50_000;
+/// See [`MAX_TOTAL_CERTIFICATES`].
+pub const MAX_TOTAL_BYTES: u64 = 200 * 1024 * 1024;
+
 /// What one input yielded.
 #[derive(Debug, Default, Clone)]
 pub struct Loaded {
     /// Shared, so that chains, reports and the window hold them without copying DER.
     pub certificates: Vec<Arc<Certificate>>,
     pub findings: Vec<Finding>,
+    /// Bytes read for these certificates.
+    pub bytes: u64,
+    /// An input was refused because the total budget was reached: read nothing more.
+    pub over_budget: bool,
 }
 
 impl Loaded {
-    /// Adds another input's result.
+    /// Adds another input's result, within [`MAX_TOTAL_CERTIFICATES`] and [`MAX_TOTAL_BYTES`]: an
+    /// input that would pass either is refused whole, with one `input.too-large` finding.
     pub fn extend(&mut self, other: Loaded) {
+        let certificates = self.certificates.len() + other.certificates.len();
+        let bytes = self.bytes.saturating_add(other.bytes);
+        if self.over_budget
+            || other.over_budget
+            || certificates > MAX_TOTAL_CERTIFICATES
+            || bytes > MAX_TOTAL_BYTES
+        {
+            if !self.over_budget {
+                self.findings.push(Finding::new(
+                    Code::InputTooLarge,
+                    None,
+                    format!(
+                        "the inputs together pass the limit of {MAX_TOTAL_CERTIFICATES} certificates and {} MiB: what came after {} certificates ({} MiB) was not read",
+                        MAX_TOTAL_BYTES / (1024 * 1024),
+                        self.certificates.len(),
+                        self.bytes / (1024 * 1024)
+                    ),
+                ));
+            }
+            self.over_budget = true;
+            return;
+        }
         self.certificates.extend(other.certificates);
         self.findings.extend(other.findings);
+        self.bytes = bytes;
     }
 }
 
 /// Loads every certificate in `bytes`. `source` names the input in findings and reports.
 pub fn load(source: &str, bytes: &[u8]) -> Loaded {
+    let mut loaded = load_counted(source, bytes);
+    loaded.bytes = bytes.len() as u64;
+    loaded
+}
+
+fn load_counted(source: &str, bytes: &[u8]) -> Loaded {
     // A file name is shown, never executed: every message below names the escaped form.
     let source = &*super::text::escape(source);
     let mut loaded = Loaded::default();
@@ -99,6 +139,8 @@ pub fn too_large(source: &str, size: u64) -> Loaded {
     let source = &*super::text::escape(source);
     Loaded {
         certificates: Vec::new(),
+        bytes: 0,
+        over_budget: false,
         findings: vec![Finding::new(
             Code::InputTooLarge,
             None,
@@ -115,6 +157,8 @@ pub fn unreadable(source: &str, why: &str) -> Loaded {
     let source = &*super::text::escape(source);
     Loaded {
         certificates: Vec::new(),
+        bytes: 0,
+        over_budget: false,
         findings: vec![Finding::new(
             Code::InputUnreadable,
             None,
@@ -128,6 +172,8 @@ pub fn skipped_link(source: &str, why: &str) -> Loaded {
     let source = &*super::text::escape(source);
     Loaded {
         certificates: Vec::new(),
+        bytes: 0,
+        over_budget: false,
         findings: vec![Finding::new(
             Code::InputSkippedLink,
             None,
@@ -136,10 +182,22 @@ pub fn skipped_link(source: &str, why: &str) -> Loaded {
     }
 }
 
+/// Malformed blocks reported one by one per file; past this, one finding counts the rest (a file of
+/// 200,000 empty blocks must not become 200,000 findings).
+const MAX_MALFORMED_SHOWN: usize = 20;
+
 fn load_pem(source: &str, text: &[u8], loaded: &mut Loaded) {
     let mut other_labels: Vec<String> = Vec::new();
     let mut malformed = 0usize;
     let before = loaded.certificates.len();
+    let mut malformed_finding = |loaded: &mut Loaded, message: String| {
+        malformed += 1;
+        if malformed <= MAX_MALFORMED_SHOWN {
+            loaded
+                .findings
+                .push(Finding::new(Code::InputMalformed, None, message));
+        }
+    };
     for block in pem::blocks(text) {
         let label = block.label.as_str();
         if label.ends_with("PRIVATE KEY") {
@@ -152,20 +210,20 @@ fn load_pem(source: &str, text: &[u8], loaded: &mut Loaded) {
                     block.line
                 ),
             ));
-            other_labels.push("a private key".into());
+            if !other_labels.iter().any(|l| l == "a private key") {
+                other_labels.push("a private key".into());
+            }
             continue;
         }
         let der = match block.body {
             Ok(der) => der,
             Err(why) => {
                 if is_certificate_label(label) || is_pkcs7_label(label) {
-                    malformed += 1;
-                    loaded.findings.push(Finding::new(
-                        Code::InputMalformed,
-                        None,
+                    malformed_finding(
+                        loaded,
                         format!("{source}: line {}: {label} block: {why}", block.line),
-                    ));
-                } else {
+                    );
+                } else if !other_labels.iter().any(|l| l == label) {
                     other_labels.push(label.to_string());
                 }
                 continue;
@@ -179,20 +237,28 @@ fn load_pem(source: &str, text: &[u8], loaded: &mut Loaded) {
         } else if is_pkcs7_label(label) {
             certificates_from_pkcs7(source, &der)
         } else {
-            other_labels.push(label.to_string());
+            if !other_labels.iter().any(|l| l == label) {
+                other_labels.push(label.to_string());
+            }
             continue;
         };
         match result {
             Ok(certs) => loaded.certificates.extend(certs.into_iter().map(Arc::new)),
-            Err(why) => {
-                malformed += 1;
-                loaded.findings.push(Finding::new(
-                    Code::InputMalformed,
-                    None,
-                    format!("{source}: line {}: {label} block: {why}", block.line),
-                ));
-            }
+            Err(why) => malformed_finding(
+                loaded,
+                format!("{source}: line {}: {label} block: {why}", block.line),
+            ),
         }
+    }
+    if malformed > MAX_MALFORMED_SHOWN {
+        loaded.findings.push(Finding::new(
+            Code::InputMalformed,
+            None,
+            format!(
+                "{source}: {} more malformed blocks (the first {MAX_MALFORMED_SHOWN} are listed)",
+                malformed - MAX_MALFORMED_SHOWN
+            ),
+        ));
     }
     // A file that holds only private keys (certbot's privkey.pem beside the certificates) has its
     // `input.private-key` warning; it is not an error of its own. A key with nothing else at all is

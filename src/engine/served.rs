@@ -36,7 +36,7 @@ pub fn bundle_roots(bundle: &Report) -> Option<super::Loaded> {
         .collect();
     (!roots.is_empty()).then(|| super::Loaded {
         certificates: roots,
-        findings: Vec::new(),
+        ..Default::default()
     })
 }
 
