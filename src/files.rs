@@ -95,9 +95,7 @@ fn read_folder(root: &Path, on_file: &mut dyn FnMut(usize) -> bool) -> Loaded {
                     Some("it points at a folder (folders are read only when named)")
                 }
                 Ok(_) => Some("it points at a device, pipe or socket, not a file"),
-                Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
-                    Some("it is part of a loop of links")
-                }
+                Err(e) if is_link_loop(&e) => Some("it is part of a loop of links"),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     Some("it points at nothing (a dangling link)")
                 }
@@ -217,6 +215,18 @@ pub enum WriteError {
         path: String,
         source: std::io::Error,
     },
+}
+
+/// ELOOP: too many levels of symbolic links.
+#[cfg(unix)]
+fn is_link_loop(e: &std::io::Error) -> bool {
+    e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
+}
+
+/// Windows reports a loop of links as an ordinary error: it is then "cannot be read".
+#[cfg(windows)]
+fn is_link_loop(_e: &std::io::Error) -> bool {
+    false
 }
 
 /// How an output file will be written, once [`plan_output`] has accepted the path.
