@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
     // A certificate carrying the Common Name and SAN as given (when rcgen can encode them).
     let mut params = rcgen::CertificateParams::default();
     params.distinguished_name.push(rcgen::DnType::CommonName, cn.clone());
-    if let Ok(dns) = rcgen::Ia5String::try_from(san.clone()) {
+    if let Ok(dns) = rcgen::string::Ia5String::try_from(san.clone()) {
         params.subject_alt_names.push(rcgen::SanType::DnsName(dns.clone()));
         params.subject_alt_names.push(rcgen::SanType::URI(dns));
     }
