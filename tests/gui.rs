@@ -992,3 +992,48 @@ fn upload_on_sandbox(c: &Chain, host: &str, ca_name: &str, data: &Path) -> Harne
     harness.run();
     harness
 }
+
+#[test]
+fn save_never_lands_on_a_file_the_certificates_came_from() {
+    // server.pem holds the leaf and its private key; saving the bundle onto it would lose the key.
+    let c = chain(Alg::P256);
+    let dir = tempfile::tempdir().unwrap();
+    let server = dir.path().join("server.pem");
+    let server_bytes = c.leaf.pem() + &c.leaf.key.serialize_pem();
+    std::fs::write(&server, &server_bytes).unwrap();
+    std::fs::write(
+        dir.path().join("chain.pem"),
+        c.intermediate.pem() + &c.root.pem(),
+    )
+    .unwrap();
+    let picker = FakePicker::default();
+    picker
+        .answers
+        .lock()
+        .unwrap()
+        .push_back(vec![dir.path().to_path_buf()]);
+    picker
+        .answers
+        .lock()
+        .unwrap()
+        .push_back(vec![server.clone()]);
+    let mut harness = harness(picker);
+    harness
+        .get_all_by_label("Open folder…")
+        .next()
+        .unwrap()
+        .click();
+    harness.step();
+    wait_for_load(&mut harness);
+    assert!(harness.state().report().unwrap().passed());
+    harness.get_by_label("Save bundle…").click();
+    harness.run();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("one of the inputs")
+            .is_some(),
+        "the window says why nothing was written"
+    );
+    assert_eq!(std::fs::read_to_string(&server).unwrap(), server_bytes);
+}
