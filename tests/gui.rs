@@ -1037,3 +1037,37 @@ fn save_never_lands_on_a_file_the_certificates_came_from() {
     );
     assert_eq!(std::fs::read_to_string(&server).unwrap(), server_bytes);
 }
+
+#[test]
+fn control_characters_in_a_certificate_show_as_visible_escapes() {
+    let c = chain(Alg::P256);
+    let mut params = leaf_params("x", &["sbc.example.com"]);
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params.distinguished_name.push(
+        rcgen::DnType::CommonName,
+        "\u{1b}[2J\r\nPASS: all good\u{202e}",
+    );
+    let leaf = c.intermediate.issue(params, Alg::P256);
+    let mut harness = harness(FakePicker::default());
+    drop_bytes(
+        &mut harness,
+        &[(
+            "chain.pem",
+            (leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
+        )],
+    );
+    assert!(
+        harness
+            .query_all_by_label_contains("\\x1b[2J\\x0d\\x0aPASS: all good\\u202e")
+            .next()
+            .is_some(),
+        "the leaf's name is shown with visible escapes"
+    );
+    assert!(
+        harness
+            .query_all_by_label_contains("\u{1b}")
+            .next()
+            .is_none(),
+        "no raw escape character anywhere"
+    );
+}
