@@ -2,18 +2,9 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::*;
-
-fn chainsmith(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chainsmith"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run chainsmith")
-}
 
 fn code(out: &Output) -> i32 {
     out.status.code().expect("exit code")

@@ -5,20 +5,10 @@
 mod common;
 
 use std::os::unix::ffi::OsStrExt as _;
-use std::path::Path;
-use std::process::{Command, Output};
 
 use chainsmith::engine;
 use common::*;
 use rcgen::{DnType, SanType};
-
-fn chainsmith<A: AsRef<std::ffi::OsStr>>(args: &[A], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chainsmith"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run chainsmith")
-}
 
 /// No raw control character (C0 but the newline, DEL, C1) or bidi override in `bytes`.
 fn assert_inert(what: &str, bytes: &[u8]) {

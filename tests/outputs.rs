@@ -11,14 +11,6 @@ use std::process::{Command, Output};
 
 use common::*;
 
-fn chainsmith(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chainsmith"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run chainsmith")
-}
-
 const AT_ARG: &str = "--at=2026-06-01T00:00:00Z";
 
 /// A folder with `server.pem` (leaf + its private key), `chain.pem` (intermediate + root).

@@ -133,53 +133,46 @@ fn utf16_text(bytes: &[u8]) -> Option<String> {
     )
 }
 
+/// A result with one finding and nothing loaded.
+fn only(finding: Finding) -> Loaded {
+    Loaded {
+        findings: vec![finding],
+        ..Loaded::default()
+    }
+}
+
 /// The refusal of an input over [`MAX_INPUT_BYTES`] (callers that know the size before reading use it
 /// directly, so a huge file is never read into memory).
 pub fn too_large(source: &str, size: u64) -> Loaded {
     let source = &*super::text::escape(source);
-    Loaded {
-        certificates: Vec::new(),
-        bytes: 0,
-        over_budget: false,
-        findings: vec![Finding::new(
-            Code::InputTooLarge,
-            None,
-            format!(
-                "{source}: {size} bytes is too large for a certificate file (limit {} MiB); it was not read",
-                MAX_INPUT_BYTES / (1024 * 1024)
-            ),
-        )],
-    }
+    only(Finding::new(
+        Code::InputTooLarge,
+        None,
+        format!(
+            "{source}: {size} bytes is too large for a certificate file (limit {} MiB); it was not read",
+            MAX_INPUT_BYTES / (1024 * 1024)
+        ),
+    ))
 }
 
 /// An input that could not be read at all.
 pub fn unreadable(source: &str, why: &str) -> Loaded {
     let source = &*super::text::escape(source);
-    Loaded {
-        certificates: Vec::new(),
-        bytes: 0,
-        over_budget: false,
-        findings: vec![Finding::new(
-            Code::InputUnreadable,
-            None,
-            format!("{source}: cannot be read: {why}"),
-        )],
-    }
+    only(Finding::new(
+        Code::InputUnreadable,
+        None,
+        format!("{source}: cannot be read: {why}"),
+    ))
 }
 
 /// A link in a folder that was not followed, and why (`input.skipped-link`).
 pub fn skipped_link(source: &str, why: &str) -> Loaded {
     let source = &*super::text::escape(source);
-    Loaded {
-        certificates: Vec::new(),
-        bytes: 0,
-        over_budget: false,
-        findings: vec![Finding::new(
-            Code::InputSkippedLink,
-            None,
-            format!("{source}: a link that was not followed: {why}"),
-        )],
-    }
+    only(Finding::new(
+        Code::InputSkippedLink,
+        None,
+        format!("{source}: a link that was not followed: {why}"),
+    ))
 }
 
 /// Malformed blocks reported one by one per file; past this, one finding counts the rest (a file of

@@ -424,3 +424,15 @@ pub fn openssl(dir: &std::path::Path, args: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs the built `chainsmith` binary in `dir`.
+pub fn chainsmith<A: AsRef<std::ffi::OsStr>>(
+    args: &[A],
+    dir: &std::path::Path,
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run chainsmith")
+}
