@@ -137,3 +137,80 @@ pub fn validate(view: PathView<'_>, at: i64) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::engine::cert::Certificate;
+    use crate::engine::chain::{Node, Path};
+
+    fn ca(
+        name: &str,
+        issuer: Option<(&rcgen::CertificateParams, &rcgen::KeyPair)>,
+    ) -> (rcgen::CertificateParams, rcgen::KeyPair, Vec<u8>) {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign];
+        params.not_before = rcgen::date_time_ymd(2026, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2036, 1, 1);
+        let key = rcgen::KeyPair::generate().expect("key");
+        let der = match issuer {
+            Some((p, k)) => params.signed_by(&key, &rcgen::Issuer::from_params(p, k)),
+            None => params.self_signed(&key),
+        }
+        .expect("sign")
+        .der()
+        .to_vec();
+        (params, key, der)
+    }
+
+    fn node(der: &[u8], trusted: bool) -> Node {
+        Node {
+            cert: Arc::new(Certificate::from_der(der, "test", false).expect("parse")),
+            in_input: true,
+            trusted,
+        }
+    }
+
+    /// The validation re-checks every signature itself: a path handed to it with a link that does not
+    /// hold (whatever the path builder recorded) is refused, and a true one passes.
+    #[test]
+    fn every_link_is_verified_again() {
+        let (root_params, root_key, root_der) = ca("Root", None);
+        let (_, _, inter_der) = ca("Inter", Some((&root_params, &root_key)));
+        let (_, _, stranger_root) = ca("Root", None); // same name, another key
+        let at = 1_780_272_000;
+        let path = Path {
+            nodes: vec![0, 1],
+            links: vec![SignatureCheck::Valid],
+            end: PathEnd::Anchor,
+        };
+        let good = [node(&inter_der, false), node(&root_der, true)];
+        let view = PathView {
+            nodes: &good,
+            path: &path,
+            has_leaf: false,
+        };
+        assert_eq!(validate(view, at), Ok(()));
+        let forged = [node(&inter_der, false), node(&stranger_root, true)];
+        let view = PathView {
+            nodes: &forged,
+            path: &path,
+            has_leaf: false,
+        };
+        let why = validate(view, at).unwrap_err();
+        assert!(why.contains("does not verify"), "{why}");
+        // Outside its validity, or below a CA that may not sign: refused too.
+        let view = PathView {
+            nodes: &good,
+            path: &path,
+            has_leaf: false,
+        };
+        assert!(validate(view, 1_700_000_000).is_err());
+    }
+}
