@@ -393,20 +393,66 @@ async fn token(State(state): State<Shared>, headers: HeaderMap, body: String) ->
         .into_response()
 }
 
+/// Trunks in the shape of the official SDK model `Trunk`: a top-level `trunkMetabase`, `trunkBase` as
+/// a plain reference, `trunkType`, `selfUri`.
 fn sample_trunks() -> Vec<Value> {
+    let trunk = |id: &str,
+                 name: &str,
+                 in_service: bool,
+                 edge_group: Value,
+                 base: (&str, &str),
+                 metabase: (&str, &str),
+                 connected: (bool, &str)| {
+        json!({
+            "id": id, "name": name, "state": "active", "trunkType": "EXTERNAL",
+            "inService": in_service, "enabled": true, "edgeGroup": edge_group,
+            "trunkBase": {"id": base.0, "name": base.1,
+                          "selfUri": format!("/api/v2/telephony/providers/edges/trunkbasesettings/{}", base.0)},
+            "trunkMetabase": {"id": metabase.0, "name": metabase.1},
+            "connectedStatus": {"connected": connected.0, "connectedStateTime": connected.1},
+            "selfUri": format!("/api/v2/telephony/providers/edges/trunks/{id}"),
+        })
+    };
+    let generic = ("external_sip.json", "Generic SIP");
+    let byoc = ("external_sip_pcv_byoc_carrier.json", "BYOC Carrier");
     vec![
-        json!({"id": "trunk-premises-1", "name": "Carrier A - Premises", "state": "active", "inService": true,
-               "enabled": true, "edgeGroup": {"id": "eg-1", "name": "London Edge Group"},
-               "trunkBase": {"id": "tb-1", "name": "Carrier A SIP TLS", "trunkMetabase": {"id": "external_sip.json", "name": "Generic SIP"}},
-               "connectedStatus": {"connected": true, "connectedStateTime": "2026-11-20T09:00:00Z"}}),
-        json!({"id": "trunk-cloud-1", "name": "Carrier B - BYOC Cloud", "state": "active", "inService": false,
-               "enabled": true, "edgeGroup": null,
-               "trunkBase": {"id": "tb-2", "name": "Carrier B BYOC Cloud", "trunkMetabase": {"id": "external_sip_pcv_byoc_carrier.json", "name": "BYOC Carrier"}},
-               "connectedStatus": {"connected": false, "connectedStateTime": "2026-11-25T22:10:00Z"}}),
-        json!({"id": "trunk-premises-2", "name": "Carrier C - Premises (standby)", "state": "active", "inService": false,
-               "enabled": true, "edgeGroup": {"id": "eg-2", "name": "Manchester Edge Group"},
-               "trunkBase": {"id": "tb-3", "name": "Carrier C SIP TLS", "trunkMetabase": {"id": "external_sip.json", "name": "Generic SIP"}},
-               "connectedStatus": {"connected": false, "connectedStateTime": "2026-11-26T07:45:00Z"}}),
+        trunk(
+            "trunk-premises-1",
+            "Carrier A - Premises",
+            true,
+            json!({"id": "eg-1", "name": "London Edge Group"}),
+            ("tb-1", "Carrier A SIP TLS"),
+            generic,
+            (true, "2026-11-20T09:00:00Z"),
+        ),
+        trunk(
+            "trunk-cloud-1",
+            "Carrier B - BYOC Cloud",
+            false,
+            Value::Null,
+            ("tb-2", "Carrier B BYOC Cloud"),
+            byoc,
+            (false, "2026-11-25T22:10:00Z"),
+        ),
+        trunk(
+            "trunk-premises-2",
+            "Carrier C - Premises (standby)",
+            false,
+            json!({"id": "eg-2", "name": "Manchester Edge Group"}),
+            ("tb-3", "Carrier C SIP TLS"),
+            generic,
+            (false, "2026-11-26T07:45:00Z"),
+        ),
+        // A BYOC Cloud trunk that also shows an edge group: only the metabase says what it is.
+        trunk(
+            "trunk-cloud-2",
+            "Carrier D - BYOC Cloud",
+            true,
+            json!({"id": "eg-3", "name": "Cloud Edge Group"}),
+            ("tb-4", "Carrier D BYOC Cloud"),
+            byoc,
+            (true, "2026-11-27T08:00:00Z"),
+        ),
     ]
 }
 

@@ -743,7 +743,7 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
     harness.get_by_label("Load trunks").click();
     harness.step();
     wait_for_upload(&mut harness);
-    assert_eq!(harness.state().upload.trunks.len(), 3);
+    assert_eq!(harness.state().upload.trunks.len(), 4);
     harness.get_by_label("Certificate authority name").focus();
     harness
         .get_by_label("Certificate authority name")

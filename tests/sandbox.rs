@@ -48,7 +48,7 @@ fn genesys_certificate_authority_lifecycle_with_versions() {
         .unwrap()
         .json()
         .unwrap();
-    assert_eq!(trunks["entities"].as_array().unwrap().len(), 3);
+    assert_eq!(trunks["entities"].as_array().unwrap().len(), 4);
     assert_eq!(trunks["entities"][0]["connectedStatus"]["connected"], true);
 
     let c = chain(Alg::Rsa2048);

@@ -293,11 +293,15 @@ fn genesys_creates_then_updates_the_authority_with_backups_and_audit() {
 #[test]
 fn byoc_cloud_trunk_and_broken_chain_are_refused_with_nothing_sent() {
     let r = Rehearsal::new();
-    let out = r.genesys("chain", &["--trunk", "trunk-cloud-1"]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(stderr(&out).contains("BYOC Cloud"), "{}", stderr(&out));
-    assert!(r.authority().is_none());
-    assert!(r.backups().is_empty());
+    // The official model's shape: a top-level trunkMetabase of the pcv_byoc kind, with no edge group
+    // (trunk-cloud-1) and with one (trunk-cloud-2): both are BYOC Cloud, both refused.
+    for trunk in ["trunk-cloud-1", "trunk-cloud-2"] {
+        let out = r.genesys("chain", &["--trunk", trunk]);
+        assert_eq!(code(&out), 1, "{trunk}: {}", stderr(&out));
+        assert!(stderr(&out).contains("BYOC Cloud"), "{}", stderr(&out));
+        assert!(r.authority().is_none());
+        assert!(r.backups().is_empty());
+    }
 
     // Without its intermediate the chain is incomplete: refused before any request.
     std::fs::remove_file(r.dir.path().join("chain/intermediate.pem")).unwrap();
@@ -520,9 +524,19 @@ fn trunks_lists_status_and_dry_run_sends_nothing() {
     let out = r.trunks(&["--ca-file", "sandbox.pem", "--json"], Some(CLIENT_SECRET));
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let trunks: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(trunks.as_array().unwrap().len(), 3);
+    assert_eq!(trunks.as_array().unwrap().len(), 4);
     assert_eq!(trunks[1]["inService"], false);
     assert_eq!(trunks[0]["edgeGroup"]["name"], "London Edge Group");
+    // The official model's fields come through as the API sends them.
+    assert_eq!(trunks[0]["trunkType"], "EXTERNAL");
+    assert_eq!(
+        trunks[3]["trunkMetabase"]["id"],
+        "external_sip_pcv_byoc_carrier.json"
+    );
+    assert_eq!(
+        trunks[0]["selfUri"],
+        "/api/v2/telephony/providers/edges/trunks/trunk-premises-1"
+    );
 
     let before = r.sandbox.requests();
     let out = r.genesys("chain", &["--dry-run"]);
@@ -708,7 +722,7 @@ fn secret_is_prompted_for_in_a_terminal_without_echo() {
     child.wait().unwrap();
     let shown = reader.join().unwrap();
     assert!(shown.contains("Client secret (or password):"), "{shown}");
-    assert!(shown.contains("3 EXTERNAL trunk(s)"), "{shown}");
+    assert!(shown.contains("4 EXTERNAL trunk(s)"), "{shown}");
     assert!(
         !shown.contains(CLIENT_SECRET),
         "the secret was echoed: {shown}"
@@ -811,11 +825,17 @@ fn region_names_and_preflight_warnings() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("Carrier C - Premises (standby)  [trunk-premises-2]  BYOC Premises"),
+        text.contains(
+            "Carrier C - Premises (standby)  [trunk-premises-2]  EXTERNAL trunk, BYOC Premises"
+        ),
         "{text}"
     );
     assert!(text.contains("warning in service: no"), "{text}");
     assert!(text.contains("BYOC Cloud (nothing to upload)"), "{text}");
+    assert!(
+        text.contains("Carrier D - BYOC Cloud  [trunk-cloud-2]  EXTERNAL trunk, BYOC Cloud"),
+        "a BYOC Cloud trunk with an edge group is still BYOC Cloud: {text}"
+    );
     // The upload's pre-flight warns about the same trunk but goes on.
     let out = r.genesys("chain", &["--trunk", "trunk-premises-2"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));

@@ -336,7 +336,13 @@ pub(super) fn trunks_command(args: &TrunksArgs) -> anyhow::Result<ExitCode> {
         } else {
             "BYOC Premises"
         };
-        writeln!(out, "\n{}  [{}]  {kind}", shown(&t.name), shown(&t.id))?;
+        writeln!(
+            out,
+            "\n{}  [{}]  {} trunk, {kind}",
+            shown(&t.name),
+            shown(&t.id),
+            shown(t.kind())
+        )?;
         for (ok, line) in t.checklist() {
             let mark = if ok { "ok     " } else { "warning" };
             writeln!(out, "  {mark} {}", shown(&line))?;

@@ -670,8 +670,9 @@ impl UploadPanel {
                             &mut self.trunk,
                             Some(t.id.clone()),
                             format!(
-                                "{} ({kind}, {})",
-                                t.name,
+                                "{} ({} trunk, {kind}, {})",
+                                crate::engine::text::escape(&t.name),
+                                crate::engine::text::escape(t.kind()),
                                 if status == 0 {
                                     "healthy".to_string()
                                 } else {

@@ -113,33 +113,34 @@ pub fn region(name: &str) -> Option<&'static Region> {
 /// The API path prefix of everything below.
 const EDGES: &str = "/api/v2/telephony/providers/edges";
 
-/// An EXTERNAL trunk and its status (read-only).
+/// An EXTERNAL trunk and its status (read-only). Mirrors the official SDK model `Trunk`
+/// (PureCloudPlatformClientV2 `models/trunk.py`: `id, name, version, state, trunkType, edge,
+/// trunkBase, trunkMetabase, edgeGroup, inService, enabled, connectedStatus, …, selfUri`): the fields
+/// Chainsmith reads. `trunkMetabase` is a top-level field there; `trunkBase` is a plain reference.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Trunk {
     pub id: String,
     pub name: String,
     pub state: Option<String>,
+    /// `EXTERNAL`, `PHONE` or `EDGE`.
+    pub trunk_type: Option<String>,
     pub in_service: Option<bool>,
     pub enabled: Option<bool>,
     pub edge_group: Option<Named>,
-    pub trunk_base: Option<TrunkBase>,
+    pub trunk_base: Option<Named>,
+    pub trunk_metabase: Option<Named>,
     pub connected_status: Option<ConnectedStatus>,
+    pub self_uri: Option<String>,
 }
 
+/// A reference to another entity. Mirrors the official SDK's `DomainEntityRef` (`id, name, selfUri`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Named {
     pub id: String,
     pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", default)]
-pub struct TrunkBase {
-    pub id: String,
-    pub name: Option<String>,
-    pub trunk_metabase: Option<Named>,
+    pub self_uri: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -150,18 +151,23 @@ pub struct ConnectedStatus {
 }
 
 impl Trunk {
-    /// BYOC Cloud trunks run on Genesys's own edges: they have no edge group, and their trunk base
-    /// comes from a `pcv_byoc` metabase. They trust public CAs and take no certificate upload.
+    /// BYOC Cloud trunks run on Genesys's own edges: their top-level `trunkMetabase` is a `pcv_byoc`
+    /// one (`external_sip_pcv_byoc_carrier.json`), whatever edge group the trunk shows. They trust public
+    /// CAs and take no certificate upload. Only when the API sends no metabase at all (the model allows
+    /// it to be absent) does a trunk without an edge group count as BYOC Cloud.
     pub fn is_byoc_cloud(&self) -> bool {
-        let metabase = self
-            .trunk_base
-            .as_ref()
-            .and_then(|b| b.trunk_metabase.as_ref())
-            .map(|m| m.id.to_ascii_lowercase());
-        match metabase {
-            Some(id) if id.contains("pcv_byoc") || id.contains("byoc_carrier") => true,
-            _ => self.edge_group.is_none(),
+        match &self.trunk_metabase {
+            Some(metabase) => {
+                let id = metabase.id.to_ascii_lowercase();
+                id.contains("pcv_byoc") || id.contains("byoc_carrier")
+            }
+            None => self.edge_group.is_none(),
         }
+    }
+
+    /// The trunk type as the API names it, or "unknown".
+    pub fn kind(&self) -> &str {
+        self.trunk_type.as_deref().unwrap_or("unknown")
     }
 
     /// The pre-flight checklist: (passed, line).
