@@ -845,3 +845,23 @@ fn region_names_and_preflight_warnings() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_refused_token_request_says_the_client_id_or_secret_was_refused() {
+    let r = Rehearsal::new();
+    let before = r.sandbox.requests();
+    let out = r.trunks(&["--ca-file", "sandbox.pem"], Some("not-the-secret"));
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(text.contains("client id or secret was refused"), "{text}");
+    assert!(
+        !text.contains("fresh token"),
+        "no fresh token can help: {text}"
+    );
+    assert!(
+        !text.contains("not-the-secret"),
+        "the secret is never shown: {text}"
+    );
+    // One token request, not retried.
+    assert_eq!(r.sandbox.requests(), before + 1);
+}

@@ -185,6 +185,10 @@ pub enum UploadError {
     },
     #[error("the server rejected the credentials (401), also after a fresh token: {0}")]
     Unauthorized(String),
+    /// The token request itself was refused: the client id or secret is wrong (or the client is
+    /// disabled); no fresh token can help.
+    #[error("the client id or secret was refused: {0}")]
+    TokenRefused(String),
     #[error("version conflict (409) {0}")]
     Conflict(String),
     #[error("the server's answer is not understood: {0}")]
@@ -455,8 +459,8 @@ impl Session {
         if !response.is_success() {
             let why = response.message();
             return Err(match response.status {
-                400 | 401 => UploadError::Unauthorized(format!(
-                    "the token request to {url} was refused ({}): {why}; check the client id and secret",
+                400 | 401 => UploadError::TokenRefused(format!(
+                    "the token request to {url} was refused ({}): {why}; check the client id and secret (and that the OAuth client uses the Client Credentials grant)",
                     response.status
                 )),
                 _ => status_error(&request, &response),
