@@ -185,14 +185,22 @@ fn get(url: &str, fetch: &FetchOptions, read_cache: bool) -> Result<(Vec<u8>, bo
     {
         return Ok((bytes, true));
     }
+    let (tls, refused) =
+        crate::tls::client_config(&crate::tls::Trust::default()).map_err(|e| e.to_string())?;
     let client = reqwest::blocking::Client::builder()
+        .tls_backend_preconfigured(tls)
         .timeout(fetch.timeout)
         .connect_timeout(fetch.timeout)
         .redirect(reqwest::redirect::Policy::limited(3))
         .user_agent(concat!("chainsmith/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| format!("{url}: {e}"))?;
-    let response = client.get(url).send().map_err(|e| describe(url, &e))?;
+    let response = client.get(url).send().map_err(|e| {
+        match refused.lock().ok().and_then(|mut slot| slot.take()) {
+            Some(refusal) => format!("{url}: {refusal}"),
+            None => describe(url, &e),
+        }
+    })?;
     let status = response.status();
     if !status.is_success() {
         return Err(format!("{url}: the server answered {status}"));
@@ -227,7 +235,9 @@ fn get(url: &str, fetch: &FetchOptions, read_cache: bool) -> Result<(Vec<u8>, bo
 }
 
 fn describe(url: &str, e: &reqwest::Error) -> String {
-    if e.is_timeout() {
+    if let Some(why) = crate::tls::handshake_failure(e) {
+        format!("{url}: the TLS handshake failed: {why}")
+    } else if e.is_timeout() {
         format!("{url}: no answer in time")
     } else if e.is_connect() {
         format!("{url}: cannot connect")

@@ -136,6 +136,13 @@ pub struct SandboxArgs {
     /// Repeatable; failures are used in order.
     #[arg(long, value_name = "STATUS[:SECONDS]")]
     pub inject: Vec<String>,
+    /// Serve this certificate chain (PEM, leaf first) instead of the sandbox's own, e.g. an SBC's
+    /// `openssl req -x509` certificate, to rehearse trusting it.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// Where an upload goes.
@@ -161,6 +168,11 @@ pub struct ApiArgs {
     /// the system's.
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
+    /// Trust the server certificate with this SHA-256 fingerprint as it is (an SBC's self-signed
+    /// management certificate); the host name and dates are still checked. Repeatable; a saved REST
+    /// target keeps its pins.
+    #[arg(long = "pin-sha256", value_name = "HEX")]
+    pub pin_sha256: Vec<String>,
     /// Seconds to wait for each request.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub timeout: u64,
@@ -649,15 +661,30 @@ fn sandbox(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
             tamper: false,
         });
     }
-    let handle = crate::sandbox::start(args.port, faults)?;
-    files::write_output(&args.cert_file, handle.certificate_pem.as_bytes(), &[])?;
+    let identity = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let read = |flag: &str, path: &PathBuf| {
+                std::fs::read(path)
+                    .map_err(|e| UsageError(format!("{flag} {}: {e}", path.display())))
+            };
+            Some(crate::sandbox::Identity {
+                chain_pem: read("--tls-cert", cert)?,
+                key_pem: read("--tls-key", key)?,
+            })
+        }
+        _ => None,
+    };
+    let handle = crate::sandbox::start_serving(args.port, faults, identity)?;
+    if args.tls_cert.is_none() {
+        files::write_output(&args.cert_file, handle.certificate_pem.as_bytes(), &[])?;
+    }
     println!(
         "Chainsmith sandbox (local rehearsal) listening on {}",
         handle.base_url()
     );
     println!(
         "  its certificate: {} (trust it with --ca-file)",
-        args.cert_file.display()
+        args.tls_cert.as_ref().unwrap_or(&args.cert_file).display()
     );
     println!(
         "  OAuth client: {} / {}",

@@ -11,4 +11,5 @@ pub mod gui;
 pub mod prefs;
 pub mod probe;
 pub mod sandbox;
+pub mod tls;
 pub mod upload;

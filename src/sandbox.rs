@@ -73,7 +73,8 @@ type Shared = Arc<Mutex<Sandbox>>;
 /// A running sandbox.
 pub struct Handle {
     pub address: SocketAddr,
-    /// The sandbox's self-signed certificate (PEM): trust it with `--ca-file`.
+    /// The certificate the sandbox serves (PEM; its own self-signed one unless given): trust it with
+    /// `--ca-file`.
     pub certificate_pem: String,
     state: Shared,
     _runtime: tokio::runtime::Runtime,
@@ -117,30 +118,74 @@ pub enum SandboxError {
     Runtime(String),
 }
 
-/// Starts the sandbox on `127.0.0.1:port` (0: any free port) on its own runtime threads.
+/// Starts the sandbox on `127.0.0.1:port` (0: any free port) on its own runtime threads, with a
+/// certificate of its own for `localhost` and `127.0.0.1`.
 pub fn start(port: u16, faults: Vec<Fault>) -> Result<Handle, SandboxError> {
-    let key = rcgen::KeyPair::generate().map_err(|e| SandboxError::Certificate(e.to_string()))?;
-    let mut params =
-        rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+    start_serving(port, faults, None)
+}
+
+/// A certificate chain and key for the sandbox to serve instead of its own (PEM): an SBC's
+/// `openssl req -x509` certificate, to rehearse trusting it.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub chain_pem: Vec<u8>,
+    pub key_pem: Vec<u8>,
+}
+
+/// [`start`], serving `identity` if given.
+pub fn start_serving(
+    port: u16,
+    faults: Vec<Fault>,
+    identity: Option<Identity>,
+) -> Result<Handle, SandboxError> {
+    use rustls::pki_types::pem::PemObject as _;
+    let (chain, key, certificate_pem) = match identity {
+        Some(identity) => {
+            let chain = crate::engine::load("the sandbox certificate", &identity.chain_pem)
+                .certificates
+                .iter()
+                .map(|c| rustls::pki_types::CertificateDer::from(c.der.clone()))
+                .collect::<Vec<_>>();
+            if chain.is_empty() {
+                return Err(SandboxError::Certificate(
+                    "no certificate in the certificate file".into(),
+                ));
+            }
+            let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(&identity.key_pem).map_err(
+                |_| SandboxError::Certificate("no private key (PEM) in the key file".into()),
+            )?;
+            let pem = String::from_utf8_lossy(&identity.chain_pem).into_owned();
+            (chain, key, pem)
+        }
+        None => {
+            let key =
+                rcgen::KeyPair::generate().map_err(|e| SandboxError::Certificate(e.to_string()))?;
+            let mut params = rcgen::CertificateParams::new(vec![
+                "localhost".to_string(),
+                "127.0.0.1".to_string(),
+            ])
             .map_err(|e| SandboxError::Certificate(e.to_string()))?;
-    params.distinguished_name.push(
-        rcgen::DnType::CommonName,
-        "Chainsmith sandbox (local rehearsal)",
-    );
-    let cert = params
-        .self_signed(&key)
-        .map_err(|e| SandboxError::Certificate(e.to_string()))?;
-    let certificate_pem = cert.pem();
+            params.distinguished_name.push(
+                rcgen::DnType::CommonName,
+                "Chainsmith sandbox (local rehearsal)",
+            );
+            let cert = params
+                .self_signed(&key)
+                .map_err(|e| SandboxError::Certificate(e.to_string()))?;
+            (
+                vec![cert.der().clone()],
+                rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+                cert.pem(),
+            )
+        }
+    };
     let server_config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::aws_lc_rs::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .map_err(|e| SandboxError::Certificate(e.to_string()))?
     .with_no_client_auth()
-    .with_single_cert(
-        vec![cert.der().clone()],
-        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
-    )
+    .with_single_cert(chain, key)
     .map_err(|e| SandboxError::Certificate(e.to_string()))?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

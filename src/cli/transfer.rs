@@ -37,6 +37,20 @@ impl ApiArgs {
             })
             .transpose()
     }
+
+    fn pins(&self) -> anyhow::Result<Vec<crate::engine::cert::Fingerprint>> {
+        self.pin_sha256
+            .iter()
+            .map(|p| crate::tls::parse_pin(p).map_err(|e| UsageError(e.to_string()).into()))
+            .collect()
+    }
+
+    fn trust(&self) -> anyhow::Result<crate::tls::Trust> {
+        Ok(crate::tls::Trust {
+            ca_file: self.roots()?,
+            pins: self.pins()?,
+        })
+    }
 }
 
 impl GenesysArgs {
@@ -118,6 +132,9 @@ fn rest_target(args: &UploadArgs) -> anyhow::Result<RestTarget> {
     for (name, value) in pairs("--param", &args.param)? {
         target.params.insert(name, value);
     }
+    for pin in args.api.pins()? {
+        target.add_pin(&pin);
+    }
     target.check().map_err(usage)?;
     if let Some(path) = &args.save_target {
         crate::files::write_output(path, target.to_json().as_bytes(), &[])?;
@@ -182,6 +199,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
         data_dir: records::data_dir(),
         api_roots: None,
         api_roots_file: args.api.ca_file.clone(),
+        api_pins: args.api.pins()?,
         policy: args.api.policy(),
     };
     execute(&plan, &args.api, args.check.flags.json)
@@ -192,6 +210,7 @@ pub(super) fn rollback_command(args: &RollbackArgs) -> anyhow::Result<ExitCode> 
         &args.backup,
         records::data_dir(),
         args.api.roots()?,
+        args.api.pins()?,
         args.api.policy(),
     )
     .map_err(usage)?;
@@ -304,7 +323,7 @@ pub(super) fn trunks_command(args: &TrunksArgs) -> anyhow::Result<ExitCode> {
     let listed = upload::connect_genesys(
         &target,
         secret,
-        args.api.roots()?.as_deref(),
+        &args.api.trust()?,
         args.api.policy(),
         Arc::new(AtomicBool::new(false)),
     )

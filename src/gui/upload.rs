@@ -206,14 +206,17 @@ impl UploadPanel {
         };
         let (typed, (pem, file)) = (self.typed_secret(), self.api_roots());
         self.trunks_task = Some(Task::spawn("Listing trunks", ctx, move || {
-            let roots = upload::api_roots(pem, file.as_deref()).map_err(|e| e.to_string())?;
+            let trust = crate::tls::Trust {
+                ca_file: upload::api_roots(pem, file.as_deref()).map_err(|e| e.to_string())?,
+                pins: Vec::new(),
+            };
             let secret = Secrets::find(&Target::Genesys(target.clone()), typed, false)
                 .client_secret
                 .ok_or("Enter the client secret")?;
             let mut session = upload::connect_genesys(
                 &target,
                 &secret,
-                roots.as_deref(),
+                &trust,
                 upload::RetryPolicy::default(),
                 Arc::new(AtomicBool::new(false)),
             )
@@ -246,6 +249,7 @@ impl UploadPanel {
             data_dir: self.data_dir.clone(),
             api_roots,
             api_roots_file,
+            api_pins: Vec::new(),
             policy: upload::RetryPolicy::default(),
         };
         let typed = self.typed_secret();

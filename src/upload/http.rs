@@ -236,6 +236,15 @@ pub enum HttpError {
     },
     #[error("{url}: the server asked to wait {seconds} s (Retry-After), longer than allowed")]
     WaitTooLong { url: String, seconds: u64 },
+    /// The server's certificate was refused: never retried, nothing was sent.
+    #[error("{url}: {refusal}")]
+    Certificate {
+        url: String,
+        refusal: Box<crate::tls::Refusal>,
+    },
+    /// The TLS handshake failed for another reason: never retried, nothing was sent.
+    #[error("{url}: the TLS handshake failed: {why}")]
+    Handshake { url: String, why: String },
     #[error("cancelled")]
     Cancelled,
     #[error("cannot set up HTTPS: {0}")]
@@ -286,6 +295,8 @@ impl Credentials {
 /// A client plus its policy, credentials and record.
 pub struct Connection {
     client: reqwest::blocking::Client,
+    /// Where the verifier leaves why it refused a server.
+    refused: crate::tls::RefusalSlot,
     pub policy: RetryPolicy,
     pub credentials: Credentials,
     pub exchanges: Vec<Exchange>,
@@ -303,30 +314,25 @@ impl std::fmt::Debug for Connection {
 }
 
 impl Connection {
-    /// `extra_roots`: PEM certificates trusted for the API (`--ca-file`), on top of the system roots.
+    /// `trust`: what is trusted for the API beyond the system roots (`--ca-file`, pins).
     pub fn new(
         policy: RetryPolicy,
-        extra_roots: Option<&[u8]>,
+        trust: &crate::tls::Trust,
         cancel: Arc<AtomicBool>,
     ) -> Result<Self, HttpError> {
-        let mut builder = reqwest::blocking::Client::builder()
+        let (tls, refused) =
+            crate::tls::client_config(trust).map_err(|e| HttpError::Setup(e.to_string()))?;
+        let client = reqwest::blocking::Client::builder()
             .timeout(policy.timeout)
             .connect_timeout(policy.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("chainsmith/", env!("CARGO_PKG_VERSION")));
-        if let Some(pem) = extra_roots {
-            let roots = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| HttpError::Setup(format!("--ca-file: {e}")))?;
-            if roots.is_empty() {
-                return Err(HttpError::Setup("--ca-file: no certificate in it".into()));
-            }
-            builder = builder.tls_certs_merge(roots);
-        }
-        let client = builder
+            .user_agent(concat!("chainsmith/", env!("CARGO_PKG_VERSION")))
+            .tls_backend_preconfigured(tls)
             .build()
             .map_err(|e| HttpError::Setup(e.to_string()))?;
         Ok(Self {
             client,
+            refused,
             policy,
             credentials: Credentials::None,
             exchanges: Vec::new(),
@@ -375,7 +381,24 @@ impl Connection {
                     .header(reqwest::header::CONTENT_TYPE, kind)
                     .body(body.clone());
             }
+            if let Ok(mut slot) = self.refused.lock() {
+                *slot = None;
+            }
             let answer = builder.send().and_then(read);
+            // A refused certificate or a failed handshake never heals by sending again.
+            if let Err(e) = &answer
+                && let Some(failure) = self.tls_failure(request, e)
+            {
+                self.exchanges.push(Exchange {
+                    method: request.method.to_string(),
+                    url: request.url.clone(),
+                    status: 0,
+                    attempts: attempt,
+                    waited_ms: waited.as_millis() as u64,
+                    correlation_id: None,
+                });
+                return Err(failure);
+            }
             let (outcome, status, retry_after) = match &answer {
                 Ok(r) => (Attempt::Answer(r.status), r.status, r.retry_after.clone()),
                 Err(e) if e.is_connect() => (Attempt::NotConnected, 0, None),
@@ -433,6 +456,23 @@ impl Connection {
                 }),
             };
         }
+    }
+}
+
+impl Connection {
+    /// The TLS failure behind `error`, in words: a refused certificate (as the verifier recorded it)
+    /// or another handshake failure.
+    fn tls_failure(&self, request: &Request, error: &reqwest::Error) -> Option<HttpError> {
+        if let Some(refusal) = self.refused.lock().ok().and_then(|mut s| s.take()) {
+            return Some(HttpError::Certificate {
+                url: request.url.clone(),
+                refusal: Box::new(refusal),
+            });
+        }
+        crate::tls::handshake_failure(error).map(|why| HttpError::Handshake {
+            url: request.url.clone(),
+            why,
+        })
     }
 }
 

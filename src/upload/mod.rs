@@ -294,12 +294,22 @@ pub struct Plan {
     /// A PEM file of roots trusted for the API itself (`--ca-file`), read when the run starts (on the
     /// worker, for the window).
     pub api_roots_file: Option<PathBuf>,
+    /// Server certificates trusted as they are (`--pin-sha256`), besides a REST target's own pins.
+    pub api_pins: Vec<crate::engine::cert::Fingerprint>,
     pub policy: RetryPolicy,
 }
 
 impl Plan {
-    fn roots(&self) -> Result<Option<Vec<u8>>, UploadError> {
-        api_roots(self.api_roots.clone(), self.api_roots_file.as_deref())
+    /// What is trusted for the API: the roots (read here), `--pin-sha256`, and a REST target's pins.
+    pub fn trust(&self) -> Result<crate::tls::Trust, UploadError> {
+        let mut pins = self.api_pins.clone();
+        if let Target::Rest(r) = &self.target {
+            pins.extend(r.pin_fingerprints()?);
+        }
+        Ok(crate::tls::Trust {
+            ca_file: api_roots(self.api_roots.clone(), self.api_roots_file.as_deref())?,
+            pins,
+        })
     }
 }
 
@@ -670,11 +680,11 @@ fn endpoint_of(target: &Target) -> String {
 pub fn connect_genesys(
     target: &GenesysTarget,
     secret: &Secret,
-    api_roots: Option<&[u8]>,
+    trust: &crate::tls::Trust,
     policy: RetryPolicy,
     cancel: Arc<AtomicBool>,
 ) -> Result<Session, UploadError> {
-    let conn = http::Connection::new(policy, api_roots, cancel)?;
+    let conn = http::Connection::new(policy, trust, cancel)?;
     let mut session = Session::new(conn, target.api_base.clone());
     session.oauth(
         &format!("{}/oauth/token", target.login_base),
@@ -746,8 +756,8 @@ pub fn run(
         details: Vec::new(),
         rollback_of: plan.rollback_of.as_ref().map(|p| p.display().to_string()),
     };
-    let connection = plan.roots().and_then(|roots| {
-        http::Connection::new(plan.policy, roots.as_deref(), cancel.clone()).map_err(Into::into)
+    let connection = plan.trust().and_then(|trust| {
+        http::Connection::new(plan.policy, &trust, cancel.clone()).map_err(Into::into)
     });
     let result = match connection {
         Err(e) => Err(e),

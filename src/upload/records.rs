@@ -160,6 +160,7 @@ pub fn rollback_plan(
     path: &Path,
     data_dir: PathBuf,
     api_roots: Option<Vec<u8>>,
+    api_pins: Vec<crate::engine::cert::Fingerprint>,
     policy: super::RetryPolicy,
 ) -> Result<super::Plan, UploadError> {
     let backup = read_backup(path)?;
@@ -170,6 +171,7 @@ pub fn rollback_plan(
         data_dir,
         api_roots,
         api_roots_file: None,
+        api_pins,
         policy,
     })
 }

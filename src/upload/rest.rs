@@ -42,6 +42,10 @@ pub struct RestTarget {
     /// The dot path of the PEM in what `read_url` answers; default: `field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_field: Option<String>,
+    /// SHA-256 fingerprints (hex) of server certificates trusted as they are, e.g. an SBC's
+    /// self-signed management certificate (`--pin-sha256`, or "Trust this certificate" in the window).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pins: Vec<String>,
 }
 
 fn default_method() -> String {
@@ -93,6 +97,23 @@ impl RestTarget {
             auth: RestAuth::None,
             read_url: None,
             read_field: None,
+            pins: Vec::new(),
+        }
+    }
+
+    /// The pins, read (a bad one is a usage error naming it).
+    pub fn pin_fingerprints(&self) -> Result<Vec<crate::engine::cert::Fingerprint>, UploadError> {
+        self.pins
+            .iter()
+            .map(|p| crate::tls::parse_pin(p).map_err(|e| UploadError::Usage(e.to_string())))
+            .collect()
+    }
+
+    /// Adds a pin (as lowercase hex), unless it is there already.
+    pub fn add_pin(&mut self, pin: &crate::engine::cert::Fingerprint) {
+        let hex = pin.hex();
+        if !self.pin_fingerprints().is_ok_and(|p| p.contains(pin)) {
+            self.pins.push(hex);
         }
     }
 
@@ -124,6 +145,7 @@ impl RestTarget {
         }
         self.upload_url()?;
         self.read_url()?;
+        self.pin_fingerprints()?;
         if let RestAuth::Oauth { token_url, .. } = &self.auth {
             super::http::check_url(token_url)?;
         }
