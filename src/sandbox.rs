@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -42,17 +42,23 @@ pub struct Fault {
     pub tamper: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A certificate authority as the sandbox stores it; answered in the shape of the official SDK model
+/// `DomainCertificateAuthority` (PureCloudPlatformClientV2 `models/domain_certificate_authority.py`).
+#[derive(Debug, Clone)]
 struct CertificateAuthority {
     id: String,
     name: String,
-    description: String,
-    #[serde(rename = "type")]
+    description: Option<String>,
+    /// MANAGED or REMOTE, as sent.
     kind: String,
+    /// A subset of SIP, PROVISION, PROVISION_PHONE, as sent.
     services: Vec<String>,
     certificate: String,
     version: u64,
-    state: String,
+    date_created: String,
+    date_modified: String,
+    created_by: String,
+    modified_by: String,
 }
 
 #[derive(Debug, Default)]
@@ -238,7 +244,7 @@ pub fn start_serving(
 }
 
 fn router(state: Shared) -> Router {
-    let base = "/api/v2/telephony/providers/edges";
+    let base = EDGES;
     Router::new()
         .route("/oauth/token", post(token))
         .route(&format!("{base}/trunks"), get(trunks))
@@ -258,28 +264,61 @@ fn router(state: Shared) -> Router {
             get(get_rest).put(put_rest).post(put_rest).patch(put_rest),
         )
         .route("/sandbox/faults", post(add_fault))
+        .fallback(no_such_resource)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response(correlate))
         .with_state(state)
 }
 
-/// A Genesys-style error body.
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
+/// The path of the Genesys edges API.
+const EDGES: &str = "/api/v2/telephony/providers/edges";
+
+/// The division every sandbox entity is in (the org's "Home" division).
+const HOME_DIVISION: &str = "a7d3c1e2-5b6f-4c8d-9e0a-1b2c3d4e5f60";
+
+/// An error in Genesys Cloud's shape (the official SDK model `ErrorBody`): `messageWithParams` with
+/// `{name}` placeholders, the `messageParams` that fill them, `message` filled in, and a `contextId`
+/// that is also the `ININ-Correlation-Id` header.
+fn error_with(
+    status: StatusCode,
+    code: &str,
+    message_with_params: &str,
+    params: &[(&str, &str)],
+) -> Response {
+    let mut message = message_with_params.to_string();
+    let mut message_params = serde_json::Map::new();
+    for (name, value) in params {
+        message = message.replace(&format!("{{{name}}}"), value);
+        message_params.insert((*name).to_string(), Value::String((*value).to_string()));
+    }
+    let context = correlation_id();
     let body = json!({
         "message": message,
         "code": code,
         "status": status.as_u16(),
-        "contextId": format!("sandbox-{:08x}", rand_id()),
+        "messageWithParams": message_with_params,
+        "messageParams": message_params,
+        "contextId": context,
         "details": [],
         "errors": [],
     });
-    (status, Json(body)).into_response()
+    let mut response = (status, Json(body)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&context) {
+        response.headers_mut().insert("inin-correlation-id", value);
+    }
+    response
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    error_with(status, code, message, &[])
 }
 
 fn not_found(what: &str) -> Response {
-    error(
+    error_with(
         StatusCode::NOT_FOUND,
         "not.found",
-        &format!("{what} not found"),
+        "{entity} not found",
+        &[("entity", what)],
     )
 }
 
@@ -291,19 +330,66 @@ fn bad_request(message: &str) -> Response {
 fn conflict() -> Response {
     error(
         StatusCode::CONFLICT,
-        "conflict",
-        "The version supplied does not match the current version",
+        "general.conflict",
+        "The version supplied does not match the current version of the resource",
     )
+}
+
+/// A path no route serves: Genesys's 404, in its shape.
+async fn no_such_resource() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "not.found",
+        "The requested resource was not found",
+    )
+}
+
+async fn method_not_allowed() -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method.not.allowed",
+        "The requested method is not supported for this resource",
+    )
+}
+
+/// An error of the OAuth endpoint, in OAuth's shape (RFC 6749 §5.2; Genesys adds `description`).
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": error, "description": description, "error_description": description})),
+    )
+        .into_response()
 }
 
 /// Like Genesys Cloud, every answer carries an `ININ-Correlation-Id`.
 async fn correlate(mut response: Response) -> Response {
     if !response.headers().contains_key("inin-correlation-id")
-        && let Ok(value) = HeaderValue::from_str(&format!("sandbox-{:08x}", rand_id()))
+        && let Ok(value) = HeaderValue::from_str(&correlation_id())
     {
         response.headers_mut().insert("inin-correlation-id", value);
     }
     response
+}
+
+/// A fresh id in the UUID form Genesys uses for correlation ids.
+fn correlation_id() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!(
+        "{:08x}-5a4d-4b00-8c1e-{:012x}",
+        rand_id(),
+        n & 0xffff_ffff_ffff
+    )
+}
+
+/// The time as the API writes it: ISO 8601 in UTC with milliseconds (`2026-12-01T10:48:11.123Z`).
+fn api_time() -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    time::OffsetDateTime::now_utc()
+        .format(format)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".to_string())
 }
 
 /// When `flag` is set (and then cleared): the PEM without its last certificate.
@@ -320,7 +406,7 @@ fn tampered(flag: &mut bool, pem: String) -> String {
 }
 
 fn rand_id() -> u32 {
-    // Correlation ids only need to differ between requests; the clock is good enough here.
+    // Correlation ids only need to differ between requests; the clock (and a counter) do here.
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
@@ -355,6 +441,11 @@ async fn gate(
         }
         if let Ok(status) = StatusCode::from_u16(fault.status) {
             let mut response = match fault.status {
+                400..=499 if path.contains("/oauth/token") => oauth_error(
+                    status,
+                    "invalid_client",
+                    "The client could not be authenticated",
+                ),
                 401 => error(status, "bad.credentials", "Invalid login credentials."),
                 403 => error(
                     status,
@@ -421,14 +512,22 @@ async fn token(State(state): State<Shared>, headers: HeaderMap, body: String) ->
     if let Some(r) = gate(&state, &headers, "POST /oauth/token", false).await {
         return r;
     }
-    if !basic_ok(&headers) || !body.contains("grant_type=client_credentials") {
-        return (
+    let grant = url::form_urlencoded::parse(body.as_bytes())
+        .find(|(k, _)| k == "grant_type")
+        .map(|(_, v)| v.into_owned());
+    if !basic_ok(&headers) {
+        return oauth_error(
             StatusCode::BAD_REQUEST,
-            Json(
-                json!({"error": "invalid_client", "description": "client not found or bad secret"}),
-            ),
-        )
-            .into_response();
+            "invalid_client",
+            "client not found or bad secret",
+        );
+    }
+    if grant.as_deref() != Some("client_credentials") {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "the grant type is not supported by this client",
+        );
     }
     let token = format!("sandbox-token-{:08x}", rand_id());
     if let Ok(mut s) = state.lock() {
@@ -438,25 +537,38 @@ async fn token(State(state): State<Shared>, headers: HeaderMap, body: String) ->
         .into_response()
 }
 
+/// The `Division` every entity carries.
+fn division() -> Value {
+    json!({"id": HOME_DIVISION, "name": "Home",
+           "selfUri": format!("/api/v2/authorization/divisions/{HOME_DIVISION}")})
+}
+
 /// Trunks in the shape of the official SDK model `Trunk`: a top-level `trunkMetabase`, `trunkBase` as
-/// a plain reference, `trunkType`, `selfUri`.
+/// a plain reference (`DomainEntityRef`), `trunkType`, `division`, dates and `selfUri`.
 fn sample_trunks() -> Vec<Value> {
+    let reference = |kind: &str, id: &str, name: &str| json!({"id": id, "name": name, "selfUri": format!("{EDGES}/{kind}/{id}")});
     let trunk = |id: &str,
                  name: &str,
+                 trunk_type: &str,
                  in_service: bool,
-                 edge_group: Value,
+                 edge_group: Option<(&str, &str)>,
                  base: (&str, &str),
                  metabase: (&str, &str),
                  connected: (bool, &str)| {
-        json!({
-            "id": id, "name": name, "state": "active", "trunkType": "EXTERNAL",
-            "inService": in_service, "enabled": true, "edgeGroup": edge_group,
-            "trunkBase": {"id": base.0, "name": base.1,
-                          "selfUri": format!("/api/v2/telephony/providers/edges/trunkbasesettings/{}", base.0)},
+        let mut t = json!({
+            "id": id, "name": name, "division": division(), "version": 3,
+            "dateCreated": "2026-03-02T09:15:00.000Z", "dateModified": connected.1,
+            "state": "active", "trunkType": trunk_type,
+            "inService": in_service, "enabled": true,
+            "trunkBase": reference("trunkbasesettings", base.0, base.1),
             "trunkMetabase": {"id": metabase.0, "name": metabase.1},
             "connectedStatus": {"connected": connected.0, "connectedStateTime": connected.1},
-            "selfUri": format!("/api/v2/telephony/providers/edges/trunks/{id}"),
-        })
+            "selfUri": format!("{EDGES}/trunks/{id}"),
+        });
+        if let Some((group, group_name)) = edge_group {
+            t["edgeGroup"] = reference("edgegroups", group, group_name);
+        }
+        t
     };
     let generic = ("external_sip.json", "Generic SIP");
     let byoc = ("external_sip_pcv_byoc_carrier.json", "BYOC Carrier");
@@ -464,73 +576,158 @@ fn sample_trunks() -> Vec<Value> {
         trunk(
             "trunk-premises-1",
             "Carrier A - Premises",
+            "EXTERNAL",
             true,
-            json!({"id": "eg-1", "name": "London Edge Group"}),
+            Some(("eg-1", "London Edge Group")),
             ("tb-1", "Carrier A SIP TLS"),
             generic,
-            (true, "2026-11-20T09:00:00Z"),
+            (true, "2026-11-20T09:00:00.000Z"),
         ),
         trunk(
             "trunk-cloud-1",
             "Carrier B - BYOC Cloud",
+            "EXTERNAL",
             false,
-            Value::Null,
+            None,
             ("tb-2", "Carrier B BYOC Cloud"),
             byoc,
-            (false, "2026-11-25T22:10:00Z"),
+            (false, "2026-11-25T22:10:00.000Z"),
         ),
         trunk(
             "trunk-premises-2",
             "Carrier C - Premises (standby)",
+            "EXTERNAL",
             false,
-            json!({"id": "eg-2", "name": "Manchester Edge Group"}),
+            Some(("eg-2", "Manchester Edge Group")),
             ("tb-3", "Carrier C SIP TLS"),
             generic,
-            (false, "2026-11-26T07:45:00Z"),
+            (false, "2026-11-26T07:45:00.000Z"),
         ),
         // A BYOC Cloud trunk that also shows an edge group: only the metabase says what it is.
         trunk(
             "trunk-cloud-2",
             "Carrier D - BYOC Cloud",
+            "EXTERNAL",
             true,
-            json!({"id": "eg-3", "name": "Cloud Edge Group"}),
+            Some(("eg-3", "Cloud Edge Group")),
             ("tb-4", "Carrier D BYOC Cloud"),
             byoc,
-            (true, "2026-11-27T08:00:00Z"),
+            (true, "2026-11-27T08:00:00.000Z"),
+        ),
+        // An Edge-to-Edge trunk: what the trunkType=EXTERNAL filter leaves out.
+        trunk(
+            "trunk-edge-1",
+            "London Edge - Manchester Edge",
+            "EDGE",
+            true,
+            Some(("eg-1", "London Edge Group")),
+            ("tb-5", "Edge to Edge"),
+            ("edge_to_edge.json", "Edge to Edge"),
+            (true, "2026-11-28T06:30:00.000Z"),
         ),
     ]
 }
 
-#[derive(Deserialize)]
-struct Page {
-    #[serde(rename = "pageSize")]
-    page_size: Option<usize>,
-    #[serde(rename = "pageNumber")]
-    page_number: Option<usize>,
+/// A page request (`pageSize`, `pageNumber`) and a listing's other query parameters, read by hand so a
+/// bad value is answered with Genesys's error, not a plain-text rejection.
+struct Paging {
+    size: usize,
+    number: usize,
+    /// The other parameters, as given, for the paging URIs.
+    rest: Vec<(String, String)>,
+}
+
+impl Paging {
+    // The error is the answer itself, built once per refused request: its size does not matter.
+    #[allow(clippy::result_large_err)]
+    fn read(query: &str) -> Result<Self, Response> {
+        let mut paging = Paging {
+            size: 25,
+            number: 1,
+            rest: Vec::new(),
+        };
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            let number = || {
+                v.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                    error_with(
+                        StatusCode::BAD_REQUEST,
+                        "bad.request",
+                        "The value {value} for {field} is not a positive whole number",
+                        &[("value", &v), ("field", &k)],
+                    )
+                })
+            };
+            match k.as_ref() {
+                "pageSize" => paging.size = number()?.min(500),
+                "pageNumber" => paging.number = number()?,
+                _ => paging.rest.push((k.into_owned(), v.into_owned())),
+            }
+        }
+        Ok(paging)
+    }
+
+    /// The listing (the official SDK models `TrunkEntityListing`, `CertificateAuthorityEntityListing`)
+    /// of `all` at `path`: the page's entities, `pageCount`, and the paging URIs as the API writes them
+    /// (path and query, `nextUri`/`previousUri` only when there is such a page).
+    fn listing(&self, path: &str, all: Vec<Value>) -> Value {
+        let total = all.len();
+        let pages = total.div_ceil(self.size).max(1);
+        let uri = |number: usize| {
+            let mut query = url::form_urlencoded::Serializer::new(String::new());
+            query.append_pair("pageSize", &self.size.to_string());
+            query.append_pair("pageNumber", &number.to_string());
+            for (k, v) in &self.rest {
+                query.append_pair(k, v);
+            }
+            format!("{path}?{}", query.finish())
+        };
+        let entities: Vec<Value> = all
+            .into_iter()
+            .skip((self.number - 1).saturating_mul(self.size))
+            .take(self.size)
+            .collect();
+        let mut listing = json!({
+            "entities": entities, "pageSize": self.size, "pageNumber": self.number,
+            "total": total, "pageCount": pages,
+            "firstUri": uri(1), "selfUri": uri(self.number), "lastUri": uri(pages),
+        });
+        if self.number < pages {
+            listing["nextUri"] = Value::String(uri(self.number + 1));
+        }
+        if self.number > 1 {
+            listing["previousUri"] = Value::String(uri((self.number - 1).min(pages)));
+        }
+        listing
+    }
 }
 
 async fn trunks(
     State(state): State<Shared>,
     headers: HeaderMap,
-    Query(page): Query<Page>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Response {
     if let Some(r) = gate(&state, &headers, "GET /trunks", true).await {
         return r;
     }
-    let all = sample_trunks();
-    let size = page.page_size.unwrap_or(25).max(1);
-    let number = page.page_number.unwrap_or(1).max(1);
-    let entities: Vec<Value> = all
-        .iter()
-        .skip((number - 1) * size)
-        .take(size)
-        .cloned()
-        .collect();
-    Json(
-        json!({"entities": entities, "pageSize": size, "pageNumber": number, "total": all.len(),
-                "pageCount": all.len().div_ceil(size)}),
-    )
-    .into_response()
+    let paging = match Paging::read(query.as_deref().unwrap_or("")) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let mut all = sample_trunks();
+    for (k, v) in &paging.rest {
+        if k == "trunkType" {
+            if !["EXTERNAL", "PHONE", "EDGE"].contains(&v.as_str()) {
+                return error_with(
+                    StatusCode::BAD_REQUEST,
+                    "bad.request",
+                    "Invalid value {value} for {field}; allowed: EXTERNAL, PHONE, EDGE",
+                    &[("value", v), ("field", "trunkType")],
+                );
+            }
+            all.retain(|t| t["trunkType"] == v.as_str());
+        }
+    }
+    Json(paging.listing(&format!("{EDGES}/trunks"), all)).into_response()
 }
 
 async fn trunk(
@@ -574,65 +771,178 @@ fn details(pem: &str) -> Vec<Value> {
         .collect()
 }
 
+/// A certificate authority in the shape of the official SDK model `DomainCertificateAuthority`.
 fn authority_json(ca: &CertificateAuthority) -> Value {
-    let mut value = serde_json::to_value(ca).unwrap_or(Value::Null);
-    value["certificateDetails"] = Value::Array(details(&ca.certificate));
+    let mut value = json!({
+        "id": ca.id, "name": ca.name, "division": division(), "version": ca.version,
+        "dateCreated": ca.date_created, "dateModified": ca.date_modified,
+        "createdBy": ca.created_by, "modifiedBy": ca.modified_by,
+        "state": "active", "certificate": ca.certificate, "type": ca.kind,
+        "services": ca.services, "certificateDetails": details(&ca.certificate),
+        "selfUri": format!("{EDGES}/certificateauthorities/{}", ca.id),
+    });
+    if let Some(description) = &ca.description {
+        value["description"] = Value::String(description.clone());
+    }
     value
 }
 
-async fn list_authorities(State(state): State<Shared>, headers: HeaderMap) -> Response {
+async fn list_authorities(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
     if let Some(r) = gate(&state, &headers, "GET /certificateauthorities", true).await {
         return r;
     }
+    let paging = match Paging::read(query.as_deref().unwrap_or("")) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
     let entities: Vec<Value> = state
         .lock()
         .map(|s| s.authorities.values().map(authority_json).collect())
         .unwrap_or_default();
-    Json(json!({"entities": entities, "total": entities.len(), "pageSize": 25, "pageNumber": 1}))
-        .into_response()
+    Json(paging.listing(&format!("{EDGES}/certificateauthorities"), entities)).into_response()
 }
 
-#[derive(Deserialize)]
+/// A create or update body, checked as the API checks it.
 struct AuthorityBody {
     name: String,
-    #[serde(default)]
-    description: String,
+    description: Option<String>,
+    kind: Option<String>,
+    services: Option<Vec<String>>,
     certificate: String,
-    #[serde(default)]
     version: Option<u64>,
+}
+
+/// Reads a `DomainCertificateAuthority` body: malformed JSON, a missing required field, a field of the
+/// wrong type or an unknown `type`/`services` value is a 400 in Genesys's shape, naming the field.
+// The error is the answer itself, built once per refused request: its size does not matter.
+#[allow(clippy::result_large_err)]
+fn authority_body(body: &[u8]) -> Result<AuthorityBody, Response> {
+    let value: Value = serde_json::from_slice(body).map_err(|_| {
+        bad_request("The request could not be understood by the server due to malformed syntax.")
+    })?;
+    let Some(object) = value.as_object() else {
+        return Err(bad_request("The request body must be a JSON object."));
+    };
+    let wrong_type = |field: &str, kind: &str| {
+        error_with(
+            StatusCode::BAD_REQUEST,
+            "bad.request",
+            "The field {field} must be {kind}",
+            &[("field", field), ("kind", kind)],
+        )
+    };
+    let text = |field: &str, required: bool| -> Result<Option<String>, Response> {
+        match object.get(field) {
+            None | Some(Value::Null) if required => Err(error_with(
+                StatusCode::BAD_REQUEST,
+                "required.field.missing",
+                "The field {field} is required",
+                &[("field", field)],
+            )),
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(wrong_type(field, "a string")),
+        }
+    };
+    let invalid = |field: &str, value: &str, allowed: &str| {
+        error_with(
+            StatusCode::BAD_REQUEST,
+            "invalid.value",
+            "Invalid value {value} for {field}; allowed: {allowed}",
+            &[("value", value), ("field", field), ("allowed", allowed)],
+        )
+    };
+    let name = text("name", true)?.unwrap_or_default();
+    let certificate = text("certificate", true)?.unwrap_or_default();
+    let kind = text("type", false)?;
+    if let Some(k) = &kind
+        && !["MANAGED", "REMOTE"].contains(&k.as_str())
+    {
+        return Err(invalid("type", k, "MANAGED, REMOTE"));
+    }
+    let services = match object.get("services") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => {
+            let mut out = Vec::new();
+            for item in items {
+                let Some(service) = item.as_str() else {
+                    return Err(wrong_type("services", "a list of strings"));
+                };
+                if !["SIP", "PROVISION", "PROVISION_PHONE"].contains(&service) {
+                    return Err(invalid(
+                        "services",
+                        service,
+                        "SIP, PROVISION, PROVISION_PHONE",
+                    ));
+                }
+                out.push(service.to_string());
+            }
+            Some(out)
+        }
+        Some(_) => return Err(wrong_type("services", "a list of strings")),
+    };
+    let version = match object.get("version") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_u64()
+                .ok_or_else(|| wrong_type("version", "a whole number"))?,
+        ),
+    };
+    if crate::engine::load("upload", certificate.as_bytes())
+        .certificates
+        .is_empty()
+    {
+        return Err(error_with(
+            StatusCode::BAD_REQUEST,
+            "invalid.value",
+            "The field {field} does not hold a PEM certificate",
+            &[("field", "certificate")],
+        ));
+    }
+    Ok(AuthorityBody {
+        name,
+        description: text("description", false)?,
+        kind,
+        services,
+        certificate,
+        version,
+    })
 }
 
 async fn create_authority(
     State(state): State<Shared>,
     headers: HeaderMap,
-    body: Option<Json<AuthorityBody>>,
+    body: axum::body::Bytes,
 ) -> Response {
     if let Some(r) = gate(&state, &headers, "POST /certificateauthorities", true).await {
         return r;
     }
-    let Some(Json(body)) = body else {
-        return bad_request("The request body is not a certificate authority");
+    let body = match authority_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
     };
-    if crate::engine::load("upload", body.certificate.as_bytes())
-        .certificates
-        .is_empty()
-    {
-        return bad_request("The certificate is not valid PEM");
-    }
     let Ok(mut s) = state.lock() else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "state");
     };
     s.next_id += 1;
     let certificate = tampered(&mut s.tamper, body.certificate);
+    let now = api_time();
     let ca = CertificateAuthority {
         id: format!("ca-{}", s.next_id),
         name: body.name,
         description: body.description,
-        kind: "REMOTE".into(),
-        services: vec!["SIP".into()],
+        kind: body.kind.unwrap_or_else(|| "REMOTE".into()),
+        services: body.services.unwrap_or_else(|| vec!["SIP".into()]),
         certificate,
         version: 1,
-        state: "active".into(),
+        date_created: now.clone(),
+        date_modified: now,
+        created_by: CLIENT_ID.into(),
+        modified_by: CLIENT_ID.into(),
     };
     let value = authority_json(&ca);
     s.authorities.insert(ca.id.clone(), ca);
@@ -661,14 +971,11 @@ async fn update_authority(
     State(state): State<Shared>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Option<Json<AuthorityBody>>,
+    body: axum::body::Bytes,
 ) -> Response {
     if let Some(r) = gate(&state, &headers, "PUT /certificateauthorities/", true).await {
         return r;
     }
-    let Some(Json(body)) = body else {
-        return bad_request("The request body is not a certificate authority");
-    };
     let Ok(mut s) = state.lock() else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "state");
     };
@@ -676,13 +983,25 @@ async fn update_authority(
     let Some(ca) = s.authorities.get_mut(&id) else {
         return not_found("Certificate authority");
     };
+    let body = match authority_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
     if body.version != Some(ca.version) {
         return conflict();
     }
     ca.name = body.name;
     ca.description = body.description;
+    if let Some(kind) = body.kind {
+        ca.kind = kind;
+    }
+    if let Some(services) = body.services {
+        ca.services = services;
+    }
     ca.certificate = tampered(&mut s.tamper, body.certificate);
     ca.version += 1;
+    ca.date_modified = api_time();
+    ca.modified_by = CLIENT_ID.into();
     Json(authority_json(ca)).into_response()
 }
 

@@ -249,3 +249,161 @@ fn engine_certs(pem: &[u8]) -> usize {
         .certificates
         .len()
 }
+
+/// Every error in Genesys's shape (`ErrorBody`), with the `ININ-Correlation-Id` header equal to its
+/// `contextId`; the OAuth endpoint in OAuth's shape.
+#[test]
+fn every_error_has_the_genesys_shape_and_the_token_endpoint_the_oauth_shape() {
+    let handle = sandbox::start(0, vec![]).unwrap();
+    let http = sandbox_client(&handle);
+    let token = token(&handle, &http);
+    let base = format!("{}/api/v2/telephony/providers/edges", handle.base_url());
+    let c = chain(Alg::P256);
+    let pem = c.intermediate.pem();
+    let check = |response: reqwest::blocking::Response, status: u16, code: &str, words: &str| {
+        assert_eq!(response.status(), status);
+        let header = response
+            .headers()
+            .get("inin-correlation-id")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from);
+        let body: Value = response.json().unwrap();
+        for key in [
+            "message",
+            "code",
+            "status",
+            "messageWithParams",
+            "messageParams",
+            "contextId",
+            "details",
+            "errors",
+        ] {
+            assert!(body.get(key).is_some(), "{key} missing in {body}");
+        }
+        assert_eq!(body["code"], code, "{body}");
+        assert_eq!(body["status"], status);
+        assert!(body["message"].as_str().unwrap().contains(words), "{body}");
+        assert_eq!(header.as_deref(), body["contextId"].as_str());
+    };
+    let post = |body: &str| {
+        http.post(format!("{base}/certificateauthorities"))
+            .bearer_auth(&token)
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .send()
+            .unwrap()
+    };
+    check(post("{\"name\": "), 400, "bad.request", "malformed");
+    check(
+        post(&json!({"name": "x"}).to_string()),
+        400,
+        "required.field.missing",
+        "certificate",
+    );
+    check(
+        post(&json!({"name": "x", "certificate": pem, "type": "BOGUS"}).to_string()),
+        400,
+        "invalid.value",
+        "BOGUS",
+    );
+    check(
+        post(&json!({"name": "x", "certificate": pem, "services": ["SIP", "FAX"]}).to_string()),
+        400,
+        "invalid.value",
+        "FAX",
+    );
+    check(
+        post(&json!({"name": 5, "certificate": pem}).to_string()),
+        400,
+        "bad.request",
+        "name",
+    );
+    check(
+        post(&json!({"name": "x", "certificate": "not a certificate"}).to_string()),
+        400,
+        "invalid.value",
+        "certificate",
+    );
+    // Stored as sent.
+    let made: Value = post(
+        &json!({"name": "m", "certificate": pem, "type": "MANAGED", "services": ["PROVISION_PHONE", "SIP"]})
+            .to_string(),
+    )
+    .json()
+    .unwrap();
+    assert_eq!(made["type"], "MANAGED");
+    assert_eq!(made["services"], json!(["PROVISION_PHONE", "SIP"]));
+    let get = |path: &str| {
+        http.get(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .send()
+            .unwrap()
+    };
+    check(
+        get("/certificateauthorities/nope"),
+        404,
+        "not.found",
+        "not found",
+    );
+    check(get("/no-such-thing"), 404, "not.found", "not found");
+    check(get("/trunks?pageSize=abc"), 400, "bad.request", "pageSize");
+    check(
+        get("/trunks?trunkType=FAX"),
+        400,
+        "bad.request",
+        "trunkType",
+    );
+    check(
+        http.delete(format!("{base}/trunks"))
+            .bearer_auth(&token)
+            .send()
+            .unwrap(),
+        405,
+        "method.not.allowed",
+        "not supported",
+    );
+    // Paging: pageCount and the URIs as the API writes them.
+    let page: Value = get("/trunks?pageSize=2&pageNumber=2&trunkType=EXTERNAL")
+        .json()
+        .unwrap();
+    assert_eq!(page["pageCount"], 2);
+    assert_eq!(page["total"], 4);
+    assert_eq!(
+        page["previousUri"],
+        "/api/v2/telephony/providers/edges/trunks?pageSize=2&pageNumber=1&trunkType=EXTERNAL"
+    );
+    assert!(page.get("nextUri").is_none(), "{page}");
+    // An injected fault, in the same shape.
+    handle.inject(Fault {
+        status: 503,
+        retry_after: None,
+        delay_ms: 0,
+        path_contains: "GET /trunks".into(),
+        tamper: false,
+    });
+    check(get("/trunks"), 503, "service.unavailable", "unavailable");
+
+    // The token endpoint answers in OAuth's shape.
+    let oauth = |user: &str, body: &str| {
+        let response = http
+            .post(format!("{}/oauth/token", handle.base_url()))
+            .basic_auth(user, Some(CLIENT_SECRET))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body.to_string())
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 400);
+        let body: Value = response.json().unwrap();
+        assert!(body["error_description"].is_string(), "{body}");
+        assert!(body.get("code").is_none(), "{body}");
+        body["error"].as_str().unwrap().to_string()
+    };
+    assert_eq!(
+        oauth("someone", "grant_type=client_credentials"),
+        "invalid_client"
+    );
+    assert_eq!(
+        oauth(CLIENT_ID, "grant_type=password"),
+        "unsupported_grant_type"
+    );
+}

@@ -301,13 +301,27 @@ fn segment(text: &str) -> String {
         .replace('+', "%20")
 }
 
-/// The body of a create or update.
-fn authority_body(name: &str, description: &str, pem: &str, version: Option<u64>) -> Value {
+/// The body of a create or update (the official SDK model `DomainCertificateAuthority`). A new
+/// authority is REMOTE for SIP; an update keeps the `type` and `services` the authority has, so a
+/// rotation changes the certificate and nothing else.
+fn authority_body(
+    name: &str,
+    description: &str,
+    pem: &str,
+    version: Option<u64>,
+    current: Option<&Value>,
+) -> Value {
+    let kept = |field: &str, default: Value| {
+        current
+            .map(|c| c[field].clone())
+            .filter(|v| !v.is_null())
+            .unwrap_or(default)
+    };
     let mut body = json!({
         "name": name,
         "description": description,
-        "type": "REMOTE",
-        "services": ["SIP"],
+        "type": kept("type", json!("REMOTE")),
+        "services": kept("services", json!(["SIP"])),
         "certificate": pem,
     });
     if let Some(version) = version {
@@ -333,7 +347,7 @@ pub fn planned(target: &GenesysTarget, pem: &str) -> Vec<Request> {
     out.push(Request::json(
         reqwest::Method::POST,
         format!("{}{EDGES}/certificateauthorities", target.api_base),
-        &authority_body(&target.ca_name, &target.description, pem, None),
+        &authority_body(&target.ca_name, &target.description, pem, None, None),
     ));
     out.push(Request::json(
         reqwest::Method::PUT,
@@ -342,7 +356,7 @@ pub fn planned(target: &GenesysTarget, pem: &str) -> Vec<Request> {
             target.api_base, target.ca_name
         ),
         &{
-            let mut body = authority_body(&target.ca_name, &target.description, pem, None);
+            let mut body = authority_body(&target.ca_name, &target.description, pem, None, None);
             body["version"] = json!("<its current version>");
             body
         },
@@ -429,7 +443,7 @@ pub(super) fn apply(
             let request = Request::json(
                 reqwest::Method::POST,
                 format!("{api_base}{EDGES}/certificateauthorities"),
-                &authority_body(&target.ca_name, &target.description, pem, None),
+                &authority_body(&target.ca_name, &target.description, pem, None, None),
             );
             let created = run.change(&request, &[])?.json().ok_or_else(|| {
                 UploadError::Unexpected("the created certificate authority is not JSON".into())
@@ -442,12 +456,19 @@ pub(super) fn apply(
         (Some(ca), Some(pem)) => {
             let id = ca["id"].as_str().unwrap_or_default().to_string();
             let mut version = ca["version"].as_u64();
+            let mut held = ca.clone();
             let mut retried = false;
             loop {
                 let request = Request::json(
                     reqwest::Method::PUT,
                     authority_url(&api_base, &id),
-                    &authority_body(&target.ca_name, &target.description, pem, version),
+                    &authority_body(
+                        &target.ca_name,
+                        &target.description,
+                        pem,
+                        version,
+                        Some(&held),
+                    ),
                 );
                 let response = run.change(&request, &[409])?;
                 if response.status != 409 {
@@ -474,6 +495,9 @@ pub(super) fn apply(
                 ));
                 let fresh = get_authority(&mut run.session, &id)?;
                 version = fresh.as_ref().and_then(|ca| ca["version"].as_u64());
+                if let Some(fresh) = fresh {
+                    held = fresh;
+                }
             }
             Some(id)
         }
