@@ -1071,3 +1071,129 @@ fn control_characters_in_a_certificate_show_as_visible_escapes() {
         "no raw escape character anywhere"
     );
 }
+
+#[test]
+fn a_refused_self_signed_rest_endpoint_can_be_trusted_after_a_confirmation() {
+    let c = chain(Alg::P256);
+    let data = tempfile::tempdir().unwrap();
+    // The SBC's management certificate, as `openssl req -x509` makes it (CA:TRUE).
+    common::openssl(
+        data.path(),
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "sbc.key",
+            "-out",
+            "sbc.pem",
+            "-days",
+            "30",
+            "-subj",
+            "/CN=SBC management",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+    );
+    let served = std::fs::read(data.path().join("sbc.pem")).unwrap();
+    let fingerprint = chainsmith::engine::load("sbc.pem", &served).certificates[0]
+        .sha256
+        .hex();
+    let server = chainsmith::sandbox::start_serving(
+        0,
+        vec![],
+        Some(chainsmith::sandbox::Identity {
+            chain_pem: served,
+            key_pem: std::fs::read(data.path().join("sbc.key")).unwrap(),
+        }),
+    )
+    .unwrap();
+    let mut harness = harness(FakePicker::default());
+    harness.state_mut().prefs.host = "sbc.example.com".into();
+    drop_bytes(
+        &mut harness,
+        &[(
+            "chain.pem",
+            (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
+        )],
+    );
+    harness.get_by_label("Upload…").click();
+    harness.run();
+    harness.get_by_label("REST endpoint").click();
+    harness.run();
+    {
+        let upload = &mut harness.state_mut().upload;
+        upload.data_dir = data.path().join("data");
+        let mut target = chainsmith::upload::RestTarget::new(&format!(
+            "{}/trunk-api/trunks/sbc-3/certificate",
+            server.base_url()
+        ));
+        target.auth = chainsmith::upload::RestAuth::Basic {
+            username: chainsmith::sandbox::CLIENT_ID.into(),
+        };
+        upload.prefs.rest = target;
+        upload.set_secret(chainsmith::sandbox::CLIENT_SECRET);
+    }
+    harness.run();
+    harness.get_by_label("Upload").click();
+    harness.step();
+    wait_for_upload(&mut harness);
+    let finished = harness.state().upload.finished.as_ref().expect("finished");
+    assert_eq!(finished.record.result, "failed");
+    // What the server showed, in words: subject, issuer, expiry, SHA-256, and why.
+    assert!(harness.query_by_label("CN=SBC management").is_some());
+    assert!(harness.query_by_label(&fingerprint).is_some());
+    assert!(harness.query_by_label("Valid until").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("Refused: it is a CA certificate")
+            .is_some()
+    );
+    // Trusting needs a confirmation; "Don't trust it" changes nothing.
+    harness
+        .get_by_label("Trust this certificate for this target…")
+        .scroll_to_me();
+    harness.run();
+    harness
+        .get_by_label("Trust this certificate for this target…")
+        .click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("Compare the fingerprint")
+            .is_some()
+    );
+    harness.get_by_label("Don't trust it").click();
+    harness.run();
+    assert!(harness.state().upload.prefs.rest.pins.is_empty());
+    harness
+        .get_by_label("Trust this certificate for this target…")
+        .scroll_to_me();
+    harness.run();
+    harness
+        .get_by_label("Trust this certificate for this target…")
+        .click();
+    harness.run();
+    harness.get_by_label("Trust this certificate").click();
+    harness.run();
+    assert_eq!(
+        harness.state().upload.prefs.rest.pins,
+        vec![fingerprint.clone()]
+    );
+    assert!(harness.query_by_label("Trusted certificates").is_some());
+    // Upload again: it goes through, and the pin is kept with the target's definition.
+    harness.get_by_label("Upload").click();
+    harness.step();
+    wait_for_upload(&mut harness);
+    let finished = harness.state().upload.finished.as_ref().expect("finished");
+    assert_eq!(finished.error, None);
+    assert_eq!(finished.record.result, "verified");
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    let stored: String = storage.0.values().cloned().collect();
+    assert!(stored.contains(&fingerprint), "the pin is remembered");
+}

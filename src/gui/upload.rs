@@ -33,6 +33,8 @@ pub struct Finished {
     pub record: Record,
     pub error: Option<String>,
     pub exit_code: u8,
+    /// The server's certificate, when it was refused (shown, and offered to be trusted).
+    pub refusal: Option<crate::tls::Refusal>,
     /// The audit log as it is after this run (read on the worker).
     audit: Vec<serde_json::Value>,
 }
@@ -70,6 +72,8 @@ pub struct UploadPanel {
     /// The placeholder values as typed (`trunk=42 site=lon`).
     params_text: String,
     audit_task: Option<Task<Vec<serde_json::Value>>>,
+    /// The certificate the admin asked to trust, waiting for the confirmation.
+    confirm_trust: Option<crate::tls::Presented>,
 }
 
 impl UploadPanel {
@@ -95,6 +99,7 @@ impl UploadPanel {
             audit: Vec::new(),
             params_text: String::new(),
             audit_task: None,
+            confirm_trust: None,
         }
     }
 
@@ -281,7 +286,14 @@ impl UploadPanel {
             {
                 let _ = tx.send(Event::Note(format!("not remembered: {e}")));
             }
+            let refusal = match &result {
+                Err(upload::UploadError::Http(upload::HttpError::Certificate {
+                    refusal, ..
+                })) => Some((**refusal).clone()),
+                _ => None,
+            };
             Finished {
+                refusal,
                 audit: records::read_audit(&plan.data_dir),
                 exit_code: result
                     .as_ref()
@@ -394,6 +406,50 @@ impl UploadPanel {
             self.open = false;
         }
         self.ui_confirm_force(ctx, report, now);
+        self.ui_confirm_trust(ctx);
+    }
+
+    /// "Trust this certificate for this target": only after the admin compared the fingerprint.
+    fn ui_confirm_trust(&mut self, ctx: &egui::Context) {
+        let Some(cert) = self.confirm_trust.clone() else {
+            return;
+        };
+        let host = reqwest::Url::parse(&self.prefs.rest.url)
+            .ok()
+            .and_then(|u| u.host_str().map(String::from))
+            .unwrap_or_default();
+        egui::Modal::new(egui::Id::unique("confirm-trust-certificate")).show(ctx, |ui| {
+            ui.heading(format!("Trust this certificate for {host}?"));
+            ui.label(format!("Subject: {}", cert.subject));
+            ui.label(format!("SHA-256: {}", cert.sha256));
+            ui.label(
+                "Compare the fingerprint with the one the device shows (its web interface, or \
+                 `openssl x509 -noout -fingerprint -sha256` on its certificate). Trust it only if \
+                 they match: anyone between you and the device could show another certificate.",
+            );
+            ui.label(
+                "The pin is stored in this REST target's definition. The host name and the dates \
+                 are still checked.",
+            );
+            ui.horizontal(|ui| {
+                if ui.button("Trust this certificate").clicked() {
+                    match crate::tls::parse_pin(&cert.sha256) {
+                        Ok(pin) => {
+                            self.prefs.rest.add_pin(&pin);
+                            self.message = Some(format!(
+                                "Trusted the certificate {} for {host}: upload again.",
+                                short_fingerprint(&cert.sha256)
+                            ));
+                        }
+                        Err(e) => self.message = Some(e.to_string()),
+                    }
+                    self.confirm_trust = None;
+                }
+                if ui.button("Don't trust it").clicked() {
+                    self.confirm_trust = None;
+                }
+            });
+        });
     }
 
     fn ui_body(&mut self, ui: &mut egui::Ui, report: Option<&Report>, now: i64) {
@@ -635,6 +691,25 @@ impl UploadPanel {
             )
             .labelled_by(label.id);
             ui.end_row();
+            if !rest.pins.is_empty() {
+                ui.label("Trusted certificates");
+                ui.vertical(|ui| {
+                    let mut forget = None;
+                    for (i, pin) in rest.pins.iter().enumerate() {
+                        ui.horizontal(|ui| {
+                            ui.monospace(format!("SHA-256 {}", short_fingerprint(pin)))
+                                .on_hover_text(pin.as_str());
+                            if ui.small_button("Forget").clicked() {
+                                forget = Some(i);
+                            }
+                        });
+                    }
+                    if let Some(i) = forget {
+                        rest.pins.remove(i);
+                    }
+                });
+                ui.end_row();
+            }
         });
     }
 
@@ -881,6 +956,15 @@ impl UploadPanel {
                 ui.set_width(ui.available_width());
                 ui.label(RichText::new(text).color(Color32::WHITE).strong());
             });
+        let trust = f
+            .refusal
+            .as_ref()
+            .filter(|r| self.ui_refused_certificate(ui, r))
+            .and_then(|r| r.certificate.clone());
+        if trust.is_some() {
+            self.confirm_trust = trust;
+        }
+        let Some(f) = &self.finished else { return };
         for d in &f.record.details {
             ui.label(format!("server: {d}"));
         }
@@ -904,6 +988,58 @@ impl UploadPanel {
                 f.record.correlation_ids.join(", ")
             }
         ));
+    }
+
+    /// The certificate the server showed and why it was refused; for a REST target whose certificate
+    /// is only unknown (self-signed, a private CA), the offer to trust it.
+    fn ui_refused_certificate(&self, ui: &mut egui::Ui, refusal: &crate::tls::Refusal) -> bool {
+        let Some(cert) = &refusal.certificate else {
+            return false;
+        };
+        let mut trust = false;
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(RichText::new("The server's certificate").strong());
+            egui::Grid::new("refused-certificate")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    let issuer = if cert.self_signed {
+                        format!("{} (self-signed)", cert.issuer)
+                    } else {
+                        cert.issuer.clone()
+                    };
+                    for (name, value) in [
+                        ("Subject", cert.subject.as_str()),
+                        ("Issuer", issuer.as_str()),
+                        ("Valid until", cert.not_after.as_str()),
+                    ] {
+                        ui.label(name);
+                        ui.label(value);
+                        ui.end_row();
+                    }
+                    ui.label("SHA-256");
+                    ui.horizontal(|ui| {
+                        ui.monospace(&cert.sha256);
+                        if ui.small_button("Copy").clicked() {
+                            ui.ctx().copy_text(cert.sha256.clone());
+                        }
+                    });
+                    ui.end_row();
+                });
+            ui.label(format!("Refused: {}.", refusal.reason_text()));
+            let trustable = matches!(
+                refusal.reason,
+                crate::tls::Reason::UnknownIssuer | crate::tls::Reason::CaAsServerCertificate
+            ) && !refusal.pinned;
+            if self.prefs.choice == TargetChoice::Rest && trustable {
+                trust = ui
+                    .button("Trust this certificate for this target…")
+                    .on_hover_text("Pin its SHA-256 in this REST target, after you compare it")
+                    .clicked();
+            } else {
+                ui.weak(refusal.fix());
+            }
+        });
+        trust
     }
 
     fn ui_audit(&mut self, ui: &mut egui::Ui) {
@@ -930,6 +1066,17 @@ impl UploadPanel {
             }
         });
     }
+}
+
+/// The first 8 bytes of a hex fingerprint as `AB:CD:…`, as the report shows them.
+fn short_fingerprint(hex: &str) -> String {
+    let pairs: Vec<String> = hex
+        .as_bytes()
+        .chunks(2)
+        .take(8)
+        .map(|p| String::from_utf8_lossy(p).to_ascii_uppercase())
+        .collect();
+    format!("{}…", pairs.join(":"))
 }
 
 /// The masked secret field and the keychain checkbox (a grid row).

@@ -143,6 +143,8 @@ pub struct Named {
     pub self_uri: Option<String>,
 }
 
+/// Whether the trunk is connected. Mirrors the official SDK model `TrunkConnectedStatus`
+/// (`connected, connectedStateTime`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConnectedStatus {
@@ -217,7 +219,9 @@ fn yes_no(value: Option<bool>) -> &'static str {
 /// Why a BYOC Cloud trunk gets no upload.
 pub const BYOC_CLOUD_NOTHING_TO_UPLOAD: &str = "this is a BYOC Cloud trunk: Genesys Cloud's edges trust the public CAs, and there is no certificate to upload for it. Check the carrier's chain instead (chainsmith probe HOST:5061 --profile genesys-byoc-cloud).";
 
-/// Every entity of a paged Genesys list (`path` with its query, without the page parameters).
+/// Every entity of a paged Genesys list (`path` with its query, without the page parameters): the
+/// official SDK's `*EntityListing` models (`entities, pageSize, pageNumber, total, pageCount, …Uri`),
+/// read page by page until `pageCount`.
 fn all_pages(session: &mut Session, path: &str) -> Result<Vec<Value>, UploadError> {
     let mut all = Vec::new();
     let separator = if path.contains('?') { '&' } else { '?' };
