@@ -422,6 +422,10 @@ impl UploadPanel {
             ui.heading(format!("Trust this certificate for {host}?"));
             ui.label(format!("Subject: {}", cert.subject));
             ui.label(format!("SHA-256: {}", cert.sha256));
+            ui.monospace(format!(
+                "as openssl prints it: {}",
+                openssl_fingerprint(&cert.sha256)
+            ));
             ui.label(
                 "Compare the fingerprint with the one the device shows (its web interface, or \
                  `openssl x509 -noout -fingerprint -sha256` on its certificate). Trust it only if \
@@ -943,6 +947,19 @@ impl UploadPanel {
                     "✖ Cancelled: nothing was changed".to_string()
                 },
             ),
+            // The certificate and what to do are shown in full below.
+            Some(_) if f.refusal.is_some() => (
+                Color32::from_rgb(0xc9, 0x2a, 0x2a),
+                format!(
+                    "✖ {} (exit code {}): the server's certificate for {} was refused; nothing was sent",
+                    f.record.result,
+                    f.exit_code,
+                    f.refusal
+                        .as_ref()
+                        .map(|r| r.host.as_str())
+                        .unwrap_or("the server")
+                ),
+            ),
             Some(e) => (
                 Color32::from_rgb(0xc9, 0x2a, 0x2a),
                 format!("✖ {} (exit code {}): {e}", f.record.result, f.exit_code),
@@ -1066,6 +1083,15 @@ impl UploadPanel {
             }
         });
     }
+}
+
+/// A hex fingerprint as `openssl x509 -fingerprint` prints it: upper case, colon-separated.
+fn openssl_fingerprint(hex: &str) -> String {
+    hex.as_bytes()
+        .chunks(2)
+        .map(|p| String::from_utf8_lossy(p).to_ascii_uppercase())
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 /// The first 8 bytes of a hex fingerprint as `AB:CD:…`, as the report shows them.
