@@ -197,7 +197,12 @@ fn get(url: &str, fetch: &FetchOptions, read_cache: bool) -> Result<(Vec<u8>, bo
         .map_err(|e| format!("{url}: {e}"))?;
     let response = client.get(url).send().map_err(|e| {
         match refused.lock().ok().and_then(|mut slot| slot.take()) {
-            Some(refusal) => format!("{url}: {refusal}"),
+            // Only the reason: `check` has no --ca-file for AIA servers; give the issuer as a file.
+            Some(refusal) => format!(
+                "{url}: the server's certificate for {} was refused: {}; give the issuer's certificate as a file instead",
+                refusal.host,
+                refusal.reason_text()
+            ),
             None => describe(url, &e),
         }
     })?;

@@ -255,3 +255,29 @@ fn cli_fetch_missing_builds_the_complete_bundle() {
         "cached in the user's cache folder"
     );
 }
+
+/// An https:// caIssuers URL whose server's certificate is not trusted (the sandbox's self-signed
+/// one): the note says why in words, and there is no Debug text.
+#[test]
+fn an_untrusted_https_issuer_url_says_why_in_words() {
+    let c = chain(Alg::P256);
+    let server = chainsmith::sandbox::start(0, vec![]).unwrap();
+    let url = format!("{}/int.der", server.base_url());
+    let leaf = leaf_pointing_at(&c, &url);
+    let inputs = load(&[
+        ("leaf.pem", leaf.pem().as_bytes()),
+        ("root.pem", c.root.pem().as_bytes()),
+    ]);
+    let (report, pile, notes) =
+        aia::analyze_fetching(&inputs, None, &options(None), &fetch_options(None));
+    assert!(errors(&report).contains(&"chain.incomplete"));
+    assert_eq!(pile.certificates.len(), 2);
+    let problem = notes[0].problem.as_deref().unwrap_or_default();
+    assert!(
+        problem.contains("was not issued by a CA this computer trusts"),
+        "{problem}"
+    );
+    assert!(problem.contains("as a file instead"), "{problem}");
+    assert!(!problem.contains("UnknownIssuer"), "{problem}");
+    assert_eq!(server.requests(), 0);
+}
