@@ -220,6 +220,20 @@ fn openssl_req_x509_server_is_trusted_by_ca_file_or_pin_and_refused_without_in_o
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 
+    // Rollback: the backup keeps the target with its pins, so it needs no flag...
+    let backup = last_audit(d)["backup"].as_str().unwrap().to_string();
+    let out = run(d, &["rollback", &backup]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // ...while a backup made with --ca-file needs it again, and says so in words.
+    let out = upload(d, &base, &["--ca-file", "sbc.pem"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let backup = last_audit(d)["backup"].as_str().unwrap().to_string();
+    let out = run(d, &["rollback", &backup]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(stderr(&out).contains("CA certificate"), "{}", stderr(&out));
+    let out = run(d, &["rollback", &backup, "--ca-file", "sbc.pem"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
     // A pin of another certificate does not help.
     let other = "ab".repeat(32);
     let out = upload(d, &base, &["--pin-sha256", &other]);
