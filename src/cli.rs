@@ -659,6 +659,7 @@ fn sandbox(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
             delay_ms: 0,
             path_contains: String::new(),
             tamper: false,
+            reorder: false,
         });
     }
     let identity = match (&args.tls_cert, &args.tls_key) {

@@ -40,6 +40,17 @@ pub struct Fault {
     /// rehearses a read-back that differs.
     #[serde(default)]
     pub tamper: bool,
+    /// Instead of failing, store the certificates sent in reverse order: rehearses a read-back with
+    /// the same certificates in another order.
+    #[serde(default)]
+    pub reorder: bool,
+}
+
+/// How the next write is spoiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tamper {
+    DropLast,
+    Reverse,
 }
 
 /// A certificate authority as the sandbox stores it; answered in the shape of the official SDK model
@@ -69,9 +80,23 @@ struct Sandbox {
     rest_trunks: BTreeMap<String, Value>,
     faults: VecDeque<Fault>,
     /// The next write stores a tampered certificate.
-    tamper: bool,
+    tamper: Option<Tamper>,
     next_id: u64,
     requests: u64,
+    /// Every request as it arrived, in order.
+    received: Vec<Received>,
+}
+
+/// A request as the sandbox received it (for tests and rehearsals: what was really sent, in what
+/// order). The body is kept only by its length; no header but the content type is kept, so no
+/// credential is ever stored here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub method: String,
+    /// The path and query.
+    pub path: String,
+    pub content_type: Option<String>,
+    pub at: std::time::SystemTime,
 }
 
 type Shared = Arc<Mutex<Sandbox>>;
@@ -104,6 +129,14 @@ impl Handle {
         self.state
             .lock()
             .map(|s| s.tokens.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every request received so far, in order.
+    pub fn received(&self) -> Vec<Received> {
+        self.state
+            .lock()
+            .map(|s| s.received.clone())
             .unwrap_or_default()
     }
 
@@ -267,7 +300,34 @@ fn router(state: Shared) -> Router {
         .fallback(no_such_resource)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response(correlate))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), record))
         .with_state(state)
+}
+
+/// Notes every request as it arrives (method, path and query, content type, time).
+async fn record(
+    State(state): State<Shared>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let received = Received {
+        method: request.method().to_string(),
+        path: request
+            .uri()
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+        content_type: request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from),
+        at: std::time::SystemTime::now(),
+    };
+    if let Ok(mut s) = state.lock() {
+        s.received.push(received);
+    }
+    next.run(request).await
 }
 
 /// The path of the Genesys edges API.
@@ -392,17 +452,25 @@ fn api_time() -> String {
         .unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".to_string())
 }
 
-/// When `flag` is set (and then cleared): the PEM without its last certificate.
-fn tampered(flag: &mut bool, pem: String) -> String {
-    if !std::mem::take(flag) {
+/// When a tamper is set (and then cleared): the PEM without its last certificate, or its
+/// certificates in reverse order.
+fn tampered(flag: &mut Option<Tamper>, pem: String) -> String {
+    let Some(how) = flag.take() else {
         return pem;
-    }
+    };
     let end = "-----END CERTIFICATE-----";
-    let blocks: Vec<&str> = pem
+    let mut blocks: Vec<String> = pem
         .split_inclusive(end)
         .filter(|b| b.contains(end))
+        .map(|b| format!("{}\n", b.trim()))
         .collect();
-    blocks[..blocks.len().saturating_sub(1)].concat()
+    match how {
+        Tamper::DropLast => {
+            blocks.pop();
+        }
+        Tamper::Reverse => blocks.reverse(),
+    }
+    blocks.concat()
 }
 
 fn rand_id() -> u32 {
@@ -428,8 +496,12 @@ async fn gate(
             .iter()
             .position(|f| f.path_contains.is_empty() || path.contains(&f.path_contains));
         let fault = at.and_then(|i| s.faults.remove(i));
-        if fault.as_ref().is_some_and(|f| f.tamper) {
-            s.tamper = true;
+        if let Some(f) = fault.as_ref().filter(|f| f.tamper || f.reorder) {
+            s.tamper = Some(if f.reorder {
+                Tamper::Reverse
+            } else {
+                Tamper::DropLast
+            });
             None
         } else {
             fault
@@ -452,6 +524,13 @@ async fn gate(
                     "missing.any.permissions",
                     "You are missing the following permission: telephony:plugin:all",
                 ),
+                // Some Genesys endpoints answer a stale version with a 400 that says so.
+                400 if path.contains("/certificateauthorities/") => error(
+                    status,
+                    "bad.request",
+                    "The version supplied does not match the current version of the resource",
+                ),
+                400 => bad_request("The request is not valid"),
                 409 => conflict(),
                 429 => error(
                     status,
@@ -1037,7 +1116,8 @@ async fn get_rest(
         .and_then(|s| s.rest_trunks.get(&id).cloned())
     {
         Some(v) => Json(v).into_response(),
-        None => Json(json!({"id": id, "certificateBundle": null})).into_response(),
+        // Nothing uploaded for this trunk yet.
+        None => not_found("Trunk certificate"),
     }
 }
 
@@ -1067,7 +1147,7 @@ async fn put_rest(
     value["id"] = Value::String(id.clone());
     if let Ok(mut s) = state.lock() {
         let s = &mut *s;
-        if s.tamper
+        if s.tamper.is_some()
             && let Some(pem) = value.get("certificateBundle").and_then(|v| v.as_str())
         {
             value["certificateBundle"] = Value::String(tampered(&mut s.tamper, pem.to_string()));

@@ -938,6 +938,7 @@ fn upload_can_be_cancelled_while_the_server_is_slow() {
             delay_ms: 0,
             path_contains: "GET /certificateauthorities".into(),
             tamper: false,
+            reorder: false,
         });
     let started = std::time::Instant::now();
     harness.get_by_label("Upload").click();

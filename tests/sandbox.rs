@@ -114,6 +114,7 @@ fn injected_failures_answer_in_order_and_then_clear() {
                 delay_ms: 0,
                 path_contains: String::new(),
                 tamper: false,
+                reorder: false,
             },
             Fault {
                 status: 503,
@@ -121,6 +122,7 @@ fn injected_failures_answer_in_order_and_then_clear() {
                 delay_ms: 0,
                 path_contains: String::new(),
                 tamper: false,
+                reorder: false,
             },
         ],
     )
@@ -146,6 +148,7 @@ fn injected_failures_answer_in_order_and_then_clear() {
         delay_ms: 0,
         path_contains: "certificateauthorities".into(),
         tamper: false,
+        reorder: false,
     });
     let token = token(&handle, &http);
     assert_eq!(
@@ -192,6 +195,9 @@ fn generic_rest_trunk_endpoint_keeps_json_or_raw_pem() {
     let url = format!("{}/trunk-api/trunks/sbc-7/certificate", handle.base_url());
     let c = chain(Alg::P256);
     let bundle = c.leaf.pem() + &c.intermediate.pem();
+    // Nothing uploaded yet: 404, as a trunk API answers it.
+    let nothing = http.get(&url).bearer_auth(&token).send().unwrap();
+    assert_eq!(nothing.status(), 404);
     let put = http
         .put(&url)
         .bearer_auth(&token)
@@ -380,6 +386,7 @@ fn every_error_has_the_genesys_shape_and_the_token_endpoint_the_oauth_shape() {
         delay_ms: 0,
         path_contains: "GET /trunks".into(),
         tamper: false,
+        reorder: false,
     });
     check(get("/trunks"), 503, "service.unavailable", "unavailable");
 

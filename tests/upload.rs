@@ -19,6 +19,8 @@ struct Rehearsal {
     sandbox: sandbox::Handle,
     dir: tempfile::TempDir,
     chain: Chain,
+    /// What every run printed (standard output and error), searched for secrets.
+    printed: std::cell::RefCell<Vec<u8>>,
 }
 
 impl Rehearsal {
@@ -32,6 +34,7 @@ impl Rehearsal {
             sandbox,
             dir,
             chain,
+            printed: Default::default(),
         }
     }
 
@@ -66,13 +69,20 @@ impl Rehearsal {
             .args(args)
             .current_dir(self.dir.path())
             .env("CHAINSMITH_DATA_DIR", self.data())
+            // Preferences and caches land in the work folder too, where the secret search looks.
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("XDG_CACHE_HOME", self.dir.path().join("cache"))
             .env_remove("CHAINSMITH_CLIENT_SECRET")
             .env_remove("CHAINSMITH_TOKEN")
             .stdin(std::process::Stdio::null());
         for (k, v) in env {
             command.env(k, v);
         }
-        command.output().unwrap()
+        let out = command.output().unwrap();
+        let mut printed = self.printed.borrow_mut();
+        printed.extend_from_slice(&out.stdout);
+        printed.extend_from_slice(&out.stderr);
+        out
     }
 
     /// `chainsmith trunks` against the sandbox, with `secret` in CHAINSMITH_CLIENT_SECRET (or none).
@@ -158,11 +168,22 @@ impl Rehearsal {
             .cloned()
     }
 
-    /// No secret (client secret, any token the sandbox issued) in any file under the work folder.
+    /// No secret (the client secret, any token the sandbox issued) in any file under the work folder
+    /// (data: backups and audit log; config; cache) nor in anything a run printed.
     fn assert_no_secret_written(&self) {
         let mut secrets = vec![CLIENT_SECRET.to_string()];
         secrets.extend(self.sandbox.issued_tokens());
-        for entry in walk(self.dir.path()) {
+        let printed = String::from_utf8_lossy(&self.printed.borrow()).into_owned();
+        assert!(!printed.is_empty());
+        for secret in &secrets {
+            assert!(!printed.contains(secret.as_str()), "a run printed a secret");
+        }
+        let files = walk(self.dir.path());
+        assert!(
+            files.iter().any(|f| f.ends_with("audit.jsonl")),
+            "the search covers the data folder"
+        );
+        for entry in files {
             let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
             for secret in &secrets {
                 assert!(
@@ -216,6 +237,7 @@ fn fault(status: u16, path: &str) -> Fault {
         delay_ms: 0,
         path_contains: path.into(),
         tamper: false,
+        reorder: false,
     }
 }
 
@@ -230,6 +252,40 @@ fn genesys_creates_then_updates_the_authority_with_backups_and_audit() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("verified"), "{stdout}");
+    // The promised order: authenticate → pre-flight → read current → (back up) → upload → verify,
+    // as the audit records the requests and as the server received them.
+    let steps = [
+        ("POST", "/oauth/token"),
+        ("GET", "/trunks/trunk-premises-1"),
+        ("GET", "/certificateauthorities?pageSize=100&pageNumber=1"),
+        ("POST", "/certificateauthorities"),
+        ("GET", "/certificateauthorities/ca-1"),
+    ];
+    let requests = r.audit()[0]["requests"].as_array().unwrap().clone();
+    assert_eq!(requests.len(), steps.len(), "{requests:?}");
+    for (request, (method, path)) in requests.iter().zip(steps) {
+        assert_eq!(request["method"], method, "{requests:?}");
+        assert!(
+            request["url"].as_str().unwrap().ends_with(path),
+            "{path}: {requests:?}"
+        );
+    }
+    let received = r.sandbox.received();
+    let seen: Vec<(String, String)> = received
+        .iter()
+        .map(|x| (x.method.clone(), x.path.clone()))
+        .collect();
+    assert_eq!(seen.len(), steps.len(), "{seen:?}");
+    for ((method, path), (want_method, want_path)) in seen.iter().zip(steps) {
+        assert_eq!(method, want_method);
+        assert!(path.ends_with(want_path), "{path}");
+    }
+    // The backup file existed before the first change reached the server.
+    let backup_time = std::fs::metadata(&r.backups()[0])
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert!(backup_time <= received[3].at, "backup after the POST");
     let ca = r.authority().expect("created");
     // The CA part of the bundle: intermediate then root; never the leaf or its key.
     assert_eq!(
@@ -380,8 +436,19 @@ fn forbidden_names_the_missing_permission_and_changes_nothing() {
         stderr(&out)
     );
     assert!(r.authority().is_none());
-    // The backup was written before the attempt.
+    // The backup was written before the attempt reached the server.
     assert_eq!(r.backups().len(), 1);
+    let post = r
+        .sandbox
+        .received()
+        .into_iter()
+        .find(|x| x.method == "POST" && x.path.ends_with("/certificateauthorities"))
+        .expect("the POST was sent");
+    let backup_time = std::fs::metadata(&r.backups()[0])
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert!(backup_time <= post.at, "the backup came after the attempt");
     let entry = &r.audit()[0];
     assert_eq!(entry["result"], "failed");
     assert_eq!(entry["changed"], false);
@@ -393,10 +460,36 @@ fn version_conflict_is_re_read_and_retried_once_then_stops() {
     let r = Rehearsal::new();
     assert_eq!(code(&r.genesys("chain", &[])), 0);
     r.sandbox.inject(fault(409, "PUT /certificateauthorities/"));
+    let before = r.sandbox.received().len();
     let out = r.genesys("chain", &[]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(stderr(&out).contains("retrying once"), "{}", stderr(&out));
     assert_eq!(r.authority().unwrap()["version"], 2);
+    // The refused PUT, then a fresh read of the authority, then the PUT again.
+    let after: Vec<String> = r.sandbox.received()[before..]
+        .iter()
+        .map(|x| format!("{} {}", x.method, x.path))
+        .collect();
+    let puts: Vec<usize> = after
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.starts_with("PUT "))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(puts.len(), 2, "{after:?}");
+    assert!(
+        after[puts[0] + 1..puts[1]]
+            .iter()
+            .any(|x| x.starts_with("GET ") && x.ends_with("/certificateauthorities/ca-1")),
+        "no re-read between the 409 and the retried PUT: {after:?}"
+    );
+
+    // A 400 that says the version does not match is a conflict too: re-read and retried once.
+    r.sandbox.inject(fault(400, "PUT /certificateauthorities/"));
+    let out = r.genesys("chain", &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("retrying once"), "{}", stderr(&out));
+    assert_eq!(r.authority().unwrap()["version"], 3);
 
     r.sandbox.inject(fault(409, "PUT /certificateauthorities/"));
     r.sandbox.inject(fault(409, "PUT /certificateauthorities/"));
@@ -407,7 +500,7 @@ fn version_conflict_is_re_read_and_retried_once_then_stops() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(r.authority().unwrap()["version"], 2);
+    assert_eq!(r.authority().unwrap()["version"], 3);
 }
 
 #[test]
@@ -443,6 +536,25 @@ fn unavailable_then_success_and_a_silent_server_times_out() {
     let out = r.genesys("chain", &[]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(r.authority().is_some());
+    // Three attempts, after backing off 0.5 s then 1 s; the server saw the POST three times.
+    let post = r.audit()[0]["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["method"] == "POST" && x["url"].as_str().unwrap().ends_with("authorities"))
+        .unwrap()
+        .clone();
+    assert_eq!(post["attempts"], 3, "{post}");
+    assert_eq!(post["status"], 200, "{post}");
+    let waited = post["waited_ms"].as_u64().unwrap();
+    assert!((1500..3000).contains(&waited), "{post}");
+    let posts = r
+        .sandbox
+        .received()
+        .iter()
+        .filter(|x| x.method == "POST" && x.path.ends_with("/certificateauthorities"))
+        .count();
+    assert_eq!(posts, 3);
 
     // Every read of the list stalls past the 1 s timeout: four attempts, then exit 3, nothing changed.
     for _ in 0..4 {
@@ -466,6 +578,7 @@ fn read_back_that_differs_exits_4() {
     let r = Rehearsal::new();
     r.sandbox.inject(Fault {
         tamper: true,
+        reorder: false,
         ..fault(0, "")
     });
     let out = r.genesys("chain", &[]);
@@ -476,6 +589,59 @@ fn read_back_that_differs_exits_4() {
         stderr(&out)
     );
     assert_eq!(r.audit()[0]["result"], "differs");
+
+    // The same certificates in another order are not what was sent either.
+    let next = chain(Alg::P256);
+    Rehearsal::write_chain(r.dir.path(), "next", &next);
+    r.sandbox.inject(Fault {
+        reorder: true,
+        ..fault(0, "")
+    });
+    let out = r.genesys("next", &[]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("sent 2 certificate(s)") && stderr(&out).contains("holds 2"),
+        "{}",
+        stderr(&out)
+    );
+    let held = pem_fingerprints(r.authority().unwrap()["certificate"].as_str().unwrap());
+    assert_eq!(held, vec![next.root.sha256(), next.intermediate.sha256()]);
+    assert_eq!(r.audit()[1]["result"], "differs");
+}
+
+/// No answer to the change: it may have been applied, so exit 4 (`changed-unverified`), and the POST
+/// is never sent a second time.
+#[test]
+fn a_change_without_an_answer_is_changed_unverified_and_never_sent_twice() {
+    let r = Rehearsal::new();
+    r.sandbox.inject(Fault {
+        delay_ms: 2500,
+        ..fault(0, "POST /certificateauthorities")
+    });
+    let out = r.genesys("chain", &["--timeout", "1"]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    let entry = r.audit()[0].clone();
+    assert_eq!(entry["result"], "changed-unverified", "{entry}");
+    assert_eq!(entry["changed"], true);
+    let post = entry["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["method"] == "POST" && x["url"].as_str().unwrap().ends_with("authorities"))
+        .unwrap()
+        .clone();
+    assert_eq!(post["attempts"], 1, "{post}");
+    assert_eq!(post["status"], 0, "{post}");
+    // Whatever the server did with it after the client gave up, it arrived once.
+    std::thread::sleep(Duration::from_millis(2000));
+    let posts = r
+        .sandbox
+        .received()
+        .iter()
+        .filter(|x| x.method == "POST" && x.path.ends_with("/certificateauthorities"))
+        .count();
+    assert_eq!(posts, 1);
+    r.assert_no_secret_written();
 }
 
 #[test]
@@ -605,6 +771,14 @@ fn rest_target_json_field_with_oauth_then_saved_and_raw_pem_with_bearer() {
         vec![r.chain.leaf.sha256(), r.chain.intermediate.sha256()],
         "leaf first, no root, no key"
     );
+    // Nothing was there yet: the read answered 404, which the backup records as "nothing".
+    let first = &r.audit()[0];
+    let read = &first["requests"].as_array().unwrap()[1];
+    assert_eq!(read["method"], "GET", "{first}");
+    assert_eq!(read["status"], 404, "{first}");
+    let backup: Value = serde_json::from_slice(&std::fs::read(&r.backups()[0]).unwrap()).unwrap();
+    assert_eq!(backup["current"], Value::Null);
+    assert_eq!(backup["certificate"], Value::Null);
     let saved = std::fs::read_to_string(r.dir.path().join("sbc-7.json")).unwrap();
     assert!(saved.contains("\"trunk\": \"sbc-7\""), "{saved}");
 
@@ -651,6 +825,42 @@ fn rest_target_json_field_with_oauth_then_saved_and_raw_pem_with_bearer() {
     let audit = r.audit();
     assert_eq!(audit.len(), 3);
     assert!(audit.iter().all(|e| e["result"] == "verified"), "{audit:?}");
+    // What the server received: the JSON uploads as PUT application/json, the raw one as POST
+    // application/x-pem-file, to the filled-in URLs.
+    let writes: Vec<(String, String, Option<String>)> = r
+        .sandbox
+        .received()
+        .into_iter()
+        .filter(|x| x.path.starts_with("/trunk-api/") && x.method != "GET")
+        .map(|x| (x.method, x.path, x.content_type))
+        .collect();
+    let json = Some("application/json".to_string());
+    assert_eq!(
+        writes,
+        vec![
+            (
+                "PUT".into(),
+                "/trunk-api/trunks/sbc-7/certificate".into(),
+                json.clone()
+            ),
+            (
+                "PUT".into(),
+                "/trunk-api/trunks/sbc-7/certificate".into(),
+                json.clone()
+            ),
+            (
+                "PUT".into(),
+                "/trunk-api/trunks/sbc-7/certificate".into(),
+                json
+            ),
+            (
+                "POST".into(),
+                "/trunk-api/trunks/raw-1/certificate".into(),
+                Some("application/x-pem-file".into())
+            ),
+        ],
+        "the first upload, the 409 and its retry, then the raw POST"
+    );
     r.assert_no_secret_written();
 }
 
