@@ -284,3 +284,103 @@ fn a_pile_of_one_subject_is_judged_and_a_leaf_list_is_short() {
     );
     assert!(ambiguous.message.contains("more than one is valid"));
 }
+
+/// The unprivileged account `.ci/run` creates, so that a mode-000 file is really unreadable although CI
+/// runs as root (root reads any file).
+const UNPRIVILEGED: &str = "chainsmith-test";
+
+/// A file that cannot be read, in a folder with good files beside it: `input.unreadable` names it, and
+/// the chain still loads and passes. Run as an unprivileged user (through `runuser` when the tests run
+/// as root), with a copy of the binary that user may run.
+#[test]
+fn an_unreadable_file_in_a_folder_is_named_and_the_rest_loads() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let c = chain(Alg::P256);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let folder = d.join("certs");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("leaf.pem"), c.leaf.pem()).unwrap();
+    std::fs::write(
+        folder.join("chain.pem"),
+        c.intermediate.pem() + &c.root.pem(),
+    )
+    .unwrap();
+    std::fs::write(folder.join("secret-ca.pem"), c.intermediate.pem()).unwrap();
+    let bin = d.join("chainsmith");
+    std::fs::copy(env!("CARGO_BIN_EXE_chainsmith"), &bin).unwrap();
+    for (path, mode) in [
+        (d, 0o755),
+        (folder.as_path(), 0o755),
+        (bin.as_path(), 0o755),
+        (&folder.join("leaf.pem"), 0o644),
+        (&folder.join("chain.pem"), 0o644),
+        (&folder.join("secret-ca.pem"), 0o000),
+    ] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let args = [
+        "check",
+        "certs",
+        "--host",
+        "sbc.example.com",
+        AT_ARG,
+        "--json",
+    ];
+    let uid = std::process::Command::new("id").arg("-u").output().unwrap();
+    let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
+    let out = if root {
+        let known = std::process::Command::new("id")
+            .arg(UNPRIVILEGED)
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(
+            known,
+            "running as root: this test needs the unprivileged user {UNPRIVILEGED} (.ci/run creates \
+             it: useradd --system --no-create-home {UNPRIVILEGED})"
+        );
+        std::process::Command::new("runuser")
+            .args(["-u", UNPRIVILEGED, "--"])
+            .arg(&bin)
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap()
+    } else {
+        std::process::Command::new(&bin)
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap()
+    };
+    let report = json(&out);
+    assert!(has(&report, "input.unreadable", "error"), "{report}");
+    let unreadable = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "input.unreadable")
+        .unwrap();
+    assert!(
+        unreadable["message"]
+            .as_str()
+            .unwrap()
+            .contains("secret-ca.pem"),
+        "{unreadable}"
+    );
+    // The good files beside it loaded: the whole chain, in order.
+    let chain: Vec<&str> = report["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["sha256"].as_str().unwrap())
+        .collect();
+    assert_eq!(chain.len(), 3, "{report}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an unreadable input fails the check"
+    );
+}
