@@ -285,10 +285,6 @@ fn a_pile_of_one_subject_is_judged_and_a_leaf_list_is_short() {
     assert!(ambiguous.message.contains("more than one is valid"));
 }
 
-/// The unprivileged account `.ci/run` creates, so that a mode-000 file is really unreadable although CI
-/// runs as root (root reads any file).
-const UNPRIVILEGED: &str = "chainsmith-test";
-
 /// A file that cannot be read, in a folder with good files beside it: `input.unreadable` names it, and
 /// the chain still loads and passes. Run as an unprivileged user (through `runuser` when the tests run
 /// as root), with a copy of the binary that user may run.
@@ -307,54 +303,25 @@ fn an_unreadable_file_in_a_folder_is_named_and_the_rest_loads() {
     )
     .unwrap();
     std::fs::write(folder.join("secret-ca.pem"), c.intermediate.pem()).unwrap();
-    let bin = d.join("chainsmith");
-    std::fs::copy(env!("CARGO_BIN_EXE_chainsmith"), &bin).unwrap();
     for (path, mode) in [
-        (d, 0o755),
         (folder.as_path(), 0o755),
-        (bin.as_path(), 0o755),
         (&folder.join("leaf.pem"), 0o644),
         (&folder.join("chain.pem"), 0o644),
         (&folder.join("secret-ca.pem"), 0o000),
     ] {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
     }
-    let args = [
-        "check",
-        "certs",
-        "--host",
-        "sbc.example.com",
-        AT_ARG,
-        "--json",
-    ];
-    let uid = std::process::Command::new("id").arg("-u").output().unwrap();
-    let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
-    let out = if root {
-        let known = std::process::Command::new("id")
-            .arg(UNPRIVILEGED)
-            .output()
-            .unwrap()
-            .status
-            .success();
-        assert!(
-            known,
-            "running as root: this test needs the unprivileged user {UNPRIVILEGED} (.ci/run creates \
-             it: useradd --system --no-create-home {UNPRIVILEGED})"
-        );
-        std::process::Command::new("runuser")
-            .args(["-u", UNPRIVILEGED, "--"])
-            .arg(&bin)
-            .args(args)
-            .current_dir(d)
-            .output()
-            .unwrap()
-    } else {
-        std::process::Command::new(&bin)
-            .args(args)
-            .current_dir(d)
-            .output()
-            .unwrap()
-    };
+    let out = chainsmith_unprivileged(
+        d,
+        &[
+            "check",
+            "certs",
+            "--host",
+            "sbc.example.com",
+            AT_ARG,
+            "--json",
+        ],
+    );
     let report = json(&out);
     assert!(has(&report, "input.unreadable", "error"), "{report}");
     let unreadable = report["findings"]

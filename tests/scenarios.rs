@@ -1,5 +1,5 @@
-//! Scenario tests: generated chains, one behaviour each; every finding code is produced somewhere
-//! here (or in `real_world.rs`) and asserted absent where it must be.
+//! Scenario tests: generated chains, one behaviour each, and codes asserted absent where they must be.
+//! Every finding code is produced, with its severity, from the JSON report in `codes.rs`.
 //!
 //! The usual chain:  Test Root CA ──signs──► Test Intermediate CA ──signs──► sbc.example.com
 

@@ -13,21 +13,6 @@ use rcgen::{
     KeyUsagePurpose, NameConstraints, SerialNumber,
 };
 
-/// A public key of any bytes (rcgen writes the algorithm identifier of `alg`).
-struct RawKey {
-    bytes: Vec<u8>,
-    alg: &'static rcgen::SignatureAlgorithm,
-}
-
-impl rcgen::PublicKeyData for RawKey {
-    fn der_bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
-        self.alg
-    }
-}
-
 fn analyze_with(
     inputs: &[(&str, &[u8])],
     roots: Option<&[u8]>,

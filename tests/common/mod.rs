@@ -436,3 +436,57 @@ pub fn chainsmith<A: AsRef<std::ffi::OsStr>>(
         .output()
         .expect("run chainsmith")
 }
+
+/// A public key given as raw SubjectPublicKeyInfo contents, to put keys no library would make (an EC
+/// point off its curve, an RSA exponent of 1, a 9,216-bit modulus) into rcgen-made certificates.
+pub struct RawKey {
+    pub bytes: Vec<u8>,
+    pub alg: &'static rcgen::SignatureAlgorithm,
+}
+
+impl rcgen::PublicKeyData for RawKey {
+    fn der_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        self.alg
+    }
+}
+
+/// The unprivileged account `.ci/run` creates, so that a mode-000 file is really unreadable although CI
+/// runs as root (root reads any file).
+pub const UNPRIVILEGED: &str = "chainsmith-test";
+
+/// Runs a copy of the `chainsmith` binary in `dir` as an unprivileged user (through `runuser` when the
+/// tests run as root), so file permissions apply. `dir` and what the run reads must be readable by
+/// that user; this makes `dir` itself world-readable.
+#[cfg(unix)]
+pub fn chainsmith_unprivileged(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    use std::os::unix::fs::PermissionsExt as _;
+    let bin = dir.join(".chainsmith-unprivileged");
+    std::fs::copy(env!("CARGO_BIN_EXE_chainsmith"), &bin).unwrap();
+    for (path, mode) in [(dir, 0o755), (bin.as_path(), 0o755)] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let uid = std::process::Command::new("id").arg("-u").output().unwrap();
+    let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
+    let mut command = if root {
+        let known = std::process::Command::new("id")
+            .arg(UNPRIVILEGED)
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(
+            known,
+            "running as root: this test needs the unprivileged user {UNPRIVILEGED} (.ci/run creates \
+             it: useradd --system --no-create-home {UNPRIVILEGED})"
+        );
+        let mut c = std::process::Command::new("runuser");
+        c.args(["-u", UNPRIVILEGED, "--"]).arg(&bin);
+        c
+    } else {
+        std::process::Command::new(&bin)
+    };
+    command.args(args).current_dir(dir).output().unwrap()
+}
