@@ -75,7 +75,21 @@ pub fn analyze_fetching(
         let (Some(top), Some(url)) = (top, url) else {
             return (report, pile, notes);
         };
-        if !incomplete || tried.len() >= MAX_HOPS {
+        if !incomplete {
+            return (report, pile, notes);
+        }
+        if tried.len() >= MAX_HOPS {
+            // Said, not silent: the chain needs more than the fetches allowed.
+            notes.push(FetchNote {
+                url,
+                added: None,
+                added_name: None,
+                problem: Some(format!(
+                    "not fetched: {MAX_HOPS} issuers were fetched for this chain already (the limit); get the rest of the chain from the CA"
+                )),
+                from_cache: false,
+            });
+            let report = engine::analyze(&pile, roots, options);
             return (report, pile, notes);
         }
         tried.push(url.clone());

@@ -11,10 +11,15 @@ use chainsmith::aia::{self, FetchOptions};
 use chainsmith::engine;
 use common::*;
 
+/// Path → answer body.
+type Routes = std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>;
+
 /// Answers GET /PATH from a fixed table; counts requests per path.
 struct Server {
     port: u16,
     hits: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// What it answers, by path: may grow after it started.
+    routes: Routes,
 }
 
 fn serve(routes: Vec<(&'static str, Vec<u8>)>) -> Server {
@@ -22,6 +27,13 @@ fn serve(routes: Vec<(&'static str, Vec<u8>)>) -> Server {
     let port = listener.local_addr().unwrap().port();
     let hits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let log = hits.clone();
+    let table: Routes = std::sync::Arc::new(std::sync::Mutex::new(
+        routes
+            .into_iter()
+            .map(|(p, b)| (p.to_string(), b))
+            .collect::<Vec<_>>(),
+    ));
+    let routes = table.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let routes = routes.clone();
@@ -44,14 +56,20 @@ fn serve(routes: Vec<(&'static str, Vec<u8>)>) -> Server {
                 if path == "/slow" {
                     std::thread::sleep(Duration::from_secs(5));
                 }
-                match routes.iter().find(|(p, _)| *p == path) {
-                    Some((_, body)) => {
+                let found = routes
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .find(|(p, _)| *p == path)
+                    .map(|(_, b)| b.clone());
+                match found {
+                    Some(body) => {
                         let _ = write!(
                             stream,
                             "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-cert\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                             body.len()
                         );
-                        let _ = stream.write_all(body);
+                        let _ = stream.write_all(&body);
                     }
                     None => {
                         let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -60,7 +78,18 @@ fn serve(routes: Vec<(&'static str, Vec<u8>)>) -> Server {
             });
         }
     });
-    Server { port, hits }
+    Server {
+        port,
+        hits,
+        routes: table,
+    }
+}
+
+/// A leaf under `issuer` that names `url` as its issuer's location.
+fn leaf_pointing_at_issuer(issuer: &Cert, url: &str) -> common::Cert {
+    let mut params = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    params.custom_extensions.push(aia_ca_issuers(url));
+    issuer.issue(params, Alg::P256)
 }
 
 /// The usual chain, but the leaf names `url` as its issuer's location.
@@ -194,6 +223,17 @@ fn slow_huge_missing_and_wrong_answers_add_nothing() {
         );
         assert!(errors(&report).contains(&"chain.incomplete"), "{path}");
         assert_eq!(pile.certificates.len(), 2, "{path}: nothing added");
+        // The code, not only the words: aia.fetch-failed, a warning.
+        let report = aia::with_fetch_notes(report, &notes);
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.code.as_str() == "aia.fetch-failed"
+                    && f.severity == engine::Severity::Warning),
+            "{path}: {:?}",
+            report.findings
+        );
         let problem = notes[0].problem.as_deref().unwrap_or_default();
         assert!(problem.contains(expect), "{path}: {problem}");
     }
@@ -280,4 +320,69 @@ fn an_untrusted_https_issuer_url_says_why_in_words() {
     assert!(problem.contains("as a file instead"), "{problem}");
     assert!(!problem.contains("UnknownIssuer"), "{problem}");
     assert_eq!(server.requests(), 0);
+}
+
+/// A chain five intermediates deep, each naming its issuer's URL: four are fetched, then the limit
+/// stops the fetching, and says so.
+#[test]
+fn fetching_stops_after_four_issuers_and_says_so() {
+    // The server first (the URLs need its port), the certificates after.
+    let server = serve(Vec::new());
+    let url = |n: usize| format!("http://127.0.0.1:{}/i{n}.der", server.port);
+    let root = root("Deep Root", Alg::P256);
+    // i5 is signed by the root, i4 by i5, …, i1 by i2; each names where its issuer is.
+    let mut chain: Vec<Cert> = Vec::new();
+    for depth in (1..=5).rev() {
+        let mut params = ca_params(&format!("Deep Intermediate {depth}"));
+        if depth < 5 {
+            params
+                .custom_extensions
+                .push(aia_ca_issuers(&url(depth + 1)));
+        }
+        let issuer = chain.last().unwrap_or(&root);
+        let cert = issuer.issue(params, Alg::P256);
+        server
+            .routes
+            .lock()
+            .unwrap()
+            .push((format!("/i{depth}.der"), cert.der.clone()));
+        chain.push(cert);
+    }
+    let i1 = chain.last().unwrap();
+    let leaf = leaf_pointing_at_issuer(i1, &url(1));
+    let inputs = load(&[
+        ("leaf.pem", leaf.pem().as_bytes()),
+        ("root.pem", root.pem().as_bytes()),
+    ]);
+    let (report, pile, notes) =
+        aia::analyze_fetching(&inputs, None, &options(None), &fetch_options(None));
+    assert_eq!(pile.certificates.len(), 2 + aia::MAX_HOPS, "four fetched");
+    assert_eq!(server.hits.lock().unwrap().len(), aia::MAX_HOPS);
+    assert!(errors(&report).contains(&"chain.incomplete"));
+    let last = notes.last().unwrap();
+    assert_eq!(last.url, url(5));
+    assert!(
+        last.problem
+            .as_deref()
+            .unwrap_or_default()
+            .contains("the limit"),
+        "{:?}",
+        last.problem
+    );
+    let report = aia::with_fetch_notes(report, &notes);
+    let failed: Vec<&engine::Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.code.as_str() == "aia.fetch-failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{:?}", report.findings);
+    assert_eq!(failed[0].severity, engine::Severity::Warning);
+    assert_eq!(
+        report
+            .findings
+            .iter()
+            .filter(|f| f.code.as_str() == "aia.fetched")
+            .count(),
+        aia::MAX_HOPS
+    );
 }

@@ -296,7 +296,10 @@ fn folders_follow_links_to_files_anywhere_and_name_the_others() {
 #[test]
 fn at_takes_a_date_or_rfc3339() {
     let (dir, _) = workspace();
-    for at in ["2026-06-01", "2026-06-01T12:00:00+02:00"] {
+    for (at, meant) in [
+        ("2026-06-01", "2026-06-01T00:00:00Z"),
+        ("2026-06-01T12:00:00+02:00", "2026-06-01T10:00:00Z"),
+    ] {
         let out = chainsmith(
             &[
                 "check",
@@ -310,6 +313,8 @@ fn at_takes_a_date_or_rfc3339() {
             dir.path(),
         );
         assert_eq!(code(&out), 0, "{at}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["at"], meant, "{at}");
     }
     let out = chainsmith(
         &[
@@ -324,6 +329,16 @@ fn at_takes_a_date_or_rfc3339() {
         dir.path(),
     );
     assert_eq!(code(&out), 1, "expired by then");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["at"], "2027-02-01T00:00:00Z");
+    assert!(
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "cert.expired" && f["severity"] == "error"),
+        "{json}"
+    );
 }
 
 #[test]

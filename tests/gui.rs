@@ -546,17 +546,10 @@ fn roots_file_details_and_copy_bundle() {
     // Copy bundle puts exactly the bundle on the clipboard.
     harness.get_by_label("Copy bundle").click();
     harness.step();
-    let copied: Vec<String> = harness
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .filter_map(|c| match c {
-            egui::OutputCommand::CopyText(t) => Some(t.clone()),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(copied, [c.leaf.pem() + &c.intermediate.pem()]);
+    assert_eq!(
+        copied_texts(&harness),
+        [c.leaf.pem() + &c.intermediate.pem()]
+    );
 }
 
 #[test]
@@ -797,11 +790,56 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
             .query_by_label_contains("upload https://127.0.0.1:")
             .is_some()
     );
+    // The change-ticket table is what is copied: the entry, and no secret or token.
+    harness
+        .get_by_label("Copy as Markdown (change ticket)")
+        .scroll_to_me();
+    harness.run();
+    harness
+        .get_by_label("Copy as Markdown (change ticket)")
+        .click();
+    harness.step();
+    let copied = copied_texts(&harness);
+    assert_eq!(copied.len(), 1, "{copied:?}");
+    let table = &copied[0];
+    assert!(table.starts_with('|'), "{table}");
+    assert_eq!(table.lines().count(), 3, "header, rule, one entry: {table}");
     assert!(
-        harness
-            .query_by_label("Copy as Markdown (change ticket)")
-            .is_some()
+        table.contains("verified") && table.contains("trunk-premises-1"),
+        "{table}"
     );
+    let mut secrets = vec![chainsmith::sandbox::CLIENT_SECRET.to_string()];
+    secrets.extend(
+        harness
+            .state()
+            .upload
+            .sandbox
+            .as_ref()
+            .unwrap()
+            .issued_tokens(),
+    );
+    assert!(secrets.len() > 1, "tokens were issued");
+    for secret in &secrets {
+        assert!(!table.contains(secret.as_str()), "a secret was copied");
+        assert!(
+            !audit.contains(secret.as_str()),
+            "a secret is in the audit log"
+        );
+    }
+}
+
+/// What the last frame put on the clipboard.
+fn copied_texts(harness: &Harness<'_, App>) -> Vec<String> {
+    harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 #[test]

@@ -312,8 +312,9 @@ fn unreachable_and_non_tls_endpoints_exit_3_quickly() {
     ]);
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
+    // The kind of failure, whichever way the socket ended (a FIN reads as "closed", an RST as reset).
     assert!(
-        stderr.contains("closed the connection") || stderr.contains("reset"),
+        stderr.contains("the TLS handshake failed before any certificate was sent"),
         "{stderr}"
     );
 
