@@ -51,7 +51,8 @@ impl HostName {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         });
-        if ascii.is_empty() || ascii.len() > 253 || !valid_labels {
+        // An empty name is one empty label, which `valid_labels` refuses.
+        if ascii.len() > 253 || !valid_labels {
             return Err(HostNameError::Invalid(input.to_string()));
         }
         Ok(Self::Dns(ascii))
@@ -319,5 +320,74 @@ mod tests {
         for (uri, expected) in table {
             assert_eq!(sip_uri_domain(uri).as_deref(), *expected, "{uri}");
         }
+    }
+
+    #[test]
+    fn names_are_at_most_253_octets_and_print_normalised() {
+        // Four 63-octet labels and a 61-octet one: 4 * 64 + 61 = 317; trim to the limits exactly.
+        let label = "a".repeat(63);
+        let at_limit = format!("{label}.{label}.{label}.{}", "b".repeat(61)); // 253
+        assert_eq!(at_limit.len(), 253);
+        assert!(HostName::parse(&at_limit).is_ok());
+        let over = format!("{label}.{label}.{label}.{}", "b".repeat(62)); // 254
+        assert!(HostName::parse(&over).is_err());
+        assert!(HostName::parse(&format!("{}.example", "c".repeat(64))).is_err());
+        assert_eq!(
+            HostName::parse("SBC.Example.com.").unwrap().to_string(),
+            "sbc.example.com"
+        );
+        assert_eq!(
+            HostName::parse("[2001:DB8::1]").unwrap().to_string(),
+            "2001:db8::1"
+        );
+    }
+
+    #[test]
+    fn empty_and_unicode_dns_names_match_nothing() {
+        for name in ["", ".", "bücher.example"] {
+            assert!(!dns_matches(name, name), "{name:?}");
+        }
+        assert!(dns_matches(
+            "xn--bcher-kva.example",
+            "XN--BCHER-KVA.example."
+        ));
+    }
+
+    /// A certificate with these SANs (rcgen), read back by the engine.
+    fn with_sans(sans: Vec<rcgen::SanType>) -> Certificate {
+        let mut params = rcgen::CertificateParams::default();
+        params.subject_alt_names = sans;
+        let key = rcgen::KeyPair::generate().expect("key");
+        let der = params.self_signed(&key).expect("sign").der().to_vec();
+        Certificate::from_der(&der, "test", false).expect("parse")
+    }
+
+    #[test]
+    fn an_ip_san_matches_its_own_address_only() {
+        let cert = with_sans(vec![rcgen::SanType::IpAddress(
+            "192.0.2.10".parse().unwrap(),
+        )]);
+        let host = |h: &str| HostName::parse(h).unwrap();
+        assert_eq!(
+            find_match(&cert, &host("192.0.2.10"), false),
+            Some(NameMatch::Ip("192.0.2.10".parse().unwrap()))
+        );
+        assert_eq!(find_match(&cert, &host("192.0.2.11"), false), None);
+        assert!(find_match(&cert, &host("::ffff:192.0.2.10"), false).is_some());
+    }
+
+    #[test]
+    fn names_valid_for_lists_sip_uris_only_when_asked() {
+        let uri = |u: &str| rcgen::SanType::URI(rcgen::string::Ia5String::try_from(u).unwrap());
+        let cert = with_sans(vec![
+            rcgen::SanType::DnsName("sbc.example.com".try_into().unwrap()),
+            uri("sip:example.com"),
+            uri("https://example.com/"),
+        ]);
+        assert_eq!(names_valid_for(&cert, false), ["sbc.example.com"]);
+        assert_eq!(
+            names_valid_for(&cert, true),
+            ["sbc.example.com", "sip:example.com"]
+        );
     }
 }
