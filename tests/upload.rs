@@ -1075,3 +1075,84 @@ fn a_refused_token_request_says_the_client_id_or_secret_was_refused() {
     // One token request, not retried.
     assert_eq!(r.sandbox.requests(), before + 1);
 }
+
+/// No connection at all for the write (a refused port): nothing was sent, so even a POST is tried
+/// again (four times, backing off), it says "cannot connect", and nothing changed (exit 3).
+#[test]
+fn a_refused_connection_is_retried_even_for_a_post_and_changes_nothing() {
+    let r = Rehearsal::new();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port(); // bound, then dropped
+    let base = r.base();
+    let out = r.run(&[
+        "upload",
+        "--target",
+        "rest",
+        "--url",
+        &format!("https://127.0.0.1:{closed}/api/certificate"),
+        "--method",
+        "post",
+        "--read-url",
+        &format!("{base}/trunk-api/trunks/new-1/certificate"),
+        "--auth",
+        "basic",
+        "--username",
+        CLIENT_ID,
+        "--ca-file",
+        "sandbox.pem",
+        AT_ARG,
+        "chain",
+    ]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot connect"), "{}", stderr(&out));
+    let entry = r.audit()[0].clone();
+    assert_eq!(entry["result"], "failed", "{entry}");
+    assert_eq!(entry["changed"], false);
+    let post = entry["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["method"] == "POST")
+        .unwrap()
+        .clone();
+    assert_eq!(post["attempts"], 4, "{post}");
+    assert!(post["waited_ms"].as_u64().unwrap() >= 3500, "{post}");
+}
+
+/// A 429 that asks for a wait longer than allowed (120 s) is not waited for: one attempt, named.
+#[test]
+fn a_retry_after_longer_than_allowed_is_named_not_waited_for() {
+    let r = Rehearsal::new();
+    r.sandbox.inject(Fault {
+        retry_after: Some(3600),
+        ..fault(429, "GET /certificateauthorities")
+    });
+    let started = Instant::now();
+    let out = r.genesys("chain", &[]);
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("asked to wait 3600 s (Retry-After), longer than allowed"),
+        "{}",
+        stderr(&out)
+    );
+    let entry = r.audit()[0].clone();
+    let list = entry["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| {
+            x["url"]
+                .as_str()
+                .unwrap()
+                .contains("certificateauthorities?")
+        })
+        .unwrap()
+        .clone();
+    assert_eq!(list["attempts"], 1, "{list}");
+    assert_eq!(list["status"], 429);
+    assert_eq!(entry["changed"], false);
+}

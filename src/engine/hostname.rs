@@ -377,6 +377,28 @@ mod tests {
     }
 
     #[test]
+    fn dns_and_sip_uri_sans_match_their_own_domain_only() {
+        let uri = |u: &str| rcgen::SanType::URI(rcgen::string::Ia5String::try_from(u).unwrap());
+        let cert = with_sans(vec![
+            rcgen::SanType::DnsName("*.example.com".try_into().unwrap()),
+            uri("sip:carrier.example"),
+        ]);
+        let host = |h: &str| HostName::parse(h).unwrap();
+        assert_eq!(
+            find_match(&cert, &host("sbc.example.com"), false),
+            Some(NameMatch::Dns("*.example.com".into()))
+        );
+        assert_eq!(find_match(&cert, &host("sbc.example.org"), false), None);
+        // RFC 5922: the SIP URI first when asked, and only for its own domain.
+        assert_eq!(
+            find_match(&cert, &host("carrier.example"), true),
+            Some(NameMatch::SipUri("sip:carrier.example".into()))
+        );
+        assert_eq!(find_match(&cert, &host("carrier.example"), false), None);
+        assert_eq!(find_match(&cert, &host("other.example"), true), None);
+    }
+
+    #[test]
     fn names_valid_for_lists_sip_uris_only_when_asked() {
         let uri = |u: &str| rcgen::SanType::URI(rcgen::string::Ia5String::try_from(u).unwrap());
         let cert = with_sans(vec![

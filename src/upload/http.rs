@@ -204,15 +204,26 @@ pub fn decide(
         .saturating_mul(1u32 << (attempt.saturating_sub(1)).min(16))
         .min(policy.max_delay);
     if status == 429 {
+        if wait_too_long(status, retry_after, policy).is_some() {
+            return Next::GiveUp;
+        }
         // Retry-After is seconds (Genesys) or an HTTP date (RFC 9110), which we do not try to read:
         // then the backoff applies.
         return match retry_after.and_then(|v| v.trim().parse::<u64>().ok()) {
-            Some(seconds) if Duration::from_secs(seconds) > policy.max_retry_after => Next::GiveUp,
             Some(seconds) => Next::RetryAfter(Duration::from_secs(seconds)),
             None => Next::RetryAfter(backoff),
         };
     }
     Next::RetryAfter(backoff)
+}
+
+/// The seconds a 429 asks to wait, when that is longer than the policy allows (then the request
+/// is given up, and the error says so).
+pub fn wait_too_long(status: u16, retry_after: Option<&str>, policy: &RetryPolicy) -> Option<u64> {
+    retry_after
+        .filter(|_| status == 429)
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|seconds| Duration::from_secs(*seconds) > policy.max_retry_after)
 }
 
 /// Why a request got no usable answer.
@@ -233,6 +244,9 @@ pub enum HttpError {
         url: String,
         why: String,
         attempts: u32,
+        /// The request may have reached the server (the connection broke after it was sent), as
+        /// opposed to no connection at all.
+        sent: bool,
     },
     #[error("{url}: the server asked to wait {seconds} s (Retry-After), longer than allowed")]
     WaitTooLong { url: String, seconds: u64 },
@@ -429,21 +443,13 @@ impl Connection {
                 correlation_id: answer.as_ref().ok().and_then(Response::correlation),
             });
             return match answer {
-                Ok(r) => {
-                    if r.status == 429
-                        && let Some(seconds) = r
-                            .retry_after
-                            .as_deref()
-                            .and_then(|v| v.trim().parse::<u64>().ok())
-                        && Duration::from_secs(seconds) > self.policy.max_retry_after
-                    {
-                        return Err(HttpError::WaitTooLong {
-                            url: request.url.clone(),
-                            seconds,
-                        });
-                    }
-                    Ok(r)
-                }
+                Ok(r) => match wait_too_long(r.status, r.retry_after.as_deref(), &self.policy) {
+                    Some(seconds) => Err(HttpError::WaitTooLong {
+                        url: request.url.clone(),
+                        seconds,
+                    }),
+                    None => Ok(r),
+                },
                 Err(e) if e.is_timeout() => Err(HttpError::Timeout {
                     url: request.url.clone(),
                     seconds: self.policy.timeout.as_secs(),
@@ -453,6 +459,7 @@ impl Connection {
                     url: request.url.clone(),
                     why: describe(&e),
                     attempts: attempt,
+                    sent: outcome == Attempt::NoAnswer,
                 }),
             };
         }
@@ -533,6 +540,30 @@ mod tests {
         assert_eq!(
             decide(Attempt::Answer(429), Some("3600"), 1, true, &p),
             Next::GiveUp
+        );
+        // The longest wait allowed is waited for; one second more is not, and is named.
+        assert_eq!(wait_too_long(429, Some("120"), &p), None);
+        assert_eq!(wait_too_long(429, Some(" 121 "), &p), Some(121));
+        assert_eq!(wait_too_long(503, Some("121"), &p), None);
+        assert_eq!(wait_too_long(429, None, &p), None);
+        assert_eq!(
+            decide(Attempt::Answer(429), Some("120"), 1, true, &p),
+            Next::RetryAfter(Duration::from_secs(120))
+        );
+        assert_eq!(
+            decide(Attempt::Answer(429), Some("121"), 1, true, &p),
+            Next::GiveUp
+        );
+        // An HTTP-date Retry-After is not read: the backoff applies.
+        assert_eq!(
+            decide(
+                Attempt::Answer(429),
+                Some("Wed, 21 Oct 2026 07:28:00 GMT"),
+                2,
+                true,
+                &p
+            ),
+            Next::RetryAfter(Duration::from_secs(1))
         );
         assert_eq!(
             decide(Attempt::Answer(503), None, 1, true, &p),

@@ -594,12 +594,15 @@ impl Run<'_> {
     }
 
     /// Sends a request that changes the server. The run counts as "changed" when it was accepted, or
-    /// when no answer came (it may have been applied): that decides between exit codes 3 and 4.
+    /// when it was sent and no answer came (it may have been applied), not when no connection was
+    /// made: that decides between exit codes 3 and 4.
     pub fn change(&mut self, request: &Request, accept: &[u16]) -> Result<Response, UploadError> {
         let answer = self.session.call(request, accept);
         match &answer {
             Ok(r) if r.is_success() => self.changed = true,
-            Err(UploadError::Http(HttpError::Timeout { .. } | HttpError::Connect { .. })) => {
+            Err(UploadError::Http(
+                HttpError::Timeout { .. } | HttpError::Connect { sent: true, .. },
+            )) => {
                 self.changed = true;
             }
             _ => {}
