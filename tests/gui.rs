@@ -828,6 +828,24 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
     }
 }
 
+/// The window with `c` dropped (for sbc.example.com) and the Upload window open on "REST endpoint".
+fn rest_upload_window(c: &Chain) -> Harness<'static, App> {
+    let mut harness = harness(FakePicker::default());
+    harness.state_mut().prefs.host = "sbc.example.com".into();
+    drop_bytes(
+        &mut harness,
+        &[(
+            "chain.pem",
+            (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
+        )],
+    );
+    harness.get_by_label("Upload…").click();
+    harness.run();
+    harness.get_by_label("REST endpoint").click();
+    harness.run();
+    harness
+}
+
 /// What the last frame put on the clipboard.
 fn copied_texts(harness: &Harness<'_, App>) -> Vec<String> {
     harness
@@ -894,19 +912,7 @@ fn upload_window_sends_to_a_rest_endpoint_with_oauth() {
     let data = tempfile::tempdir().unwrap();
     let ca_file = data.path().join("api-ca.pem");
     std::fs::write(&ca_file, &server.certificate_pem).unwrap();
-    let mut harness = harness(FakePicker::default());
-    harness.state_mut().prefs.host = "sbc.example.com".into();
-    drop_bytes(
-        &mut harness,
-        &[(
-            "chain.pem",
-            (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
-        )],
-    );
-    harness.get_by_label("Upload…").click();
-    harness.run();
-    harness.get_by_label("REST endpoint").click();
-    harness.run();
+    let mut harness = rest_upload_window(&c);
     {
         let upload = &mut harness.state_mut().upload;
         upload.data_dir = data.path().join("data");
@@ -1116,29 +1122,12 @@ fn a_refused_self_signed_rest_endpoint_can_be_trusted_after_a_confirmation() {
     let c = chain(Alg::P256);
     let data = tempfile::tempdir().unwrap();
     // The SBC's management certificate, as `openssl req -x509` makes it (CA:TRUE).
-    common::openssl(
+    let served = common::openssl_self_signed(
         data.path(),
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            "sbc.key",
-            "-out",
-            "sbc.pem",
-            "-days",
-            "30",
-            "-subj",
-            "/CN=SBC management",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-        ],
+        "sbc",
+        "/CN=SBC management",
+        Some("IP:127.0.0.1"),
     );
-    let served = std::fs::read(data.path().join("sbc.pem")).unwrap();
     let fingerprint = chainsmith::engine::load("sbc.pem", &served).certificates[0]
         .sha256
         .hex();
@@ -1151,19 +1140,7 @@ fn a_refused_self_signed_rest_endpoint_can_be_trusted_after_a_confirmation() {
         }),
     )
     .unwrap();
-    let mut harness = harness(FakePicker::default());
-    harness.state_mut().prefs.host = "sbc.example.com".into();
-    drop_bytes(
-        &mut harness,
-        &[(
-            "chain.pem",
-            (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
-        )],
-    );
-    harness.get_by_label("Upload…").click();
-    harness.run();
-    harness.get_by_label("REST endpoint").click();
-    harness.run();
+    let mut harness = rest_upload_window(&c);
     {
         let upload = &mut harness.state_mut().upload;
         upload.data_dir = data.path().join("data");

@@ -15,35 +15,6 @@ use serde_json::Value;
 
 const AT_ARG: &str = "--at=2026-06-01T00:00:00Z";
 
-/// A self-signed certificate and key made by `openssl req -x509` in `dir` (`NAME.pem`, `NAME.key`).
-fn openssl_self_signed(dir: &Path, name: &str, subject: &str, san: Option<&str>) -> Vec<u8> {
-    let (pem, key) = (format!("{name}.pem"), format!("{name}.key"));
-    let mut args = vec![
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        &key,
-        "-out",
-        &pem,
-        "-days",
-        "30",
-        "-subj",
-        subject,
-    ];
-    let ext;
-    if let Some(san) = san {
-        ext = format!("subjectAltName={san}");
-        args.extend(["-addext", &ext]);
-    }
-    openssl(dir, &args);
-    std::fs::read(dir.join(&pem)).unwrap()
-}
-
 fn serve(dir: &Path, name: &str) -> sandbox::Handle {
     sandbox::start_serving(
         0,

@@ -425,6 +425,42 @@ pub fn openssl(dir: &std::path::Path, args: &[&str]) {
     );
 }
 
+/// A self-signed certificate and key made by `openssl req -x509` (ECDSA P-256, CA:TRUE as openssl
+/// makes them) in `dir` as `NAME.pem` and `NAME.key`, with `san` as its subjectAltName if given.
+/// Returns the certificate (PEM).
+pub fn openssl_self_signed(
+    dir: &std::path::Path,
+    name: &str,
+    subject: &str,
+    san: Option<&str>,
+) -> Vec<u8> {
+    let (pem, key) = (format!("{name}.pem"), format!("{name}.key"));
+    let mut args = vec![
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        &key,
+        "-out",
+        &pem,
+        "-days",
+        "30",
+        "-subj",
+        subject,
+    ];
+    let ext;
+    if let Some(san) = san {
+        ext = format!("subjectAltName={san}");
+        args.extend(["-addext", &ext]);
+    }
+    openssl(dir, &args);
+    std::fs::read(dir.join(&pem)).unwrap()
+}
+
 /// Runs the built `chainsmith` binary in `dir`.
 pub fn chainsmith<A: AsRef<std::ffi::OsStr>>(
     args: &[A],
