@@ -27,11 +27,19 @@ pub fn read_path(path: &Path, on_file: &mut dyn FnMut(usize) -> bool) -> Result<
         return Ok(read_folder(path, on_file));
     }
     on_file(0);
-    read_file(path, meta.len(), meta.is_file()).map_err(open_error)
+    read_file(path, meta.len(), meta.is_file(), Named::ByUser).map_err(open_error)
+}
+
+/// How a file came to be read: named by the user, or found in a folder (where files holding no
+/// certificate are left out with `input.ignored` rather than being an error).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Named {
+    ByUser,
+    InFolder,
 }
 
 /// Reads at most [`MAX_INPUT_BYTES`] + 1 bytes, so a huge (or endless) file never fills memory.
-fn read_file(path: &Path, size_hint: u64, regular: bool) -> std::io::Result<Loaded> {
+fn read_file(path: &Path, size_hint: u64, regular: bool, named: Named) -> std::io::Result<Loaded> {
     let source = path.display().to_string();
     if regular && size_hint > MAX_INPUT_BYTES as u64 {
         return Ok(load::too_large(&source, size_hint));
@@ -43,7 +51,10 @@ fn read_file(path: &Path, size_hint: u64, regular: bool) -> std::io::Result<Load
     if bytes.len() > MAX_INPUT_BYTES {
         return Ok(load::too_large(&source, bytes.len() as u64));
     }
-    Ok(load::load(&source, &bytes))
+    Ok(match named {
+        Named::ByUser => load::load(&source, &bytes),
+        Named::InFolder => load::load_found(&source, &bytes),
+    })
 }
 
 /// Opens a file. A named FIFO, socket or device is opened without waiting for a writer (a FIFO nobody
@@ -118,7 +129,7 @@ fn read_folder(root: &Path, on_file: &mut dyn FnMut(usize) -> bool) -> Loaded {
             break;
         }
         files += 1;
-        match read_file(path, meta.len(), true) {
+        match read_file(path, meta.len(), true, Named::InFolder) {
             Ok(l) => loaded.extend(l),
             Err(e) => loaded.extend(load::unreadable(
                 &path.display().to_string(),

@@ -174,8 +174,36 @@ fn cases() -> Vec<Case> {
         Case {
             code: "input.no-certificate",
             severity: "error",
+            // Named by the user: a file in a folder that holds no certificate is input.ignored.
+            make: |d| {
+                put(d, "notes.txt", "the certificates are attached\n");
+                let mut a = with_leaf(d, leaf(), &[]);
+                a.insert(1, "notes.txt".into());
+                a
+            },
+        },
+        Case {
+            code: "input.ignored",
+            severity: "info",
             make: |d| {
                 put(d, "in/notes.txt", "the certificates are attached\n");
+                with_leaf(d, leaf(), &[])
+            },
+        },
+        Case {
+            code: "key.matches-leaf",
+            severity: "info",
+            make: |d| {
+                let c = chain(Alg::P256);
+                put(d, "in/key.pem", c.leaf.key.serialize_pem());
+                check_pile(d, &[&c.leaf, &c.intermediate], &[])
+            },
+        },
+        Case {
+            code: "key.does-not-match-leaf",
+            severity: "warning",
+            make: |d| {
+                put(d, "in/key.pem", key(Alg::P256).serialize_pem());
                 with_leaf(d, leaf(), &[])
             },
         },

@@ -309,6 +309,95 @@ fn open_folder_loads_on_a_worker_and_remove_takes_a_certificate_out() {
 }
 
 #[test]
+fn keys_and_leftovers_in_a_folder_are_listed_with_remove_and_the_leafs_key_is_recognised() {
+    let c = chain(Alg::P256);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("chain.pem"),
+        c.leaf.pem() + &c.intermediate.pem() + &c.root.pem(),
+    )
+    .unwrap();
+    std::fs::write(d.join("key.pem"), c.leaf.key.serialize_pem()).unwrap();
+    std::fs::write(d.join("old.key"), key(Alg::P256).serialize_pem()).unwrap();
+    let csr = rcgen::CertificateParams::new(vec!["sbc.example.com".into()])
+        .unwrap()
+        .serialize_request(&c.leaf.key)
+        .unwrap()
+        .pem()
+        .unwrap();
+    std::fs::write(d.join("sbc.csr"), csr).unwrap();
+    let picker = FakePicker::default();
+    picker
+        .answers
+        .lock()
+        .unwrap()
+        .push_back(vec![d.to_path_buf()]);
+    let mut harness = harness(picker);
+    set_host(&mut harness, "sbc.example.com");
+    harness
+        .get_all_by_label("Open folder…")
+        .next()
+        .unwrap()
+        .click();
+    harness.step();
+    wait_for_load(&mut harness);
+    let report = harness.state().report().unwrap();
+    assert!(report.passed(), "{:?}", report.findings);
+    assert!(
+        harness
+            .query_by_label_contains("Left out of the bundle (3)")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label("private key: the leaf's (never bundled)")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label("private key that does NOT match the leaf (never bundled)")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label("a certificate signing request, not a certificate")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("key.does-not-match-leaf")
+            .is_some()
+    );
+
+    // Remove the stray key: its warnings go, the leaf's key stays recognised.
+    let row = y_of(
+        &harness,
+        "private key that does NOT match the leaf (never bundled)",
+    );
+    harness
+        .get_all_by_label("Remove")
+        .find(|b| (b.rect().min.y - row).abs() < 6.0)
+        .expect("a Remove button on the stray key's row")
+        .click();
+    harness.run();
+    let report = harness.state().report().unwrap();
+    let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(!codes.contains(&"key.does-not-match-leaf"), "{codes:?}");
+    assert_eq!(
+        codes.iter().filter(|c| **c == "input.private-key").count(),
+        1,
+        "{codes:?}"
+    );
+    assert!(codes.contains(&"key.matches-leaf"), "{codes:?}");
+    assert!(
+        harness
+            .query_by_label_contains("Left out of the bundle (2)")
+            .is_some()
+    );
+}
+
+#[test]
 fn sample_chain_in_one_click() {
     let mut harness = harness(FakePicker::default());
     harness

@@ -61,12 +61,15 @@ codes! {
     /// A file or PEM block could not be decoded.
     InputMalformed = "input.malformed", Error,
         "Re-export the file from its source (PEM or DER); check it was not truncated or edited.";
-    /// A readable file held no certificate.
+    /// A file the user named held no certificate.
     InputNoCertificate = "input.no-certificate", Error,
         "Drop the certificate files themselves, not a CSR, a key or an empty file.";
     /// A private key was among the inputs; it is never exported.
     InputPrivateKey = "input.private-key", Warning,
         "Keep private keys out of what you share; Chainsmith ignored it and never writes it out.";
+    /// A file in a folder that holds no certificate (a CSR, a serial or extensions file); left out.
+    InputIgnored = "input.ignored", Info,
+        "Nothing to do: files in a folder that hold no certificate (CSRs, openssl serial and extensions files, notes) are left out.";
     /// A symbolic link in a folder that was not followed (a loop, dangling, or not to a regular file).
     InputSkippedLink = "input.skipped-link", Warning,
         "Check the link: point it at the certificate file itself, or name the file directly.";
@@ -178,6 +181,12 @@ codes! {
     /// RSA key above 8,192 bits.
     KeyRsaTooLarge = "key.rsa-too-large", Warning,
         "Most TLS stacks refuse RSA keys above 8,192 bits: reissue with a 2048-4096-bit RSA or an ECDSA key.";
+    /// A private key among the inputs is the leaf's.
+    KeyMatchesLeaf = "key.matches-leaf", Info,
+        "Nothing to do: this is the leaf's key; keep it on the server, it is never put into a bundle or upload.";
+    /// A private key among the inputs belongs to no certificate loaded, the leaf included.
+    KeyDoesNotMatchLeaf = "key.does-not-match-leaf", Warning,
+        "This key does not belong to the leaf: find the key made with the leaf's CSR (or get the certificate reissued for this key); a server with a mismatched pair fails every TLS handshake.";
     /// genesys-byoc-cloud with a non-RSA leaf key.
     ProfileKeyType = "profile.key-type", Error,
         "Genesys Cloud BYOC Cloud negotiates RSA cipher suites only: reissue the leaf with an RSA key.";

@@ -11,6 +11,7 @@ use x509_parser::der_parser::oid;
 
 use super::cert::Certificate;
 use super::finding::{Code, Finding};
+use super::key::{self, FoundKey, KeyForm};
 use super::pem;
 
 /// Inputs larger than this are refused: certificate files are kilobytes.
@@ -32,6 +33,8 @@ pub struct Loaded {
     pub bytes: u64,
     /// An input was refused because the total budget was reached: read nothing more.
     pub over_budget: bool,
+    /// Private keys found, by their public half only (to compare with the leaf's).
+    pub keys: Vec<FoundKey>,
 }
 
 impl Loaded {
@@ -62,6 +65,7 @@ impl Loaded {
         }
         self.certificates.extend(other.certificates);
         self.findings.extend(other.findings);
+        self.keys.extend(other.keys);
         self.bytes = bytes;
     }
 }
@@ -109,6 +113,127 @@ fn load_counted(source: &str, bytes: &[u8]) -> Loaded {
         ));
     }
     loaded
+}
+
+/// Loads a file found by a folder walk rather than named by the user. A file there that holds no
+/// certificate (a CSR, an openssl serial, extensions or configuration file, notes, a stray binary) is
+/// `input.ignored`, an info naming what it looks like: a CA's or openssl's working folder holds such
+/// files beside the chain, and they are not a problem with it. A file the user named that holds no
+/// certificate stays `input.no-certificate`, and a damaged certificate stays `input.malformed`.
+pub fn load_found(source: &str, bytes: &[u8]) -> Loaded {
+    let mut loaded = load(source, bytes);
+    let nothing_loaded = loaded.certificates.is_empty() && loaded.keys.is_empty();
+    let not_a_certificate = |f: &Finding| {
+        f.code == Code::InputNoCertificate
+            || (f.code == Code::InputMalformed && looks_like(bytes).is_some())
+    };
+    if nothing_loaded && loaded.findings.iter().any(not_a_certificate) {
+        let what =
+            looks_like(bytes).unwrap_or_else(|| "a PKCS#7 file with no certificate in it".into());
+        loaded.findings.retain(|f| !not_a_certificate(f));
+        loaded.findings.push(Finding::new(
+            Code::InputIgnored,
+            None,
+            format!(
+                "{}: left out: {what}, not a certificate",
+                super::text::escape(source)
+            ),
+        ));
+    }
+    loaded
+}
+
+/// What a file that holds no certificate looks like, in words; `None` for what may be a damaged
+/// certificate (DER that does not parse, a PEM certificate block that does not decode).
+fn looks_like(bytes: &[u8]) -> Option<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Some(text) = utf16_text(bytes) {
+        return looks_like(text.as_bytes());
+    }
+    if pem::looks_like_pem(bytes) {
+        let mut words: Vec<String> = Vec::new();
+        for block in pem::blocks(bytes) {
+            if is_certificate_label(&block.label) || is_pkcs7_label(&block.label) {
+                return None;
+            }
+            let word = match block.label.as_str() {
+                "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
+                    "a certificate signing request".to_string()
+                }
+                "X509 CRL" => "a certificate revocation list".into(),
+                "PUBLIC KEY" | "RSA PUBLIC KEY" => "a public key".into(),
+                "EC PARAMETERS" | "DH PARAMETERS" => "key parameters".into(),
+                other => format!("a PEM block labelled {}", super::text::escape(other)),
+            };
+            if !words.contains(&word) {
+                words.push(word);
+            }
+        }
+        return Some(words.join(" and "));
+    }
+    if bytes.first() == Some(&0x30) {
+        return match der_kind(bytes) {
+            DerKind::Csr => Some("a certificate signing request".into()),
+            DerKind::Pkcs12 => Some(
+                "a PKCS#12 (.p12/.pfx) archive, which Chainsmith does not open (export its certificates with `openssl pkcs12 -in FILE -nokeys -out certs.pem`)"
+                    .into(),
+            ),
+            DerKind::Pkcs7 | DerKind::PrivateKey { .. } | DerKind::Other => None,
+        };
+    }
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Some("an empty file".into());
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Some("a binary file".into());
+    };
+    if text.contains('\0') {
+        return Some("a binary file".into());
+    }
+    Some(text_kind(text).into())
+}
+
+/// What a text file with no PEM block is, from the files openssl and CAs leave in a working folder.
+fn text_kind(text: &str) -> &'static str {
+    const EXTENSIONS: [&str; 10] = [
+        "basicConstraints",
+        "keyUsage",
+        "extendedKeyUsage",
+        "subjectAltName",
+        "subjectKeyIdentifier",
+        "authorityKeyIdentifier",
+        "authorityInfoAccess",
+        "crlDistributionPoints",
+        "certificatePolicies",
+        "nameConstraints",
+    ];
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let serial = |l: &str| l.len() <= 64 && l.chars().all(|c| c.is_ascii_hexdigit());
+    if lines.len() == 1 && serial(lines[0]) {
+        return "an openssl serial-number file";
+    }
+    if !lines.is_empty()
+        && lines
+            .iter()
+            .all(|l| l.starts_with("V\t") || l.starts_with("R\t") || l.starts_with("E\t"))
+    {
+        return "an openssl CA database (index.txt)";
+    }
+    if lines.iter().any(|l| l.starts_with('[') && l.ends_with(']')) {
+        return "a configuration file";
+    }
+    let sets_extension = |l: &&str| {
+        l.split_once('=')
+            .is_some_and(|(name, _)| EXTENSIONS.contains(&name.trim()))
+    };
+    if lines.iter().any(sets_extension) {
+        return "an openssl extensions file";
+    }
+    "a text file"
 }
 
 /// The text of UTF-16 bytes with a byte-order mark, if that is what they are.
@@ -194,15 +319,28 @@ fn load_pem(source: &str, text: &[u8], loaded: &mut Loaded) {
     for block in pem::blocks(text) {
         let label = block.label.as_str();
         if label.ends_with("PRIVATE KEY") {
-            // The body is never decoded or kept: a key must not travel any further than this line.
+            // Only the public half is worked out and kept (to compare with the leaf): the key itself
+            // travels no further than this line.
+            let public = match &block.body {
+                Ok(der) => key::public_half(KeyForm::from_label(label, block.encrypted), der),
+                Err(_) => Err(key::KeyUnread::Unsupported),
+            };
+            let unread = match &public {
+                Ok(_) => String::new(),
+                Err(why) => format!("; {}", why.words()),
+            };
             loaded.findings.push(Finding::new(
                 Code::InputPrivateKey,
                 None,
                 format!(
-                    "{source}: line {}: a private key ({label}) was ignored; it is never put into a bundle, report or upload",
+                    "{source}: line {}: a private key ({label}) was ignored; it is never put into a bundle, report or upload{unread}",
                     block.line
                 ),
             ));
+            loaded.keys.push(FoundKey {
+                source: source.to_string(),
+                public,
+            });
             if !other_labels.iter().any(|l| l == "a private key") {
                 other_labels.push("a private key".into());
             }
@@ -305,11 +443,27 @@ fn load_der(source: &str, der: &[u8], loaded: &mut Loaded) {
                 format!("{source}: PKCS#7: {why}"),
             )),
         },
-        DerKind::PrivateKey => loaded.findings.push(Finding::new(
-            Code::InputPrivateKey,
-            None,
-            format!("{source}: a DER private key was ignored; it is never put into a bundle, report or upload"),
-        )),
+        DerKind::PrivateKey { encrypted } => {
+            let form = if encrypted {
+                KeyForm::Encrypted
+            } else {
+                KeyForm::Der
+            };
+            let public = key::public_half(form, der);
+            let unread = match &public {
+                Ok(_) => String::new(),
+                Err(why) => format!("; {}", why.words()),
+            };
+            loaded.findings.push(Finding::new(
+                Code::InputPrivateKey,
+                None,
+                format!("{source}: a DER private key was ignored; it is never put into a bundle, report or upload{unread}"),
+            ));
+            loaded.keys.push(FoundKey {
+                source: source.to_string(),
+                public,
+            });
+        }
         DerKind::Pkcs12 => loaded.findings.push(Finding::new(
             Code::InputNoCertificate,
             None,
@@ -332,7 +486,10 @@ fn load_der(source: &str, der: &[u8], loaded: &mut Loaded) {
 
 enum DerKind {
     Pkcs7,
-    PrivateKey,
+    /// PKCS#8, PKCS#1 or SEC1; `encrypted`: an EncryptedPrivateKeyInfo.
+    PrivateKey {
+        encrypted: bool,
+    },
     Pkcs12,
     Csr,
     Other,
@@ -356,7 +513,7 @@ fn der_kind(der: &[u8]) -> DerKind {
         Tag::Integer => match first.data {
             [3] => DerKind::Pkcs12,
             // PKCS#8 (version 0/1, then AlgorithmIdentifier) or PKCS#1 / SEC1 keys (version, then key).
-            [0] | [1] => DerKind::PrivateKey,
+            [0] | [1] => DerKind::PrivateKey { encrypted: false },
             _ => DerKind::Other,
         },
         Tag::Sequence => {
@@ -376,7 +533,7 @@ fn der_kind(der: &[u8]) -> DerKind {
                             s.tag() == Tag::OctetString && after.is_empty()
                         }) =>
                 {
-                    DerKind::PrivateKey
+                    DerKind::PrivateKey { encrypted: true }
                 }
                 _ => DerKind::Other,
             }

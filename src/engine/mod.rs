@@ -13,6 +13,7 @@ pub mod chain;
 pub mod checks;
 pub mod finding;
 pub mod hostname;
+pub mod key;
 pub mod load;
 pub mod pem;
 pub mod report;
@@ -156,6 +157,7 @@ pub fn analyze(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) 
         findings.extend(roots.findings.iter().cloned());
     }
     findings.extend(built.findings.iter().cloned());
+    findings.extend(key_findings(inputs, &built));
     strictness(&mut findings, options);
     match (&built.chosen_findings, built.view()) {
         (Some(judged), _) => findings.extend(judged.iter().cloned()),
@@ -163,6 +165,46 @@ pub fn analyze(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) 
         (None, None) => {}
     }
     report::Report::new(built, findings, options)
+}
+
+/// Whether each private key among the inputs is the leaf's: its public half against the leaf's public
+/// key (what a TLS server checks when it loads the pair). A key that belongs to another certificate
+/// of the input (a CA's key in an openssl working folder) is not the leaf's either, but it is no
+/// mismatch: it has its `input.private-key` warning only. An unreadable key was said by the loader.
+fn key_findings(inputs: &Loaded, built: &chain::Built) -> Vec<Finding> {
+    let Some(view) = built.view().filter(|v| v.has_leaf) else {
+        return Vec::new();
+    };
+    let Some(&leaf_index) = view.path.nodes.first() else {
+        return Vec::new();
+    };
+    let leaf = view.cert(leaf_index);
+    let mut findings = Vec::new();
+    for key in &inputs.keys {
+        let Ok(public) = &key.public else { continue };
+        if *public == leaf.public_key {
+            findings.push(Finding::new(
+                Code::KeyMatchesLeaf,
+                Some(leaf.sha256),
+                format!(
+                    "{} holds the private key of the leaf, {}",
+                    key.source,
+                    leaf.display_name()
+                ),
+            ));
+        } else if !inputs.certificates.iter().any(|c| c.public_key == *public) {
+            findings.push(Finding::new(
+                Code::KeyDoesNotMatchLeaf,
+                Some(leaf.sha256),
+                format!(
+                    "{} holds a private key that is neither the leaf's ({}) nor that of any other certificate loaded: their public keys differ",
+                    key.source,
+                    leaf.display_name()
+                ),
+            ));
+        }
+    }
+    findings
 }
 
 /// Every check of the engine on one path, the independent verdict included (run only when the other

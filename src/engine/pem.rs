@@ -14,6 +14,9 @@ pub struct Block {
     pub line: usize,
     /// The decoded body, or why it could not be decoded.
     pub body: Result<Vec<u8>, String>,
+    /// RFC 1421 headers say the body is encrypted (`Proc-Type: 4,ENCRYPTED`, OpenSSL's legacy
+    /// passphrase-protected keys).
+    pub encrypted: bool,
 }
 
 /// Whether the bytes contain a PEM BEGIN line at all.
@@ -41,6 +44,7 @@ pub fn blocks(text: &[u8]) -> Vec<Block> {
                     body: Err(format!(
                         "no \"-----END {open_label}-----\" line before the next BEGIN at line {line_no}"
                     )),
+                    encrypted: false,
                 });
             }
             let begin = raw_line
@@ -54,15 +58,17 @@ pub fn blocks(text: &[u8]) -> Vec<Block> {
             continue;
         };
         if let Some(end_label) = marker(line, "-----END ") {
+            let whole = &text[*begin..(line_start + raw_line.len()).min(text.len())];
             let body = if end_label != label {
                 Err(format!("BEGIN {label} is closed by END {end_label}"))
             } else {
-                decode(&text[*begin..(line_start + raw_line.len()).min(text.len())])
+                decode(whole)
             };
             out.push(Block {
                 label: label.clone(),
                 line: *start,
                 body,
+                encrypted: proc_type_encrypted(whole),
             });
             current = None;
         }
@@ -74,9 +80,19 @@ pub fn blocks(text: &[u8]) -> Vec<Block> {
             )),
             label,
             line,
+            encrypted: false,
         });
     }
     out
+}
+
+/// Whether a block's RFC 1421 headers say `Proc-Type: 4,ENCRYPTED`.
+fn proc_type_encrypted(block: &[u8]) -> bool {
+    String::from_utf8_lossy(block).lines().any(|line| {
+        line.trim()
+            .strip_prefix("Proc-Type:")
+            .is_some_and(|value| value.trim().ends_with(",ENCRYPTED"))
+    })
 }
 
 fn marker<'a>(line: &'a str, prefix: &str) -> Option<&'a str> {

@@ -60,6 +60,8 @@ pub enum Command {
     LoadSample,
     CancelLoad,
     Remove(Fingerprint),
+    /// Removes what one input file brought besides certificates (a private key, a leftover's finding).
+    RemoveFile(String),
     ClearAll,
     PinLeaf(Option<Fingerprint>),
     PreferPathThrough(Option<Fingerprint>),
@@ -75,6 +77,14 @@ pub enum Command {
     OpenProbe,
     Probe,
     FetchMissing,
+}
+
+/// An input file that brought no certificate, for the Left-out list.
+struct OtherFile {
+    code: Code,
+    /// The input's name as the loader wrote it (escaped).
+    source: String,
+    what: String,
 }
 
 /// What a probe of a live endpoint found, for the probe window.
@@ -321,6 +331,14 @@ impl App {
                 if self.via == Some(fp) {
                     self.via = None;
                 }
+                self.dirty = true;
+            }
+            Command::RemoveFile(source) => {
+                self.loaded.keys.retain(|k| k.source != source);
+                let prefix = format!("{source}:");
+                self.loaded
+                    .findings
+                    .retain(|f| !f.message.starts_with(&prefix));
                 self.dirty = true;
             }
             Command::ClearAll => {
@@ -1047,13 +1065,29 @@ impl App {
                         }
                     }
                 }
-                if !report.excluded.is_empty() {
+                let other_files = self.other_files(&report);
+                if !report.excluded.is_empty() || !other_files.is_empty() {
                     ui.add_space(16.0);
                     ui.separator();
                     ui.heading(format!(
                         "Left out of the bundle ({})",
-                        report.excluded.len()
+                        report.excluded.len() + other_files.len()
                     ));
+                    for file in &other_files {
+                        ui.horizontal(|ui| {
+                            ui.label(RichText::new(file.code.as_str()).monospace().small());
+                            ui.label(file_name(&file.source))
+                                .on_hover_text(file.source.as_str());
+                            ui.weak(file.what.as_str());
+                            if ui
+                                .small_button("Remove")
+                                .on_hover_text("Remove this file from the inputs")
+                                .clicked()
+                            {
+                                self.commands.push(Command::RemoveFile(file.source.clone()));
+                            }
+                        });
+                    }
                     let row_height = ui.spacing().interact_size.y + 4.0;
                     egui::ScrollArea::vertical()
                         .id_salt("excluded")
@@ -1098,6 +1132,61 @@ impl App {
                     });
                 }
             });
+    }
+
+    /// Input files that brought no certificate: private keys (with whether each is the leaf's) and
+    /// leftovers found in a folder (`input.ignored`), for the Left-out list.
+    fn other_files(&self, report: &Report) -> Vec<OtherFile> {
+        let leaf_key = report
+            .chain
+            .first()
+            .filter(|e| e.role == crate::engine::Role::Leaf)
+            .map(|e| &e.cert.public_key);
+        let mut files: Vec<OtherFile> = self
+            .loaded
+            .keys
+            .iter()
+            .map(|key| {
+                let what = match &key.public {
+                    Ok(public) if Some(public) == leaf_key => {
+                        "private key: the leaf's (never bundled)".to_string()
+                    }
+                    Ok(public)
+                        if self
+                            .loaded
+                            .certificates
+                            .iter()
+                            .any(|c| c.public_key == *public) =>
+                    {
+                        "private key of another certificate here (never bundled)".to_string()
+                    }
+                    Ok(_) if leaf_key.is_some() => {
+                        "private key that does NOT match the leaf (never bundled)".to_string()
+                    }
+                    Ok(_) => "private key (never bundled)".to_string(),
+                    Err(why) => format!("private key: {}", why.words()),
+                };
+                OtherFile {
+                    code: Code::InputPrivateKey,
+                    source: key.source.clone(),
+                    what,
+                }
+            })
+            .collect();
+        for finding in &self.loaded.findings {
+            if finding.code != Code::InputIgnored {
+                continue;
+            }
+            if let Some((source, rest)) = finding.message.split_once(": left out: ") {
+                files.push(OtherFile {
+                    code: Code::InputIgnored,
+                    source: source.to_string(),
+                    what: rest.to_string(),
+                });
+            }
+        }
+        files.dedup_by(|a, b| a.source == b.source && a.code == b.code);
+        files
     }
 
     fn ui_card(
