@@ -778,6 +778,7 @@ impl CheckFlags {
             )));
         }
         let mut options = CheckOptions::new(at);
+        options.at_is_now = self.at.is_none();
         options.host = host;
         options.profile = self.profile.into();
         options.expiry_warning_days = self.expiry_warning_days;

@@ -164,9 +164,12 @@ fn wrong_host_shows_the_mismatch_and_saving_asks_first_and_matches_the_cli() {
         harness.query_by_label("name.mismatch").is_some(),
         "the finding is listed"
     );
+    // The banner names the problem: the leaf's names against the host name.
     assert!(
         harness
-            .query_by_label_contains("1 problem to fix")
+            .query_by_label(
+                "✖ Not ready — the leaf is for sbc.example.com, 192.0.2.10, not wrong.example.com"
+            )
             .is_some()
     );
 
@@ -411,9 +414,57 @@ fn sample_chain_in_one_click() {
     assert_eq!(report.chain.len(), 3);
     assert!(
         harness
-            .query_by_label_contains(
-                "Ready: 3 certificates, valid for sbc1.sample.chainsmith.example"
+            .query_by_label(
+                "✔ Ready: bundle of 2 for sbc1.sample.chainsmith.example — leaf + 1 intermediate, root not included — valid until 2035-12-31"
             )
+            .is_some(),
+        "the banner says what the saved bundle holds"
+    );
+    // With the root included, the banner says so; the bundle written holds what it says.
+    harness.state_mut().prefs.include_root = true;
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("Ready: bundle of 3 for sbc1.sample.chainsmith.example — leaf + 1 intermediate + root — valid until")
+            .is_some()
+    );
+    let bundle = harness.state().bundle_pem().unwrap();
+    assert_eq!(bundle.matches("BEGIN CERTIFICATE").count(), 3);
+}
+
+#[test]
+fn an_invalid_validation_time_is_named_and_nothing_is_judged_until_it_parses() {
+    let mut harness = harness(FakePicker::default());
+    harness
+        .get_all_by_label("Load sample chain")
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    assert!(harness.state().report().is_some());
+    harness.get_by_label("Validation time").focus();
+    harness
+        .get_by_label("Validation time")
+        .type_text("2026-13-45");
+    harness.run();
+    assert!(
+        harness.state().report().is_none(),
+        "judged at a time that does not parse"
+    );
+    assert!(
+        harness
+            .query_by_label("✖ Not checked: the validation time \"2026-13-45\" is not a time")
+            .is_some()
+    );
+    assert!(harness.query_by_label_contains("✔ Ready").is_none());
+    // Corrected, the chain is judged at that time, and dates are worded from it.
+    harness.state_mut().at_text = "2036-01-02".into();
+    harness.run();
+    let report = harness.state().report().unwrap();
+    assert!(!report.passed());
+    assert!(
+        harness
+            .query_by_label_contains("✖ expired 2 days before the validation time")
             .is_some()
     );
 }

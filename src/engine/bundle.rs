@@ -24,6 +24,15 @@ pub enum BundleError {
     NoCaCertificates,
 }
 
+/// Whether a bundle written with `options` holds a certificate of this role.
+pub fn takes(role: Role, options: BundleOptions) -> bool {
+    match role {
+        Role::Leaf => !options.ca_only,
+        Role::Intermediate => true,
+        Role::Root => options.include_root || options.ca_only,
+    }
+}
+
 /// The bundle as PEM text.
 pub fn to_pem(report: &Report, options: BundleOptions) -> Result<String, BundleError> {
     if report.chain.is_empty() {
@@ -32,12 +41,7 @@ pub fn to_pem(report: &Report, options: BundleOptions) -> Result<String, BundleE
     let mut out = String::new();
     let mut written = 0;
     for entry in &report.chain {
-        let take = match entry.role {
-            Role::Leaf => !options.ca_only,
-            Role::Intermediate => true,
-            Role::Root => options.include_root || options.ca_only,
-        };
-        if take {
+        if takes(entry.role, options) {
             out.push_str(&pem::encode("CERTIFICATE", &entry.cert.der));
             written += 1;
         }

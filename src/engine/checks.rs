@@ -155,25 +155,29 @@ fn validity(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Findi
             Code::CertExpired,
             Some(cert.sha256),
             format!(
-                "\"{name}\" expired on {} ({} days before the validation time)",
+                "\"{name}\" expired on {} ({})",
                 date(cert.not_after),
-                (at - cert.not_after) / DAY
+                relative_words(cert.not_after, at, options.at_is_now)
             ),
         ));
     } else if at < cert.not_before {
         findings.push(Finding::new(
             Code::CertNotYetValid,
             Some(cert.sha256),
-            format!("\"{name}\" is not valid before {}", date(cert.not_before)),
+            format!(
+                "\"{name}\" is not valid before {} ({})",
+                date(cert.not_before),
+                relative_words(cert.not_before, at, options.at_is_now)
+            ),
         ));
     } else if cert.not_after - at < i64::from(options.expiry_warning_days) * DAY {
         findings.push(Finding::new(
             Code::CertExpiringSoon,
             Some(cert.sha256),
             format!(
-                "\"{name}\" expires on {} (in {} days)",
+                "\"{name}\" expires on {} ({})",
                 date(cert.not_after),
-                (cert.not_after - at) / DAY
+                relative_words(cert.not_after, at, options.at_is_now)
             ),
         ));
     }
@@ -769,6 +773,37 @@ fn ip_within(ip: IpAddr, address: &[u8], mask: &[u8]) -> bool {
 }
 
 /// `YYYY-MM-DD` for messages.
+/// Whole days between two times, counted one way everywhere (findings, text report, window): the
+/// distance truncated to whole days, so 699.6 days reads "699 days" on every screen.
+pub fn whole_days(from: i64, to: i64) -> i64 {
+    (to - from).abs() / DAY
+}
+
+/// Where `when` stands from the validation time `at`, in words: "in 30 days" / "700 days ago" when
+/// checking now, "30 days after the validation time" / "700 days before the validation time" when a
+/// validation time was given (so a future or past `--at` is never worded as if it were today).
+pub fn relative_words(when: i64, at: i64, at_is_now: bool) -> String {
+    let days = whole_days(at, when);
+    let unit = if days == 1 { "day" } else { "days" };
+    match (when >= at, at_is_now) {
+        (true, true) => format!("in {days} {unit}"),
+        (false, true) => format!("{days} {unit} ago"),
+        (true, false) => format!("{days} {unit} after the validation time"),
+        (false, false) => format!("{days} {unit} before the validation time"),
+    }
+}
+
+/// A certificate's expiry in words: "expired 700 days ago", "expires in 30 days" (see
+/// [`relative_words`]).
+pub fn expiry_words(not_after: i64, at: i64, at_is_now: bool) -> String {
+    let words = relative_words(not_after, at, at_is_now);
+    if at > not_after {
+        format!("expired {words}")
+    } else {
+        format!("expires {words}")
+    }
+}
+
 pub fn date(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))

@@ -112,6 +112,9 @@ pub struct CheckOptions {
     pub profile: Profile,
     /// Validation time, Unix seconds.
     pub at: i64,
+    /// `at` is the current time (no `--at`, no time in the window): dates are worded "ago" / "in",
+    /// otherwise "before" / "after the validation time".
+    pub at_is_now: bool,
     pub expiry_warning_days: u32,
     pub strict: bool,
     /// Add the Mozilla root set (webpki-roots) to the trust anchors.
@@ -128,6 +131,7 @@ impl CheckOptions {
             leaf: None,
             profile: Profile::default(),
             at,
+            at_is_now: true,
             expiry_warning_days: 30,
             strict: false,
             public_roots: false,

@@ -72,6 +72,8 @@ pub struct Report {
     pub host: Option<String>,
     pub profile: Profile,
     pub at: i64,
+    /// `at` is the current time (see [`CheckOptions::at_is_now`]).
+    pub at_is_now: bool,
     /// Leaf first; the anchor last when it is a certificate.
     pub chain: Vec<ChainEntry>,
     pub anchor: AnchorKind,
@@ -141,11 +143,126 @@ impl Report {
             host: options.host.as_ref().map(ToString::to_string),
             profile: options.profile,
             at: options.at,
+            at_is_now: options.at_is_now,
             chain,
             anchor,
             excluded,
             findings,
             signature_checks: built.signature_checks,
+        }
+    }
+
+    /// The one line a banner shows. Passed: what the bundle written with `bundle` holds ("Ready:
+    /// bundle of 2 — leaf + 1 intermediate, root not included — valid until 2028-01-02"). Not
+    /// passed: the first problem in a few words and how many more ("Not ready — the leaf is for
+    /// sbc9.other.example, not sbc1.carrier.example (and 1 more)").
+    pub fn headline(&self, bundle: super::bundle::BundleOptions) -> String {
+        let errors: Vec<&Finding> = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .collect();
+        if let Some(first) = errors.iter().min_by_key(|f| headline_rank(f.code)) {
+            let more = match errors.len() - 1 {
+                0 => String::new(),
+                n => format!(" (and {n} more)"),
+            };
+            return format!("Not ready — {}{more}", self.problem_words(first));
+        }
+        let taken: Vec<&ChainEntry> = self
+            .chain
+            .iter()
+            .filter(|e| super::bundle::takes(e.role, bundle))
+            .collect();
+        if taken.is_empty() {
+            return "Nothing to bundle".into();
+        }
+        let mut parts: Vec<String> = Vec::new();
+        if taken.iter().any(|e| e.role == Role::Leaf) {
+            parts.push("leaf".into());
+        }
+        match taken
+            .iter()
+            .filter(|e| e.role == Role::Intermediate)
+            .count()
+        {
+            0 => {}
+            1 => parts.push("1 intermediate".into()),
+            n => parts.push(format!("{n} intermediates")),
+        }
+        let root_taken = taken.iter().any(|e| e.role == Role::Root);
+        if root_taken {
+            parts.push("root".into());
+        }
+        let mut what = parts.join(" + ");
+        if !root_taken {
+            match &self.anchor {
+                AnchorKind::Public(_) => what.push_str(", root not included (clients have it)"),
+                _ if self.chain.iter().any(|e| e.role == Role::Root) => {
+                    what.push_str(", root not included")
+                }
+                _ => {}
+            }
+        }
+        let until = taken
+            .iter()
+            .map(|e| e.cert.not_after)
+            .min()
+            .map(date)
+            .unwrap_or_default();
+        let host = match &self.host {
+            Some(host) => format!(" for {host}"),
+            None => String::new(),
+        };
+        format!(
+            "Ready: bundle of {}{host} — {what} — valid until {until}",
+            taken.len()
+        )
+    }
+
+    /// A problem in a few words, for the banner.
+    fn problem_words(&self, finding: &Finding) -> String {
+        let cert = finding.sha256.and_then(|fp| {
+            self.chain
+                .iter()
+                .map(|e| (&e.cert, Some(e.role)))
+                .chain(self.excluded.iter().map(|e| (&e.cert, None)))
+                .find(|(c, _)| c.sha256 == fp)
+        });
+        let role = |r: Option<Role>| match r {
+            Some(Role::Leaf) => "the leaf",
+            Some(Role::Intermediate) => "the intermediate",
+            Some(Role::Root) => "the root",
+            None => "a certificate",
+        };
+        match (finding.code, cert) {
+            (Code::NameMismatch, Some((c, _))) => {
+                let names: Vec<String> = c.sans.iter().take(2).map(|s| s.to_string()).collect();
+                let more = if c.sans.len() > 2 { ", …" } else { "" };
+                let host = self.host.as_deref().unwrap_or("the host name");
+                format!("the leaf is for {}{more}, not {host}", names.join(", "))
+            }
+            (Code::CertExpired, Some((c, r))) => format!(
+                "{} \"{}\" expired on {}",
+                role(r),
+                c.display_name(),
+                date(c.not_after)
+            ),
+            (Code::CertNotYetValid, Some((c, r))) => format!(
+                "{} \"{}\" is not valid before {}",
+                role(r),
+                c.display_name(),
+                date(c.not_before)
+            ),
+            (Code::ChainIncomplete, Some((c, _))) => format!(
+                "the chain is incomplete: the issuer of \"{}\" is missing",
+                c.display_name()
+            ),
+            (Code::ChainUntrustedRoot, Some((c, _))) => format!(
+                "the chain ends at \"{}\", a root that is not trusted",
+                c.display_name()
+            ),
+            _ => shorten(&finding.message, 110),
         }
     }
 
@@ -270,7 +387,7 @@ impl Report {
                 "     valid    {} → {}  ({}; {})",
                 date(c.not_before),
                 date(c.not_after),
-                days_left(c.not_after, self.at),
+                super::checks::expiry_words(c.not_after, self.at, self.at_is_now),
                 c.key
             );
             if !c.sans.is_empty() {
@@ -429,18 +546,32 @@ impl Report {
     }
 }
 
+/// Which error a banner names first: the host name, then the chain, then dates, then the rest, then
+/// the inputs (a stray file is the least of the problems when the chain itself is wrong).
+fn headline_rank(code: Code) -> u8 {
+    let family = code.as_str().split('.').next().unwrap_or_default();
+    match family {
+        "name" => 0,
+        "chain" => 1,
+        "cert" => 2,
+        "input" => 4,
+        _ => 3,
+    }
+}
+
+/// `text` cut at a word boundary to at most `max` characters, with "…" when cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':']))
+}
+
 /// Escapes the characters that would break a Markdown table cell or list item.
 fn md(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
-}
-
-fn days_left(not_after: i64, at: i64) -> String {
-    let days = (not_after - at).div_euclid(86_400);
-    if days < 0 {
-        format!("expired {} days ago", -days)
-    } else {
-        format!("expires in {days} days")
-    }
 }
 
 /// `YYYY-MM-DD` (midnight UTC) or RFC 3339.

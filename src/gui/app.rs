@@ -235,13 +235,20 @@ impl App {
         self.dirty = true;
     }
 
+    /// The validation time field holds text that is not a time.
+    pub fn time_invalid(&self) -> bool {
+        !self.at_text.trim().is_empty()
+            && crate::engine::report::parse_time(&self.at_text).is_none()
+    }
+
     /// The options the window's inputs describe.
     pub fn check_options(&self) -> CheckOptions {
         let now = self
             .fixed_now
             .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
-        let mut options =
-            CheckOptions::new(crate::engine::report::parse_time(&self.at_text).unwrap_or(now));
+        let at = crate::engine::report::parse_time(&self.at_text);
+        let mut options = CheckOptions::new(at.unwrap_or(now));
+        options.at_is_now = at.is_none();
         options.host = HostName::parse(&self.prefs.host).ok();
         options.profile = self.prefs.profile.parse().unwrap_or_default();
         options.public_roots = self.prefs.trust == Trust::Mozilla;
@@ -282,6 +289,11 @@ impl App {
         self.dirty = false;
         self.checked_with = Some(key);
         if self.loaded.certificates.is_empty() && self.loaded.findings.is_empty() {
+            self.report = None;
+            return;
+        }
+        // Nothing is judged at a time that does not parse: no silent fall-back to now.
+        if self.time_invalid() {
             self.report = None;
             return;
         }
@@ -690,6 +702,8 @@ impl App {
         egui::CentralPanel::default().show(ui, |ui| {
             if self.report.is_some() {
                 self.ui_chain(ui);
+            } else if self.time_invalid() && !self.loaded.certificates.is_empty() {
+                self.ui_time_invalid(ui);
             } else {
                 self.ui_empty(ui);
             }
@@ -830,13 +844,15 @@ impl App {
             let label = ui.label("Validation time");
             let time_ok = self.at_text.trim().is_empty()
                 || crate::engine::report::parse_time(&self.at_text).is_some();
-            ui.add(
-                egui::TextEdit::singleline(&mut self.at_text)
-                    .hint_text("now (or 2026-12-05)")
-                    .desired_width(150.0),
-            )
-            .labelled_by(label.id)
-            .on_hover_text("Check as of the change window: YYYY-MM-DD or RFC 3339; empty = now");
+            let mut edit = egui::TextEdit::singleline(&mut self.at_text)
+                .hint_text("now (or 2026-12-05)")
+                .desired_width(150.0);
+            if !time_ok {
+                edit = edit.text_color(ui.visuals().error_fg_color);
+            }
+            ui.add(edit).labelled_by(label.id).on_hover_text(
+                "Check as of the change window: YYYY-MM-DD or RFC 3339; empty = now",
+            );
             if !time_ok {
                 ui.colored_label(ui.visuals().error_fg_color, "✖ use YYYY-MM-DD");
             }
@@ -939,6 +955,32 @@ impl App {
                 ui.weak(format!("frame {:.1} ms", self.last_frame_ms));
             });
         });
+    }
+
+    /// In place of the chain while the validation time does not parse: nothing is judged.
+    fn ui_time_invalid(&mut self, ui: &mut egui::Ui) {
+        egui::Frame::NONE
+            .fill(Color32::from_rgb(0xc9, 0x2a, 0x2a))
+            .corner_radius(6.0)
+            .inner_margin(10.0)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(
+                    RichText::new(format!(
+                        "✖ Not checked: the validation time \"{}\" is not a time",
+                        crate::engine::text::escape(self.at_text.trim())
+                    ))
+                    .color(Color32::WHITE)
+                    .strong()
+                    .size(16.0),
+                );
+                ui.label(
+                    RichText::new(
+                        "Write a date (2026-12-05, midnight UTC) or an RFC 3339 time (2026-12-05T22:00:00Z) in the Validation time field, or empty it to check as of now.",
+                    )
+                    .color(Color32::WHITE),
+                );
+            });
     }
 
     fn ui_empty(&mut self, ui: &mut egui::Ui) {
@@ -1275,13 +1317,7 @@ impl App {
                     );
                 }
                 ui.label(format!("Issued by: {}", cert.issuer));
-                ui_validity(
-                    ui,
-                    cert.not_before,
-                    cert.not_after,
-                    options.at,
-                    options.expiry_warning_days,
-                );
+                ui_validity(ui, cert, options);
                 if !cert.sans.is_empty() {
                     let matched = match (&options.host, entry.role) {
                         (Some(host), Role::Leaf) => hostname::find_match(
@@ -1368,17 +1404,11 @@ impl App {
             return;
         };
         let passed = report.passed();
+        let headline = report.headline(self.bundle_options());
         let (fill, text) = if passed {
-            (
-                Color32::from_rgb(0x2f, 0x9e, 0x44),
-                format!("✔ {}", banner_ready(&report)),
-            )
+            (Color32::from_rgb(0x2f, 0x9e, 0x44), format!("✔ {headline}"))
         } else {
-            let n = report.count(Severity::Error);
-            (
-                Color32::from_rgb(0xc9, 0x2a, 0x2a),
-                format!("✖ {n} problem{} to fix", if n == 1 { "" } else { "s" }),
-            )
+            (Color32::from_rgb(0xc9, 0x2a, 0x2a), format!("✖ {headline}"))
         };
         egui::Frame::NONE
             .fill(fill)
@@ -1739,26 +1769,6 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn banner_ready(report: &Report) -> String {
-    let until = report
-        .chain
-        .iter()
-        .map(|e| e.cert.not_after)
-        .min()
-        .map(crate::engine::checks::date)
-        .unwrap_or_default();
-    match &report.host {
-        Some(host) => format!(
-            "Ready: {} certificates, valid for {host} until {until}",
-            report.chain.len()
-        ),
-        None => format!(
-            "Ready: {} certificates, valid until {until}",
-            report.chain.len()
-        ),
-    }
-}
-
 fn ui_arrow(ui: &mut egui::Ui, signature: Option<SignatureCheck>) {
     ui.horizontal(|ui| {
         ui.add_space(24.0);
@@ -1780,24 +1790,31 @@ fn ui_arrow(ui: &mut egui::Ui, signature: Option<SignatureCheck>) {
     });
 }
 
-fn ui_validity(ui: &mut egui::Ui, not_before: i64, not_after: i64, at: i64, warning_days: u32) {
-    let days_left = (not_after - at).div_euclid(86_400);
+fn ui_validity(ui: &mut egui::Ui, cert: &crate::engine::Certificate, options: &CheckOptions) {
+    use crate::engine::checks::{expiry_words, relative_words};
+    let (not_before, not_after, at) = (cert.not_before, cert.not_after, options.at);
     let (color, text) = if at > not_after {
         (
             ui.visuals().error_fg_color,
-            format!("✖ expired {} days ago", -days_left),
+            format!("✖ {}", expiry_words(not_after, at, options.at_is_now)),
         )
     } else if at < not_before {
-        (ui.visuals().error_fg_color, "✖ not yet valid".to_string())
-    } else if days_left < i64::from(warning_days) {
+        (
+            ui.visuals().error_fg_color,
+            format!(
+                "✖ not yet valid: valid from {}",
+                relative_words(not_before, at, options.at_is_now)
+            ),
+        )
+    } else if not_after - at < i64::from(options.expiry_warning_days) * 86_400 {
         (
             ui.visuals().warn_fg_color,
-            format!("⚠ expires in {days_left} days"),
+            format!("⚠ {}", expiry_words(not_after, at, options.at_is_now)),
         )
     } else {
         (
             Color32::from_rgb(0x2f, 0x9e, 0x44),
-            format!("✔ expires in {days_left} days"),
+            format!("✔ {}", expiry_words(not_after, at, options.at_is_now)),
         )
     };
     ui.horizontal(|ui| {
