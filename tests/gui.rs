@@ -164,6 +164,13 @@ fn wrong_host_shows_the_mismatch_and_saving_asks_first_and_matches_the_cli() {
         harness.query_by_label("name.mismatch").is_some(),
         "the finding is listed"
     );
+    // The fix speaks of the window's field, not of a flag.
+    assert!(
+        harness
+            .query_by_label("Fix: Use a certificate issued for this host name, or check the spelling in the Host name field.")
+            .is_some()
+    );
+    assert!(harness.query_by_label_contains("--host").is_none());
     // The banner names the problem: the leaf's names against the host name.
     assert!(
         harness
@@ -466,6 +473,27 @@ fn an_invalid_validation_time_is_named_and_nothing_is_judged_until_it_parses() {
         harness
             .query_by_label_contains("✖ expired 2 days before the validation time")
             .is_some()
+    );
+}
+
+#[test]
+fn where_the_chain_breaks_an_add_issuer_file_button_asks_for_the_file() {
+    let c = chain(Alg::P256);
+    let picker = FakePicker::default();
+    let mut harness = harness(picker.clone());
+    drop_bytes(&mut harness, &[("leaf.pem", c.leaf.pem().into_bytes())]);
+    assert!(
+        harness
+            .query_all_by_label_contains("Fix: Add the missing issuer \"CN=Test Intermediate CA, O=Chainsmith Test\" with \"Add issuer file…\"")
+            .count()
+            > 0
+    );
+    assert!(harness.query_by_label_contains("--public-roots").is_none());
+    harness.get_by_label("Add issuer file…").click();
+    harness.run();
+    assert_eq!(
+        picker.asked.lock().unwrap().as_slice(),
+        [PickRequest::Files]
     );
 }
 

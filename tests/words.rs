@@ -6,6 +6,7 @@ mod common;
 
 use chainsmith::engine::bundle::BundleOptions;
 use chainsmith::engine::checks::{expiry_words, relative_words, whole_days};
+use chainsmith::engine::finding::Face;
 use chainsmith::engine::{self, CheckOptions, HostName};
 use common::*;
 
@@ -173,4 +174,84 @@ fn the_cli_words_dates_by_the_validation_time_it_was_given() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("validation time"), "{text}");
+}
+
+#[test]
+fn fixes_fit_the_role_and_the_face() {
+    // An expired intermediate: replaced by the CA's current one, not "renewed".
+    let root = root("Test Root CA", Alg::P256);
+    let mut expired = ca_params("Issuing CA 1");
+    expired.not_after = rcgen::date_time_ymd(2026, 3, 1);
+    let intermediate = root.issue(expired, Alg::P256);
+    let leaf = intermediate.issue(
+        leaf_params("sbc.example.com", &["sbc.example.com"]),
+        Alg::P256,
+    );
+    let pem = leaf.pem() + &intermediate.pem() + &root.pem();
+    let report = analyze(
+        &[("chain.pem", pem.as_bytes())],
+        &options(Some("sbc.example.com")),
+    );
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "cert.expired")
+        .unwrap();
+    for face in [Face::Cli, Face::Window] {
+        let fix = report.fix(finding, face);
+        assert!(
+            fix.contains("get the current \"Issuing CA 1\" from your CA"),
+            "{fix}"
+        );
+        assert!(!fix.contains("Renew"), "{fix}");
+    }
+    assert!(
+        report
+            .to_text()
+            .contains("get the current \"Issuing CA 1\" from your CA")
+    );
+
+    // A missing intermediate is named, in each face's words; never "if it is a public root".
+    let report = analyze(
+        &[("leaf.pem", leaf.pem().as_bytes())],
+        &options(Some("sbc.example.com")),
+    );
+    let incomplete = report
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "chain.incomplete")
+        .unwrap();
+    let cli = report.fix(incomplete, Face::Cli);
+    let window = report.fix(incomplete, Face::Window);
+    assert!(
+        cli.contains("Add the missing issuer \"CN=Issuing CA 1, O=Chainsmith Test\""),
+        "{cli}"
+    );
+    assert!(window.contains("\"Add issuer file…\""), "{window}");
+    assert!(!window.contains("--"), "{window}");
+    assert!(!incomplete.message.contains("--"), "{}", incomplete.message);
+    assert!(!cli.contains("public root"), "{cli}");
+
+    // An intermediate whose issuer is a public root: the fix says so, and how to trust it.
+    let r3 = std::fs::read(fixtures().join("letsencrypt/lets-encrypt-r3.pem")).unwrap();
+    let report = analyze(&[("r3.pem", &r3)], &options(None));
+    let incomplete = report
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "chain.incomplete")
+        .expect("R3 alone, without the Mozilla set");
+    assert!(
+        report
+            .fix(incomplete, Face::Cli)
+            .ends_with("is the public root \"C=US, O=Internet Security Research Group, CN=ISRG Root X1\": add --public-roots."),
+        "{}",
+        report.fix(incomplete, Face::Cli)
+    );
+    assert!(
+        report
+            .fix(incomplete, Face::Window)
+            .ends_with(": choose \"The Mozilla set\" under Trust."),
+        "{}",
+        report.fix(incomplete, Face::Window)
+    );
 }

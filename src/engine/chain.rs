@@ -932,12 +932,19 @@ impl Search {
                 } else {
                     ""
                 };
+                // What to do is the finding's fix (worded for the CLI or the window, and for a
+                // public root or an intermediate); the message says only what is known.
                 let hint = if !(unverifiable.is_empty() && bad.is_empty()) {
                     ""
                 } else if built.public {
-                    " It is not in the Mozilla root set either; if the far end trusts it, pass it with --roots."
+                    " It is not in the Mozilla root set either."
+                } else if super::trust::public_anchors()
+                    .iter()
+                    .any(|a| a.subject_key == top_cert.issuer_key)
+                {
+                    " It is a public root (in the Mozilla set), which is not trusted here."
                 } else {
-                    " If it is a public root, add --public-roots."
+                    ""
                 };
                 let what = if unverifiable.is_empty() && bad.is_empty() {
                     "is missing"

@@ -300,6 +300,41 @@ codes! {
         "Reissue without the wildcard on a public suffix; clients ignore such names.";
 }
 
+impl Code {
+    /// The fix in the window's own words: where the command line names a flag, the window names its
+    /// field, menu or button. Every other code's fix is the same on both faces.
+    pub fn window_fix(self) -> &'static str {
+        match self {
+            Self::ChainIncomplete => {
+                "Add the missing issuer certificate with \"Add issuer file…\" (from your CA), or click \"Fetch missing issuer\"; for a public root choose \"The Mozilla set\" under Trust."
+            }
+            Self::ChainUntrustedRoot => {
+                "Use a chain that ends at a root the far end trusts, or choose \"A roots file\" under Trust and pick a file holding that root."
+            }
+            Self::ChainAmbiguousLeaf => {
+                "Type the host name in the Host name field (the leaf valid for it is chosen), or click \"Use as leaf\" on the right certificate."
+            }
+            Self::CertNotYetValid => {
+                "Wait until its notBefore, or check the computer's clock and the Validation time field."
+            }
+            Self::NameMismatch => {
+                "Use a certificate issued for this host name, or check the spelling in the Host name field."
+            }
+            Self::ServedOrder => {
+                "Put the leaf first in the server's certificate file, then each issuer in turn: save the bundle from this window and install it."
+            }
+            other => other.fix(),
+        }
+    }
+}
+
+/// Where a fix is read: the command line names flags, the window names its fields and buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Face {
+    Cli,
+    Window,
+}
+
 /// One thing to tell the user about the certificates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -340,6 +375,23 @@ mod tests {
                 "README.md lacks the row for {}",
                 code.as_str()
             );
+        }
+    }
+
+    #[test]
+    fn window_fixes_speak_of_the_window_not_the_command_line() {
+        for code in Code::ALL {
+            let fix = code.window_fix();
+            assert!(!fix.is_empty());
+            // egui's bundled fonts have no "→" (U+2192): the window would draw a box.
+            assert!(!fix.contains('→'), "{}: {fix}", code.as_str());
+            for cli in ["--", "`chainsmith", "chainsmith build", "chainsmith check"] {
+                assert!(
+                    !fix.contains(cli),
+                    "{}: the window fix speaks CLI: {fix}",
+                    code.as_str()
+                );
+            }
         }
     }
 

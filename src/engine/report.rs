@@ -220,6 +220,61 @@ impl Report {
         )
     }
 
+    /// How to fix a finding, in the words of `face`, fitted to the certificate it concerns: an expired
+    /// CA certificate is replaced by the CA's current one, not "renewed"; a missing issuer is named,
+    /// and a missing public root is told apart from a missing intermediate.
+    pub fn fix(&self, finding: &Finding, face: super::finding::Face) -> String {
+        use super::finding::Face;
+        let generic = match face {
+            Face::Cli => finding.code.fix(),
+            Face::Window => finding.code.window_fix(),
+        };
+        let entry = finding
+            .sha256
+            .and_then(|fp| self.chain.iter().find(|e| e.cert.sha256 == fp));
+        match (finding.code, entry) {
+            (Code::CertExpired | Code::CertExpiringSoon, Some(e))
+                if e.role != Role::Leaf || e.cert.is_ca() =>
+            {
+                let name = e.cert.display_name();
+                let when = if finding.code == Code::CertExpired {
+                    "has expired"
+                } else {
+                    "expires soon"
+                };
+                match e.role {
+                    Role::Leaf | Role::Intermediate => format!(
+                        "The CA certificate \"{name}\" {when}: get the current \"{name}\" from your CA (CAs publish their intermediates) and use it in its place; if the CA re-keyed, the leaf must be reissued under the new one."
+                    ),
+                    _ => format!(
+                        "The root \"{name}\" {when}: get your CA's current root and chain, and make sure the far end trusts the new root before the change."
+                    ),
+                }
+            }
+            (Code::ChainIncomplete, Some(e)) => {
+                let issuer = &e.cert.issuer;
+                let public = super::trust::public_anchors()
+                    .iter()
+                    .any(|a| a.subject_key == e.cert.issuer_key);
+                match (public, face) {
+                    (true, Face::Cli) => format!(
+                        "The missing issuer is the public root \"{issuer}\": add --public-roots."
+                    ),
+                    (true, Face::Window) => format!(
+                        "The missing issuer is the public root \"{issuer}\": choose \"The Mozilla set\" under Trust."
+                    ),
+                    (false, Face::Cli) => format!(
+                        "Add the missing issuer \"{issuer}\": get it from your CA (or add --fetch-missing to fetch it from the AIA caIssuers URL)."
+                    ),
+                    (false, Face::Window) => format!(
+                        "Add the missing issuer \"{issuer}\" with \"Add issuer file…\" (get it from your CA), or click \"Fetch missing issuer\" when the certificate names a URL."
+                    ),
+                }
+            }
+            _ => generic.to_string(),
+        }
+    }
+
     /// A problem in a few words, for the banner.
     fn problem_words(&self, finding: &Finding) -> String {
         let cert = finding.sha256.and_then(|fp| {
@@ -459,7 +514,7 @@ impl Report {
             for f in of.iter().take(100) {
                 let _ = writeln!(out, "   {} {}", f.code.as_str(), f.message);
                 if severity != Severity::Info {
-                    let _ = writeln!(out, "      fix: {}", f.code.fix());
+                    let _ = writeln!(out, "      fix: {}", self.fix(f, super::finding::Face::Cli));
                 }
             }
             if of.len() > 100 {
@@ -526,7 +581,11 @@ impl Report {
                 md(&f.message)
             );
             if f.severity != Severity::Info {
-                let _ = writeln!(out, "  - fix: {}", md(f.code.fix()));
+                let _ = writeln!(
+                    out,
+                    "  - fix: {}",
+                    md(&self.fix(f, super::finding::Face::Cli))
+                );
             }
         }
         if !self.excluded.is_empty() {

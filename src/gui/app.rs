@@ -11,6 +11,7 @@ use super::jobs::{LoadJob, Target, Task};
 use super::picker::{PickRequest, Picked, Picker};
 use crate::engine::bundle::{self, BundleOptions};
 use crate::engine::cert::San;
+use crate::engine::finding::Face;
 use crate::engine::hostname::{self, NameMatch};
 use crate::engine::report::{AnchorKind, rfc3339};
 use crate::engine::signature::SignatureCheck;
@@ -1091,6 +1092,22 @@ impl App {
                             ui.visuals().error_fg_color,
                             "✖ No issuer found above this certificate: the chain is incomplete",
                         );
+                        ui.horizontal(|ui| {
+                            if ui
+                                .button("Add issuer file…")
+                                .on_hover_text(format!(
+                                    "Add the certificate of \"{}\" (from your CA)",
+                                    crate::engine::text::escape(&entry.cert.issuer)
+                                ))
+                                .clicked()
+                            {
+                                self.commands.push(Command::Pick(PickRequest::Files));
+                            }
+                            ui.weak(format!(
+                                "missing: {}",
+                                crate::engine::text::escape(&entry.cert.issuer)
+                            ));
+                        });
                         if let Some(url) = entry.cert.aia_ca_issuers.first() {
                             let url = crate::engine::text::escape(url);
                             ui.horizontal(|ui| {
@@ -1445,7 +1462,8 @@ impl App {
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
                     for finding in findings {
-                        self.ui_finding(ui, finding, None);
+                        let fix = report.fix(finding, Face::Window);
+                        self.ui_finding(ui, finding, &fix, None);
                     }
                 });
         } else {
@@ -1456,7 +1474,8 @@ impl App {
                 .auto_shrink([false, false])
                 .show_rows(ui, row_height, findings.len(), |ui, range| {
                     for finding in &findings[range] {
-                        self.ui_finding(ui, finding, Some(row_height));
+                        let fix = report.fix(finding, Face::Window);
+                        self.ui_finding(ui, finding, &fix, Some(row_height));
                     }
                 });
         }
@@ -1467,6 +1486,7 @@ impl App {
         &mut self,
         ui: &mut egui::Ui,
         finding: &engine::Finding,
+        fix: &str,
         row_height: Option<f32>,
     ) {
         let (icon, color) = match finding.severity {
@@ -1502,9 +1522,7 @@ impl App {
                 if finding.severity != Severity::Info {
                     ui.horizontal(|ui| {
                         ui.add_space(18.0);
-                        ui.add(text(
-                            RichText::new(format!("Fix: {}", finding.code.fix())).weak(),
-                        ));
+                        ui.add(text(RichText::new(format!("Fix: {fix}")).weak()));
                     });
                 }
                 if row_height.is_none() {
@@ -1513,11 +1531,7 @@ impl App {
             })
             .response
             .interact(egui::Sense::click())
-            .on_hover_text(format!(
-                "{}\n\nFix: {}",
-                finding.message,
-                finding.code.fix()
-            ));
+            .on_hover_text(format!("{}\n\nFix: {fix}", finding.message));
         if response.clicked()
             && let Some(fp) = finding.sha256
         {
@@ -1726,10 +1740,14 @@ impl App {
                 ui.set_width(ui.available_width());
                 ui.label(RichText::new(text).color(Color32::WHITE).strong());
             });
-            let findings = report.findings.clone();
+            let findings: Vec<(engine::Finding, String)> = report
+                .findings
+                .iter()
+                .map(|f| (f.clone(), report.fix(f, Face::Window)))
+                .collect();
             egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
-                for finding in &findings {
-                    self.ui_finding(ui, finding, None);
+                for (finding, fix) in &findings {
+                    self.ui_finding(ui, finding, fix, None);
                 }
             });
         });
