@@ -102,7 +102,7 @@ pub struct CheckArgs {
 pub struct ProbeArgs {
     /// HOST[:PORT] (default port 5061; IPv6 as [ADDR]:PORT).
     pub target: String,
-    /// The SNI name to send (default: HOST, unless it is an IP address).
+    /// The SNI name to send (default: --host, else HOST unless it is an IP address).
     #[arg(long, value_name = "NAME")]
     pub sni: Option<String>,
     /// The name the leaf must be valid for (default: HOST).
@@ -523,7 +523,9 @@ fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
     let mut probe_options = probe::ProbeOptions {
         host: host.clone(),
         port,
-        sni: args.sni.clone(),
+        // The name the leaf must be valid for is the name to ask for: probing an IP address with
+        // --host sends that host as SNI, so a server with several certificates picks the right one.
+        sni: args.sni.clone().or_else(|| args.host.clone()),
         timeout: std::time::Duration::from_secs(args.timeout.max(1)),
         client_auth,
         only_suites: None,
@@ -555,7 +557,7 @@ fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
             .and_then(engine::served::bundle_roots)
     });
     let report = engine::analyze(&served, roots.as_ref(), &options);
-    let mut report = engine::served::judge(report, bundle_report.as_ref());
+    let mut report = engine::served::judge(report, bundle_report.as_ref(), &options);
     if args.flags.fetch_missing && report.has(engine::Code::ServedIncomplete) {
         // What the endpoint should also send: fetched for the report; the served verdict stands.
         let (_, _, notes) = aia::analyze_fetching(
@@ -589,6 +591,7 @@ fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
         let mut json = report.to_json();
         json["probe"] = serde_json::json!({
             "target": format!("{host}:{port}"),
+            "sni": probed.sni_sent,
             "address": probed.address.to_string(),
             "protocol_version": probed.protocol_version,
             "cipher_suite": probed.cipher_suite,
@@ -600,6 +603,7 @@ fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
         writeln!(stdout, "{}", serde_json::to_string_pretty(&json)?)?;
     } else {
         writeln!(stdout, "Probed {host}:{port} ({})", probed.address)?;
+        writeln!(stdout, "  {}", probed.sni_words())?;
         writeln!(
             stdout,
             "  negotiated {} with {}; client certificate requested: {}",

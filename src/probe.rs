@@ -79,6 +79,19 @@ pub struct Probe {
     pub client_certificate_requested: bool,
     /// The handshake failed after the chain was received (e.g. a client certificate was required).
     pub handshake_error: Option<String>,
+    /// The server name sent (SNI); `None` when the name was an IP address, for which TLS sends none
+    /// (RFC 6066 §3), so a server with several certificates answers with its default one.
+    pub sni_sent: Option<String>,
+}
+
+impl Probe {
+    /// "SNI sent: NAME", or why none was sent, for the result shown to the admin.
+    pub fn sni_words(&self) -> String {
+        match &self.sni_sent {
+            Some(name) => format!("SNI sent: {}", crate::engine::text::escape(name)),
+            None => "SNI sent: none (the name is an IP address; the server answers with its default certificate)".into(),
+        }
+    }
 }
 
 /// Why there is nothing to judge.
@@ -183,7 +196,8 @@ fn probe_address(options: &ProbeOptions, address: SocketAddr) -> Result<Probe, P
         .trim_end_matches(']')
         .to_string();
     let server_name =
-        ServerName::try_from(sni_text.clone()).map_err(|_| ProbeError::BadSni(sni_text))?;
+        ServerName::try_from(sni_text.clone()).map_err(|_| ProbeError::BadSni(sni_text.clone()))?;
+    let sni_sent = matches!(server_name, ServerName::DnsName(_)).then_some(sni_text);
     let mut connection =
         rustls::ClientConnection::new(Arc::new(config), server_name).map_err(|e| {
             ProbeError::Handshake {
@@ -259,6 +273,7 @@ fn probe_address(options: &ProbeOptions, address: SocketAddr) -> Result<Probe, P
             .map(|s| format!("{:?}", s.suite())),
         client_certificate_requested: client_certs.requested(),
         handshake_error: handshake_error.map(|e| e.to_string()),
+        sni_sent,
     })
 }
 

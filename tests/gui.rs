@@ -14,6 +14,7 @@ use chainsmith::gui::picker::{PickRequest, Picked, Picker};
 use common::*;
 use eframe::egui;
 use egui_kittest::Harness;
+use egui_kittest::kittest::NodeT as _;
 use egui_kittest::kittest::Queryable as _;
 
 /// Answers dialogs from a queue instead of opening them; records what was asked.
@@ -800,6 +801,109 @@ fn probe_window_shows_what_the_endpoint_serves_against_the_loaded_bundle() {
             .is_some()
     );
     assert!(harness.query_all_by_label("served.stale-leaf").count() >= 1);
+}
+
+/// Runs a probe from the open Probe window and waits for it.
+fn probe_now(harness: &mut Harness<'_, App>) {
+    harness.get_by_label("Probe").click();
+    harness.step();
+    wait_for_load(harness);
+}
+
+#[test]
+fn probe_window_sends_the_host_name_as_sni_to_an_address_and_names_a_foreign_certificate() {
+    let c = chain(Alg::P256);
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, port) = serve_two_certificates(
+        dir.path(),
+        "sbc.example.com",
+        &c.leaf.pem(),
+        &c.leaf.key.serialize_pem(),
+    );
+    let mut harness = harness(FakePicker::default());
+    drop_bytes(
+        &mut harness,
+        &[(
+            "new.pem",
+            (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
+        )],
+    );
+    set_host(&mut harness, "sbc.example.com");
+    harness.get_by_label("Probe endpoint…").click();
+    harness.run();
+    // The endpoint starts as the host name; an address is typed instead.
+    harness.state_mut().probe.target = format!("127.0.0.1:{port}");
+    harness.run();
+    assert_eq!(
+        harness.get_by_label("SNI").accesskit_node().placeholder(),
+        Some("sbc.example.com (the Host name)")
+    );
+    probe_now(&mut harness);
+    assert!(
+        harness
+            .query_by_label("SNI sent: sbc.example.com")
+            .is_some()
+    );
+    let report = &harness
+        .state()
+        .probe_outcome()
+        .expect("a probe result")
+        .report;
+    assert_eq!(report.chain[0].cert.sha256.hex(), c.leaf.sha256());
+    assert!(
+        !codes(report).contains(&"served.stale-leaf"),
+        "{:?}",
+        codes(report)
+    );
+
+    // Another name asked for: the box answers with its old self-signed certificate, and says so.
+    harness.get_by_label("SNI").focus();
+    harness.get_by_label("SNI").type_text("voice.example.net");
+    harness.run();
+    probe_now(&mut harness);
+    assert!(
+        harness
+            .query_by_label("SNI sent: voice.example.net")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label("  #1 Old VPN Gateway (self-signed)")
+            .is_some()
+    );
+    let found = codes(&harness.state().probe_outcome().unwrap().report);
+    for code in [
+        "served.stale-leaf",
+        "name.mismatch",
+        "chain.self-signed-leaf",
+    ] {
+        assert!(found.contains(&code), "{code}: {found:?}");
+    }
+    // The result can be copied, SNI included.
+    harness.get_by_label("Copy result").click();
+    harness.step();
+    let copied = copied_texts(&harness);
+    assert!(
+        copied
+            .iter()
+            .any(|t| t.contains("SNI sent: voice.example.net") && t.contains("served.stale-leaf")),
+        "{copied:?}"
+    );
+
+    // A failed probe keeps the form and says why in the window.
+    harness.state_mut().probe.target = "127.0.0.1:1".into();
+    harness.run();
+    probe_now(&mut harness);
+    assert!(
+        harness
+            .query_by_label_contains("✖ Probe failed: 127.0.0.1:1: cannot connect")
+            .is_some()
+    );
+    assert!(harness.query_by_label("Endpoint").is_some());
+    // Esc closes the window.
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(harness.query_by_label("Endpoint").is_none());
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod common;
 use std::io::Write as _;
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Output};
+use std::process::{Command, Output};
 
 use std::time::Duration;
 
@@ -432,16 +432,6 @@ fn probe_library_records_tls12_when_only_tls12_suites_are_offered() {
     );
 }
 
-/// `openssl s_server` on a free port, serving the leaf and `-cert_chain`.
-struct OpensslServer(Child);
-
-impl Drop for OpensslServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn openssl_s_server_is_probed_like_any_peer() {
     let s = setup();
@@ -449,32 +439,17 @@ fn openssl_s_server_is_probed_like_any_peer() {
     std::fs::write(d.join("leaf.pem"), s.chain.leaf.pem()).unwrap();
     std::fs::write(d.join("leaf.key"), s.chain.leaf.key.serialize_pem()).unwrap();
     std::fs::write(d.join("int.pem"), s.chain.intermediate.pem()).unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let _server = OpensslServer(
-        Command::new("openssl")
-            .args(["s_server", "-accept", &port.to_string(), "-cert"])
-            .arg(d.join("leaf.pem"))
-            .arg("-key")
-            .arg(d.join("leaf.key"))
-            .arg("-cert_chain")
-            .arg(d.join("int.pem"))
-            .arg("-quiet")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("the openssl binary is needed by this test (.ci/run installs it)"),
+    let (_server, port) = openssl_s_server(
+        d,
+        &[
+            "-cert",
+            "leaf.pem",
+            "-key",
+            "leaf.key",
+            "-cert_chain",
+            "int.pem",
+        ],
     );
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
     let out = chainsmith(&[
         "probe",
         &format!("localhost:{port}"),
@@ -538,4 +513,116 @@ fn probe_fetch_missing_names_the_intermediate_to_add() {
         "{fetched}"
     );
     assert_eq!(out.status.code(), Some(1));
+}
+
+fn serve_two(s: &Setup) -> (OpensslServer, u16) {
+    serve_two_certificates(
+        s.dir.path(),
+        "localhost",
+        &s.chain.leaf.pem(),
+        &s.chain.leaf.key.serialize_pem(),
+    )
+}
+
+#[test]
+fn probing_an_address_sends_the_host_as_sni_and_gets_that_certificate() {
+    let s = setup();
+    let (_server, port) = serve_two(&s);
+    let bundle = path(s.dir.path(), "bundle.pem");
+    let root = path(s.dir.path(), "root.pem");
+    let target = format!("127.0.0.1:{port}");
+    let out = chainsmith(&[
+        "probe",
+        &target,
+        "--host",
+        "localhost",
+        "--bundle",
+        &bundle,
+        &root,
+        "--json",
+    ]);
+    let json = json(&out);
+    assert_eq!(json["probe"]["sni"], "localhost", "{json}");
+    assert_eq!(
+        json["probe"]["served"],
+        serde_json::json!([s.chain.leaf.sha256()]),
+        "the certificate for the name asked for"
+    );
+    let codes = codes_of(&json);
+    assert!(
+        !codes.contains(&"served.stale-leaf".to_string()),
+        "{codes:?}"
+    );
+    assert!(!codes.contains(&"name.mismatch".to_string()), "{codes:?}");
+    // The text says which name was sent.
+    let out = chainsmith(&["probe", &target, "--host", "localhost"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("  SNI sent: localhost\n"));
+}
+
+#[test]
+fn a_server_answering_with_another_self_signed_certificate_is_a_stale_leaf_and_a_name_mismatch() {
+    let s = setup();
+    let (_server, port) = serve_two(&s);
+    let bundle = path(s.dir.path(), "bundle.pem");
+    let root = path(s.dir.path(), "root.pem");
+    let target = format!("127.0.0.1:{port}");
+    // Another name asked for: the server answers with its default, self-signed certificate.
+    let out = chainsmith(&[
+        "probe",
+        &target,
+        "--host",
+        "localhost",
+        "--sni",
+        "voice.example.net",
+        "--bundle",
+        &bundle,
+        &root,
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let json = json(&out);
+    assert_eq!(json["probe"]["sni"], "voice.example.net");
+    let findings = json["findings"].as_array().unwrap();
+    let find = |code: &str| {
+        findings
+            .iter()
+            .find(|f| f["code"] == code)
+            .unwrap_or_else(|| panic!("{code} in {json}"))
+    };
+    let stale = find("served.stale-leaf");
+    assert_eq!(stale["severity"], "error");
+    let message = stale["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"Old VPN Gateway\", a self-signed certificate"),
+        "{message}"
+    );
+    let mismatch = find("name.mismatch");
+    assert!(
+        mismatch["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"Old VPN Gateway\" is not valid for localhost"),
+        "{mismatch}"
+    );
+    let self_signed = find("chain.self-signed-leaf");
+    assert!(
+        self_signed["message"]
+            .as_str()
+            .unwrap()
+            .contains("self-signed")
+    );
+    // Said as what it is, not as a root to trust.
+    assert!(
+        findings.iter().all(|f| f["code"] != "chain.untrusted-root"),
+        "{json}"
+    );
+
+    // No name at all (an address, no --host, no --sni): no SNI is sent, and the result says so.
+    let out = chainsmith(&["probe", &target]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("SNI sent: none (the name is an IP address"),
+        "{text}"
+    );
+    assert!(text.contains("#1 Old VPN Gateway"), "{text}");
 }

@@ -603,7 +603,8 @@ fn common_name(cert: &Certificate, findings: &mut Vec<Finding>) {
     }
 }
 
-fn host(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Finding>) {
+/// `name.mismatch` / `name.no-san` for `cert` as the leaf for `options.host` (RFC 6125 §6.4).
+pub(crate) fn host(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Finding>) {
     let name = cert.display_name();
     let id = Some(cert.sha256);
     let sip = options.profile == Profile::SipMutualTls;

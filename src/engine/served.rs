@@ -1,21 +1,56 @@
 //! What a live endpoint serves, judged as served: order, missing and extra certificates, and how it
 //! compares with the bundle the admin means to deploy. Pure: the probe (network) lives in `crate::probe`.
 
+use std::sync::Arc;
+
+use super::CheckOptions;
+use super::cert::Certificate;
 use super::finding::{Code, Finding};
 use super::report::{Report, Role};
 
 /// Judges a served chain: `report` is the analysis of the served certificates (loaded in served
 /// order as `served #1`, `served #2`, …); `bundle`, the analysis of what the admin means to deploy.
 /// The reordering note gives way to `served.order`, `chain.incomplete` to `served.incomplete`.
-pub fn judge(mut report: Report, bundle: Option<&Report>) -> Report {
+///
+/// The served leaf is the first certificate served (RFC 8446 §4.4.2, RFC 5246 §7.4.2: the sender's
+/// own certificate comes first), whatever path building made of it: a server answering with
+/// another, self-signed certificate (its default one, for a client that sent no or another SNI) is
+/// judged as that leaf: its names against `options.host`, "self-signed" in words, and
+/// `served.stale-leaf` when it is not the bundle's leaf.
+pub fn judge(mut report: Report, bundle: Option<&Report>, options: &CheckOptions) -> Report {
     let served = check(&report);
+    let first = served_first(&report);
+    let lone_self_signed = first
+        .as_ref()
+        .is_some_and(|c| c.is_self_issued() && report.chain.len() == 1);
     let replaced = |code: Code| match code {
         Code::ChainOrder => true,
         Code::ChainIncomplete => served.iter().any(|f| f.code == Code::ServedIncomplete),
+        // Said below in words that fit a server's own certificate.
+        Code::ChainUntrustedRoot => lone_self_signed,
         _ => false,
     };
     report.findings.retain(|f| !replaced(f.code));
     report.findings.extend(served);
+    if let Some(first) = &first {
+        if lone_self_signed {
+            report.findings.push(Finding::new(
+                Code::ChainSelfSignedLeaf,
+                Some(first.sha256),
+                format!(
+                    "the endpoint serves a self-signed certificate, \"{}\": it signed itself, no CA vouches for it, and only a far end that has it installed as trusted accepts it",
+                    first.display_name()
+                ),
+            ));
+        }
+        // The host name is checked on the served leaf even when path building took it for a root.
+        let judged_as_leaf = report.leaf().is_some_and(|l| l.cert.sha256 == first.sha256);
+        if !judged_as_leaf && options.host.is_some() {
+            let mut names = Vec::new();
+            super::checks::host(first, options, &mut names);
+            report.findings.extend(names);
+        }
+    }
     if let Some(bundle) = bundle {
         report.findings.extend(compare(&report, bundle));
     }
@@ -113,24 +148,42 @@ pub fn check(report: &Report) -> Vec<Finding> {
     findings
 }
 
+/// The certificate served first (`served #1`), wherever the analysis put it.
+fn served_first(report: &Report) -> Option<Arc<Certificate>> {
+    report
+        .chain
+        .iter()
+        .map(|e| &e.cert)
+        .chain(report.excluded.iter().map(|e| &e.cert))
+        .find(|c| c.source == "served #1")
+        .cloned()
+}
+
 /// Compares the served chain with the bundle the admin holds.
 pub fn compare(served: &Report, bundle: &Report) -> Vec<Finding> {
     let mut findings = Vec::new();
-    match (served.leaf(), bundle.leaf()) {
-        (Some(s), Some(b)) if s.cert.sha256 != b.cert.sha256 => findings.push(Finding::new(
+    let served_leaf = served_first(served).or_else(|| served.leaf().map(|e| e.cert.clone()));
+    if let (Some(s), Some(b)) = (served_leaf, bundle.leaf())
+        && s.sha256 != b.cert.sha256
+    {
+        let self_signed = if s.is_self_issued() {
+            ", a self-signed certificate"
+        } else {
+            ""
+        };
+        findings.push(Finding::new(
             Code::ServedStaleLeaf,
-            Some(s.cert.sha256),
+            Some(s.sha256),
             format!(
-                "the endpoint still serves another leaf: \"{}\" (serial {}, expiring {}); the bundle's leaf is \"{}\" (serial {}, expiring {}). The new certificate is not deployed yet, or the server was not reloaded",
-                s.cert.display_name(),
-                s.cert.serial_hex(),
-                super::checks::date(s.cert.not_after),
+                "the endpoint still serves another certificate than the bundle's leaf: \"{}\"{self_signed} (serial {}, expiring {}); the bundle's leaf is \"{}\" (serial {}, expiring {}). The new certificate is not deployed yet, the server was not reloaded, or it answers with another certificate for this name (check the SNI sent)",
+                s.display_name(),
+                s.serial_hex(),
+                super::checks::date(s.not_after),
                 b.cert.display_name(),
                 b.cert.serial_hex(),
                 super::checks::date(b.cert.not_after)
             ),
-        )),
-        _ => {}
+        ));
     }
     let intermediates = |r: &Report| -> Vec<(super::cert::Fingerprint, String)> {
         r.chain

@@ -88,13 +88,7 @@ struct OtherFile {
     what: String,
 }
 
-/// What a probe of a live endpoint found, for the probe window.
-pub struct ProbeOutcome {
-    pub target: String,
-    pub probe: crate::probe::Probe,
-    /// The served chain, judged as served (and compared with the loaded bundle, if any).
-    pub report: Report,
-}
+pub use super::probe::ProbeOutcome;
 
 /// The application.
 pub struct App {
@@ -126,11 +120,8 @@ pub struct App {
     pub fixed_now: Option<i64>,
     /// Bundles and reports written, for the status line and tests.
     pub last_written: Option<PathBuf>,
-    probe_open: bool,
-    /// `HOST[:PORT]` to probe.
-    pub probe_target: String,
-    probe_task: Option<Task<Result<ProbeOutcome, String>>>,
-    probe_result: Option<ProbeOutcome>,
+    /// The Probe window.
+    pub probe: super::probe::ProbePanel,
     fetch_task: Option<Task<(Loaded, Vec<crate::aia::FetchNote>)>>,
     /// Set at start when the preferences say "trust a roots file".
     restore_roots_pending: bool,
@@ -177,10 +168,7 @@ impl App {
             last_frame_ms: 0.0,
             fixed_now: None,
             last_written: None,
-            probe_open: false,
-            probe_target: String::new(),
-            probe_task: None,
-            probe_result: None,
+            probe: super::probe::ProbePanel::default(),
             fetch_task: None,
             restore_roots_pending: true,
         }
@@ -194,14 +182,14 @@ impl App {
     /// Whether a load, probe or fetch is running.
     pub fn is_loading(&self) -> bool {
         self.job.is_some()
-            || self.probe_task.is_some()
+            || self.probe.is_busy()
             || self.fetch_task.is_some()
             || self.upload.is_busy()
     }
 
     /// The last probe's outcome.
     pub fn probe_outcome(&self) -> Option<&ProbeOutcome> {
-        self.probe_result.as_ref()
+        self.probe.outcome()
     }
 
     /// Starts loading files and folders (worker thread).
@@ -407,12 +395,7 @@ impl App {
                 self.toast("Copied");
             }
             Command::OpenPaste => self.paste_open = true,
-            Command::OpenProbe => {
-                if self.probe_target.is_empty() {
-                    self.probe_target = self.prefs.host.trim().to_string();
-                }
-                self.probe_open = true;
-            }
+            Command::OpenProbe => self.probe.show(&self.prefs.host),
             Command::Probe => self.start_probe(ctx),
             Command::FetchMissing => {
                 let (loaded, options) = (self.loaded.clone(), self.check_options());
@@ -434,62 +417,18 @@ impl App {
     }
 
     fn start_probe(&mut self, ctx: &egui::Context) {
-        let target = self.probe_target.trim().to_string();
-        let (host, port) = match crate::probe::split_target(&target) {
-            Some(hp) => hp,
-            None => {
-                self.toast(format!("\"{target}\" is not HOST[:PORT]"));
-                return;
-            }
-        };
-        let mut options = self.check_options();
-        options.leaf = None;
-        options.via = None;
-        if options.host.is_none() {
-            options.host = HostName::parse(&host).ok();
-        }
         let roots = match self.prefs.trust {
             Trust::RootsFile => self.roots.clone(),
             _ => None,
         };
         let bundle = self.report.clone().filter(|r| !r.chain.is_empty());
-        self.probe_result = None;
-        self.probe_task = Some(Task::spawn(format!("Probing {target}"), ctx, move || {
-            let probe_options = crate::probe::ProbeOptions {
-                host,
-                port,
-                sni: None,
-                timeout: std::time::Duration::from_secs(10),
-                client_auth: None,
-                only_suites: None,
-            };
-            let probe = crate::probe::probe(&probe_options).map_err(|e| e.to_string())?;
-            let mut served = Loaded::default();
-            for (i, der) in probe.served.iter().enumerate() {
-                served.extend(engine::load(&format!("served #{}", i + 1), der));
-            }
-            // Without a roots file, the loaded bundle's root is what the far end trusts.
-            let roots = roots.or_else(|| bundle.as_ref().and_then(engine::served::bundle_roots));
-            let report = engine::analyze(&served, roots.as_ref(), &options);
-            let report = engine::served::judge(report, bundle.as_ref());
-            Ok(ProbeOutcome {
-                target,
-                probe,
-                report,
-            })
-        }));
+        let host_field = self.prefs.host.clone();
+        self.probe
+            .start(ctx, &host_field, self.check_options(), roots, bundle);
     }
 
     fn poll_tasks(&mut self) {
-        if let Some(task) = &self.probe_task
-            && let Some(result) = task.try_result()
-        {
-            self.probe_task = None;
-            match result {
-                Ok(outcome) => self.probe_result = Some(outcome),
-                Err(e) => self.toast(format!("Probe failed: {e}")),
-            }
-        }
+        self.probe.poll();
         if let Some(task) = &self.fetch_task
             && let Some((pile, notes)) = task.try_result()
         {
@@ -912,9 +851,8 @@ impl App {
     fn ui_status(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             let task_label = self
-                .probe_task
-                .as_ref()
-                .map(|t| t.label.clone())
+                .probe
+                .busy_label()
                 .or_else(|| self.fetch_task.as_ref().map(|t| t.label.clone()));
             if let Some(label) = task_label {
                 ui.spinner();
@@ -1463,7 +1401,9 @@ impl App {
                 .show(ui, |ui| {
                     for finding in findings {
                         let fix = report.fix(finding, Face::Window);
-                        self.ui_finding(ui, finding, &fix, None);
+                        if let Some(fp) = finding_row(ui, finding, &fix, None) {
+                            self.commands.push(Command::Select(fp));
+                        }
                     }
                 });
         } else {
@@ -1475,67 +1415,11 @@ impl App {
                 .show_rows(ui, row_height, findings.len(), |ui, range| {
                     for finding in &findings[range] {
                         let fix = report.fix(finding, Face::Window);
-                        self.ui_finding(ui, finding, &fix, Some(row_height));
+                        if let Some(fp) = finding_row(ui, finding, &fix, Some(row_height)) {
+                            self.commands.push(Command::Select(fp));
+                        }
                     }
                 });
-        }
-    }
-
-    /// One finding; `row_height` set: a fixed-height, truncated row (virtualized list).
-    fn ui_finding(
-        &mut self,
-        ui: &mut egui::Ui,
-        finding: &engine::Finding,
-        fix: &str,
-        row_height: Option<f32>,
-    ) {
-        let (icon, color) = match finding.severity {
-            Severity::Error => ("✖", ui.visuals().error_fg_color),
-            Severity::Warning => ("⚠", ui.visuals().warn_fg_color),
-            Severity::Info => ("ℹ", ui.visuals().weak_text_color()),
-        };
-        let text = |t: RichText| {
-            let label = egui::Label::new(t);
-            if row_height.is_some() {
-                label.truncate()
-            } else {
-                label.wrap()
-            }
-        };
-        let response = ui
-            .vertical(|ui| {
-                if let Some(h) = row_height {
-                    ui.set_height(h - ui.spacing().item_spacing.y);
-                }
-                ui.horizontal(|ui| {
-                    ui.colored_label(color, icon);
-                    ui.label(
-                        RichText::new(finding.code.as_str())
-                            .monospace()
-                            .color(color),
-                    );
-                });
-                ui.horizontal(|ui| {
-                    ui.add_space(18.0);
-                    ui.add(text(RichText::new(&finding.message)));
-                });
-                if finding.severity != Severity::Info {
-                    ui.horizontal(|ui| {
-                        ui.add_space(18.0);
-                        ui.add(text(RichText::new(format!("Fix: {fix}")).weak()));
-                    });
-                }
-                if row_height.is_none() {
-                    ui.add_space(4.0);
-                }
-            })
-            .response
-            .interact(egui::Sense::click())
-            .on_hover_text(format!("{}\n\nFix: {fix}", finding.message));
-        if response.clicked()
-            && let Some(fp) = finding.sha256
-        {
-            self.commands.push(Command::Select(fp));
         }
     }
 
@@ -1685,73 +1569,16 @@ impl App {
 
 impl App {
     fn ui_probe(&mut self, ctx: &egui::Context) {
-        if !self.probe_open {
-            return;
-        }
-        let mut open = true;
-        egui::Window::new("Probe endpoint").open(&mut open).default_width(620.0).show(ctx, |ui| {
-            ui.horizontal(|ui| {
-                let label = ui.label("Endpoint");
-                ui.add(egui::TextEdit::singleline(&mut self.probe_target).hint_text("sbc1.carrier.example:5061").desired_width(280.0))
-                    .labelled_by(label.id);
-                let busy = self.probe_task.is_some();
-                if ui.add_enabled(!busy && !self.probe_target.trim().is_empty(), egui::Button::new("Probe")).clicked() {
-                    self.commands.push(Command::Probe);
-                }
-                if busy {
-                    ui.spinner();
-                }
-            });
-            ui.weak("Direct TLS (SIPS), port 5061 unless given. The served chain is checked as served and compared with the loaded bundle.");
-            let Some(outcome) = &self.probe_result else { return };
-            ui.separator();
-            let p = &outcome.probe;
-            ui.label(format!(
-                "{} ({}): {} with {}; client certificate requested: {}",
-                outcome.target,
-                p.address,
-                p.protocol_version.as_deref().unwrap_or("?"),
-                p.cipher_suite.as_deref().unwrap_or("?"),
-                if p.client_certificate_requested { "yes" } else { "no" }
-            ));
-            if let Some(e) = &p.handshake_error {
-                ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ the handshake then failed: {e}"));
-            }
-            ui.label(RichText::new("Served, in this order:").strong());
-            for (i, der) in p.served.iter().enumerate() {
-                let name = outcome
-                    .report
-                    .chain
-                    .iter()
-                    .map(|e| &e.cert)
-                    .chain(outcome.report.excluded.iter().map(|e| &e.cert))
-                    .find(|c| c.der == *der)
-                    .map(|c| c.display_name())
-                    .unwrap_or_else(|| engine::Fingerprint::of(der).short());
-                ui.label(format!("  #{} {name}", i + 1));
-            }
-            let report = &outcome.report;
-            let (fill, text) = if report.passed() {
-                (Color32::from_rgb(0x2f, 0x9e, 0x44), "✔ The endpoint serves a good chain".to_string())
-            } else {
-                (Color32::from_rgb(0xc9, 0x2a, 0x2a), format!("✖ {} to fix on the endpoint", plural(report.count(Severity::Error), "problem")))
-            };
-            egui::Frame::NONE.fill(fill).corner_radius(6.0).inner_margin(8.0).show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                ui.label(RichText::new(text).color(Color32::WHITE).strong());
-            });
-            let findings: Vec<(engine::Finding, String)> = report
-                .findings
-                .iter()
-                .map(|f| (f.clone(), report.fix(f, Face::Window)))
-                .collect();
-            egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
-                for (finding, fix) in &findings {
-                    self.ui_finding(ui, finding, fix, None);
-                }
-            });
+        let host_field = self.prefs.host.clone();
+        // A served certificate is not in the loaded pile: a click on its finding selects nothing.
+        let action = self.probe.ui(ctx, &host_field, &mut |ui, finding, fix| {
+            let _ = finding_row(ui, finding, fix, None);
         });
-        self.probe_open = open;
+        match action {
+            Some(super::probe::ProbeAction::Probe) => self.commands.push(Command::Probe),
+            Some(super::probe::ProbeAction::Copy(text)) => self.commands.push(Command::Copy(text)),
+            None => {}
+        }
     }
 }
 
@@ -1777,6 +1604,60 @@ impl eframe::App for App {
         self.prefs.upload = self.upload.prefs.clone();
         eframe::set_value(storage, STORAGE_KEY, &self.prefs);
     }
+}
+
+/// One finding; `row_height` set: a fixed-height, truncated row (virtualized list). Returns the
+/// certificate it concerns when the row was clicked.
+fn finding_row(
+    ui: &mut egui::Ui,
+    finding: &engine::Finding,
+    fix: &str,
+    row_height: Option<f32>,
+) -> Option<Fingerprint> {
+    let (icon, color) = match finding.severity {
+        Severity::Error => ("✖", ui.visuals().error_fg_color),
+        Severity::Warning => ("⚠", ui.visuals().warn_fg_color),
+        Severity::Info => ("ℹ", ui.visuals().weak_text_color()),
+    };
+    let text = |t: RichText| {
+        let label = egui::Label::new(t);
+        if row_height.is_some() {
+            label.truncate()
+        } else {
+            label.wrap()
+        }
+    };
+    let response = ui
+        .vertical(|ui| {
+            if let Some(h) = row_height {
+                ui.set_height(h - ui.spacing().item_spacing.y);
+            }
+            ui.horizontal(|ui| {
+                ui.colored_label(color, icon);
+                ui.label(
+                    RichText::new(finding.code.as_str())
+                        .monospace()
+                        .color(color),
+                );
+            });
+            ui.horizontal(|ui| {
+                ui.add_space(18.0);
+                ui.add(text(RichText::new(&finding.message)));
+            });
+            if finding.severity != Severity::Info {
+                ui.horizontal(|ui| {
+                    ui.add_space(18.0);
+                    ui.add(text(RichText::new(format!("Fix: {fix}")).weak()));
+                });
+            }
+            if row_height.is_none() {
+                ui.add_space(4.0);
+            }
+        })
+        .response
+        .interact(egui::Sense::click())
+        .on_hover_text(format!("{}\n\nFix: {fix}", finding.message));
+    response.clicked().then_some(finding.sha256).flatten()
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -526,3 +526,76 @@ pub fn chainsmith_unprivileged(dir: &std::path::Path, args: &[&str]) -> std::pro
     };
     command.args(args).current_dir(dir).output().unwrap()
 }
+
+/// An `openssl s_server` process (a TLS peer nobody here wrote), killed when dropped.
+pub struct OpensslServer(pub std::process::Child);
+
+impl Drop for OpensslServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `openssl s_server -accept PORT ARGS… -quiet` in `dir` on a free loopback port and waits
+/// until it accepts connections.
+pub fn openssl_s_server(dir: &std::path::Path, args: &[&str]) -> (OpensslServer, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = OpensslServer(
+        std::process::Command::new("openssl")
+            .args(["s_server", "-accept", &port.to_string()])
+            .args(args)
+            .arg("-quiet")
+            .current_dir(dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the openssl binary is needed by this test (.ci/run installs it)"),
+    );
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    (server, port)
+}
+
+/// `openssl s_server` answering with a default self-signed certificate ("Old VPN Gateway", for
+/// vpn.example.net) unless the client asks for `sni` by name, for which it serves `leaf` (PEM
+/// certificate and key): a box that hosts several services, met through its IP address.
+pub fn serve_two_certificates(
+    dir: &std::path::Path,
+    sni: &str,
+    leaf_pem: &str,
+    leaf_key_pem: &str,
+) -> (OpensslServer, u16) {
+    openssl_self_signed(
+        dir,
+        "vpn",
+        "/CN=Old VPN Gateway",
+        Some("DNS:vpn.example.net"),
+    );
+    std::fs::write(dir.join("sni-leaf.pem"), leaf_pem).unwrap();
+    std::fs::write(dir.join("sni-leaf.key"), leaf_key_pem).unwrap();
+    openssl_s_server(
+        dir,
+        &[
+            "-cert",
+            "vpn.pem",
+            "-key",
+            "vpn.key",
+            "-servername",
+            sni,
+            "-cert2",
+            "sni-leaf.pem",
+            "-key2",
+            "sni-leaf.key",
+        ],
+    )
+}
