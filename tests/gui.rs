@@ -1030,18 +1030,48 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
             .is_some()
     );
 
+    // The confirmation names where it goes before anything is sent.
     harness.get_by_label("Upload").click();
+    harness.run();
+    for line in [
+        "Target: the local sandbox — a rehearsal; nothing is sent to Genesys Cloud",
+        "Certificate authority: \"Carrier A CAs\"",
+        "Trunk: \"Carrier A - Premises\" (trunk-premises-1)",
+    ] {
+        assert!(harness.query_by_label(line).is_some(), "{line}");
+    }
+    assert!(
+        harness
+            .query_by_label_contains("Certificates: 2 (")
+            .is_some()
+    );
+    harness.get_by_label("Upload now").click();
     harness.step();
     wait_for_upload(&mut harness);
     let upload = &harness.state().upload;
     let finished = upload.finished.as_ref().expect("finished");
     assert_eq!(finished.error, None, "{:?}", upload.notes);
     assert_eq!(finished.record.result, "verified");
+    assert!(finished.record.rehearsal);
     assert!(
         harness
-            .query_by_label_contains("Uploaded and verified")
+            .query_by_label(
+                "✔ Uploaded and verified — rehearsal: nothing was sent to Genesys Cloud"
+            )
             .is_some()
     );
+    assert!(
+        harness
+            .query_by_label("Rehearsal — nothing was sent to Genesys Cloud")
+            .is_some()
+    );
+    // The server's view, as a table.
+    assert!(
+        harness
+            .query_by_label("What the server says it now holds")
+            .is_some()
+    );
+    assert!(harness.query_by_label("Signature").is_some());
     assert!(harness.query_by_label_contains("Backup: ").is_some());
     let backup = finished.record.backup.clone().unwrap();
     assert!(Path::new(&backup).starts_with(data.path()));
@@ -1051,6 +1081,7 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
     );
     let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap();
     assert_eq!(audit.lines().count(), 1);
+    assert!(audit.contains("\"rehearsal\":true"), "{audit}");
     assert!(!audit.contains(chainsmith::sandbox::CLIENT_SECRET));
     // The window's audit log shows the entry (read on a worker after the run).
     harness.get_by_label("Audit log").scroll_to_me();
@@ -1059,7 +1090,9 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
     harness.run();
     assert!(
         harness
-            .query_by_label_contains("upload https://127.0.0.1:")
+            .query_by_label_contains(
+                "upload (rehearsal — nothing was sent to Genesys Cloud) https://127.0.0.1:"
+            )
             .is_some()
     );
     // The change-ticket table is what is copied: the entry, and no secret or token.
@@ -1077,7 +1110,9 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
     assert!(table.starts_with('|'), "{table}");
     assert_eq!(table.lines().count(), 3, "header, rule, one entry: {table}");
     assert!(
-        table.contains("verified") && table.contains("trunk-premises-1"),
+        table.contains("verified")
+            && table.contains("trunk-premises-1")
+            && table.contains("upload (rehearsal — nothing was sent to Genesys Cloud)"),
         "{table}"
     );
     let mut secrets = vec![chainsmith::sandbox::CLIENT_SECRET.to_string()];
@@ -1098,6 +1133,37 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
             "a secret is in the audit log"
         );
     }
+
+    // "Roll back…" on the entry puts the backup back, after a confirmation, with its own entry.
+    harness.get_by_label("Roll back…").scroll_to_me();
+    harness.run();
+    harness.get_by_label("Roll back…").click();
+    harness.run();
+    assert!(harness.query_by_label("Put this backup back?").is_some());
+    harness.get_by_label("Roll back now").click();
+    harness.step();
+    wait_for_upload(&mut harness);
+    let finished = harness.state().upload.finished.as_ref().expect("finished");
+    assert_eq!(finished.record.action, "rollback");
+    assert_eq!(finished.record.result, "verified", "{:?}", finished.error);
+    assert_eq!(
+        finished.record.rollback_of.as_deref(),
+        Some(backup.as_str())
+    );
+    let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap();
+    assert_eq!(audit.lines().count(), 2);
+
+    // Another target: the rehearsal's green result is gone.
+    harness.get_by_label("Genesys Cloud").scroll_to_me();
+    harness.run();
+    harness.get_by_label("Genesys Cloud").click();
+    harness.run();
+    assert!(harness.state().upload.finished.is_none());
+    assert!(harness.query_by_label_contains("and verified").is_none());
+    // Esc closes the window.
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(!harness.state().upload.open);
 }
 
 /// The window with `c` dropped (for sbc.example.com) and the Upload window open on "REST endpoint".
@@ -1167,6 +1233,24 @@ fn upload_with_errors_needs_a_confirmation_that_lists_them() {
     let finished = harness.state().upload.finished.as_ref().expect("finished");
     assert_eq!(finished.record.result, "verified");
     assert!(harness.state().upload.sandbox.as_ref().unwrap().requests() > 0);
+    // The audit log records what was overridden.
+    assert_eq!(finished.record.forced, vec!["name.mismatch".to_string()]);
+    let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap();
+    assert!(audit.contains("\"forced\":[\"name.mismatch\"]"), "{audit}");
+    let entries = chainsmith::upload::records::read_audit(data.path());
+    assert!(
+        chainsmith::upload::records::audit_markdown(&entries).contains(
+            "upload (rehearsal — nothing was sent to Genesys Cloud) (forced past name.mismatch)"
+        )
+    );
+}
+
+/// Clicks Upload and confirms in the dialog that names the destination.
+fn click_upload(harness: &mut Harness<'_, App>) {
+    harness.get_by_label("Upload").click();
+    harness.run();
+    harness.get_by_label("Upload now").click();
+    harness.step();
 }
 
 fn upload_disabled(harness: &Harness<'_, App>) -> bool {
@@ -1207,8 +1291,7 @@ fn upload_window_sends_to_a_rest_endpoint_with_oauth() {
             .query_by_label_contains("Will send 2 certificate(s) to https://127.0.0.1")
             .is_some()
     );
-    harness.get_by_label("Upload").click();
-    harness.step();
+    click_upload(&mut harness);
     wait_for_upload(&mut harness);
     let finished = harness.state().upload.finished.as_ref().expect("finished");
     assert_eq!(finished.error, None);
@@ -1257,8 +1340,7 @@ fn upload_can_be_cancelled_while_the_server_is_slow() {
             reorder: false,
         });
     let started = std::time::Instant::now();
-    harness.get_by_label("Upload").click();
-    harness.step();
+    click_upload(&mut harness);
     // Wait until it is waiting (the read-current step has started), then cancel.
     for _ in 0..200 {
         harness.step();
@@ -1308,6 +1390,68 @@ fn upload_on_sandbox(c: &Chain, host: &str, ca_name: &str, data: &Path) -> Harne
         .type_text(ca_name);
     harness.run();
     harness
+}
+
+#[test]
+fn a_failed_upload_says_whether_anything_was_changed() {
+    let c = chain(Alg::P256);
+    // A read-back that differs: the change may have been applied (exit code 4 on the CLI).
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = upload_on_sandbox(&c, "sbc.example.com", "Differs", data.path());
+    harness
+        .state()
+        .upload
+        .sandbox
+        .as_ref()
+        .unwrap()
+        .inject(chainsmith::sandbox::Fault {
+            status: 0,
+            retry_after: None,
+            delay_ms: 0,
+            path_contains: "POST /certificateauthorities".into(),
+            tamper: true,
+            reorder: false,
+        });
+    click_upload(&mut harness);
+    wait_for_upload(&mut harness);
+    assert_eq!(
+        harness.state().upload.finished.as_ref().unwrap().exit_code,
+        4
+    );
+    assert!(
+        harness
+            .query_by_label_contains(
+                "✖ The change may have been applied, but the read-back does not prove it:"
+            )
+            .is_some()
+    );
+    // The token refused (a 401 on every try): nothing was changed (exit code 3 on the CLI).
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = upload_on_sandbox(&c, "sbc.example.com", "Refused", data.path());
+    harness
+        .state()
+        .upload
+        .sandbox
+        .as_ref()
+        .unwrap()
+        .inject(chainsmith::sandbox::Fault {
+            status: 403,
+            retry_after: None,
+            delay_ms: 0,
+            path_contains: "GET /certificateauthorities".into(),
+            tamper: false,
+            reorder: false,
+        });
+    click_upload(&mut harness);
+    wait_for_upload(&mut harness);
+    let finished = harness.state().upload.finished.as_ref().unwrap();
+    assert_eq!(finished.exit_code, 3, "{:?}", finished.error);
+    assert!(
+        harness
+            .query_by_label_contains("✖ Failed — nothing was changed:")
+            .is_some()
+    );
+    assert!(harness.query_by_label_contains("exit code").is_none());
 }
 
 #[test]
@@ -1427,11 +1571,19 @@ fn a_refused_self_signed_rest_endpoint_can_be_trusted_after_a_confirmation() {
         upload.set_secret(chainsmith::sandbox::CLIENT_SECRET);
     }
     harness.run();
-    harness.get_by_label("Upload").click();
-    harness.step();
+    click_upload(&mut harness);
     wait_for_upload(&mut harness);
     let finished = harness.state().upload.finished.as_ref().expect("finished");
     assert_eq!(finished.record.result, "failed");
+    // The result says what the failure means: nothing was changed (no exit code to decode).
+    assert!(
+        harness
+            .query_by_label_contains(
+                "✖ Not sent: the server's certificate for 127.0.0.1 was refused; nothing was changed"
+            )
+            .is_some()
+    );
+    assert!(harness.query_by_label_contains("exit code").is_none());
     // What the server showed, in words: subject, issuer, expiry, SHA-256, and why.
     assert!(harness.query_by_label("CN=SBC management").is_some());
     assert!(harness.query_by_label(&fingerprint).is_some());
@@ -1474,8 +1626,7 @@ fn a_refused_self_signed_rest_endpoint_can_be_trusted_after_a_confirmation() {
     );
     assert!(harness.query_by_label("Trusted certificates").is_some());
     // Upload again: it goes through, and the pin is kept with the target's definition.
-    harness.get_by_label("Upload").click();
-    harness.step();
+    click_upload(&mut harness);
     wait_for_upload(&mut harness);
     let finished = harness.state().upload.finished.as_ref().expect("finished");
     assert_eq!(finished.error, None);

@@ -201,6 +201,8 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
         api_roots_file: args.api.ca_file.clone(),
         api_pins: args.api.pins()?,
         policy: args.api.policy(),
+        rehearsal: false,
+        forced: upload::forced_codes(&report),
     };
     execute(&plan, &args.api, args.check.flags.json)
 }
@@ -284,8 +286,8 @@ fn print_record(record: &Record, json: bool) -> anyhow::Result<()> {
     if let Some(backup) = &record.backup {
         writeln!(out, "  backup: {}", shown(backup))?;
     }
-    for line in &record.details {
-        writeln!(out, "  server: {}", shown(line))?;
+    for view in &record.details {
+        writeln!(out, "  server: {}", shown(view.line()))?;
     }
     if !record.correlation_ids.is_empty() {
         writeln!(

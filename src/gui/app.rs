@@ -1436,6 +1436,11 @@ impl App {
             self.details = None;
             return;
         };
+        // Esc closes the details (the upload and probe windows close on Esc the same way).
+        if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+            self.details = None;
+            return;
+        }
         let mut open = true;
         egui::Window::new("Certificate details")
             .id(egui::Id::unique("details"))

@@ -3,7 +3,7 @@
 //! checklist, and the steps (authenticate, read current, back up, upload, verify) run on a worker
 //! thread with Cancel. It only calls [`crate::upload`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel};
@@ -39,6 +39,15 @@ pub struct Finished {
     audit: Vec<serde_json::Value>,
 }
 
+/// What a confirmation is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Confirm {
+    /// Upload the loaded bundle; `forced`: past its error findings.
+    Upload { forced: bool },
+    /// Put a backup back (from the audit log).
+    Rollback(PathBuf),
+}
+
 struct Running {
     task: Task<Finished>,
     events: Receiver<Event>,
@@ -59,7 +68,10 @@ pub struct UploadPanel {
     pub steps: Vec<(Phase, StepState)>,
     pub notes: Vec<String>,
     pub finished: Option<Finished>,
-    confirm_force: bool,
+    /// The confirmation shown before anything is sent.
+    confirm: Option<Confirm>,
+    /// The target the shown results are for: a result is cleared when the target changes.
+    finished_for: Option<TargetChoice>,
     /// The sandbox, started when first chosen.
     pub sandbox: Option<crate::sandbox::Handle>,
     sandbox_error: Option<String>,
@@ -90,7 +102,8 @@ impl UploadPanel {
             steps: Vec::new(),
             notes: Vec::new(),
             finished: None,
-            confirm_force: false,
+            confirm: None,
+            finished_for: None,
             sandbox: None,
             sandbox_error: None,
             sandbox_task: None,
@@ -256,7 +269,37 @@ impl UploadPanel {
             api_roots_file,
             api_pins: Vec::new(),
             policy: upload::RetryPolicy::default(),
+            rehearsal: self.prefs.choice == TargetChoice::Sandbox,
+            forced: upload::forced_codes(report),
         };
+        self.start_run(ctx, plan, now);
+    }
+
+    /// Puts a backup back through the target it was read from, with its own backup, read-back and
+    /// audit entry (as `chainsmith rollback`).
+    fn start_rollback(&mut self, ctx: &egui::Context, backup: &Path, now: i64) {
+        let (api_roots, _) = self.api_roots();
+        match records::rollback_plan(
+            backup,
+            self.data_dir.clone(),
+            api_roots,
+            Vec::new(),
+            upload::RetryPolicy::default(),
+        ) {
+            Ok(mut plan) => {
+                plan.rehearsal = self.prefs.choice == TargetChoice::Sandbox;
+                if plan.api_roots.is_none() {
+                    let path = self.prefs.ca_file.trim();
+                    plan.api_roots_file = (!path.is_empty()).then(|| PathBuf::from(path));
+                }
+                self.start_run(ctx, plan, now);
+            }
+            Err(e) => self.message = Some(e.to_string()),
+        }
+    }
+
+    /// Runs a plan on a worker, reporting each step.
+    fn start_run(&mut self, ctx: &egui::Context, plan: Plan, now: i64) {
         let typed = self.typed_secret();
         let remember = self.remember && self.prefs.choice != TargetChoice::Sandbox;
         let cancel = Arc::new(AtomicBool::new(false));
@@ -264,6 +307,7 @@ impl UploadPanel {
         let (worker_cancel, repaint) = (cancel.clone(), ctx.clone());
         self.message = None;
         self.finished = None;
+        self.finished_for = Some(self.prefs.choice);
         self.notes.clear();
         self.steps = Phase::ALL
             .iter()
@@ -389,6 +433,18 @@ impl UploadPanel {
         if !self.open {
             return;
         }
+        // A result belongs to the target it was for: another target shows none (a green
+        // "verified" from a sandbox rehearsal must never sit under "Genesys Cloud").
+        if self.running.is_none()
+            && self.finished_for.is_some()
+            && self.finished_for != Some(self.prefs.choice)
+        {
+            self.finished = None;
+            self.finished_for = None;
+            self.steps.clear();
+            self.notes.clear();
+            self.message = None;
+        }
         if self.prefs.choice == TargetChoice::Sandbox {
             self.ensure_sandbox(ctx);
         }
@@ -401,11 +457,18 @@ impl UploadPanel {
             .default_width(640.0)
             .default_height(620.0)
             .vscroll(true)
-            .show(ctx, |ui| self.ui_body(ui, report, now));
+            .show(ctx, |ui| self.ui_body(ui, report));
+        // Esc closes the window (a confirmation on top takes Esc first).
+        if self.confirm.is_none()
+            && self.confirm_trust.is_none()
+            && ctx.input(|i| i.key_pressed(egui::Key::Escape))
+        {
+            open = false;
+        }
         if !open {
             self.open = false;
         }
-        self.ui_confirm_force(ctx, report, now);
+        self.ui_confirm(ctx, report, now);
         self.ui_confirm_trust(ctx);
     }
 
@@ -456,7 +519,7 @@ impl UploadPanel {
         });
     }
 
-    fn ui_body(&mut self, ui: &mut egui::Ui, report: Option<&Report>, now: i64) {
+    fn ui_body(&mut self, ui: &mut egui::Ui, report: Option<&Report>) {
         let busy = self.running.is_some();
         ui.add_enabled_ui(!busy, |ui| {
             ui.horizontal(|ui| {
@@ -488,7 +551,7 @@ impl UploadPanel {
             }
         });
         ui.separator();
-        self.ui_checklist(ui, report, now);
+        self.ui_checklist(ui, report);
         ui.separator();
         self.ui_progress(ui);
         self.ui_audit(ui);
@@ -777,7 +840,7 @@ impl UploadPanel {
             .and_then(|id| self.trunks.iter().find(|t| &t.id == id))
     }
 
-    fn ui_checklist(&mut self, ui: &mut egui::Ui, report: Option<&Report>, now: i64) {
+    fn ui_checklist(&mut self, ui: &mut egui::Ui, report: Option<&Report>) {
         ui.label(RichText::new("Pre-flight").strong());
         let ok = Color32::from_rgb(0x2f, 0x9e, 0x44);
         let warn = ui.visuals().warn_fg_color;
@@ -853,18 +916,17 @@ impl UploadPanel {
                     ready && errors.is_empty() && !busy,
                     egui::Button::new("Upload"),
                 )
-                .on_hover_text("Back up, upload, read back and verify")
+                .on_hover_text("Back up, upload, read back and verify (asks first)")
                 .clicked()
             {
-                let ctx = ui.ctx().clone();
-                self.start_upload(&ctx, report, now);
+                self.confirm = Some(Confirm::Upload { forced: false });
             }
             if !errors.is_empty()
                 && ui
                     .add_enabled(ready && !busy, egui::Button::new("Upload anyway…"))
                     .clicked()
             {
-                self.confirm_force = true;
+                self.confirm = Some(Confirm::Upload { forced: true });
             }
             if busy {
                 ui.spinner();
@@ -880,32 +942,131 @@ impl UploadPanel {
         }
     }
 
-    fn ui_confirm_force(&mut self, ctx: &egui::Context, report: Option<&Report>, now: i64) {
-        if !self.confirm_force {
-            return;
+    /// Where an upload goes, in lines for the confirmation: target, region, certificate authority,
+    /// trunk (or endpoint and method), and how many certificates.
+    fn destination(&self, report: &Report) -> Vec<String> {
+        let mut lines = Vec::new();
+        let target = match self.target() {
+            Ok(t) => t,
+            Err(e) => return vec![e],
+        };
+        match &target {
+            Target::Genesys(g) => {
+                if self.prefs.choice == TargetChoice::Sandbox {
+                    lines.push(
+                        "Target: the local sandbox — a rehearsal; nothing is sent to Genesys Cloud"
+                            .into(),
+                    );
+                } else {
+                    lines.push(format!(
+                        "Target: Genesys Cloud, region {}",
+                        g.region.as_deref().unwrap_or(&g.api_base)
+                    ));
+                }
+                lines.push(format!("Certificate authority: \"{}\"", g.ca_name));
+                lines.push(match self.chosen_trunk() {
+                    Some(t) => format!(
+                        "Trunk: \"{}\" ({})",
+                        crate::engine::text::escape(&t.name),
+                        t.id
+                    ),
+                    None => "Trunk: none chosen (no pre-flight on a trunk)".into(),
+                });
+            }
+            Target::Rest(r) => {
+                lines.push(format!(
+                    "Target: REST endpoint {} {}",
+                    r.method,
+                    r.upload_url().unwrap_or_default()
+                ));
+            }
         }
-        let Some(report) = report else {
-            self.confirm_force = false;
+        if let Ok(p) = upload::payload_for(&target, report, false) {
+            lines.push(format!(
+                "Certificates: {} ({})",
+                p.fingerprints.len(),
+                p.fingerprints
+                    .iter()
+                    .map(|f| short_fingerprint(f))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        lines
+    }
+
+    /// The confirmation before anything is sent: it names where it goes.
+    fn ui_confirm(&mut self, ctx: &egui::Context, report: Option<&Report>, now: i64) {
+        let Some(confirm) = self.confirm.clone() else {
             return;
         };
-        let errors = upload::blocking_findings(report);
-        egui::Modal::new(egui::Id::unique("confirm-force-upload")).show(ctx, |ui| {
-            ui.heading("Upload a chain with errors?");
-            ui.label("The far end may refuse it, and the trunk may stop working:");
-            for e in &errors {
-                ui.colored_label(ui.visuals().error_fg_color, format!("✖ {e}"));
+        if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+            self.confirm = None;
+            return;
+        }
+        match confirm {
+            Confirm::Upload { forced } => {
+                let Some(report) = report else {
+                    self.confirm = None;
+                    return;
+                };
+                let errors = upload::blocking_findings(report);
+                let lines = self.destination(report);
+                egui::Modal::new(egui::Id::unique("confirm-upload")).show(ctx, |ui| {
+                    ui.heading(if forced {
+                        "Upload a chain with errors?"
+                    } else {
+                        "Upload this bundle?"
+                    });
+                    for line in &lines {
+                        ui.label(line);
+                    }
+                    ui.label("What is there now is backed up first, and read back after.");
+                    if forced {
+                        ui.label("The far end may refuse it, and the trunk may stop working:");
+                        for e in &errors {
+                            ui.colored_label(ui.visuals().error_fg_color, format!("✖ {e}"));
+                        }
+                        ui.label("The audit log records that these errors were overridden.");
+                    }
+                    ui.horizontal(|ui| {
+                        let go = if forced {
+                            "Upload with these errors"
+                        } else {
+                            "Upload now"
+                        };
+                        if ui.button(go).clicked() {
+                            self.confirm = None;
+                            let ctx = ui.ctx().clone();
+                            self.start_upload(&ctx, report, now);
+                        }
+                        if ui.button("Don't upload").clicked() {
+                            self.confirm = None;
+                        }
+                    });
+                });
             }
-            ui.horizontal(|ui| {
-                if ui.button("Upload with these errors").clicked() {
-                    self.confirm_force = false;
-                    let ctx = ui.ctx().clone();
-                    self.start_upload(&ctx, report, now);
-                }
-                if ui.button("Don't upload").clicked() {
-                    self.confirm_force = false;
-                }
-            });
-        });
+            Confirm::Rollback(path) => {
+                egui::Modal::new(egui::Id::unique("confirm-rollback")).show(ctx, |ui| {
+                    ui.heading("Put this backup back?");
+                    ui.label(format!("Backup: {}", path.display()));
+                    ui.label(
+                        "What the target holds now is backed up first; the backup's certificates \
+                         are uploaded and read back, with an audit entry of their own.",
+                    );
+                    ui.horizontal(|ui| {
+                        if ui.button("Roll back now").clicked() {
+                            self.confirm = None;
+                            let ctx = ui.ctx().clone();
+                            self.start_rollback(&ctx, &path, now);
+                        }
+                        if ui.button("Don't roll back").clicked() {
+                            self.confirm = None;
+                        }
+                    });
+                });
+            }
+        }
     }
 
     fn ui_progress(&mut self, ui: &mut egui::Ui) {
@@ -934,37 +1095,7 @@ impl UploadPanel {
             ui.weak(format!("  {note}"));
         }
         let Some(f) = &self.finished else { return };
-        let (fill, text) = match &f.error {
-            None => (
-                Color32::from_rgb(0x2f, 0x9e, 0x44),
-                "✔ Uploaded and verified".to_string(),
-            ),
-            Some(_) if f.record.result == "cancelled" => (
-                Color32::from_rgb(0xc9, 0x2a, 0x2a),
-                if f.record.changed {
-                    "✖ Cancelled after the change was sent: check what the server holds".to_string()
-                } else {
-                    "✖ Cancelled: nothing was changed".to_string()
-                },
-            ),
-            // The certificate and what to do are shown in full below.
-            Some(_) if f.refusal.is_some() => (
-                Color32::from_rgb(0xc9, 0x2a, 0x2a),
-                format!(
-                    "✖ {} (exit code {}): the server's certificate for {} was refused; nothing was sent",
-                    f.record.result,
-                    f.exit_code,
-                    f.refusal
-                        .as_ref()
-                        .map(|r| r.host.as_str())
-                        .unwrap_or("the server")
-                ),
-            ),
-            Some(e) => (
-                Color32::from_rgb(0xc9, 0x2a, 0x2a),
-                format!("✖ {} (exit code {}): {e}", f.record.result, f.exit_code),
-            ),
-        };
+        let (fill, text) = finished_words(f);
         egui::Frame::NONE
             .fill(fill)
             .corner_radius(6.0)
@@ -982,8 +1113,47 @@ impl UploadPanel {
             self.confirm_trust = trust;
         }
         let Some(f) = &self.finished else { return };
-        for d in &f.record.details {
-            ui.label(format!("server: {d}"));
+        if f.record.rehearsal {
+            ui.label(RichText::new("Rehearsal — nothing was sent to Genesys Cloud").strong());
+        }
+        if !f.record.details.is_empty() {
+            ui.label(RichText::new("What the server says it now holds").strong());
+            egui::Grid::new("server-view")
+                .num_columns(6)
+                .striped(true)
+                .show(ui, |ui| {
+                    for head in [
+                        "Subject",
+                        "Issuer",
+                        "Expires",
+                        "Valid",
+                        "Signature",
+                        "Expired",
+                    ] {
+                        ui.label(RichText::new(head).strong());
+                    }
+                    ui.end_row();
+                    let yes_no = |ui: &mut egui::Ui, v: Option<bool>, good: bool| {
+                        let (text, ok) = match v {
+                            Some(b) => (if b { "yes" } else { "no" }, b == good),
+                            None => ("not said", true),
+                        };
+                        if ok {
+                            ui.label(text);
+                        } else {
+                            ui.colored_label(ui.visuals().error_fg_color, format!("✖ {text}"));
+                        }
+                    };
+                    for d in &f.record.details {
+                        ui.label(crate::engine::text::escape(&d.subject));
+                        ui.label(crate::engine::text::escape(&d.issuer));
+                        ui.label(crate::engine::text::escape(&d.expires));
+                        yes_no(ui, d.valid, true);
+                        yes_no(ui, d.signature_valid, true);
+                        yes_no(ui, d.expired, false);
+                        ui.end_row();
+                    }
+                });
         }
         if let Some(b) = &f.record.backup {
             ui.horizontal(|ui| {
@@ -992,7 +1162,7 @@ impl UploadPanel {
                     ui.ctx().copy_text(b.clone());
                 }
             });
-            ui.weak(format!("Put it back with: chainsmith rollback \"{b}\""));
+            ui.weak("Put it back with \"Roll back…\" on its audit entry below.");
         }
         ui.label(format!(
             "Audit entry: {} {} {}, correlation ids: {}",
@@ -1072,16 +1242,81 @@ impl UploadPanel {
             {
                 ui.ctx().copy_text(records::audit_markdown(entries));
             }
+            let busy = self.running.is_some();
+            let mut rollback = None;
             for e in entries.iter().rev().take(20) {
-                ui.label(format!(
-                    "{}  {} {}  {}",
-                    e["time"].as_str().unwrap_or_default(),
-                    e["action"].as_str().unwrap_or_default(),
-                    e["endpoint"].as_str().unwrap_or_default(),
-                    e["result"].as_str().unwrap_or_default()
-                ));
+                ui.horizontal(|ui| {
+                    ui.label(format!(
+                        "{}  {} {}  {}",
+                        e["time"].as_str().unwrap_or_default(),
+                        crate::engine::text::escape(&records::action_words(e)),
+                        crate::engine::text::escape(e["endpoint"].as_str().unwrap_or_default()),
+                        e["result"].as_str().unwrap_or_default()
+                    ));
+                    if let Some(backup) = e["backup"].as_str()
+                        && ui
+                            .add_enabled(!busy, egui::Button::new("Roll back…").small())
+                            .on_hover_text(format!("Put back what this run replaced: {backup}"))
+                            .clicked()
+                    {
+                        rollback = Some(PathBuf::from(backup));
+                    }
+                });
+            }
+            if let Some(path) = rollback {
+                self.confirm = Some(Confirm::Rollback(path));
             }
         });
+    }
+}
+
+/// The result in words, by what the exit code means: nothing was changed, or the change may have
+/// been applied.
+fn finished_words(f: &Finished) -> (Color32, String) {
+    let red = Color32::from_rgb(0xc9, 0x2a, 0x2a);
+    let what = if f.record.action == "rollback" {
+        "Rolled back"
+    } else {
+        "Uploaded"
+    };
+    match &f.error {
+        None if f.record.rehearsal => (
+            Color32::from_rgb(0x2f, 0x9e, 0x44),
+            format!("✔ {what} and verified — rehearsal: nothing was sent to Genesys Cloud"),
+        ),
+        None => (
+            Color32::from_rgb(0x2f, 0x9e, 0x44),
+            format!("✔ {what} and verified"),
+        ),
+        Some(_) if f.record.result == "cancelled" => (
+            red,
+            if f.record.changed {
+                "✖ Cancelled after the change was sent: the change may have been applied; check what the server holds".to_string()
+            } else {
+                "✖ Cancelled: nothing was changed".to_string()
+            },
+        ),
+        // The certificate and what to do are shown in full below.
+        Some(_) if f.refusal.is_some() => (
+            red,
+            format!(
+                "✖ Not sent: the server's certificate for {} was refused; nothing was changed",
+                f.refusal
+                    .as_ref()
+                    .map(|r| r.host.as_str())
+                    .unwrap_or("the server")
+            ),
+        ),
+        Some(e) => match f.exit_code {
+            4 => (
+                red,
+                format!(
+                    "✖ The change may have been applied, but the read-back does not prove it: {e}. Check what the server holds; Roll back… puts the backup back."
+                ),
+            ),
+            1 | 2 => (red, format!("✖ Not sent — nothing was changed: {e}")),
+            _ => (red, format!("✖ Failed — nothing was changed: {e}")),
+        },
     }
 }
 

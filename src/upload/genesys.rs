@@ -522,22 +522,19 @@ pub(super) fn apply(
             .unwrap_or_default();
         let mut bad = Vec::new();
         for d in &details {
-            let line = format!(
-                "{} (issued by {}, expires {}): valid {}, signature valid {}, expired {}",
-                d["subject"].as_str().unwrap_or("?"),
-                d["issuer"].as_str().unwrap_or("?"),
-                d["expirationDate"].as_str().unwrap_or("?"),
-                d["valid"],
-                d["signatureValid"],
-                d["expired"],
-            );
-            if d["valid"] == Value::Bool(false)
-                || d["signatureValid"] == Value::Bool(false)
-                || d["expired"] == Value::Bool(true)
-            {
-                bad.push(line.clone());
+            let text = |key: &str| d[key].as_str().unwrap_or("?").to_string();
+            let view = super::ServerView {
+                subject: text("subject"),
+                issuer: text("issuer"),
+                expires: text("expirationDate"),
+                valid: d["valid"].as_bool(),
+                signature_valid: d["signatureValid"].as_bool(),
+                expired: d["expired"].as_bool(),
+            };
+            if view.is_bad() {
+                bad.push(view.line());
             }
-            run.details.push(line);
+            run.details.push(view);
         }
         if !bad.is_empty() {
             return Err(UploadError::Differs(format!(

@@ -271,6 +271,18 @@ pub fn payload_for(
 }
 
 /// The error findings that refuse an upload (empty: it may go).
+/// The codes of the error findings an upload past them overrides (for the audit record).
+pub fn forced_codes(report: &Report) -> Vec<String> {
+    let mut codes: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| f.code.as_str().to_string())
+        .collect();
+    codes.dedup();
+    codes
+}
+
 pub fn blocking_findings(report: &Report) -> Vec<String> {
     report
         .findings
@@ -297,6 +309,10 @@ pub struct Plan {
     /// Server certificates trusted as they are (`--pin-sha256`), besides a REST target's own pins.
     pub api_pins: Vec<crate::engine::cert::Fingerprint>,
     pub policy: RetryPolicy,
+    /// A rehearsal against the local sandbox: nothing goes to a real trunk API (recorded as such).
+    pub rehearsal: bool,
+    /// The error codes the admin chose to upload past (`--force`, "Upload anyway…"), recorded.
+    pub forced: Vec<String>,
 }
 
 impl Plan {
@@ -411,9 +427,58 @@ pub struct Record {
     pub notes: Vec<String>,
     /// The server's view of what it now holds (Genesys `certificateDetails`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub details: Vec<String>,
+    pub details: Vec<ServerView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rollback_of: Option<String>,
+    /// A rehearsal against the local sandbox: nothing was sent to a real trunk API.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rehearsal: bool,
+    /// The error codes uploaded past (a forced upload).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub forced: Vec<String>,
+}
+
+/// One certificate as the server describes it after the upload (Genesys `certificateDetails`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServerView {
+    pub subject: String,
+    pub issuer: String,
+    pub expires: String,
+    /// The server's verdicts; `None` when it did not say.
+    pub valid: Option<bool>,
+    pub signature_valid: Option<bool>,
+    pub expired: Option<bool>,
+}
+
+impl ServerView {
+    /// Whether the server marks it as not usable.
+    pub fn is_bad(&self) -> bool {
+        self.valid == Some(false)
+            || self.signature_valid == Some(false)
+            || self.expired == Some(true)
+    }
+
+    /// One line in words: "CN=… (issued by …, expires …): valid, signature valid, not expired".
+    pub fn line(&self) -> String {
+        let word = |v: Option<bool>, yes: &str, no: &str| match v {
+            Some(true) => yes.to_string(),
+            Some(false) => no.to_string(),
+            None => format!("{yes}: not said"),
+        };
+        format!(
+            "{} (issued by {}, expires {}): {}, {}, {}",
+            self.subject,
+            self.issuer,
+            self.expires,
+            word(self.valid, "valid", "NOT valid"),
+            word(
+                self.signature_valid,
+                "signature valid",
+                "signature NOT valid"
+            ),
+            word(self.expired, "EXPIRED", "not expired"),
+        )
+    }
 }
 
 /// An authenticated connection plus what is needed to renew its token once.
@@ -569,7 +634,7 @@ pub fn missing_permission(response: &Response) -> String {
 pub struct Run<'a> {
     pub session: Session,
     pub ids: BTreeMap<String, String>,
-    pub details: Vec<String>,
+    pub details: Vec<ServerView>,
     notes: Vec<String>,
     changed: bool,
     backup: Option<PathBuf>,
@@ -758,6 +823,8 @@ pub fn run(
         notes: Vec::new(),
         details: Vec::new(),
         rollback_of: plan.rollback_of.as_ref().map(|p| p.display().to_string()),
+        rehearsal: plan.rehearsal,
+        forced: plan.forced.clone(),
     };
     let connection = plan.trust().and_then(|trust| {
         http::Connection::new(plan.policy, &trust, cancel.clone()).map_err(Into::into)

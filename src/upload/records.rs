@@ -112,6 +112,23 @@ pub fn read_audit(data_dir: &Path) -> Vec<Value> {
         .collect()
 }
 
+/// An audit entry's action, with what makes it unlike an ordinary run: "upload (rehearsal — nothing
+/// was sent to Genesys Cloud)", "upload (forced past chain.incomplete, name.mismatch)".
+pub fn action_words(entry: &Value) -> String {
+    let mut words = entry["action"].as_str().unwrap_or_default().to_string();
+    if entry["rehearsal"].as_bool() == Some(true) {
+        words.push_str(" (rehearsal — nothing was sent to Genesys Cloud)");
+    }
+    let forced: Vec<&str> = entry["forced"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    if !forced.is_empty() {
+        words.push_str(&format!(" (forced past {})", forced.join(", ")));
+    }
+    words
+}
+
 /// The audit entries as a Markdown table for a change ticket.
 pub fn audit_markdown(entries: &[Value]) -> String {
     let mut out = String::from(
@@ -139,7 +156,7 @@ pub fn audit_markdown(entries: &[Value]) -> String {
         out.push_str(&format!(
             "| {} | {} | {} {} | {} | {}{} | {} | {} |\n",
             e["time"].as_str().unwrap_or_default(),
-            e["action"].as_str().unwrap_or_default(),
+            action_words(e),
             e["target"].as_str().unwrap_or_default(),
             e["endpoint"].as_str().unwrap_or_default(),
             ids,
@@ -173,5 +190,7 @@ pub fn rollback_plan(
         api_roots_file: None,
         api_pins,
         policy,
+        rehearsal: false,
+        forced: Vec::new(),
     })
 }
