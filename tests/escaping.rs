@@ -116,7 +116,23 @@ fn reports_in_markdown_are_inert_too() {
         &[("evil\u{1b}[2J.pem", pile.as_bytes())],
         &options(Some("sbc.example.com")),
     );
-    assert_inert("markdown", report.to_markdown().as_bytes());
+    use chainsmith::engine::ticket::{self, TicketContext, TicketFormat};
+    let ctx = TicketContext {
+        generator: "Chainsmith test".into(),
+        bundle_file: Some(("bundle\u{1b}[2J.pem".into(), "00".into())),
+        sections: vec![(
+            "Last probe".into(),
+            vec![("Served".into(), "evil\u{1b}]0;title\u{7}".into())],
+        )],
+        ..TicketContext::default()
+    };
+    for format in [
+        TicketFormat::Markdown,
+        TicketFormat::Text,
+        TicketFormat::Json,
+    ] {
+        assert_inert("ticket", ticket::render(&report, &ctx, format).as_bytes());
+    }
     assert_inert("text", report.to_text().as_bytes());
     // The window shows the same escaped strings (they are the certificate's display fields).
     let cert = &report.chain[0].cert;

@@ -1368,7 +1368,17 @@ fn upload_can_be_cancelled_while_the_server_is_slow() {
 /// A window with `c` dropped (checked for `host`), the Upload window open on the sandbox target with
 /// `ca_name` typed, and backups/audit going to `data`.
 fn upload_on_sandbox(c: &Chain, host: &str, ca_name: &str, data: &Path) -> Harness<'static, App> {
-    let mut harness = harness(FakePicker::default());
+    upload_on_sandbox_with(FakePicker::default(), c, host, ca_name, data)
+}
+
+fn upload_on_sandbox_with(
+    picker: FakePicker,
+    c: &Chain,
+    host: &str,
+    ca_name: &str,
+    data: &Path,
+) -> Harness<'static, App> {
+    let mut harness = harness(picker);
     harness.state_mut().upload.data_dir = data.to_path_buf();
     harness.state_mut().prefs.host = host.into();
     drop_bytes(
@@ -1452,6 +1462,86 @@ fn a_failed_upload_says_whether_anything_was_changed() {
             .is_some()
     );
     assert!(harness.query_by_label_contains("exit code").is_none());
+}
+
+#[test]
+fn the_report_for_the_change_ticket_holds_the_bundle_the_probe_and_the_upload() {
+    use chainsmith::engine::ticket::TicketFormat;
+    let c = chain(Alg::P256);
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let bundle_path = out.path().join("sbc-bundle.pem");
+    let picker = FakePicker::default();
+    picker
+        .answers
+        .lock()
+        .unwrap()
+        .push_back(vec![bundle_path.clone()]);
+    let mut harness =
+        upload_on_sandbox_with(picker, &c, "sbc.example.com", "Carrier A CAs", data.path());
+    click_upload(&mut harness);
+    wait_for_upload(&mut harness);
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    // The bundle saved through the window (a passing chain goes straight to the dialog).
+    harness.get_by_label("Save bundle…").click();
+    harness.run();
+    harness.run();
+    assert!(bundle_path.exists());
+    // A probe of an endpoint serving the chain.
+    let port = serve_tls(
+        vec![c.leaf.der.clone(), c.intermediate.der.clone()],
+        c.leaf.key.serialize_der(),
+        None,
+    );
+    harness.get_by_label("Probe endpoint…").click();
+    harness.run();
+    harness.state_mut().probe.target = format!("127.0.0.1:{port}");
+    harness.run();
+    probe_now(&mut harness);
+
+    let md = harness.state().ticket(TicketFormat::Markdown).unwrap();
+    let file_sha = chainsmith::engine::Fingerprint::of(&std::fs::read(&bundle_path).unwrap()).hex();
+    for want in [
+        format!(
+            "Generated 2026-06-01T00:00:00Z by Chainsmith {}.",
+            env!("CARGO_PKG_VERSION")
+        ),
+        format!("| Bundle | sbc-bundle.pem, 2 certificate(s), SHA-256 {file_sha} |"),
+        "| # | role | in bundle | subject | issuer | not before | not after |".into(),
+        format!(
+            "| 1 | leaf | yes | CN=sbc.example.com | CN=Test Intermediate CA, O=Chainsmith Test | 2026-01-01 | 2027-01-01 |"
+        ),
+        "| 3 | root | no |".into(),
+        "Leaf names (subjectAltName): sbc.example.com, 192.0.2.10".into(),
+        "## Last probe".into(),
+        "| SNI | SNI sent: sbc.example.com |".into(),
+        "## Last upload".into(),
+        "| Action | upload (rehearsal — nothing was sent to Genesys Cloud) |".into(),
+        "| Result | verified |".into(),
+    ] {
+        assert!(md.contains(&want), "{want}\n---\n{md}");
+    }
+    let text = harness.state().ticket(TicketFormat::Text).unwrap();
+    assert!(
+        text.contains("1. [leaf, in bundle] CN=sbc.example.com"),
+        "{text}"
+    );
+    assert!(text.contains("3. [root, not in bundle]"), "{text}");
+    assert!(text.contains("Last upload:\n  Time: "), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_str(&harness.state().ticket(TicketFormat::Json).unwrap()).unwrap();
+    assert_eq!(json["generated_at"], "2026-06-01T00:00:00Z");
+    assert_eq!(json["bundle"]["sha256"], file_sha);
+    assert_eq!(json["chain"][0]["in_bundle"], true);
+    assert_eq!(json["chain"][2]["in_bundle"], false);
+    assert_eq!(json["sections"]["Last upload"]["Result"], "verified");
+    assert!(
+        json["sections"]["Last probe"]["Served"]
+            .as_str()
+            .unwrap()
+            .starts_with("#1 sbc.example.com")
+    );
 }
 
 #[test]

@@ -20,6 +20,7 @@ pub mod report;
 pub mod served;
 pub mod signature;
 pub mod text;
+pub mod ticket;
 pub mod trust;
 mod validate;
 mod verdict;

@@ -526,85 +526,6 @@ impl Report {
     }
 }
 
-impl Report {
-    /// The report as Markdown, for a change ticket: verdict, inputs, chain, findings, exclusions.
-    pub fn to_markdown(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "# Chainsmith report\n");
-        let _ = writeln!(out, "**{}**\n", self.verdict_line());
-        let _ = writeln!(out, "| | |\n|---|---|");
-        let _ = writeln!(
-            out,
-            "| Host | {} |",
-            self.host.as_deref().unwrap_or("(none)")
-        );
-        let _ = writeln!(out, "| Profile | `{}` |", self.profile);
-        let _ = writeln!(out, "| Validation time | {} |", rfc3339(self.at));
-        let anchor = match &self.anchor {
-            AnchorKind::Certificate => "the root in the chain".to_string(),
-            AnchorKind::Public(subject) => format!("public root {subject} (not in the bundle)"),
-            AnchorKind::Untrusted => "an untrusted root".to_string(),
-            AnchorKind::None => "none reached".to_string(),
-        };
-        let _ = writeln!(out, "| Trust anchor | {} |\n", md(&anchor));
-        let _ = writeln!(out, "## Chain (leaf first)\n");
-        let _ = writeln!(
-            out,
-            "| # | role | subject | issuer | valid until | key | SHA-256 | source |"
-        );
-        let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
-        for (i, e) in self.chain.iter().enumerate() {
-            let c = &e.cert;
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} | `{}` | {} |",
-                i + 1,
-                e.role.as_str(),
-                md(&c.subject),
-                md(&c.issuer),
-                date(c.not_after),
-                c.key,
-                c.sha256.hex(),
-                md(&c.source)
-            );
-        }
-        let _ = writeln!(out, "\n## Findings\n");
-        if self.findings.is_empty() {
-            let _ = writeln!(out, "None.");
-        }
-        for f in &self.findings {
-            let _ = writeln!(
-                out,
-                "- **{}** `{}` {}",
-                f.severity.as_str(),
-                f.code.as_str(),
-                md(&f.message)
-            );
-            if f.severity != Severity::Info {
-                let _ = writeln!(
-                    out,
-                    "  - fix: {}",
-                    md(&self.fix(f, super::finding::Face::Cli))
-                );
-            }
-        }
-        if !self.excluded.is_empty() {
-            let _ = writeln!(out, "\n## Left out of the bundle\n");
-            for e in &self.excluded {
-                let _ = writeln!(
-                    out,
-                    "- {} (`{}`, {}): `{}`",
-                    md(&e.cert.display_name()),
-                    e.cert.sha256.short(),
-                    md(&e.source),
-                    e.reason.as_str()
-                );
-            }
-        }
-        out
-    }
-}
-
 /// Which error a banner names first: the host name, then the chain, then dates, then the rest, then
 /// the inputs (a stray file is the least of the problems when the chain itself is wrong).
 fn headline_rank(code: Code) -> u8 {
@@ -626,11 +547,6 @@ fn shorten(text: &str, max: usize) -> String {
     let cut: String = text.chars().take(max).collect();
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
     format!("{}…", cut.trim_end_matches([',', ';', ':']))
-}
-
-/// Escapes the characters that would break a Markdown table cell or list item.
-fn md(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
 }
 
 /// `YYYY-MM-DD` (midnight UTC) or RFC 3339.

@@ -120,6 +120,8 @@ pub struct App {
     pub fixed_now: Option<i64>,
     /// Bundles and reports written, for the status line and tests.
     pub last_written: Option<PathBuf>,
+    /// The bundle last saved: its file name and the SHA-256 of its bytes (for the report).
+    pub last_bundle: Option<(String, String)>,
     /// The Probe window.
     pub probe: super::probe::ProbePanel,
     fetch_task: Option<Task<(Loaded, Vec<crate::aia::FetchNote>)>>,
@@ -168,6 +170,7 @@ impl App {
             last_frame_ms: 0.0,
             fixed_now: None,
             last_written: None,
+            last_bundle: None,
             probe: super::probe::ProbePanel::default(),
             fetch_task: None,
             restore_roots_pending: true,
@@ -385,9 +388,9 @@ impl App {
                 self.handle(ctx, Command::Pick(PickRequest::SaveReport(name)));
             }
             Command::CopyReport => {
-                if let Some(report) = &self.report {
-                    ctx.copy_text(report.to_markdown());
-                    self.toast("Report copied to the clipboard (Markdown)");
+                if let Some(text) = self.ticket(crate::engine::ticket::TicketFormat::Markdown) {
+                    ctx.copy_text(text);
+                    self.toast("Copied: the report, in Markdown for a change ticket");
                 }
             }
             Command::Copy(text) => {
@@ -480,18 +483,39 @@ impl App {
                 Err(e) => self.toast(format!("Nothing written: {e}")),
             },
             PickRequest::SaveReport(_) => {
-                let Some(report) = &self.report else { return };
-                let json = first
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-                let text = if json {
-                    serde_json::to_string_pretty(&report.to_json()).unwrap_or_default() + "\n"
-                } else {
-                    report.to_markdown()
+                let format = crate::engine::ticket::TicketFormat::for_file_name(
+                    &first.file_name().unwrap_or_default().to_string_lossy(),
+                );
+                let Some(text) = self.ticket(format) else {
+                    return;
                 };
                 self.write(&first, text.as_bytes(), "Report");
             }
         }
+    }
+
+    /// The report for a change ticket: the analysis, when and by which version, the bundle saved
+    /// (name and SHA-256), and the last probe and upload.
+    pub fn ticket(&self, format: crate::engine::ticket::TicketFormat) -> Option<String> {
+        let report = self.report.as_ref()?;
+        let now = self
+            .fixed_now
+            .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
+        let mut sections = Vec::new();
+        if let Some(outcome) = self.probe.outcome() {
+            sections.push(("Last probe".to_string(), outcome.summary()));
+        }
+        if let Some(rows) = self.upload.summary() {
+            sections.push(("Last upload".to_string(), rows));
+        }
+        let ctx = crate::engine::ticket::TicketContext {
+            generated_at: now,
+            generator: format!("Chainsmith {}", env!("CARGO_PKG_VERSION")),
+            bundle: self.bundle_options(),
+            bundle_file: self.last_bundle.clone(),
+            sections,
+        };
+        Some(crate::engine::ticket::render(report, &ctx, format))
     }
 
     fn write(&mut self, path: &Path, bytes: &[u8], what: &str) {
@@ -513,6 +537,13 @@ impl App {
             Ok(()) => {
                 self.toast(format!("{what} saved to {}", path.display()));
                 self.last_written = Some(path.to_path_buf());
+                if what == "Bundle" {
+                    let name = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    self.last_bundle = Some((name, Fingerprint::of(bytes).hex()));
+                }
                 if let Some(dir) = path.parent() {
                     self.prefs.last_folder = Some(dir.to_path_buf());
                 }

@@ -90,6 +90,7 @@ impl Picker for RfdPicker {
                     .set_title("Save report")
                     .set_file_name(name)
                     .add_filter("Markdown", &["md"])
+                    .add_filter("Plain text", &["txt"])
                     .add_filter("JSON", &["json"])
                     .save_file()
                     .into_iter()

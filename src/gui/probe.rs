@@ -46,6 +46,64 @@ impl ProbeOutcome {
     }
 }
 
+impl ProbeOutcome {
+    /// Key/value rows for the change-ticket report.
+    pub fn summary(&self) -> Vec<(String, String)> {
+        let p = &self.probe;
+        let served: Vec<String> = p
+            .served
+            .iter()
+            .enumerate()
+            .map(|(i, der)| {
+                let name = self
+                    .report
+                    .chain
+                    .iter()
+                    .map(|e| &e.cert)
+                    .chain(self.report.excluded.iter().map(|e| &e.cert))
+                    .find(|c| c.der == *der)
+                    .map(|c| c.display_name())
+                    .unwrap_or_else(|| engine::Fingerprint::of(der).short());
+                format!("#{} {name}", i + 1)
+            })
+            .collect();
+        let codes: Vec<&str> = self
+            .report
+            .findings
+            .iter()
+            .map(|f| f.code.as_str())
+            .collect();
+        vec![
+            (
+                "Endpoint".into(),
+                format!("{} ({})", self.target, p.address),
+            ),
+            ("SNI".into(), p.sni_words()),
+            (
+                "Negotiated".into(),
+                format!(
+                    "{} with {}",
+                    p.protocol_version.as_deref().unwrap_or("?"),
+                    p.cipher_suite.as_deref().unwrap_or("?")
+                ),
+            ),
+            ("Served".into(), served.join(", ")),
+            (
+                "Result".into(),
+                if self.report.passed() {
+                    "the endpoint serves a good chain".into()
+                } else {
+                    format!(
+                        "{} problem(s) to fix on the endpoint",
+                        self.report.count(Severity::Error)
+                    )
+                },
+            ),
+            ("Findings".into(), codes.join(", ")),
+        ]
+    }
+}
+
 /// What the window asks the app to do.
 pub enum ProbeAction {
     /// Start a probe (the app supplies the check options, roots and bundle).

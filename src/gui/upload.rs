@@ -125,6 +125,35 @@ impl UploadPanel {
         }));
     }
 
+    /// Key/value rows on the last run, for the change-ticket report.
+    pub fn summary(&self) -> Option<Vec<(String, String)>> {
+        let r = &self.finished.as_ref()?.record;
+        let entry = serde_json::to_value(r).unwrap_or_default();
+        let mut rows = vec![
+            ("Time".to_string(), r.time.clone()),
+            ("Action".into(), records::action_words(&entry)),
+            ("Target".into(), format!("{} {}", r.target, r.endpoint)),
+        ];
+        for (k, v) in &r.ids {
+            rows.push((k.clone(), v.clone()));
+        }
+        rows.push(("Result".into(), r.result.clone()));
+        if let Some(e) = &r.error {
+            rows.push(("Error".into(), e.clone()));
+        }
+        rows.push((
+            "Changed".into(),
+            if r.changed { "yes" } else { "no" }.into(),
+        ));
+        if let Some(b) = &r.backup {
+            rows.push(("Backup".into(), b.clone()));
+        }
+        if !r.correlation_ids.is_empty() {
+            rows.push(("Correlation ids".into(), r.correlation_ids.join(", ")));
+        }
+        Some(rows)
+    }
+
     pub fn is_busy(&self) -> bool {
         self.running.is_some()
             || self.trunks_task.is_some()
