@@ -1509,9 +1509,7 @@ fn the_report_for_the_change_ticket_holds_the_bundle_the_probe_and_the_upload() 
         ),
         format!("| Bundle | sbc-bundle.pem, 2 certificate(s), SHA-256 {file_sha} |"),
         "| # | role | in bundle | subject | issuer | not before | not after |".into(),
-        format!(
-            "| 1 | leaf | yes | CN=sbc.example.com | CN=Test Intermediate CA, O=Chainsmith Test | 2026-01-01 | 2027-01-01 |"
-        ),
+        "| 1 | leaf | yes | CN=sbc.example.com | CN=Test Intermediate CA, O=Chainsmith Test | 2026-01-01 | 2027-01-01 |".into(),
         "| 3 | root | no |".into(),
         "Leaf names (subjectAltName): sbc.example.com, 192.0.2.10".into(),
         "## Last probe".into(),
