@@ -28,7 +28,29 @@ fn shuffled_chain_is_ordered_leaf_first_and_passes() {
             "{alg:?}"
         );
         assert!(report.passed(), "{alg:?}: {:?}", report.findings);
-        assert!(codes(&report).contains(&"chain.order"), "{alg:?}");
+        let order_notes: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.code.as_str() == "chain.order")
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(
+            order_notes,
+            [
+                "pile.pem holds the chain out of order: \"Test Root CA\" → \"sbc.example.com\" → \"Test Intermediate CA\"; the bundle is written leaf first: \"sbc.example.com\" → \"Test Intermediate CA\" → \"Test Root CA\""
+            ],
+            "{alg:?}"
+        );
+        // The same certificates as three files given in any order: nothing to note.
+        let report = analyze(
+            &[
+                ("root.pem", c.root.pem().as_bytes()),
+                ("leaf.pem", c.leaf.pem().as_bytes()),
+                ("int.pem", c.intermediate.pem().as_bytes()),
+            ],
+            &options(Some("sbc.example.com")),
+        );
+        assert!(!codes(&report).contains(&"chain.order"), "{alg:?}");
         let roles: Vec<Role> = report.chain.iter().map(|e| e.role).collect();
         assert_eq!(roles, [Role::Leaf, Role::Intermediate, Role::Root]);
         // No warnings on a well-made chain, in strict mode either.

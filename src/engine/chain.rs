@@ -995,29 +995,40 @@ impl Search {
             ));
         }
 
-        // Reordering: were the chain's input certificates given leaf first, issuer after issuer?
-        let positions: Vec<usize> = path
-            .nodes
-            .iter()
-            .copied()
-            .filter(|i| self.nodes[*i].in_input)
-            .collect();
-        if positions.windows(2).any(|w| w[0] > w[1]) {
-            let mut given = positions.clone();
-            given.sort_unstable();
-            let given: Vec<String> = given
+        // Reordering: did one file (or paste) hold the chain out of order? Files given one
+        // certificate each, in any order, are no reordering worth a note: the order of several files
+        // is the order of a folder listing or a drop, which means nothing.
+        let mut sources: Vec<&str> = Vec::new();
+        for i in path.nodes.iter().filter(|i| self.nodes[**i].in_input) {
+            let source = self.nodes[*i].cert.source.as_str();
+            if !sources.contains(&source) {
+                sources.push(source);
+            }
+        }
+        for source in sources {
+            let positions: Vec<usize> = path
+                .nodes
                 .iter()
-                .map(|i| self.nodes[*i].cert.display_name())
+                .copied()
+                .filter(|i| self.nodes[*i].in_input && self.nodes[*i].cert.source == source)
                 .collect();
-            built.findings.push(Finding::new(
-                Code::ChainOrder,
-                None,
-                format!(
-                    "the input order was {}; the bundle is written leaf first: {}",
-                    given.join(", "),
-                    self.path_text(&path)
-                ),
-            ));
+            if positions.windows(2).any(|w| w[0] > w[1]) {
+                let mut given = positions.clone();
+                given.sort_unstable();
+                let given: Vec<String> = given
+                    .iter()
+                    .map(|i| format!("\"{}\"", self.nodes[*i].cert.display_name()))
+                    .collect();
+                built.findings.push(Finding::new(
+                    Code::ChainOrder,
+                    None,
+                    format!(
+                        "{source} holds the chain out of order: {}; the bundle is written leaf first: {}",
+                        given.join(" → "),
+                        self.path_text(&path)
+                    ),
+                ));
+            }
         }
     }
 
@@ -1032,6 +1043,6 @@ impl Search {
         {
             names.push(format!("\"{}\" (public root)", anchor.subject));
         }
-        names.join(" -> ")
+        names.join(" → ")
     }
 }

@@ -1297,7 +1297,8 @@ impl App {
                     };
                     ui.add(
                         egui::Label::new(
-                            RichText::new(format!("{icon} {}", finding.message)).color(color),
+                            RichText::new(format!("{icon} {}", drawable(&finding.message)))
+                                .color(color),
                         )
                         .wrap(),
                     );
@@ -1390,7 +1391,7 @@ impl App {
             return;
         };
         let passed = report.passed();
-        let headline = report.headline(self.bundle_options());
+        let headline = drawable(&report.headline(self.bundle_options())).into_owned();
         let (fill, text) = if passed {
             (Color32::from_rgb(0x2f, 0x9e, 0x44), format!("✔ {headline}"))
         } else {
@@ -1678,7 +1679,7 @@ fn finding_row(
             });
             ui.horizontal(|ui| {
                 ui.add_space(18.0);
-                ui.add(text(RichText::new(&finding.message)));
+                ui.add(text(RichText::new(drawable(&finding.message))));
             });
             if finding.severity != Severity::Info {
                 ui.horizontal(|ui| {
@@ -1692,8 +1693,18 @@ fn finding_row(
         })
         .response
         .interact(egui::Sense::click())
-        .on_hover_text(format!("{}\n\nFix: {fix}", finding.message));
+        .on_hover_text(format!("{}\n\nFix: {fix}", drawable(&finding.message)));
     response.clicked().then_some(finding.sha256).flatten()
+}
+
+/// Engine text as the window's fonts can draw it: egui's bundled fonts have no "→" (U+2192), which
+/// the engine's messages use for paths, so it is drawn as "➡" (in the bundled emoji font).
+pub(crate) fn drawable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('→') {
+        std::borrow::Cow::Owned(text.replace('→', "➡"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {
