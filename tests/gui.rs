@@ -22,17 +22,25 @@ use egui_kittest::kittest::Queryable as _;
 struct FakePicker {
     answers: Arc<Mutex<VecDeque<Vec<PathBuf>>>>,
     asked: Arc<Mutex<Vec<PickRequest>>>,
+    /// The folder each dialog was asked to start in.
+    starts: Arc<Mutex<Vec<Option<PathBuf>>>>,
+    /// Keep the dialog open (never answer), as a person still choosing would.
+    hold: Arc<Mutex<bool>>,
 }
 
 impl Picker for FakePicker {
     fn pick(
         &self,
         request: PickRequest,
-        _start: Option<PathBuf>,
+        start: Option<PathBuf>,
         ctx: &egui::Context,
         reply: Sender<Picked>,
     ) {
         self.asked.lock().unwrap().push(request.clone());
+        self.starts.lock().unwrap().push(start);
+        if *self.hold.lock().unwrap() {
+            return;
+        }
         let paths = self.answers.lock().unwrap().pop_front().unwrap_or_default();
         let _ = reply.send(Picked {
             request,
@@ -623,6 +631,8 @@ fn pin_another_leaf_and_shortcuts() {
         .lock()
         .unwrap()
         .push_back(vec![report_path.clone()]);
+    harness.get_by_label("Report").click();
+    harness.run();
     harness.get_by_label("Save report…").click();
     harness.run();
     harness.run();
@@ -637,6 +647,83 @@ fn pin_another_leaf_and_shortcuts() {
         picker.asked.lock().unwrap().last(),
         Some(PickRequest::SaveBundle(_))
     ));
+}
+
+#[test]
+fn keyboard_host_name_first_quick_shortcut_taps_one_dialog_at_a_time_in_the_loaded_folder() {
+    use egui_kittest::kittest::NodeT as _;
+    let c = chain(Alg::P256);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("leaf.pem"), c.leaf.pem()).unwrap();
+    std::fs::write(dir.path().join("int.pem"), c.intermediate.pem()).unwrap();
+    let picker = FakePicker::default();
+    picker
+        .answers
+        .lock()
+        .unwrap()
+        .push_back(vec![dir.path().to_path_buf()]);
+    let mut harness = harness(picker.clone());
+    // The Host name is focused at start and is the first Tab stop: Tab goes on to the Profile.
+    harness.run();
+    assert!(
+        harness
+            .get_by_label("Host name")
+            .accesskit_node()
+            .is_focused()
+    );
+    harness.key_press(egui::Key::Tab);
+    harness.run();
+    assert!(
+        harness
+            .get_by_label("Profile")
+            .accesskit_node()
+            .is_focused()
+    );
+    // No frame time in the status bar (only with CHAINSMITH_TIMING).
+    assert!(harness.query_by_label_contains("frame ").is_none());
+
+    harness
+        .get_all_by_label("Open folder…")
+        .next()
+        .unwrap()
+        .click();
+    harness.step();
+    wait_for_load(&mut harness);
+    assert_eq!(harness.state().report().unwrap().chain.len(), 2);
+
+    // A quick Ctrl+O tap: the key event carries Ctrl, the modifier state already released.
+    let tap = |harness: &mut Harness<'_, App>, key: egui::Key| {
+        for pressed in [true, false] {
+            harness.input_mut().events.push(egui::Event::Key {
+                key,
+                physical_key: None,
+                pressed,
+                repeat: false,
+                modifiers: egui::Modifiers::COMMAND,
+            });
+        }
+        harness.step();
+    };
+    *picker.hold.lock().unwrap() = true;
+    tap(&mut harness, egui::Key::O);
+    harness.run();
+    assert_eq!(
+        picker.asked.lock().unwrap().last(),
+        Some(&PickRequest::Files),
+        "the tap was seen"
+    );
+    // The dialog starts in the folder the certificates came from.
+    let start = picker.starts.lock().unwrap().last().cloned().flatten();
+    assert_eq!(
+        start.map(|p| std::fs::canonicalize(p).unwrap()),
+        Some(std::fs::canonicalize(dir.path()).unwrap())
+    );
+    // While that dialog is open, Ctrl+S opens no second one.
+    let asked = picker.asked.lock().unwrap().len();
+    tap(&mut harness, egui::Key::S);
+    tap(&mut harness, egui::Key::S);
+    harness.run();
+    assert_eq!(picker.asked.lock().unwrap().len(), asked);
 }
 
 #[test]
@@ -1723,4 +1810,110 @@ fn a_refused_self_signed_rest_endpoint_can_be_trusted_after_a_confirmation() {
     eframe::App::save(harness.state_mut(), &mut storage);
     let stored: String = storage.0.values().cloned().collect();
     assert!(stored.contains(&fingerprint), "the pin is remembered");
+}
+
+/// The app at 1024×700 (the smallest laptop screen an admin uses), fixed time, no files.
+fn small_window() -> Harness<'static, App> {
+    let mut app = App::new(None, Box::new(FakePicker::default()));
+    app.fixed_now = Some(AT);
+    Harness::builder()
+        .with_size([1024.0, 700.0])
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app)
+}
+
+/// Nothing drawn on top of anything else: every pair of the named widgets is apart, and every
+/// toolbar button is inside the window.
+fn assert_no_overlap(harness: &Harness<'_, App>, labels: &[&str]) {
+    let rects: Vec<(String, egui::Rect)> = labels
+        .iter()
+        .flat_map(|l| {
+            harness
+                .query_all_by_label(l)
+                .map(|n| (l.to_string(), n.rect()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (i, (a, ra)) in rects.iter().enumerate() {
+        for (b, rb) in &rects[i + 1..] {
+            assert!(
+                !ra.shrink(0.5).intersects(rb.shrink(0.5)),
+                "\"{a}\" {ra:?} overlaps \"{b}\" {rb:?}"
+            );
+        }
+    }
+    for button in [
+        "Open files…",
+        "Probe endpoint…",
+        "Save bundle…",
+        "Upload…",
+        "Report",
+    ] {
+        let r = harness.get_all_by_label(button).next().unwrap().rect();
+        assert!(
+            r.max.x <= 1024.0,
+            "\"{button}\" is cut off at the right: {r:?}"
+        );
+    }
+}
+
+#[test]
+fn at_1024_by_700_nothing_overlaps_empty_and_sample() {
+    // Empty.
+    let mut harness = small_window();
+    harness.run();
+    assert_no_overlap(
+        &harness,
+        &["Host name", "Profile", "Validation time", "Trust"],
+    );
+    harness.snapshot("empty-1024x700");
+
+    // The sample chain: three cards, each with its status, name and buttons apart.
+    harness
+        .get_all_by_label("Load sample chain")
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    assert_no_overlap(
+        &harness,
+        &[
+            "✔ OK",
+            "Details",
+            "Remove",
+            "sbc1.sample.chainsmith.example",
+            "Chainsmith Sample Issuing CA",
+            "Chainsmith Sample Root CA",
+        ],
+    );
+    harness.snapshot("sample-1024x700");
+}
+
+#[test]
+fn at_1024_by_700_an_error_case_names_its_problem_without_overlaps() {
+    // The sample's leaf alone (fixed bytes, so the picture is the same on every machine) checked
+    // for another name: its issuer missing, the name wrong, and a stray key beside it.
+    let mut harness = small_window();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample");
+    drop_bytes(
+        &mut harness,
+        &[
+            (
+                "sbc1.sample.chainsmith.example.pem",
+                std::fs::read(sample.join("sbc1.sample.chainsmith.example.pem")).unwrap(),
+            ),
+            ("old.key", key(Alg::P256).serialize_pem().into_bytes()),
+        ],
+    );
+    set_host(&mut harness, "sbc1.carrier.example");
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains(
+                "✖ Not ready — the leaf is for sbc1.sample.chainsmith.example, sbc2.sample.chainsmith.example, …, not sbc1.carrier.example (and "
+            )
+            .is_some()
+    );
+    assert_no_overlap(&harness, &["Details", "Remove", "Add issuer file…"]);
+    harness.snapshot("errors-1024x700");
 }

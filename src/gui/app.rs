@@ -110,6 +110,10 @@ pub struct App {
     picker: Box<dyn Picker>,
     picks: (Sender<Picked>, Receiver<Picked>),
     confirm_save: bool,
+    /// A file dialog is open (one at a time).
+    picking: bool,
+    /// Focus the Host name field on the first frame.
+    focus_host: bool,
     paste_open: bool,
     paste_text: String,
     toast: Option<(String, Instant)>,
@@ -163,6 +167,8 @@ impl App {
             picker,
             picks: channel(),
             confirm_save: false,
+            picking: false,
+            focus_host: true,
             paste_open: false,
             paste_text: String::new(),
             toast: None,
@@ -306,7 +312,12 @@ impl App {
     pub fn handle(&mut self, ctx: &egui::Context, command: Command) {
         match command {
             Command::Pick(request) => {
-                let start = self.prefs.last_folder.clone();
+                // One dialog at a time: a second Ctrl+S while one is open opens no other.
+                if self.picking {
+                    return;
+                }
+                self.picking = true;
+                let start = self.dialog_folder();
                 self.picker.pick(request, start, ctx, self.picks.0.clone());
             }
             Command::LoadPaths(paths) => self.load_paths(ctx, paths),
@@ -463,7 +474,19 @@ impl App {
         bundle::to_pem(report, self.bundle_options()).map_err(|e| e.to_string())
     }
 
+    /// Where dialogs open: the folder the loaded certificates came from, else the last folder used.
+    fn dialog_folder(&self) -> Option<PathBuf> {
+        self.loaded
+            .certificates
+            .iter()
+            .filter_map(|c| Path::new(&c.source).parent())
+            .find(|dir| !dir.as_os_str().is_empty() && dir.is_dir())
+            .map(Path::to_path_buf)
+            .or_else(|| self.prefs.last_folder.clone())
+    }
+
     fn on_picked(&mut self, ctx: &egui::Context, picked: Picked) {
+        self.picking = false;
         if let Some(why) = picked.unavailable {
             self.toast(why);
             return;
@@ -597,17 +620,29 @@ impl App {
 
     /// Dropped files, Ctrl+V, Ctrl+O, Ctrl+S.
     fn handle_input(&mut self, ctx: &egui::Context) {
-        let (dropped, pasted, open, save) = ctx.input(|i| {
-            let pasted: Vec<String> = i
-                .events
-                .iter()
-                .filter_map(|e| match e {
-                    egui::Event::Paste(text) => Some(text.clone()),
-                    _ => None,
-                })
-                .collect();
-            let open = i.modifiers.command && i.key_pressed(egui::Key::O);
-            let save = i.modifiers.command && i.key_pressed(egui::Key::S);
+        // Shortcuts are consumed (a quick tap is seen whatever the frame timing, and only once); PEM
+        // text pasted anywhere (the Host name field focused included) is taken out of the events and
+        // loaded, unless the Paste window is open to receive it.
+        let paste_open = self.paste_open;
+        let (dropped, pasted, open, save) = ctx.input_mut(|i| {
+            let mut pasted = Vec::new();
+            if !paste_open {
+                i.events.retain(|e| match e {
+                    egui::Event::Paste(text) if text.contains("-----BEGIN ") => {
+                        pasted.push(text.clone());
+                        false
+                    }
+                    _ => true,
+                });
+            }
+            let open = i.consume_shortcut(&egui::KeyboardShortcut::new(
+                egui::Modifiers::COMMAND,
+                egui::Key::O,
+            ));
+            let save = i.consume_shortcut(&egui::KeyboardShortcut::new(
+                egui::Modifiers::COMMAND,
+                egui::Key::S,
+            ));
             (i.raw.dropped_files.clone(), pasted, open, save)
         });
         let mut paths = Vec::new();
@@ -631,11 +666,8 @@ impl App {
         if !paths.is_empty() {
             self.load_paths(ctx, paths);
         }
-        let text_field_focused = ctx.memory(|m| m.focused().is_some());
-        if !text_field_focused && !self.paste_open {
-            for text in pasted {
-                self.load_bytes(vec![("pasted text".to_string(), text.into_bytes())]);
-            }
+        for text in pasted {
+            self.load_bytes(vec![("pasted text".to_string(), text.into_bytes())]);
         }
         if open {
             self.commands.push(Command::Pick(PickRequest::Files));
@@ -660,8 +692,7 @@ impl App {
         self.handle_input(&ctx);
         self.recompute();
 
-        egui::Panel::top("toolbar").show(ui, |ui| self.ui_toolbar(ui));
-        egui::Panel::top("inputs").show(ui, |ui| self.ui_inputs(ui));
+        egui::Panel::top("top").show(ui, |ui| self.ui_top(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.ui_status(ui));
         if self.report.is_some() {
             egui::Panel::right("findings")
@@ -706,14 +737,53 @@ impl App {
         self.last_frame_ms = started.elapsed().as_secs_f32() * 1000.0;
     }
 
+    /// The toolbar row above the inputs. The inputs are created first (drawn below the toolbar's
+    /// row), so that the Host name is the first Tab stop.
+    fn ui_top(&mut self, ui: &mut egui::Ui) {
+        let full = ui.available_rect_before_wrap();
+        let row = ui.spacing().interact_size.y + 2.0;
+        let toolbar = egui::Rect::from_min_size(full.min, egui::vec2(full.width(), row));
+        let gap = ui.spacing().item_spacing.y * 2.0 + 2.0;
+        let below = egui::Rect::from_min_max(
+            egui::pos2(full.min.x, toolbar.max.y + gap),
+            egui::pos2(full.max.x, full.max.y.max(toolbar.max.y + gap + row)),
+        );
+        let inputs = ui
+            .scope_builder(egui::UiBuilder::new().max_rect(below), |ui| {
+                self.ui_inputs(ui)
+            })
+            .response
+            .rect;
+        ui.scope_builder(egui::UiBuilder::new().max_rect(toolbar), |ui| {
+            self.ui_toolbar(ui)
+        });
+        let y = toolbar.max.y + gap / 2.0;
+        ui.painter().hline(
+            full.x_range(),
+            y,
+            ui.visuals().widgets.noninteractive.bg_stroke,
+        );
+        ui.allocate_rect(toolbar.union(inputs), egui::Sense::hover());
+    }
+
     fn ui_toolbar(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal_wrapped(|ui| {
-            ui.heading("Chainsmith");
-            ui.separator();
-            if ui.button("Open files…").on_hover_text("Ctrl+O").clicked() {
+        let caption = |ui: &mut egui::Ui, text: &str| {
+            ui.label(RichText::new(text).small().weak());
+        };
+        ui.horizontal(|ui| {
+            caption(ui, "Input");
+            if ui
+                .button("Open files…")
+                .on_hover_text("Add certificate files (Ctrl+O)")
+                .clicked()
+            {
                 self.commands.push(Command::Pick(PickRequest::Files));
             }
-            if ui.button("Open folder…").clicked() {
+            if ui
+                .button("Open folder…")
+                .on_hover_text("Add every certificate in a folder")
+                .clicked()
+            {
                 self.commands.push(Command::Pick(PickRequest::Folder));
             }
             if ui
@@ -723,9 +793,23 @@ impl App {
             {
                 self.commands.push(Command::OpenPaste);
             }
-            if ui.button("Load sample chain").clicked() {
+            if ui
+                .button("Sample")
+                .on_hover_text("Load the sample chain")
+                .clicked()
+            {
                 self.commands.push(Command::LoadSample);
             }
+            let loaded = self.report.is_some() || !self.loaded.certificates.is_empty();
+            if ui
+                .add_enabled(loaded, egui::Button::new("Clear"))
+                .on_hover_text("Remove everything loaded")
+                .clicked()
+            {
+                self.commands.push(Command::ClearAll);
+            }
+            ui.separator();
+            caption(ui, "Check");
             if ui
                 .button("Probe endpoint…")
                 .on_hover_text("See what a live SIP TLS endpoint serves")
@@ -733,15 +817,12 @@ impl App {
             {
                 self.commands.push(Command::OpenProbe);
             }
-            let loaded = self.report.is_some();
-            if ui.add_enabled(loaded, egui::Button::new("Clear")).clicked() {
-                self.commands.push(Command::ClearAll);
-            }
             ui.separator();
+            caption(ui, "Output");
             let can_export = self.report.as_ref().is_some_and(|r| !r.chain.is_empty());
             if ui
                 .add_enabled(can_export, egui::Button::new("Save bundle…"))
-                .on_hover_text("Ctrl+S")
+                .on_hover_text("Write the bundle, leaf first (Ctrl+S)")
                 .clicked()
             {
                 self.commands.push(Command::SaveBundle);
@@ -752,8 +833,6 @@ impl App {
             {
                 self.commands.push(Command::CopyBundle);
             }
-            ui.checkbox(&mut self.prefs.include_root, "Include root");
-            ui.checkbox(&mut self.prefs.ca_only, "CA certificates only");
             if ui
                 .add_enabled(can_export, egui::Button::new("Upload…"))
                 .on_hover_text("Send the bundle to Genesys Cloud or a REST trunk API")
@@ -761,112 +840,156 @@ impl App {
             {
                 self.upload.show(ui.ctx());
             }
-            ui.separator();
-            if ui
-                .add_enabled(loaded, egui::Button::new("Save report…"))
-                .clicked()
-            {
-                self.commands.push(Command::SaveReport);
-            }
-            if ui
-                .add_enabled(loaded, egui::Button::new("Copy report"))
-                .clicked()
-            {
-                self.commands.push(Command::CopyReport);
-            }
+            let has_report = self.report.is_some();
+            ui.add_enabled_ui(has_report, |ui| {
+                ui.menu_button("Report", |ui| {
+                    if ui
+                        .button("Save report…")
+                        .on_hover_text(
+                            "For the change ticket: Markdown, plain text (.txt) or JSON (.json)",
+                        )
+                        .clicked()
+                    {
+                        self.commands.push(Command::SaveReport);
+                        ui.close();
+                    }
+                    if ui
+                        .button("Copy report")
+                        .on_hover_text("The report in Markdown, for the change ticket")
+                        .clicked()
+                    {
+                        self.commands.push(Command::CopyReport);
+                        ui.close();
+                    }
+                })
+                .response
+                .on_hover_text("Save or copy the report for the change ticket");
+            });
         });
     }
 
     fn ui_inputs(&mut self, ui: &mut egui::Ui) {
         let trust_before = self.prefs.trust;
         ui.horizontal_wrapped(|ui| {
-            let label = ui.label("Host name");
-            let host_ok =
-                self.prefs.host.trim().is_empty() || HostName::parse(&self.prefs.host).is_ok();
-            ui.add(
-                egui::TextEdit::singleline(&mut self.prefs.host)
-                    .hint_text("sbc.carrier.example or 192.0.2.10")
-                    .desired_width(240.0),
-            )
-            .labelled_by(label.id)
-            .on_hover_text("The trunk / SBC name the far end connects to");
-            if !host_ok {
-                ui.colored_label(ui.visuals().error_fg_color, "✖ not a host name");
-            }
-            ui.separator();
-            let profile: Profile = self.prefs.profile.parse().unwrap_or_default();
-            let label = ui.label("Profile");
-            egui::ComboBox::from_id_salt("profile")
-                .selected_text(profile.as_str())
-                .width(190.0)
-                .show_ui(ui, |ui| {
-                    for p in Profile::ALL {
-                        ui.selectable_value(
-                            &mut self.prefs.profile,
-                            p.as_str().to_string(),
-                            RichText::new(format!("{}  —  {}", p.as_str(), p.description())),
-                        );
-                    }
-                })
-                .response
-                .labelled_by(label.id)
-                .on_hover_text(profile.description());
-            ui.separator();
-            let label = ui.label("Validation time");
-            let time_ok = self.at_text.trim().is_empty()
-                || crate::engine::report::parse_time(&self.at_text).is_some();
-            let mut edit = egui::TextEdit::singleline(&mut self.at_text)
-                .hint_text("now (or 2026-12-05)")
-                .desired_width(150.0);
-            if !time_ok {
-                edit = edit.text_color(ui.visuals().error_fg_color);
-            }
-            ui.add(edit).labelled_by(label.id).on_hover_text(
-                "Check as of the change window: YYYY-MM-DD or RFC 3339; empty = now",
-            );
-            if !time_ok {
-                ui.colored_label(ui.visuals().error_fg_color, "✖ use YYYY-MM-DD");
-            }
-            ui.separator();
-            let label = ui.label("Trust");
-            egui::ComboBox::from_id_salt("trust")
-                .selected_text(match self.prefs.trust {
-                    Trust::BundleRoot => "The bundle's own root",
-                    Trust::Mozilla => "The Mozilla set",
-                    Trust::RootsFile => "A roots file",
-                })
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(
-                        &mut self.prefs.trust,
-                        Trust::BundleRoot,
-                        "The bundle's own root",
-                    );
-                    ui.selectable_value(&mut self.prefs.trust, Trust::Mozilla, "The Mozilla set");
-                    ui.selectable_value(&mut self.prefs.trust, Trust::RootsFile, "A roots file");
-                })
-                .response
-                .labelled_by(label.id);
-            if self.prefs.trust == Trust::RootsFile {
-                let name = self
-                    .prefs
-                    .roots_file
-                    .as_ref()
-                    .and_then(|p| p.file_name())
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "Choose roots file…".into());
-                if ui.button(name).clicked() {
-                    self.commands.push(Command::Pick(PickRequest::RootsFile));
+            // Each label stays with its field when the row wraps.
+            ui.horizontal(|ui| {
+                let label = ui.label("Host name");
+                let host_ok = self.prefs.host.trim().is_empty()
+                    || HostName::parse(&self.prefs.host).is_ok();
+                let field = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut self.prefs.host)
+                            .hint_text("sbc.carrier.example or 192.0.2.10")
+                            .desired_width(200.0),
+                    )
+                    .labelled_by(label.id)
+                    .on_hover_text("The trunk / SBC name the far end connects to");
+                if std::mem::take(&mut self.focus_host) {
+                    field.request_focus();
                 }
-            }
+                if !host_ok {
+                    ui.colored_label(ui.visuals().error_fg_color, "✖ not a host name");
+                }
+            });
+            ui.separator();
+            ui.horizontal(|ui| {
+                let profile: Profile = self.prefs.profile.parse().unwrap_or_default();
+                let label = ui.label("Profile");
+                egui::ComboBox::from_id_salt("profile")
+                    .selected_text(profile.as_str())
+                    .width(160.0)
+                    .show_ui(ui, |ui| {
+                        for p in Profile::ALL {
+                            ui.selectable_value(
+                                &mut self.prefs.profile,
+                                p.as_str().to_string(),
+                                RichText::new(format!("{}  —  {}", p.as_str(), p.description())),
+                            );
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id)
+                    .on_hover_text(profile.description());
+            });
+            ui.separator();
+            ui.horizontal(|ui| {
+                let label = ui.label("Validation time");
+                let time_ok = !self.time_invalid();
+                let mut edit = egui::TextEdit::singleline(&mut self.at_text)
+                    .hint_text("now (or 2026-12-05)")
+                    .desired_width(140.0);
+                if !time_ok {
+                    edit = edit.text_color(ui.visuals().error_fg_color);
+                }
+                ui.add(edit).labelled_by(label.id).on_hover_text(
+                    "Check as of the change window: YYYY-MM-DD or RFC 3339; empty = now",
+                );
+                if !time_ok {
+                    ui.colored_label(ui.visuals().error_fg_color, "✖ use YYYY-MM-DD");
+                }
+            });
+            ui.separator();
+            ui.horizontal(|ui| {
+                let label = ui.label("Trust");
+                egui::ComboBox::from_id_salt("trust")
+                    .selected_text(match self.prefs.trust {
+                        Trust::BundleRoot => "The bundle's own root",
+                        Trust::Mozilla => "The Mozilla set",
+                        Trust::RootsFile => "A roots file",
+                    })
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(
+                            &mut self.prefs.trust,
+                            Trust::BundleRoot,
+                            "The bundle's own root",
+                        );
+                        ui.selectable_value(
+                            &mut self.prefs.trust,
+                            Trust::Mozilla,
+                            "The Mozilla set",
+                        );
+                        ui.selectable_value(
+                            &mut self.prefs.trust,
+                            Trust::RootsFile,
+                            "A roots file",
+                        );
+                    })
+                    .response
+                    .labelled_by(label.id)
+                    .on_hover_text(
+                        "What the far end trusts: the root in your files, the public (Mozilla) roots, or the roots in a file",
+                    );
+                if self.prefs.trust == Trust::RootsFile {
+                    let name = self
+                        .prefs
+                        .roots_file
+                        .as_ref()
+                        .and_then(|p| p.file_name())
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| "Choose roots file…".into());
+                    if ui.button(name).clicked() {
+                        self.commands.push(Command::Pick(PickRequest::RootsFile));
+                    }
+                }
+            });
+        });
+        ui.horizontal_wrapped(|ui| {
             ui.checkbox(&mut self.prefs.strict, "Strict")
                 .on_hover_text("Treat RFC 5280 / CA/Browser Forum rule breaks as errors");
+            ui.separator();
+            ui.label("Bundle:");
+            ui.checkbox(&mut self.prefs.include_root, "Include root")
+                .on_hover_text("Append the root certificate (most far ends have it already)");
+            ui.checkbox(&mut self.prefs.ca_only, "CA certificates only")
+                .on_hover_text("Intermediates and root only, e.g. for a Genesys BYOC Premises certificate authority");
+            ui.separator();
+            let profile: Profile = self.prefs.profile.parse().unwrap_or_default();
+            ui.weak(format!(
+                "Profile {}: {}",
+                profile.as_str(),
+                profile.description()
+            ));
         });
-        let profile: Profile = self.prefs.profile.parse().unwrap_or_default();
-        ui.weak(format!(
-            "Profile {}: {}",
-            profile.as_str(),
-            profile.description()
-        ));
         if trust_before != self.prefs.trust
             && self.prefs.trust == Trust::RootsFile
             && self.roots.is_none()
@@ -922,7 +1045,9 @@ impl App {
                         ui.selectable_value(&mut self.prefs.theme, Theme::Light, "Light");
                         ui.selectable_value(&mut self.prefs.theme, Theme::Dark, "Dark");
                     });
-                ui.weak(format!("frame {:.1} ms", self.last_frame_ms));
+                if self.timing.is_some() {
+                    ui.weak(format!("frame {:.1} ms", self.last_frame_ms));
+                }
             });
         });
     }
@@ -976,7 +1101,7 @@ impl App {
             ui.painter().text(
                 rect.center() + egui::vec2(0.0, 18.0),
                 egui::Align2::CENTER_CENTER,
-                "Any order, any mix; private keys are ignored and never written.",
+                "Any order, any mix. A private key is only compared with the leaf, never written out.",
                 egui::FontId::proportional(14.0),
                 ui.visuals().weak_text_color(),
             );
@@ -1259,10 +1384,6 @@ impl App {
                         .show(ui, |ui| {
                             ui.label(RichText::new(badge).color(Color32::WHITE).strong().small());
                         });
-                    ui.label(RichText::new(cert.display_name()).strong().size(16.0));
-                    if let Some(o) = &cert.subject_organization {
-                        ui.weak(o);
-                    }
                     if problems > 0 {
                         ui.colored_label(
                             visuals.error_fg_color,
@@ -1271,6 +1392,8 @@ impl App {
                     } else {
                         ui.colored_label(Color32::from_rgb(0x2f, 0x9e, 0x44), "✔ OK");
                     }
+                    // The buttons first (right-aligned), then the name in what is left, cut short
+                    // rather than drawn under them.
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                         if entry.in_input
                             && ui
@@ -1283,6 +1406,17 @@ impl App {
                         if ui.small_button("Details").clicked() {
                             self.commands.push(Command::ShowDetails(Some(cert.sha256)));
                         }
+                        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                            ui.add(
+                                egui::Label::new(
+                                    RichText::new(cert.display_name()).strong().size(16.0),
+                                )
+                                .truncate(),
+                            );
+                            if let Some(o) = &cert.subject_organization {
+                                ui.add(egui::Label::new(RichText::new(o).weak()).truncate());
+                            }
+                        });
                     });
                 });
                 for finding in report
