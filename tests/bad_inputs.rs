@@ -482,10 +482,10 @@ fn every_bad_input_gets_a_clear_named_finding_and_the_chain_still_loads() {
     assert!(!bundle.contains("PRIVATE KEY"));
     // Every kind in the corpus is a file of its own, and none was lost: 30 listed kinds plus the nine
     // made above (huge, odd name, loop, outside link, negative serial, empty subject, FIFO, two
-    // folders) are the 39 the README counts.
+    // folders) are the 39 docs/DEVELOPMENT.md counts.
     let names: std::collections::BTreeSet<&str> = cases.iter().map(|c| c.name).collect();
     assert_eq!(names.len(), cases.len(), "two kinds share a file name");
-    assert_eq!(cases.len() + 9, 39, "the corpus changed: update the README");
+    assert_eq!(cases.len() + 9, 39, "the corpus changed: update docs/DEVELOPMENT.md");
 }
 
 #[test]
