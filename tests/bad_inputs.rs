@@ -485,7 +485,11 @@ fn every_bad_input_gets_a_clear_named_finding_and_the_chain_still_loads() {
     // folders) are the 39 docs/DEVELOPMENT.md counts.
     let names: std::collections::BTreeSet<&str> = cases.iter().map(|c| c.name).collect();
     assert_eq!(names.len(), cases.len(), "two kinds share a file name");
-    assert_eq!(cases.len() + 9, 39, "the corpus changed: update docs/DEVELOPMENT.md");
+    assert_eq!(
+        cases.len() + 9,
+        39,
+        "the corpus changed: update docs/DEVELOPMENT.md"
+    );
 }
 
 #[test]

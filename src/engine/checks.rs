@@ -59,7 +59,8 @@ pub fn run(view: PathView<'_>, options: &CheckOptions) -> Vec<Finding> {
                 &mut findings,
             );
         }
-        if position > 0 || !is_leaf {
+        // `is_leaf` implies position 0: every other certificate of the path issues the one below it.
+        if !is_leaf {
             let first_ca = usize::from(view.has_leaf);
             issuer(
                 cert,

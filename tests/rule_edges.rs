@@ -1,0 +1,136 @@
+//! The edges of the rules in `src/engine/checks.rs`, written where mutation testing (cargo-mutants,
+//! see docs/DEVELOPMENT.md) found a changed operator that no other test noticed: a lone self-signed
+//! leaf is not a root, a leaf alone still needs its AKI, an untrusted root's plain AKI is fine, and the
+//! validity, expiry-warning and RSA-size limits are exact.
+
+mod common;
+
+use chainsmith::engine::{self, Loaded};
+use common::*;
+use rcgen::SerialNumber;
+
+const DAY: i64 = 86_400;
+
+fn codes_at(certs: &[&[u8]], host: Option<&str>, at: i64) -> Vec<&'static str> {
+    let pile: String = certs
+        .iter()
+        .map(|der| engine::pem::encode("CERTIFICATE", der))
+        .collect();
+    let mut opts = options(host);
+    opts.at = at;
+    let report = engine::analyze(&load(&[("p.pem", pile.as_bytes())]), None, &opts);
+    report.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+fn codes_of(certs: &[&[u8]], host: Option<&str>) -> Vec<&'static str> {
+    codes_at(certs, host, AT)
+}
+
+#[test]
+fn a_lone_self_signed_leaf_is_judged_as_a_leaf_not_as_a_root() {
+    // Self-signed, not a CA, with serverAuth and no AKI (RFC 5280 §4.2.1.1: a self-signed
+    // certificate may omit it).
+    let mut params = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    params.use_authority_key_identifier_extension = false;
+    let lone = issue_with_key(params, key(Alg::P256), None);
+    let codes = codes_of(&[&lone.der], Some("sbc.example.com"));
+    assert!(codes.contains(&"chain.self-signed-leaf"), "{codes:?}");
+    // Root rules do not apply to it (an EKU on a root is cabf.root-eku), nor does the AKI rule.
+    assert!(!codes.contains(&"cabf.root-eku"), "{codes:?}");
+    assert!(!codes.contains(&"rfc5280.aki-missing"), "{codes:?}");
+}
+
+#[test]
+fn a_lone_trusted_root_is_an_anchor_and_is_not_linted() {
+    // RFC 5280 §6.1.1 (d): how a trust anchor was issued is not checked (serial 0 included).
+    let mut params = ca_params("Lone Root");
+    params.serial_number = Some(SerialNumber::from_slice(&[0]));
+    let root = issue_with_key(params, key(Alg::P256), None);
+    let mut opts = options(None);
+    opts.profile = engine::Profile::GenesysByocPremises;
+    let report = engine::analyze(&load(&[("root.pem", root.pem().as_bytes())]), None, &opts);
+    let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(!codes.contains(&"rfc5280.serial-zero"), "{codes:?}");
+}
+
+#[test]
+fn a_leaf_alone_without_its_issuer_still_needs_an_aki() {
+    let c = chain(Alg::P256);
+    let mut params = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    params.use_authority_key_identifier_extension = false;
+    let leaf = c.intermediate.issue(params, Alg::P256);
+    let codes = codes_of(&[&leaf.der], Some("sbc.example.com"));
+    assert!(codes.contains(&"chain.incomplete"), "{codes:?}");
+    assert!(codes.contains(&"rfc5280.aki-missing"), "{codes:?}");
+}
+
+#[test]
+fn an_untrusted_roots_plain_aki_is_not_an_issuer_and_serial_aki() {
+    // The chain ends at its own root, which is not trusted here (another root is): the root is
+    // linted, and its AKI (a keyIdentifier only, as rcgen writes it) is what the Baseline
+    // Requirements §7.1.2.1.3 ask for.
+    let c = chain(Alg::P256);
+    let other = root("Other Root", Alg::P256);
+    let pile = c.leaf.pem() + &c.intermediate.pem() + &c.root.pem();
+    let mut roots = Loaded::default();
+    roots.extend(engine::load("roots.pem", other.pem().as_bytes()));
+    let report = engine::analyze(
+        &load(&[("p.pem", pile.as_bytes())]),
+        Some(&roots),
+        &options(Some("sbc.example.com")),
+    );
+    let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(codes.contains(&"chain.untrusted-root"), "{codes:?}");
+    assert!(!codes.contains(&"cabf.root-aki-issuer-serial"), "{codes:?}");
+}
+
+#[test]
+fn validity_is_inclusive_of_not_after_and_the_warning_window_is_exact() {
+    // RFC 5280 §4.1.2.5: the certificate is valid through notAfter, inclusive.
+    let c = chain(Alg::P256);
+    let not_after = time::OffsetDateTime::from(std::time::SystemTime::UNIX_EPOCH)
+        .replace_date(time::macros::date!(2027 - 01 - 01))
+        .unix_timestamp();
+    let certs: [&[u8]; 3] = [&c.leaf.der, &c.intermediate.der, &c.root.der];
+    let host = Some("sbc.example.com");
+    assert!(!codes_at(&certs, host, not_after).contains(&"cert.expired"));
+    assert!(codes_at(&certs, host, not_after + 1).contains(&"cert.expired"));
+    // The expiry warning (30 days by default): exactly 30 days before is not "within 30 days".
+    assert!(!codes_at(&certs, host, not_after - 30 * DAY).contains(&"cert.expiring-soon"));
+    assert!(codes_at(&certs, host, not_after - 30 * DAY + 1).contains(&"cert.expiring-soon"));
+}
+
+/// A certificate (issued by the test root) whose RSA public key has a modulus of `bits` bits
+/// (not a working key: it signs nothing here).
+fn rsa_key_of_bits(c: &Chain, bits: usize) -> Vec<u8> {
+    let mut modulus = vec![0x00, 0xc5];
+    modulus.extend((0..bits / 8 - 1).map(|i| (i * 7 + 3) as u8));
+    let rsa_key = der_seq(&[der(0x02, &modulus), der(0x02, &[0x01, 0x00, 0x01])].concat());
+    let raw = RawKey {
+        bytes: rsa_key,
+        alg: &rcgen::PKCS_RSA_SHA256,
+    };
+    let signer = rcgen::Issuer::from_params(&c.intermediate.params, &c.intermediate.key);
+    leaf_params("sbc.example.com", &["sbc.example.com"])
+        .signed_by(&raw, &signer)
+        .unwrap()
+        .der()
+        .to_vec()
+}
+
+#[test]
+fn an_rsa_key_of_exactly_8192_bits_is_not_too_large() {
+    let c = chain(Alg::P256);
+    for (bits, too_large) in [(8192, false), (8200, true)] {
+        let leaf = rsa_key_of_bits(&c, bits);
+        let codes = codes_of(
+            &[&leaf, &c.intermediate.der, &c.root.der],
+            Some("sbc.example.com"),
+        );
+        assert_eq!(
+            codes.contains(&"key.rsa-too-large"),
+            too_large,
+            "{bits} bits: {codes:?}"
+        );
+    }
+}
