@@ -690,6 +690,13 @@ fn keyboard_host_name_first_quick_shortcut_taps_one_dialog_at_a_time_in_the_load
     harness.step();
     wait_for_load(&mut harness);
     assert_eq!(harness.state().report().unwrap().chain.len(), 2);
+    // Details opens, and Esc closes it.
+    harness.get_all_by_label("Details").next().unwrap().click();
+    harness.run();
+    assert!(harness.query_by_label("Certificate details").is_some());
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(harness.query_by_label("Certificate details").is_none());
 
     // A quick Ctrl+O tap: the key event carries Ctrl, the modifier state already released.
     let tap = |harness: &mut Harness<'_, App>, key: egui::Key| {

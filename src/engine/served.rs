@@ -54,9 +54,14 @@ pub fn judge(mut report: Report, bundle: Option<&Report>, options: &CheckOptions
     if let Some(bundle) = bundle {
         report.findings.extend(compare(&report, bundle));
     }
-    report
-        .findings
-        .sort_by_key(|f| std::cmp::Reverse(f.severity));
+    // Errors first, and among them the served leaf's identity: another certificate than the
+    // bundle's leaf is what matters before anything else about it.
+    report.findings.sort_by_key(|f| {
+        (
+            std::cmp::Reverse(f.severity),
+            f.code != Code::ServedStaleLeaf,
+        )
+    });
     report
 }
 

@@ -1510,11 +1510,8 @@ impl App {
                 });
             })
             .response;
-        if response
-            .interact(egui::Sense::click())
-            .on_hover_text("Click for all details")
-            .clicked()
-        {
+        // No tooltip over a card: it would sit on the cards below it (the Details button says it).
+        if response.interact(egui::Sense::click()).clicked() {
             self.commands.push(Command::Select(cert.sha256));
             self.commands.push(Command::ShowDetails(Some(cert.sha256)));
         }
@@ -1826,8 +1823,14 @@ fn finding_row(
             }
         })
         .response
-        .interact(egui::Sense::click())
-        .on_hover_text(format!("{}\n\nFix: {fix}", drawable(&finding.message)));
+        .interact(egui::Sense::click());
+    // The whole text as a tooltip only where rows are cut short (the long, virtualized list): over a
+    // full row it would only cover the rows below.
+    let response = if row_height.is_some() {
+        response.on_hover_text(format!("{}\n\nFix: {fix}", drawable(&finding.message)))
+    } else {
+        response
+    };
     response.clicked().then_some(finding.sha256).flatten()
 }
 

@@ -19,11 +19,19 @@ pub fn run(
     host: Option<String>,
     started: std::time::Instant,
 ) -> eframe::Result {
+    // CHAINSMITH_WINDOW_SIZE=WIDTHxHEIGHT (screenshots at a laptop's size); else 1280×820.
+    let size = std::env::var("CHAINSMITH_WINDOW_SIZE")
+        .ok()
+        .and_then(|s| {
+            let (w, h) = s.split_once('x')?;
+            Some([w.trim().parse::<f32>().ok()?, h.trim().parse::<f32>().ok()?])
+        })
+        .unwrap_or([1280.0, 820.0]);
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("Chainsmith")
             .with_app_id("chainsmith")
-            .with_inner_size([1280.0, 820.0])
+            .with_inner_size(size)
             .with_min_inner_size([760.0, 480.0])
             .with_drag_and_drop(true)
             .with_icon(window_icon()),

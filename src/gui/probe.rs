@@ -346,7 +346,31 @@ impl ProbePanel {
                     ui.label(format!("  #{} {name}", i + 1));
                 }
                 let report = &outcome.report;
-                let (fill, text) = if report.passed() {
+                let stale = report
+                    .findings
+                    .iter()
+                    .find(|f| f.code == engine::Code::ServedStaleLeaf)
+                    .and_then(|f| f.sha256)
+                    .and_then(|fp| {
+                        report
+                            .chain
+                            .iter()
+                            .map(|e| &e.cert)
+                            .chain(report.excluded.iter().map(|e| &e.cert))
+                            .find(|c| c.sha256 == fp)
+                    });
+                let (fill, text) = if let Some(cert) = stale {
+                    let n = report.count(Severity::Error);
+                    (
+                        Color32::from_rgb(0xc9, 0x2a, 0x2a),
+                        format!(
+                            "✖ The endpoint serves another certificate than the loaded leaf: \"{}\"{} ({n} problem{} to fix)",
+                            cert.display_name(),
+                            if cert.is_self_issued() { ", self-signed" } else { "" },
+                            if n == 1 { "" } else { "s" }
+                        ),
+                    )
+                } else if report.passed() {
                     (
                         Color32::from_rgb(0x2f, 0x9e, 0x44),
                         "✔ The endpoint serves a good chain".to_string(),
