@@ -889,9 +889,13 @@ fn probe_window_shows_what_the_endpoint_serves_against_the_loaded_bundle() {
     let found = codes(&outcome.report);
     assert!(found.contains(&"served.incomplete"), "{found:?}");
     assert!(found.contains(&"served.stale-leaf"), "{found:?}");
+    // The banner leads with the served leaf's identity, and the stale leaf is the first finding.
+    assert_eq!(found[0], "served.stale-leaf");
     assert!(
         harness
-            .query_by_label_contains("to fix on the endpoint")
+            .query_by_label_contains(
+                "✖ The endpoint serves another certificate than the loaded leaf: \"localhost\" ("
+            )
             .is_some()
     );
     assert!(harness.query_all_by_label("served.stale-leaf").count() >= 1);
