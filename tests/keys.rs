@@ -432,6 +432,12 @@ fn leftovers_are_named_by_what_they_look_like() {
             b"1A2B3C4D5E6F\n".to_vec(),
             Some("an openssl serial-number file"),
         ),
+        // A serial starting with "0" starts with the byte of a DER SEQUENCE (0x30): still text.
+        (
+            "02.srl",
+            b"0F46D10B56380B16B0299E885BAA02B48A0267B3\n".to_vec(),
+            Some("an openssl serial-number file"),
+        ),
         (
             "v3.ext",
             b"# for the leaf\nsubjectAltName = DNS:a.example\n".to_vec(),

@@ -91,7 +91,7 @@ fn load_counted(source: &str, bytes: &[u8]) -> Loaded {
     }
     if pem::looks_like_pem(bytes) {
         load_pem(source, bytes, &mut loaded);
-    } else if bytes.first() == Some(&0x30) {
+    } else if bytes.first() == Some(&0x30) && !is_text(bytes) {
         load_der(source, bytes, &mut loaded);
     } else if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         loaded.findings.push(Finding::new(
@@ -143,6 +143,14 @@ pub fn load_found(source: &str, bytes: &[u8]) -> Loaded {
     loaded
 }
 
+/// Plain text (UTF-8, no control characters but tabs and line ends): an openssl serial file such as
+/// `0F46D1…` starts with the byte of a DER SEQUENCE (`'0'` is 0x30), but DER is never text (its
+/// length octets are not valid UTF-8 on their own).
+fn is_text(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes)
+        .is_ok_and(|t| t.chars().all(|c| !c.is_control() || matches!(c, '\t' | '\r' | '\n')))
+}
+
 /// What a file that holds no certificate looks like, in words; `None` for what may be a damaged
 /// certificate (DER that does not parse, a PEM certificate block that does not decode).
 fn looks_like(bytes: &[u8]) -> Option<String> {
@@ -171,7 +179,7 @@ fn looks_like(bytes: &[u8]) -> Option<String> {
         }
         return Some(words.join(" and "));
     }
-    if bytes.first() == Some(&0x30) {
+    if bytes.first() == Some(&0x30) && !is_text(bytes) {
         return match der_kind(bytes) {
             DerKind::Csr => Some("a certificate signing request".into()),
             DerKind::Pkcs12 => Some(
