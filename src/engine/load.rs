@@ -147,8 +147,10 @@ pub fn load_found(source: &str, bytes: &[u8]) -> Loaded {
 /// `0F46D1…` starts with the byte of a DER SEQUENCE (`'0'` is 0x30), but DER is never text (its
 /// length octets are not valid UTF-8 on their own).
 fn is_text(bytes: &[u8]) -> bool {
-    std::str::from_utf8(bytes)
-        .is_ok_and(|t| t.chars().all(|c| !c.is_control() || matches!(c, '\t' | '\r' | '\n')))
+    std::str::from_utf8(bytes).is_ok_and(|t| {
+        t.chars()
+            .all(|c| !c.is_control() || matches!(c, '\t' | '\r' | '\n'))
+    })
 }
 
 /// What a file that holds no certificate looks like, in words; `None` for what may be a damaged
