@@ -134,3 +134,210 @@ fn an_rsa_key_of_exactly_8192_bits_is_not_too_large() {
         );
     }
 }
+
+#[test]
+fn a_v1_root_and_a_trusted_root_need_no_basic_constraints() {
+    // A v1 root (openssl `x509 -req` without extensions makes one), not trusted here: a v1
+    // certificate cannot carry basicConstraints, so it is not `rfc5280.root-basic-constraints-missing`.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    openssl(
+        d,
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "v1.key",
+            "-out",
+            "v1.csr",
+            "-subj",
+            "/CN=V1 Root",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "x509", "-req", "-in", "v1.csr", "-signkey", "v1.key", "-out", "v1.pem", "-days",
+            "3650",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=sbc.example.com",
+        ],
+    );
+    std::fs::write(
+        d.join("leaf.ext"),
+        "subjectAltName=DNS:sbc.example.com\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n",
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "v1.pem",
+            "-CAkey",
+            "v1.key",
+            "-CAcreateserial",
+            "-out",
+            "leaf.pem",
+            "-days",
+            "30",
+            "-extfile",
+            "leaf.ext",
+        ],
+    );
+    let v1 = std::fs::read(d.join("v1.pem")).unwrap();
+    let leaf = std::fs::read(d.join("leaf.pem")).unwrap();
+    let other = root("Other Root", Alg::P256);
+    let mut roots = Loaded::default();
+    roots.extend(engine::load("roots.pem", other.pem().as_bytes()));
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut opts = options(Some("sbc.example.com"));
+    opts.at = now;
+    let pile = [leaf.clone(), v1.clone()].concat();
+    let report = engine::analyze(&load(&[("p.pem", &pile)]), Some(&roots), &opts);
+    let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(codes.contains(&"chain.untrusted-root"), "{codes:?}");
+    assert!(
+        !codes.contains(&"rfc5280.root-basic-constraints-missing"),
+        "{codes:?}"
+    );
+
+    // A v3 root without basicConstraints that is the trust anchor: trust anchors are taken in any
+    // form (RFC 5280 §6.1.1 (d)), so it is not linted either.
+    let mut p = ca_params("Bare Root");
+    p.is_ca = rcgen::IsCa::NoCa;
+    let bare = issue_with_key(p, key(Alg::P256), None);
+    let leaf = bare.issue(
+        leaf_params("sbc.example.com", &["sbc.example.com"]),
+        Alg::P256,
+    );
+    let mut roots = Loaded::default();
+    roots.extend(engine::load("roots.pem", bare.pem().as_bytes()));
+    let pile = leaf.pem() + &bare.pem();
+    let report = engine::analyze(
+        &load(&[("p.pem", pile.as_bytes())]),
+        Some(&roots),
+        &options(Some("sbc.example.com")),
+    );
+    let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(
+        !codes.contains(&"rfc5280.root-basic-constraints-missing"),
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn name_constraints_reach_other_intermediates_and_a_self_issued_leaf() {
+    // RFC 5280 §6.1.3 (b): only self-issued *intermediates* are skipped.
+    let c = chain(Alg::P256);
+    let mut params = ca_params("Constrained CA");
+    params.name_constraints = Some(rcgen::NameConstraints {
+        permitted_subtrees: vec![],
+        excluded_subtrees: vec![rcgen::GeneralSubtree::DnsName("forbidden.example".into())],
+    });
+    let constrained = c.root.issue(params, Alg::P256);
+    // An intermediate of another name with an excluded SAN: a violation.
+    let mut sub = ca_params("Sub CA");
+    sub.subject_alt_names = vec![rcgen::SanType::DnsName(
+        "ca.forbidden.example".try_into().unwrap(),
+    )];
+    let sub = constrained.issue(sub, Alg::P256);
+    let leaf = sub.issue(
+        leaf_params("sbc.example.com", &["sbc.example.com"]),
+        Alg::P256,
+    );
+    let codes = codes_of(
+        &[&leaf.der, &sub.der, &constrained.der, &c.root.der],
+        Some("sbc.example.com"),
+    );
+    assert!(codes.contains(&"name.constraint-violation"), "{codes:?}");
+    // A leaf named like its issuer (self-issued, not self-signed) is checked all the same.
+    let mut params = leaf_params("x", &["sbc.forbidden.example"]);
+    params.distinguished_name = constrained.params.distinguished_name.clone();
+    let self_issued_leaf = constrained.issue(params, Alg::P256);
+    let codes = codes_of(
+        &[&self_issued_leaf.der, &constrained.der, &c.root.der],
+        Some("sbc.forbidden.example"),
+    );
+    assert!(codes.contains(&"name.constraint-violation"), "{codes:?}");
+}
+
+#[test]
+fn a_key_usage_without_digital_signature_is_explained_by_key_type() {
+    let c = chain(Alg::P256);
+    let message = |leaf: &Cert| {
+        let pile = leaf.pem() + &c.intermediate.pem() + &c.root.pem();
+        let report = analyze(
+            &[("p.pem", pile.as_bytes())],
+            &options(Some("sbc.example.com")),
+        );
+        report
+            .findings
+            .iter()
+            .find(|f| f.code.as_str() == "leaf.key-usage")
+            .map(|f| f.message.clone())
+            .unwrap_or_default()
+    };
+    // ECDSA with keyEncipherment only: no use for TLS at all.
+    let mut params = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    params.key_usages = vec![rcgen::KeyUsagePurpose::KeyEncipherment];
+    let ec = c.intermediate.issue(params.clone(), Alg::P256);
+    assert!(
+        message(&ec).contains("no digitalSignature"),
+        "{}",
+        message(&ec)
+    );
+    // RSA with keyEncipherment only: TLS 1.2 RSA key exchange only.
+    let rsa = c.intermediate.issue(params, Alg::Rsa2048);
+    assert!(
+        message(&rsa).contains("only keyEncipherment"),
+        "{}",
+        message(&rsa)
+    );
+}
+
+#[test]
+fn a_common_name_that_is_an_ip_san_in_canonical_form_is_in_the_san() {
+    let c = chain(Alg::P256);
+    let leaf = c
+        .intermediate
+        .issue(leaf_params("192.0.2.10", &["192.0.2.10"]), Alg::P256);
+    let codes = codes_of(
+        &[&leaf.der, &c.intermediate.der, &c.root.der],
+        Some("192.0.2.10"),
+    );
+    assert!(!codes.contains(&"cabf.cn-not-in-san"), "{codes:?}");
+    // Not canonical ("192.0.2.010"): not the same form.
+    let leaf = c
+        .intermediate
+        .issue(leaf_params("192.0.2.010", &["192.0.2.10"]), Alg::P256);
+    let codes = codes_of(
+        &[&leaf.der, &c.intermediate.der, &c.root.der],
+        Some("192.0.2.10"),
+    );
+    assert!(codes.contains(&"cabf.cn-not-in-san"), "{codes:?}");
+}
