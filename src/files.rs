@@ -60,6 +60,7 @@ fn read_file(path: &Path, size_hint: u64, regular: bool, named: Named) -> std::i
 /// Opens a file. A named FIFO, socket or device is opened without waiting for a writer (a FIFO nobody
 /// writes to would otherwise block forever), then read normally: a pipe with a writer, such as the
 /// shell's `<(curl …)`, is read to its end; one with no writer reads as empty.
+#[cfg(unix)]
 fn open_for_reading(path: &Path, regular: bool) -> std::io::Result<fs::File> {
     if regular {
         return fs::File::open(path);
@@ -72,6 +73,13 @@ fn open_for_reading(path: &Path, regular: bool) -> std::io::Result<fs::File> {
     let flags = rustix::fs::fcntl_getfl(&file)?;
     rustix::fs::fcntl_setfl(&file, flags - rustix::fs::OFlags::NONBLOCK)?;
     Ok(file)
+}
+
+/// Windows: a named pipe (`\\.\pipe\…`) or a device opens without waiting for a writer; it is
+/// opened as it is.
+#[cfg(windows)]
+fn open_for_reading(path: &Path, _regular: bool) -> std::io::Result<fs::File> {
+    fs::File::open(path)
 }
 
 /// Every regular file under `root`, sorted by path. Symlinks are followed to regular files wherever
