@@ -341,3 +341,54 @@ fn a_common_name_that_is_an_ip_san_in_canonical_form_is_in_the_san() {
     );
     assert!(codes.contains(&"cabf.cn-not-in-san"), "{codes:?}");
 }
+
+#[test]
+fn a_non_canonical_ip_common_name_is_told_its_canonical_form() {
+    let c = chain(Alg::P256);
+    let leaf = c
+        .intermediate
+        .issue(leaf_params("2001:DB8::1", &["2001:db8::1"]), Alg::P256);
+    let pile = leaf.pem() + &c.intermediate.pem() + &c.root.pem();
+    let report = analyze(&[("p.pem", pile.as_bytes())], &options(Some("2001:db8::1")));
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "cabf.cn-not-in-san")
+        .expect("cabf.cn-not-in-san");
+    assert!(
+        finding
+            .message
+            .contains("(the canonical form of this address is 2001:db8::1)"),
+        "{}",
+        finding.message
+    );
+}
+
+#[test]
+fn a_name_mismatch_lists_ten_names_then_counts_the_rest() {
+    let c = chain(Alg::P256);
+    let message = |n: usize| {
+        let names: Vec<String> = (1..=n).map(|i| format!("sbc{i}.example.com")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let leaf = c
+            .intermediate
+            .issue(leaf_params("sbc1.example.com", &names), Alg::P256);
+        let pile = leaf.pem() + &c.intermediate.pem() + &c.root.pem();
+        let report = analyze(
+            &[("p.pem", pile.as_bytes())],
+            &options(Some("other.example.com")),
+        );
+        report
+            .findings
+            .iter()
+            .find(|f| f.code.as_str() == "name.mismatch")
+            .expect("name.mismatch")
+            .message
+            .clone()
+    };
+    let ten = message(10);
+    assert!(ten.ends_with("sbc10.example.com"), "{ten}");
+    assert!(!ten.contains("more"), "{ten}");
+    let eleven = message(11);
+    assert!(eleven.ends_with("sbc10.example.com and 1 more"), "{eleven}");
+}
