@@ -392,3 +392,52 @@ fn a_name_mismatch_lists_ten_names_then_counts_the_rest() {
     let eleven = message(11);
     assert!(eleven.ends_with("sbc10.example.com and 1 more"), "{eleven}");
 }
+
+#[test]
+fn ip_name_constraints_are_applied_and_a_permitted_ca_only_path_passes() {
+    let c = chain(Alg::P256);
+    let mut params = ca_params("IP Constrained CA");
+    params.name_constraints = Some(rcgen::NameConstraints {
+        permitted_subtrees: vec![
+            rcgen::GeneralSubtree::IpAddress(rcgen::CidrSubnet::V4(
+                [192, 0, 2, 0],
+                [255, 255, 255, 0],
+            )),
+            rcgen::GeneralSubtree::DnsName("example.com".into()),
+        ],
+        excluded_subtrees: vec![],
+    });
+    let constrained = c.root.issue(params, Alg::P256);
+    // An IP SAN outside the permitted range.
+    let leaf = constrained.issue(
+        leaf_params("sbc.example.com", &["sbc.example.com", "198.51.100.7"]),
+        Alg::P256,
+    );
+    let codes = codes_of(
+        &[&leaf.der, &constrained.der, &c.root.der],
+        Some("sbc.example.com"),
+    );
+    assert!(codes.contains(&"name.constraint-violation"), "{codes:?}");
+    let inside = constrained.issue(
+        leaf_params("sbc.example.com", &["sbc.example.com", "192.0.2.7"]),
+        Alg::P256,
+    );
+    let codes = codes_of(
+        &[&inside.der, &constrained.der, &c.root.der],
+        Some("sbc.example.com"),
+    );
+    assert!(!codes.contains(&"name.constraint-violation"), "{codes:?}");
+
+    // A CA-only path (a BYOC Premises upload) below the constrained CA, with a permitted SAN on the
+    // intermediate: it passes the checks and the independent RFC 5280 validation alike.
+    let mut sub = ca_params("Sub CA");
+    sub.subject_alt_names = vec![rcgen::SanType::DnsName(
+        "ca.example.com".try_into().unwrap(),
+    )];
+    let sub = constrained.issue(sub, Alg::P256);
+    let pile = sub.pem() + &constrained.pem() + &c.root.pem();
+    let mut opts = options(None);
+    opts.profile = engine::Profile::GenesysByocPremises;
+    let report = engine::analyze(&load(&[("ca.pem", pile.as_bytes())]), None, &opts);
+    assert!(report.passed(), "{:?}", report.findings);
+}

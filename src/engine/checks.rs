@@ -657,14 +657,7 @@ fn name_constraints(
     findings: &mut Vec<Finding>,
 ) {
     for san in &below.sans {
-        let violation = match san {
-            San::Dns(dns) => {
-                let host = HostName::Dns(dns.trim_end_matches('.').to_ascii_lowercase());
-                violates(&host, dns, constraints)
-            }
-            San::Ip(ip) => violates(&HostName::Ip(*ip), &ip.to_string(), constraints),
-            _ => None,
-        };
+        let violation = san_violation(san, constraints);
         if let Some(why) = violation {
             findings.push(Finding::new(
                 Code::NameConstraintViolation,
@@ -679,15 +672,19 @@ fn name_constraints(
     }
 }
 
-/// Whether a DNS or IP subjectAltName is outside `constraints` (RFC 5280 §4.2.1.10).
-pub(crate) fn san_violates(san: &San, constraints: &super::cert::NameConstraints) -> bool {
+/// Why a DNS or IP subjectAltName is outside `constraints` (RFC 5280 §4.2.1.10), if it is. The
+/// checks and the independent path validation (`validate`) both ask this.
+pub(crate) fn san_violation(
+    san: &San,
+    constraints: &super::cert::NameConstraints,
+) -> Option<String> {
     match san {
         San::Dns(dns) => {
             let host = HostName::Dns(dns.trim_end_matches('.').to_ascii_lowercase());
-            violates(&host, dns, constraints).is_some()
+            violates(&host, dns, constraints)
         }
-        San::Ip(ip) => violates(&HostName::Ip(*ip), &ip.to_string(), constraints).is_some(),
-        _ => false,
+        San::Ip(ip) => violates(&HostName::Ip(*ip), &ip.to_string(), constraints),
+        _ => None,
     }
 }
 

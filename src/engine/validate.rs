@@ -83,7 +83,7 @@ pub fn validate(view: PathView<'_>, at: i64) -> Result<(), String> {
             for ca in &constraints {
                 if let Some(constraint) = &ca.name_constraints {
                     for san in &cert.sans {
-                        if super::checks::san_violates(san, constraint) {
+                        if super::checks::san_violation(san, constraint).is_some() {
                             return Err(format!(
                                 "\"{name}\" names {san}, outside the name constraints of \"{}\"",
                                 ca.display_name()
