@@ -270,11 +270,23 @@ fn name_constraints_reach_other_intermediates_and_a_self_issued_leaf() {
         leaf_params("sbc.example.com", &["sbc.example.com"]),
         Alg::P256,
     );
-    let codes = codes_of(
-        &[&leaf.der, &sub.der, &constrained.der, &c.root.der],
-        Some("sbc.example.com"),
+    let pile = leaf.pem() + &sub.pem() + &constrained.pem() + &c.root.pem();
+    let report = analyze(
+        &[("p.pem", pile.as_bytes())],
+        &options(Some("sbc.example.com")),
     );
-    assert!(codes.contains(&"name.constraint-violation"), "{codes:?}");
+    let violation = report
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "name.constraint-violation")
+        .expect("name.constraint-violation");
+    assert!(
+        violation.message.ends_with(
+            "names ca.forbidden.example, which the name constraints of \"Constrained CA\" exclude (DNS forbidden.example)"
+        ),
+        "{}",
+        violation.message
+    );
     // A leaf named like its issuer (self-issued, not self-signed) is checked all the same.
     let mut params = leaf_params("x", &["sbc.forbidden.example"]);
     params.distinguished_name = constrained.params.distinguished_name.clone();
@@ -403,6 +415,10 @@ fn ip_name_constraints_are_applied_and_a_permitted_ca_only_path_passes() {
                 [192, 0, 2, 0],
                 [255, 255, 255, 0],
             )),
+            rcgen::GeneralSubtree::IpAddress(rcgen::CidrSubnet::V6(
+                [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+                [0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            )),
             rcgen::GeneralSubtree::DnsName("example.com".into()),
         ],
         excluded_subtrees: vec![],
@@ -413,11 +429,24 @@ fn ip_name_constraints_are_applied_and_a_permitted_ca_only_path_passes() {
         leaf_params("sbc.example.com", &["sbc.example.com", "198.51.100.7"]),
         Alg::P256,
     );
-    let codes = codes_of(
-        &[&leaf.der, &constrained.der, &c.root.der],
-        Some("sbc.example.com"),
+    let pile = leaf.pem() + &constrained.pem() + &c.root.pem();
+    let report = analyze(
+        &[("p.pem", pile.as_bytes())],
+        &options(Some("sbc.example.com")),
     );
-    assert!(codes.contains(&"name.constraint-violation"), "{codes:?}");
+    let violation = report
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "name.constraint-violation")
+        .expect("name.constraint-violation");
+    // The message lists the permitted subtrees of the name's type, in words.
+    assert!(
+        violation.message.ends_with(
+            "do not permit (permitted: IP 192.0.2.0/255.255.255.0, IP 2001:db8::/ffff:ffff::; 198.51.100.7 is outside)"
+        ),
+        "{}",
+        violation.message
+    );
     let inside = constrained.issue(
         leaf_params("sbc.example.com", &["sbc.example.com", "192.0.2.7"]),
         Alg::P256,
