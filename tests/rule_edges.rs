@@ -470,3 +470,23 @@ fn ip_name_constraints_are_applied_and_a_permitted_ca_only_path_passes() {
     let report = engine::analyze(&load(&[("ca.pem", pile.as_bytes())]), None, &opts);
     assert!(report.passed(), "{:?}", report.findings);
 }
+
+#[test]
+fn a_self_signed_leaf_trusted_as_its_own_anchor_is_still_checked_as_a_leaf() {
+    // The admin trusts the SBC's own self-signed certificate (--roots holding it): the path is the
+    // leaf alone, ending at an anchor. It is still the end-entity certificate being judged, so the
+    // rules for certificates (serial number) apply and the root rules (an EKU on a root) do not.
+    let mut params = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    params.serial_number = Some(SerialNumber::from_slice(&[0]));
+    let lone = issue_with_key(params, key(Alg::P256), None);
+    let mut roots = Loaded::default();
+    roots.extend(engine::load("roots.pem", lone.pem().as_bytes()));
+    let report = engine::analyze(
+        &load(&[("sbc.pem", lone.pem().as_bytes())]),
+        Some(&roots),
+        &options(Some("sbc.example.com")),
+    );
+    let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(codes.contains(&"rfc5280.serial-zero"), "{codes:?}");
+    assert!(!codes.contains(&"cabf.root-eku"), "{codes:?}");
+}
