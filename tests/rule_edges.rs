@@ -490,3 +490,30 @@ fn a_self_signed_leaf_trusted_as_its_own_anchor_is_still_checked_as_a_leaf() {
     assert!(codes.contains(&"rfc5280.serial-zero"), "{codes:?}");
     assert!(!codes.contains(&"cabf.root-eku"), "{codes:?}");
 }
+
+#[test]
+fn an_aki_of_issuer_and_serial_only_is_not_a_missing_aki() {
+    // authorityKeyIdentifier { authorityCertIssuer, authorityCertSerialNumber } without a
+    // keyIdentifier: the extension is there (RFC 5280 §4.2.1.1 allows the pair), so it is not
+    // `rfc5280.aki-missing`.
+    let c = chain(Alg::P256);
+    let issuer_name = der_seq(
+        &tlvs(&tlv_content(
+            &tlvs(&tlv_content(&tlvs(&tlv_content(&c.intermediate.der))[0]))[5],
+        ))
+        .concat(),
+    );
+    let aki = der_seq(&[der(0xa1, &der(0xa4, &issuer_name)), der(0x82, &[0x01])].concat());
+    let mut params = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    params.use_authority_key_identifier_extension = false;
+    params.custom_extensions = vec![rcgen::CustomExtension::from_oid_content(
+        &[2, 5, 29, 35],
+        aki,
+    )];
+    let leaf = c.intermediate.issue(params, Alg::P256);
+    let codes = codes_of(
+        &[&leaf.der, &c.intermediate.der, &c.root.der],
+        Some("sbc.example.com"),
+    );
+    assert!(!codes.contains(&"rfc5280.aki-missing"), "{codes:?}");
+}
