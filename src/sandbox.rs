@@ -21,8 +21,9 @@ pub const CLIENT_ID: &str = "sandbox-client";
 /// The rehearsal client secret.
 pub const CLIENT_SECRET: &str = "sandbox-secret";
 
-/// A failure to inject into the next matching requests.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+/// A failure to inject into the next matching requests. `Default`: status 0 (only the delay, none),
+/// any request, no tampering.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Fault {
     /// HTTP status to answer (401, 403, 409, 429, 500, 502, 503, 504, …); 0 = only the delay.
     pub status: u16,

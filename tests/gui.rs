@@ -1432,10 +1432,8 @@ fn upload_can_be_cancelled_while_the_server_is_slow() {
         .inject(chainsmith::sandbox::Fault {
             status: 429,
             retry_after: Some(30),
-            delay_ms: 0,
             path_contains: "GET /certificateauthorities".into(),
-            tamper: false,
-            reorder: false,
+            ..Default::default()
         });
     let started = std::time::Instant::now();
     click_upload(&mut harness);
@@ -1513,12 +1511,9 @@ fn a_failed_upload_says_whether_anything_was_changed() {
         .as_ref()
         .unwrap()
         .inject(chainsmith::sandbox::Fault {
-            status: 0,
-            retry_after: None,
-            delay_ms: 0,
             path_contains: "POST /certificateauthorities".into(),
             tamper: true,
-            reorder: false,
+            ..Default::default()
         });
     click_upload(&mut harness);
     wait_for_upload(&mut harness);
@@ -1544,11 +1539,8 @@ fn a_failed_upload_says_whether_anything_was_changed() {
         .unwrap()
         .inject(chainsmith::sandbox::Fault {
             status: 403,
-            retry_after: None,
-            delay_ms: 0,
             path_contains: "GET /certificateauthorities".into(),
-            tamper: false,
-            reorder: false,
+            ..Default::default()
         });
     click_upload(&mut harness);
     wait_for_upload(&mut harness);

@@ -26,6 +26,18 @@ fn codes_of(certs: &[&[u8]], host: Option<&str>) -> Vec<&'static str> {
     codes_at(certs, host, AT)
 }
 
+/// The message of the finding `code` on `certs` (given as one file, leaf first), or "" if none.
+fn message_of(certs: &[&Cert], host: &str, code: &str) -> String {
+    let pile: String = certs.iter().map(|c| c.pem()).collect();
+    let report = analyze(&[("p.pem", pile.as_bytes())], &options(Some(host)));
+    report
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == code)
+        .map(|f| f.message.clone())
+        .unwrap_or_default()
+}
+
 #[test]
 fn a_lone_self_signed_leaf_is_judged_as_a_leaf_not_as_a_root() {
     // Self-signed, not a CA, with serverAuth and no AKI (RFC 5280 §4.2.1.1: a self-signed
@@ -270,22 +282,16 @@ fn name_constraints_reach_other_intermediates_and_a_self_issued_leaf() {
         leaf_params("sbc.example.com", &["sbc.example.com"]),
         Alg::P256,
     );
-    let pile = leaf.pem() + &sub.pem() + &constrained.pem() + &c.root.pem();
-    let report = analyze(
-        &[("p.pem", pile.as_bytes())],
-        &options(Some("sbc.example.com")),
+    let message = message_of(
+        &[&leaf, &sub, &constrained, &c.root],
+        "sbc.example.com",
+        "name.constraint-violation",
     );
-    let violation = report
-        .findings
-        .iter()
-        .find(|f| f.code.as_str() == "name.constraint-violation")
-        .expect("name.constraint-violation");
     assert!(
-        violation.message.ends_with(
+        message.ends_with(
             "names ca.forbidden.example, which the name constraints of \"Constrained CA\" exclude (DNS forbidden.example)"
         ),
-        "{}",
-        violation.message
+        "{message}"
     );
     // A leaf named like its issuer (self-issued, not self-signed) is checked all the same.
     let mut params = leaf_params("x", &["sbc.forbidden.example"]);
@@ -302,17 +308,11 @@ fn name_constraints_reach_other_intermediates_and_a_self_issued_leaf() {
 fn a_key_usage_without_digital_signature_is_explained_by_key_type() {
     let c = chain(Alg::P256);
     let message = |leaf: &Cert| {
-        let pile = leaf.pem() + &c.intermediate.pem() + &c.root.pem();
-        let report = analyze(
-            &[("p.pem", pile.as_bytes())],
-            &options(Some("sbc.example.com")),
-        );
-        report
-            .findings
-            .iter()
-            .find(|f| f.code.as_str() == "leaf.key-usage")
-            .map(|f| f.message.clone())
-            .unwrap_or_default()
+        message_of(
+            &[leaf, &c.intermediate, &c.root],
+            "sbc.example.com",
+            "leaf.key-usage",
+        )
     };
     // ECDSA with keyEncipherment only: no use for TLS at all.
     let mut params = leaf_params("sbc.example.com", &["sbc.example.com"]);
@@ -360,19 +360,14 @@ fn a_non_canonical_ip_common_name_is_told_its_canonical_form() {
     let leaf = c
         .intermediate
         .issue(leaf_params("2001:DB8::1", &["2001:db8::1"]), Alg::P256);
-    let pile = leaf.pem() + &c.intermediate.pem() + &c.root.pem();
-    let report = analyze(&[("p.pem", pile.as_bytes())], &options(Some("2001:db8::1")));
-    let finding = report
-        .findings
-        .iter()
-        .find(|f| f.code.as_str() == "cabf.cn-not-in-san")
-        .expect("cabf.cn-not-in-san");
+    let message = message_of(
+        &[&leaf, &c.intermediate, &c.root],
+        "2001:db8::1",
+        "cabf.cn-not-in-san",
+    );
     assert!(
-        finding
-            .message
-            .contains("(the canonical form of this address is 2001:db8::1)"),
-        "{}",
-        finding.message
+        message.contains("(the canonical form of this address is 2001:db8::1)"),
+        "{message}"
     );
 }
 
@@ -385,18 +380,11 @@ fn a_name_mismatch_lists_ten_names_then_counts_the_rest() {
         let leaf = c
             .intermediate
             .issue(leaf_params("sbc1.example.com", &names), Alg::P256);
-        let pile = leaf.pem() + &c.intermediate.pem() + &c.root.pem();
-        let report = analyze(
-            &[("p.pem", pile.as_bytes())],
-            &options(Some("other.example.com")),
-        );
-        report
-            .findings
-            .iter()
-            .find(|f| f.code.as_str() == "name.mismatch")
-            .expect("name.mismatch")
-            .message
-            .clone()
+        message_of(
+            &[&leaf, &c.intermediate, &c.root],
+            "other.example.com",
+            "name.mismatch",
+        )
     };
     let ten = message(10);
     assert!(ten.ends_with("sbc10.example.com"), "{ten}");
@@ -429,23 +417,17 @@ fn ip_name_constraints_are_applied_and_a_permitted_ca_only_path_passes() {
         leaf_params("sbc.example.com", &["sbc.example.com", "198.51.100.7"]),
         Alg::P256,
     );
-    let pile = leaf.pem() + &constrained.pem() + &c.root.pem();
-    let report = analyze(
-        &[("p.pem", pile.as_bytes())],
-        &options(Some("sbc.example.com")),
+    let message = message_of(
+        &[&leaf, &constrained, &c.root],
+        "sbc.example.com",
+        "name.constraint-violation",
     );
-    let violation = report
-        .findings
-        .iter()
-        .find(|f| f.code.as_str() == "name.constraint-violation")
-        .expect("name.constraint-violation");
     // The message lists the permitted subtrees of the name's type, in words.
     assert!(
-        violation.message.ends_with(
+        message.ends_with(
             "do not permit (permitted: IP 192.0.2.0/255.255.255.0, IP 2001:db8::/ffff:ffff::; 198.51.100.7 is outside)"
         ),
-        "{}",
-        violation.message
+        "{message}"
     );
     let inside = constrained.issue(
         leaf_params("sbc.example.com", &["sbc.example.com", "192.0.2.7"]),

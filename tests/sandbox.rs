@@ -111,18 +111,11 @@ fn injected_failures_answer_in_order_and_then_clear() {
             Fault {
                 status: 429,
                 retry_after: Some(2),
-                delay_ms: 0,
-                path_contains: String::new(),
-                tamper: false,
-                reorder: false,
+                ..Default::default()
             },
             Fault {
                 status: 503,
-                retry_after: None,
-                delay_ms: 0,
-                path_contains: String::new(),
-                tamper: false,
-                reorder: false,
+                ..Default::default()
             },
         ],
     )
@@ -144,11 +137,8 @@ fn injected_failures_answer_in_order_and_then_clear() {
 
     handle.inject(Fault {
         status: 403,
-        retry_after: None,
-        delay_ms: 0,
         path_contains: "certificateauthorities".into(),
-        tamper: false,
-        reorder: false,
+        ..Default::default()
     });
     let token = token(&handle, &http);
     assert_eq!(
@@ -382,11 +372,8 @@ fn every_error_has_the_genesys_shape_and_the_token_endpoint_the_oauth_shape() {
     // An injected fault, in the same shape.
     handle.inject(Fault {
         status: 503,
-        retry_after: None,
-        delay_ms: 0,
         path_contains: "GET /trunks".into(),
-        tamper: false,
-        reorder: false,
+        ..Default::default()
     });
     check(get("/trunks"), 503, "service.unavailable", "unavailable");
 

@@ -233,11 +233,8 @@ fn stderr(out: &Output) -> String {
 fn fault(status: u16, path: &str) -> Fault {
     Fault {
         status,
-        retry_after: None,
-        delay_ms: 0,
         path_contains: path.into(),
-        tamper: false,
-        reorder: false,
+        ..Fault::default()
     }
 }
 
