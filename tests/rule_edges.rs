@@ -7,7 +7,7 @@ mod common;
 
 use chainsmith::engine::{self, Loaded};
 use common::*;
-use rcgen::SerialNumber;
+use rcgen::{KeyPair, SerialNumber};
 
 const DAY: i64 = 86_400;
 
@@ -498,4 +498,58 @@ fn an_aki_of_issuer_and_serial_only_is_not_a_missing_aki() {
         Some("sbc.example.com"),
     );
     assert!(!codes.contains(&"rfc5280.aki-missing"), "{codes:?}");
+}
+
+// The ranking of paths (`src/engine/chain.rs`: `quick_rank`).
+
+#[test]
+fn a_path_through_the_chosen_certificate_wins() {
+    // One intermediate key, certified by two roots: two complete paths. "Use this path" (`via`)
+    // picks either.
+    let root1 = root("Root One", Alg::P256);
+    let root2 = root("Root Two", Alg::P256);
+    let int_key = key(Alg::P256);
+    let int1 = issue_with_key(
+        ca_params("Cross CA"),
+        KeyPair::from_pem(&int_key.serialize_pem()).unwrap(),
+        Some(&root1),
+    );
+    let int2 = issue_with_key(
+        ca_params("Cross CA"),
+        KeyPair::from_pem(&int_key.serialize_pem()).unwrap(),
+        Some(&root2),
+    );
+    let leaf = int1.issue(
+        leaf_params("sbc.example.com", &["sbc.example.com"]),
+        Alg::P256,
+    );
+    let pile = leaf.pem() + &int1.pem() + &int2.pem() + &root1.pem() + &root2.pem();
+    for via in [&int1, &int2] {
+        let mut opts = options(Some("sbc.example.com"));
+        opts.via = Some(engine::Fingerprint::of(&via.der));
+        let report = engine::analyze(&load(&[("p.pem", pile.as_bytes())]), None, &opts);
+        assert!(report.passed(), "{:?}", report.findings);
+        assert_eq!(report.chain[1].cert.sha256.hex(), via.sha256());
+    }
+}
+
+#[test]
+fn a_root_held_in_the_input_is_the_anchor_not_its_public_twin() {
+    // R3 and ISRG Root X1 given, the Mozilla set trusted too: the path ends at the root in the input
+    // (no second path to the same root as a public anchor is walked), so `--include-root` can write it.
+    let dir = fixtures().join("letsencrypt");
+    let r3 = std::fs::read(dir.join("lets-encrypt-r3.pem")).unwrap();
+    let root = std::fs::read(dir.join("isrgrootx1.pem")).unwrap();
+    let mut opts = options(None);
+    opts.public_roots = true;
+    opts.at = at("2024-01-01T00:00:00Z");
+    let report = engine::analyze(&load(&[("r3.pem", &r3), ("root.pem", &root)]), None, &opts);
+    assert_eq!(
+        report.anchor,
+        engine::report::AnchorKind::Certificate,
+        "{:?}",
+        report.findings
+    );
+    assert_eq!(report.chain.len(), 2);
+    assert!(report.chain[1].cert.subject.contains("ISRG Root X1"));
 }

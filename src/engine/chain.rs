@@ -731,6 +731,11 @@ impl Search {
         };
         let certs = path.nodes.iter().map(|i| &self.nodes[*i].cert);
         let all_valid = certs.clone().all(|c| c.is_valid_at(at));
+        // Certificates below the anchor: a root held in the path is not counted, a public root is not
+        // in it. This (and `root held` below) only orders a path to a root in the input against a
+        // path to a Mozilla root that is not: that takes an intermediate cross-certified by a
+        // Mozilla root's key, which no test here can make, and no public chain among the fixtures
+        // ties there (mutation testing misses these lines: see docs/DEVELOPMENT.md).
         let below_anchor = match path.end {
             PathEnd::Anchor | PathEnd::UntrustedRoot => path.nodes.len() as i64 - 1,
             _ => path.nodes.len() as i64,
