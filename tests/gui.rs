@@ -1343,6 +1343,17 @@ fn upload_with_errors_needs_a_confirmation_that_lists_them() {
     );
 }
 
+/// Makes the window's sandbox answer the next matching requests with `fault`.
+fn inject(harness: &Harness<'_, App>, fault: chainsmith::sandbox::Fault) {
+    harness
+        .state()
+        .upload
+        .sandbox
+        .as_ref()
+        .expect("the sandbox is running")
+        .inject(fault);
+}
+
 /// Clicks Upload and confirms in the dialog that names the destination.
 fn click_upload(harness: &mut Harness<'_, App>) {
     harness.get_by_label("Upload").click();
@@ -1423,18 +1434,15 @@ fn upload_can_be_cancelled_while_the_server_is_slow() {
     let data = tempfile::tempdir().unwrap();
     let mut harness = upload_on_sandbox(&c, "sbc.example.com", "Slow", data.path());
     // The server asks to wait 30 s before the certificate authorities can be read.
-    harness
-        .state()
-        .upload
-        .sandbox
-        .as_ref()
-        .unwrap()
-        .inject(chainsmith::sandbox::Fault {
+    inject(
+        &harness,
+        chainsmith::sandbox::Fault {
             status: 429,
             retry_after: Some(30),
             path_contains: "GET /certificateauthorities".into(),
             ..Default::default()
-        });
+        },
+    );
     let started = std::time::Instant::now();
     click_upload(&mut harness);
     // Wait until it is waiting (the read-current step has started), then cancel.
@@ -1504,17 +1512,14 @@ fn a_failed_upload_says_whether_anything_was_changed() {
     // A read-back that differs: the change may have been applied (exit code 4 on the CLI).
     let data = tempfile::tempdir().unwrap();
     let mut harness = upload_on_sandbox(&c, "sbc.example.com", "Differs", data.path());
-    harness
-        .state()
-        .upload
-        .sandbox
-        .as_ref()
-        .unwrap()
-        .inject(chainsmith::sandbox::Fault {
+    inject(
+        &harness,
+        chainsmith::sandbox::Fault {
             path_contains: "POST /certificateauthorities".into(),
             tamper: true,
             ..Default::default()
-        });
+        },
+    );
     click_upload(&mut harness);
     wait_for_upload(&mut harness);
     assert_eq!(
@@ -1531,17 +1536,14 @@ fn a_failed_upload_says_whether_anything_was_changed() {
     // The token refused (a 401 on every try): nothing was changed (exit code 3 on the CLI).
     let data = tempfile::tempdir().unwrap();
     let mut harness = upload_on_sandbox(&c, "sbc.example.com", "Refused", data.path());
-    harness
-        .state()
-        .upload
-        .sandbox
-        .as_ref()
-        .unwrap()
-        .inject(chainsmith::sandbox::Fault {
+    inject(
+        &harness,
+        chainsmith::sandbox::Fault {
             status: 403,
             path_contains: "GET /certificateauthorities".into(),
             ..Default::default()
-        });
+        },
+    );
     click_upload(&mut harness);
     wait_for_upload(&mut harness);
     let finished = harness.state().upload.finished.as_ref().unwrap();
