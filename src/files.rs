@@ -358,6 +358,8 @@ pub fn write_output(path: &Path, bytes: &[u8], inputs: &[FileId]) -> Result<(), 
 }
 
 enum StreamError {
+    /// A FIFO opened for writing without a reader (Unix only: Windows' named pipes do not say so).
+    #[cfg_attr(windows, allow(dead_code))]
     NoReader,
     Io(std::io::Error),
 }

@@ -2,7 +2,7 @@
 //! read from an environment variable, the OS keychain or a prompt, and stored in the keychain only when
 //! the admin asks. They are never written to preferences, backups, the audit log or any report.
 
-use std::sync::{Arc, Once};
+use std::sync::Once;
 
 /// The environment variable for an OAuth client secret or a basic-auth password.
 pub const CLIENT_SECRET_VAR: &str = "CHAINSMITH_CLIENT_SECRET";
@@ -58,7 +58,7 @@ fn ensure_store() {
         }
         #[cfg(target_os = "linux")]
         if let Ok(store) = zbus_secret_service_keyring_store::Store::new() {
-            let store: Arc<keyring_core::CredentialStore> = store;
+            let store: std::sync::Arc<keyring_core::CredentialStore> = store;
             keyring_core::set_default_store(store);
         }
     });
