@@ -96,3 +96,35 @@ pub fn public_half(form: KeyForm, der: &[u8]) -> Result<Vec<u8>, KeyUnread> {
         SubjectPublicKeyInfo::from_der(spki.as_ref()).map_err(|_| KeyUnread::Unsupported)?;
     Ok(parsed.subject_public_key.data.to_vec())
 }
+
+/// Whose private key a found key is, by its public half.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyOwner {
+    /// The chosen leaf's.
+    Leaf,
+    /// Another certificate's among the inputs (a CA's key in an openssl working folder).
+    OtherCertificate,
+    /// No certificate loaded, the leaf included.
+    Nobody,
+    /// Its public half could not be worked out (encrypted, or a format not read).
+    Unread,
+}
+
+/// Whose key `key` is (`leaf`: the chosen leaf, if any): the one rule behind `key.matches-leaf` /
+/// `key.does-not-match-leaf` and the window's list of keys.
+pub fn owner(
+    key: &FoundKey,
+    leaf: Option<&super::Certificate>,
+    certificates: &[std::sync::Arc<super::Certificate>],
+) -> KeyOwner {
+    let Ok(public) = &key.public else {
+        return KeyOwner::Unread;
+    };
+    if leaf.is_some_and(|l| l.public_key == *public) {
+        KeyOwner::Leaf
+    } else if certificates.iter().any(|c| c.public_key == *public) {
+        KeyOwner::OtherCertificate
+    } else {
+        KeyOwner::Nobody
+    }
+}

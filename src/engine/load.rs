@@ -35,6 +35,9 @@ pub struct Loaded {
     pub over_budget: bool,
     /// Private keys found, by their public half only (to compare with the leaf's).
     pub keys: Vec<FoundKey>,
+    /// Files found in a folder that hold no certificate (`input.ignored`): the source (escaped) and
+    /// what the file looks like.
+    pub ignored: Vec<(String, String)>,
 }
 
 impl Loaded {
@@ -66,6 +69,7 @@ impl Loaded {
         self.certificates.extend(other.certificates);
         self.findings.extend(other.findings);
         self.keys.extend(other.keys);
+        self.ignored.extend(other.ignored);
         self.bytes = bytes;
     }
 }
@@ -131,14 +135,13 @@ pub fn load_found(source: &str, bytes: &[u8]) -> Loaded {
         let what =
             looks_like(bytes).unwrap_or_else(|| "a PKCS#7 file with no certificate in it".into());
         loaded.findings.retain(|f| !not_a_certificate(f));
+        let source = super::text::escape(source).into_owned();
         loaded.findings.push(Finding::new(
             Code::InputIgnored,
             None,
-            format!(
-                "{}: left out: {what}, not a certificate",
-                super::text::escape(source)
-            ),
+            format!("{source}: left out: {what}, not a certificate"),
         ));
+        loaded.ignored.push((source, what));
     }
     loaded
 }

@@ -186,9 +186,8 @@ fn key_findings(inputs: &Loaded, built: &chain::Built) -> Vec<Finding> {
     let leaf = view.cert(leaf_index);
     let mut findings = Vec::new();
     for key in &inputs.keys {
-        let Ok(public) = &key.public else { continue };
-        if *public == leaf.public_key {
-            findings.push(Finding::new(
+        match key::owner(key, Some(leaf), &inputs.certificates) {
+            key::KeyOwner::Leaf => findings.push(Finding::new(
                 Code::KeyMatchesLeaf,
                 Some(leaf.sha256),
                 format!(
@@ -196,9 +195,8 @@ fn key_findings(inputs: &Loaded, built: &chain::Built) -> Vec<Finding> {
                     key.source,
                     leaf.display_name()
                 ),
-            ));
-        } else if !inputs.certificates.iter().any(|c| c.public_key == *public) {
-            findings.push(Finding::new(
+            )),
+            key::KeyOwner::Nobody => findings.push(Finding::new(
                 Code::KeyDoesNotMatchLeaf,
                 Some(leaf.sha256),
                 format!(
@@ -206,7 +204,8 @@ fn key_findings(inputs: &Loaded, built: &chain::Built) -> Vec<Finding> {
                     key.source,
                     leaf.display_name()
                 ),
-            ));
+            )),
+            key::KeyOwner::OtherCertificate | key::KeyOwner::Unread => {}
         }
     }
     findings

@@ -321,6 +321,14 @@ impl Report {
         }
     }
 
+    /// Every certificate of the analysis: the chain's, then those left out.
+    pub fn certificates(&self) -> impl Iterator<Item = &Arc<Certificate>> {
+        self.chain
+            .iter()
+            .map(|e| &e.cert)
+            .chain(self.excluded.iter().map(|e| &e.cert))
+    }
+
     /// No error finding.
     pub fn passed(&self) -> bool {
         !self.findings.iter().any(|f| f.severity == Severity::Error)

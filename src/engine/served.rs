@@ -156,10 +156,7 @@ pub fn check(report: &Report) -> Vec<Finding> {
 /// The certificate served first (`served #1`), wherever the analysis put it.
 fn served_first(report: &Report) -> Option<Arc<Certificate>> {
     report
-        .chain
-        .iter()
-        .map(|e| &e.cert)
-        .chain(report.excluded.iter().map(|e| &e.cert))
+        .certificates()
         .find(|c| c.source == "served #1")
         .cloned()
 }

@@ -350,6 +350,7 @@ impl App {
             }
             Command::RemoveFile(source) => {
                 self.loaded.keys.retain(|k| k.source != source);
+                self.loaded.ignored.retain(|(s, _)| *s != source);
                 let prefix = format!("{source}:");
                 self.loaded
                     .findings
@@ -1290,54 +1291,39 @@ impl App {
     /// Input files that brought no certificate: private keys (with whether each is the leaf's) and
     /// leftovers found in a folder (`input.ignored`), for the Left-out list.
     fn other_files(&self, report: &Report) -> Vec<OtherFile> {
-        let leaf_key = report
-            .chain
-            .first()
-            .filter(|e| e.role == crate::engine::Role::Leaf)
-            .map(|e| &e.cert.public_key);
+        use crate::engine::key::{self, KeyOwner};
+        let leaf = report.leaf().map(|e| e.cert.as_ref());
         let mut files: Vec<OtherFile> = self
             .loaded
             .keys
             .iter()
-            .map(|key| {
-                let what = match &key.public {
-                    Ok(public) if Some(public) == leaf_key => {
-                        "private key: the leaf's (never bundled)".to_string()
-                    }
-                    Ok(public)
-                        if self
-                            .loaded
-                            .certificates
-                            .iter()
-                            .any(|c| c.public_key == *public) =>
-                    {
+            .map(|found| {
+                let what = match key::owner(found, leaf, &self.loaded.certificates) {
+                    KeyOwner::Leaf => "private key: the leaf's (never bundled)".to_string(),
+                    KeyOwner::OtherCertificate => {
                         "private key of another certificate here (never bundled)".to_string()
                     }
-                    Ok(_) if leaf_key.is_some() => {
+                    KeyOwner::Nobody if leaf.is_some() => {
                         "private key that does NOT match the leaf (never bundled)".to_string()
                     }
-                    Ok(_) => "private key (never bundled)".to_string(),
-                    Err(why) => format!("private key: {}", why.words()),
+                    KeyOwner::Nobody => "private key (never bundled)".to_string(),
+                    KeyOwner::Unread => match &found.public {
+                        Err(why) => format!("private key: {}", why.words()),
+                        Ok(_) => "private key (never bundled)".to_string(),
+                    },
                 };
                 OtherFile {
                     code: Code::InputPrivateKey,
-                    source: key.source.clone(),
+                    source: found.source.clone(),
                     what,
                 }
             })
             .collect();
-        for finding in &self.loaded.findings {
-            if finding.code != Code::InputIgnored {
-                continue;
-            }
-            if let Some((source, rest)) = finding.message.split_once(": left out: ") {
-                files.push(OtherFile {
-                    code: Code::InputIgnored,
-                    source: source.to_string(),
-                    what: rest.to_string(),
-                });
-            }
-        }
+        files.extend(self.loaded.ignored.iter().map(|(source, what)| OtherFile {
+            code: Code::InputIgnored,
+            source: source.clone(),
+            what: format!("{what}, not a certificate"),
+        }));
         files.dedup_by(|a, b| a.source == b.source && a.code == b.code);
         files
     }

@@ -57,10 +57,7 @@ impl ProbeOutcome {
             .map(|(i, der)| {
                 let name = self
                     .report
-                    .chain
-                    .iter()
-                    .map(|e| &e.cert)
-                    .chain(self.report.excluded.iter().map(|e| &e.cert))
+                    .certificates()
                     .find(|c| c.der == *der)
                     .map(|c| c.display_name())
                     .unwrap_or_else(|| engine::Fingerprint::of(der).short());
@@ -330,13 +327,7 @@ impl ProbePanel {
                 }
                 ui.label(RichText::new("Served, in this order:").strong());
                 for (i, der) in p.served.iter().enumerate() {
-                    let cert = outcome
-                        .report
-                        .chain
-                        .iter()
-                        .map(|e| &e.cert)
-                        .chain(outcome.report.excluded.iter().map(|e| &e.cert))
-                        .find(|c| c.der == *der);
+                    let cert = outcome.report.certificates().find(|c| c.der == *der);
                     let name = cert
                         .map(|c| {
                             let self_signed = if c.is_self_issued() { " (self-signed)" } else { "" };
@@ -351,14 +342,7 @@ impl ProbePanel {
                     .iter()
                     .find(|f| f.code == engine::Code::ServedStaleLeaf)
                     .and_then(|f| f.sha256)
-                    .and_then(|fp| {
-                        report
-                            .chain
-                            .iter()
-                            .map(|e| &e.cert)
-                            .chain(report.excluded.iter().map(|e| &e.cert))
-                            .find(|c| c.sha256 == fp)
-                    });
+                    .and_then(|fp| report.certificates().find(|c| c.sha256 == fp));
                 let (fill, text) = if let Some(cert) = stale {
                     let n = report.count(Severity::Error);
                     (
