@@ -6,3 +6,6 @@ cd "$(dirname "$0")/../assets"
 for size in 16 24 32 48 64 128 256 512; do
   rsvg-convert -w "$size" -h "$size" icon.svg -o "icons/chainsmith-$size.png"
 done
+# The Windows icon (embedded in chainsmith.exe by build.rs, used by the MSI): every size up to 256 in one
+# .ico (ImageMagick).
+convert icons/chainsmith-{16,24,32,48,64,128,256}.png icons/chainsmith.ico

@@ -29,7 +29,7 @@ impl Default for FetchOptions {
     fn default() -> Self {
         Self {
             timeout: Duration::from_secs(10),
-            cache_dir: dirs::cache_dir().map(|d| d.join("chainsmith").join("aia")),
+            cache_dir: crate::places::aia_cache_dir(),
         }
     }
 }

@@ -419,6 +419,19 @@ fn write_stream(path: &Path, bytes: &[u8]) -> Result<(), StreamError> {
     file.write_all(bytes).map_err(StreamError::Io)
 }
 
+/// A new output file is 0644: certificates and reports are public.
+#[cfg(unix)]
+fn new_file_permissions(file: &fs::File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    file.set_permissions(fs::Permissions::from_mode(0o644))
+}
+
+/// Windows: a new file takes its folder's inherited access rules, as any file the admin saves there.
+#[cfg(windows)]
+fn new_file_permissions(_file: &fs::File) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// Writes through a temporary file in the same folder and a rename: never a half-written file.
 /// A new file is mode 0644 (certificates and reports are public; the temporary file starts as 0600);
 /// a replaced file keeps `keep` (its permissions). Use [`write_output`] for any path a user names.
@@ -436,14 +449,7 @@ pub fn write_atomically(
     temp.write_all(bytes)?;
     match keep {
         Some(permissions) => temp.as_file().set_permissions(permissions)?,
-        None => {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt as _;
-                temp.as_file()
-                    .set_permissions(fs::Permissions::from_mode(0o644))?;
-            }
-        }
+        None => new_file_permissions(temp.as_file())?,
     }
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;

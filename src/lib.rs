@@ -4,10 +4,12 @@
 
 pub mod aia;
 pub mod cli;
+pub mod console;
 pub mod engine;
 pub mod files;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod places;
 pub mod prefs;
 pub mod probe;
 pub mod sandbox;

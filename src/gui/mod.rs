@@ -35,6 +35,8 @@ pub fn run(
             .with_min_inner_size([760.0, 480.0])
             .with_drag_and_drop(true)
             .with_icon(window_icon()),
+        // Windows: %APPDATA%\Chainsmith\preferences.ron; elsewhere eframe's default (crate::places).
+        persistence_path: crate::places::preferences_file(),
         ..Default::default()
     };
     eframe::run_native(

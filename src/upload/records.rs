@@ -9,18 +9,7 @@ use serde_json::Value;
 
 use super::{Record, Target, UploadError};
 
-/// The environment variable that moves the data directory (tests, portable installs).
-pub const DATA_DIR_VAR: &str = "CHAINSMITH_DATA_DIR";
-
-/// `$CHAINSMITH_DATA_DIR`, else the platform data directory (`~/.local/share/chainsmith`).
-pub fn data_dir() -> PathBuf {
-    match std::env::var_os(DATA_DIR_VAR) {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => dirs::data_dir()
-            .unwrap_or_else(std::env::temp_dir)
-            .join("chainsmith"),
-    }
-}
+pub use crate::places::{DATA_DIR_VAR, data_dir};
 
 /// The audit log's path.
 pub fn audit_path(data_dir: &Path) -> PathBuf {

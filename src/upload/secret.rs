@@ -61,6 +61,12 @@ fn ensure_store() {
             let store: std::sync::Arc<keyring_core::CredentialStore> = store;
             keyring_core::set_default_store(store);
         }
+        // The Windows Credential Manager (generic credentials, "chainsmith" as the service).
+        #[cfg(windows)]
+        if let Ok(store) = windows_native_keyring_store::Store::new() {
+            let store: std::sync::Arc<keyring_core::CredentialStore> = store;
+            keyring_core::set_default_store(store);
+        }
     });
 }
 
