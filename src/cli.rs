@@ -400,8 +400,11 @@ fn open_window(
     host: Option<String>,
     started: std::time::Instant,
 ) -> anyhow::Result<ExitCode> {
-    crate::gui::run(inputs, host, started)
-        .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
+    crate::gui::run(inputs, host, started).map_err(|e| {
+        let words = crate::gui::window_error_words(&e);
+        crate::gui::tell_without_console(&words);
+        anyhow::anyhow!(words)
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

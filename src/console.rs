@@ -22,6 +22,13 @@ pub fn attach_to_parent_console() {
     }
 }
 
+/// Whether the process has a console to print to (Explorer-started chainsmith.exe has none).
+#[cfg(windows)]
+pub fn has_console() -> bool {
+    // SAFETY: GetConsoleWindow takes nothing and returns a handle (null when there is no console).
+    !unsafe { windows_sys::Win32::System::Console::GetConsoleWindow() }.is_null()
+}
+
 /// Nothing to do: Unix programs share their terminal.
 #[cfg(not(windows))]
 pub fn attach_to_parent_console() {}

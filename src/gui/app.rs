@@ -1908,7 +1908,7 @@ fn file_name(source: &str) -> String {
     // Not files: shown as they are ("fetched from http://…", "served #2", "pasted text").
     if source.starts_with("fetched from ")
         || source.starts_with("served #")
-        || !source.contains('/')
+        || !source.contains(std::path::is_separator)
     {
         return source.to_string();
     }

@@ -13,6 +13,45 @@ use std::path::PathBuf;
 
 pub use app::App;
 
+/// What to tell the admin when the window cannot open: what failed, and what to try.
+pub fn window_error_words(error: &eframe::Error) -> String {
+    match error {
+        // wgpu picks Direct3D 12 or Vulkan first; a remote desktop, a VM without 3D, or Wine may
+        // offer one that then fails. Its OpenGL backend is the usual way out.
+        eframe::Error::Wgpu(e) => format!(
+            "cannot open the window: the graphics driver failed ({e}). Try the OpenGL renderer: \
+             set WGPU_BACKEND=gl in the environment (cmd: set WGPU_BACKEND=gl; PowerShell: \
+             $env:WGPU_BACKEND=\"gl\"; sh: export WGPU_BACKEND=gl) and start Chainsmith again. The \
+             command line (chainsmith check, build, probe, upload) needs no window."
+        ),
+        e => format!("cannot open the window: {e}"),
+    }
+}
+
+/// Windows: a window-subsystem program started from Explorer has no console, so an error printed
+/// there would be lost; it is shown in a message box too.
+#[cfg(windows)]
+pub fn tell_without_console(words: &str) {
+    if !crate::console::has_console() {
+        // A sentence in a box starts with a capital (the words start lower case after "chainsmith: ").
+        let mut chars = words.chars();
+        let words: String = chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
+        rfd::MessageDialog::new()
+            .set_level(rfd::MessageLevel::Error)
+            .set_title("Chainsmith")
+            .set_description(words)
+            .set_buttons(rfd::MessageButtons::Ok)
+            .show();
+    }
+}
+
+/// Elsewhere, standard error reaches the terminal or the session's log.
+#[cfg(not(windows))]
+pub fn tell_without_console(_words: &str) {}
+
 /// Opens the window, with `paths` loaded (and `host`, if given, as the host name).
 pub fn run(
     paths: Vec<PathBuf>,
