@@ -2,7 +2,8 @@
 //! it says when it does not.
 //!
 //! Trust is the platform's verifier (rustls-platform-verifier: the Windows certificate store on
-//! Windows, webpki with the system roots elsewhere) plus the `--ca-file` roots. On top of it come
+//! Windows, webpki with the system roots elsewhere) plus the `--ca-file` roots (where a Windows
+//! crypt32 cannot take extra roots, as Wine's cannot, webpki with those roots and the Mozilla set). On top of it come
 //! *pins*, for the many SBC management interfaces that serve a certificate made with
 //! `openssl req -x509` (a self-signed CA certificate used as the server's own, which webpki refuses as
 //! `CaUsedAsEndEntity`): a server certificate byte-identical to one in `--ca-file` (as curl does with
@@ -254,10 +255,17 @@ pub fn client_config(trust: &Trust) -> Result<(rustls::ClientConfig, RefusalSlot
                 .map_err(|e| TrustError::Setup(e.to_string()))?,
         )
     } else {
-        Arc::new(
-            rustls_platform_verifier::Verifier::new_with_extra_roots(roots, provider.clone())
-                .map_err(|e| TrustError::Setup(e.to_string()))?,
-        )
+        match rustls_platform_verifier::Verifier::new_with_extra_roots(
+            roots.clone(),
+            provider.clone(),
+        ) {
+            Ok(verifier) => Arc::new(verifier),
+            // On Windows the extra roots need a chain engine with its own root store, which some
+            // crypt32 implementations refuse ("Invalid parameter": Wine's, which CI runs the Windows
+            // build on). Then webpki verifies instead, with the --ca-file roots and the Mozilla set:
+            // still a verified chain, only without roots added to that machine's store.
+            Err(_) => webpki_verifier(&roots, &provider)?,
+        }
     };
     let refused: RefusalSlot = Arc::default();
     let verifier = Verifier {
@@ -274,6 +282,24 @@ pub fn client_config(trust: &Trust) -> Result<(rustls::ClientConfig, RefusalSlot
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
     Ok((config, refused))
+}
+
+/// rustls' webpki verifier over `roots` and the Mozilla root set (webpki-roots).
+fn webpki_verifier(
+    roots: &[CertificateDer<'static>],
+    provider: &Arc<rustls::crypto::CryptoProvider>,
+) -> Result<Arc<dyn ServerCertVerifier>, TrustError> {
+    let mut store = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    store.add_parsable_certificates(roots.iter().cloned());
+    let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+        Arc::new(store),
+        provider.clone(),
+    )
+    .build()
+    .map_err(|e| TrustError::Setup(e.to_string()))?;
+    Ok(verifier)
 }
 
 #[derive(Debug)]

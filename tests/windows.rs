@@ -1,0 +1,643 @@
+//! The Windows package, run under Wine as an admin would: the MSI that `packaging/build-windows.sh`
+//! wrote is installed with `msiexec` into a throwaway Wine prefix, and the installed `chainsmith.com`
+//! (the console face) and `chainsmith.exe` (the window face) are run with Windows paths: `--version`;
+//! `check` and `build` on the sample (the bundle compared byte for byte with this Linux build's);
+//! `probe` against a rustls server on loopback; `upload` and `--remember` against the Linux sandbox,
+//! with the backup and audit log in `%LOCALAPPDATA%\Chainsmith` and the secret in Wine's Credential
+//! Manager; the window under Xvfb; uninstalling.
+//!
+//! Ignored by default: it needs the Windows packages and Wine. `.ci/run` builds them and runs
+//! `cargo test --test windows -- --ignored`.
+//!
+//! Debian 12's Wine 8 lacks `ProcessPrng` (`bcryptprimitives.dll`), which Rust's standard library
+//! calls at start: the test-only shim `packaging/wine/bcryptprimitives.c` is built with mingw into the
+//! throwaway prefix's `system32`. It is never shipped.
+
+mod common;
+
+use std::io::BufRead as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use chainsmith::sandbox::{self, CLIENT_ID, CLIENT_SECRET};
+use common::*;
+
+const SAMPLE_HOST: &str = "sbc1.sample.chainsmith.example";
+const AT: &str = "--at=2026-06-01T00:00:00Z";
+
+/// A Wine prefix with the MSI installed.
+struct Wine {
+    prefix: PathBuf,
+    /// Removes a one-test prefix when the test ends (the shared one is kept in `target/`: statics are
+    /// never dropped, and it is wiped at the next run).
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl Wine {
+    /// The installed program's folder, as a Linux path.
+    fn installed(&self) -> PathBuf {
+        self.user_dir().join("AppData/Local/Programs/Chainsmith")
+    }
+
+    /// `C:\users\NAME` as a Linux path.
+    fn user_dir(&self) -> PathBuf {
+        user_dir(&self.prefix)
+    }
+
+    fn command(&self, program: &str) -> Command {
+        wine_command(&self.prefix, program)
+    }
+
+    /// Runs an installed program (`chainsmith.com` or `chainsmith.exe`) with `args`.
+    fn run(&self, program: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let exe = windows_path(&self.installed().join(program));
+        let mut command = self.command(&exe);
+        command.args(args).stdin(Stdio::null());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        command.output().expect("run wine")
+    }
+}
+
+fn user_dir(prefix: &Path) -> PathBuf {
+    let users = prefix.join("drive_c/users");
+    let name = std::fs::read_dir(&users)
+        .expect("the prefix has users")
+        .flatten()
+        .map(|e| e.file_name())
+        .find(|n| n != "Public")
+        .expect("a user folder in the prefix");
+    users.join(name)
+}
+
+fn wine_command(prefix: &Path, program: &str) -> Command {
+    let mut command = Command::new("wine");
+    command
+        .arg(program)
+        .env("WINEPREFIX", prefix)
+        .env("WINEDEBUG", "-all")
+        // No Mono or Gecko installer prompts in a fresh prefix.
+        .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+        .env_remove("CHAINSMITH_DATA_DIR")
+        .env_remove("CHAINSMITH_CLIENT_SECRET")
+        .env_remove("CHAINSMITH_TOKEN");
+    command
+}
+
+/// A Linux path as Wine's Windows programs see it: `Z:\…` with backslashes.
+fn windows_path(path: &Path) -> String {
+    format!("Z:{}", path.display()).replace('/', "\\")
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn msi() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target"));
+    let msi = target.join("dist").join(format!(
+        "chainsmith-{}-x86_64.msi",
+        env!("CARGO_PKG_VERSION")
+    ));
+    assert!(
+        msi.is_file(),
+        "{} is missing: run packaging/build-windows.sh first",
+        msi.display()
+    );
+    msi
+}
+
+fn ok(what: &str, out: &Output) {
+    assert!(
+        out.status.success(),
+        "{what}: {:?}\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A fresh prefix (`wineboot`) in `prefix`, the test-only ProcessPrng shim in its `system32`, then
+/// the MSI installed with `msiexec /i … /qn`, as a user without administrator rights would.
+fn install_msi(prefix: &Path) {
+    let out = wine_command(prefix, "wineboot")
+        .arg("-i")
+        .output()
+        .expect("wine is installed");
+    ok("wineboot", &out);
+    let out = Command::new("x86_64-w64-mingw32-gcc")
+        .args(["-shared", "-O2", "-o"])
+        .arg(prefix.join("drive_c/windows/system32/bcryptprimitives.dll"))
+        .arg(repo().join("packaging/wine/bcryptprimitives.c"))
+        .arg("-ladvapi32")
+        .output()
+        .expect("mingw-w64 is installed");
+    ok("building the ProcessPrng shim", &out);
+    let out = wine_command(prefix, "msiexec")
+        .args(["/i", &windows_path(&msi()), "/qn"])
+        .output()
+        .unwrap();
+    ok("msiexec /i", &out);
+}
+
+/// A prefix of its own, removed when the test ends.
+fn new_prefix_with_msi() -> Wine {
+    let temp = tempfile::Builder::new()
+        .prefix("chainsmith-wine-")
+        .tempdir()
+        .unwrap();
+    install_msi(temp.path());
+    Wine {
+        prefix: temp.path().to_path_buf(),
+        _temp: Some(temp),
+    }
+}
+
+/// One installed prefix, shared by the tests (one install; Wine runs programs side by side).
+fn wine() -> &'static Wine {
+    static WINE: OnceLock<Wine> = OnceLock::new();
+    WINE.get_or_init(|| {
+        let prefix = repo().join("target/wine-prefix");
+        let _ = std::fs::remove_dir_all(&prefix);
+        install_msi(&prefix);
+        Wine {
+            prefix,
+            _temp: None,
+        }
+    })
+}
+
+fn linux(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+        .args(args)
+        .env_remove("CHAINSMITH_CLIENT_SECRET")
+        .output()
+        .unwrap()
+}
+
+/// The PE header's subsystem field: 2 for the window subsystem, 3 for the console.
+fn subsystem(exe: &Path) -> u16 {
+    let bytes = std::fs::read(exe).unwrap();
+    let pe = u32::from_le_bytes(bytes[0x3c..0x40].try_into().unwrap()) as usize;
+    assert_eq!(&bytes[pe..pe + 4], b"PE\0\0", "{}", exe.display());
+    // Signature (4) + COFF header (20) + the optional header's Subsystem offset (68).
+    let at = pe + 4 + 20 + 68;
+    u16::from_le_bytes(bytes[at..at + 2].try_into().unwrap())
+}
+
+#[test]
+#[ignore = "needs the Windows packages (packaging/build-windows.sh) and Wine; run by .ci/run"]
+fn both_faces_are_installed_and_report_the_version() {
+    let wine = wine();
+    let exe = wine.installed().join("chainsmith.exe");
+    let com = wine.installed().join("chainsmith.com");
+    assert_eq!(subsystem(&exe), 2, "chainsmith.exe opens no console");
+    assert_eq!(subsystem(&com), 3, "chainsmith.com is the console face");
+    let linux_version = linux(&["--version"]);
+    for program in ["chainsmith.com", "chainsmith.exe"] {
+        let out = wine.run(program, &["--version"], &[]);
+        ok(program, &out);
+        assert_eq!(out.stdout, linux_version.stdout, "{program}");
+    }
+    // The version information a Windows file's Properties show, and the icon.
+    let bytes = std::fs::read(&exe).unwrap();
+    let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    for text in [
+        "ProductName",
+        "Chainsmith",
+        env!("CARGO_PKG_VERSION"),
+        "chainsmith.exe",
+    ] {
+        let needle = utf16(text);
+        assert!(
+            bytes.windows(needle.len()).any(|w| w == needle),
+            "{text} is not in the version information"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs the Windows packages (packaging/build-windows.sh) and Wine; run by .ci/run"]
+fn check_and_build_give_the_linux_answers_and_bytes() {
+    let wine = wine();
+    let sample = repo().join("assets/sample");
+    let leaf = sample.join("sbc1.sample.chainsmith.example.pem");
+    let out_dir = tempfile::tempdir().unwrap();
+
+    // check: the same verdict (codes, order, exit code) as on Linux, with Windows paths in and out.
+    let win = wine.run(
+        "chainsmith.com",
+        &[
+            "check",
+            &windows_path(&sample),
+            "--leaf",
+            &windows_path(&leaf),
+            "--host",
+            SAMPLE_HOST,
+            AT,
+            "--json",
+        ],
+        &[],
+    );
+    ok("check", &win);
+    let lin = linux(&[
+        "check",
+        sample.to_str().unwrap(),
+        "--host",
+        SAMPLE_HOST,
+        AT,
+        "--json",
+    ]);
+    ok("linux check", &lin);
+    let win_json: serde_json::Value = serde_json::from_slice(&win.stdout).unwrap();
+    let lin_json: serde_json::Value = serde_json::from_slice(&lin.stdout).unwrap();
+    assert_eq!(win_json["findings"], lin_json["findings"]);
+    let fingerprints = |j: &serde_json::Value| -> Vec<String> {
+        j["chain"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["sha256"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(fingerprints(&win_json), fingerprints(&lin_json));
+    assert_eq!(
+        win_json["chain"][0]["source"],
+        windows_path(&leaf),
+        "sources are shown as Windows paths"
+    );
+
+    // A wrong host: the same error and exit code.
+    let win = wine.run(
+        "chainsmith.com",
+        &[
+            "check",
+            &windows_path(&sample),
+            "--host",
+            "sbc9.other.example",
+            AT,
+        ],
+        &[],
+    );
+    let lin = linux(&[
+        "check",
+        sample.to_str().unwrap(),
+        "--host",
+        "sbc9.other.example",
+        AT,
+    ]);
+    assert_ne!(lin.status.code(), Some(0));
+    assert_eq!(win.status.code(), lin.status.code());
+    assert!(String::from_utf8_lossy(&win.stdout).contains("name.mismatch"));
+
+    // build: byte for byte the Linux bundle (LF line endings: PEM is LF everywhere).
+    let win_bundle = out_dir.path().join("windows bundle.pem");
+    let out = wine.run(
+        "chainsmith.com",
+        &[
+            "build",
+            &windows_path(&sample),
+            "--host",
+            SAMPLE_HOST,
+            AT,
+            "--output",
+            &windows_path(&win_bundle),
+        ],
+        &[],
+    );
+    ok("build", &out);
+    let lin_bundle = out_dir.path().join("linux.pem");
+    ok(
+        "linux build",
+        &linux(&[
+            "build",
+            sample.to_str().unwrap(),
+            "--host",
+            SAMPLE_HOST,
+            AT,
+            "--output",
+            lin_bundle.to_str().unwrap(),
+        ]),
+    );
+    let windows = std::fs::read(&win_bundle).unwrap();
+    assert!(!windows.contains(&b'\r'), "no CR in a bundle");
+    assert_eq!(windows, std::fs::read(&lin_bundle).unwrap());
+}
+
+#[test]
+#[ignore = "needs the Windows packages (packaging/build-windows.sh) and Wine; run by .ci/run"]
+fn probe_reads_a_loopback_tls_server() {
+    let wine = wine();
+    let root = root("Wine Probe Root", Alg::Rsa2048);
+    let intermediate = root.issue(ca_params("Wine Probe Intermediate"), Alg::Rsa2048);
+    let mut params = leaf_params("localhost", &["localhost", "127.0.0.1"]);
+    params.not_before = rcgen::date_time_ymd(2026, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2030, 1, 1);
+    let leaf = intermediate.issue(params, Alg::Rsa2048);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("root.pem"), root.pem()).unwrap();
+    // The server sends leaf, intermediate: what an SBC should.
+    let port = serve_tls(
+        vec![leaf.der.clone(), intermediate.der.clone()],
+        leaf.key.serialize_der(),
+        None,
+    );
+    let out = wine.run(
+        "chainsmith.com",
+        &[
+            "probe",
+            &format!("127.0.0.1:{port}"),
+            "--host",
+            "localhost",
+            "--roots",
+            &windows_path(&dir.path().join("root.pem")),
+            "--json",
+        ],
+        &[],
+    );
+    ok("probe", &out);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["probe"]["served"],
+        serde_json::json!([leaf.sha256(), intermediate.sha256()])
+    );
+    assert_eq!(json["probe"]["sni"], "localhost");
+    assert_eq!(json["probe"]["protocol_version"], "TLSv1_3");
+}
+
+#[test]
+#[ignore = "needs the Windows packages (packaging/build-windows.sh) and Wine; run by .ci/run"]
+fn upload_to_the_linux_sandbox_keeps_records_in_local_app_data_and_the_secret_in_the_credential_manager()
+ {
+    let wine = wine();
+    let handle = sandbox::start(0, vec![]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("sandbox.pem");
+    std::fs::write(&ca_file, &handle.certificate_pem).unwrap();
+    let base = handle.base_url();
+    let ca_file = windows_path(&ca_file);
+    let sample = windows_path(&repo().join("assets/sample"));
+    let upload = |env: &[(&str, &str)], extra: &[&str]| {
+        let mut args = vec![
+            "upload",
+            "--target",
+            "genesys",
+            "--client-id",
+            CLIENT_ID,
+            "--api-base",
+            &base,
+            "--login-base",
+            &base,
+            "--ca-file",
+            &ca_file,
+            "--ca-name",
+            "Sample CAs",
+            "--host",
+            SAMPLE_HOST,
+            "--profile",
+            "genesys-byoc-premises",
+            AT,
+            &sample,
+        ];
+        args.extend_from_slice(extra);
+        wine.run("chainsmith.com", &args, env)
+    };
+
+    // The secret from the environment, remembered after it worked.
+    let out = upload(
+        &[("CHAINSMITH_CLIENT_SECRET", CLIENT_SECRET)],
+        &["--remember"],
+    );
+    ok("upload", &out);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("remembered in the OS keychain"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let posted = handle
+        .received()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/certificateauthorities"))
+        .count();
+    assert_eq!(posted, 1, "the authority was created");
+
+    // The records live in %LOCALAPPDATA%\Chainsmith.
+    let data = wine.user_dir().join("AppData/Local/Chainsmith");
+    let audit = std::fs::read_to_string(data.join("audit.jsonl"))
+        .unwrap_or_else(|e| panic!("{}: {e}", data.display()));
+    assert_eq!(audit.lines().count(), 1, "{audit}");
+    assert!(audit.contains("\"verified\""), "{audit}");
+
+    // Again, with no secret in the environment: it comes from the Credential Manager, the upload
+    // finds the authority already there, and the replaced PEM is backed up first.
+    let out = upload(&[], &[]);
+    ok("upload with the remembered secret", &out);
+    assert_eq!(
+        std::fs::read_to_string(data.join("audit.jsonl"))
+            .unwrap()
+            .lines()
+            .count(),
+        2
+    );
+    let backups = std::fs::read_dir(data.join("backups"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert!(backups >= 1, "a backup before the change");
+    // Never a secret in a file the program wrote.
+    for entry in walk(&data) {
+        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
+        assert!(!text.contains(CLIENT_SECRET), "{}", entry.display());
+        for token in handle.issued_tokens() {
+            assert!(!text.contains(&token), "{}", entry.display());
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The window under Xvfb, through wgpu's OpenGL backend (Wine has no working Direct3D 12 without a
+/// GPU): it paints its first frame with the sample loaded, and a screenshot is kept in
+/// `target/wine-window.png` to be looked at.
+#[test]
+#[ignore = "needs the Windows packages (packaging/build-windows.sh), Wine and Xvfb; run by .ci/run"]
+fn the_window_paints_under_wine_and_xvfb() {
+    let wine = wine();
+    let mut xvfb = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1024x700x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb is installed");
+    let mut display = String::new();
+    std::io::BufReader::new(xvfb.stdout.take().unwrap())
+        .read_line(&mut display)
+        .unwrap();
+    let display = format!(":{}", display.trim());
+
+    let exe = windows_path(&wine.installed().join("chainsmith.exe"));
+    let sample = windows_path(&wine.installed().join("sample"));
+    let mut window = wine
+        .command(&exe)
+        .args(["gui", &sample, "--host", SAMPLE_HOST])
+        .env("DISPLAY", &display)
+        .env("WGPU_BACKEND", "gl")
+        .env("CHAINSMITH_TIMING", "1")
+        .env("CHAINSMITH_WINDOW_SIZE", "1024x700")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = window.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let started = Instant::now();
+    let mut seen = Vec::new();
+    let painted = loop {
+        match rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(line) if line.contains("first frame painted") => break true,
+            Ok(line) => seen.push(line),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+                if started.elapsed() < Duration::from_secs(90) => {}
+            Err(_) => break false,
+        }
+    };
+    // Give the loaded sample a moment to be drawn, then look.
+    std::thread::sleep(Duration::from_secs(3));
+    let png = repo().join("target/wine-window.png");
+    let shot = Command::new("import")
+        .args(["-display", &display, "-window", "root"])
+        .arg(&png)
+        .output();
+    let colours = Command::new("identify")
+        .args(["-format", "%k"])
+        .arg(&png)
+        .output();
+    let _ = window.kill();
+    let _ = window.wait();
+    let _ = wine_command(&wine.prefix, "wineserver").arg("-k").status();
+    let _ = xvfb.kill();
+    let _ = xvfb.wait();
+    assert!(painted, "no first frame within 90 s: {seen:?}");
+    ok("import", &shot.unwrap());
+    let colours: u32 = String::from_utf8_lossy(&colours.unwrap().stdout)
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        colours > 50,
+        "the screenshot is nearly blank ({colours} colours)"
+    );
+}
+
+/// Uninstalling (Settings > Apps, or msiexec /x) leaves nothing behind: files, shortcut, the file
+/// associations and the uninstall entry. Its own prefix, so the other tests keep theirs.
+#[test]
+#[ignore = "needs the Windows packages (packaging/build-windows.sh) and Wine; run by .ci/run"]
+fn the_msi_registers_shortcut_associations_and_uninstall_entry_and_removes_them() {
+    let wine = new_prefix_with_msi();
+    let reg = |key: &str| -> Output {
+        wine.command("reg")
+            .args(["query", key, "/s"])
+            .output()
+            .unwrap()
+    };
+    let start_menu = wine
+        .user_dir()
+        .join("AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Chainsmith.lnk");
+    let exts = ["pem", "crt", "cer", "der", "p7b", "p7c"];
+
+    // Installed, for this user only.
+    assert!(wine.installed().join("chainsmith.exe").is_file());
+    assert!(wine.installed().join("sample/root-ca.pem").is_file());
+    assert!(start_menu.is_file(), "{}", start_menu.display());
+    for ext in exts {
+        let out = reg(&format!(r"HKCU\Software\Classes\.{ext}\OpenWithProgids"));
+        ok(ext, &out);
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Chainsmith.Certificate"));
+    }
+    let out = reg(r"HKCU\Software\Classes\Chainsmith.Certificate\shell\open\command");
+    ok("open command", &out);
+    let command = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        command.contains(r#"\AppData\Local\Programs\Chainsmith\chainsmith.exe" gui "%1""#),
+        "{command}"
+    );
+    let uninstall = reg(r"HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall");
+    let entries = String::from_utf8_lossy(&uninstall.stdout).into_owned();
+    assert!(
+        entries.contains("DisplayName    REG_SZ    Chainsmith"),
+        "{entries}"
+    );
+    let product = entries
+        .split("HKEY_")
+        .find(|block| block.contains("DisplayName    REG_SZ    Chainsmith"))
+        .and_then(|block| block.lines().next())
+        .and_then(|key| key.rsplit('\\').next())
+        .expect("the uninstall entry's product code")
+        .trim()
+        .to_string();
+
+    // The association opens the window on the file (as Explorer would run it): it starts and
+    // parses its command line; `--help` stands in for the window, which needs a display.
+    let out = wine.run("chainsmith.exe", &["gui", "--help"], &[]);
+    ok("chainsmith.exe gui --help", &out);
+
+    let out = wine
+        .command("msiexec")
+        .args(["/x", &product, "/qn"])
+        .output()
+        .unwrap();
+    ok("msiexec /x", &out);
+    assert!(!wine.installed().exists(), "the program folder is removed");
+    assert!(!start_menu.exists(), "the shortcut is removed");
+    for ext in exts {
+        let out = reg(&format!(r"HKCU\Software\Classes\.{ext}\OpenWithProgids"));
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("Chainsmith"),
+            "{ext} still offers Chainsmith"
+        );
+    }
+    assert!(
+        !reg(r"HKCU\Software\Classes\Chainsmith.Certificate")
+            .status
+            .success()
+    );
+    let uninstall = reg(r"HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall");
+    assert!(
+        !String::from_utf8_lossy(&uninstall.stdout).contains("REG_SZ    Chainsmith"),
+        "the uninstall entry is gone"
+    );
+    let _ = wine.command("wineserver").arg("-k").status();
+}
