@@ -16,6 +16,7 @@ use crate::engine::{self, CheckOptions, HostName, Profile, Report};
 use crate::files;
 use crate::{aia, probe};
 
+mod rotate;
 mod transfer;
 use transfer::{audit_command, rollback_command, trunks_command, upload_command};
 
@@ -43,6 +44,9 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// Show the audit log of uploads and rollbacks (--markdown for a change ticket).
     Audit(AuditArgs),
+    /// Rotate one bundle across every target of a plan (TOML): canary first, backed up, verified,
+    /// resumable, reversible (--rollback RUN_FILE).
+    Rotate(RotateArgs),
     /// Run a local HTTPS server that behaves like the Genesys Cloud and REST trunk APIs (rehearsals, tests).
     Sandbox(SandboxArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell) to standard output.
@@ -289,6 +293,34 @@ pub struct RollbackArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// The plan file (TOML): [bundle], [[target]]s, [[verify]] endpoints.
+    #[arg(required_unless_present = "rollback")]
+    pub plan: Option<PathBuf>,
+    /// Show what every target holds now (certificates, expiry, whether it holds the bundle); send nothing.
+    #[arg(long)]
+    pub status: bool,
+    /// As --status, plus every request a run would send; send no change.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Go on with the remaining targets after one fails (default: stop, the rest skipped).
+    #[arg(long)]
+    pub continue_on_error: bool,
+    /// Run the first target (the canary) only; run the plan again for the rest.
+    #[arg(long)]
+    pub canary_only: bool,
+    /// Put every target a run changed back from its backup, last first.
+    #[arg(long, value_name = "RUN_FILE", conflicts_with_all = ["plan", "status", "dry_run", "canary_only"])]
+    pub rollback: Option<PathBuf>,
+    /// Rotate even when the bundle has error findings (recorded in the audit log).
+    #[arg(long)]
+    pub force: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct AuditArgs {
     /// Print a Markdown table (for a change ticket) instead of JSON lines.
     #[arg(long)]
@@ -361,6 +393,7 @@ pub fn run() -> ExitCode {
         Some(Command::Trunks(args)) => trunks_command(&args),
         Some(Command::Rollback(args)) => rollback_command(&args),
         Some(Command::Audit(args)) => audit_command(&args),
+        Some(Command::Rotate(args)) => rotate::rotate_command(&args),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory as _;
             clap_complete::generate(

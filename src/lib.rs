@@ -12,6 +12,7 @@ pub mod gui;
 pub mod places;
 pub mod prefs;
 pub mod probe;
+pub mod rotate;
 pub mod sandbox;
 pub mod tls;
 pub mod upload;

@@ -203,6 +203,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
         policy: args.api.policy(),
         rehearsal: false,
         forced: upload::forced_codes(&report),
+        unchanged_if_held: false,
     };
     execute(&plan, &args.api, args.check.flags.json)
 }

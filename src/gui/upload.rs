@@ -300,6 +300,7 @@ impl UploadPanel {
             policy: upload::RetryPolicy::default(),
             rehearsal: self.prefs.choice == TargetChoice::Sandbox,
             forced: upload::forced_codes(report),
+            unchanged_if_held: false,
         };
         self.start_run(ctx, plan, now);
     }

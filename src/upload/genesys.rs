@@ -369,6 +369,22 @@ pub fn planned(target: &GenesysTarget, pem: &str) -> Vec<Request> {
 }
 
 /// Runs the Genesys steps after authentication.
+/// The PEM the certificate authority named in `target` holds now (`None`: there is none).
+pub(super) fn current(
+    run: &mut Run,
+    target: &GenesysTarget,
+) -> Result<Option<String>, UploadError> {
+    let current = find_authority(&mut run.session, &target.ca_name)?;
+    if let Some(id) = current.as_ref().and_then(|ca| ca["id"].as_str()) {
+        run.ids
+            .insert("certificateAuthorityId".into(), id.to_string());
+    }
+    Ok(current
+        .as_ref()
+        .and_then(|ca| ca["certificate"].as_str())
+        .map(String::from))
+}
+
 pub(super) fn apply(
     run: &mut Run,
     target: &GenesysTarget,
@@ -419,6 +435,9 @@ pub(super) fn apply(
             None => format!("no certificate authority named \"{}\" yet", target.ca_name),
         },
     );
+    if run.already_held(current_pem.as_deref()) {
+        return Ok(());
+    }
     run.back_up(
         current.clone().unwrap_or(Value::Null),
         current_pem.as_deref(),

@@ -313,6 +313,9 @@ pub struct Plan {
     pub rehearsal: bool,
     /// The error codes the admin chose to upload past (`--force`, "Upload anyway…"), recorded.
     pub forced: Vec<String>,
+    /// A target that already holds exactly the payload gets no write (and no backup): the run is
+    /// `unchanged`. Rotations set it, so running a plan again sends no change.
+    pub unchanged_if_held: bool,
 }
 
 impl Plan {
@@ -357,28 +360,43 @@ impl Secrets {
     /// `typed` (the window's field) first, else the environment variable, the keychain, and with
     /// `prompt` a terminal prompt.
     pub fn find(target: &Target, typed: Option<Secret>, prompt: bool) -> Self {
-        let token = matches!(target, Target::Rest(r) if r.auth == RestAuth::Bearer);
-        let needed = match target {
-            Target::Genesys(_) => true,
-            Target::Rest(r) => r.auth != RestAuth::None,
-        };
-        if !needed {
-            return Self::default();
+        if let Some(typed) = typed {
+            return Self::holding(target, Some(typed));
         }
+        let token = matches!(target, Target::Rest(r) if r.auth == RestAuth::Bearer);
         let (variable, question) = if token {
             (secret::TOKEN_VAR, "Bearer token: ")
         } else {
             (secret::CLIENT_SECRET_VAR, "Client secret (or password): ")
         };
-        let found = typed.or_else(|| {
-            secret::resolve(
-                variable,
-                &target.keychain_account(),
-                prompt.then_some(question),
-            )
-            .map(|(s, _)| s)
-        });
-        if token {
+        Self::find_in(target, Some(variable), prompt.then_some(question))
+    }
+
+    /// Finds the secret `target` needs in the environment variable `variable` (if any), else the
+    /// keychain, else with `prompt` (the question) a terminal prompt. Rotations use it with each
+    /// target's own `secret_env`.
+    pub fn find_in(target: &Target, variable: Option<&str>, prompt: Option<&str>) -> Self {
+        if !Self::needed(target) {
+            return Self::default();
+        }
+        let found =
+            secret::resolve_in(variable, &target.keychain_account(), prompt).map(|(s, _)| s);
+        Self::holding(target, found)
+    }
+
+    fn needed(target: &Target) -> bool {
+        match target {
+            Target::Genesys(_) => true,
+            Target::Rest(r) => r.auth != RestAuth::None,
+        }
+    }
+
+    /// `found` filed as what `target` needs: a bearer token or a client secret / password.
+    fn holding(target: &Target, found: Option<Secret>) -> Self {
+        if !Self::needed(target) {
+            return Self::default();
+        }
+        if matches!(target, Target::Rest(r) if r.auth == RestAuth::Bearer) {
             Self {
                 token: found,
                 ..Self::default()
@@ -637,6 +655,8 @@ pub struct Run<'a> {
     pub details: Vec<ServerView>,
     notes: Vec<String>,
     changed: bool,
+    /// The target already held exactly the payload: nothing was written.
+    unchanged: bool,
     backup: Option<PathBuf>,
     verified: Option<String>,
     plan: &'a Plan,
@@ -673,6 +693,25 @@ impl Run<'_> {
             _ => {}
         }
         answer
+    }
+
+    /// With [`Plan::unchanged_if_held`]: whether the server already holds exactly the payload (same
+    /// certificates, same order), in which case the run ends here as `unchanged`.
+    pub fn already_held(&mut self, current_pem: Option<&str>) -> bool {
+        let wanted = &self.plan.payload.fingerprints;
+        let held = current_pem.map(fingerprints).unwrap_or_default();
+        if !self.plan.unchanged_if_held || self.plan.rollback_of.is_some() || *wanted != held {
+            return false;
+        }
+        self.unchanged = true;
+        self.done(
+            Phase::Upload,
+            format!(
+                "it already holds exactly the {} certificate(s): nothing sent",
+                wanted.len()
+            ),
+        );
+        true
     }
 
     pub fn payload_count(&self) -> usize {
@@ -829,6 +868,7 @@ pub fn run(
     let connection = plan.trust().and_then(|trust| {
         http::Connection::new(plan.policy, &trust, cancel.clone()).map_err(Into::into)
     });
+    let mut unchanged = false;
     let result = match connection {
         Err(e) => Err(e),
         Ok(conn) => {
@@ -838,6 +878,7 @@ pub fn run(
                 details: Vec::new(),
                 notes: Vec::new(),
                 changed: false,
+                unchanged: false,
                 backup: None,
                 verified: None,
                 plan,
@@ -845,6 +886,7 @@ pub fn run(
                 started_at: now,
             };
             let result = steps(&mut run, plan, secrets);
+            unchanged = run.unchanged;
             record.ids = run.ids;
             record.changed = run.changed;
             record.backup = run.backup.map(|p| p.display().to_string());
@@ -863,6 +905,7 @@ pub fn run(
         .filter_map(|e| e.correlation_id.clone())
         .collect();
     record.result = match &result {
+        Ok(()) if unchanged => "unchanged",
         Ok(()) => "verified",
         Err(UploadError::Refused(_)) => "refused",
         Err(UploadError::Http(HttpError::Cancelled)) => "cancelled",
@@ -880,6 +923,14 @@ pub fn run(
 }
 
 fn steps(run: &mut Run, plan: &Plan, secrets: &Secrets) -> Result<(), UploadError> {
+    authenticate(run, plan, secrets)?;
+    match &plan.target {
+        Target::Genesys(g) => genesys::apply(run, g, plan.payload.pem.as_deref()),
+        Target::Rest(r) => rest::apply(run, r, plan.payload.pem.as_deref()),
+    }
+}
+
+fn authenticate(run: &mut Run, plan: &Plan, secrets: &Secrets) -> Result<(), UploadError> {
     run.started(Phase::Authenticate);
     match &plan.target {
         Target::Genesys(g) => {
@@ -899,11 +950,56 @@ fn steps(run: &mut Run, plan: &Plan, secrets: &Secrets) -> Result<(), UploadErro
                 Phase::Authenticate,
                 format!("token for client {}", g.client_id),
             );
-            genesys::apply(run, g, plan.payload.pem.as_deref())
+            Ok(())
         }
-        Target::Rest(r) => {
-            rest::authenticate(run, r, secrets)?;
-            rest::apply(run, r, plan.payload.pem.as_deref())
-        }
+        Target::Rest(r) => rest::authenticate(run, r, secrets),
     }
+}
+
+/// What a target holds now.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Holdings {
+    /// The PEM it holds (`None`: nothing, e.g. no certificate authority of that name yet).
+    pub pem: Option<String>,
+    /// SHA-256 of each certificate held, in order.
+    pub fingerprints: Vec<String>,
+    pub ids: BTreeMap<String, String>,
+    /// Every request sent (all reads), for a dry run's or status's account.
+    pub requests: Vec<http::Exchange>,
+}
+
+/// Reads what the target holds, authenticated as an upload would be, and sends no change: no write,
+/// no backup, no audit entry (`rotate --status`).
+pub fn holdings(
+    plan: &Plan,
+    secrets: &Secrets,
+    cancel: Arc<AtomicBool>,
+) -> Result<Holdings, UploadError> {
+    let trust = plan.trust()?;
+    let conn = http::Connection::new(plan.policy, &trust, cancel)?;
+    let mut quiet = |_: Event| {};
+    let mut run = Run {
+        session: Session::new(conn, String::new()),
+        ids: BTreeMap::new(),
+        details: Vec::new(),
+        notes: Vec::new(),
+        changed: false,
+        unchanged: false,
+        backup: None,
+        verified: None,
+        plan,
+        events: &mut quiet,
+        started_at: 0,
+    };
+    authenticate(&mut run, plan, secrets)?;
+    let pem = match &plan.target {
+        Target::Genesys(g) => genesys::current(&mut run, g)?,
+        Target::Rest(r) => rest::current(&mut run, r)?,
+    };
+    Ok(Holdings {
+        fingerprints: pem.as_deref().map(fingerprints).unwrap_or_default(),
+        pem,
+        ids: run.ids,
+        requests: run.session.conn.exchanges.clone(),
+    })
 }

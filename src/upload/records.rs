@@ -181,5 +181,6 @@ pub fn rollback_plan(
         policy,
         rehearsal: false,
         forced: Vec::new(),
+        unchanged_if_held: false,
     })
 }

@@ -354,6 +354,14 @@ fn read(run: &mut Run, target: &RestTarget) -> Result<Value, UploadError> {
         .unwrap_or_else(|| Value::String(String::from_utf8_lossy(&response.body).into_owned())))
 }
 
+/// The PEM the endpoint holds now (`None`: nothing, or 404).
+pub(super) fn current(run: &mut Run, target: &RestTarget) -> Result<Option<String>, UploadError> {
+    target.check()?;
+    run.ids.insert("url".into(), target.read_url()?);
+    let value = read(run, target)?;
+    Ok(target.extract(&value))
+}
+
 pub(super) fn apply(
     run: &mut Run,
     target: &RestTarget,
@@ -376,6 +384,9 @@ pub(super) fn apply(
             None => "the endpoint holds no bundle".into(),
         },
     );
+    if run.already_held(current_pem.as_deref()) {
+        return Ok(());
+    }
     run.back_up(current, current_pem.as_deref())?;
 
     run.started(Phase::Upload);

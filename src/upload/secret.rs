@@ -115,7 +115,17 @@ pub fn resolve(
     account: &str,
     prompt: Option<&str>,
 ) -> Option<(Secret, SecretSource)> {
-    if let Ok(value) = std::env::var(variable)
+    resolve_in(Some(variable), account, prompt)
+}
+
+/// [`resolve`], where there may be no environment variable to look at (a rotation target without
+/// `secret_env`).
+pub fn resolve_in(
+    variable: Option<&str>,
+    account: &str,
+    prompt: Option<&str>,
+) -> Option<(Secret, SecretSource)> {
+    if let Some(value) = variable.and_then(|v| std::env::var(v).ok())
         && !value.is_empty()
     {
         return Some((Secret(value), SecretSource::Environment));

@@ -1,0 +1,440 @@
+//! `chainsmith rotate PLAN`: the command line around [`crate::rotate`].
+//!
+//! Exit codes, as `upload`: 0 every target verified or unchanged; 1 the bundle refused by validation
+//! (nothing sent); 2 usage or a bad plan; 3 a target failed (the rest skipped unless
+//! `--continue-on-error`); 4 a target changed but its read-back differs.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use clap::ValueEnum as _;
+use serde_json::json;
+
+use super::{CheckArgs, CheckFlags, ProfileArg, RotateArgs, UsageError};
+use crate::engine::{self, Report};
+use crate::rotate::{self, Progress, Rotation, RunFile, Status, TargetStatus};
+use crate::upload::{self, Event, Plan, Secrets, records};
+
+/// Text from plans, servers and certificates as it may reach a terminal: control characters escaped.
+fn shown(text: impl std::fmt::Display) -> String {
+    engine::text::escaped(&text.to_string())
+}
+
+/// The plan's `[bundle]` as the options of `chainsmith check`.
+fn check_args(rotation: &Rotation) -> anyhow::Result<CheckArgs> {
+    let b = &rotation.bundle;
+    let profile = match &b.profile {
+        Some(name) => ProfileArg::from_str(name, true).map_err(|_| {
+            UsageError(format!(
+                "{}: [bundle] profile = \"{name}\": use tls-server, sip-mutual-tls, genesys-byoc-cloud or genesys-byoc-premises",
+                rotation.path.display()
+            ))
+        })?,
+        None => ProfileArg::TlsServer,
+    };
+    Ok(CheckArgs {
+        inputs: b.inputs.clone(),
+        host: b.host.clone(),
+        leaf: b.leaf.clone(),
+        flags: CheckFlags {
+            roots: b.roots.clone(),
+            public_roots: b.public_roots,
+            profile,
+            at: b.at.clone(),
+            expiry_warning_days: b.expiry_warning_days.unwrap_or(30),
+            strict: b.strict,
+            json: false,
+            fetch_missing: false,
+        },
+    })
+}
+
+/// Each target's upload plan (its payload: the CA certificates for Genesys, the bundle for REST).
+fn plans(
+    rotation: &Rotation,
+    report: &Report,
+    data_dir: &std::path::Path,
+) -> Result<Vec<Plan>, String> {
+    rotation
+        .targets
+        .iter()
+        .map(|t| {
+            let payload = upload::payload_for(&t.target, report, rotation.bundle.include_root)
+                .map_err(|e| format!("target \"{}\": {e}", t.name))?;
+            Ok(rotate::upload_plan(
+                t,
+                payload,
+                upload::forced_codes(report),
+                data_dir,
+            ))
+        })
+        .collect()
+}
+
+/// Every target's secret, found before anything is sent: a missing one stops the run before the
+/// canary, not half-way.
+fn secrets(rotation: &Rotation) -> Result<Vec<Secrets>, String> {
+    rotation
+        .targets
+        .iter()
+        .map(|t| {
+            let question = format!("Secret for target \"{}\": ", t.name);
+            let found = rotate::secrets_for(&t.target, t.secret_env.as_deref(), Some(&question));
+            let needed = match &t.target {
+                upload::Target::Genesys(_) => true,
+                upload::Target::Rest(r) => r.auth != upload::RestAuth::None,
+            };
+            if needed && found.client_secret.is_none() && found.token.is_none() {
+                return Err(format!(
+                    "target \"{}\": no secret: {}, remember one in the OS keychain (upload --remember), or run in a terminal to be asked",
+                    t.name,
+                    match &t.secret_env {
+                        Some(var) => format!("{var} is not set"),
+                        None => "give secret_env = \"VARIABLE\" in the plan".to_string(),
+                    }
+                ));
+            }
+            Ok(found)
+        })
+        .collect()
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
+    if let Some(run_file) = &args.rollback {
+        return rollback(args, run_file);
+    }
+    let Some(path) = &args.plan else {
+        return Err(
+            UsageError("give the plan file (PLAN.toml) or --rollback RUN_FILE".into()).into(),
+        );
+    };
+    let rotation = match rotate::plan::read(path) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("chainsmith: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let check = check_args(&rotation)?;
+    let report = super::analyze(&check)?;
+    eprint!("{}", report.to_text());
+    let blocking = upload::blocking_findings(&report);
+    if !blocking.is_empty() && !args.force {
+        eprintln!(
+            "chainsmith: refusing to rotate, nothing sent: {} error finding(s) in the bundle; fix them or use --force",
+            blocking.len()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let data_dir = records::data_dir();
+    let plans = match plans(&rotation, &report, &data_dir) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("chainsmith: refusing to rotate, nothing sent: {}", shown(e));
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let secrets = secrets(&rotation).map_err(UsageError)?;
+
+    if args.status || args.dry_run {
+        let statuses: Vec<TargetStatus> = rotation
+            .targets
+            .iter()
+            .zip(&plans)
+            .zip(&secrets)
+            .map(|((t, plan), secrets)| rotate::status_of(&t.name, plan, secrets, args.dry_run))
+            .collect();
+        print_status(&rotation, &report, &statuses, args.json)?;
+        let unreadable = statuses.iter().any(|s| s.error.is_some());
+        return Ok(ExitCode::from(if unreadable { 3 } else { 0 }));
+    }
+
+    let total = rotation.targets.len();
+    let names: Vec<String> = rotation.targets.iter().map(|t| shown(&t.name)).collect();
+    let mut progress = |p: Progress| match p {
+        Progress::Started(i) => eprintln!(
+            "chainsmith: [{}/{total}] {}{}",
+            i + 1,
+            names[i],
+            if i == 0 { " (canary)" } else { "" }
+        ),
+        Progress::Step(_, Event::Started(phase)) => eprintln!("chainsmith:   {phase}…"),
+        Progress::Step(_, Event::Done(phase, text)) => {
+            eprintln!("chainsmith:     {phase}: {}", shown(text))
+        }
+        Progress::Step(_, Event::Note(text)) => eprintln!("chainsmith:     {}", shown(text)),
+        Progress::Finished(i, status) => {
+            eprintln!(
+                "chainsmith: [{}/{total}] {}: {}",
+                i + 1,
+                names[i],
+                status.as_str()
+            )
+        }
+    };
+    let options = rotate::RunOptions {
+        continue_on_error: args.continue_on_error,
+        canary_only: args.canary_only,
+    };
+    let (mut run, run_path) = rotate::apply(
+        &rotation,
+        &plans,
+        &secrets,
+        report.chain.iter().map(|c| c.cert.sha256.hex()).collect(),
+        options,
+        &data_dir,
+        &now,
+        Arc::new(AtomicBool::new(false)),
+        &mut progress,
+    )?;
+
+    // The far ends, once every target holds the bundle.
+    if run.targets.iter().all(|t| t.status.is_good()) && !rotation.verify.is_empty() {
+        let options = check.flags.options(check.host.as_deref())?;
+        let roots = check.flags.roots()?;
+        for spec in &rotation.verify {
+            eprintln!("chainsmith: probing {}…", shown(&spec.endpoint));
+            let mut options = options.clone();
+            if let Some(host) = &spec.host {
+                options.host = Some(
+                    engine::HostName::parse(host)
+                        .map_err(|e| UsageError(format!("[[verify]] host: {e}")))?,
+                );
+            }
+            run.verify
+                .push(rotate::verify(spec, &report, &options, roots.as_ref()));
+        }
+        rotate::save(&run_path, &run)?;
+    }
+    print_run(&rotation, &report, &run, &run_path, args.json)?;
+    Ok(ExitCode::from(run.exit_code()))
+}
+
+fn rollback(args: &RotateArgs, run_file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let previous = rotate::load_run(run_file).map_err(|e| UsageError(e.to_string()))?;
+    if previous.action != "apply" {
+        return Err(UsageError(format!(
+            "{}: a rollback's run file; roll back the run it undid, or run the plan again",
+            run_file.display()
+        ))
+        .into());
+    }
+    let changed = previous
+        .targets
+        .iter()
+        .filter(|t| t.status.changed() && t.backup.is_some())
+        .count();
+    eprintln!(
+        "chainsmith: putting back {changed} changed target(s) of {}, last first",
+        run_file.display()
+    );
+    let secrets: Vec<Secrets> = previous
+        .targets
+        .iter()
+        .map(|t| {
+            let question = format!("Secret for target \"{}\": ", t.name);
+            rotate::secrets_for(&t.target, t.secret_env.as_deref(), Some(&question))
+        })
+        .collect();
+    let total = previous.targets.len();
+    let names: Vec<String> = previous.targets.iter().map(|t| shown(&t.name)).collect();
+    let mut progress = |p: Progress| match p {
+        Progress::Started(i) => {
+            eprintln!("chainsmith: [{}/{total}] {}: putting back", i + 1, names[i])
+        }
+        Progress::Step(_, Event::Done(phase, text)) => {
+            eprintln!("chainsmith:     {phase}: {}", shown(text))
+        }
+        Progress::Step(..) => {}
+        Progress::Finished(i, status) => {
+            eprintln!(
+                "chainsmith: [{}/{total}] {}: {}",
+                i + 1,
+                names[i],
+                status.as_str()
+            )
+        }
+    };
+    let (run, path) = rotate::rollback(
+        &previous,
+        run_file,
+        &secrets,
+        &records::data_dir(),
+        &now,
+        Arc::new(AtomicBool::new(false)),
+        &mut progress,
+    )?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&run_json(&run, &path, None))?
+        )?;
+    } else {
+        writeln!(out, "Rollback of {}:", shown(run_file.display()))?;
+        for t in &run.targets {
+            writeln!(out, "  {:<20} {}", t.status.as_str(), shown(&t.name))?;
+            if let Some(e) = &t.error {
+                writeln!(out, "  {:<20}   {}", "", shown(e))?;
+            }
+        }
+        writeln!(out, "  run file: {}", shown(path.display()))?;
+    }
+    Ok(ExitCode::from(run.exit_code()))
+}
+
+/// `--json`: `{plan, run_file, bundle: {verdict, chain}, targets: [{name, kind, status, backup,
+/// error}], verify: [{endpoint, served, findings}]}`.
+fn run_json(run: &RunFile, path: &std::path::Path, report: Option<&Report>) -> serde_json::Value {
+    json!({
+        "plan": run.plan,
+        "action": run.action,
+        "run_file": path.display().to_string(),
+        "bundle": {
+            "verdict": report.map(|r| r.to_json()["verdict"].clone()),
+            "chain": run.bundle,
+        },
+        "targets": run.targets.iter().map(|t| json!({
+            "name": t.name,
+            "kind": t.kind,
+            "status": t.status,
+            "backup": t.backup,
+            "error": t.error,
+            "held_before": t.held_before,
+            "correlation_ids": t.correlation_ids,
+            "seconds": t.seconds,
+        })).collect::<Vec<_>>(),
+        "verify": run.verify,
+    })
+}
+
+fn print_run(
+    rotation: &Rotation,
+    report: &Report,
+    run: &RunFile,
+    path: &std::path::Path,
+    json: bool,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&run_json(run, path, Some(report)))?
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Rotation {}: {} target(s)",
+        shown(rotation.path.display()),
+        run.targets.len()
+    )?;
+    for t in &run.targets {
+        writeln!(
+            out,
+            "  {:<20} {} ({})",
+            t.status.as_str(),
+            shown(&t.name),
+            t.kind
+        )?;
+        if let Some(backup) = &t.backup {
+            writeln!(out, "  {:<20}   backup: {}", "", shown(backup))?;
+        }
+        if let Some(e) = &t.error {
+            writeln!(out, "  {:<20}   {}", "", shown(e))?;
+        }
+    }
+    for v in &run.verify {
+        match &v.error {
+            Some(e) => writeln!(out, "  probe {}: {}", shown(&v.endpoint), shown(e))?,
+            None => {
+                writeln!(
+                    out,
+                    "  probe {}: {} certificate(s) served",
+                    shown(&v.endpoint),
+                    v.served.len()
+                )?;
+                for f in &v.findings {
+                    writeln!(
+                        out,
+                        "    {} {}: {}",
+                        f["severity"].as_str().unwrap_or_default(),
+                        f["code"].as_str().unwrap_or_default(),
+                        shown(f["message"].as_str().unwrap_or_default())
+                    )?;
+                }
+            }
+        }
+    }
+    if run.targets.iter().any(|t| t.status == Status::Pending) {
+        writeln!(
+            out,
+            "  the canary is done; run the plan again (without --canary-only) for the rest"
+        )?;
+    }
+    writeln!(out, "  run file: {}", shown(path.display()))?;
+    Ok(())
+}
+
+fn print_status(
+    rotation: &Rotation,
+    report: &Report,
+    statuses: &[TargetStatus],
+    json: bool,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        let value = json!({
+            "plan": rotation.path.display().to_string(),
+            "bundle": {
+                "verdict": report.to_json()["verdict"].clone(),
+                "chain": report.chain.iter().map(|c| c.cert.sha256.hex()).collect::<Vec<_>>(),
+            },
+            "targets": statuses,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+        return Ok(());
+    }
+    for s in statuses {
+        let state = match (&s.error, s.holds_bundle) {
+            (Some(_), _) => "unreadable",
+            (None, true) => "holds the bundle",
+            (None, false) => "would change",
+        };
+        writeln!(out, "{} ({}): {state}", shown(&s.name), s.kind)?;
+        if let Some(e) = &s.error {
+            writeln!(out, "  {}", shown(e))?;
+        }
+        if s.certificates.is_empty() && s.error.is_none() {
+            writeln!(out, "  holds nothing yet")?;
+        }
+        for c in &s.certificates {
+            writeln!(
+                out,
+                "  {}  until {}  {}",
+                c.sha256.get(..16).unwrap_or(&c.sha256),
+                c.not_after.get(..10).unwrap_or(&c.not_after),
+                shown(&c.subject)
+            )?;
+        }
+        if s.holds_bundle && !s.would_send.is_empty() {
+            writeln!(out, "  would send: nothing (it already holds the bundle)")?;
+        } else if !s.would_send.is_empty() {
+            writeln!(out, "  would send:")?;
+            for r in &s.would_send {
+                for line in r.lines() {
+                    writeln!(out, "    {}", shown(line))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,611 @@
+//! Rotations: one checked bundle to every place that needs it (Genesys Cloud organisations, SBC and
+//! carrier REST APIs), in plan order, the first target being the canary; each target exactly as
+//! `chainsmith upload` does it (authenticate, pre-flight, read, back up, upload, read back, audit),
+//! except that a target already holding exactly the bundle gets no write (`unchanged`), so running a
+//! plan again after an interruption resumes it. A run file records every target's outcome as it goes,
+//! and `--rollback RUN_FILE` puts every changed target back from its backup, in reverse order.
+//!
+//! The plan file is [`plan`]; the command line around this is `src/cli/rotate.rs`.
+
+pub mod plan;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{self, CheckOptions, Loaded, Report};
+use crate::upload::{self, Event, Holdings, Payload, Plan, Secrets, Target, UploadError, records};
+
+pub use plan::{BundleSpec, PlanError, Rotation, RotationTarget, VerifySpec};
+
+/// What happened to one target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Not reached yet.
+    Pending,
+    /// Uploaded, and the read-back holds exactly the bundle.
+    Verified,
+    /// It already held exactly the bundle: nothing was sent.
+    Unchanged,
+    /// Refused before any change (validation, a BYOC Cloud trunk, permissions).
+    Refused,
+    /// The server failed or refused; nothing changed.
+    Failed,
+    /// Changed, but the read-back differs.
+    Differs,
+    /// A change was sent and may have landed, but could not be read back.
+    ChangedUnverified,
+    /// Not attempted: an earlier target failed.
+    Skipped,
+    /// Stopped by the admin.
+    Cancelled,
+    /// Put back from its backup by `--rollback`.
+    RolledBack,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Verified => "verified",
+            Status::Unchanged => "unchanged",
+            Status::Refused => "refused",
+            Status::Failed => "failed",
+            Status::Differs => "differs",
+            Status::ChangedUnverified => "changed-unverified",
+            Status::Skipped => "skipped",
+            Status::Cancelled => "cancelled",
+            Status::RolledBack => "rolled-back",
+        }
+    }
+
+    /// The target holds what was meant for it.
+    pub fn is_good(self) -> bool {
+        matches!(self, Status::Verified | Status::Unchanged)
+    }
+
+    /// A change may have reached the server (what `--rollback` puts back).
+    pub fn changed(self) -> bool {
+        matches!(
+            self,
+            Status::Verified | Status::Differs | Status::ChangedUnverified
+        )
+    }
+
+    fn of(record: &upload::Record) -> Self {
+        match record.result.as_str() {
+            "verified" => Status::Verified,
+            "unchanged" => Status::Unchanged,
+            "refused" => Status::Refused,
+            "differs" => Status::Differs,
+            "changed-unverified" => Status::ChangedUnverified,
+            "cancelled" => Status::Cancelled,
+            _ => Status::Failed,
+        }
+    }
+}
+
+/// One target in a run file: enough to put it back later (no secret: targets hold none).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetRun {
+    pub name: String,
+    pub kind: String,
+    pub target: Target,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_env: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pins: Vec<String>,
+    pub status: Status,
+    /// SHA-256 of each certificate it held before (from the read before the change).
+    #[serde(default)]
+    pub held_before: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<String>,
+    /// The audit log entry's time (its key in `audit.jsonl`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub correlation_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Seconds the target took.
+    #[serde(default)]
+    pub seconds: f64,
+}
+
+/// An endpoint probed after the targets: what it serves, judged against the bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerifyResult {
+    pub endpoint: String,
+    /// SHA-256 of each certificate served, in order.
+    pub served: Vec<String>,
+    /// `served.*` and other findings: `{severity, code, message}`.
+    pub findings: Vec<serde_json::Value>,
+    /// Why it could not be probed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The record of one rotation run, rewritten after every target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunFile {
+    /// Format version (1).
+    pub chainsmith_rotation: u32,
+    pub plan: String,
+    pub plan_name: String,
+    pub started: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished: Option<String>,
+    /// `apply` or `rollback`.
+    pub action: String,
+    /// SHA-256 of each certificate of the bundle.
+    pub bundle: Vec<String>,
+    pub targets: Vec<TargetRun>,
+    #[serde(default)]
+    pub verify: Vec<VerifyResult>,
+    /// For a rollback: the run it undid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback_of: Option<String>,
+}
+
+impl RunFile {
+    /// The exit code `upload` would give: 0 all good; 4 a target changed but did not read back as
+    /// sent; 3 a target failed (or was skipped or stopped); refused ones count as failed here (the
+    /// bundle's own refusal, exit 1, happens before any run file).
+    pub fn exit_code(&self) -> u8 {
+        if self
+            .targets
+            .iter()
+            .any(|t| matches!(t.status, Status::Differs | Status::ChangedUnverified))
+        {
+            4
+        } else if self
+            .targets
+            .iter()
+            .all(|t| t.status.is_good() || t.status == Status::RolledBack)
+        {
+            0
+        } else {
+            3
+        }
+    }
+}
+
+/// Where run files go: `<data dir>/rotations/`.
+pub fn runs_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("rotations")
+}
+
+/// A file-name-safe version of the plan's name.
+fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let s = s.trim_matches('-').to_string();
+    if s.is_empty() { "plan".into() } else { s }
+}
+
+/// A new run file's path: `<data dir>/rotations/<time>-<plan name>.json` (a number appended if taken).
+fn new_run_path(data_dir: &Path, started: i64, name: &str, action: &str) -> PathBuf {
+    let stamp = engine::report::rfc3339(started).replace(':', "");
+    let base = format!(
+        "{stamp}-{}{}",
+        slug(name),
+        if action == "rollback" {
+            "-rollback"
+        } else {
+            ""
+        }
+    );
+    let dir = runs_dir(data_dir);
+    let mut path = dir.join(format!("{base}.json"));
+    let mut n = 2;
+    while path.exists() {
+        path = dir.join(format!("{base}-{n}.json"));
+        n += 1;
+    }
+    path
+}
+
+/// Writes the run file (whole, through a temporary file: never half-written).
+pub fn save(path: &Path, run: &RunFile) -> Result<(), UploadError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| UploadError::Usage(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let text = serde_json::to_string_pretty(run)
+        .map_err(|e| UploadError::Unexpected(format!("the run file: {e}")))?;
+    crate::files::write_atomically(path, text.as_bytes(), None)
+        .map_err(|e| UploadError::Usage(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Reads a run file.
+pub fn load_run(path: &Path) -> Result<RunFile, UploadError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UploadError::Usage(format!("{}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| {
+        UploadError::Usage(format!(
+            "{}: not a Chainsmith rotation run file ({e})",
+            path.display()
+        ))
+    })
+}
+
+/// The secret a target needs: from its `secret_env` variable, else the keychain, else (with
+/// `prompt`, in a terminal) a prompt naming the target. The default variables
+/// (`CHAINSMITH_CLIENT_SECRET`) are not read: one secret must not go to several organisations.
+pub fn secrets_for(target: &Target, secret_env: Option<&str>, prompt: Option<&str>) -> Secrets {
+    Secrets::find_in(target, secret_env, prompt)
+}
+
+/// The upload plan for one target of a rotation.
+pub fn upload_plan(
+    target: &RotationTarget,
+    payload: Payload,
+    forced: Vec<String>,
+    data_dir: &Path,
+) -> Plan {
+    Plan {
+        target: target.target.clone(),
+        payload,
+        rollback_of: None,
+        data_dir: data_dir.to_path_buf(),
+        api_roots: None,
+        api_roots_file: target.ca_file.clone(),
+        api_pins: target.pins.clone(),
+        policy: upload::RetryPolicy {
+            timeout: target.timeout,
+            ..upload::RetryPolicy::default()
+        },
+        rehearsal: false,
+        forced,
+        unchanged_if_held: true,
+    }
+}
+
+/// One certificate a target holds, for `--status` and the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Held {
+    pub subject: String,
+    pub sha256: String,
+    pub not_after: String,
+}
+
+/// What a target holds now (`--status`, `--dry-run`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetStatus {
+    pub name: String,
+    pub kind: String,
+    pub certificates: Vec<Held>,
+    /// It already holds exactly what a run would send it.
+    pub holds_bundle: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// `--dry-run`: every request a run would send (credentials redacted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub would_send: Vec<String>,
+}
+
+/// The certificates in `pem`, described.
+pub fn held(pem: Option<&str>) -> Vec<Held> {
+    let Some(pem) = pem else { return Vec::new() };
+    engine::load("held", pem.as_bytes())
+        .certificates
+        .iter()
+        .map(|c| Held {
+            subject: engine::text::escaped(&c.subject),
+            sha256: c.sha256.hex(),
+            not_after: engine::report::rfc3339(c.not_after),
+        })
+        .collect()
+}
+
+/// Reads what `plan`'s target holds and compares it with what it would be sent. Sends no change.
+pub fn status_of(name: &str, plan: &Plan, secrets: &Secrets, dry_run: bool) -> TargetStatus {
+    let would_send = if dry_run {
+        upload::dry_run(plan).unwrap_or_else(|e| vec![e.to_string()])
+    } else {
+        Vec::new()
+    };
+    match upload::holdings(plan, secrets, Arc::new(AtomicBool::new(false))) {
+        Ok(Holdings {
+            pem, fingerprints, ..
+        }) => TargetStatus {
+            name: name.to_string(),
+            kind: plan.target.kind().to_string(),
+            certificates: held(pem.as_deref()),
+            holds_bundle: fingerprints == plan.payload.fingerprints,
+            error: None,
+            would_send,
+        },
+        Err(e) => TargetStatus {
+            name: name.to_string(),
+            kind: plan.target.kind().to_string(),
+            certificates: Vec::new(),
+            holds_bundle: false,
+            error: Some(e.to_string()),
+            would_send,
+        },
+    }
+}
+
+/// What a rotation reports as it goes.
+#[derive(Debug, Clone)]
+pub enum Progress {
+    /// Target `index` starts.
+    Started(usize),
+    /// A step of target `index`'s upload.
+    Step(usize, Event),
+    /// Target `index` ended with this status.
+    Finished(usize, Status),
+}
+
+/// How a run goes on after a failure.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Go on with the next targets after a failed one (default: stop, the rest `skipped`).
+    pub continue_on_error: bool,
+    /// Run only the first target (the canary), leaving the rest `pending` for a later run.
+    pub canary_only: bool,
+}
+
+/// Runs the targets in order; `plans[i]` and `secrets[i]` belong to `rotation.targets[i]`. The run
+/// file is written before the first target and after each one. Returns it with its path.
+#[allow(clippy::too_many_arguments)]
+pub fn apply(
+    rotation: &Rotation,
+    plans: &[Plan],
+    secrets: &[Secrets],
+    bundle: Vec<String>,
+    options: RunOptions,
+    data_dir: &Path,
+    clock: &dyn Fn() -> i64,
+    cancel: Arc<AtomicBool>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(RunFile, PathBuf), UploadError> {
+    let now = clock();
+    let path = new_run_path(data_dir, now, &rotation.name, "apply");
+    let mut run = RunFile {
+        chainsmith_rotation: 1,
+        plan: rotation.path.display().to_string(),
+        plan_name: rotation.name.clone(),
+        started: engine::report::rfc3339(now),
+        finished: None,
+        action: "apply".into(),
+        bundle,
+        targets: rotation
+            .targets
+            .iter()
+            .map(|t| TargetRun {
+                name: t.name.clone(),
+                kind: t.target.kind().into(),
+                target: t.target.clone(),
+                secret_env: t.secret_env.clone(),
+                ca_file: t.ca_file.clone(),
+                pins: t.pins.iter().map(|p| p.hex()).collect(),
+                status: Status::Pending,
+                held_before: Vec::new(),
+                backup: None,
+                audit_time: None,
+                correlation_ids: Vec::new(),
+                error: None,
+                seconds: 0.0,
+            })
+            .collect(),
+        verify: Vec::new(),
+        rollback_of: None,
+    };
+    save(&path, &run)?;
+    let mut stop = false;
+    for (i, (plan, secrets)) in plans.iter().zip(secrets).enumerate() {
+        if stop || (options.canary_only && i > 0) {
+            if stop {
+                run.targets[i].status = Status::Skipped;
+            }
+            continue;
+        }
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            run.targets[i].status = Status::Cancelled;
+            stop = true;
+            continue;
+        }
+        progress(Progress::Started(i));
+        let started = std::time::Instant::now();
+        let mut held_before = Vec::new();
+        let mut on_event = |event: Event| {
+            progress(Progress::Step(i, event));
+        };
+        let (record, _) = upload::run(plan, secrets, cancel.clone(), clock(), &mut on_event);
+        if let Some(backup) = &record.backup
+            && let Ok(b) = records::read_backup(Path::new(backup))
+        {
+            held_before = b.fingerprints;
+        }
+        let status = Status::of(&record);
+        let entry = &mut run.targets[i];
+        entry.status = status;
+        entry.held_before = if status == Status::Unchanged {
+            plan.payload.fingerprints.clone()
+        } else {
+            held_before
+        };
+        entry.backup = record.backup.clone();
+        entry.audit_time = Some(record.time.clone());
+        entry.correlation_ids = record.correlation_ids.clone();
+        entry.error = record.error.clone();
+        entry.seconds = started.elapsed().as_secs_f64();
+        progress(Progress::Finished(i, status));
+        if !status.is_good() && !options.continue_on_error {
+            stop = true;
+        }
+        save(&path, &run)?;
+    }
+    run.finished = Some(engine::report::rfc3339(clock()));
+    save(&path, &run)?;
+    Ok((run, path))
+}
+
+/// Puts every changed target of `previous` back from its backup, in reverse order, each with its own
+/// backup, read-back and audit entry. `secrets[i]` belongs to `previous.targets[i]`.
+pub fn rollback(
+    previous: &RunFile,
+    previous_path: &Path,
+    secrets: &[Secrets],
+    data_dir: &Path,
+    clock: &dyn Fn() -> i64,
+    cancel: Arc<AtomicBool>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(RunFile, PathBuf), UploadError> {
+    let now = clock();
+    let path = new_run_path(data_dir, now, &previous.plan_name, "rollback");
+    let mut run = RunFile {
+        chainsmith_rotation: 1,
+        plan: previous.plan.clone(),
+        plan_name: previous.plan_name.clone(),
+        started: engine::report::rfc3339(now),
+        finished: None,
+        action: "rollback".into(),
+        bundle: previous.bundle.clone(),
+        targets: previous
+            .targets
+            .iter()
+            .map(|t| TargetRun {
+                status: Status::Pending,
+                backup: None,
+                audit_time: None,
+                correlation_ids: Vec::new(),
+                error: None,
+                seconds: 0.0,
+                ..t.clone()
+            })
+            .collect(),
+        verify: Vec::new(),
+        rollback_of: Some(previous_path.display().to_string()),
+    };
+    save(&path, &run)?;
+    for i in (0..previous.targets.len()).rev() {
+        let before = &previous.targets[i];
+        let Some(backup) = before.backup.as_deref().filter(|_| before.status.changed()) else {
+            // Nothing was changed there: nothing to put back.
+            run.targets[i].status = Status::Unchanged;
+            continue;
+        };
+        progress(Progress::Started(i));
+        let started = std::time::Instant::now();
+        let pins = before
+            .pins
+            .iter()
+            .filter_map(|p| crate::tls::parse_pin(p).ok())
+            .collect();
+        let policy = upload::RetryPolicy::default();
+        let plan = match records::rollback_plan(
+            Path::new(backup),
+            data_dir.to_path_buf(),
+            None,
+            pins,
+            policy,
+        ) {
+            Ok(mut plan) => {
+                plan.api_roots_file = before.ca_file.clone();
+                plan
+            }
+            Err(e) => {
+                run.targets[i].status = Status::Failed;
+                run.targets[i].error = Some(e.to_string());
+                progress(Progress::Finished(i, Status::Failed));
+                save(&path, &run)?;
+                continue;
+            }
+        };
+        let default = Secrets::default();
+        let secrets = secrets.get(i).unwrap_or(&default);
+        let mut on_event = |event: Event| progress(Progress::Step(i, event));
+        let (record, _) = upload::run(&plan, secrets, cancel.clone(), clock(), &mut on_event);
+        let status = match Status::of(&record) {
+            Status::Verified => Status::RolledBack,
+            other => other,
+        };
+        let entry = &mut run.targets[i];
+        entry.status = status;
+        entry.backup = record.backup.clone();
+        entry.audit_time = Some(record.time.clone());
+        entry.correlation_ids = record.correlation_ids.clone();
+        entry.error = record.error.clone();
+        entry.seconds = started.elapsed().as_secs_f64();
+        progress(Progress::Finished(i, status));
+        save(&path, &run)?;
+    }
+    run.finished = Some(engine::report::rfc3339(clock()));
+    save(&path, &run)?;
+    Ok((run, path))
+}
+
+/// Probes `spec.endpoint` and judges what it serves against the bundle (`served.*` findings). A stale
+/// leaf is reported; it is the admin's call whether that fails the change.
+pub fn verify(
+    spec: &VerifySpec,
+    bundle: &Report,
+    options: &CheckOptions,
+    roots: Option<&Loaded>,
+) -> VerifyResult {
+    let Some((host, port)) = crate::probe::split_target(&spec.endpoint) else {
+        return VerifyResult {
+            endpoint: spec.endpoint.clone(),
+            served: Vec::new(),
+            findings: Vec::new(),
+            error: Some(format!("\"{}\" is not HOST[:PORT]", spec.endpoint)),
+        };
+    };
+    let probe_options = crate::probe::ProbeOptions {
+        host: host.clone(),
+        port,
+        sni: spec.sni.clone().or_else(|| spec.host.clone()),
+        timeout: spec.timeout,
+        client_auth: None,
+        only_suites: None,
+    };
+    let probed = match crate::probe::probe(&probe_options) {
+        Ok(p) => p,
+        Err(e) => {
+            return VerifyResult {
+                endpoint: spec.endpoint.clone(),
+                served: Vec::new(),
+                findings: Vec::new(),
+                error: Some(e.to_string()),
+            };
+        }
+    };
+    let mut served = Loaded::default();
+    for (i, der) in probed.served.iter().enumerate() {
+        served.extend(engine::load(&format!("served #{}", i + 1), der));
+    }
+    let bundle_roots = engine::served::bundle_roots(bundle);
+    let roots = roots.or(bundle_roots.as_ref());
+    let report = engine::analyze(&served, roots, options);
+    let report = engine::served::judge(report, Some(bundle), options);
+    VerifyResult {
+        endpoint: spec.endpoint.clone(),
+        served: probed
+            .served
+            .iter()
+            .map(|d| engine::cert::Fingerprint::of(d).hex())
+            .collect(),
+        findings: report.to_json()["findings"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default(),
+        error: None,
+    }
+}

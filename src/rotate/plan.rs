@@ -1,0 +1,405 @@
+//! The rotation plan file (TOML): one bundle, the targets that get it, the endpoints that must then
+//! serve it.
+//!
+//! ```toml
+//! [bundle]
+//! inputs = ["new-certs/"]
+//! host = "sbc1.carrier.example"
+//!
+//! [[target]]
+//! name = "EU org (test first)"
+//! kind = "genesys"
+//! region = "euw2.pure.cloud"
+//! client_id = "7c0d…"
+//! ca_name = "Carrier A SIP TLS CAs"
+//! secret_env = "EU_CLIENT_SECRET"
+//!
+//! [[verify]]
+//! endpoint = "sbc1.carrier.example:5061"
+//! ```
+//!
+//! Unknown keys are refused with their line (a typo must not silently drop a setting), and so is
+//! anything that looks like a secret: a plan names the environment variable that holds a secret
+//! (`secret_env`), never the secret. Error texts quote no value from the file.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::engine::cert::Fingerprint;
+use crate::upload::{GenesysTarget, RestTarget, Target};
+
+/// A plan that cannot be used: where and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("{path}: {message}")]
+    Read { path: String, message: String },
+    #[error("{path}, line {line}: {message}")]
+    At {
+        path: String,
+        line: usize,
+        message: String,
+    },
+}
+
+/// The plan, checked and with paths resolved against its folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rotation {
+    /// The plan file.
+    pub path: PathBuf,
+    /// Its file name without extension (names the run files).
+    pub name: String,
+    pub bundle: BundleSpec,
+    pub targets: Vec<RotationTarget>,
+    pub verify: Vec<VerifySpec>,
+}
+
+/// What every target gets, checked once (the options of `chainsmith check`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BundleSpec {
+    pub inputs: Vec<PathBuf>,
+    pub leaf: Option<PathBuf>,
+    pub host: Option<String>,
+    pub profile: Option<String>,
+    pub roots: Vec<PathBuf>,
+    pub public_roots: bool,
+    pub strict: bool,
+    pub at: Option<String>,
+    pub expiry_warning_days: Option<u32>,
+    /// REST targets also get the root.
+    pub include_root: bool,
+}
+
+/// One place the bundle goes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RotationTarget {
+    pub name: String,
+    pub target: Target,
+    /// The environment variable holding its secret (else the keychain, else a prompt).
+    pub secret_env: Option<String>,
+    /// CA certificates trusted for this API itself (a private CA, the sandbox).
+    pub ca_file: Option<PathBuf>,
+    pub pins: Vec<Fingerprint>,
+    pub timeout: Duration,
+    /// Where it is in the plan file.
+    pub line: usize,
+}
+
+/// An endpoint probed after every target is verified.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifySpec {
+    /// HOST[:PORT], as `chainsmith probe` takes it.
+    pub endpoint: String,
+    pub sni: Option<String>,
+    /// The name the leaf must be valid for there (default: the bundle's host).
+    pub host: Option<String>,
+    pub ca_file: Option<PathBuf>,
+    pub timeout: Duration,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanFile {
+    bundle: Spanned<BundleSection>,
+    #[serde(default, rename = "target")]
+    targets: Vec<Spanned<TargetSection>>,
+    #[serde(default)]
+    verify: Vec<Spanned<VerifySection>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BundleSection {
+    inputs: Vec<String>,
+    leaf: Option<String>,
+    host: Option<String>,
+    profile: Option<String>,
+    #[serde(default)]
+    roots: Vec<String>,
+    #[serde(default)]
+    public_roots: bool,
+    #[serde(default)]
+    strict: bool,
+    at: Option<String>,
+    expiry_warning_days: Option<u32>,
+    #[serde(default)]
+    include_root: bool,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
+    Genesys,
+    Rest,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetSection {
+    name: String,
+    kind: Kind,
+    // Genesys Cloud (every `upload --target genesys` option by its long name).
+    region: Option<String>,
+    client_id: Option<String>,
+    ca_name: Option<String>,
+    description: Option<String>,
+    trunk: Option<String>,
+    #[serde(default)]
+    trunks: Vec<String>,
+    api_base: Option<String>,
+    login_base: Option<String>,
+    // REST: a saved definition (`upload --save-target`).
+    definition: Option<String>,
+    // Both.
+    ca_file: Option<String>,
+    #[serde(default)]
+    pin_sha256: Vec<String>,
+    timeout: Option<u64>,
+    secret_env: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifySection {
+    endpoint: String,
+    sni: Option<String>,
+    host: Option<String>,
+    ca_file: Option<String>,
+    timeout: Option<u64>,
+}
+
+/// Keys that would hold a secret: refused with the way to give it instead.
+fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    [
+        "secret",
+        "token",
+        "password",
+        "passwd",
+        "credential",
+        "api_key",
+        "apikey",
+    ]
+    .iter()
+    .any(|word| key.contains(word))
+        && key != "secret_env"
+}
+
+const SECRET_HINT: &str = "no secret may be written in a plan: put it in an environment variable and \
+     name that variable with secret_env, or let the OS keychain (upload --remember) or a prompt supply it";
+
+/// The line (1-based) of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// The key serde named in "unknown field `KEY`, expected …".
+fn unknown_key(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split_once('`').map(|(key, _)| key)
+}
+
+/// Reads and checks a plan from its text. `path` is where it was read from: relative paths in it are
+/// taken from its folder.
+pub fn parse(path: &Path, text: &str) -> Result<Rotation, PlanError> {
+    let shown = crate::engine::text::escaped(&path.display().to_string());
+    let at = |line: usize, message: String| PlanError::At {
+        path: shown.clone(),
+        line,
+        message: crate::engine::text::escaped(&message),
+    };
+    let file: PlanFile = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+        // toml's own Display quotes the line, value included; only serde's message is used, which
+        // names keys and types, never a value of an unknown key.
+        let message = e.message().trim().to_string();
+        match unknown_key(&message) {
+            Some(key) if is_secret_key(key) => at(line, format!("`{key}`: {SECRET_HINT}")),
+            Some(key) => at(line, format!("unknown key `{key}`: {}", expected(&message))),
+            None => at(line, message),
+        }
+    })?;
+    let folder = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let resolve = |p: &str| -> PathBuf {
+        let p = PathBuf::from(p);
+        if p.is_absolute() { p } else { folder.join(p) }
+    };
+
+    let b = file.bundle.get_ref();
+    let bundle_line = line_of(text, file.bundle.span().start);
+    if b.inputs.is_empty() && b.leaf.is_none() {
+        return Err(at(
+            bundle_line,
+            "[bundle] inputs: name the certificate files or folders (relative to the plan)".into(),
+        ));
+    }
+    let bundle = BundleSpec {
+        inputs: b.inputs.iter().map(|p| resolve(p)).collect(),
+        leaf: b.leaf.as_deref().map(resolve),
+        host: b.host.clone(),
+        profile: b.profile.clone(),
+        roots: b.roots.iter().map(|p| resolve(p)).collect(),
+        public_roots: b.public_roots,
+        strict: b.strict,
+        at: b.at.clone(),
+        expiry_warning_days: b.expiry_warning_days,
+        include_root: b.include_root,
+    };
+
+    if file.targets.is_empty() {
+        return Err(at(
+            line_of(text, text.len()),
+            "no [[target]]: name at least one place the bundle goes".into(),
+        ));
+    }
+    let mut targets = Vec::new();
+    for spanned in &file.targets {
+        let line = line_of(text, spanned.span().start);
+        let t = spanned.get_ref();
+        let target = target_of(t, &resolve)
+            .map_err(|message| at(line, format!("target \"{}\": {message}", t.name)))?;
+        if targets.iter().any(|o: &RotationTarget| o.name == t.name) {
+            return Err(at(
+                line,
+                format!("target \"{}\": another target has that name", t.name),
+            ));
+        }
+        let pins = t
+            .pin_sha256
+            .iter()
+            .map(|p| crate::tls::parse_pin(p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| at(line, format!("target \"{}\": {e}", t.name)))?;
+        if let Some(var) = &t.secret_env
+            && (var.is_empty() || var.contains('='))
+        {
+            return Err(at(
+                line,
+                format!(
+                    "target \"{}\": secret_env names an environment variable (e.g. EU_CLIENT_SECRET)",
+                    t.name
+                ),
+            ));
+        }
+        targets.push(RotationTarget {
+            name: t.name.clone(),
+            target,
+            secret_env: t.secret_env.clone(),
+            ca_file: t.ca_file.as_deref().map(resolve),
+            pins,
+            timeout: Duration::from_secs(t.timeout.unwrap_or(30).max(1)),
+            line,
+        });
+    }
+    let verify = file
+        .verify
+        .iter()
+        .map(|v| {
+            let v = v.get_ref();
+            VerifySpec {
+                endpoint: v.endpoint.clone(),
+                sni: v.sni.clone(),
+                host: v.host.clone(),
+                ca_file: v.ca_file.as_deref().map(resolve),
+                timeout: Duration::from_secs(v.timeout.unwrap_or(10).max(1)),
+            }
+        })
+        .collect();
+    Ok(Rotation {
+        path: path.to_path_buf(),
+        name: path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "plan".into()),
+        bundle,
+        targets,
+        verify,
+    })
+}
+
+/// "expected one of `a`, `b`" from serde's message, for the admin who mistyped a key.
+fn expected(message: &str) -> String {
+    message
+        .split_once(", ")
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_default()
+}
+
+/// Reads and checks the plan file at `path`.
+pub fn read(path: &Path) -> Result<Rotation, PlanError> {
+    let text = std::fs::read_to_string(path).map_err(|e| PlanError::Read {
+        path: crate::engine::text::escaped(&path.display().to_string()),
+        message: e.to_string(),
+    })?;
+    parse(path, &text)
+}
+
+fn target_of(t: &TargetSection, resolve: &dyn Fn(&str) -> PathBuf) -> Result<Target, String> {
+    let genesys_keys = [
+        ("region", t.region.is_some()),
+        ("client_id", t.client_id.is_some()),
+        ("ca_name", t.ca_name.is_some()),
+        ("description", t.description.is_some()),
+        ("trunk", t.trunk.is_some()),
+        ("trunks", !t.trunks.is_empty()),
+        ("api_base", t.api_base.is_some()),
+        ("login_base", t.login_base.is_some()),
+    ];
+    match t.kind {
+        Kind::Genesys => {
+            if t.definition.is_some() {
+                return Err("definition is for kind = \"rest\"".into());
+            }
+            let client_id = t
+                .client_id
+                .as_deref()
+                .ok_or("client_id: the Genesys Cloud OAuth client id is needed")?;
+            let ca_name = t
+                .ca_name
+                .as_deref()
+                .ok_or("ca_name: the certificate authority's name is needed")?;
+            let mut target = GenesysTarget::new(
+                t.region.as_deref(),
+                t.api_base.as_deref(),
+                t.login_base.as_deref(),
+                client_id,
+                ca_name,
+            )
+            .map_err(|e| e.to_string().replace("--", ""))?;
+            if let Some(d) = &t.description {
+                target.description = d.clone();
+            }
+            let trunks: Vec<&String> = t.trunk.iter().chain(t.trunks.iter()).collect();
+            if trunks.len() > 1 {
+                return Err(
+                    "one trunk per target is checked before the upload: give trunk = \"ID\" (the certificate authority serves every BYOC Premises trunk of the org)"
+                        .into(),
+                );
+            }
+            target.trunk = trunks.first().map(|s| s.to_string());
+            Ok(Target::Genesys(target))
+        }
+        Kind::Rest => {
+            if let Some((key, _)) = genesys_keys.iter().find(|(_, given)| *given) {
+                return Err(format!(
+                    "{key} is for kind = \"genesys\"; a REST target is a saved definition (definition = \"FILE.json\", from upload --save-target)"
+                ));
+            }
+            let file = t.definition.as_deref().ok_or(
+                "definition: the saved REST target definition (upload --save-target FILE.json) is needed",
+            )?;
+            let path = resolve(file);
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("definition {}: {}", path.display(), e))?;
+            let target = RestTarget::from_json(&text)
+                .map_err(|e| format!("definition {}: {e}", path.display()))?;
+            Ok(Target::Rest(target))
+        }
+    }
+}

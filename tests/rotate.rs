@@ -1,0 +1,497 @@
+//! `chainsmith rotate PLAN` against real servers on loopback: two sandboxes standing for two Genesys
+//! Cloud organisations and a third one's REST trunk API, over TLS, each trusted through its own
+//! `ca_file`, with each target's secret in its own environment variable.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use chainsmith::sandbox::{self, CLIENT_ID, CLIENT_SECRET, Fault};
+use chainsmith::upload::{RestAuth, RestTarget};
+use common::*;
+use serde_json::Value;
+
+const AT: &str = "2026-06-01T00:00:00Z";
+
+struct Setup {
+    eu: sandbox::Handle,
+    us: sandbox::Handle,
+    sbc: sandbox::Handle,
+    dir: tempfile::TempDir,
+    old: Chain,
+    new: Chain,
+}
+
+impl Setup {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let eu = sandbox::start(0, vec![]).unwrap();
+        let us = sandbox::start(0, vec![]).unwrap();
+        let sbc = sandbox::start(0, vec![]).unwrap();
+        for (name, s) in [("eu", &eu), ("us", &us), ("sbc", &sbc)] {
+            std::fs::write(dir.path().join(format!("{name}.pem")), &s.certificate_pem).unwrap();
+        }
+        let mut rest = RestTarget::new(&format!(
+            "{}/trunk-api/trunks/{{trunk}}/certificate",
+            sbc.base_url()
+        ));
+        rest.params.insert("trunk".into(), "london-1".into());
+        rest.auth = RestAuth::Oauth {
+            token_url: format!("{}/oauth/token", sbc.base_url()),
+            client_id: CLIENT_ID.into(),
+        };
+        std::fs::write(dir.path().join("sbc-london.json"), rest.to_json()).unwrap();
+        let old = chain(Alg::P256);
+        let new = chain(Alg::P256);
+        write_chain(&dir.path().join("old-certs"), &old);
+        write_chain(&dir.path().join("new-certs"), &new);
+        let s = Self {
+            eu,
+            us,
+            sbc,
+            dir,
+            old,
+            new,
+        };
+        s.write_plan("plan.toml", "new-certs", "");
+        s.write_plan("old.toml", "old-certs", "");
+        s
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// A plan with three targets (EU org, the canary; US org; SBC London over REST), `extra` appended.
+    fn write_plan(&self, name: &str, inputs: &str, extra: &str) {
+        let plan = format!(
+            r#"# Carrier A's new certificate, everywhere.
+[bundle]
+inputs = ["{inputs}/"]
+host = "sbc.example.com"
+at = "{AT}"
+
+[[target]]
+name = "EU org (test first)"
+kind = "genesys"
+api_base = "{eu}"
+login_base = "{eu}"
+client_id = "{CLIENT_ID}"
+ca_name = "Carrier A SIP TLS CAs"
+ca_file = "eu.pem"
+secret_env = "EU_CLIENT_SECRET"
+
+[[target]]
+name = "US org"
+kind = "genesys"
+api_base = "{us}"
+login_base = "{us}"
+client_id = "{CLIENT_ID}"
+ca_name = "Carrier A SIP TLS CAs"
+ca_file = "us.pem"
+secret_env = "US_CLIENT_SECRET"
+
+[[target]]
+name = "SBC London"
+kind = "rest"
+definition = "sbc-london.json"
+ca_file = "sbc.pem"
+secret_env = "SBC_LONDON_SECRET"
+{extra}"#,
+            eu = self.eu.base_url(),
+            us = self.us.base_url(),
+        );
+        std::fs::write(self.path(name), plan).unwrap();
+    }
+
+    fn rotate(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+            .arg("rotate")
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("CHAINSMITH_DATA_DIR", self.path("data"))
+            .env("EU_CLIENT_SECRET", CLIENT_SECRET)
+            .env("US_CLIENT_SECRET", CLIENT_SECRET)
+            .env("SBC_LONDON_SECRET", CLIENT_SECRET)
+            .env_remove("CHAINSMITH_CLIENT_SECRET")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    fn rotate_json(&self, args: &[&str]) -> (i32, Value) {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let out = self.rotate(&all);
+        let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{e}\n{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (out.status.code().unwrap(), json)
+    }
+
+    /// Requests that change something (not reads, not token requests), per sandbox.
+    fn writes(&self) -> [usize; 3] {
+        [&self.eu, &self.us, &self.sbc].map(|s| {
+            s.received()
+                .iter()
+                .filter(|r| r.method != "GET" && !r.path.contains("oauth"))
+                .count()
+        })
+    }
+
+    fn requests(&self) -> [usize; 3] {
+        [&self.eu, &self.us, &self.sbc].map(|s| s.received().len())
+    }
+}
+
+fn write_chain(folder: &Path, chain: &Chain) {
+    std::fs::create_dir_all(folder).unwrap();
+    // A private key dropped by mistake beside the leaf: never sent anywhere.
+    std::fs::write(
+        folder.join("leaf.pem"),
+        chain.leaf.pem() + &chain.leaf.key.serialize_pem(),
+    )
+    .unwrap();
+    std::fs::write(folder.join("intermediate.pem"), chain.intermediate.pem()).unwrap();
+    std::fs::write(folder.join("root.pem"), chain.root.pem()).unwrap();
+}
+
+fn statuses(json: &Value) -> Vec<String> {
+    json["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn fault(status: u16, path: &str) -> Fault {
+    Fault {
+        status,
+        path_contains: path.into(),
+        ..Fault::default()
+    }
+}
+
+/// What each target holds, per `--status`.
+fn holdings(s: &Setup, plan: &str) -> Vec<Vec<String>> {
+    let (code, json) = s.rotate_json(&[plan, "--status"]);
+    assert_eq!(code, 0, "{json:#}");
+    json["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            t["certificates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["sha256"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_full_run_verifies_every_target_and_running_it_again_sends_no_write() {
+    let s = Setup::new();
+    let (code, json) = s.rotate_json(&["plan.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(statuses(&json), ["verified", "verified", "verified"]);
+    assert_eq!(s.writes(), [1, 1, 1], "one write per target");
+    // Genesys gets the CA certificates; the SBC the bundle, leaf first; never the key.
+    let held = holdings(&s, "plan.toml");
+    assert_eq!(held[0], [s.new.intermediate.sha256(), s.new.root.sha256()]);
+    assert_eq!(held[1], held[0]);
+    assert_eq!(held[2], [s.new.leaf.sha256(), s.new.intermediate.sha256()]);
+    // The run file records every target, with its backup.
+    let run_file = PathBuf::from(json["run_file"].as_str().unwrap());
+    assert!(
+        run_file.starts_with(s.path("data/rotations")),
+        "{run_file:?}"
+    );
+    let recorded: Value = serde_json::from_slice(&std::fs::read(&run_file).unwrap()).unwrap();
+    for t in recorded["targets"].as_array().unwrap() {
+        assert_eq!(t["status"], "verified");
+        assert!(Path::new(t["backup"].as_str().unwrap()).is_file(), "{t}");
+    }
+    let audit = std::fs::read_to_string(s.path("data/audit.jsonl")).unwrap();
+    assert_eq!(audit.lines().count(), 3);
+
+    // Again: every target already holds the bundle.
+    let (code, json) = s.rotate_json(&["plan.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(statuses(&json), ["unchanged", "unchanged", "unchanged"]);
+    assert_eq!(s.writes(), [1, 1, 1], "no write the second time");
+    // No secret in anything written.
+    for file in walk(&s.path("data")) {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        assert!(!text.contains(CLIENT_SECRET), "{}", file.display());
+        for token in [&s.eu, &s.us, &s.sbc]
+            .iter()
+            .flat_map(|h| h.issued_tokens())
+        {
+            assert!(!text.contains(&token), "{}", file.display());
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn a_failing_canary_stops_the_run_and_nothing_reaches_the_rest() {
+    let s = Setup::new();
+    s.eu.inject(fault(403, "POST /certificateauthorities"));
+    let (code, json) = s.rotate_json(&["plan.toml"]);
+    assert_eq!(code, 3, "{json:#}");
+    assert_eq!(statuses(&json), ["failed", "skipped", "skipped"]);
+    assert!(
+        json["targets"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("permission"),
+        "{json:#}"
+    );
+    assert_eq!(
+        s.requests()[1..],
+        [0, 0],
+        "nothing sent to the skipped targets"
+    );
+
+    // --continue-on-error goes on past a failure.
+    s.eu.inject(fault(403, "POST /certificateauthorities"));
+    let (code, json) = s.rotate_json(&["plan.toml", "--continue-on-error"]);
+    assert_eq!(code, 3, "{json:#}");
+    assert_eq!(statuses(&json), ["failed", "verified", "verified"]);
+}
+
+#[test]
+fn an_interrupted_run_resumes_where_it_stopped() {
+    let s = Setup::new();
+    // The canary alone, then the whole plan: the canary is not written twice.
+    let (code, json) = s.rotate_json(&["plan.toml", "--canary-only"]);
+    assert_eq!(code, 3, "the rest is still to do: {json:#}");
+    assert_eq!(statuses(&json), ["verified", "pending", "pending"]);
+    assert_eq!(s.requests()[1..], [0, 0]);
+
+    // The US org fails (its API is down: every attempt answers 503); the SBC is skipped.
+    for _ in 0..6 {
+        s.us.inject(fault(503, "GET /certificateauthorities"));
+    }
+    let (code, json) = s.rotate_json(&["plan.toml"]);
+    assert_eq!(code, 3, "{json:#}");
+    assert_eq!(statuses(&json), ["unchanged", "failed", "skipped"]);
+
+    // Run again once it is back: done targets are unchanged, the rest verified.
+    let (code, json) = s.rotate_json(&["plan.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(statuses(&json), ["unchanged", "verified", "verified"]);
+    assert_eq!(s.writes(), [1, 1, 1]);
+}
+
+#[test]
+fn rollback_puts_every_target_back_last_first() {
+    let s = Setup::new();
+    let (code, _) = s.rotate_json(&["old.toml"]);
+    assert_eq!(code, 0);
+    let before = holdings(&s, "old.toml");
+    let (code, json) = s.rotate_json(&["plan.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_ne!(holdings(&s, "old.toml"), before);
+    let run_file = json["run_file"].as_str().unwrap().to_string();
+
+    let (code, json) = s.rotate_json(&["--rollback", &run_file]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(
+        statuses(&json),
+        ["rolled-back", "rolled-back", "rolled-back"]
+    );
+    assert_eq!(
+        holdings(&s, "old.toml"),
+        before,
+        "every target holds the old bundle again"
+    );
+    // Last first: the SBC, then the US org, then the EU org.
+    let last_write = |h: &sandbox::Handle| {
+        h.received()
+            .iter()
+            .filter(|r| r.method != "GET" && !r.path.contains("oauth"))
+            .map(|r| r.at)
+            .max()
+            .unwrap()
+    };
+    assert!(last_write(&s.sbc) < last_write(&s.us));
+    assert!(last_write(&s.us) < last_write(&s.eu));
+    // Each put-back has its own audit entry and backup.
+    let audit = std::fs::read_to_string(s.path("data/audit.jsonl")).unwrap();
+    let rollbacks = audit
+        .lines()
+        .filter(|l| l.contains("\"action\":\"rollback\""))
+        .count();
+    assert_eq!(rollbacks, 3, "{audit}");
+    // Held before by the rolled-back run: the old chain's CA certificates.
+    assert_eq!(
+        before[0],
+        [s.old.intermediate.sha256(), s.old.root.sha256()]
+    );
+}
+
+#[test]
+fn status_and_dry_run_send_no_change() {
+    let s = Setup::new();
+    let (code, json) = s.rotate_json(&["plan.toml", "--status"]);
+    assert_eq!(code, 0, "{json:#}");
+    for t in json["targets"].as_array().unwrap() {
+        assert_eq!(t["holds_bundle"], false, "{t}");
+        assert_eq!(t["certificates"].as_array().unwrap().len(), 0, "{t}");
+    }
+    let out = s.rotate(&["plan.toml", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("would send:"), "{text}");
+    assert!(text.contains("POST"), "{text}");
+    assert!(!text.contains(CLIENT_SECRET), "{text}");
+    assert_eq!(s.writes(), [0, 0, 0], "no change sent");
+    assert!(!s.path("data/rotations").exists(), "no run recorded");
+
+    let (code, _) = s.rotate_json(&["plan.toml"]);
+    assert_eq!(code, 0);
+    let (_, json) = s.rotate_json(&["plan.toml", "--status"]);
+    for t in json["targets"].as_array().unwrap() {
+        assert_eq!(t["holds_bundle"], true, "{t}");
+    }
+    // The expiry of what each holds: the CAs' for the orgs, the leaf's (first) for the SBC.
+    assert_eq!(
+        json["targets"][0]["certificates"][0]["not_after"],
+        "2036-01-01T00:00:00Z"
+    );
+    assert_eq!(
+        json["targets"][2]["certificates"][0]["not_after"],
+        "2027-01-01T00:00:00Z"
+    );
+    assert_eq!(
+        json["targets"][2]["certificates"][0]["subject"],
+        "CN=sbc.example.com"
+    );
+}
+
+#[test]
+fn a_plan_with_a_secret_or_a_typo_is_refused_naming_the_line() {
+    let s = Setup::new();
+    let plan = std::fs::read_to_string(s.path("plan.toml")).unwrap();
+    let with_secret = plan.replace(
+        "secret_env = \"US_CLIENT_SECRET\"",
+        "client_secret = \"hunter2-do-not-print\"",
+    );
+    std::fs::write(s.path("secret.toml"), &with_secret).unwrap();
+    let line = with_secret
+        .lines()
+        .position(|l| l.starts_with("client_secret"))
+        .unwrap()
+        + 1;
+    let out = s.rotate(&["secret.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("line {line}")), "{err}");
+    assert!(
+        err.contains("client_secret") && err.contains("secret_env"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("hunter2"),
+        "the value is never printed: {err}"
+    );
+
+    let typo = plan.replace("ca_name = ", "ca_nmae = ");
+    std::fs::write(s.path("typo.toml"), &typo).unwrap();
+    let line = typo.lines().position(|l| l.starts_with("ca_nmae")).unwrap() + 1;
+    let out = s.rotate(&["typo.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("line {line}")) && err.contains("unknown key `ca_nmae`"),
+        "{err}"
+    );
+    assert_eq!(s.requests(), [0, 0, 0], "nothing sent for a bad plan");
+}
+
+#[test]
+fn a_bundle_with_errors_is_refused_before_anything_is_sent() {
+    let s = Setup::new();
+    let plan = std::fs::read_to_string(s.path("plan.toml"))
+        .unwrap()
+        .replace(
+            "host = \"sbc.example.com\"",
+            "host = \"sbc9.other.example\"",
+        );
+    std::fs::write(s.path("wrong-host.toml"), plan).unwrap();
+    let out = s.rotate(&["wrong-host.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("name.mismatch"));
+    assert_eq!(s.requests(), [0, 0, 0]);
+}
+
+#[test]
+fn verify_endpoints_are_probed_and_judged_against_the_bundle() {
+    let s = Setup::new();
+    // The SBC already serves the new chain; a second endpoint still serves the old leaf.
+    let fresh = serve_tls(
+        vec![s.new.leaf.der.clone(), s.new.intermediate.der.clone()],
+        s.new.leaf.key.serialize_der(),
+        None,
+    );
+    let stale = serve_tls(
+        vec![s.old.leaf.der.clone(), s.old.intermediate.der.clone()],
+        s.old.leaf.key.serialize_der(),
+        None,
+    );
+    s.write_plan(
+        "verify.toml",
+        "new-certs",
+        &format!(
+            "\n[[verify]]\nendpoint = \"127.0.0.1:{fresh}\"\nhost = \"sbc.example.com\"\n\n[[verify]]\nendpoint = \"127.0.0.1:{stale}\"\nhost = \"sbc.example.com\"\n"
+        ),
+    );
+    let (code, json) = s.rotate_json(&["verify.toml"]);
+    assert_eq!(
+        code, 0,
+        "a stale far end is reported, not a failed run: {json:#}"
+    );
+    let codes = |i: usize| -> Vec<String> {
+        json["verify"][i]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        codes(0).contains(&"served.matches-bundle".to_string()),
+        "{json:#}"
+    );
+    assert!(
+        codes(1).iter().any(|c| c == "served.stale-leaf"),
+        "{:?}",
+        codes(1)
+    );
+    assert_eq!(
+        json["verify"][0]["served"],
+        serde_json::json!([s.new.leaf.sha256(), s.new.intermediate.sha256()])
+    );
+}
