@@ -218,9 +218,9 @@ pub struct UploadArgs {
     /// genesys: the certificate authority to create, or update if it exists.
     #[arg(long, value_name = "NAME")]
     pub ca_name: Option<String>,
-    /// genesys: the trunk this is for (checked first: status, BYOC Cloud or Premises).
+    /// genesys: the trunk this is for (checked first: status, BYOC Cloud or Premises). Repeatable.
     #[arg(long, value_name = "ID")]
-    pub trunk: Option<String>,
+    pub trunk: Vec<String>,
     /// rest: the URL, with {placeholders} filled by --param.
     #[arg(long)]
     pub url: Option<String>,

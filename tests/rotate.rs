@@ -495,3 +495,38 @@ fn verify_endpoints_are_probed_and_judged_against_the_bundle() {
         serde_json::json!([s.new.leaf.sha256(), s.new.intermediate.sha256()])
     );
 }
+
+#[test]
+fn every_trunk_a_target_names_is_checked_first() {
+    let s = Setup::new();
+    // Two BYOC Premises trunks: both pre-flighted, then the upload.
+    let plan = std::fs::read_to_string(s.path("plan.toml")).unwrap().replacen(
+        "secret_env = \"EU_CLIENT_SECRET\"",
+        "secret_env = \"EU_CLIENT_SECRET\"\ntrunks = [\"trunk-premises-1\", \"trunk-premises-2\"]",
+        1,
+    );
+    std::fs::write(s.path("trunks.toml"), &plan).unwrap();
+    let (code, json) = s.rotate_json(&["trunks.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    let checked: Vec<String> = s
+        .eu
+        .received()
+        .iter()
+        .filter(|r| r.path.contains("/trunks/"))
+        .map(|r| r.path.rsplit('/').next().unwrap().to_string())
+        .collect();
+    assert_eq!(checked, ["trunk-premises-1", "trunk-premises-2"]);
+
+    // A BYOC Cloud trunk among them: refused before any change, the rest skipped.
+    let s = Setup::new();
+    let plan = std::fs::read_to_string(s.path("plan.toml")).unwrap().replacen(
+        "secret_env = \"EU_CLIENT_SECRET\"",
+        "secret_env = \"EU_CLIENT_SECRET\"\ntrunks = [\"trunk-premises-1\", \"trunk-cloud-1\"]",
+        1,
+    );
+    std::fs::write(s.path("cloud.toml"), &plan).unwrap();
+    let (code, json) = s.rotate_json(&["cloud.toml"]);
+    assert_eq!(code, 3, "{json:#}");
+    assert_eq!(statuses(&json), ["refused", "skipped", "skipped"]);
+    assert_eq!(s.writes(), [0, 0, 0]);
+}

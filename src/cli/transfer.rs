@@ -170,7 +170,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
                 UsageError("--ca-name: the certificate authority's name is needed".into())
             })?;
             let mut t = args.genesys.target(ca_name).map_err(usage)?;
-            t.trunk = args.trunk.clone();
+            t.set_trunks(&args.trunk);
             Target::Genesys(t)
         }
         TargetKind::Rest => Target::Rest(rest_target(args)?),

@@ -375,14 +375,8 @@ fn target_of(t: &TargetSection, resolve: &dyn Fn(&str) -> PathBuf) -> Result<Tar
             if let Some(d) = &t.description {
                 target.description = d.clone();
             }
-            let trunks: Vec<&String> = t.trunk.iter().chain(t.trunks.iter()).collect();
-            if trunks.len() > 1 {
-                return Err(
-                    "one trunk per target is checked before the upload: give trunk = \"ID\" (the certificate authority serves every BYOC Premises trunk of the org)"
-                        .into(),
-                );
-            }
-            target.trunk = trunks.first().map(|s| s.to_string());
+            let trunks: Vec<String> = t.trunk.iter().chain(t.trunks.iter()).cloned().collect();
+            target.set_trunks(&trunks);
             Ok(Target::Genesys(target))
         }
         Kind::Rest => {

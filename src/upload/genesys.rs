@@ -337,7 +337,7 @@ fn authority_body(
 /// The requests an upload would send after the token (for `--dry-run`).
 pub fn planned(target: &GenesysTarget, pem: &str) -> Vec<Request> {
     let mut out = Vec::new();
-    if let Some(trunk) = &target.trunk {
+    for trunk in target.trunks() {
         out.push(Request::get(format!(
             "{}{EDGES}/trunks/{}",
             target.api_base,
@@ -390,11 +390,13 @@ pub(super) fn apply(
     target: &GenesysTarget,
     wanted: Option<&str>,
 ) -> Result<(), UploadError> {
-    if let Some(id) = &target.trunk {
+    for (n, id) in target.trunks().enumerate() {
         run.started(Phase::Preflight);
         let trunk = trunk(&mut run.session, id)?;
-        run.ids.insert("trunkId".into(), trunk.id.clone());
-        run.ids.insert("trunkName".into(), trunk.name.clone());
+        // trunkId, then trunkId2, trunkId3… when a plan names several.
+        let suffix = if n == 0 { String::new() } else { (n + 1).to_string() };
+        run.ids.insert(format!("trunkId{suffix}"), trunk.id.clone());
+        run.ids.insert(format!("trunkName{suffix}"), trunk.name.clone());
         for (ok, line) in trunk.checklist() {
             run.note(if ok {
                 format!("ok: {line}")

@@ -67,9 +67,23 @@ pub struct GenesysTarget {
     /// The trunk this is for: checked before (status, BYOC Cloud or Premises).
     #[serde(default)]
     pub trunk: Option<String>,
+    /// More trunks checked the same way (`--trunk` repeated, a plan's `trunks = [..]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_trunks: Vec<String>,
 }
 
 impl GenesysTarget {
+    /// Every trunk to check before the upload.
+    pub fn trunks(&self) -> impl Iterator<Item = &String> {
+        self.trunk.iter().chain(self.other_trunks.iter())
+    }
+
+    /// Sets the trunks to check (the first is `trunk`).
+    pub fn set_trunks(&mut self, trunks: &[String]) {
+        self.trunk = trunks.first().cloned();
+        self.other_trunks = trunks.iter().skip(1).cloned().collect();
+    }
+
     /// A target whose bases come from `region` (domain or AWS name), unless given.
     pub fn new(
         region: Option<&str>,
@@ -106,6 +120,7 @@ impl GenesysTarget {
             ca_name: ca_name.to_string(),
             description: "Uploaded by Chainsmith".into(),
             trunk: None,
+            other_trunks: Vec::new(),
         })
     }
 }
