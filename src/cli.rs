@@ -318,6 +318,9 @@ pub struct RotateArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Write the change-ticket report of the run: Markdown, or HTML for a .html name.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

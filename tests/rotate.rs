@@ -508,25 +508,82 @@ fn every_trunk_a_target_names_is_checked_first() {
     std::fs::write(s.path("trunks.toml"), &plan).unwrap();
     let (code, json) = s.rotate_json(&["trunks.toml"]);
     assert_eq!(code, 0, "{json:#}");
-    let checked: Vec<String> = s
-        .eu
-        .received()
-        .iter()
-        .filter(|r| r.path.contains("/trunks/"))
-        .map(|r| r.path.rsplit('/').next().unwrap().to_string())
-        .collect();
+    let checked: Vec<String> =
+        s.eu.received()
+            .iter()
+            .filter(|r| r.path.contains("/trunks/"))
+            .map(|r| r.path.rsplit('/').next().unwrap().to_string())
+            .collect();
     assert_eq!(checked, ["trunk-premises-1", "trunk-premises-2"]);
 
     // A BYOC Cloud trunk among them: refused before any change, the rest skipped.
     let s = Setup::new();
-    let plan = std::fs::read_to_string(s.path("plan.toml")).unwrap().replacen(
-        "secret_env = \"EU_CLIENT_SECRET\"",
-        "secret_env = \"EU_CLIENT_SECRET\"\ntrunks = [\"trunk-premises-1\", \"trunk-cloud-1\"]",
-        1,
-    );
+    let plan = std::fs::read_to_string(s.path("plan.toml"))
+        .unwrap()
+        .replacen(
+            "secret_env = \"EU_CLIENT_SECRET\"",
+            "secret_env = \"EU_CLIENT_SECRET\"\ntrunks = [\"trunk-premises-1\", \"trunk-cloud-1\"]",
+            1,
+        );
     std::fs::write(s.path("cloud.toml"), &plan).unwrap();
     let (code, json) = s.rotate_json(&["cloud.toml"]);
     assert_eq!(code, 3, "{json:#}");
     assert_eq!(statuses(&json), ["refused", "skipped", "skipped"]);
     assert_eq!(s.writes(), [0, 0, 0]);
+}
+
+#[test]
+fn the_report_tells_an_approver_what_changed_in_markdown_and_html() {
+    let s = Setup::new();
+    let (code, _) = s.rotate_json(&["old.toml"]);
+    assert_eq!(code, 0);
+    // Names with markup and table characters: shown, never interpreted.
+    let plan = std::fs::read_to_string(s.path("plan.toml"))
+        .unwrap()
+        .replace("name = \"SBC London\"", "name = \"SBC <London> & | Co\"");
+    std::fs::write(s.path("plan.toml"), plan).unwrap();
+    let out = s.rotate(&["plan.toml", "--report", "ticket.md"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(s.path("ticket.md")).unwrap();
+    assert!(md.starts_with("# Certificate rotation: plan"), "{md}");
+    for text in [
+        "EU org (test first)",
+        "US org",
+        "SBC <London> & \\| Co",
+        "Held before",
+        "Holds now",
+        "verified",
+        "To undo",
+        "chainsmith rotate --rollback",
+    ] {
+        assert!(md.contains(text), "{text} missing:\n{md}");
+    }
+    // Before: the old CA certificates; now: the new ones, by SHA-256, with their expiry.
+    assert!(md.contains(&s.old.intermediate.sha256()[..16]), "{md}");
+    assert!(md.contains(&s.new.leaf.sha256()), "{md}");
+    assert!(md.contains("until 2036-01-01"), "{md}");
+    let backups = walk(&s.path("data/backups"));
+    assert!(
+        backups
+            .iter()
+            .any(|b| md.contains(&b.display().to_string().replace('\\', "\\\\")))
+    );
+
+    let out = s.rotate(&["plan.toml", "--report", "ticket.html"]);
+    assert_eq!(out.status.code(), Some(0));
+    let html = std::fs::read_to_string(s.path("ticket.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains("SBC &lt;London&gt; &amp; | Co"), "{html}");
+    assert!(!html.contains("<London>"), "{html}");
+    assert!(
+        html.contains("unchanged"),
+        "the second run changed nothing: {html}"
+    );
+    // Never a secret.
+    assert!(!md.contains(CLIENT_SECRET) && !html.contains(CLIENT_SECRET));
 }

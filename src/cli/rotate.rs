@@ -105,6 +105,50 @@ fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// `--report FILE`: the run's change-ticket report (never over an input or a device).
+fn write_report(
+    args: &RotateArgs,
+    run: &RunFile,
+    run_path: &std::path::Path,
+    report: Option<&Report>,
+    protect: &[std::path::PathBuf],
+) -> anyhow::Result<()> {
+    let Some(file) = &args.report else {
+        return Ok(());
+    };
+    let ctx = rotate::report::Context {
+        verdict: match report {
+            Some(r) => r.verdict_line(),
+            None => format!(
+                "Rollback of {}",
+                run.rollback_of.as_deref().unwrap_or("a run")
+            ),
+        },
+        bundle: report
+            .map(|r| {
+                r.chain
+                    .iter()
+                    .map(|c| rotate::Held {
+                        subject: engine::text::escaped(&c.cert.subject),
+                        sha256: c.cert.sha256.hex(),
+                        not_after: engine::report::rfc3339(c.cert.not_after),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        generated_at: now(),
+        generator: format!("Chainsmith {}", env!("CARGO_PKG_VERSION")),
+    };
+    let format = rotate::report::Format::for_file_name(&file.to_string_lossy());
+    let text = rotate::report::render(run, run_path, &ctx, format);
+    let mut protect = protect.to_vec();
+    protect.push(run_path.to_path_buf());
+    let inputs = crate::files::input_ids(&protect);
+    crate::files::write_output(file, text.as_bytes(), &inputs)?;
+    eprintln!("chainsmith: wrote the report to {}", shown(file.display()));
+    Ok(())
+}
+
 pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
     if let Some(run_file) = &args.rollback {
         return rollback(args, run_file);
@@ -213,6 +257,9 @@ pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
         rotate::save(&run_path, &run)?;
     }
     print_run(&rotation, &report, &run, &run_path, args.json)?;
+    let mut protect = vec![rotation.path.clone()];
+    protect.extend(rotation.bundle.inputs.iter().cloned());
+    write_report(args, &run, &run_path, Some(&report), &protect)?;
     Ok(ExitCode::from(run.exit_code()))
 }
 
@@ -287,6 +334,8 @@ fn rollback(args: &RotateArgs, run_file: &std::path::Path) -> anyhow::Result<Exi
         }
         writeln!(out, "  run file: {}", shown(path.display()))?;
     }
+    drop(out);
+    write_report(args, &run, &path, None, &[run_file.to_path_buf()])?;
     Ok(ExitCode::from(run.exit_code()))
 }
 
@@ -307,7 +356,8 @@ fn run_json(run: &RunFile, path: &std::path::Path, report: Option<&Report>) -> s
             "status": t.status,
             "backup": t.backup,
             "error": t.error,
-            "held_before": t.held_before,
+            "before": t.before,
+            "after": t.after,
             "correlation_ids": t.correlation_ids,
             "seconds": t.seconds,
         })).collect::<Vec<_>>(),

@@ -8,6 +8,7 @@
 //! The plan file is [`plan`]; the command line around this is `src/cli/rotate.rs`.
 
 pub mod plan;
+pub mod report;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -101,9 +102,13 @@ pub struct TargetRun {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pins: Vec<String>,
     pub status: Status,
-    /// SHA-256 of each certificate it held before (from the read before the change).
+    /// What it held before the run (from the read before any change).
     #[serde(default)]
-    pub held_before: Vec<String>,
+    pub before: Vec<Held>,
+    /// What it holds after (what was sent, once read back; what it held, when nothing changed).
+    /// Empty when unknown: a change that did not read back as sent.
+    #[serde(default)]
+    pub after: Vec<Held>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup: Option<String>,
     /// The audit log entry's time (its key in `audit.jsonl`).
@@ -396,7 +401,8 @@ pub fn apply(
                 ca_file: t.ca_file.clone(),
                 pins: t.pins.iter().map(|p| p.hex()).collect(),
                 status: Status::Pending,
-                held_before: Vec::new(),
+                before: Vec::new(),
+                after: Vec::new(),
                 backup: None,
                 audit_time: None,
                 correlation_ids: Vec::new(),
@@ -423,24 +429,27 @@ pub fn apply(
         }
         progress(Progress::Started(i));
         let started = std::time::Instant::now();
-        let mut held_before = Vec::new();
         let mut on_event = |event: Event| {
             progress(Progress::Step(i, event));
         };
         let (record, _) = upload::run(plan, secrets, cancel.clone(), clock(), &mut on_event);
-        if let Some(backup) = &record.backup
-            && let Ok(b) = records::read_backup(Path::new(backup))
-        {
-            held_before = b.fingerprints;
-        }
         let status = Status::of(&record);
+        let sent = held(plan.payload.pem.as_deref());
+        let before = match &record.backup {
+            Some(backup) => records::read_backup(Path::new(backup))
+                .map(|b| held(b.certificate.as_deref()))
+                .unwrap_or_default(),
+            None if status == Status::Unchanged => sent.clone(),
+            None => Vec::new(),
+        };
         let entry = &mut run.targets[i];
         entry.status = status;
-        entry.held_before = if status == Status::Unchanged {
-            plan.payload.fingerprints.clone()
-        } else {
-            held_before
+        entry.after = match status {
+            Status::Verified | Status::Unchanged => sent,
+            Status::Differs | Status::ChangedUnverified => Vec::new(),
+            _ => before.clone(),
         };
+        entry.before = before;
         entry.backup = record.backup.clone();
         entry.audit_time = Some(record.time.clone());
         entry.correlation_ids = record.correlation_ids.clone();
@@ -483,6 +492,8 @@ pub fn rollback(
             .iter()
             .map(|t| TargetRun {
                 status: Status::Pending,
+                before: t.after.clone(),
+                after: t.after.clone(),
                 backup: None,
                 audit_time: None,
                 correlation_ids: Vec::new(),
@@ -539,6 +550,12 @@ pub fn rollback(
         };
         let entry = &mut run.targets[i];
         entry.status = status;
+        entry.before = before.after.clone();
+        entry.after = match status {
+            Status::RolledBack => held(plan.payload.pem.as_deref()),
+            Status::Differs | Status::ChangedUnverified => Vec::new(),
+            _ => before.after.clone(),
+        };
         entry.backup = record.backup.clone();
         entry.audit_time = Some(record.time.clone());
         entry.correlation_ids = record.correlation_ids.clone();

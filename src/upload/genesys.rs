@@ -394,9 +394,14 @@ pub(super) fn apply(
         run.started(Phase::Preflight);
         let trunk = trunk(&mut run.session, id)?;
         // trunkId, then trunkId2, trunkId3… when a plan names several.
-        let suffix = if n == 0 { String::new() } else { (n + 1).to_string() };
+        let suffix = if n == 0 {
+            String::new()
+        } else {
+            (n + 1).to_string()
+        };
         run.ids.insert(format!("trunkId{suffix}"), trunk.id.clone());
-        run.ids.insert(format!("trunkName{suffix}"), trunk.name.clone());
+        run.ids
+            .insert(format!("trunkName{suffix}"), trunk.name.clone());
         for (ok, line) in trunk.checklist() {
             run.note(if ok {
                 format!("ok: {line}")
