@@ -587,3 +587,22 @@ fn the_report_tells_an_approver_what_changed_in_markdown_and_html() {
     // Never a secret.
     assert!(!md.contains(CLIENT_SECRET) && !html.contains(CLIENT_SECRET));
 }
+
+#[test]
+fn the_readme_plan_is_a_valid_plan() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("## Rotating many targets").unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let plan = &section[start..start + section[start..].find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    let rest = RestTarget::new("https://sbc-london.example/api/certificate");
+    std::fs::write(dir.path().join("sbc-london.json"), rest.to_json()).unwrap();
+    let path = dir.path().join("rotation.toml");
+    std::fs::write(&path, plan).unwrap();
+    let rotation = chainsmith::rotate::plan::read(&path).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = rotation.targets.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["EU org (test first)", "US org", "SBC London"]);
+    assert_eq!(rotation.verify[0].endpoint, "sbc1.carrier.example:5061");
+    assert_eq!(rotation.bundle.inputs, [dir.path().join("new-certs/")]);
+}
