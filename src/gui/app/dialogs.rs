@@ -1,0 +1,101 @@
+//! The small windows, each with its own state: confirm a save past errors, paste PEM text; and the
+//! Probe window's glue.
+
+use super::*;
+
+/// "Save a bundle with problems?": asked before a bundle with error findings is written.
+#[derive(Debug, Default)]
+pub(super) struct ConfirmSave {
+    pub open: bool,
+}
+
+impl ConfirmSave {
+    /// The question, listing the errors of `report`; `true` when the admin chose "Save anyway".
+    pub fn ui(&mut self, ctx: &egui::Context, report: Option<&Report>) -> bool {
+        if !self.open {
+            return false;
+        }
+        let Some(report) = report else {
+            self.open = false;
+            return false;
+        };
+        let mut confirmed = false;
+        egui::Modal::new(egui::Id::unique("confirm-save")).show(ctx, |ui| {
+            ui.set_max_width(560.0);
+            ui.heading("Save a bundle with problems?");
+            ui.label("The far end will probably refuse this chain:");
+            for f in report
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+            {
+                ui.horizontal_wrapped(|ui| {
+                    ui.colored_label(ui.visuals().error_fg_color, "✖");
+                    ui.label(RichText::new(f.code.as_str()).monospace());
+                    ui.label(&f.message);
+                });
+            }
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                if ui.button("Save anyway").clicked() {
+                    confirmed = true;
+                }
+                if ui.button("Cancel").clicked() {
+                    self.open = false;
+                }
+            });
+        });
+        confirmed
+    }
+}
+
+/// "Paste PEM": a text box for certificates copied from an e-mail or `openssl s_client -showcerts`.
+#[derive(Debug, Default)]
+pub(super) struct PasteDialog {
+    pub open: bool,
+    text: String,
+}
+
+impl PasteDialog {
+    /// The window; returns the text to load when "Load pasted text" was clicked (and closes).
+    pub fn ui(&mut self, ctx: &egui::Context) -> Option<String> {
+        if !self.open {
+            return None;
+        }
+        let mut open = true;
+        let mut load = false;
+        egui::Window::new("Paste PEM").open(&mut open).default_width(560.0).show(ctx, |ui| {
+            ui.label("Paste certificates (PEM text, e.g. from an e-mail or `openssl s_client -showcerts`):");
+            let label = ui.label("PEM text");
+            ui.add(
+                egui::TextEdit::multiline(&mut self.text)
+                    .code_editor()
+                    .desired_rows(12)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+            if ui.button("Load pasted text").clicked() {
+                load = true;
+            }
+        });
+        self.open = open && !load;
+        load.then(|| std::mem::take(&mut self.text))
+    }
+}
+
+impl App {
+    pub(super) fn ui_probe(&mut self, ctx: &egui::Context) {
+        let host_field = self.prefs.host.clone();
+        // A served certificate is not in the loaded pile: a click on its finding selects nothing.
+        let action = self.probe.ui(ctx, &host_field, &mut |ui, finding, fix| {
+            let _ = finding_row(ui, finding, fix, None);
+        });
+        match action {
+            Some(crate::gui::probe::ProbeAction::Probe) => self.commands.push(Command::Probe),
+            Some(crate::gui::probe::ProbeAction::Copy(text)) => {
+                self.commands.push(Command::Copy(text))
+            }
+            None => {}
+        }
+    }
+}
