@@ -9,68 +9,16 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use clap::ValueEnum as _;
 use serde_json::json;
 
-use super::{CheckArgs, CheckFlags, ProfileArg, RotateArgs, UsageError};
+use super::{RotateArgs, UsageError};
 use crate::engine::{self, Report};
 use crate::rotate::{self, Progress, Rotation, RunFile, Status, TargetStatus};
-use crate::upload::{self, Event, Plan, Secrets, records};
+use crate::upload::{self, Event, Secrets, records};
 
 /// Text from plans, servers and certificates as it may reach a terminal: control characters escaped.
 fn shown(text: impl std::fmt::Display) -> String {
     engine::text::escaped(&text.to_string())
-}
-
-/// The plan's `[bundle]` as the options of `chainsmith check`.
-fn check_args(rotation: &Rotation) -> anyhow::Result<CheckArgs> {
-    let b = &rotation.bundle;
-    let profile = match &b.profile {
-        Some(name) => ProfileArg::from_str(name, true).map_err(|_| {
-            UsageError(format!(
-                "{}: [bundle] profile = \"{name}\": use tls-server, sip-mutual-tls, genesys-byoc-cloud or genesys-byoc-premises",
-                rotation.path.display()
-            ))
-        })?,
-        None => ProfileArg::TlsServer,
-    };
-    Ok(CheckArgs {
-        inputs: b.inputs.clone(),
-        host: b.host.clone(),
-        leaf: b.leaf.clone(),
-        flags: CheckFlags {
-            roots: b.roots.clone(),
-            public_roots: b.public_roots,
-            profile,
-            at: b.at.clone(),
-            expiry_warning_days: b.expiry_warning_days.unwrap_or(30),
-            strict: b.strict,
-            json: false,
-            fetch_missing: false,
-        },
-    })
-}
-
-/// Each target's upload plan (its payload: the CA certificates for Genesys, the bundle for REST).
-fn plans(
-    rotation: &Rotation,
-    report: &Report,
-    data_dir: &std::path::Path,
-) -> Result<Vec<Plan>, String> {
-    rotation
-        .targets
-        .iter()
-        .map(|t| {
-            let payload = upload::payload_for(&t.target, report, rotation.bundle.include_root)
-                .map_err(|e| format!("target \"{}\": {e}", t.name))?;
-            Ok(rotate::upload_plan(
-                t,
-                payload,
-                upload::forced_codes(report),
-                data_dir,
-            ))
-        })
-        .collect()
 }
 
 /// Every target's secret, found before anything is sent: a missing one stops the run before the
@@ -165,10 +113,20 @@ pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let check = check_args(&rotation)?;
-    let report = super::analyze(&check)?;
+    let data_dir = records::data_dir();
+    let prepared = match rotate::prepare(&rotation, now(), &data_dir) {
+        Ok(p) => p,
+        Err(rotate::PrepareError::Usage(e)) => return Err(UsageError(e).into()),
+        Err(rotate::PrepareError::Refused(e)) => {
+            eprint!("{}", shown(e));
+            eprintln!();
+            eprintln!("chainsmith: refusing to rotate, nothing sent");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let report = &prepared.report;
     eprint!("{}", report.to_text());
-    let blocking = upload::blocking_findings(&report);
+    let blocking = upload::blocking_findings(report);
     if !blocking.is_empty() && !args.force {
         eprintln!(
             "chainsmith: refusing to rotate, nothing sent: {} error finding(s) in the bundle; fix them or use --force",
@@ -176,25 +134,18 @@ pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
-    let data_dir = records::data_dir();
-    let plans = match plans(&rotation, &report, &data_dir) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("chainsmith: refusing to rotate, nothing sent: {}", shown(e));
-            return Ok(ExitCode::from(1));
-        }
-    };
+    let plans = &prepared.plans;
     let secrets = secrets(&rotation).map_err(UsageError)?;
 
     if args.status || args.dry_run {
         let statuses: Vec<TargetStatus> = rotation
             .targets
             .iter()
-            .zip(&plans)
+            .zip(plans)
             .zip(&secrets)
             .map(|((t, plan), secrets)| rotate::status_of(&t.name, plan, secrets, args.dry_run))
             .collect();
-        print_status(&rotation, &report, &statuses, args.json)?;
+        print_status(&rotation, report, &statuses, args.json)?;
         let unreadable = statuses.iter().any(|s| s.error.is_some());
         return Ok(ExitCode::from(if unreadable { 3 } else { 0 }));
     }
@@ -228,7 +179,7 @@ pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
     };
     let (mut run, run_path) = rotate::apply(
         &rotation,
-        &plans,
+        plans,
         &secrets,
         report.chain.iter().map(|c| c.cert.sha256.hex()).collect(),
         options,
@@ -240,26 +191,28 @@ pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
 
     // The far ends, once every target holds the bundle.
     if run.targets.iter().all(|t| t.status.is_good()) && !rotation.verify.is_empty() {
-        let options = check.flags.options(check.host.as_deref())?;
-        let roots = check.flags.roots()?;
         for spec in &rotation.verify {
             eprintln!("chainsmith: probing {}…", shown(&spec.endpoint));
-            let mut options = options.clone();
+            let mut options = prepared.options.clone();
             if let Some(host) = &spec.host {
                 options.host = Some(
                     engine::HostName::parse(host)
                         .map_err(|e| UsageError(format!("[[verify]] host: {e}")))?,
                 );
             }
-            run.verify
-                .push(rotate::verify(spec, &report, &options, roots.as_ref()));
+            run.verify.push(rotate::verify(
+                spec,
+                report,
+                &options,
+                prepared.roots.as_ref(),
+            ));
         }
         rotate::save(&run_path, &run)?;
     }
-    print_run(&rotation, &report, &run, &run_path, args.json)?;
+    print_run(&rotation, report, &run, &run_path, args.json)?;
     let mut protect = vec![rotation.path.clone()];
     protect.extend(rotation.bundle.inputs.iter().cloned());
-    write_report(args, &run, &run_path, Some(&report), &protect)?;
+    write_report(args, &run, &run_path, Some(report), &protect)?;
     Ok(ExitCode::from(run.exit_code()))
 }
 
