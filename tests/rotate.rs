@@ -606,3 +606,22 @@ fn the_readme_plan_is_a_valid_plan() {
     assert_eq!(rotation.verify[0].endpoint, "sbc1.carrier.example:5061");
     assert_eq!(rotation.bundle.inputs, [dir.path().join("new-certs/")]);
 }
+
+#[test]
+fn a_plan_edited_as_a_draft_and_saved_reads_back_the_same() {
+    let s = Setup::new();
+    let text = std::fs::read_to_string(s.path("plan.toml")).unwrap();
+    let draft = chainsmith::rotate::plan::draft(&text).unwrap();
+    assert_eq!(draft.targets.len(), 3);
+    let saved = chainsmith::rotate::plan::to_toml(&draft);
+    std::fs::write(s.path("saved.toml"), &saved).unwrap();
+    let mut original = chainsmith::rotate::plan::read(&s.path("plan.toml")).unwrap();
+    let mut again = chainsmith::rotate::plan::read(&s.path("saved.toml")).unwrap();
+    // Only where each target starts in its file differs.
+    for t in original.targets.iter_mut().chain(again.targets.iter_mut()) {
+        t.line = 0;
+    }
+    assert_eq!(again.targets, original.targets, "{saved}");
+    assert_eq!(again.bundle, original.bundle, "{saved}");
+    assert!(!saved.contains("secret ="), "{saved}");
+}

@@ -25,7 +25,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::engine::cert::Fingerprint;
@@ -109,65 +109,113 @@ struct PlanFile {
     verify: Vec<Spanned<VerifySection>>,
 }
 
-#[derive(Deserialize)]
+/// `[bundle]` as written.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct BundleSection {
-    inputs: Vec<String>,
-    leaf: Option<String>,
-    host: Option<String>,
-    profile: Option<String>,
-    #[serde(default)]
-    roots: Vec<String>,
-    #[serde(default)]
-    public_roots: bool,
-    #[serde(default)]
-    strict: bool,
-    at: Option<String>,
-    expiry_warning_days: Option<u32>,
-    #[serde(default)]
-    include_root: bool,
+pub struct BundleSection {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaf: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roots: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public_roots: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strict: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry_warning_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub include_root: bool,
 }
 
-#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+/// A target's kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-enum Kind {
+pub enum Kind {
+    #[default]
     Genesys,
     Rest,
 }
 
-#[derive(Deserialize)]
+/// A `[[target]]` as written.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct TargetSection {
-    name: String,
-    kind: Kind,
+pub struct TargetSection {
+    pub name: String,
+    pub kind: Kind,
     // Genesys Cloud (every `upload --target genesys` option by its long name).
-    region: Option<String>,
-    client_id: Option<String>,
-    ca_name: Option<String>,
-    description: Option<String>,
-    trunk: Option<String>,
-    #[serde(default)]
-    trunks: Vec<String>,
-    api_base: Option<String>,
-    login_base: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trunk: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trunks: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_base: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_base: Option<String>,
     // REST: a saved definition (`upload --save-target`).
-    definition: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
     // Both.
-    ca_file: Option<String>,
-    #[serde(default)]
-    pin_sha256: Vec<String>,
-    timeout: Option<u64>,
-    secret_env: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pin_sha256: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_env: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// A `[[verify]]` as written.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct VerifySection {
-    endpoint: String,
-    sni: Option<String>,
-    host: Option<String>,
-    ca_file: Option<String>,
-    timeout: Option<u64>,
+pub struct VerifySection {
+    pub endpoint: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sni: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u64>,
+}
+
+/// A plan as written in the file, for the window's form: edited, then saved with [`to_toml`].
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Draft {
+    pub bundle: BundleSection,
+    #[serde(default, rename = "target")]
+    pub targets: Vec<TargetSection>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub verify: Vec<VerifySection>,
+}
+
+/// The draft as a plan file (TOML), as [`parse`] reads it back.
+pub fn to_toml(draft: &Draft) -> String {
+    // The sections are plain data (strings, numbers, booleans, lists): serializing cannot fail.
+    toml::to_string(draft).unwrap_or_default()
+}
+
+/// A plan file's text as a draft, for editing (checked with [`parse`] before use).
+pub fn draft(text: &str) -> Result<Draft, String> {
+    toml::from_str(text).map_err(|e| e.message().to_string())
 }
 
 /// Keys that would hold a secret: refused with the way to give it instead.
