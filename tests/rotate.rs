@@ -303,6 +303,31 @@ fn an_interrupted_run_resumes_where_it_stopped() {
     assert_eq!(code, 0, "{json:#}");
     assert_eq!(statuses(&json), ["unchanged", "verified", "verified"]);
     assert_eq!(s.writes(), [1, 1, 1]);
+
+    // All three attempts are one run, in one run file: one rollback undoes the whole rotation,
+    // the canary (changed in the first attempt) included.
+    let run_files: std::collections::BTreeSet<_> =
+        walk(&s.path("data/rotations")).into_iter().collect();
+    assert_eq!(run_files.len(), 1, "{run_files:?}");
+    let run_file = json["run_file"].as_str().unwrap().to_string();
+    let recorded: Value = serde_json::from_slice(&std::fs::read(&run_file).unwrap()).unwrap();
+    assert_eq!(recorded["resumed"], 2);
+    let (code, json) = s.rotate_json(&["--rollback", &run_file]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(
+        statuses(&json),
+        ["rolled-back", "rolled-back", "rolled-back"]
+    );
+    assert_eq!(
+        holdings(&s, "plan.toml"),
+        [Vec::<String>::new(), vec![], vec![]]
+    );
+
+    // A rolled-back run is not taken up again: the plan run anew is a new run.
+    let (code, json) = s.rotate_json(&["plan.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(statuses(&json), ["verified", "verified", "verified"]);
+    assert_ne!(json["run_file"].as_str().unwrap(), run_file);
 }
 
 #[test]

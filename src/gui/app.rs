@@ -140,6 +140,8 @@ pub struct App {
     restore_roots_pending: bool,
     /// The Upload window.
     pub upload: super::upload::UploadPanel,
+    /// The Rotation window.
+    pub rotation: super::rotation::RotationPanel,
     /// Set with CHAINSMITH_TIMING=1: start-up timing on standard error.
     pub timing: Option<Timing>,
 }
@@ -158,6 +160,7 @@ impl App {
             .unwrap_or_default();
         Self {
             upload: super::upload::UploadPanel::new(prefs.upload.clone()),
+            rotation: Default::default(),
             timing: None,
             prefs,
             loaded: Loaded::default(),
@@ -508,9 +511,26 @@ impl App {
                 self.job = Some(LoadJob::spawn(Target::Roots, vec![first], ctx));
             }
             PickRequest::SaveBundle(_) => match self.bundle_pem() {
-                Ok(pem) => self.write(&first, pem.as_bytes(), "Bundle"),
+                Ok(pem) => {
+                    self.write(&first, pem.as_bytes(), "Bundle");
+                }
                 Err(e) => self.toast(format!("Nothing written: {e}")),
             },
+            PickRequest::OpenPlan => self.rotation.open_plan(&first),
+            PickRequest::SavePlan(_) => {
+                let text = self.rotation.plan_text();
+                if self.write(&first, text.as_bytes(), "Plan") {
+                    self.rotation.saved_as(&first);
+                }
+            }
+            PickRequest::SaveRotationReport(_) => {
+                let format = crate::rotate::report::Format::for_file_name(
+                    &first.file_name().unwrap_or_default().to_string_lossy(),
+                );
+                if let Some(text) = self.rotation.report_text(format) {
+                    self.write(&first, text.as_bytes(), "Report");
+                }
+            }
             PickRequest::SaveReport(_) => {
                 let format = crate::engine::ticket::TicketFormat::for_file_name(
                     &first.file_name().unwrap_or_default().to_string_lossy(),
@@ -547,7 +567,8 @@ impl App {
         Some(crate::engine::ticket::render(report, &ctx, format))
     }
 
-    fn write(&mut self, path: &Path, bytes: &[u8], what: &str) {
+    /// Writes a file the admin chose; `true` when it was written.
+    fn write(&mut self, path: &Path, bytes: &[u8], what: &str) -> bool {
         // Never onto a file the certificates were read from (a cert + key file would lose its key).
         let mut sources: Vec<&str> = self
             .loaded
@@ -576,8 +597,12 @@ impl App {
                 if let Some(dir) = path.parent() {
                     self.prefs.last_folder = Some(dir.to_path_buf());
                 }
+                true
             }
-            Err(e) => self.toast(format!("{what} not saved: {e}")),
+            Err(e) => {
+                self.toast(format!("{what} not saved: {e}"));
+                false
+            }
         }
     }
 
@@ -729,6 +754,7 @@ impl App {
             .fixed_now
             .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
         self.upload.ui(&ctx, self.report.as_ref(), now);
+        self.ui_rotation(&ctx);
 
         for command in std::mem::take(&mut self.commands) {
             self.handle(&ctx, command);

@@ -7,6 +7,7 @@ pub mod app;
 pub mod jobs;
 pub mod picker;
 pub mod probe;
+pub mod rotation;
 pub mod upload;
 
 use std::path::PathBuf;

@@ -16,6 +16,12 @@ pub enum PickRequest {
     SaveBundle(String),
     /// Where to save the report (suggested file name; `.md` or `.json` decides the format).
     SaveReport(String),
+    /// A rotation plan (TOML) to open.
+    OpenPlan,
+    /// Where to save the rotation plan (suggested file name).
+    SavePlan(String),
+    /// Where to save a rotation's report (suggested file name; `.html` for HTML, else Markdown).
+    SaveRotationReport(String),
 }
 
 /// The answer: the request and what was picked (empty when cancelled).
@@ -83,6 +89,27 @@ impl Picker for RfdPicker {
                     .set_title("Save bundle")
                     .set_file_name(name)
                     .add_filter("PEM bundle", &["pem", "crt"])
+                    .save_file()
+                    .into_iter()
+                    .collect(),
+                PickRequest::OpenPlan => dialog
+                    .set_title("Open a rotation plan")
+                    .add_filter("Rotation plan", &["toml"])
+                    .pick_file()
+                    .into_iter()
+                    .collect(),
+                PickRequest::SavePlan(name) => dialog
+                    .set_title("Save the rotation plan")
+                    .set_file_name(name)
+                    .add_filter("Rotation plan", &["toml"])
+                    .save_file()
+                    .into_iter()
+                    .collect(),
+                PickRequest::SaveRotationReport(name) => dialog
+                    .set_title("Save the rotation report")
+                    .set_file_name(name)
+                    .add_filter("Markdown", &["md"])
+                    .add_filter("HTML", &["html"])
                     .save_file()
                     .into_iter()
                     .collect(),

@@ -102,6 +102,10 @@ pub struct TargetRun {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pins: Vec<String>,
     pub status: Status,
+    /// This run changed it (in this attempt or an earlier one it resumed): what `--rollback` puts
+    /// back, from `backup`, which is then the backup taken before the first change.
+    #[serde(default)]
+    pub changed: bool,
     /// What it held before the run (from the read before any change).
     #[serde(default)]
     pub before: Vec<Held>,
@@ -156,6 +160,12 @@ pub struct RunFile {
     /// For a rollback: the run it undid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollback_of: Option<String>,
+    /// For a run: the rollback that undid it (a rolled-back run is never resumed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rolled_back_by: Option<String>,
+    /// How many times an interrupted run was taken up again.
+    #[serde(default)]
+    pub resumed: u32,
 }
 
 impl RunFile {
@@ -525,6 +535,7 @@ pub fn apply(
                 ca_file: t.ca_file.clone(),
                 pins: t.pins.iter().map(|p| p.hex()).collect(),
                 status: Status::Pending,
+                changed: false,
                 before: Vec::new(),
                 after: Vec::new(),
                 backup: None,
@@ -536,13 +547,32 @@ pub fn apply(
             .collect(),
         verify: Vec::new(),
         rollback_of: None,
+        rolled_back_by: None,
+        resumed: 0,
     };
+    // An interrupted run of this plan (a target failed, was skipped or left for after the canary)
+    // is taken up again in its own run file, so that one rollback undoes the whole rotation.
+    let mut path = path;
+    let mut earlier: Vec<Option<TargetRun>> = vec![None; run.targets.len()];
+    if let Some((old_path, old)) = unfinished_run(data_dir, rotation) {
+        earlier = old.targets.iter().cloned().map(Some).collect();
+        run.started = old.started.clone();
+        run.resumed = old.resumed + 1;
+        path = old_path;
+    }
     save(&path, &run)?;
     let mut stop = false;
     for (i, (plan, secrets)) in plans.iter().zip(secrets).enumerate() {
         if stop || (options.canary_only && i > 0) {
             if stop {
                 run.targets[i].status = Status::Skipped;
+            }
+            if let Some(prior) = earlier[i].as_ref().filter(|t| t.changed) {
+                let entry = &mut run.targets[i];
+                entry.changed = true;
+                entry.before = prior.before.clone();
+                entry.after = prior.after.clone();
+                entry.backup = prior.backup.clone();
             }
             continue;
         }
@@ -575,6 +605,14 @@ pub fn apply(
         };
         entry.before = before;
         entry.backup = record.backup.clone();
+        entry.changed = record.changed;
+        // Changed by an earlier attempt of this run: what it held before the rotation, and the
+        // backup to put back, are that attempt's.
+        if let Some(prior) = earlier[i].as_ref().filter(|t| t.changed) {
+            entry.changed = true;
+            entry.before = prior.before.clone();
+            entry.backup = prior.backup.clone();
+        }
         entry.audit_time = Some(record.time.clone());
         entry.correlation_ids = record.correlation_ids.clone();
         entry.error = record.error.clone();
@@ -616,6 +654,7 @@ pub fn rollback(
             .iter()
             .map(|t| TargetRun {
                 status: Status::Pending,
+                changed: false,
                 before: t.after.clone(),
                 after: t.after.clone(),
                 backup: None,
@@ -628,11 +667,17 @@ pub fn rollback(
             .collect(),
         verify: Vec::new(),
         rollback_of: Some(previous_path.display().to_string()),
+        rolled_back_by: None,
+        resumed: 0,
     };
     save(&path, &run)?;
     for i in (0..previous.targets.len()).rev() {
         let before = &previous.targets[i];
-        let Some(backup) = before.backup.as_deref().filter(|_| before.status.changed()) else {
+        let Some(backup) = before
+            .backup
+            .as_deref()
+            .filter(|_| before.changed || before.status.changed())
+        else {
             // Nothing was changed there: nothing to put back.
             run.targets[i].status = Status::Unchanged;
             continue;
@@ -674,6 +719,7 @@ pub fn rollback(
         };
         let entry = &mut run.targets[i];
         entry.status = status;
+        entry.changed = record.changed;
         entry.before = before.after.clone();
         entry.after = match status {
             Status::RolledBack => held(plan.payload.pem.as_deref()),
@@ -690,7 +736,38 @@ pub fn rollback(
     }
     run.finished = Some(engine::report::rfc3339(clock()));
     save(&path, &run)?;
+    // The run it undid is marked, so that running the plan again starts afresh.
+    let mut undone = previous.clone();
+    undone.rolled_back_by = Some(path.display().to_string());
+    save(previous_path, &undone)?;
     Ok((run, path))
+}
+
+/// The latest run of `rotation`'s plan file that did not finish its work (a target not verified or
+/// unchanged) and was not rolled back, with the same targets: the run a new attempt takes up.
+fn unfinished_run(data_dir: &Path, rotation: &Rotation) -> Option<(PathBuf, RunFile)> {
+    let plan = rotation.path.display().to_string();
+    let names: Vec<&str> = rotation.targets.iter().map(|t| t.name.as_str()).collect();
+    let mut runs: Vec<(PathBuf, RunFile)> = std::fs::read_dir(runs_dir(data_dir))
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter_map(|p| load_run(&p).ok().map(|r| (p, r)))
+        .filter(|(_, r)| {
+            r.action == "apply"
+                && r.plan == plan
+                && r.rolled_back_by.is_none()
+                && r.targets
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .eq(names.iter().copied())
+                && !r.targets.iter().all(|t| t.status.is_good())
+        })
+        .collect();
+    // The run files' names start with their start time: the last is the latest.
+    runs.sort_by(|a, b| a.0.cmp(&b.0));
+    runs.pop()
 }
 
 /// Probes `spec.endpoint` and judges what it serves against the bundle (`served.*` findings). A stale

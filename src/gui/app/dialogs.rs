@@ -98,4 +98,36 @@ impl App {
             None => {}
         }
     }
+
+    /// The Rotation window, with what a new plan starts from: the loaded files, the host name and
+    /// the Upload window's targets.
+    pub(super) fn ui_rotation(&mut self, ctx: &egui::Context) {
+        let mut inputs: Vec<String> = self
+            .loaded
+            .certificates
+            .iter()
+            .map(|c| c.source.clone())
+            .filter(|s| Path::new(s).is_file())
+            .collect();
+        inputs.dedup();
+        let seed = crate::gui::rotation::Seed {
+            inputs,
+            host: self.prefs.host.clone(),
+            upload: &self.upload.prefs,
+        };
+        use crate::gui::rotation::RotationAction;
+        match self.rotation.ui(ctx, &seed) {
+            Some(RotationAction::OpenPlan) => {
+                self.commands.push(Command::Pick(PickRequest::OpenPlan))
+            }
+            Some(RotationAction::SavePlan(name)) => self
+                .commands
+                .push(Command::Pick(PickRequest::SavePlan(name))),
+            Some(RotationAction::SaveReport(name)) => self
+                .commands
+                .push(Command::Pick(PickRequest::SaveRotationReport(name))),
+            Some(RotationAction::Copy(text)) => self.commands.push(Command::Copy(text)),
+            None => {}
+        }
+    }
 }

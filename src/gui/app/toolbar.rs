@@ -106,6 +106,13 @@ impl App {
             {
                 self.upload.show(ui.ctx());
             }
+            if ui
+                .button("Rotate…")
+                .on_hover_text("One bundle to every target of a plan: canary first, backed up, verified, reversible")
+                .clicked()
+            {
+                self.rotation.open = true;
+            }
             let has_report = self.report.is_some();
             ui.add_enabled_ui(has_report, |ui| {
                 ui.menu_button("Report", |ui| {

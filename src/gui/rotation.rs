@@ -1,0 +1,967 @@
+//! The Rotation window: a plan's targets with what each holds now, **Status**, **Dry run**, **Apply**
+//! (the canary first, then "Continue with the remaining N"), **Stop**, **Roll back all**, each row's
+//! progress and result live from a worker, and the change-ticket report. The plan is edited in a form
+//! and saved as the TOML `chainsmith rotate` reads; a new one starts from the loaded chain and the
+//! Upload window's targets.
+//!
+//! Everything that touches the network or the disk runs on a [`Task`] that reports each step through a
+//! channel and `request_repaint()`; the window never waits.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, channel};
+
+use eframe::egui::{self, RichText};
+
+use super::jobs::Task;
+use crate::prefs::UploadPrefs;
+use crate::rotate::plan::{self, Draft, Kind, TargetSection};
+use crate::rotate::{self, Held, Progress, Rotation, RunFile, Status, TargetStatus};
+use crate::upload::{self, Event, Secret, Secrets};
+
+/// What the window asks the app to do (dialogs and the clipboard are the app's).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RotationAction {
+    OpenPlan,
+    /// Save the plan (suggested file name).
+    SavePlan(String),
+    /// Save the report (suggested file name: `.md` or `.html`).
+    SaveReport(String),
+    Copy(String),
+}
+
+/// One target's line in the table.
+#[derive(Debug, Clone, Default)]
+pub struct Row {
+    pub name: String,
+    pub kind: String,
+    /// What it holds, as last read or written.
+    pub holds: Vec<Held>,
+    pub holds_bundle: Option<bool>,
+    pub status: Option<Status>,
+    /// The step it is at, while running.
+    pub step: String,
+    pub error: Option<String>,
+    pub would_send: Vec<String>,
+}
+
+/// What a worker sends back as it goes.
+enum Message {
+    Progress(Progress),
+}
+
+/// What a finished worker returns.
+enum Outcome {
+    Statuses {
+        statuses: Vec<TargetStatus>,
+        bundle: Vec<Held>,
+        verdict: String,
+    },
+    Run {
+        run: Box<RunFile>,
+        path: PathBuf,
+        bundle: Vec<Held>,
+        verdict: String,
+    },
+}
+
+struct Worker {
+    label: &'static str,
+    task: Task<Result<Outcome, String>>,
+    messages: Receiver<Message>,
+}
+
+/// Where a new plan starts from: the loaded chain and the Upload window's targets.
+pub struct Seed<'a> {
+    /// The files the loaded certificates came from.
+    pub inputs: Vec<String>,
+    pub host: String,
+    pub upload: &'a UploadPrefs,
+}
+
+/// The Rotation window's state.
+pub struct RotationPanel {
+    pub open: bool,
+    /// The plan file (relative paths in it are taken from its folder).
+    pub plan_path: Option<PathBuf>,
+    /// The plan as edited in the form.
+    pub draft: Draft,
+    /// The draft, checked (`None` until it reads).
+    pub rotation: Option<Rotation>,
+    pub plan_error: Option<String>,
+    pub rows: Vec<Row>,
+    /// Typed secrets, by target (never saved): else `secret_env`, else the keychain.
+    secrets: Vec<String>,
+    pub data_dir: PathBuf,
+    /// The last run (apply or rollback) and its run file.
+    pub last_run: Option<(RunFile, PathBuf)>,
+    /// The bundle's verdict and certificates, for the report.
+    pub verdict: Option<String>,
+    bundle: Vec<Held>,
+    pub message: Option<String>,
+    worker: Option<Worker>,
+    cancel: Arc<AtomicBool>,
+    /// The form is shown.
+    pub editing: bool,
+}
+
+impl Default for RotationPanel {
+    fn default() -> Self {
+        Self {
+            open: false,
+            plan_path: None,
+            draft: Draft::default(),
+            rotation: None,
+            plan_error: None,
+            rows: Vec::new(),
+            secrets: Vec::new(),
+            data_dir: crate::places::data_dir(),
+            last_run: None,
+            verdict: None,
+            bundle: Vec::new(),
+            message: None,
+            worker: None,
+            cancel: Arc::new(AtomicBool::new(false)),
+            editing: false,
+        }
+    }
+}
+
+fn short(sha256: &str) -> &str {
+    sha256.get(..16).unwrap_or(sha256)
+}
+
+fn escaped(text: &str) -> String {
+    crate::engine::text::escaped(text)
+}
+
+impl RotationPanel {
+    pub fn is_running(&self) -> bool {
+        self.worker.is_some()
+    }
+
+    /// Reads a plan file into the form and checks it.
+    pub fn open_plan(&mut self, path: &Path) {
+        match std::fs::read_to_string(path) {
+            Ok(text) => match plan::draft(&text) {
+                Ok(draft) => {
+                    self.draft = draft;
+                    self.plan_path = Some(path.to_path_buf());
+                    self.last_run = None;
+                    self.check_draft_text(&text);
+                }
+                Err(e) => {
+                    self.plan_error = Some(format!("{}: {}", path.display(), escaped(&e)));
+                }
+            },
+            Err(e) => self.plan_error = Some(format!("{}: {e}", path.display())),
+        }
+    }
+
+    /// The form's plan as TOML (what Save plan… writes).
+    pub fn plan_text(&self) -> String {
+        plan::to_toml(&self.draft)
+    }
+
+    /// Remembers where the plan was saved (its folder now anchors relative paths) and re-checks it.
+    pub fn saved_as(&mut self, path: &Path) {
+        self.plan_path = Some(path.to_path_buf());
+        self.check_draft();
+    }
+
+    fn check_draft(&mut self) {
+        let text = self.plan_text();
+        self.check_draft_text(&text);
+    }
+
+    /// Checks the plan as the command line would (relative paths from the plan's folder).
+    fn check_draft_text(&mut self, text: &str) {
+        let path = self
+            .plan_path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("unsaved plan.toml"));
+        match plan::parse(&path, text) {
+            Ok(rotation) => {
+                let keep = self.rows.len() == rotation.targets.len()
+                    && self
+                        .rows
+                        .iter()
+                        .zip(&rotation.targets)
+                        .all(|(r, t)| r.name == t.name);
+                if !keep {
+                    self.rows = rotation
+                        .targets
+                        .iter()
+                        .map(|t| Row {
+                            name: t.name.clone(),
+                            kind: t.target.kind().into(),
+                            ..Row::default()
+                        })
+                        .collect();
+                }
+                self.secrets.resize(rotation.targets.len(), String::new());
+                self.rotation = Some(rotation);
+                self.plan_error = None;
+            }
+            Err(e) => {
+                self.rotation = None;
+                self.plan_error = Some(e.to_string());
+            }
+        }
+    }
+
+    /// A new plan: the loaded chain's files as the bundle, and a target for each target the Upload
+    /// window holds (a Genesys organisation with a client id, a REST URL).
+    pub fn new_plan(&mut self, seed: &Seed) {
+        let mut draft = Draft::default();
+        draft.bundle.inputs = seed.inputs.clone();
+        draft.bundle.host = Some(seed.host.clone()).filter(|h| !h.trim().is_empty());
+        let u = seed.upload;
+        if !u.client_id.trim().is_empty() {
+            draft.targets.push(TargetSection {
+                name: format!("Genesys {}", u.region),
+                kind: Kind::Genesys,
+                region: Some(u.region.clone()),
+                client_id: Some(u.client_id.trim().into()),
+                ca_name: Some(u.ca_name.trim().into()).filter(|n: &String| !n.is_empty()),
+                ca_file: Some(u.ca_file.trim().into()).filter(|n: &String| !n.is_empty()),
+                ..TargetSection::default()
+            });
+        }
+        if u.rest.url.len() > "https://".len() {
+            draft.targets.push(TargetSection {
+                name: "REST target".into(),
+                kind: Kind::Rest,
+                definition: Some("rest-target.json".into()),
+                ..TargetSection::default()
+            });
+        }
+        self.draft = draft;
+        self.plan_path = None;
+        self.last_run = None;
+        self.editing = true;
+        self.message = Some(
+            "A new plan from the loaded chain: check each target, then Save plan… (a REST target needs its definition saved beside the plan: Upload window, or upload --save-target)."
+                .into(),
+        );
+        self.check_draft();
+    }
+
+    fn secrets_for(&self, rotation: &Rotation) -> Vec<Secrets> {
+        rotation
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let typed = self.secrets.get(i).filter(|s| !s.is_empty());
+                match typed {
+                    Some(s) => Secrets::find(&t.target, Some(Secret::new(s.clone())), false),
+                    None => rotate::secrets_for(&t.target, t.secret_env.as_deref(), None),
+                }
+            })
+            .collect()
+    }
+
+    /// Status (`dry_run`: and the requests a run would send): reads every target, sends no change.
+    pub fn start_status(&mut self, ctx: &egui::Context, dry_run: bool) {
+        let Some(rotation) = self.rotation.clone() else {
+            return;
+        };
+        let secrets = self.secrets_for(&rotation);
+        let data_dir = self.data_dir.clone();
+        for row in &mut self.rows {
+            row.step = "reading…".into();
+            row.error = None;
+        }
+        let (tx, rx) = channel::<Message>();
+        drop(tx);
+        let label = if dry_run { "Dry run" } else { "Status" };
+        let task = Task::spawn(label, ctx, move || {
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            let prepared = rotate::prepare(&rotation, now, &data_dir).map_err(|e| e.to_string())?;
+            let statuses = rotation
+                .targets
+                .iter()
+                .zip(&prepared.plans)
+                .zip(&secrets)
+                .map(|((t, plan), secrets)| rotate::status_of(&t.name, plan, secrets, dry_run))
+                .collect();
+            Ok(Outcome::Statuses {
+                statuses,
+                bundle: bundle_of(&prepared.report),
+                verdict: prepared.report.verdict_line(),
+            })
+        });
+        self.worker = Some(Worker {
+            label,
+            task,
+            messages: rx,
+        });
+    }
+
+    /// Apply: the canary alone (`canary_only`), or every target not yet done.
+    pub fn start_apply(&mut self, ctx: &egui::Context, canary_only: bool) {
+        let Some(rotation) = self.rotation.clone() else {
+            return;
+        };
+        let secrets = self.secrets_for(&rotation);
+        let data_dir = self.data_dir.clone();
+        self.cancel = Arc::new(AtomicBool::new(false));
+        let cancel = self.cancel.clone();
+        for row in &mut self.rows {
+            row.step.clear();
+            row.error = None;
+        }
+        let (tx, rx) = channel::<Message>();
+        let repaint = ctx.clone();
+        let task = Task::spawn("Apply", ctx, move || {
+            let clock = || time::OffsetDateTime::now_utc().unix_timestamp();
+            let prepared =
+                rotate::prepare(&rotation, clock(), &data_dir).map_err(|e| e.to_string())?;
+            let blocking = upload::blocking_findings(&prepared.report);
+            if !blocking.is_empty() {
+                return Err(format!(
+                    "Nothing sent: the bundle has {} error finding(s): {}",
+                    blocking.len(),
+                    blocking.join("; ")
+                ));
+            }
+            if let Some((i, _)) = secrets.iter().enumerate().find(|(i, s)| {
+                needs_secret(&rotation.targets[*i].target)
+                    && s.client_secret.is_none()
+                    && s.token.is_none()
+            }) {
+                return Err(format!(
+                    "Nothing sent: no secret for \"{}\": type it in its Secret field, set {}, or remember it in the keychain (Upload window)",
+                    rotation.targets[i].name,
+                    rotation.targets[i]
+                        .secret_env
+                        .as_deref()
+                        .unwrap_or("its secret_env variable")
+                ));
+            }
+            let mut progress = |p: Progress| {
+                let _ = tx.send(Message::Progress(p));
+                repaint.request_repaint();
+            };
+            let options = rotate::RunOptions {
+                continue_on_error: false,
+                canary_only,
+            };
+            let bundle: Vec<String> = prepared
+                .report
+                .chain
+                .iter()
+                .map(|c| c.cert.sha256.hex())
+                .collect();
+            let (mut run, path) = rotate::apply(
+                &rotation,
+                &prepared.plans,
+                &secrets,
+                bundle,
+                options,
+                &data_dir,
+                &clock,
+                cancel,
+                &mut progress,
+            )
+            .map_err(|e| e.to_string())?;
+            if run.targets.iter().all(|t| t.status.is_good()) {
+                for spec in &rotation.verify {
+                    let mut options = prepared.options.clone();
+                    if let Some(host) = &spec.host {
+                        options.host = crate::engine::HostName::parse(host).ok();
+                    }
+                    run.verify.push(rotate::verify(
+                        spec,
+                        &prepared.report,
+                        &options,
+                        prepared.roots.as_ref(),
+                    ));
+                }
+                rotate::save(&path, &run).map_err(|e| e.to_string())?;
+            }
+            Ok(Outcome::Run {
+                run: Box::new(run),
+                path,
+                bundle: bundle_of(&prepared.report),
+                verdict: prepared.report.verdict_line(),
+            })
+        });
+        self.worker = Some(Worker {
+            label: "Apply",
+            task,
+            messages: rx,
+        });
+    }
+
+    /// Roll back all: every target the last run changed, put back from its backup, last first.
+    pub fn start_rollback(&mut self, ctx: &egui::Context) {
+        let Some((previous, previous_path)) = self.last_run.clone() else {
+            return;
+        };
+        let secrets: Vec<Secrets> = previous
+            .targets
+            .iter()
+            .enumerate()
+            .map(
+                |(i, t)| match self.secrets.get(i).filter(|s| !s.is_empty()) {
+                    Some(s) => Secrets::find(&t.target, Some(Secret::new(s.clone())), false),
+                    None => rotate::secrets_for(&t.target, t.secret_env.as_deref(), None),
+                },
+            )
+            .collect();
+        let data_dir = self.data_dir.clone();
+        self.cancel = Arc::new(AtomicBool::new(false));
+        let cancel = self.cancel.clone();
+        let (tx, rx) = channel::<Message>();
+        let repaint = ctx.clone();
+        let bundle = self.bundle.clone();
+        let verdict = self.verdict.clone().unwrap_or_default();
+        let task = Task::spawn("Roll back", ctx, move || {
+            let clock = || time::OffsetDateTime::now_utc().unix_timestamp();
+            let mut progress = |p: Progress| {
+                let _ = tx.send(Message::Progress(p));
+                repaint.request_repaint();
+            };
+            let (run, path) = rotate::rollback(
+                &previous,
+                &previous_path,
+                &secrets,
+                &data_dir,
+                &clock,
+                cancel,
+                &mut progress,
+            )
+            .map_err(|e| e.to_string())?;
+            Ok(Outcome::Run {
+                run: Box::new(run),
+                path,
+                bundle,
+                verdict,
+            })
+        });
+        self.worker = Some(Worker {
+            label: "Roll back",
+            task,
+            messages: rx,
+        });
+    }
+
+    /// Stops a run between requests (the current target ends as `cancelled`, the rest are not touched).
+    pub fn stop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Takes what the worker sent, and its result when it is done.
+    pub fn poll(&mut self) {
+        let Some(worker) = &self.worker else { return };
+        let messages: Vec<Message> = worker.messages.try_iter().collect();
+        for Message::Progress(p) in messages {
+            self.on_progress(p);
+        }
+        let Some(worker) = &self.worker else { return };
+        let Some(result) = worker.task.try_result() else {
+            return;
+        };
+        let label = worker.label;
+        self.worker = None;
+        match result {
+            Err(e) => {
+                self.message = Some(format!("{label}: {}", escaped(&e)));
+                for row in &mut self.rows {
+                    row.step.clear();
+                }
+            }
+            Ok(Outcome::Statuses {
+                statuses,
+                bundle,
+                verdict,
+            }) => {
+                self.bundle = bundle;
+                self.verdict = Some(verdict);
+                for (row, s) in self.rows.iter_mut().zip(statuses) {
+                    row.holds = s.certificates;
+                    row.holds_bundle = Some(s.holds_bundle);
+                    row.error = s.error.map(|e| escaped(&e));
+                    row.would_send = s.would_send;
+                    row.step.clear();
+                }
+                self.message = Some(format!("{label}: read every target; nothing was changed."));
+            }
+            Ok(Outcome::Run {
+                run,
+                path,
+                bundle,
+                verdict,
+            }) => {
+                self.bundle = bundle;
+                self.verdict = Some(verdict);
+                for (row, t) in self.rows.iter_mut().zip(&run.targets) {
+                    row.status = Some(t.status);
+                    if !t.after.is_empty() || t.status.is_good() {
+                        row.holds = t.after.clone();
+                    }
+                    row.holds_bundle = Some(t.status.is_good() && run.action == "apply");
+                    row.error = t.error.as_deref().map(escaped);
+                    row.step.clear();
+                    row.would_send.clear();
+                }
+                self.message = Some(match run.exit_code() {
+                    0 if run.action == "rollback" => {
+                        "Rolled back: every changed target holds what it held before.".into()
+                    }
+                    0 => "Done: every target holds the bundle.".into(),
+                    4 => "A target changed but did not read back as sent: check it, or roll back."
+                        .into(),
+                    _ if self.pending() > 0 && run.targets.iter().all(|t| {
+                        t.status.is_good() || t.status == Status::Pending
+                    }) =>
+                    {
+                        format!(
+                            "The canary is done. Check it, then continue with the remaining {}.",
+                            self.pending_in(&run)
+                        )
+                    }
+                    _ => "Stopped: see the failed target. Fix it and Apply again (done targets are left unchanged), or roll back."
+                        .into(),
+                });
+                self.last_run = Some((*run, path));
+            }
+        }
+    }
+
+    fn pending_in(&self, run: &RunFile) -> usize {
+        run.targets
+            .iter()
+            .filter(|t| t.status == Status::Pending)
+            .count()
+    }
+
+    /// Targets the last apply left for later (after the canary).
+    pub fn pending(&self) -> usize {
+        match &self.last_run {
+            Some((run, _)) if run.action == "apply" => self.pending_in(run),
+            _ => 0,
+        }
+    }
+
+    fn on_progress(&mut self, p: Progress) {
+        match p {
+            Progress::Started(i) => {
+                if let Some(row) = self.rows.get_mut(i) {
+                    row.step = "starting…".into();
+                    row.status = None;
+                }
+            }
+            Progress::Step(i, event) => {
+                if let Some(row) = self.rows.get_mut(i) {
+                    row.step = match event {
+                        Event::Started(phase) => format!("{phase}…"),
+                        Event::Done(phase, _) => format!("{phase} done"),
+                        Event::Note(_) => row.step.clone(),
+                    };
+                }
+            }
+            Progress::Finished(i, status) => {
+                if let Some(row) = self.rows.get_mut(i) {
+                    row.status = Some(status);
+                    row.step.clear();
+                }
+            }
+        }
+    }
+
+    /// The change-ticket report of the last run.
+    pub fn report_text(&self, format: rotate::report::Format) -> Option<String> {
+        let (run, path) = self.last_run.as_ref()?;
+        let ctx = rotate::report::Context {
+            verdict: self.verdict.clone().unwrap_or_default(),
+            bundle: self.bundle.clone(),
+            generated_at: time::OffsetDateTime::now_utc().unix_timestamp(),
+            generator: format!("Chainsmith {}", env!("CARGO_PKG_VERSION")),
+        };
+        Some(rotate::report::render(run, path, &ctx, format))
+    }
+
+    /// The window. Returns what the app must do (a dialog, the clipboard).
+    pub fn ui(&mut self, ctx: &egui::Context, seed: &Seed) -> Option<RotationAction> {
+        self.poll();
+        if self.worker.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(200));
+        }
+        if !self.open {
+            return None;
+        }
+        let mut action = None;
+        let mut open = true;
+        egui::Window::new("Rotation")
+            .open(&mut open)
+            .default_width(900.0)
+            .default_height(560.0)
+            .show(ctx, |ui| {
+                action = self.ui_body(ui, seed);
+            });
+        if self.worker.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+            open = false;
+        }
+        self.open = open;
+        action
+    }
+
+    fn ui_body(&mut self, ui: &mut egui::Ui, seed: &Seed) -> Option<RotationAction> {
+        let mut action = None;
+        let running = self.worker.is_some();
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(!running, egui::Button::new("Open plan…"))
+                .clicked()
+            {
+                action = Some(RotationAction::OpenPlan);
+            }
+            if ui
+                .add_enabled(
+                    !running,
+                    egui::Button::new("New plan from the loaded chain"),
+                )
+                .on_hover_text(
+                    "The loaded files as the bundle, the Upload window's targets as targets",
+                )
+                .clicked()
+            {
+                self.new_plan(seed);
+            }
+            if ui
+                .add_enabled(!running, egui::Button::new("Save plan…"))
+                .clicked()
+            {
+                let name = self
+                    .plan_path
+                    .as_ref()
+                    .and_then(|p| p.file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "rotation.toml".into());
+                action = Some(RotationAction::SavePlan(name));
+            }
+            ui.toggle_value(&mut self.editing, "Edit plan");
+        });
+        match &self.plan_path {
+            Some(p) => ui.label(format!("Plan: {}", escaped(&p.display().to_string()))),
+            None => ui.weak("No plan yet: open one, or start one from the loaded chain."),
+        };
+        if let Some(e) = &self.plan_error {
+            ui.colored_label(ui.visuals().error_fg_color, format!("✖ {e}"));
+        }
+        if self.editing && !running {
+            ui.separator();
+            if self.ui_form(ui) {
+                self.check_draft();
+            }
+        }
+        ui.separator();
+        let ready = self.rotation.is_some() && !running;
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(ready, egui::Button::new("Status"))
+                .on_hover_text("Read what every target holds; send nothing")
+                .clicked()
+            {
+                self.start_status(ui.ctx(), false);
+            }
+            if ui
+                .add_enabled(ready, egui::Button::new("Dry run"))
+                .on_hover_text("Status, plus every request a run would send; send no change")
+                .clicked()
+            {
+                self.start_status(ui.ctx(), true);
+            }
+            let pending = self.pending();
+            if pending > 0 {
+                if ui
+                    .add_enabled(
+                        ready,
+                        egui::Button::new(format!("Continue with the remaining {pending}")),
+                    )
+                    .clicked()
+                {
+                    self.start_apply(ui.ctx(), false);
+                }
+            } else if ui
+                .add_enabled(ready, egui::Button::new("Apply (canary first)"))
+                .on_hover_text("Upload to the first target only, then wait for you to continue")
+                .clicked()
+            {
+                self.start_apply(ui.ctx(), true);
+            }
+            if ui.add_enabled(running, egui::Button::new("Stop")).clicked() {
+                self.stop();
+            }
+            let changed = self.last_run.as_ref().is_some_and(|(run, _)| {
+                run.action == "apply" && run.targets.iter().any(|t| t.status.changed())
+            });
+            if ui
+                .add_enabled(changed && !running, egui::Button::new("Roll back all"))
+                .on_hover_text(
+                    "Put every target the last run changed back from its backup, last first",
+                )
+                .clicked()
+            {
+                self.start_rollback(ui.ctx());
+            }
+            let has_run = self.last_run.is_some();
+            if ui
+                .add_enabled(has_run, egui::Button::new("Save report…"))
+                .on_hover_text("The change-ticket report: Markdown, or HTML for a .html name")
+                .clicked()
+            {
+                action = Some(RotationAction::SaveReport("rotation-report.md".into()));
+            }
+            if ui
+                .add_enabled(has_run, egui::Button::new("Copy report"))
+                .clicked()
+            {
+                action = self
+                    .report_text(rotate::report::Format::Markdown)
+                    .map(RotationAction::Copy);
+            }
+            if running {
+                ui.spinner();
+            }
+        });
+        if let Some(verdict) = &self.verdict {
+            ui.label(format!("Bundle: {}", escaped(verdict)));
+        }
+        if let Some(m) = &self.message {
+            ui.label(RichText::new(m).strong());
+        }
+        ui.separator();
+        self.ui_table(ui);
+        action
+    }
+
+    fn ui_table(&mut self, ui: &mut egui::Ui) {
+        let rotation = self.rotation.clone();
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            egui::Grid::new("rotation-targets")
+                .striped(true)
+                .num_columns(6)
+                .show(ui, |ui| {
+                    for head in ["#", "Target", "Holds now", "Result", "Progress", "Secret"] {
+                        ui.label(RichText::new(head).strong());
+                    }
+                    ui.end_row();
+                    for (i, row) in self.rows.iter().enumerate() {
+                        ui.label(if i == 0 {
+                            "1 (canary)".to_string()
+                        } else {
+                            (i + 1).to_string()
+                        });
+                        ui.label(format!("{} ({})", escaped(&row.name), row.kind));
+                        ui.vertical(|ui| {
+                            if row.holds.is_empty() {
+                                ui.weak(if row.holds_bundle.is_some() {
+                                    "nothing"
+                                } else {
+                                    "not read yet"
+                                });
+                            }
+                            for h in &row.holds {
+                                ui.label(format!(
+                                    "{}… until {}",
+                                    short(&h.sha256),
+                                    h.not_after.get(..10).unwrap_or(&h.not_after)
+                                ))
+                                .on_hover_text(&h.subject);
+                            }
+                            match row.holds_bundle {
+                                Some(true) => {
+                                    ui.label("✔ holds the bundle");
+                                }
+                                Some(false) => {
+                                    ui.label("would change");
+                                }
+                                None => {}
+                            }
+                        });
+                        ui.vertical(|ui| {
+                            match row.status {
+                                Some(s) if s.is_good() || s == Status::RolledBack => {
+                                    ui.label(format!("✔ {}", s.as_str()));
+                                }
+                                Some(s @ (Status::Pending | Status::Skipped)) => {
+                                    ui.weak(s.as_str());
+                                }
+                                Some(s) => {
+                                    ui.colored_label(ui.visuals().error_fg_color, format!("✖ {}", s.as_str()));
+                                }
+                                None => {}
+                            }
+                            if let Some(e) = &row.error {
+                                ui.colored_label(ui.visuals().error_fg_color, e);
+                            }
+                        });
+                        ui.vertical(|ui| {
+                            ui.label(&row.step);
+                            if !row.would_send.is_empty() {
+                                ui.collapsing(format!("{} request(s)", row.would_send.len()), |ui| {
+                                    for r in &row.would_send {
+                                        ui.monospace(escaped(r));
+                                    }
+                                });
+                            }
+                        });
+                        let needs = rotation
+                            .as_ref()
+                            .and_then(|r| r.targets.get(i))
+                            .is_some_and(|t| needs_secret(&t.target));
+                        if needs && let Some(secret) = self.secrets.get_mut(i) {
+                            ui.horizontal(|ui| {
+                                let label = ui.label(
+                                    RichText::new(format!("Secret for {}", escaped(&row.name)))
+                                        .small()
+                                        .weak(),
+                                );
+                                ui.add(
+                                    egui::TextEdit::singleline(secret)
+                                        .password(true)
+                                        .desired_width(140.0)
+                                        .hint_text("env / keychain"),
+                                )
+                                .labelled_by(label.id)
+                                .on_hover_text(
+                                    "Empty: its secret_env variable, else the OS keychain. Never saved.",
+                                );
+                            });
+                        } else {
+                            ui.label("");
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+    }
+
+    /// The plan form; returns whether anything changed.
+    fn ui_form(&mut self, ui: &mut egui::Ui) -> bool {
+        let mut changed = false;
+        let d = &mut self.draft;
+        egui::Grid::new("rotation-bundle")
+            .num_columns(2)
+            .show(ui, |ui| {
+                ui.label("Bundle files");
+                let mut inputs = d.bundle.inputs.join(", ");
+                if ui
+                    .add(egui::TextEdit::singleline(&mut inputs).desired_width(500.0))
+                    .changed()
+                {
+                    d.bundle.inputs = inputs
+                        .split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect();
+                    changed = true;
+                }
+                ui.end_row();
+                ui.label("Host name");
+                let mut host = d.bundle.host.clone().unwrap_or_default();
+                if ui.text_edit_singleline(&mut host).changed() {
+                    d.bundle.host = Some(host).filter(|h| !h.trim().is_empty());
+                    changed = true;
+                }
+                ui.end_row();
+            });
+        let mut remove = None;
+        for (i, t) in d.targets.iter_mut().enumerate() {
+            ui.push_id(i, |ui| {
+                ui.group(|ui| {
+                    egui::Grid::new("target").num_columns(2).show(ui, |ui| {
+                        changed |= text_row(ui, "Name", &mut t.name);
+                        ui.label("Kind");
+                        ui.horizontal(|ui| {
+                            changed |= ui
+                                .radio_value(&mut t.kind, Kind::Genesys, "Genesys Cloud")
+                                .changed();
+                            changed |= ui.radio_value(&mut t.kind, Kind::Rest, "REST").changed();
+                            if ui.button("Remove").clicked() {
+                                remove = Some(i);
+                            }
+                        });
+                        ui.end_row();
+                        match t.kind {
+                            Kind::Genesys => {
+                                changed |= option_row(ui, "Region", &mut t.region);
+                                changed |= option_row(ui, "Client id", &mut t.client_id);
+                                changed |= option_row(ui, "CA name", &mut t.ca_name);
+                            }
+                            Kind::Rest => {
+                                changed |= option_row(ui, "Definition file", &mut t.definition);
+                            }
+                        }
+                        changed |= option_row(ui, "API CA file", &mut t.ca_file);
+                        changed |= option_row(ui, "Secret variable", &mut t.secret_env);
+                    });
+                });
+            });
+        }
+        if let Some(i) = remove {
+            d.targets.remove(i);
+            changed = true;
+        }
+        ui.horizontal(|ui| {
+            if ui.button("Add Genesys target").clicked() {
+                d.targets.push(TargetSection {
+                    name: format!("Target {}", d.targets.len() + 1),
+                    kind: Kind::Genesys,
+                    region: Some("euw2.pure.cloud".into()),
+                    ..TargetSection::default()
+                });
+                changed = true;
+            }
+            if ui.button("Add REST target").clicked() {
+                d.targets.push(TargetSection {
+                    name: format!("Target {}", d.targets.len() + 1),
+                    kind: Kind::Rest,
+                    ..TargetSection::default()
+                });
+                changed = true;
+            }
+        });
+        changed
+    }
+}
+
+fn text_row(ui: &mut egui::Ui, label: &str, value: &mut String) -> bool {
+    let l = ui.label(label);
+    let changed = ui.text_edit_singleline(value).labelled_by(l.id).changed();
+    ui.end_row();
+    changed
+}
+
+fn option_row(ui: &mut egui::Ui, label: &str, value: &mut Option<String>) -> bool {
+    let mut text = value.clone().unwrap_or_default();
+    let changed = text_row(ui, label, &mut text);
+    if changed {
+        *value = Some(text).filter(|t| !t.trim().is_empty());
+    }
+    changed
+}
+
+fn needs_secret(target: &upload::Target) -> bool {
+    match target {
+        upload::Target::Genesys(_) => true,
+        upload::Target::Rest(r) => r.auth != upload::RestAuth::None,
+    }
+}
+
+fn bundle_of(report: &crate::engine::Report) -> Vec<Held> {
+    report
+        .chain
+        .iter()
+        .map(|c| Held {
+            subject: escaped(&c.cert.subject),
+            sha256: c.cert.sha256.hex(),
+            not_after: crate::engine::report::rfc3339(c.cert.not_after),
+        })
+        .collect()
+}
