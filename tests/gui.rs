@@ -1922,3 +1922,220 @@ fn at_1024_by_700_an_error_case_names_its_problem_without_overlaps() {
     assert_no_overlap(&harness, &["Details", "Remove", "Add issuer file…"]);
     harness.snapshot("errors-1024x700");
 }
+
+/// Steps until the Rotation window's worker is done (bounded).
+fn wait_for_rotation(harness: &mut Harness<'_, App>) {
+    for _ in 0..1000 {
+        harness.step();
+        if !harness.state().rotation.is_running() {
+            harness.run();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the rotation worker did not finish");
+}
+
+/// Write requests (not reads, not tokens) a sandbox received.
+fn writes(handle: &chainsmith::sandbox::Handle) -> usize {
+    handle
+        .received()
+        .iter()
+        .filter(|r| r.method != "GET" && !r.path.contains("oauth"))
+        .count()
+}
+
+#[test]
+fn rotation_window_opens_a_plan_reads_status_applies_canary_first_and_rolls_back_all() {
+    use chainsmith::rotate::Status;
+    use chainsmith::sandbox::{self, CLIENT_ID, CLIENT_SECRET};
+    let eu = sandbox::start(0, vec![]).unwrap();
+    let us = sandbox::start(0, vec![]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let c = chain(Alg::P256);
+    std::fs::create_dir_all(dir.path().join("new-certs")).unwrap();
+    std::fs::write(
+        dir.path().join("new-certs/bundle.pem"),
+        c.leaf.pem() + &c.intermediate.pem() + &c.root.pem(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("eu.pem"), &eu.certificate_pem).unwrap();
+    std::fs::write(dir.path().join("us.pem"), &us.certificate_pem).unwrap();
+    let target = |name: &str, h: &sandbox::Handle, ca: &str| {
+        format!(
+            "\n[[target]]\nname = \"{name}\"\nkind = \"genesys\"\napi_base = \"{b}\"\nlogin_base = \"{b}\"\nclient_id = \"{CLIENT_ID}\"\nca_name = \"Carrier A\"\nca_file = \"{ca}\"\n",
+            b = h.base_url()
+        )
+    };
+    let plan = dir.path().join("rotation.toml");
+    std::fs::write(
+        &plan,
+        format!(
+            "[bundle]\ninputs = [\"new-certs/\"]\nhost = \"sbc.example.com\"\nat = \"2026-06-01\"\n{}{}",
+            target("EU org", &eu, "eu.pem"),
+            target("US org", &us, "us.pem")
+        ),
+    )
+    .unwrap();
+
+    let picker = FakePicker::default();
+    picker.answers.lock().unwrap().push_back(vec![plan.clone()]);
+    let mut harness = harness(picker.clone());
+    harness.state_mut().rotation.data_dir = dir.path().join("data");
+    harness.get_by_label("Rotate…").click();
+    harness.run();
+    harness.get_by_label("Open plan…").click();
+    harness.run();
+    harness.run();
+    assert_eq!(
+        picker.asked.lock().unwrap().last(),
+        Some(&PickRequest::OpenPlan)
+    );
+    let names: Vec<String> = harness
+        .state()
+        .rotation
+        .rows
+        .iter()
+        .map(|r| r.name.clone())
+        .collect();
+    assert_eq!(
+        names,
+        ["EU org", "US org"],
+        "{:?}",
+        harness.state().rotation.plan_error
+    );
+    // The secrets, typed (never saved).
+    for name in ["EU org", "US org"] {
+        harness.get_by_label(&format!("Secret for {name}")).focus();
+        harness
+            .get_by_label(&format!("Secret for {name}"))
+            .type_text(CLIENT_SECRET);
+    }
+    harness.run();
+
+    // Status: read, nothing sent.
+    harness.get_by_label("Status").click();
+    wait_for_rotation(&mut harness);
+    let rows = harness.state().rotation.rows.clone();
+    assert!(
+        rows.iter().all(|r| r.holds_bundle == Some(false)),
+        "{rows:?}"
+    );
+    assert_eq!((writes(&eu), writes(&us)), (0, 0));
+
+    // Apply: the canary alone, then the window waits.
+    harness.get_by_label("Apply (canary first)").click();
+    wait_for_rotation(&mut harness);
+    let rows = harness.state().rotation.rows.clone();
+    assert_eq!(rows[0].status, Some(Status::Verified), "{rows:?}");
+    assert_eq!(rows[1].status, Some(Status::Pending), "{rows:?}");
+    assert_eq!((writes(&eu), writes(&us)), (1, 0));
+    // Kept to be looked at (the canary done, the window waiting): target/rotation-window.png.
+    if let Ok(image) = harness.render() {
+        let _ = image.save(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/target/rotation-window.png"
+        ));
+    }
+    harness
+        .get_by_label("Continue with the remaining 1")
+        .click();
+    wait_for_rotation(&mut harness);
+    let rows = harness.state().rotation.rows.clone();
+    assert_eq!(rows[0].status, Some(Status::Unchanged), "{rows:?}");
+    assert_eq!(rows[1].status, Some(Status::Verified), "{rows:?}");
+    assert_eq!((writes(&eu), writes(&us)), (1, 1));
+    assert!(
+        rows[1]
+            .holds
+            .iter()
+            .any(|h| h.sha256 == c.intermediate.sha256()),
+        "{rows:?}"
+    );
+
+    // Roll back all: both orgs, the canary included, last first.
+    harness.get_by_label("Roll back all").click();
+    wait_for_rotation(&mut harness);
+    let rows = harness.state().rotation.rows.clone();
+    assert!(
+        rows.iter().all(|r| r.status == Some(Status::RolledBack)),
+        "{rows:?} {:?}",
+        harness.state().rotation.message
+    );
+    assert_eq!((writes(&eu), writes(&us)), (2, 2));
+
+    // The report of the rollback, copied for the ticket.
+    harness.get_by_label("Copy report").click();
+    harness.step();
+    let copied = harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        });
+    let copied = copied.unwrap_or_default();
+    assert!(
+        copied.starts_with("# Certificate rotation rolled back: rotation"),
+        "{copied}"
+    );
+    assert!(!copied.contains(CLIENT_SECRET));
+}
+
+#[test]
+fn rotation_plan_from_the_loaded_chain_is_edited_and_saved_as_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = chain(Alg::P256);
+    let file = dir.path().join("bundle.pem");
+    std::fs::write(&file, c.leaf.pem() + &c.intermediate.pem()).unwrap();
+    let saved = dir.path().join("rotation.toml");
+    let picker = FakePicker::default();
+    picker
+        .answers
+        .lock()
+        .unwrap()
+        .push_back(vec![saved.clone()]);
+    let mut harness = harness(picker.clone());
+    harness
+        .state_mut()
+        .load_paths(&egui::Context::default(), vec![file.clone()]);
+    wait_for_load(&mut harness);
+    set_host(&mut harness, "sbc.example.com");
+    // The Upload window's Genesys target becomes the plan's first target.
+    harness.state_mut().upload.prefs.client_id = "7c0d-client".into();
+    harness.state_mut().upload.prefs.ca_name = "Carrier A".into();
+    harness.get_by_label("Rotate…").click();
+    harness.run();
+    harness
+        .get_by_label("New plan from the loaded chain")
+        .click();
+    harness.run();
+    // The form: rename the target.
+    harness.get_by_label("Name").focus();
+    harness.get_by_label("Name").type_text(" (test first)");
+    harness.run();
+    harness.get_by_label("Save plan…").click();
+    harness.run();
+    harness.run();
+    let text = std::fs::read_to_string(&saved).unwrap();
+    let plan = chainsmith::rotate::plan::read(&saved).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(plan.bundle.inputs, [file.clone()], "{text}");
+    assert_eq!(plan.bundle.host.as_deref(), Some("sbc.example.com"));
+    assert_eq!(plan.targets.len(), 1, "{text}");
+    assert_eq!(plan.targets[0].name, "Genesys euw2.pure.cloud (test first)");
+    match &plan.targets[0].target {
+        chainsmith::upload::Target::Genesys(g) => {
+            assert_eq!(g.client_id, "7c0d-client");
+            assert_eq!(g.ca_name, "Carrier A");
+            assert_eq!(g.api_base, "https://api.euw2.pure.cloud");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        harness.state().rotation.plan_path.as_deref(),
+        Some(saved.as_path())
+    );
+    assert!(harness.state().rotation.plan_error.is_none());
+}

@@ -515,9 +515,12 @@ impl RotationPanel {
                     0 => "Done: every target holds the bundle.".into(),
                     4 => "A target changed but did not read back as sent: check it, or roll back."
                         .into(),
-                    _ if self.pending() > 0 && run.targets.iter().all(|t| {
-                        t.status.is_good() || t.status == Status::Pending
-                    }) =>
+                    _ if run.action == "apply"
+                        && self.pending_in(&run) > 0
+                        && run
+                            .targets
+                            .iter()
+                            .all(|t| t.status.is_good() || t.status == Status::Pending) =>
                     {
                         format!(
                             "The canary is done. Check it, then continue with the remaining {}.",
@@ -742,10 +745,13 @@ impl RotationPanel {
 
     fn ui_table(&mut self, ui: &mut egui::Ui) {
         let rotation = self.rotation.clone();
-        egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::ScrollArea::both().show(ui, |ui| {
+            // One line per value: a table whose cells wrap letter by letter cannot be read.
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
             egui::Grid::new("rotation-targets")
                 .striped(true)
                 .num_columns(6)
+                .spacing([16.0, 6.0])
                 .show(ui, |ui| {
                     for head in ["#", "Target", "Holds now", "Result", "Progress", "Secret"] {
                         ui.label(RichText::new(head).strong());
@@ -849,12 +855,8 @@ impl RotationPanel {
         egui::Grid::new("rotation-bundle")
             .num_columns(2)
             .show(ui, |ui| {
-                ui.label("Bundle files");
                 let mut inputs = d.bundle.inputs.join(", ");
-                if ui
-                    .add(egui::TextEdit::singleline(&mut inputs).desired_width(500.0))
-                    .changed()
-                {
+                if text_row(ui, "Bundle files", &mut inputs) {
                     d.bundle.inputs = inputs
                         .split(',')
                         .map(|s| s.trim().to_string())
@@ -862,14 +864,7 @@ impl RotationPanel {
                         .collect();
                     changed = true;
                 }
-                ui.end_row();
-                ui.label("Host name");
-                let mut host = d.bundle.host.clone().unwrap_or_default();
-                if ui.text_edit_singleline(&mut host).changed() {
-                    d.bundle.host = Some(host).filter(|h| !h.trim().is_empty());
-                    changed = true;
-                }
-                ui.end_row();
+                changed |= option_row(ui, "Plan host name", &mut d.bundle.host);
             });
         let mut remove = None;
         for (i, t) in d.targets.iter_mut().enumerate() {
