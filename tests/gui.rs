@@ -2121,7 +2121,7 @@ fn rotation_plan_from_the_loaded_chain_is_edited_and_saved_as_toml() {
     harness.run();
     let text = std::fs::read_to_string(&saved).unwrap();
     let plan = chainsmith::rotate::plan::read(&saved).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    assert_eq!(plan.bundle.inputs, [file.clone()], "{text}");
+    assert_eq!(plan.bundle.inputs, std::slice::from_ref(&file), "{text}");
     assert_eq!(plan.bundle.host.as_deref(), Some("sbc.example.com"));
     assert_eq!(plan.targets.len(), 1, "{text}");
     assert_eq!(plan.targets[0].name, "Genesys euw2.pure.cloud (test first)");
