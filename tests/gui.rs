@@ -875,7 +875,7 @@ fn probe_window_shows_what_the_endpoint_serves_against_the_loaded_bundle() {
             (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
         )],
     );
-    harness.get_by_label("Probe endpoint…").click();
+    harness.get_by_label("Probe…").click();
     harness.run();
     harness.get_by_label("Endpoint").focus();
     harness
@@ -927,7 +927,7 @@ fn probe_window_sends_the_host_name_as_sni_to_an_address_and_names_a_foreign_cer
         )],
     );
     set_host(&mut harness, "sbc.example.com");
-    harness.get_by_label("Probe endpoint…").click();
+    harness.get_by_label("Probe…").click();
     harness.run();
     // The endpoint starts as the host name; an address is typed instead.
     harness.state_mut().probe.target = format!("127.0.0.1:{port}");
@@ -1586,7 +1586,7 @@ fn the_report_for_the_change_ticket_holds_the_bundle_the_probe_and_the_upload() 
         c.leaf.key.serialize_der(),
         None,
     );
-    harness.get_by_label("Probe endpoint…").click();
+    harness.get_by_label("Probe…").click();
     harness.run();
     harness.state_mut().probe.target = format!("127.0.0.1:{port}");
     harness.run();
@@ -1848,9 +1848,10 @@ fn assert_no_overlap(harness: &Harness<'_, App>, labels: &[&str]) {
     }
     for button in [
         "Open files…",
-        "Probe endpoint…",
+        "Probe…",
         "Save bundle…",
         "Upload…",
+        "Rotate…",
         "Report",
     ] {
         let r = harness.get_all_by_label(button).next().unwrap().rect();

@@ -229,7 +229,7 @@ fn a_full_run_verifies_every_target_and_running_it_again_sends_no_write() {
     assert_eq!(statuses(&json), ["unchanged", "unchanged", "unchanged"]);
     assert_eq!(s.writes(), [1, 1, 1], "no write the second time");
     // No secret in anything written.
-    for file in walk(&s.path("data")) {
+    for file in files_under(&s.path("data")) {
         let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
         assert!(!text.contains(CLIENT_SECRET), "{}", file.display());
         for token in [&s.eu, &s.us, &s.sbc]
@@ -239,19 +239,6 @@ fn a_full_run_verifies_every_target_and_running_it_again_sends_no_write() {
             assert!(!text.contains(&token), "{}", file.display());
         }
     }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 #[test]
@@ -307,7 +294,7 @@ fn an_interrupted_run_resumes_where_it_stopped() {
     // All three attempts are one run, in one run file: one rollback undoes the whole rotation,
     // the canary (changed in the first attempt) included.
     let run_files: std::collections::BTreeSet<_> =
-        walk(&s.path("data/rotations")).into_iter().collect();
+        files_under(&s.path("data/rotations")).into_iter().collect();
     assert_eq!(run_files.len(), 1, "{run_files:?}");
     let run_file = json["run_file"].as_str().unwrap().to_string();
     let recorded: Value = serde_json::from_slice(&std::fs::read(&run_file).unwrap()).unwrap();
@@ -592,7 +579,7 @@ fn the_report_tells_an_approver_what_changed_in_markdown_and_html() {
     assert!(md.contains(&s.old.intermediate.sha256()[..16]), "{md}");
     assert!(md.contains(&s.new.leaf.sha256()), "{md}");
     assert!(md.contains("until 2036-01-01"), "{md}");
-    let backups = walk(&s.path("data/backups"));
+    let backups = files_under(&s.path("data/backups"));
     assert!(
         backups
             .iter()

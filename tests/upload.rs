@@ -178,7 +178,7 @@ impl Rehearsal {
         for secret in &secrets {
             assert!(!printed.contains(secret.as_str()), "a run printed a secret");
         }
-        let files = walk(self.dir.path());
+        let files = files_under(self.dir.path());
         assert!(
             files.iter().any(|f| f.ends_with("audit.jsonl")),
             "the search covers the data folder"
@@ -194,19 +194,6 @@ impl Rehearsal {
             }
         }
     }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 fn token(handle: &sandbox::Handle, http: &reqwest::blocking::Client) -> String {

@@ -449,26 +449,13 @@ fn upload_to_the_linux_sandbox_keeps_records_in_local_app_data_and_the_secret_in
         .unwrap_or(0);
     assert!(backups >= 1, "a backup before the change");
     // Never a secret in a file the program wrote.
-    for entry in walk(&data) {
+    for entry in files_under(&data) {
         let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
         assert!(!text.contains(CLIENT_SECRET), "{}", entry.display());
         for token in handle.issued_tokens() {
             assert!(!text.contains(&token), "{}", entry.display());
         }
     }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 /// The window under Xvfb, through wgpu's OpenGL backend (Wine has no working Direct3D 12 without a

@@ -30,11 +30,7 @@ fn secrets(rotation: &Rotation) -> Result<Vec<Secrets>, String> {
         .map(|t| {
             let question = format!("Secret for target \"{}\": ", t.name);
             let found = rotate::secrets_for(&t.target, t.secret_env.as_deref(), Some(&question));
-            let needed = match &t.target {
-                upload::Target::Genesys(_) => true,
-                upload::Target::Rest(r) => r.auth != upload::RestAuth::None,
-            };
-            if needed && found.client_secret.is_none() && found.token.is_none() {
+            if upload::needs_secret(&t.target) && found.client_secret.is_none() && found.token.is_none() {
                 return Err(format!(
                     "target \"{}\": no secret: {}, remember one in the OS keychain (upload --remember), or run in a terminal to be asked",
                     t.name,
@@ -97,6 +93,36 @@ fn write_report(
     Ok(())
 }
 
+/// One line per step on standard error: `[i/n] target`, its steps, `[i/n] target: status`.
+fn print_progress(names: &[String], starting: &str, p: Progress) {
+    let total = names.len();
+    match p {
+        Progress::Started(i) => eprintln!(
+            "chainsmith: [{}/{total}] {}{}{starting}",
+            i + 1,
+            names[i],
+            if i == 0 && starting.is_empty() {
+                " (canary)"
+            } else {
+                ""
+            }
+        ),
+        Progress::Step(_, Event::Started(phase)) => eprintln!("chainsmith:   {phase}…"),
+        Progress::Step(_, Event::Done(phase, text)) => {
+            eprintln!("chainsmith:     {phase}: {}", shown(text))
+        }
+        Progress::Step(_, Event::Note(text)) => eprintln!("chainsmith:     {}", shown(text)),
+        Progress::Finished(i, status) => {
+            eprintln!(
+                "chainsmith: [{}/{total}] {}: {}",
+                i + 1,
+                names[i],
+                status.as_str()
+            )
+        }
+    }
+}
+
 pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
     if let Some(run_file) = &args.rollback {
         return rollback(args, run_file);
@@ -150,29 +176,8 @@ pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(if unreadable { 3 } else { 0 }));
     }
 
-    let total = rotation.targets.len();
     let names: Vec<String> = rotation.targets.iter().map(|t| shown(&t.name)).collect();
-    let mut progress = |p: Progress| match p {
-        Progress::Started(i) => eprintln!(
-            "chainsmith: [{}/{total}] {}{}",
-            i + 1,
-            names[i],
-            if i == 0 { " (canary)" } else { "" }
-        ),
-        Progress::Step(_, Event::Started(phase)) => eprintln!("chainsmith:   {phase}…"),
-        Progress::Step(_, Event::Done(phase, text)) => {
-            eprintln!("chainsmith:     {phase}: {}", shown(text))
-        }
-        Progress::Step(_, Event::Note(text)) => eprintln!("chainsmith:     {}", shown(text)),
-        Progress::Finished(i, status) => {
-            eprintln!(
-                "chainsmith: [{}/{total}] {}: {}",
-                i + 1,
-                names[i],
-                status.as_str()
-            )
-        }
-    };
+    let mut progress = |p: Progress| print_progress(&names, "", p);
     let options = rotate::RunOptions {
         continue_on_error: args.continue_on_error,
         canary_only: args.canary_only,
@@ -242,25 +247,8 @@ fn rollback(args: &RotateArgs, run_file: &std::path::Path) -> anyhow::Result<Exi
             rotate::secrets_for(&t.target, t.secret_env.as_deref(), Some(&question))
         })
         .collect();
-    let total = previous.targets.len();
     let names: Vec<String> = previous.targets.iter().map(|t| shown(&t.name)).collect();
-    let mut progress = |p: Progress| match p {
-        Progress::Started(i) => {
-            eprintln!("chainsmith: [{}/{total}] {}: putting back", i + 1, names[i])
-        }
-        Progress::Step(_, Event::Done(phase, text)) => {
-            eprintln!("chainsmith:     {phase}: {}", shown(text))
-        }
-        Progress::Step(..) => {}
-        Progress::Finished(i, status) => {
-            eprintln!(
-                "chainsmith: [{}/{total}] {}: {}",
-                i + 1,
-                names[i],
-                status.as_str()
-            )
-        }
-    };
+    let mut progress = |p: Progress| print_progress(&names, ": putting back", p);
     let (run, path) = rotate::rollback(
         &previous,
         run_file,

@@ -328,7 +328,7 @@ impl RotationPanel {
                 ));
             }
             if let Some((i, _)) = secrets.iter().enumerate().find(|(i, s)| {
-                needs_secret(&rotation.targets[*i].target)
+                upload::needs_secret(&rotation.targets[*i].target)
                     && s.client_secret.is_none()
                     && s.token.is_none()
             }) {
@@ -820,7 +820,7 @@ impl RotationPanel {
                         let needs = rotation
                             .as_ref()
                             .and_then(|r| r.targets.get(i))
-                            .is_some_and(|t| needs_secret(&t.target));
+                            .is_some_and(|t| upload::needs_secret(&t.target));
                         if needs && let Some(secret) = self.secrets.get_mut(i) {
                             ui.horizontal(|ui| {
                                 let label = ui.label(
@@ -940,13 +940,6 @@ fn option_row(ui: &mut egui::Ui, label: &str, value: &mut Option<String>) -> boo
         *value = Some(text).filter(|t| !t.trim().is_empty());
     }
     changed
-}
-
-fn needs_secret(target: &upload::Target) -> bool {
-    match target {
-        upload::Target::Genesys(_) => true,
-        upload::Target::Rest(r) => r.auth != upload::RestAuth::None,
-    }
 }
 
 fn bundle_of(report: &crate::engine::Report) -> Vec<Held> {

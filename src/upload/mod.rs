@@ -361,6 +361,14 @@ pub fn api_roots(
     }
 }
 
+/// Whether `target` needs a secret (a Genesys client secret; a REST token, password or client secret).
+pub fn needs_secret(target: &Target) -> bool {
+    match target {
+        Target::Genesys(_) => true,
+        Target::Rest(r) => r.auth != RestAuth::None,
+    }
+}
+
 /// The credentials an upload may need (any may be absent; a missing one needed is a usage error).
 #[derive(Debug, Clone, Default)]
 pub struct Secrets {
@@ -391,7 +399,7 @@ impl Secrets {
     /// keychain, else with `prompt` (the question) a terminal prompt. Rotations use it with each
     /// target's own `secret_env`.
     pub fn find_in(target: &Target, variable: Option<&str>, prompt: Option<&str>) -> Self {
-        if !Self::needed(target) {
+        if !needs_secret(target) {
             return Self::default();
         }
         let found =
@@ -399,16 +407,9 @@ impl Secrets {
         Self::holding(target, found)
     }
 
-    fn needed(target: &Target) -> bool {
-        match target {
-            Target::Genesys(_) => true,
-            Target::Rest(r) => r.auth != RestAuth::None,
-        }
-    }
-
     /// `found` filed as what `target` needs: a bearer token or a client secret / password.
     fn holding(target: &Target, found: Option<Secret>) -> Self {
-        if !Self::needed(target) {
+        if !needs_secret(target) {
             return Self::default();
         }
         if matches!(target, Target::Rest(r) if r.auth == RestAuth::Bearer) {
@@ -679,7 +680,28 @@ pub struct Run<'a> {
     started_at: i64,
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    fn new(
+        conn: http::Connection,
+        plan: &'a Plan,
+        events: &'a mut dyn FnMut(Event),
+        started_at: i64,
+    ) -> Self {
+        Self {
+            session: Session::new(conn, String::new()),
+            ids: BTreeMap::new(),
+            details: Vec::new(),
+            notes: Vec::new(),
+            changed: false,
+            unchanged: false,
+            backup: None,
+            verified: None,
+            plan,
+            events,
+            started_at,
+        }
+    }
+
     pub fn started(&mut self, phase: Phase) {
         (self.events)(Event::Started(phase));
     }
@@ -887,19 +909,7 @@ pub fn run(
     let result = match connection {
         Err(e) => Err(e),
         Ok(conn) => {
-            let mut run = Run {
-                session: Session::new(conn, String::new()),
-                ids: BTreeMap::new(),
-                details: Vec::new(),
-                notes: Vec::new(),
-                changed: false,
-                unchanged: false,
-                backup: None,
-                verified: None,
-                plan,
-                events,
-                started_at: now,
-            };
+            let mut run = Run::new(conn, plan, events, now);
             let result = steps(&mut run, plan, secrets);
             unchanged = run.unchanged;
             record.ids = run.ids;
@@ -993,19 +1003,7 @@ pub fn holdings(
     let trust = plan.trust()?;
     let conn = http::Connection::new(plan.policy, &trust, cancel)?;
     let mut quiet = |_: Event| {};
-    let mut run = Run {
-        session: Session::new(conn, String::new()),
-        ids: BTreeMap::new(),
-        details: Vec::new(),
-        notes: Vec::new(),
-        changed: false,
-        unchanged: false,
-        backup: None,
-        verified: None,
-        plan,
-        events: &mut quiet,
-        started_at: 0,
-    };
+    let mut run = Run::new(conn, plan, &mut quiet, 0);
     authenticate(&mut run, plan, secrets)?;
     let pem = match &plan.target {
         Target::Genesys(g) => genesys::current(&mut run, g)?,

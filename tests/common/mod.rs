@@ -599,3 +599,17 @@ pub fn serve_two_certificates(
         ],
     )
 }
+
+/// Every file under `dir`, recursively (nothing when it does not exist): what a program wrote there.
+pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

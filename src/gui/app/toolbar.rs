@@ -77,7 +77,7 @@ impl App {
             ui.separator();
             caption(ui, "Check");
             if ui
-                .button("Probe endpoint…")
+                .button("Probe…")
                 .on_hover_text("See what a live SIP TLS endpoint serves")
                 .clicked()
             {
