@@ -2140,3 +2140,67 @@ fn rotation_plan_from_the_loaded_chain_is_edited_and_saved_as_toml() {
     );
     assert!(harness.state().rotation.plan_error.is_none());
 }
+
+#[test]
+fn rotation_stop_ends_the_run_between_requests() {
+    use chainsmith::rotate::Status;
+    use chainsmith::sandbox::{self, CLIENT_ID, CLIENT_SECRET, Fault};
+    let eu = sandbox::start(0, vec![]).unwrap();
+    // The upload's write is slow to answer: the admin presses Stop meanwhile.
+    eu.inject(Fault {
+        status: 0,
+        delay_ms: 1500,
+        path_contains: "POST /certificateauthorities".into(),
+        ..Fault::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let c = chain(Alg::P256);
+    std::fs::write(
+        dir.path().join("bundle.pem"),
+        c.leaf.pem() + &c.intermediate.pem() + &c.root.pem(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("eu.pem"), &eu.certificate_pem).unwrap();
+    let plan = dir.path().join("rotation.toml");
+    std::fs::write(
+        &plan,
+        format!(
+            "[bundle]\ninputs = [\"bundle.pem\"]\nhost = \"sbc.example.com\"\nat = \"2026-06-01\"\n\n[[target]]\nname = \"EU org\"\nkind = \"genesys\"\napi_base = \"{b}\"\nlogin_base = \"{b}\"\nclient_id = \"{CLIENT_ID}\"\nca_name = \"Carrier A\"\nca_file = \"eu.pem\"\n",
+            b = eu.base_url()
+        ),
+    )
+    .unwrap();
+    let mut harness = harness(FakePicker::default());
+    harness.state_mut().rotation.data_dir = dir.path().join("data");
+    harness.state_mut().rotation.open = true;
+    harness.state_mut().rotation.open_plan(&plan);
+    harness.run();
+    harness.get_by_label("Secret for EU org").focus();
+    harness
+        .get_by_label("Secret for EU org")
+        .type_text(CLIENT_SECRET);
+    harness.run();
+    harness.get_by_label("Apply (canary first)").click();
+    harness.step();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    harness.step();
+    assert!(harness.state().rotation.is_running());
+    harness.get_by_label("Stop").click();
+    wait_for_rotation(&mut harness);
+    let rows = harness.state().rotation.rows.clone();
+    assert_eq!(rows[0].status, Some(Status::Cancelled), "{rows:?}");
+    // The write had been sent: the read-back was not, and the run can be rolled back.
+    let reads_after_write = eu
+        .received()
+        .iter()
+        .skip_while(|r| r.method != "POST" || r.path.contains("oauth"))
+        .skip(1)
+        .count();
+    assert_eq!(reads_after_write, 0, "{:?}", eu.received());
+    assert!(
+        !harness
+            .get_by_label("Roll back all")
+            .accesskit_node()
+            .is_disabled()
+    );
+}

@@ -233,7 +233,7 @@ fn rollback(args: &RotateArgs, run_file: &std::path::Path) -> anyhow::Result<Exi
     let changed = previous
         .targets
         .iter()
-        .filter(|t| t.status.changed() && t.backup.is_some())
+        .filter(|t| t.was_changed() && t.backup.is_some())
         .count();
     eprintln!(
         "chainsmith: putting back {changed} changed target(s) of {}, last first",

@@ -701,7 +701,7 @@ impl RotationPanel {
                 self.stop();
             }
             let changed = self.last_run.as_ref().is_some_and(|(run, _)| {
-                run.action == "apply" && run.targets.iter().any(|t| t.status.changed())
+                run.action == "apply" && run.targets.iter().any(|t| t.was_changed())
             });
             if ui
                 .add_enabled(changed && !running, egui::Button::new("Roll back all"))

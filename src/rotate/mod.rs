@@ -127,6 +127,13 @@ pub struct TargetRun {
     pub seconds: f64,
 }
 
+impl TargetRun {
+    /// A change of this run may have reached it: what a rollback puts back.
+    pub fn was_changed(&self) -> bool {
+        self.changed || self.status.changed()
+    }
+}
+
 /// An endpoint probed after the targets: what it serves, judged against the bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VerifyResult {
@@ -170,14 +177,13 @@ pub struct RunFile {
 
 impl RunFile {
     /// The exit code `upload` would give: 0 all good; 4 a target changed but did not read back as
-    /// sent; 3 a target failed (or was skipped or stopped); refused ones count as failed here (the
+    /// sent (or was stopped after its change was sent); 3 a target failed (or was skipped or stopped); refused ones count as failed here (the
     /// bundle's own refusal, exit 1, happens before any run file).
     pub fn exit_code(&self) -> u8 {
-        if self
-            .targets
-            .iter()
-            .any(|t| matches!(t.status, Status::Differs | Status::ChangedUnverified))
-        {
+        if self.targets.iter().any(|t| {
+            matches!(t.status, Status::Differs | Status::ChangedUnverified)
+                || (t.changed && !t.status.is_good() && t.status != Status::RolledBack)
+        }) {
             4
         } else if self
             .targets
@@ -673,11 +679,7 @@ pub fn rollback(
     save(&path, &run)?;
     for i in (0..previous.targets.len()).rev() {
         let before = &previous.targets[i];
-        let Some(backup) = before
-            .backup
-            .as_deref()
-            .filter(|_| before.changed || before.status.changed())
-        else {
+        let Some(backup) = before.backup.as_deref().filter(|_| before.was_changed()) else {
             // Nothing was changed there: nothing to put back.
             run.targets[i].status = Status::Unchanged;
             continue;

@@ -220,7 +220,7 @@ fn blocks(run: &RunFile, run_path: &Path, ctx: &Context) -> Vec<Block> {
         ));
     }
 
-    if run.action == "apply" && run.targets.iter().any(|t| t.status.changed()) {
+    if run.action == "apply" && run.targets.iter().any(|t| t.was_changed()) {
         out.push(Block::Heading(2, "To undo".into()));
         out.push(Block::Para(format!(
             "chainsmith rotate --rollback \"{}\" puts every changed target back from its backup, last first.",
