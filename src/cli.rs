@@ -54,6 +54,8 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print where Chainsmith keeps its files (data, audit log, backups, rotation runs, caches, preferences).
+    Paths,
     /// Print the man page (roff) to standard output.
     #[command(hide = true)]
     Manpage,
@@ -408,6 +410,17 @@ pub fn run() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Manpage) => manpage(),
+        Some(Command::Paths) => {
+            let mut out = std::io::stdout().lock();
+            for (what, path) in crate::places::all() {
+                let shown = path.map_or_else(
+                    || "(none on this system)".to_string(),
+                    |p| engine::text::escaped(&p.display().to_string()),
+                );
+                let _ = writeln!(out, "{what:<20} {shown}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         #[cfg(feature = "gui")]
         Some(Command::Gui { inputs, host }) => open_window(inputs, host, started),
         #[cfg(feature = "gui")]

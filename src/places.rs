@@ -45,6 +45,31 @@ pub fn aia_cache_dir() -> Option<PathBuf> {
     dirs::data_local_dir().map(|d| d.join("Chainsmith").join("aia-cache"))
 }
 
+/// Where the window keeps its preferences, as a path to show (eframe's default on Linux:
+/// `$XDG_DATA_HOME/chainsmith/app.ron`).
+pub fn preferences_shown() -> Option<PathBuf> {
+    preferences_file().or_else(|| {
+        std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .or_else(|| std::env::home_dir().map(|h| h.join(".local").join("share")))
+            .map(|d| d.join("chainsmith").join("app.ron"))
+    })
+}
+
+/// Every place, named, for `chainsmith paths`.
+pub fn all() -> Vec<(&'static str, Option<PathBuf>)> {
+    let data = data_dir();
+    vec![
+        ("data folder", Some(data.clone())),
+        ("audit log", Some(data.join("audit.jsonl"))),
+        ("backups", Some(data.join("backups"))),
+        ("rotation runs", Some(data.join("rotations"))),
+        ("AIA cache", aia_cache_dir()),
+        ("window preferences", preferences_shown()),
+    ]
+}
+
 /// The window's preferences file, where it is not eframe's default (`None`: the default, which on
 /// Linux is `$XDG_DATA_HOME/chainsmith/app.ron`).
 #[cfg(not(windows))]

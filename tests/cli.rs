@@ -399,3 +399,40 @@ fn a_refused_json_build_keeps_standard_error_json() {
             .any(|f| f["code"] == "name.mismatch" && f["severity"] == "error")
     );
 }
+
+#[test]
+fn paths_says_where_every_file_lives() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+        .arg("paths")
+        .env_remove("CHAINSMITH_DATA_DIR")
+        .env("XDG_DATA_HOME", dir.path().join("share"))
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let share = dir.path().join("share/chainsmith");
+    for (what, path) in [
+        ("data folder", share.clone()),
+        ("audit log", share.join("audit.jsonl")),
+        ("backups", share.join("backups")),
+        ("rotation runs", share.join("rotations")),
+        ("AIA cache", dir.path().join("cache/chainsmith/aia")),
+        ("window preferences", share.join("app.ron")),
+    ] {
+        let line = format!("{what:<20} {}", path.display());
+        assert!(text.lines().any(|l| l == line), "{line}\n{text}");
+    }
+    // CHAINSMITH_DATA_DIR moves the data, as it does for uploads.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+        .arg("paths")
+        .env("CHAINSMITH_DATA_DIR", dir.path().join("portable"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!(
+        "{}",
+        dir.path().join("portable/audit.jsonl").display()
+    )));
+}

@@ -426,6 +426,19 @@ fn upload_to_the_linux_sandbox_keeps_records_in_local_app_data_and_the_secret_in
         .count();
     assert_eq!(posted, 1, "the authority was created");
 
+    // `chainsmith paths` names the Windows folders.
+    let out = wine.run("chainsmith.com", &["paths"], &[]);
+    ok("paths", &out);
+    let paths = String::from_utf8_lossy(&out.stdout).into_owned();
+    for line in [
+        r"audit log            C:\users\",
+        r"\AppData\Local\Chainsmith\audit.jsonl",
+        r"\AppData\Local\Chainsmith\aia-cache",
+        r"\AppData\Roaming\Chainsmith\preferences.ron",
+    ] {
+        assert!(paths.contains(line), "{line}\n{paths}");
+    }
+
     // The records live in %LOCALAPPDATA%\Chainsmith.
     let data = wine.user_dir().join("AppData/Local/Chainsmith");
     let audit = std::fs::read_to_string(data.join("audit.jsonl"))
