@@ -2107,6 +2107,9 @@ fn rotation_plan_from_the_loaded_chain_is_edited_and_saved_as_toml() {
     // The Upload window's Genesys target becomes the plan's first target.
     harness.state_mut().upload.prefs.client_id = "7c0d-client".into();
     harness.state_mut().upload.prefs.ca_name = "Carrier A".into();
+    // …and its REST target the second, its definition written beside the plan.
+    harness.state_mut().upload.prefs.rest =
+        chainsmith::upload::RestTarget::new("https://sbc-london.example/api/certificate");
     harness.get_by_label("Rotate…").click();
     harness.run();
     harness
@@ -2114,17 +2117,20 @@ fn rotation_plan_from_the_loaded_chain_is_edited_and_saved_as_toml() {
         .click();
     harness.run();
     // The form: rename the target.
-    harness.get_by_label("Name").focus();
-    harness.get_by_label("Name").type_text(" (test first)");
-    harness.run();
+    let first = harness.get_all_by_label("Name").next().unwrap();
+    first.focus();
+    first.type_text(" (test first)");
+    harness.run_steps(10);
     harness.get_by_label("Save plan…").click();
-    harness.run();
-    harness.run();
+    harness.run_steps(10);
+    harness.run_steps(10);
     let text = std::fs::read_to_string(&saved).unwrap();
     let plan = chainsmith::rotate::plan::read(&saved).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_eq!(plan.bundle.inputs, std::slice::from_ref(&file), "{text}");
     assert_eq!(plan.bundle.host.as_deref(), Some("sbc.example.com"));
-    assert_eq!(plan.targets.len(), 1, "{text}");
+    assert_eq!(plan.targets.len(), 2, "{text}");
+    assert_eq!(plan.targets[1].target.kind(), "rest");
+    assert!(dir.path().join("rest-target.json").is_file());
     assert_eq!(plan.targets[0].name, "Genesys euw2.pure.cloud (test first)");
     match &plan.targets[0].target {
         chainsmith::upload::Target::Genesys(g) => {

@@ -104,6 +104,9 @@ pub struct RotationPanel {
     cancel: Arc<AtomicBool>,
     /// The form is shown.
     pub editing: bool,
+    /// A new plan's REST target, from the Upload window: its definition is written beside the plan
+    /// when the plan is first saved (a definition holds no secret).
+    rest_definition: Option<(String, crate::upload::RestTarget)>,
 }
 
 impl Default for RotationPanel {
@@ -124,6 +127,7 @@ impl Default for RotationPanel {
             worker: None,
             cancel: Arc::new(AtomicBool::new(false)),
             editing: false,
+            rest_definition: None,
         }
     }
 }
@@ -164,9 +168,18 @@ impl RotationPanel {
         plan::to_toml(&self.draft)
     }
 
-    /// Remembers where the plan was saved (its folder now anchors relative paths) and re-checks it.
+    /// Remembers where the plan was saved (its folder now anchors relative paths), writes a new
+    /// plan's REST definition beside it (never over an existing file), and re-checks it.
     pub fn saved_as(&mut self, path: &Path) {
         self.plan_path = Some(path.to_path_buf());
+        if let Some((name, target)) = self.rest_definition.take() {
+            let file = path.parent().unwrap_or(Path::new(".")).join(&name);
+            if !file.exists()
+                && let Err(e) = crate::files::write_output(&file, target.to_json().as_bytes(), &[])
+            {
+                self.message = Some(format!("{}: not written: {e}", file.display()));
+            }
+        }
         self.check_draft();
     }
 
@@ -229,20 +242,23 @@ impl RotationPanel {
                 ..TargetSection::default()
             });
         }
-        if u.rest.url.len() > "https://".len() {
+        self.rest_definition = None;
+        if u.rest.check().is_ok() {
             draft.targets.push(TargetSection {
                 name: "REST target".into(),
                 kind: Kind::Rest,
                 definition: Some("rest-target.json".into()),
+                ca_file: Some(u.ca_file.trim().into()).filter(|n: &String| !n.is_empty()),
                 ..TargetSection::default()
             });
+            self.rest_definition = Some(("rest-target.json".into(), u.rest.clone()));
         }
         self.draft = draft;
         self.plan_path = None;
         self.last_run = None;
         self.editing = true;
         self.message = Some(
-            "A new plan from the loaded chain: check each target, then Save plan… (a REST target needs its definition saved beside the plan: Upload window, or upload --save-target)."
+            "A new plan from the loaded chain: check each target, then Save plan… (the REST target's definition is saved beside it)."
                 .into(),
         );
         self.check_draft();
