@@ -637,3 +637,20 @@ fn a_plan_edited_as_a_draft_and_saved_reads_back_the_same() {
     assert_eq!(again.bundle, original.bundle, "{saved}");
     assert!(!saved.contains("secret ="), "{saved}");
 }
+
+#[test]
+fn a_verify_endpoint_with_a_bad_host_is_refused_before_anything_is_sent() {
+    let s = Setup::new();
+    s.write_plan(
+        "bad-verify.toml",
+        "new-certs",
+        "\n[[verify]]\nendpoint = \"127.0.0.1:5061\"\nhost = \"not a host!\"\n",
+    );
+    let text = std::fs::read_to_string(s.path("bad-verify.toml")).unwrap();
+    let line = text.lines().position(|l| l == "[[verify]]").unwrap() + 1;
+    let out = s.rotate(&["bad-verify.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("line {line}")) && err.contains("[[verify]] host"), "{err}");
+    assert_eq!(s.requests(), [0, 0, 0], "no target touched");
+}

@@ -24,25 +24,18 @@ fn shown(text: impl std::fmt::Display) -> String {
 /// Every target's secret, found before anything is sent: a missing one stops the run before the
 /// canary, not half-way.
 fn secrets(rotation: &Rotation) -> Result<Vec<Secrets>, String> {
-    rotation
+    let secrets: Vec<Secrets> = rotation
         .targets
         .iter()
         .map(|t| {
             let question = format!("Secret for target \"{}\": ", t.name);
-            let found = rotate::secrets_for(&t.target, t.secret_env.as_deref(), Some(&question));
-            if upload::needs_secret(&t.target) && found.client_secret.is_none() && found.token.is_none() {
-                return Err(format!(
-                    "target \"{}\": no secret: {}, remember one in the OS keychain (upload --remember), or run in a terminal to be asked",
-                    t.name,
-                    match &t.secret_env {
-                        Some(var) => format!("{var} is not set"),
-                        None => "give secret_env = \"VARIABLE\" in the plan".to_string(),
-                    }
-                ));
-            }
-            Ok(found)
+            rotate::secrets_for(&t.target, t.secret_env.as_deref(), Some(&question))
         })
-        .collect()
+        .collect();
+    match rotate::missing_secret(rotation, &secrets) {
+        Some(e) => Err(format!("{e}, or run in a terminal to be asked")),
+        None => Ok(secrets),
+    }
 }
 
 fn now() -> i64 {
@@ -195,25 +188,9 @@ pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
     )?;
 
     // The far ends, once every target holds the bundle.
-    if run.targets.iter().all(|t| t.status.is_good()) && !rotation.verify.is_empty() {
-        for spec in &rotation.verify {
-            eprintln!("chainsmith: probing {}…", shown(&spec.endpoint));
-            let mut options = prepared.options.clone();
-            if let Some(host) = &spec.host {
-                options.host = Some(
-                    engine::HostName::parse(host)
-                        .map_err(|e| UsageError(format!("[[verify]] host: {e}")))?,
-                );
-            }
-            run.verify.push(rotate::verify(
-                spec,
-                report,
-                &options,
-                prepared.roots.as_ref(),
-            ));
-        }
-        rotate::save(&run_path, &run)?;
-    }
+    rotate::verify_all(&rotation, &prepared, &mut run, &run_path, &mut |endpoint| {
+        eprintln!("chainsmith: probing {}…", shown(endpoint))
+    })?;
     print_run(&rotation, report, &run, &run_path, args.json)?;
     let mut protect = vec![rotation.path.clone()];
     protect.extend(rotation.bundle.inputs.iter().cloned());

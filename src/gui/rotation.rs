@@ -343,18 +343,9 @@ impl RotationPanel {
                     blocking.join("; ")
                 ));
             }
-            if let Some((i, _)) = secrets.iter().enumerate().find(|(i, s)| {
-                upload::needs_secret(&rotation.targets[*i].target)
-                    && s.client_secret.is_none()
-                    && s.token.is_none()
-            }) {
+            if let Some(e) = rotate::missing_secret(&rotation, &secrets) {
                 return Err(format!(
-                    "Nothing sent: no secret for \"{}\": type it in its Secret field, set {}, or remember it in the keychain (Upload window)",
-                    rotation.targets[i].name,
-                    rotation.targets[i]
-                        .secret_env
-                        .as_deref()
-                        .unwrap_or("its secret_env variable")
+                    "Nothing sent: {e}, or type it in the target's Secret field"
                 ));
             }
             let mut progress = |p: Progress| {
@@ -383,21 +374,8 @@ impl RotationPanel {
                 &mut progress,
             )
             .map_err(|e| e.to_string())?;
-            if run.targets.iter().all(|t| t.status.is_good()) {
-                for spec in &rotation.verify {
-                    let mut options = prepared.options.clone();
-                    if let Some(host) = &spec.host {
-                        options.host = crate::engine::HostName::parse(host).ok();
-                    }
-                    run.verify.push(rotate::verify(
-                        spec,
-                        &prepared.report,
-                        &options,
-                        prepared.roots.as_ref(),
-                    ));
-                }
-                rotate::save(&path, &run).map_err(|e| e.to_string())?;
-            }
+            rotate::verify_all(&rotation, &prepared, &mut run, &path, &mut |_| {})
+                .map_err(|e| e.to_string())?;
             Ok(Outcome::Run {
                 run: Box::new(run),
                 path,

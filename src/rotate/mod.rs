@@ -772,6 +772,52 @@ fn unfinished_run(data_dir: &Path, rotation: &Rotation) -> Option<(PathBuf, RunF
     runs.pop()
 }
 
+/// The first target that needs a secret and has none, in words that say where to give it.
+pub fn missing_secret(rotation: &Rotation, secrets: &[Secrets]) -> Option<String> {
+    rotation.targets.iter().zip(secrets).find_map(|(t, s)| {
+        let missing =
+            upload::needs_secret(&t.target) && s.client_secret.is_none() && s.token.is_none();
+        missing.then(|| {
+            format!(
+                "target \"{}\": no secret: {}, or remember one in the OS keychain (upload --remember)",
+                t.name,
+                match &t.secret_env {
+                    Some(var) => format!("{var} is not set"),
+                    None => "give secret_env = \"VARIABLE\" in the plan".to_string(),
+                }
+            )
+        })
+    })
+}
+
+/// Once every target holds the bundle: probes each `[[verify]]` endpoint into `run` (and saves it).
+/// `probing` hears each endpoint before it is probed.
+pub fn verify_all(
+    rotation: &Rotation,
+    prepared: &Prepared,
+    run: &mut RunFile,
+    run_path: &Path,
+    probing: &mut dyn FnMut(&str),
+) -> Result<(), UploadError> {
+    if rotation.verify.is_empty() || !run.targets.iter().all(|t| t.status.is_good()) {
+        return Ok(());
+    }
+    for spec in &rotation.verify {
+        probing(&spec.endpoint);
+        let mut options = prepared.options.clone();
+        if let Some(host) = &spec.host {
+            options.host = Some(host.clone());
+        }
+        run.verify.push(verify(
+            spec,
+            &prepared.report,
+            &options,
+            prepared.roots.as_ref(),
+        ));
+    }
+    save(run_path, run)
+}
+
 /// Probes `spec.endpoint` and judges what it serves against the bundle (`served.*` findings). A stale
 /// leaf is reported; it is the admin's call whether that fails the change.
 pub fn verify(
@@ -791,7 +837,10 @@ pub fn verify(
     let probe_options = crate::probe::ProbeOptions {
         host: host.clone(),
         port,
-        sni: spec.sni.clone().or_else(|| spec.host.clone()),
+        sni: spec
+            .sni
+            .clone()
+            .or_else(|| spec.host.as_ref().map(|h| h.to_string())),
         timeout: spec.timeout,
         client_auth: None,
         only_suites: None,

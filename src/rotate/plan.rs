@@ -94,7 +94,7 @@ pub struct VerifySpec {
     pub endpoint: String,
     pub sni: Option<String>,
     /// The name the leaf must be valid for there (default: the bundle's host).
-    pub host: Option<String>,
+    pub host: Option<crate::engine::HostName>,
     pub ca_file: Option<PathBuf>,
     pub timeout: Duration,
 }
@@ -345,20 +345,31 @@ pub fn parse(path: &Path, text: &str) -> Result<Rotation, PlanError> {
             line,
         });
     }
-    let verify = file
-        .verify
-        .iter()
-        .map(|v| {
-            let v = v.get_ref();
-            VerifySpec {
-                endpoint: v.endpoint.clone(),
-                sni: v.sni.clone(),
-                host: v.host.clone(),
-                ca_file: v.ca_file.as_deref().map(resolve),
-                timeout: Duration::from_secs(v.timeout.unwrap_or(10).max(1)),
-            }
-        })
-        .collect();
+    let mut verify = Vec::new();
+    for spanned in &file.verify {
+        let v = spanned.get_ref();
+        let line = line_of(text, spanned.span().start);
+        if crate::probe::split_target(&v.endpoint).is_none() {
+            return Err(at(
+                line,
+                format!("[[verify]] endpoint = \"{}\": not HOST[:PORT]", v.endpoint),
+            ));
+        }
+        // The name the served leaf must be valid for: checked now, not after the targets changed.
+        let host = v
+            .host
+            .as_deref()
+            .map(crate::engine::HostName::parse)
+            .transpose()
+            .map_err(|e| at(line, format!("[[verify]] host: {e}")))?;
+        verify.push(VerifySpec {
+            endpoint: v.endpoint.clone(),
+            sni: v.sni.clone(),
+            host,
+            ca_file: v.ca_file.as_deref().map(resolve),
+            timeout: Duration::from_secs(v.timeout.unwrap_or(10).max(1)),
+        });
+    }
     Ok(Rotation {
         path: path.to_path_buf(),
         name: path
