@@ -2064,6 +2064,8 @@ fn rotation_window_opens_a_plan_reads_status_applies_canary_first_and_rolls_back
         harness.state().rotation.message
     );
     assert_eq!((writes(&eu), writes(&us)), (2, 2));
+    // They held nothing before the rotation, and the table says so.
+    assert!(rows.iter().all(|r| r.holds.is_empty()), "{rows:?}");
 
     // The report of the rollback, copied for the ticket.
     harness.get_by_label("Copy report").click();

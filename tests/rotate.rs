@@ -651,6 +651,9 @@ fn a_verify_endpoint_with_a_bad_host_is_refused_before_anything_is_sent() {
     let out = s.rotate(&["bad-verify.toml"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&format!("line {line}")) && err.contains("[[verify]] host"), "{err}");
+    assert!(
+        err.contains(&format!("line {line}")) && err.contains("[[verify]] host"),
+        "{err}"
+    );
     assert_eq!(s.requests(), [0, 0, 0], "no target touched");
 }

@@ -494,7 +494,16 @@ impl RotationPanel {
                 self.verdict = Some(verdict);
                 for (row, t) in self.rows.iter_mut().zip(&run.targets) {
                     row.status = Some(t.status);
-                    if !t.after.is_empty() || t.status.is_good() {
+                    // What it holds now is known unless the change did not read back, or the
+                    // target was not reached.
+                    if !matches!(
+                        t.status,
+                        Status::Differs
+                            | Status::ChangedUnverified
+                            | Status::Pending
+                            | Status::Skipped
+                            | Status::Cancelled
+                    ) {
                         row.holds = t.after.clone();
                     }
                     row.holds_bundle = Some(t.status.is_good() && run.action == "apply");
