@@ -314,7 +314,8 @@ pub struct RotateArgs {
     /// Put every target a run changed back from its backup, last first.
     #[arg(long, value_name = "RUN_FILE", conflicts_with_all = ["plan", "status", "dry_run", "canary_only"])]
     pub rollback: Option<PathBuf>,
-    /// Rotate even when the bundle has error findings (recorded in the audit log).
+    /// Rotate even when the bundle has error findings (recorded in the audit log); with --rollback,
+    /// roll back even though a later run changed the same targets (that run's change is undone too).
     #[arg(long)]
     pub force: bool,
     /// Print the result as JSON.
@@ -712,10 +713,7 @@ fn sandbox(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
         faults.push(crate::sandbox::Fault {
             status: status.parse().map_err(|_| bad())?,
             retry_after: retry.map(|r| r.parse()).transpose().map_err(|_| bad())?,
-            delay_ms: 0,
-            path_contains: String::new(),
-            tamper: false,
-            reorder: false,
+            ..crate::sandbox::Fault::default()
         });
     }
     let identity = match (&args.tls_cert, &args.tls_key) {

@@ -82,6 +82,79 @@ fn open_for_reading(path: &Path, _regular: bool) -> std::io::Result<fs::File> {
     fs::File::open(path)
 }
 
+/// The most Chainsmith reads of a plan, run file, backup, target definition or CA file: far above any
+/// real one, far below what would fill memory.
+pub const MAX_SMALL_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Why a plan, run file, backup, definition or CA file was not read.
+#[derive(Debug, thiserror::Error)]
+pub enum SmallFileError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a regular file ({kind}); Chainsmith reads it only from a file")]
+    NotAFile { path: String, kind: &'static str },
+    #[error("{path} is larger than {limit} bytes; that is not a file Chainsmith wrote or expects")]
+    TooLarge { path: String, limit: String },
+}
+
+/// Reads a small file Chainsmith depends on (a plan, a run file, a backup, a REST definition, a CA
+/// file) whole: only a regular file (a FIFO, socket or device is refused without blocking: it is
+/// opened non-blocking and checked after opening, so nothing can be swapped in between), at most
+/// [`MAX_SMALL_FILE_BYTES`].
+pub fn read_small(path: &Path) -> Result<Vec<u8>, SmallFileError> {
+    let shown = || crate::engine::text::escaped(&path.display().to_string());
+    let io = |source| SmallFileError::Io {
+        path: shown(),
+        source,
+    };
+    let file = open_without_waiting(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(SmallFileError::NotAFile {
+            path: shown(),
+            kind: if meta.is_dir() { "a folder" } else { "a pipe, socket or device" },
+        });
+    }
+    let too_large = || SmallFileError::TooLarge {
+        path: shown(),
+        limit: crate::upload::http::grouped(MAX_SMALL_FILE_BYTES),
+    };
+    if meta.len() > MAX_SMALL_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_SMALL_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_SMALL_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// [`read_small`] as UTF-8 text.
+pub fn read_small_text(path: &Path) -> Result<String, SmallFileError> {
+    String::from_utf8(read_small(path)?).map_err(|_| SmallFileError::Io {
+        path: crate::engine::text::escaped(&path.display().to_string()),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
+    })
+}
+
+/// Opens for reading without waiting for a FIFO's writer; reads then block as usual.
+#[cfg(unix)]
+fn open_without_waiting(path: &Path) -> std::io::Result<fs::File> {
+    open_for_reading(path, false)
+}
+
+/// Windows: a named pipe or device opens without waiting; [`read_small`] refuses it after opening.
+#[cfg(windows)]
+fn open_without_waiting(path: &Path) -> std::io::Result<fs::File> {
+    fs::File::open(path)
+}
+
 /// Every regular file under `root`, sorted by path. Symlinks are followed to regular files wherever
 /// they are; a link to anything else (a folder, a device, nothing, a loop) is an `input.skipped-link`
 /// warning. FIFOs, sockets and devices in the folder itself are skipped.
@@ -218,6 +291,10 @@ pub enum WriteError {
     #[error("{path} is a folder: give a file name")]
     Directory { path: String },
     #[error(
+        "{path} is among Chainsmith's records (backups, the audit log, rotation run files): a rollback depends on them; choose another file"
+    )]
+    IsRecord { path: String },
+    #[error(
         "{path} is read-only: Chainsmith does not replace read-only files; choose another file, or make it writable first"
     )]
     ReadOnly { path: String },
@@ -264,6 +341,53 @@ enum How {
     Replace(PathBuf, fs::Permissions),
     /// A character device or a FIFO, written to as it is.
     Stream,
+    /// This process's standard output or error (`-`, `/dev/stdout`, `/dev/stderr`): written as it
+    /// is, so that a shell's `>> run.log` appends rather than the log being replaced.
+    Standard(Std),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Std {
+    Out,
+    Err,
+}
+
+/// `-`, `/dev/stdout`, `/dev/stderr` and their `/dev/fd`, `/proc/self/fd` spellings: this process's
+/// own streams, whatever file or pipe they are.
+fn standard_stream(path: &Path) -> Option<Std> {
+    match path.to_str()? {
+        "-" | "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => Some(Std::Out),
+        "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => Some(Std::Err),
+        _ => None,
+    }
+}
+
+/// The folders and files the data directory keeps for rollbacks: never an output.
+fn records() -> Vec<PathBuf> {
+    let data = crate::places::data_dir();
+    [
+        data.join("backups"),
+        data.join("rotations"),
+        data.join("audit.jsonl"),
+    ]
+    .into_iter()
+    .filter_map(|p| fs::canonicalize(p).ok())
+    .collect()
+}
+
+/// Whether `path` (existing or to be created) is one of [`records`] or inside one of its folders.
+fn is_record(path: &Path) -> bool {
+    let resolved = fs::canonicalize(path).ok().or_else(|| {
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        Some(fs::canonicalize(parent).ok()?.join(path.file_name()?))
+    });
+    let Some(resolved) = resolved else {
+        return false;
+    };
+    records().iter().any(|r| resolved.starts_with(r))
 }
 
 /// Decides how `path` can be written without destroying what is there, or why it cannot
@@ -280,6 +404,12 @@ pub fn plan_output(path: &Path, inputs: &[FileId]) -> Result<OutputPlan, WriteEr
             how,
         })
     };
+    if let Some(stream) = standard_stream(path) {
+        return plan(How::Standard(stream));
+    }
+    if is_record(path) {
+        return Err(WriteError::IsRecord { path: shown });
+    }
     let link = match fs::symlink_metadata(path) {
         Ok(meta) => meta.file_type().is_symlink(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return plan(How::Create),
@@ -341,6 +471,20 @@ impl OutputPlan {
             How::Create => write_atomically(&self.path, bytes, None).map_err(io),
             How::Replace(target, permissions) => {
                 write_atomically(&target, bytes, Some(permissions)).map_err(io)
+            }
+            How::Standard(stream) => {
+                use std::io::Write as _;
+                let written = match stream {
+                    Std::Out => {
+                        let mut out = std::io::stdout().lock();
+                        out.write_all(bytes).and_then(|()| out.flush())
+                    }
+                    Std::Err => {
+                        let mut err = std::io::stderr().lock();
+                        err.write_all(bytes).and_then(|()| err.flush())
+                    }
+                };
+                written.map_err(io)
             }
             How::Stream => write_stream(&self.path, bytes).map_err(|e| match e {
                 StreamError::NoReader => WriteError::NoReader {
@@ -453,5 +597,19 @@ pub fn write_atomically(
     }
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
+    sync_folder(&dir);
     Ok(())
+}
+
+/// Makes a rename in `dir` durable (the journal's "write, sync, rename" needs the folder synced too).
+#[cfg(unix)]
+fn sync_folder(dir: &Path) {
+    if let Ok(folder) = fs::File::open(dir) {
+        let _ = folder.sync_all();
+    }
+}
+
+/// Windows: NTFS journals the rename itself; a folder cannot be opened as a file to sync it.
+#[cfg(windows)]
+fn sync_folder(_dir: &Path) {
 }

@@ -6,6 +6,7 @@ pub mod aia;
 pub mod cli;
 pub mod console;
 pub mod engine;
+pub mod fault;
 pub mod files;
 #[cfg(feature = "gui")]
 pub mod gui;

@@ -45,6 +45,22 @@ pub struct Fault {
     /// the same certificates in another order.
     #[serde(default)]
     pub reorder: bool,
+    /// Instead of failing, answer as usual but spoil the answer on the way out: rehearses a hostile
+    /// or broken network between Chainsmith and the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spoil: Option<Spoil>,
+}
+
+/// How an answer is spoiled on the way out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Spoil {
+    /// The whole Content-Length announced, half the body sent, then the connection dropped.
+    CutBody,
+    /// 200 with an HTML page instead of the answer (a captive proxy, a load balancer's error page).
+    Garbage,
+    /// The body sent one byte every `delay_ms` (a server that trickles).
+    Trickle,
 }
 
 /// How the next write is spoiled.
@@ -138,6 +154,23 @@ impl Handle {
         self.state
             .lock()
             .map(|s| s.received.clone())
+            .unwrap_or_default()
+    }
+
+    /// What the sandbox holds, exactly as stored (for tests that prove a rollback byte for byte):
+    /// `authority name → certificate PEM` and `REST trunk id → the body last written`.
+    pub fn holdings(&self) -> (BTreeMap<String, String>, BTreeMap<String, Value>) {
+        self.state
+            .lock()
+            .map(|s| {
+                (
+                    s.authorities
+                        .values()
+                        .map(|ca| (ca.name.clone(), ca.certificate.clone()))
+                        .collect(),
+                    s.rest_trunks.clone(),
+                )
+            })
             .unwrap_or_default()
     }
 
@@ -325,10 +358,81 @@ async fn record(
             .map(String::from),
         at: std::time::SystemTime::now(),
     };
-    if let Ok(mut s) = state.lock() {
-        s.received.push(received);
+    let method = received.method.clone();
+    let path = received
+        .path
+        .strip_prefix(EDGES)
+        .unwrap_or(&received.path)
+        .to_string();
+    let spoil = match state.lock() {
+        Ok(mut s) => {
+            s.received.push(received);
+            let seen = [
+                format!("{method} {path}"),
+                if matches!(method.as_str(), "PUT" | "POST" | "PATCH") {
+                    format!("WRITE {path}")
+                } else {
+                    String::new()
+                },
+            ];
+            let at = s.faults.iter().position(|f| {
+                f.spoil.is_some()
+                    && (f.path_contains.is_empty()
+                        || seen.iter().any(|p| p.contains(&f.path_contains)))
+            });
+            at.and_then(|i| s.faults.remove(i))
+        }
+        Err(_) => None,
+    };
+    let response = next.run(request).await;
+    match spoil {
+        Some(fault) => spoiled(response, &fault).await,
+        None => response,
     }
-    next.run(request).await
+}
+
+/// `response` spoiled as `fault` says.
+async fn spoiled(response: Response, fault: &Fault) -> Response {
+    use futures_util::StreamExt as _;
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let length = HeaderValue::from(bytes.len());
+    match fault.spoil {
+        Some(Spoil::CutBody) => {
+            parts.headers.insert(header::CONTENT_LENGTH, length);
+            let half = bytes.slice(..bytes.len() / 2);
+            // The first half is sent (the pause lets the server flush it), then the connection is
+            // dropped: the client has headers and part of the body.
+            let stream = futures_util::stream::iter([Some(half), None]).then(|chunk| async move {
+                match chunk {
+                    Some(bytes) => Ok(bytes),
+                    None => {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        Err(std::io::Error::other("the sandbox cuts the answer off"))
+                    }
+                }
+            });
+            Response::from_parts(parts, axum::body::Body::from_stream(stream))
+        }
+        Some(Spoil::Trickle) => {
+            parts.headers.insert(header::CONTENT_LENGTH, length);
+            let delay = Duration::from_millis(fault.delay_ms.max(1));
+            let stream = futures_util::stream::iter(bytes.to_vec()).then(move |b| async move {
+                tokio::time::sleep(delay).await;
+                Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![b]))
+            });
+            Response::from_parts(parts, axum::body::Body::from_stream(stream))
+        }
+        Some(Spoil::Garbage) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/html")],
+            "<html><body>502 Bad Gateway (proxy)</body></html>",
+        )
+            .into_response(),
+        None => Response::from_parts(parts, axum::body::Body::from(bytes)),
+    }
 }
 
 /// The path of the Genesys edges API.
@@ -495,7 +599,9 @@ async fn gate(
         let at = s
             .faults
             .iter()
-            .position(|f| f.path_contains.is_empty() || path.contains(&f.path_contains));
+            .position(|f| {
+                f.spoil.is_none() && (f.path_contains.is_empty() || path.contains(&f.path_contains))
+            });
         let fault = at.and_then(|i| s.faults.remove(i));
         if let Some(f) = fault.as_ref().filter(|f| f.tamper || f.reorder) {
             s.tamper = Some(if f.reorder {

@@ -106,9 +106,15 @@ secret_env = "SBC_LONDON_SECRET"
     }
 
     fn rotate(&self, args: &[&str]) -> Output {
+        self.rotate_with(args, &[])
+    }
+
+    /// `rotate` with more environment variables (a crash point).
+    fn rotate_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_chainsmith"))
             .arg("rotate")
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(self.dir.path())
             .env("CHAINSMITH_DATA_DIR", self.path("data"))
             .env("EU_CLIENT_SECRET", CLIENT_SECRET)
@@ -142,6 +148,28 @@ secret_env = "SBC_LONDON_SECRET"
                 .filter(|r| r.method != "GET" && !r.path.contains("oauth"))
                 .count()
         })
+    }
+
+    /// What the three servers hold, exactly as stored (certificate texts, REST bodies).
+    fn stored(&self) -> Vec<String> {
+        [&self.eu, &self.us, &self.sbc]
+            .iter()
+            .map(|s| format!("{:?}", s.holdings()))
+            .collect()
+    }
+
+    /// The run files of the plan named `name` (its file name's stem) not rolled back yet.
+    fn run_files(&self, name: &str) -> Vec<PathBuf> {
+        files_under(&self.path("data/rotations"))
+            .into_iter()
+            .filter(|p| {
+                let Ok(run) = serde_json::from_slice::<Value>(&std::fs::read(p).unwrap_or_default())
+                else {
+                    return false;
+                };
+                run["action"] == "apply" && run["plan_name"] == name && run["rolled_back_by"].is_null()
+            })
+            .collect()
     }
 
     fn requests(&self) -> [usize; 3] {
@@ -255,11 +283,8 @@ fn a_failing_canary_stops_the_run_and_nothing_reaches_the_rest() {
             .contains("permission"),
         "{json:#}"
     );
-    assert_eq!(
-        s.requests()[1..],
-        [0, 0],
-        "nothing sent to the skipped targets"
-    );
+    // Every target was read in the pre-flight; no change reached the skipped ones.
+    assert_eq!(s.writes()[1..], [0, 0], "nothing sent to the skipped targets");
 
     // --continue-on-error goes on past a failure.
     s.eu.inject(fault(403, "POST /certificateauthorities"));
@@ -275,21 +300,26 @@ fn an_interrupted_run_resumes_where_it_stopped() {
     let (code, json) = s.rotate_json(&["plan.toml", "--canary-only"]);
     assert_eq!(code, 3, "the rest is still to do: {json:#}");
     assert_eq!(statuses(&json), ["verified", "pending", "pending"]);
-    assert_eq!(s.requests()[1..], [0, 0]);
+    assert_eq!(s.writes()[1..], [0, 0]);
 
-    // The US org fails (its API is down: every attempt answers 503); the SBC is skipped.
-    for _ in 0..6 {
-        s.us.inject(fault(503, "GET /certificateauthorities"));
-    }
+    // The US org refuses the change (its write answers 403 at its turn); the SBC is skipped. The
+    // canary, changed by the first attempt of this run, is reported as this run's change.
+    s.us.inject(fault(403, "POST /certificateauthorities"));
     let (code, json) = s.rotate_json(&["plan.toml"]);
     assert_eq!(code, 3, "{json:#}");
-    assert_eq!(statuses(&json), ["unchanged", "failed", "skipped"]);
+    assert_eq!(statuses(&json), ["verified", "failed", "skipped"]);
+    assert_eq!(json["targets"][0]["result"], "changed, verified", "{json:#}");
+    assert_eq!(json["targets"][0]["changed"], true, "{json:#}");
 
-    // Run again once it is back: done targets are unchanged, the rest verified.
+    // Run again once it is back: the canary is not written again, the rest verified; every target
+    // this run changed says so, the canary included.
     let (code, json) = s.rotate_json(&["plan.toml"]);
     assert_eq!(code, 0, "{json:#}");
-    assert_eq!(statuses(&json), ["unchanged", "verified", "verified"]);
-    assert_eq!(s.writes(), [1, 1, 1]);
+    assert_eq!(statuses(&json), ["verified", "verified", "verified"]);
+    for t in json["targets"].as_array().unwrap() {
+        assert_eq!(t["result"], "changed, verified", "{json:#}");
+    }
+    assert_eq!(s.writes(), [1, 2, 1], "the US org's refused POST counts as a write sent");
 
     // All three attempts are one run, in one run file: one rollback undoes the whole rotation,
     // the canary (changed in the first attempt) included.
@@ -566,7 +596,7 @@ fn the_report_tells_an_approver_what_changed_in_markdown_and_html() {
     for text in [
         "EU org (test first)",
         "US org",
-        "SBC <London> & \\| Co",
+        "SBC &lt;London&gt; &amp; \\| Co",
         "Held before",
         "Holds now",
         "verified",
@@ -656,4 +686,444 @@ fn a_verify_endpoint_with_a_bad_host_is_refused_before_anything_is_sent() {
         "{err}"
     );
     assert_eq!(s.requests(), [0, 0, 0], "no target touched");
+}
+
+/// The journal, crash point by crash point: the process dies (abort, as `kill -9`: no destructor,
+/// no flush) at each step boundary of a Genesys target (the canary, the 1st passage) and of the REST
+/// target (the 3rd); the run file then tells rollback exactly which targets may have changed and
+/// holds their backups, and the rollback puts every target back byte for byte.
+#[test]
+fn a_crash_at_any_step_leaves_a_journal_that_rolls_back_every_target_byte_for_byte() {
+    let s = Setup::new();
+    let (code, json) = s.rotate_json(&["old.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    let original = s.stored();
+    for point in [
+        "before-backup",
+        "after-backup",
+        "after-intent",
+        "after-write",
+        "after-readback",
+    ] {
+        for passage in ["1", "3"] {
+            let crash = format!("{point}#{passage}");
+            let out = s.rotate_with(&["plan.toml"], &[("CHAINSMITH_CRASH_AT", &crash)]);
+            assert_eq!(
+                out.status.code(),
+                None,
+                "{crash}: the process was to die there: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let mut open = s.run_files("plan");
+            assert_eq!(open.len(), 1, "{crash}: one run not rolled back: {open:?}");
+            let run_file = open.remove(0);
+            let recorded: Value =
+                serde_json::from_slice(&std::fs::read(&run_file).unwrap()).unwrap();
+            assert!(recorded["finished"].is_null(), "{crash}: {recorded:#}");
+            // Until the write is sent, the canary is not recorded as (maybe) changed.
+            let canary = &recorded["targets"][0];
+            let sent = !(passage == "1" && ["before-backup", "after-backup"].contains(&point));
+            assert_eq!(
+                canary["changed"].as_bool().unwrap()
+                    || canary["step"] == "sending"
+                    || canary["status"] == "verified",
+                sent,
+                "{crash}: {canary:#}"
+            );
+            let out = s.rotate(&["--rollback", run_file.to_str().unwrap(), "--json"]);
+            let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+                panic!("{crash}: {e}: {}", String::from_utf8_lossy(&out.stderr))
+            });
+            assert_eq!(out.status.code(), Some(0), "{crash}: {json:#}");
+            assert_eq!(
+                s.stored(),
+                original,
+                "{crash}: every target holds exactly what it held before"
+            );
+            // A run rolled back is never rolled back twice.
+            let again = s.rotate(&["--rollback", run_file.to_str().unwrap()]);
+            assert_eq!(again.status.code(), Some(2), "{crash}");
+            assert!(
+                String::from_utf8_lossy(&again.stderr).contains("rolled back already"),
+                "{crash}: {}",
+                String::from_utf8_lossy(&again.stderr)
+            );
+        }
+    }
+}
+
+/// Killed after the US org's write was sent: running the plan again resumes the same run, keeps the
+/// first backups, and one rollback undoes all of it.
+#[test]
+fn a_run_killed_after_a_write_resumes_and_keeps_its_first_backup() {
+    let s = Setup::new();
+    let (code, _) = s.rotate_json(&["old.toml"]);
+    assert_eq!(code, 0);
+    let original = s.stored();
+    let out = s.rotate_with(&["plan.toml"], &[("CHAINSMITH_CRASH_AT", "after-write#2")]);
+    assert_eq!(out.status.code(), None);
+    let (code, json) = s.rotate_json(&["plan.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(statuses(&json), ["verified", "verified", "verified"]);
+    assert_eq!(s.run_files("plan").len(), 1, "one run, resumed");
+    let run_file = json["run_file"].as_str().unwrap().to_string();
+    let (code, json) = s.rotate_json(&["--rollback", &run_file]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(s.stored(), original);
+}
+
+/// Two runs at once: the second is refused, naming the holder; the same target named by another
+/// plan is locked too.
+#[test]
+fn a_second_run_of_the_plan_or_its_targets_is_refused_while_one_runs() {
+    let s = Setup::new();
+    // The canary's write waits 4 s: the first run holds its locks meanwhile.
+    s.eu.inject(Fault {
+        delay_ms: 4000,
+        ..fault(0, "POST /certificateauthorities")
+    });
+    let first = {
+        let dir = s.dir.path().to_path_buf();
+        std::thread::spawn(move || {
+            Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+                .args(["rotate", "plan.toml", "--json"])
+                .current_dir(&dir)
+                .env("CHAINSMITH_DATA_DIR", dir.join("data"))
+                .env("EU_CLIENT_SECRET", CLIENT_SECRET)
+                .env("US_CLIENT_SECRET", CLIENT_SECRET)
+                .env("SBC_LONDON_SECRET", CLIENT_SECRET)
+                .output()
+                .unwrap()
+        })
+    };
+    // Wait for the first run's write to be on its way.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !s
+        .eu
+        .received()
+        .iter()
+        .any(|r| r.method == "POST" && r.path.contains("certificateauthorities"))
+    {
+        assert!(std::time::Instant::now() < until, "the first run never wrote");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = s.rotate(&["plan.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("being changed by another run") && err.contains("process"),
+        "{err}"
+    );
+    // Another plan file naming the same EU target: its lock is held too.
+    std::fs::create_dir_all(s.path("other")).unwrap();
+    let other = std::fs::read_to_string(s.path("plan.toml"))
+        .unwrap()
+        .replace("\"new-certs/\"", "\"../new-certs/\"")
+        .replace("\"eu.pem\"", "\"../eu.pem\"")
+        .replace("\"us.pem\"", "\"../us.pem\"")
+        .replace("\"sbc.pem\"", "\"../sbc.pem\"")
+        .replace("\"sbc-london.json\"", "\"../sbc-london.json\"");
+    std::fs::write(s.path("other/plan.toml"), other).unwrap();
+    let out = s.rotate(&["other/plan.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("being changed by another run") && err.contains("target \""),
+        "{err}"
+    );
+    let first = first.join().unwrap();
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(s.writes(), [1, 1, 1], "only the first run wrote");
+}
+
+/// Two plan files of the same name in two folders are two plans: neither resumes the other's run,
+/// and each rollback goes only to its own targets.
+#[test]
+fn plans_of_the_same_name_in_two_folders_never_share_a_run() {
+    let s = Setup::new();
+    let (code, json) = s.rotate_json(&["plan.toml", "--canary-only"]);
+    assert_eq!(code, 3, "{json:#}");
+    let first_run = json["run_file"].as_str().unwrap().to_string();
+    // The same name elsewhere, naming only the US org.
+    std::fs::create_dir_all(s.path("b")).unwrap();
+    let text = std::fs::read_to_string(s.path("plan.toml")).unwrap();
+    let us_only = text[..text.find("[[target]]").unwrap()].to_string()
+        + &text[text.find("[[target]]\nname = \"US org\"").unwrap()
+            ..text.find("[[target]]\nname = \"SBC London\"").unwrap()];
+    std::fs::write(
+        s.path("b/plan.toml"),
+        us_only
+            .replace("\"new-certs/\"", "\"../new-certs/\"")
+            .replace("\"us.pem\"", "\"../us.pem\""),
+    )
+    .unwrap();
+    let (code, json) = s.rotate_json(&["b/plan.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_ne!(json["run_file"].as_str().unwrap(), first_run);
+    assert_eq!(statuses(&json), ["verified"]);
+    // The first plan's run is still its own, unfinished: rolling it back touches the EU org only.
+    let before = s.writes();
+    let (code, json) = s.rotate_json(&["--rollback", &first_run]);
+    assert_eq!(code, 0, "{json:#}");
+    let after = s.writes();
+    assert_eq!(after[0], before[0] + 1, "the EU org put back");
+    assert_eq!(after[1..], before[1..], "the other plan's US change is left alone");
+}
+
+/// A plan edited after the canary (a mistyped ca_name fixed): the resume is refused, saying what
+/// changed and how to undo; the first run's backup stays reachable, and its rollback restores it.
+#[test]
+fn an_edited_plan_never_loses_the_first_runs_backup() {
+    let s = Setup::new();
+    let (code, json) = s.rotate_json(&["plan.toml", "--canary-only"]);
+    assert_eq!(code, 3, "{json:#}");
+    let run_file = json["run_file"].as_str().unwrap().to_string();
+    let edited = std::fs::read_to_string(s.path("plan.toml"))
+        .unwrap()
+        .replacen(
+            "ca_name = \"Carrier A SIP TLS CAs\"",
+            "ca_name = \"Carrier A SIP TLS CA\"",
+            1,
+        );
+    std::fs::write(s.path("plan.toml"), edited).unwrap();
+    let out = s.rotate(&["plan.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("edited")
+            && err.contains("EU org (test first)")
+            && err.contains("--rollback"),
+        "{err}"
+    );
+    assert_eq!(s.writes(), [1, 0, 0], "nothing more sent");
+    let (code, json) = s.rotate_json(&["--rollback", &run_file]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(
+        s.eu.holdings().0.len(),
+        0,
+        "the org holds no certificate authority again, as before"
+    );
+    assert!(
+        json["targets"][0]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("held nothing before"),
+        "{json:#}"
+    );
+}
+
+/// Rolling back an older run after a later one changed the same targets is refused (it would undo
+/// the later change), unless --force.
+#[test]
+fn an_older_run_is_not_rolled_back_over_a_later_one_without_force() {
+    let s = Setup::new();
+    let (code, json) = s.rotate_json(&["old.toml"]);
+    assert_eq!(code, 0);
+    let older = json["run_file"].as_str().unwrap().to_string();
+    // A later run must start in a later second than the first: run file times are to the second.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (code, json) = s.rotate_json(&["plan.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    let later = json["run_file"].as_str().unwrap().to_string();
+    let out = s.rotate(&["--rollback", &older]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let later_name = Path::new(&later).file_name().unwrap().to_string_lossy();
+    assert!(
+        err.contains("a later run") && err.contains(&*later_name),
+        "{err}"
+    );
+    assert_eq!(s.writes(), [2, 2, 2], "nothing sent");
+    let (code, json) = s.rotate_json(&["--rollback", &older, "--force"]);
+    assert_eq!(code, 0, "{json:#}");
+}
+
+/// Run files name absolute paths: the rollback command a report prints works from anywhere, even
+/// when the data folder was given relative to where the run was started.
+#[test]
+fn a_rollback_works_from_another_folder() {
+    let s = Setup::new();
+    let out = Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+        .args(["rotate", "plan.toml", "--json"])
+        .current_dir(s.dir.path())
+        .env("CHAINSMITH_DATA_DIR", "data")
+        .env("EU_CLIENT_SECRET", CLIENT_SECRET)
+        .env("US_CLIENT_SECRET", CLIENT_SECRET)
+        .env("SBC_LONDON_SECRET", CLIENT_SECRET)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{json:#}");
+    let run_file = json["run_file"].as_str().unwrap();
+    assert!(Path::new(run_file).is_absolute(), "{run_file}");
+    let recorded: Value = serde_json::from_slice(&std::fs::read(run_file).unwrap()).unwrap();
+    assert!(Path::new(recorded["plan"].as_str().unwrap()).is_absolute());
+    for t in recorded["targets"].as_array().unwrap() {
+        assert!(Path::new(t["backup"].as_str().unwrap()).is_absolute(), "{t}");
+        assert!(Path::new(t["ca_file"].as_str().unwrap()).is_absolute(), "{t}");
+    }
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+        .args(["rotate", "--rollback", run_file])
+        .current_dir(elsewhere.path())
+        .env("CHAINSMITH_DATA_DIR", s.path("data"))
+        .env("EU_CLIENT_SECRET", CLIENT_SECRET)
+        .env("US_CLIENT_SECRET", CLIENT_SECRET)
+        .env("SBC_LONDON_SECRET", CLIENT_SECRET)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(holdings(&s, "plan.toml"), [Vec::<String>::new(), vec![], vec![]]);
+}
+
+/// A run file edited to send a target's rollback elsewhere: the secret is bound to the target it
+/// was used with, so nothing (no secret, no request) goes to the new URL.
+#[test]
+fn an_edited_run_file_cannot_send_a_secret_elsewhere() {
+    let s = Setup::new();
+    let (code, json) = s.rotate_json(&["plan.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    let run_file = json["run_file"].as_str().unwrap().to_string();
+    let evil = sandbox::start(0, vec![]).unwrap();
+    let text = std::fs::read_to_string(&run_file)
+        .unwrap()
+        .replace(&s.us.base_url(), &evil.base_url());
+    std::fs::write(&run_file, text).unwrap();
+    std::fs::write(s.path("us.pem"), &evil.certificate_pem).unwrap();
+    let (code, json) = s.rotate_json(&["--rollback", &run_file]);
+    assert_ne!(code, 0, "{json:#}");
+    assert_eq!(json["targets"][1]["status"], "refused", "{json:#}");
+    assert!(
+        json["targets"][1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not the one this run used"),
+        "{json:#}"
+    );
+    assert_eq!(evil.received().len(), 0, "nothing reached the edited URL");
+    // The other targets were put back.
+    assert_eq!(statuses(&json)[0], "rolled-back");
+    assert_eq!(statuses(&json)[2], "rolled-back");
+}
+
+/// Every target is checked before the canary: a mistyped ca_file on the second target stops the
+/// run before any write, naming the target and its line.
+#[test]
+fn a_broken_second_target_stops_the_run_before_the_canary() {
+    let s = Setup::new();
+    let plan = std::fs::read_to_string(s.path("plan.toml"))
+        .unwrap()
+        .replace("ca_file = \"us.pem\"", "ca_file = \"us-typo.pem\"");
+    std::fs::write(s.path("typo.toml"), &plan).unwrap();
+    let line = plan
+        .lines()
+        .position(|l| l == "name = \"US org\"")
+        .unwrap();
+    let out = s.rotate(&["typo.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("target \"US org\"")
+            && err.contains(&format!("line {line}"))
+            && err.contains("us-typo.pem")
+            && err.contains("nothing was changed"),
+        "{err}"
+    );
+    assert_eq!(s.writes(), [0, 0, 0]);
+}
+
+/// A plan error never quotes a value (a secret pasted in the wrong key or in secret_env).
+#[test]
+fn plan_errors_quote_no_value() {
+    let s = Setup::new();
+    let plan = std::fs::read_to_string(s.path("plan.toml")).unwrap();
+    for (from, to) in [
+        (
+            "secret_env = \"US_CLIENT_SECRET\"",
+            "secret_env = \"Xk9-hunter2-pasted\"",
+        ),
+        (
+            "secret_env = \"US_CLIENT_SECRET\"",
+            "timeout = \"Xk9-hunter2-pasted\"",
+        ),
+        (
+            "kind = \"rest\"",
+            "kind = \"Xk9-hunter2-pasted\"",
+        ),
+    ] {
+        std::fs::write(s.path("bad.toml"), plan.replacen(from, to, 1)).unwrap();
+        let out = s.rotate(&["bad.toml"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("line "), "{err}");
+        assert!(!err.contains("hunter2"), "a value was quoted: {err}");
+    }
+}
+
+/// `--report` never lands on a file the plan depends on, nor on a record; refused before anything
+/// is sent.
+#[test]
+fn a_report_never_replaces_a_file_the_plan_or_a_rollback_needs() {
+    let s = Setup::new();
+    let (code, _) = s.rotate_json(&["old.toml"]);
+    assert_eq!(code, 0);
+    let writes = s.writes();
+    let backup = files_under(&s.path("data/backups")).remove(0);
+    let run_file = s.run_files("old").remove(0);
+    for target in [
+        s.path("sbc-london.json"),
+        s.path("eu.pem"),
+        s.path("plan.toml"),
+        s.path("new-certs/leaf.pem"),
+        s.path("data/audit.jsonl"),
+        backup.clone(),
+        run_file.clone(),
+        s.path("data/rotations/new-report.md"),
+    ] {
+        let before = std::fs::read(&target).ok();
+        let out = s.rotate(&["plan.toml", "--report", target.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{}: {err}", target.display());
+        assert_eq!(std::fs::read(&target).ok(), before, "{}", target.display());
+    }
+    assert_eq!(s.writes(), writes, "nothing sent");
+}
+
+/// A plan file that is a FIFO, a device or huge is refused at once, never read without end.
+#[cfg(unix)]
+#[test]
+fn a_plan_that_is_not_a_small_regular_file_is_refused_at_once() {
+    let s = Setup::new();
+    let fifo = s.path("fifo.toml");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = std::time::Instant::now();
+    for plan in [fifo.to_str().unwrap(), "/dev/zero"] {
+        let out = s.rotate(&[plan]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("not a regular file"), "{err}");
+    }
+    let big = s.path("big.toml");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(11 * 1024 * 1024).unwrap();
+    let out = s.rotate(&[big.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("larger than"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }

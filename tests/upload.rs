@@ -1140,3 +1140,223 @@ fn a_retry_after_longer_than_allowed_is_named_not_waited_for() {
     assert_eq!(list["status"], 429);
     assert_eq!(entry["changed"], false);
 }
+
+/// `upload --target rest` to the sandbox's trunk API with HTTP Basic, for the chain in `folder`.
+fn rest_upload(r: &Rehearsal, folder: &str, extra: &[&str]) -> Output {
+    let url = format!("{}/trunk-api/trunks/london-1/certificate", r.base());
+    let mut args = vec![
+        "upload",
+        "--target",
+        "rest",
+        "--url",
+        &url,
+        "--auth",
+        "basic",
+        "--username",
+        CLIENT_ID,
+        "--ca-file",
+        "sandbox.pem",
+        "--host",
+        "sbc.example.com",
+        AT_ARG,
+        folder,
+    ];
+    args.extend_from_slice(extra);
+    r.run(&args)
+}
+
+fn spoiled(spoil: sandbox::Spoil, path: &str) -> Fault {
+    Fault {
+        spoil: Some(spoil),
+        ..fault(0, path)
+    }
+}
+
+/// What a target holds comes only from a complete answer understood whole: a read cut off, one
+/// that is not JSON, or one without the field stops the target before any write, in words. The
+/// old code took each of these for "it holds nothing" and a later rollback sent null.
+#[test]
+fn a_backup_read_that_is_cut_off_or_not_understood_stops_before_any_write() {
+    let r = Rehearsal::new();
+    let out = rest_upload(&r, "chain", &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let writes = |r: &Rehearsal| {
+        r.sandbox
+            .received()
+            .iter()
+            .filter(|q| q.method != "GET" && !q.path.contains("oauth"))
+            .count()
+    };
+    let next = chain(Alg::P256);
+    Rehearsal::write_chain(r.dir.path(), "next", &next);
+    // Every attempt of the read is cut off (a GET is retried: 4 attempts); a page that is not the
+    // answer is an answer (not retried).
+    for case in ["cut", "garbage"] {
+        for _ in 0..if case == "cut" { 4 } else { 1 } {
+            r.sandbox.inject(spoiled(
+                if case == "cut" {
+                    sandbox::Spoil::CutBody
+                } else {
+                    sandbox::Spoil::Garbage
+                },
+                "GET /trunk-api/",
+            ));
+        }
+        let before = writes(&r);
+        let out = rest_upload(&r, "next", &[]);
+        let err = stderr(&out);
+        assert_eq!(code(&out), 3, "{case}: {err}");
+        assert!(
+            err.contains("could not read what") && err.contains("nothing was changed"),
+            "{case}: {err}"
+        );
+        if case == "cut" {
+            assert!(err.contains("cut off after"), "{err}");
+        } else {
+            assert!(err.contains("neither JSON nor PEM"), "{err}");
+        }
+        assert_eq!(writes(&r), before, "{case}: no write");
+        assert_eq!(r.audit().last().unwrap()["result"], "failed");
+        assert!(r.audit().last().unwrap()["backup"].is_null(), "no backup");
+    }
+
+    // The read answers JSON without the field: not "nothing".
+    let mut definition = chainsmith::upload::RestTarget::new(&format!(
+        "{}/trunk-api/trunks/london-1/certificate",
+        r.base()
+    ));
+    definition.read_field = Some("tls.chain".into());
+    definition.auth = chainsmith::upload::RestAuth::Basic {
+        username: CLIENT_ID.into(),
+    };
+    std::fs::write(r.dir.path().join("wrong-field.json"), definition.to_json()).unwrap();
+    let before = writes(&r);
+    let out = r.run(&[
+        "upload",
+        "--target-file",
+        "wrong-field.json",
+        "--ca-file",
+        "sandbox.pem",
+        "--host",
+        "sbc.example.com",
+        AT_ARG,
+        "next",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(code(&out), 3, "{err}");
+    assert!(err.contains("no \"tls.chain\" field"), "{err}");
+    assert_eq!(writes(&r), before);
+}
+
+/// Genesys Cloud: a certificate authority list cut off mid-body stops the upload before any write.
+#[test]
+fn a_genesys_list_cut_off_stops_before_any_write() {
+    let r = Rehearsal::new();
+    let out = r.genesys("chain", &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let next = chain(Alg::P256);
+    Rehearsal::write_chain(r.dir.path(), "next", &next);
+    for _ in 0..4 {
+        r.sandbox
+            .inject(spoiled(sandbox::Spoil::CutBody, "GET /certificateauthorities"));
+    }
+    let out = r.genesys("next", &[]);
+    let err = stderr(&out);
+    assert_eq!(code(&out), 3, "{err}");
+    assert!(
+        err.contains("could not read what certificate authority")
+            && err.contains("cut off after")
+            && err.contains("nothing was changed"),
+        "{err}"
+    );
+    assert_eq!(r.authority().unwrap()["version"], 1, "not changed");
+}
+
+/// `--timeout` bounds the whole exchange, the body included: a server that trickles its answer is
+/// given up on in about the timeout, not for as long as it keeps sending.
+#[test]
+fn the_timeout_bounds_a_trickling_answer() {
+    let r = Rehearsal::new();
+    for _ in 0..4 {
+        r.sandbox.inject(Fault {
+            delay_ms: 300,
+            ..spoiled(sandbox::Spoil::Trickle, "GET /trunk-api/")
+        });
+    }
+    let started = std::time::Instant::now();
+    let out = rest_upload(&r, "chain", &["--timeout", "2"]);
+    let took = started.elapsed();
+    let err = stderr(&out);
+    assert_eq!(code(&out), 3, "{err}");
+    assert!(err.contains("no answer within 2 s"), "{err}");
+    // 4 attempts of 2 s and the backoff between them; a 40-byte-plus body at 300 ms a byte would
+    // take minutes per attempt.
+    assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+}
+
+/// Credentials in a URL are refused with exit 2, never echoed, and nothing is sent.
+#[test]
+fn credentials_in_a_url_are_refused_and_never_shown() {
+    let r = Rehearsal::new();
+    let port = r.sandbox.address.port();
+    for url in [
+        format!("https://ops:Pa55-hunter2@127.0.0.1:{port}/trunk-api/trunks/x/certificate"),
+        format!("https://127.0.0.1:{port}/trunk-api/trunks/x/certificate?access_token=hunter2-tok"),
+    ] {
+        let out = r.run(&[
+            "upload", "--target", "rest", "--url", &url, "--ca-file", "sandbox.pem", "--host",
+            "sbc.example.com", AT_ARG, "chain",
+        ]);
+        let err = stderr(&out);
+        assert_eq!(code(&out), 2, "{err}");
+        assert!(err.contains("secret belongs"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+    let out = r.run(&[
+        "upload",
+        "--target",
+        "genesys",
+        "--client-id",
+        CLIENT_ID,
+        "--api-base",
+        &format!("https://u:hunter2@127.0.0.1:{port}"),
+        "--login-base",
+        &r.base(),
+        "--ca-name",
+        "X",
+        "--ca-file",
+        "sandbox.pem",
+        "--host",
+        "sbc.example.com",
+        AT_ARG,
+        "chain",
+    ]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("hunter2"));
+    assert_eq!(r.sandbox.received().len(), 0, "nothing sent");
+    assert!(!r.data().join("audit.jsonl").exists());
+}
+
+/// `--save-target` never replaces an input or the CA file, and is written only once the bundle
+/// passes: a refused upload leaves no definition behind.
+#[test]
+fn save_target_never_replaces_an_input_and_waits_for_the_check() {
+    let r = Rehearsal::new();
+    let leaf = r.dir.path().join("chain/leaf.pem");
+    let before = std::fs::read(&leaf).unwrap();
+    for over in ["chain/leaf.pem", "sandbox.pem"] {
+        let out = rest_upload(&r, "chain", &["--save-target", over]);
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(stderr(&out).contains("one of the inputs"), "{}", stderr(&out));
+    }
+    assert_eq!(std::fs::read(&leaf).unwrap(), before);
+    // A bundle that does not pass (wrong host): refused, and no definition written.
+    let url = format!("{}/trunk-api/trunks/london-1/certificate", r.base());
+    let out = r.run(&[
+        "upload", "--target", "rest", "--url", &url, "--ca-file", "sandbox.pem", "--host",
+        "wrong.example.org", AT_ARG, "chain", "--save-target", "def.json",
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(!r.dir.path().join("def.json").exists());
+    assert_eq!(r.sandbox.received().len(), 0);
+}

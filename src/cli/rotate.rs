@@ -42,15 +42,28 @@ fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-/// `--report FILE`: the run's change-ticket report (never over an input or a device).
+/// Where `--report FILE` will go, settled before anything is sent: never over a file the plan (or
+/// the run) depends on, nor a record.
+fn plan_report(
+    args: &RotateArgs,
+    protect: &[std::path::PathBuf],
+) -> anyhow::Result<Option<crate::files::OutputPlan>> {
+    let Some(file) = &args.report else {
+        return Ok(None);
+    };
+    let inputs = crate::files::input_ids(protect);
+    Ok(Some(crate::files::plan_output(file, &inputs)?))
+}
+
+/// `--report FILE`: the run's change-ticket report, where [`plan_report`] settled.
 fn write_report(
     args: &RotateArgs,
+    output: Option<crate::files::OutputPlan>,
     run: &RunFile,
     run_path: &std::path::Path,
     report: Option<&Report>,
-    protect: &[std::path::PathBuf],
 ) -> anyhow::Result<()> {
-    let Some(file) = &args.report else {
+    let (Some(file), Some(output)) = (&args.report, output) else {
         return Ok(());
     };
     let ctx = rotate::report::Context {
@@ -78,10 +91,7 @@ fn write_report(
     };
     let format = rotate::report::Format::for_file_name(&file.to_string_lossy());
     let text = rotate::report::render(run, run_path, &ctx, format);
-    let mut protect = protect.to_vec();
-    protect.push(run_path.to_path_buf());
-    let inputs = crate::files::input_ids(&protect);
-    crate::files::write_output(file, text.as_bytes(), &inputs)?;
+    output.write(text.as_bytes())?;
     eprintln!("chainsmith: wrote the report to {}", shown(file.display()));
     Ok(())
 }
@@ -133,6 +143,7 @@ pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let data_dir = records::data_dir();
+    let report_output = plan_report(args, &rotation.depends_on())?;
     let prepared = match rotate::prepare(&rotation, now(), &data_dir) {
         Ok(p) => p,
         Err(rotate::PrepareError::Usage(e)) => return Err(UsageError(e).into()),
@@ -175,7 +186,7 @@ pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
         continue_on_error: args.continue_on_error,
         canary_only: args.canary_only,
     };
-    let (mut run, run_path) = rotate::apply(
+    let applied = rotate::apply(
         &rotation,
         plans,
         &secrets,
@@ -185,28 +196,34 @@ pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
         &now,
         Arc::new(AtomicBool::new(false)),
         &mut progress,
-    )?;
+    );
+    let (mut run, run_path) = match applied {
+        Ok(done) => done,
+        // Refused before any change (a busy lock, an edited plan, a pre-flight): said in words.
+        Err(e) => {
+            eprintln!("chainsmith: {}", shown(&e));
+            return Ok(ExitCode::from(e.exit_code(false)));
+        }
+    };
 
     // The far ends, once every target holds the bundle.
     rotate::verify_all(&rotation, &prepared, &mut run, &run_path, &mut |endpoint| {
         eprintln!("chainsmith: probing {}…", shown(endpoint))
     })?;
     print_run(&rotation, report, &run, &run_path, args.json)?;
-    let mut protect = vec![rotation.path.clone()];
-    protect.extend(rotation.bundle.inputs.iter().cloned());
-    write_report(args, &run, &run_path, Some(report), &protect)?;
+    write_report(args, report_output, &run, &run_path, Some(report))?;
     Ok(ExitCode::from(run.exit_code()))
 }
 
 fn rollback(args: &RotateArgs, run_file: &std::path::Path) -> anyhow::Result<ExitCode> {
     let previous = rotate::load_run(run_file).map_err(|e| UsageError(e.to_string()))?;
-    if previous.action != "apply" {
-        return Err(UsageError(format!(
-            "{}: a rollback's run file; roll back the run it undid, or run the plan again",
-            run_file.display()
-        ))
-        .into());
-    }
+    let data_dir = records::data_dir();
+    rotate::check_rollback(&previous, run_file, &data_dir, args.force)
+        .map_err(|e| UsageError(e.to_string()))?;
+    let mut protect = vec![run_file.to_path_buf()];
+    protect.extend(previous.targets.iter().filter_map(|t| t.ca_file.clone()));
+    protect.extend(previous.targets.iter().filter_map(|t| t.backup.as_ref().map(Into::into)));
+    let report_output = plan_report(args, &protect)?;
     let changed = previous
         .targets
         .iter()
@@ -230,7 +247,8 @@ fn rollback(args: &RotateArgs, run_file: &std::path::Path) -> anyhow::Result<Exi
         &previous,
         run_file,
         &secrets,
-        &records::data_dir(),
+        &data_dir,
+        args.force,
         &now,
         Arc::new(AtomicBool::new(false)),
         &mut progress,
@@ -245,7 +263,7 @@ fn rollback(args: &RotateArgs, run_file: &std::path::Path) -> anyhow::Result<Exi
     } else {
         writeln!(out, "Rollback of {}:", shown(run_file.display()))?;
         for t in &run.targets {
-            writeln!(out, "  {:<20} {}", t.status.as_str(), shown(&t.name))?;
+            writeln!(out, "  {:<20} {}", t.status_words(), shown(&t.name))?;
             if let Some(e) = &t.error {
                 writeln!(out, "  {:<20}   {}", "", shown(e))?;
             }
@@ -253,7 +271,7 @@ fn rollback(args: &RotateArgs, run_file: &std::path::Path) -> anyhow::Result<Exi
         writeln!(out, "  run file: {}", shown(path.display()))?;
     }
     drop(out);
-    write_report(args, &run, &path, None, &[run_file.to_path_buf()])?;
+    write_report(args, report_output, &run, &path, None)?;
     Ok(ExitCode::from(run.exit_code()))
 }
 
@@ -272,6 +290,8 @@ fn run_json(run: &RunFile, path: &std::path::Path, report: Option<&Report>) -> s
             "name": t.name,
             "kind": t.kind,
             "status": t.status,
+            "result": t.status_words(),
+            "changed": t.was_changed(),
             "backup": t.backup,
             "error": t.error,
             "before": t.before,
@@ -309,7 +329,7 @@ fn print_run(
         writeln!(
             out,
             "  {:<20} {} ({})",
-            t.status.as_str(),
+            t.status_words(),
             shown(&t.name),
             t.kind
         )?;

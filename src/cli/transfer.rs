@@ -32,8 +32,8 @@ impl ApiArgs {
         self.ca_file
             .as_ref()
             .map(|path| {
-                std::fs::read(path)
-                    .map_err(|e| UsageError(format!("--ca-file {}: {e}", path.display())).into())
+                crate::files::read_small(path)
+                    .map_err(|e| UsageError(format!("--ca-file {e}")).into())
             })
             .transpose()
     }
@@ -89,8 +89,8 @@ fn rest_target(args: &UploadArgs) -> anyhow::Result<RestTarget> {
     let mut target =
         match (&args.target_file, &args.url) {
             (Some(path), _) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| UsageError(format!("--target-file {}: {e}", path.display())))?;
+                let text = crate::files::read_small_text(path)
+                    .map_err(|e| UsageError(format!("--target-file {e}")))?;
                 RestTarget::from_json(&text)
                     .map_err(|e| UsageError(format!("--target-file {}: {e}", path.display())))?
             }
@@ -136,13 +136,6 @@ fn rest_target(args: &UploadArgs) -> anyhow::Result<RestTarget> {
         target.add_pin(&pin);
     }
     target.check().map_err(usage)?;
-    if let Some(path) = &args.save_target {
-        crate::files::write_output(path, target.to_json().as_bytes(), &[])?;
-        eprintln!(
-            "chainsmith: saved the target definition to {}",
-            path.display()
-        );
-    }
     Ok(target)
 }
 
@@ -175,6 +168,22 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
         }
         TargetKind::Rest => Target::Rest(rest_target(args)?),
     };
+    // --save-target: where it goes is settled before any work (never over an input, the CA file, a
+    // record), and it is written only once the bundle passes.
+    let save_target = match (&args.save_target, &target) {
+        (Some(path), Target::Rest(_)) => {
+            let mut named = args.check.inputs.clone();
+            named.extend(args.check.leaf.iter().cloned());
+            named.extend(args.check.flags.roots.iter().cloned());
+            named.extend(args.api.ca_file.iter().cloned());
+            named.extend(args.target_file.iter().cloned());
+            Some(crate::files::plan_output(
+                path,
+                &crate::files::input_ids(&named),
+            )?)
+        }
+        _ => None,
+    };
     let report = super::analyze(&args.check)?;
     eprint!("{}", report.to_text());
     let blocking = upload::blocking_findings(&report);
@@ -184,6 +193,15 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
             blocking.len()
         );
         return Ok(ExitCode::from(1));
+    }
+    if let (Some(output), Target::Rest(rest)) = (save_target, &target) {
+        output.write(rest.to_json().as_bytes())?;
+        if let Some(path) = &args.save_target {
+            eprintln!(
+                "chainsmith: saved the target definition to {}",
+                shown(path.display())
+            );
+        }
     }
     let payload = match upload::payload_for(&target, &report, args.include_root) {
         Ok(p) => p,

@@ -37,9 +37,55 @@ pub fn escaped(text: &str) -> String {
     escape(text).into_owned()
 }
 
+/// `text` for a Markdown document (also inside a table cell): control characters as visible
+/// escapes; `&`, `<` and `>` as HTML entities, so that no tag, comment or entity from a certificate or
+/// a server reaches the HTML a Markdown viewer makes; and every character Markdown gives a meaning
+/// (backslash, backtick, `*`, `_`, brackets, `!`, `|`, `~`; at the start `#`, `+`, `-`, `=`) escaped with a
+/// backslash, so that text stays text: no link, image, code span, emphasis or table cell border; at
+/// the start, no heading, list or rule either. (One line: [`escape`] has made newlines visible.)
+pub fn markdown(text: &str) -> String {
+    let shown = escape(text);
+    let mut out = String::with_capacity(shown.len() + 8);
+    // Digits at the start then `.` or `)` would make an ordered list.
+    let leading_digits = shown.chars().take_while(char::is_ascii_digit).count();
+    for (i, c) in shown.chars().enumerate() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '!' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' | '-' | '+' | '=' if i == 0 => {
+                out.push('\\');
+                out.push(c);
+            }
+            '.' if i == leading_digits && i > 0 => out.push_str("\\."),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_keeps_text_text() {
+        assert_eq!(
+            markdown("<script>alert(1)</script>"),
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
+        );
+        assert_eq!(markdown("a|b"), "a\\|b");
+        assert_eq!(markdown("![x](http://e/)"), "\\!\\[x\\](http://e/)");
+        assert_eq!(markdown("\u{1b}]8;;x\u{7}"), "\\\\x1b\\]8;;x\\\\x07");
+        assert_eq!(markdown("CN=sbc.example.com"), "CN=sbc.example.com");
+        assert_eq!(markdown("# not a heading"), "\\# not a heading");
+        assert_eq!(markdown("1. not a list"), "1\\. not a list");
+        assert_eq!(markdown("2026-06-01"), "2026-06-01");
+    }
 
     #[test]
     fn escape_table() {

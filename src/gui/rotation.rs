@@ -147,7 +147,7 @@ impl RotationPanel {
 
     /// Reads a plan file into the form and checks it.
     pub fn open_plan(&mut self, path: &Path) {
-        match std::fs::read_to_string(path) {
+        match crate::files::read_small_text(path) {
             Ok(text) => match plan::draft(&text) {
                 Ok(draft) => {
                     self.draft = draft;
@@ -424,6 +424,7 @@ impl RotationPanel {
                 &previous_path,
                 &secrets,
                 &data_dir,
+                false,
                 &clock,
                 cancel,
                 &mut progress,
@@ -796,7 +797,7 @@ impl RotationPanel {
                         ui.vertical(|ui| {
                             match row.status {
                                 Some(s) if s.is_good() || s == Status::RolledBack => {
-                                    ui.label(format!("✔ {}", s.as_str()));
+                                    ui.label(format!("✔ {}", s.words()));
                                 }
                                 Some(s @ (Status::Pending | Status::Skipped)) => {
                                     ui.weak(s.as_str());

@@ -60,6 +60,9 @@ pub struct UploadPanel {
     pub prefs: UploadPrefs,
     /// Typed into the masked field; empty: the environment variable or the keychain is used.
     secret: String,
+    /// The target the typed secret was typed for ([`Target::secret_identity`]): when the form names
+    /// another target (or kind), the secret is cleared, never carried across.
+    secret_for: Option<String>,
     pub remember: bool,
     pub trunks: Vec<Trunk>,
     pub trunk: Option<String>,
@@ -94,6 +97,7 @@ impl UploadPanel {
             open: false,
             prefs,
             secret: String::new(),
+            secret_for: None,
             remember: false,
             trunks: Vec::new(),
             trunk: None,
@@ -164,6 +168,25 @@ impl UploadPanel {
     /// Types the secret (as the masked field does).
     pub fn set_secret(&mut self, text: &str) {
         self.secret = text.to_string();
+        self.secret_for = self.target_with(false).ok().map(|t| t.secret_identity());
+    }
+
+    /// A typed secret belongs to the target it was typed for: while the field is empty it follows
+    /// the form; once typed, a change of target or kind clears it (and says so).
+    fn keep_secret_with_its_target(&mut self) {
+        let identity = self.target_with(false).ok().map(|t| t.secret_identity());
+        if self.secret.is_empty() {
+            self.secret_for = identity;
+        } else if self.secret_for.is_none() {
+            self.secret_for = identity;
+        } else if self.secret_for != identity {
+            zeroize::Zeroize::zeroize(&mut self.secret);
+            self.secret_for = identity;
+            self.message = Some(
+                "The typed secret was cleared: the target changed. Type the secret for this target."
+                    .into(),
+            );
+        }
     }
 
     /// Starts the sandbox on a worker (it binds a port and makes its certificate) the first time.
@@ -481,6 +504,7 @@ impl UploadPanel {
         if self.is_busy() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
+        self.keep_secret_with_its_target();
         let mut open = true;
         egui::Window::new("Upload bundle")
             .open(&mut open)

@@ -7,6 +7,7 @@
 //!
 //! The plan file is [`plan`]; the command line around this is `src/cli/rotate.rs`.
 
+pub mod lock;
 pub mod plan;
 pub mod report;
 
@@ -60,6 +61,15 @@ impl Status {
             Status::Skipped => "skipped",
             Status::Cancelled => "cancelled",
             Status::RolledBack => "rolled-back",
+        }
+    }
+
+    /// In words for the table, the report and the window: a verified target is one this run changed
+    /// ("changed, verified"); the other statuses as they are.
+    pub fn words(self) -> &'static str {
+        match self {
+            Status::Verified => "changed, verified",
+            other => other.as_str(),
         }
     }
 
@@ -125,12 +135,30 @@ pub struct TargetRun {
     /// Seconds the target took.
     #[serde(default)]
     pub seconds: f64,
+    /// The last point of its change the journal recorded: `backed-up` (nothing sent yet),
+    /// `sending` (a change was on its way: it may have landed), `done` (the outcome is recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// Proof that its secret was the one used with this target (see [`upload::Secret::bind`]): a
+    /// rollback sends a secret only to a target it matches, so an edited run file cannot redirect it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_binding: Option<String>,
 }
 
 impl TargetRun {
     /// A change of this run may have reached it: what a rollback puts back.
     pub fn was_changed(&self) -> bool {
-        self.changed || self.status.changed()
+        self.changed || self.status.changed() || self.step.as_deref() == Some("sending")
+    }
+
+    /// Its status as a run reports it: "changed, verified" for a target this run changed and
+    /// verified (in this attempt or one it resumed), so that a report never calls it unchanged.
+    pub fn status_words(&self) -> String {
+        match self.status {
+            Status::Unchanged if self.was_changed() => Status::Verified.words().into(),
+            Status::Pending if self.was_changed() => "interrupted after a change was sent".into(),
+            other => other.words().into(),
+        }
     }
 }
 
@@ -150,9 +178,13 @@ pub struct VerifyResult {
 /// The record of one rotation run, rewritten after every target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunFile {
-    /// Format version (1).
+    /// Format version (2: the plan's canonical path and hash, the journal steps).
     pub chainsmith_rotation: u32,
+    /// The plan file's canonical absolute path.
     pub plan: String,
+    /// SHA-256 of the plan's text when the run started: with `plan`, the run's identity.
+    #[serde(default)]
+    pub plan_sha256: String,
     pub plan_name: String,
     pub started: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -254,8 +286,8 @@ pub fn save(path: &Path, run: &RunFile) -> Result<(), UploadError> {
 
 /// Reads a run file.
 pub fn load_run(path: &Path) -> Result<RunFile, UploadError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| UploadError::Usage(format!("{}: {e}", path.display())))?;
+    let text =
+        crate::files::read_small_text(path).map_err(|e| UploadError::Usage(e.to_string()))?;
     serde_json::from_str(&text).map_err(|e| {
         UploadError::Usage(format!(
             "{}: not a Chainsmith rotation run file ({e})",
@@ -506,8 +538,129 @@ pub struct RunOptions {
     pub canary_only: bool,
 }
 
+/// The locks a run holds: its plan and each of its targets.
+pub struct Locks(#[allow(dead_code)] Vec<lock::Lock>);
+
+/// Takes the plan's lock and every target's, or says which run holds one. `targets` are
+/// `(name, identity)`.
+pub fn lock_run(
+    data_dir: &Path,
+    plan: &str,
+    targets: &[(String, String)],
+    action: &str,
+) -> Result<Locks, UploadError> {
+    let holder = format!(
+        "process {} started {}, {action} of {}",
+        std::process::id(),
+        engine::report::rfc3339(time::OffsetDateTime::now_utc().unix_timestamp()),
+        plan
+    );
+    let mut held = vec![lock::acquire(
+        data_dir,
+        "plan",
+        plan,
+        &format!("the plan {}", engine::text::escaped(plan)),
+        &holder,
+    )?];
+    let mut sorted: Vec<&(String, String)> = targets.iter().collect();
+    sorted.sort_by(|a, b| a.1.cmp(&b.1));
+    sorted.dedup_by(|a, b| a.1 == b.1);
+    for (name, identity) in sorted {
+        held.push(lock::acquire(
+            data_dir,
+            "target",
+            identity,
+            &format!("target \"{}\"", engine::text::escaped(name)),
+            &holder,
+        )?);
+    }
+    Ok(Locks(held))
+}
+
+/// Why a plan cannot be run as it is: an unfinished run of an earlier version of the same plan file.
+/// Its backups must stay reachable, so the edited plan is refused until that run is finished with
+/// the plan it was started with, or rolled back.
+fn edited_plan_refusal(old_path: &Path, old: &RunFile, rotation: &Rotation) -> UploadError {
+    let mut changes = Vec::new();
+    for t in &old.targets {
+        match rotation.targets.iter().find(|n| n.name == t.name) {
+            None => changes.push(format!("target \"{}\" was removed", t.name)),
+            Some(n) if n.target != t.target => changes.push(format!(
+                "target \"{}\" (line {}) now names another place or settings",
+                t.name, n.line
+            )),
+            Some(_) => {}
+        }
+    }
+    for n in &rotation.targets {
+        if !old.targets.iter().any(|t| t.name == n.name) {
+            changes.push(format!("target \"{}\" (line {}) is new", n.name, n.line));
+        }
+    }
+    if changes.is_empty() {
+        changes.push("the bundle or other settings".into());
+    }
+    let changed: Vec<&str> = old
+        .targets
+        .iter()
+        .filter(|t| t.was_changed())
+        .map(|t| t.name.as_str())
+        .collect();
+    UploadError::Usage(engine::text::escaped(&format!(
+        "the plan was edited since its unfinished run {} started ({}); that run changed {} and holds the backups to undo it. \
+         Finish it with the plan as it was, or undo it first (chainsmith rotate --rollback {}), then run the edited plan",
+        old_path.display(),
+        changes.join("; "),
+        if changed.is_empty() {
+            "nothing yet".to_string()
+        } else {
+            changed
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+        old_path.display()
+    )))
+}
+
+/// Checks every target before the canary changes anything: its secret, its API's CA file and pins,
+/// and a read of what it holds now (authenticated as the run will be). The first failure names the
+/// target and its line in the plan; nothing has been sent then but reads.
+pub fn preflight(
+    rotation: &Rotation,
+    plans: &[Plan],
+    secrets: &[Secrets],
+    cancel: Arc<AtomicBool>,
+) -> Result<(), UploadError> {
+    if let Some(e) = missing_secret(rotation, secrets) {
+        return Err(UploadError::Usage(e));
+    }
+    for ((t, plan), secrets) in rotation.targets.iter().zip(plans).zip(secrets) {
+        let named = |e: UploadError| {
+            let why = match e {
+                UploadError::Unreadable { why, .. } => why,
+                other => other.to_string(),
+            };
+            UploadError::Unreadable {
+                what: format!(
+                    "target \"{}\" (line {} of the plan)",
+                    engine::text::escaped(&t.name),
+                    t.line
+                ),
+                why,
+            }
+        };
+        plan.trust().map_err(named)?;
+        upload::holdings(plan, secrets, cancel.clone()).map_err(named)?;
+    }
+    Ok(())
+}
+
 /// Runs the targets in order; `plans[i]` and `secrets[i]` belong to `rotation.targets[i]`. The run
-/// file is written before the first target and after each one. Returns it with its path.
+/// file is a journal: written before the first target, and before each target's change is sent
+/// (its backup, then "sending"), and after each target's outcome, each time durably (write, sync,
+/// rename). Returns it with its path.
 #[allow(clippy::too_many_arguments)]
 pub fn apply(
     rotation: &Rotation,
@@ -520,11 +673,27 @@ pub fn apply(
     cancel: Arc<AtomicBool>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(RunFile, PathBuf), UploadError> {
+    let data_dir = &absolute(data_dir);
+    let plan_id = rotation.path.display().to_string();
+    let _locks = lock_run(
+        data_dir,
+        &plan_id,
+        &rotation
+            .targets
+            .iter()
+            .map(|t| (t.name.clone(), t.target.identity()))
+            .collect::<Vec<_>>(),
+        "rotation",
+    )?;
+    // Every target is checked before the canary: a mistyped CA file or a target that cannot be read
+    // stops the run before any change.
+    preflight(rotation, plans, secrets, cancel.clone())?;
     let now = clock();
     let path = new_run_path(data_dir, now, &rotation.name, "apply");
     let mut run = RunFile {
-        chainsmith_rotation: 1,
-        plan: rotation.path.display().to_string(),
+        chainsmith_rotation: 2,
+        plan: plan_id,
+        plan_sha256: rotation.sha256.clone(),
         plan_name: rotation.name.clone(),
         started: engine::report::rfc3339(now),
         finished: None,
@@ -533,12 +702,13 @@ pub fn apply(
         targets: rotation
             .targets
             .iter()
-            .map(|t| TargetRun {
+            .zip(secrets)
+            .map(|(t, s)| TargetRun {
                 name: t.name.clone(),
                 kind: t.target.kind().into(),
                 target: t.target.clone(),
                 secret_env: t.secret_env.clone(),
-                ca_file: t.ca_file.clone(),
+                ca_file: t.ca_file.as_deref().map(absolute),
                 pins: t.pins.iter().map(|p| p.hex()).collect(),
                 status: Status::Pending,
                 changed: false,
@@ -549,6 +719,12 @@ pub fn apply(
                 correlation_ids: Vec::new(),
                 error: None,
                 seconds: 0.0,
+                step: None,
+                secret_binding: s
+                    .client_secret
+                    .as_ref()
+                    .or(s.token.as_ref())
+                    .map(|secret| secret.bind(&t.target.identity())),
             })
             .collect(),
         verify: Vec::new(),
@@ -556,12 +732,24 @@ pub fn apply(
         rolled_back_by: None,
         resumed: 0,
     };
-    // An interrupted run of this plan (a target failed, was skipped or left for after the canary)
-    // is taken up again in its own run file, so that one rollback undoes the whole rotation.
+    // An interrupted run of this plan (a target failed, was skipped, left for after the canary, or
+    // the process died) is taken up again in its own run file, so that one rollback undoes the
+    // whole rotation; what it may have changed keeps its first backup.
     let mut path = path;
-    let mut earlier: Vec<Option<TargetRun>> = vec![None; run.targets.len()];
-    if let Some((old_path, old)) = unfinished_run(data_dir, rotation) {
-        earlier = old.targets.iter().cloned().map(Some).collect();
+    if let Some((old_path, old)) = unfinished_run(data_dir, &run.plan) {
+        if old.plan_sha256 != rotation.sha256 {
+            return Err(edited_plan_refusal(&old_path, &old, rotation));
+        }
+        for (entry, prior) in run.targets.iter_mut().zip(&old.targets) {
+            if prior.was_changed() {
+                entry.changed = true;
+                entry.status = prior.status;
+                entry.before = prior.before.clone();
+                entry.after = prior.after.clone();
+                entry.backup = prior.backup.clone();
+                entry.step = prior.step.clone();
+            }
+        }
         run.started = old.started.clone();
         run.resumed = old.resumed + 1;
         path = old_path;
@@ -570,39 +758,71 @@ pub fn apply(
     let mut stop = false;
     for (i, (plan, secrets)) in plans.iter().zip(secrets).enumerate() {
         if stop || (options.canary_only && i > 0) {
-            if stop {
+            if stop && !run.targets[i].was_changed() {
                 run.targets[i].status = Status::Skipped;
-            }
-            if let Some(prior) = earlier[i].as_ref().filter(|t| t.changed) {
-                let entry = &mut run.targets[i];
-                entry.changed = true;
-                entry.before = prior.before.clone();
-                entry.after = prior.after.clone();
-                entry.backup = prior.backup.clone();
             }
             continue;
         }
         if cancel.load(std::sync::atomic::Ordering::Relaxed) {
-            run.targets[i].status = Status::Cancelled;
+            if !run.targets[i].was_changed() {
+                run.targets[i].status = Status::Cancelled;
+            }
             stop = true;
             continue;
         }
         progress(Progress::Started(i));
         let started = std::time::Instant::now();
+        let prior_change = run.targets[i].was_changed();
         let mut on_event = |event: Event| {
             progress(Progress::Step(i, event));
         };
-        let (record, _) = upload::run(plan, secrets, cancel.clone(), clock(), &mut on_event);
-        let status = Status::of(&record);
+        // The journal: the backup, then "sending", each saved before the upload goes on.
+        let journal_path = path.clone();
+        let mut journal = |step: &upload::Step| -> Result<(), UploadError> {
+            let entry = &mut run.targets[i];
+            match step {
+                upload::Step::BackedUp(backup) => {
+                    // A target changed by an earlier attempt keeps the backup taken before that
+                    // first change: what it held before the rotation.
+                    if entry.backup.is_none() {
+                        entry.backup = Some(absolute(backup).display().to_string());
+                    }
+                    if entry.step.as_deref() != Some("sending") {
+                        entry.step = Some("backed-up".into());
+                    }
+                }
+                upload::Step::Sending => {
+                    entry.step = Some("sending".into());
+                    entry.changed = true;
+                }
+            }
+            save(&journal_path, &run)
+        };
+        let (record, _) = upload::run_journaled(
+            plan,
+            secrets,
+            cancel.clone(),
+            clock(),
+            &mut on_event,
+            &mut journal,
+        );
+        crate::fault::point("after-readback");
+        let mut status = Status::of(&record);
         let sent = held(plan.payload.pem.as_deref());
-        let before = match &record.backup {
-            Some(backup) => records::read_backup(Path::new(backup))
+        let entry = &mut run.targets[i];
+        if prior_change && status == Status::Unchanged {
+            // An earlier attempt of this run changed it, and it holds the bundle: this run's change,
+            // verified now.
+            status = Status::Verified;
+        }
+        let before = match (&record.backup, prior_change) {
+            (_, true) => entry.before.clone(),
+            (Some(backup), false) => records::read_backup(Path::new(backup))
                 .map(|b| held(b.certificate.as_deref()))
                 .unwrap_or_default(),
-            None if status == Status::Unchanged => sent.clone(),
-            None => Vec::new(),
+            (None, false) if status == Status::Unchanged => sent.clone(),
+            (None, false) => Vec::new(),
         };
-        let entry = &mut run.targets[i];
         entry.status = status;
         entry.after = match status {
             Status::Verified | Status::Unchanged => sent,
@@ -610,15 +830,14 @@ pub fn apply(
             _ => before.clone(),
         };
         entry.before = before;
-        entry.backup = record.backup.clone();
-        entry.changed = record.changed;
-        // Changed by an earlier attempt of this run: what it held before the rotation, and the
-        // backup to put back, are that attempt's.
-        if let Some(prior) = earlier[i].as_ref().filter(|t| t.changed) {
-            entry.changed = true;
-            entry.before = prior.before.clone();
-            entry.backup = prior.backup.clone();
+        if entry.backup.is_none() {
+            entry.backup = record
+                .backup
+                .as_deref()
+                .map(|b| absolute(Path::new(b)).display().to_string());
         }
+        entry.changed = prior_change || record.changed;
+        entry.step = Some("done".into());
         entry.audit_time = Some(record.time.clone());
         entry.correlation_ids = record.correlation_ids.clone();
         entry.error = record.error.clone();
@@ -634,22 +853,142 @@ pub fn apply(
     Ok((run, path))
 }
 
+/// `path` made absolute (from the working folder), so that run files and backups name files that
+/// can be found from anywhere.
+pub fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Why a rollback is refused before anything is sent.
+fn refuse(message: String) -> UploadError {
+    UploadError::Usage(engine::text::escaped(&message))
+}
+
+/// The later runs (apply or rollback, not rolled back themselves) that changed one of `previous`'s
+/// changed targets: rolling `previous` back would undo their work too.
+pub fn later_runs(data_dir: &Path, previous: &RunFile, previous_path: &Path) -> Vec<(PathBuf, String)> {
+    let mine: Vec<String> = previous
+        .targets
+        .iter()
+        .filter(|t| t.was_changed())
+        .map(|t| t.target.identity())
+        .collect();
+    let Ok(entries) = std::fs::read_dir(runs_dir(data_dir)) else {
+        return Vec::new();
+    };
+    let mut later = Vec::new();
+    for entry in entries.flatten() {
+        let p = entry.path();
+        if p.extension().is_none_or(|x| x != "json") || same_file(&p, previous_path) {
+            continue;
+        }
+        let Ok(other) = load_run(&p) else { continue };
+        if other.started <= previous.started
+            || other.rolled_back_by.is_some()
+            || other
+                .rollback_of
+                .as_deref()
+                .is_some_and(|undone| same_file(Path::new(undone), previous_path))
+        {
+            continue;
+        }
+        if let Some(t) = other
+            .targets
+            .iter()
+            .find(|t| t.was_changed() && mine.contains(&t.target.identity()))
+        {
+            later.push((p, t.name.clone()));
+        }
+    }
+    later.sort();
+    later
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// What `--rollback` may do with a run, before anything is sent: refused when it was rolled back
+/// already, when it is a rollback itself, or (unless `force`) when a later run changed one of its
+/// targets.
+pub fn check_rollback(
+    previous: &RunFile,
+    previous_path: &Path,
+    data_dir: &Path,
+    force: bool,
+) -> Result<(), UploadError> {
+    if previous.action != "apply" {
+        return Err(refuse(format!(
+            "{}: a rollback's run file; roll back the run it undid, or run the plan again",
+            previous_path.display()
+        )));
+    }
+    if let Some(by) = &previous.rolled_back_by {
+        return Err(refuse(format!(
+            "{} was rolled back already (by {by}); rolling it back again could undo a later change. Nothing was sent",
+            previous_path.display()
+        )));
+    }
+    let later = later_runs(data_dir, previous, previous_path);
+    if !later.is_empty() && !force {
+        return Err(refuse(format!(
+            "a later run changed the same target(s): {}; rolling back {} would undo that too. Roll back the later run first, or give --force. Nothing was sent",
+            later
+                .iter()
+                .map(|(p, name)| format!("{} (\"{name}\")", p.display()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            previous_path.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Puts every changed target of `previous` back from its backup, in reverse order, each with its own
-/// backup, read-back and audit entry. `secrets[i]` belongs to `previous.targets[i]`.
+/// backup, read-back and audit entry. `secrets[i]` belongs to `previous.targets[i]` and is sent only
+/// if it is the secret the run used with that target (its binding). [`check_rollback`] decides first
+/// whether the run may be rolled back (`force`: past a later run of the same targets).
+#[allow(clippy::too_many_arguments)]
 pub fn rollback(
     previous: &RunFile,
     previous_path: &Path,
     secrets: &[Secrets],
     data_dir: &Path,
+    force: bool,
     clock: &dyn Fn() -> i64,
     cancel: Arc<AtomicBool>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(RunFile, PathBuf), UploadError> {
+    let data_dir = &absolute(data_dir);
+    let previous_path = &absolute(previous_path);
+    check_rollback(previous, previous_path, data_dir, force)?;
+    let _locks = lock_run(
+        data_dir,
+        &previous.plan,
+        &previous
+            .targets
+            .iter()
+            .map(|t| (t.name.clone(), t.target.identity()))
+            .collect::<Vec<_>>(),
+        "rollback",
+    )?;
+    // Read again under the lock: another rollback may have finished in between.
+    let previous = &load_run(previous_path).unwrap_or_else(|_| previous.clone());
+    if let Some(by) = &previous.rolled_back_by {
+        return Err(refuse(format!(
+            "{} was rolled back already (by {by}). Nothing was sent",
+            previous_path.display()
+        )));
+    }
     let now = clock();
     let path = new_run_path(data_dir, now, &previous.plan_name, "rollback");
     let mut run = RunFile {
-        chainsmith_rotation: 1,
+        chainsmith_rotation: 2,
         plan: previous.plan.clone(),
+        plan_sha256: previous.plan_sha256.clone(),
         plan_name: previous.plan_name.clone(),
         started: engine::report::rfc3339(now),
         finished: None,
@@ -668,6 +1007,7 @@ pub fn rollback(
                 correlation_ids: Vec::new(),
                 error: None,
                 seconds: 0.0,
+                step: None,
                 ..t.clone()
             })
             .collect(),
@@ -679,77 +1019,128 @@ pub fn rollback(
     save(&path, &run)?;
     for i in (0..previous.targets.len()).rev() {
         let before = &previous.targets[i];
-        let Some(backup) = before.backup.as_deref().filter(|_| before.was_changed()) else {
-            // Nothing was changed there: nothing to put back.
+        if !before.was_changed() {
+            // Nothing was sent there: nothing to put back.
             run.targets[i].status = Status::Unchanged;
             continue;
-        };
+        }
         progress(Progress::Started(i));
         let started = std::time::Instant::now();
-        let pins = before
-            .pins
-            .iter()
-            .filter_map(|p| crate::tls::parse_pin(p).ok())
-            .collect();
-        let policy = upload::RetryPolicy::default();
-        let plan = match records::rollback_plan(
-            Path::new(backup),
-            data_dir.to_path_buf(),
-            None,
-            pins,
-            policy,
-        ) {
-            Ok(mut plan) => {
-                plan.api_roots_file = before.ca_file.clone();
-                plan
-            }
-            Err(e) => {
-                run.targets[i].status = Status::Failed;
-                run.targets[i].error = Some(e.to_string());
-                progress(Progress::Finished(i, Status::Failed));
-                save(&path, &run)?;
-                continue;
-            }
-        };
         let default = Secrets::default();
         let secrets = secrets.get(i).unwrap_or(&default);
-        let mut on_event = |event: Event| progress(Progress::Step(i, event));
-        let (record, _) = upload::run(&plan, secrets, cancel.clone(), clock(), &mut on_event);
-        let status = match Status::of(&record) {
-            Status::Verified => Status::RolledBack,
-            other => other,
+        let refusal = match rollback_refusal(before, secrets) {
+            Some(why) => Some(why),
+            None => match rollback_target_plan(before, data_dir) {
+                Ok(plan) => {
+                    let mut on_event = |event: Event| progress(Progress::Step(i, event));
+                    let (record, _) =
+                        upload::run(&plan, secrets, cancel.clone(), clock(), &mut on_event);
+                    let status = match Status::of(&record) {
+                        Status::Verified => Status::RolledBack,
+                        other => other,
+                    };
+                    let entry = &mut run.targets[i];
+                    entry.status = status;
+                    entry.changed = record.changed;
+                    entry.before = before.after.clone();
+                    entry.after = match status {
+                        Status::RolledBack => held(plan.payload.pem.as_deref()),
+                        Status::Differs | Status::ChangedUnverified => Vec::new(),
+                        _ => before.after.clone(),
+                    };
+                    entry.backup = record.backup.clone();
+                    entry.audit_time = Some(record.time.clone());
+                    entry.correlation_ids = record.correlation_ids.clone();
+                    entry.error = match (status, &record.error) {
+                        (_, Some(e)) => Some(e.clone()),
+                        (Status::RolledBack, None) if plan.payload.pem.is_none() => Some(
+                            "removed what this run had put there, as the target held nothing before"
+                                .into(),
+                        ),
+                        _ => None,
+                    };
+                    None
+                }
+                Err(e) => Some(e.to_string()),
+            },
         };
-        let entry = &mut run.targets[i];
-        entry.status = status;
-        entry.changed = record.changed;
-        entry.before = before.after.clone();
-        entry.after = match status {
-            Status::RolledBack => held(plan.payload.pem.as_deref()),
-            Status::Differs | Status::ChangedUnverified => Vec::new(),
-            _ => before.after.clone(),
-        };
-        entry.backup = record.backup.clone();
-        entry.audit_time = Some(record.time.clone());
-        entry.correlation_ids = record.correlation_ids.clone();
-        entry.error = record.error.clone();
-        entry.seconds = started.elapsed().as_secs_f64();
-        progress(Progress::Finished(i, status));
+        if let Some(why) = refusal {
+            run.targets[i].status = Status::Refused;
+            run.targets[i].error = Some(why);
+        }
+        run.targets[i].seconds = started.elapsed().as_secs_f64();
+        progress(Progress::Finished(i, run.targets[i].status));
         save(&path, &run)?;
     }
     run.finished = Some(engine::report::rfc3339(clock()));
     save(&path, &run)?;
-    // The run it undid is marked, so that running the plan again starts afresh.
-    let mut undone = previous.clone();
-    undone.rolled_back_by = Some(path.display().to_string());
-    save(previous_path, &undone)?;
+    // The run it undid is marked once every changed target is back, so that it is never resumed or
+    // rolled back again; a rollback that did not finish can be run again.
+    if run.exit_code() == 0 {
+        let mut undone = previous.clone();
+        undone.rolled_back_by = Some(path.display().to_string());
+        save(previous_path, &undone)?;
+    }
     Ok((run, path))
 }
 
-/// The latest run of `rotation`'s plan file that did not finish its work (a target not verified or
-/// unchanged) and was not rolled back, with the same targets: the run a new attempt takes up.
-fn unfinished_run(data_dir: &Path, rotation: &Rotation) -> Option<(PathBuf, RunFile)> {
-    let plan = rotation.path.display().to_string();
-    let names: Vec<&str> = rotation.targets.iter().map(|t| t.name.as_str()).collect();
+/// Why a changed target cannot be put back (nothing is sent to it then): no backup in the journal,
+/// or a secret that is not the one the run used with this target.
+fn rollback_refusal(target: &TargetRun, secrets: &Secrets) -> Option<String> {
+    if target.backup.is_none() {
+        return Some(
+            "the run file records a change but no backup for it; Chainsmith cannot know what to put back. Restore it by hand"
+                .into(),
+        );
+    }
+    let secret = secrets.client_secret.as_ref().or(secrets.token.as_ref());
+    match (secret, &target.secret_binding) {
+        (Some(secret), Some(binding)) if !secret.matches(&target.target.identity(), binding) => {
+            Some(format!(
+                "the secret found for it is not the one this run used with {}; the run file may have been edited to point elsewhere, or the secret was changed since. Nothing was sent",
+                engine::text::escaped(&target.target.identity())
+            ))
+        }
+        (Some(_), None) if upload::needs_secret(&target.target) => Some(
+            "the run file has no record of the secret used with this target (it was not made by this version, or was edited); nothing was sent. Put it back from its backup with chainsmith upload --rollback"
+                .into(),
+        ),
+        _ => None,
+    }
+}
+
+/// The upload that puts `target`'s backup back: the backup must be of this very target (a backup
+/// file edited to name another place is refused).
+fn rollback_target_plan(target: &TargetRun, data_dir: &Path) -> Result<Plan, UploadError> {
+    let backup = target.backup.as_deref().unwrap_or_default();
+    let pins = target
+        .pins
+        .iter()
+        .filter_map(|p| crate::tls::parse_pin(p).ok())
+        .collect();
+    let policy = upload::RetryPolicy::default();
+    let mut plan = records::rollback_plan(
+        Path::new(backup),
+        data_dir.to_path_buf(),
+        None,
+        pins,
+        policy,
+    )?;
+    if plan.target.identity() != target.target.identity() {
+        return Err(refuse(format!(
+            "the backup {backup} is of another target ({}) than the run file names; nothing was sent",
+            plan.target.identity()
+        )));
+    }
+    plan.target = target.target.clone();
+    plan.api_roots_file = target.ca_file.clone();
+    Ok(plan)
+}
+
+/// The latest run of the plan file `plan` (canonical path) that did not finish its work (a target not
+/// verified or unchanged, or the process died) and was not rolled back: the run a new attempt takes
+/// up, or refuses to start beside when the plan was edited since.
+fn unfinished_run(data_dir: &Path, plan: &str) -> Option<(PathBuf, RunFile)> {
     let mut runs: Vec<(PathBuf, RunFile)> = std::fs::read_dir(runs_dir(data_dir))
         .ok()?
         .flatten()
@@ -760,11 +1151,7 @@ fn unfinished_run(data_dir: &Path, rotation: &Rotation) -> Option<(PathBuf, RunF
             r.action == "apply"
                 && r.plan == plan
                 && r.rolled_back_by.is_none()
-                && r.targets
-                    .iter()
-                    .map(|t| t.name.as_str())
-                    .eq(names.iter().copied())
-                && !r.targets.iter().all(|t| t.status.is_good())
+                && (r.finished.is_none() || !r.targets.iter().all(|t| t.status.is_good()))
         })
         .collect();
     // The run files' names start with their start time: the last is the latest.
@@ -778,12 +1165,14 @@ pub fn missing_secret(rotation: &Rotation, secrets: &[Secrets]) -> Option<String
         let missing =
             upload::needs_secret(&t.target) && s.client_secret.is_none() && s.token.is_none();
         missing.then(|| {
+            // The variable's name is not quoted: a secret pasted there by mistake is not echoed.
             format!(
-                "target \"{}\": no secret: {}, or remember one in the OS keychain (upload --remember)",
-                t.name,
+                "target \"{}\" (line {}): no secret: {}, or remember one in the OS keychain (upload --remember)",
+                engine::text::escaped(&t.name),
+                t.line,
                 match &t.secret_env {
-                    Some(var) => format!("{var} is not set"),
-                    None => "give secret_env = \"VARIABLE\" in the plan".to_string(),
+                    Some(_) => "the environment variable its secret_env names is not set",
+                    None => "give secret_env = \"VARIABLE\" in the plan",
                 }
             )
         })

@@ -47,8 +47,11 @@ pub enum PlanError {
 /// The plan, checked and with paths resolved against its folder.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rotation {
-    /// The plan file.
+    /// The plan file (absolute and canonical when read from disk with [`read`]).
     pub path: PathBuf,
+    /// SHA-256 (hex) of the plan's text: with `path`, what tells one plan (and one version of it)
+    /// from another.
+    pub sha256: String,
     /// Its file name without extension (names the run files).
     pub name: String,
     pub bundle: BundleSpec,
@@ -81,10 +84,29 @@ pub struct RotationTarget {
     pub secret_env: Option<String>,
     /// CA certificates trusted for this API itself (a private CA, the sandbox).
     pub ca_file: Option<PathBuf>,
+    /// A REST target's definition file (the plan depends on it: never an output).
+    pub definition: Option<PathBuf>,
     pub pins: Vec<Fingerprint>,
     pub timeout: Duration,
     /// Where it is in the plan file.
     pub line: usize,
+}
+
+impl Rotation {
+    /// Every file the plan depends on: itself, the bundle's inputs, leaf and roots, each target's
+    /// definition and CA file, each endpoint's CA file. Chainsmith never writes an output over one.
+    pub fn depends_on(&self) -> Vec<PathBuf> {
+        let mut files = vec![self.path.clone()];
+        files.extend(self.bundle.inputs.iter().cloned());
+        files.extend(self.bundle.leaf.iter().cloned());
+        files.extend(self.bundle.roots.iter().cloned());
+        for t in &self.targets {
+            files.extend(t.ca_file.iter().cloned());
+            files.extend(t.definition.iter().cloned());
+        }
+        files.extend(self.verify.iter().filter_map(|v| v.ca_file.clone()));
+        files
+    }
 }
 
 /// An endpoint probed after every target is verified.
@@ -240,11 +262,29 @@ const SECRET_HINT: &str = "no secret may be written in a plan: put it in an envi
 
 /// The line (1-based) of byte `offset` in `text`.
 fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
+    Lines::new(text).of(offset)
+}
+
+/// Where each line of a text starts, so that the line of any offset is a binary search: a plan
+/// with thousands of targets is numbered in linear time, not by counting from the top each time.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Self(starts)
+    }
+
+    /// The line (1-based) of byte `offset`.
+    fn of(&self, offset: usize) -> usize {
+        self.0.partition_point(|start| *start <= offset).max(1)
+    }
 }
 
 /// The key serde named in "unknown field `KEY`, expected …".
@@ -266,7 +306,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Rotation, PlanError> {
         let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
         // toml's own Display quotes the line, value included; only serde's message is used, which
         // names keys and types, never a value of an unknown key.
-        let message = e.message().trim().to_string();
+        let message = crate::upload::secret::value_free(e.message());
         match unknown_key(&message) {
             Some(key) if is_secret_key(key) => at(line, format!("`{key}`: {SECRET_HINT}")),
             Some(key) => at(line, format!("unknown key `{key}`: {}", expected(&message))),
@@ -279,6 +319,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Rotation, PlanError> {
         if p.is_absolute() { p } else { folder.join(p) }
     };
 
+    let lines = Lines::new(text);
+    let line_of = |_: &str, offset: usize| lines.of(offset);
     let b = file.bundle.get_ref();
     let bundle_line = line_of(text, file.bundle.span().start);
     if b.inputs.is_empty() && b.leaf.is_none() {
@@ -307,12 +349,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Rotation, PlanError> {
         ));
     }
     let mut targets = Vec::new();
+    let mut names = std::collections::HashSet::new();
     for spanned in &file.targets {
         let line = line_of(text, spanned.span().start);
         let t = spanned.get_ref();
         let target = target_of(t, &resolve)
             .map_err(|message| at(line, format!("target \"{}\": {message}", t.name)))?;
-        if targets.iter().any(|o: &RotationTarget| o.name == t.name) {
+        if !names.insert(t.name.clone()) {
             return Err(at(
                 line,
                 format!("target \"{}\": another target has that name", t.name),
@@ -324,13 +367,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Rotation, PlanError> {
             .map(|p| crate::tls::parse_pin(p))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| at(line, format!("target \"{}\": {e}", t.name)))?;
+        // A variable's name: letters, digits and _, not starting with a digit. Anything else is
+        // likely the secret itself, pasted in the wrong place: refused without quoting it.
         if let Some(var) = &t.secret_env
-            && (var.is_empty() || var.contains('='))
+            && (var.is_empty()
+                || var.starts_with(|c: char| c.is_ascii_digit())
+                || !var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         {
             return Err(at(
                 line,
                 format!(
-                    "target \"{}\": secret_env names an environment variable (e.g. EU_CLIENT_SECRET)",
+                    "target \"{}\": secret_env must name an environment variable (letters, digits and _, e.g. EU_CLIENT_SECRET), not hold a value; {SECRET_HINT}",
                     t.name
                 ),
             ));
@@ -340,6 +387,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Rotation, PlanError> {
             target,
             secret_env: t.secret_env.clone(),
             ca_file: t.ca_file.as_deref().map(resolve),
+            definition: t.definition.as_deref().map(resolve),
             pins,
             timeout: Duration::from_secs(t.timeout.unwrap_or(30).max(1)),
             line,
@@ -372,6 +420,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Rotation, PlanError> {
     }
     Ok(Rotation {
         path: path.to_path_buf(),
+        sha256: Fingerprint::of(text.as_bytes()).hex(),
         name: path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -390,11 +439,20 @@ fn expected(message: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Reads and checks the plan file at `path`.
+/// Reads and checks the plan file at `path` (made absolute and canonical: a run is tied to the plan
+/// file itself, wherever it was named from).
 pub fn read(path: &Path) -> Result<Rotation, PlanError> {
-    let text = std::fs::read_to_string(path).map_err(|e| PlanError::Read {
+    let canonical = std::fs::canonicalize(path).map_err(|e| PlanError::Read {
         path: crate::engine::text::escaped(&path.display().to_string()),
         message: e.to_string(),
+    })?;
+    let path = canonical.as_path();
+    let text = crate::files::read_small_text(path).map_err(|e| PlanError::Read {
+        path: crate::engine::text::escaped(&path.display().to_string()),
+        message: match e {
+            crate::files::SmallFileError::Io { source, .. } => source.to_string(),
+            other => other.to_string(),
+        },
     })?;
     parse(path, &text)
 }
@@ -448,8 +506,8 @@ fn target_of(t: &TargetSection, resolve: &dyn Fn(&str) -> PathBuf) -> Result<Tar
                 "definition: the saved REST target definition (upload --save-target FILE.json) is needed",
             )?;
             let path = resolve(file);
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("definition {}: {}", path.display(), e))?;
+            let text = crate::files::read_small_text(&path)
+                .map_err(|e| format!("definition {e}"))?;
             let target = RestTarget::from_json(&text)
                 .map_err(|e| format!("definition {}: {e}", path.display()))?;
             Ok(Target::Rest(target))

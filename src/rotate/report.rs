@@ -149,7 +149,7 @@ fn blocks(run: &RunFile, run_path: &Path, ctx: &Context) -> Vec<Block> {
                     (i + 1).to_string(),
                     t.name.clone(),
                     t.kind.clone(),
-                    t.status.as_str().to_string(),
+                    t.status_words(),
                     format!("{:.1}", t.seconds),
                     t.correlation_ids.join(", "),
                 ]
@@ -159,7 +159,7 @@ fn blocks(run: &RunFile, run_path: &Path, ctx: &Context) -> Vec<Block> {
     for (i, t) in run.targets.iter().enumerate() {
         out.push(Block::Heading(3, format!("{}. {}", i + 1, t.name)));
         let mut rows = vec![
-            vec!["Result".into(), t.status.as_str().to_string()],
+            vec!["Result".into(), t.status_words()],
             vec!["Held before".into(), certificates(&t.before)],
             vec![
                 "Holds now".into(),
@@ -230,11 +230,9 @@ fn blocks(run: &RunFile, run_path: &Path, ctx: &Context) -> Vec<Block> {
     out
 }
 
-/// Markdown: control characters escaped, `|` and backslashes escaped in table cells.
+/// Markdown: see [`crate::engine::text::markdown`] (text stays text, in a cell or a paragraph).
 fn md(text: &str) -> String {
-    crate::engine::text::escaped(text)
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
+    crate::engine::text::markdown(text)
 }
 
 fn to_markdown(blocks: &[Block]) -> String {

@@ -230,16 +230,24 @@ fn all_pages(session: &mut Session, path: &str) -> Result<Vec<Value>, UploadErro
             "{}{EDGES}{path}{separator}pageSize=100&pageNumber={page}",
             session.api_base
         );
-        let body = session.call_json(&Request::get(url), &[])?;
-        let entities = body["entities"].as_array().cloned().unwrap_or_default();
+        let body = session.call_json(&Request::get(url.clone()), &[])?;
+        // A listing without its entities is not "an empty list": what the organisation holds must
+        // come from an answer understood whole.
+        let Some(entities) = body["entities"].as_array().cloned() else {
+            return Err(UploadError::Unexpected(format!(
+                "GET {url}: the answer is not a list (no \"entities\")"
+            )));
+        };
         let count = entities.len();
         all.extend(entities);
         let pages = body["pageCount"].as_u64().unwrap_or(1);
         if count == 0 || page as u64 >= pages {
-            break;
+            return Ok(all);
         }
     }
-    Ok(all)
+    Err(UploadError::Unexpected(format!(
+        "{path}: the list has more than {MAX_PAGES} pages of 100; Chainsmith reads no further, so it cannot know the whole list"
+    )))
 }
 
 /// Pages read at most from a list (100 entries each).
@@ -270,28 +278,59 @@ pub fn trunk(session: &mut Session, id: &str) -> Result<Trunk, UploadError> {
         .map_err(|e| UploadError::Unexpected(format!("trunk {id} is not understood: {e}")))
 }
 
-/// The certificate authority named `name` (exact match), read whole.
+/// The certificate authority named `name` (exact match), read whole. `None` only when the whole list
+/// was read and none has that name; two of that name, or one listed that cannot then be read, is an
+/// error (which one would a rollback restore?).
 pub fn find_authority(session: &mut Session, name: &str) -> Result<Option<Value>, UploadError> {
-    let found = list_authorities(session)?
+    let named: Vec<Value> = list_authorities(session)?
         .into_iter()
-        .find(|ca| ca["name"].as_str() == Some(name));
-    match found.as_ref().and_then(|ca| ca["id"].as_str()) {
-        Some(id) => get_authority(session, id),
-        None => Ok(None),
+        .filter(|ca| ca["name"].as_str() == Some(name))
+        .collect();
+    let found = match named.as_slice() {
+        [] => return Ok(None),
+        [one] => one,
+        _ => {
+            return Err(UploadError::Refused(format!(
+                "the organisation holds {} certificate authorities named \"{}\"; rename or remove the extra ones first",
+                named.len(),
+                crate::engine::text::escaped(name)
+            )));
+        }
+    };
+    let Some(id) = found["id"].as_str() else {
+        return Err(UploadError::Unexpected(format!(
+            "the certificate authority \"{}\" is listed without an id",
+            crate::engine::text::escaped(name)
+        )));
+    };
+    match get_authority(session, id)? {
+        Some(ca) => Ok(Some(ca)),
+        None => Err(UploadError::Unexpected(format!(
+            "certificate authority {id} is listed but answers 404 when read; try again"
+        ))),
     }
 }
 
-/// One certificate authority (`None`: it does not exist).
+/// One certificate authority (`None`: it does not exist, as a 404 says). An answer that is not a
+/// certificate authority holding a readable certificate is an error.
 pub fn get_authority(session: &mut Session, id: &str) -> Result<Option<Value>, UploadError> {
     let url = authority_url(&session.api_base, id);
-    let response = session.call(&Request::get(url), &[404])?;
+    let response = session.call(&Request::get(url.clone()), &[404])?;
     if response.status == 404 {
         return Ok(None);
     }
-    response
-        .json()
-        .map(Some)
-        .ok_or_else(|| UploadError::Unexpected("the certificate authority is not JSON".into()))
+    let ca = response.json().ok_or_else(|| {
+        UploadError::Unexpected(format!("GET {url}: the answer is not JSON"))
+    })?;
+    match ca["certificate"].as_str() {
+        Some(pem) if !super::fingerprints(pem).is_empty() => Ok(Some(ca)),
+        Some(_) => Err(UploadError::Unexpected(format!(
+            "GET {url}: its \"certificate\" is not a PEM certificate Chainsmith can read"
+        ))),
+        None => Err(UploadError::Unexpected(format!(
+            "GET {url}: the answer is not a certificate authority (no \"certificate\")"
+        ))),
+    }
 }
 
 fn authority_url(api_base: &str, id: &str) -> String {
@@ -422,7 +461,14 @@ pub(super) fn apply(
     }
 
     run.started(Phase::ReadCurrent);
-    let current = find_authority(&mut run.session, &target.ca_name)?;
+    let current = find_authority(&mut run.session, &target.ca_name).map_err(|e| match e {
+        UploadError::Refused(_) => e,
+        e => e.reading(&format!(
+            "certificate authority \"{}\" at {}",
+            crate::engine::text::escaped(&target.ca_name),
+            target.api_base
+        )),
+    })?;
     let current_pem = current
         .as_ref()
         .and_then(|ca| ca["certificate"].as_str())

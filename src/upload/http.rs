@@ -233,19 +233,34 @@ pub enum HttpError {
     Insecure { url: String },
     #[error("{url}: not a valid URL")]
     BadUrl { url: String },
+    #[error(
+        "{url}: the URL carries credentials (user:password@), which are never sent or written; give the secret through an environment variable, the OS keychain or the prompt"
+    )]
+    CredentialsInUrl { url: String },
     #[error("{url}: no answer within {seconds} s (tried {attempts} time(s))")]
     Timeout {
         url: String,
         seconds: u64,
         attempts: u32,
     },
-    #[error("{url}: cannot connect: {why} (tried {attempts} time(s))")]
+    #[error("{url}: {}: {why} (tried {attempts} time(s))", if *.sent { "the connection broke before the whole answer came" } else { "cannot connect" })]
     Connect {
         url: String,
         why: String,
         attempts: u32,
         /// The request may have reached the server (the connection broke after it was sent), as
         /// opposed to no connection at all.
+        sent: bool,
+    },
+    /// The answer's body did not arrive whole: the connection broke, or it disagrees with its
+    /// Content-Length, or it is larger than [`MAX_BODY_BYTES`]. Never taken as what the server holds.
+    #[error("{url}: {}", incomplete_words(*.got, *.expected, .why))]
+    Incomplete {
+        url: String,
+        got: u64,
+        expected: Option<u64>,
+        why: String,
+        /// The request was sent (a write may have been applied).
         sent: bool,
     },
     #[error("{url}: the server asked to wait {seconds} s (Retry-After), longer than allowed")]
@@ -265,9 +280,54 @@ pub enum HttpError {
     Setup(String),
 }
 
+/// "the answer was cut off after 1,500 of 3,100 bytes (connection reset)".
+fn incomplete_words(got: u64, expected: Option<u64>, why: &str) -> String {
+    let reason = if why.is_empty() {
+        String::new()
+    } else {
+        format!(" ({why})")
+    };
+    match expected {
+        Some(total) if got < total => format!(
+            "the answer was cut off after {} of {} bytes{reason}",
+            grouped(got),
+            grouped(total)
+        ),
+        Some(total) => format!(
+            "the answer holds {} bytes where its Content-Length says {}{reason}",
+            grouped(got),
+            grouped(total)
+        ),
+        None => format!("the answer was cut off after {} bytes{reason}", grouped(got)),
+    }
+}
+
+/// 3100 → "3,100".
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Checks the scheme: https, or http to a loopback address.
 pub fn check_url(url: &str) -> Result<reqwest::Url, HttpError> {
     let parsed = reqwest::Url::parse(url).map_err(|_| HttpError::BadUrl { url: url.into() })?;
+    // A credential in a URL would be sent to the server and written wherever the URL is shown:
+    // refused here too, whatever let it through, and shown without it.
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        let mut shown = parsed.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        return Err(HttpError::CredentialsInUrl {
+            url: shown.to_string(),
+        });
+    }
     match parsed.scheme() {
         "https" => Ok(parsed),
         "http" => {
@@ -380,7 +440,13 @@ impl Connection {
             if self.cancelled() {
                 return Err(HttpError::Cancelled);
             }
-            let mut builder = self.client.request(request.method.clone(), url.clone());
+            // The whole exchange, body included, within the timeout: reqwest's per-request timeout
+            // covers the body too (the client's own timeout is per read, which a trickling server
+            // can stretch without end).
+            let mut builder = self
+                .client
+                .request(request.method.clone(), url.clone())
+                .timeout(self.policy.timeout);
             if request.authorized {
                 builder = match &self.credentials {
                     Credentials::None => builder,
@@ -398,9 +464,12 @@ impl Connection {
             if let Ok(mut slot) = self.refused.lock() {
                 *slot = None;
             }
-            let answer = builder.send().and_then(read);
+            let answer = builder
+                .send()
+                .map_err(Failure::Request)
+                .and_then(|r| read(r).map_err(Failure::Body));
             // A refused certificate or a failed handshake never heals by sending again.
-            if let Err(e) = &answer
+            if let Err(Failure::Request(e)) = &answer
                 && let Some(failure) = self.tls_failure(request, e)
             {
                 self.exchanges.push(Exchange {
@@ -415,7 +484,7 @@ impl Connection {
             }
             let (outcome, status, retry_after) = match &answer {
                 Ok(r) => (Attempt::Answer(r.status), r.status, r.retry_after.clone()),
-                Err(e) if e.is_connect() => (Attempt::NotConnected, 0, None),
+                Err(Failure::Request(e)) if e.is_connect() => (Attempt::NotConnected, 0, None),
                 Err(_) => (Attempt::NoAnswer, 0, None),
             };
             let idempotent =
@@ -450,12 +519,24 @@ impl Connection {
                     }),
                     None => Ok(r),
                 },
-                Err(e) if e.is_timeout() => Err(HttpError::Timeout {
+                Err(Failure::Body(cut)) if !cut.timed_out => Err(HttpError::Incomplete {
+                    url: request.url.clone(),
+                    got: cut.got,
+                    expected: cut.expected,
+                    why: cut.why,
+                    sent: true,
+                }),
+                Err(Failure::Body(_)) => Err(HttpError::Timeout {
                     url: request.url.clone(),
                     seconds: self.policy.timeout.as_secs(),
                     attempts: attempt,
                 }),
-                Err(e) => Err(HttpError::Connect {
+                Err(Failure::Request(e)) if e.is_timeout() => Err(HttpError::Timeout {
+                    url: request.url.clone(),
+                    seconds: self.policy.timeout.as_secs(),
+                    attempts: attempt,
+                }),
+                Err(Failure::Request(e)) => Err(HttpError::Connect {
                     url: request.url.clone(),
                     why: describe(&e),
                     attempts: attempt,
@@ -485,14 +566,29 @@ impl Connection {
 
 /// The innermost cause of a reqwest error (the TLS or socket reason), which is what an admin can act on.
 fn describe(e: &reqwest::Error) -> String {
-    let mut source: &dyn std::error::Error = e;
-    while let Some(next) = source.source() {
-        source = next;
-    }
-    source.to_string()
+    innermost(e)
 }
 
-fn read(response: reqwest::blocking::Response) -> reqwest::Result<Response> {
+/// Why one attempt got no usable answer.
+enum Failure {
+    /// No answer at all (connection, TLS, time).
+    Request(reqwest::Error),
+    /// An answer whose body did not arrive whole.
+    Body(Cut),
+}
+
+/// A body that did not arrive whole.
+struct Cut {
+    got: u64,
+    expected: Option<u64>,
+    why: String,
+    timed_out: bool,
+}
+
+/// Reads the answer whole, or says why it is not whole: a body cut short by the connection, one that
+/// disagrees with its Content-Length, one over [`MAX_BODY_BYTES`], or the time running out. A partial
+/// body is never handed on: what a target holds must come from a complete read.
+fn read(response: reqwest::blocking::Response) -> Result<Response, Cut> {
     use std::io::Read as _;
     let header = |name: &str| {
         response
@@ -505,10 +601,40 @@ fn read(response: reqwest::blocking::Response) -> reqwest::Result<Response> {
     let retry_after = header("retry-after");
     let correlation_id = header("inin-correlation-id").or_else(|| header("x-correlation-id"));
     let content_type = header("content-type");
+    let expected = response.content_length();
     let mut body = Vec::new();
-    let mut limited = response.take(MAX_BODY_BYTES);
-    // A body cut short by the cap or the connection is kept as read; parsing it will say what is wrong.
-    let _ = limited.read_to_end(&mut body);
+    let mut limited = response.take(MAX_BODY_BYTES + 1);
+    if let Err(e) = limited.read_to_end(&mut body) {
+        let timed_out = e.kind() == std::io::ErrorKind::TimedOut
+            || e.get_ref()
+                .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
+                .is_some_and(reqwest::Error::is_timeout);
+        return Err(Cut {
+            got: body.len() as u64,
+            expected,
+            why: innermost(&e),
+            timed_out,
+        });
+    }
+    let got = body.len() as u64;
+    if got > MAX_BODY_BYTES {
+        return Err(Cut {
+            got,
+            expected,
+            why: format!("larger than the {} bytes Chainsmith reads", grouped(MAX_BODY_BYTES)),
+            timed_out: false,
+        });
+    }
+    if let Some(total) = expected
+        && total != got
+    {
+        return Err(Cut {
+            got,
+            expected,
+            why: String::new(),
+            timed_out: false,
+        });
+    }
     Ok(Response {
         status,
         retry_after,
@@ -516,6 +642,15 @@ fn read(response: reqwest::blocking::Response) -> reqwest::Result<Response> {
         content_type,
         body,
     })
+}
+
+/// The innermost cause of an I/O error, in words.
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut source: &dyn std::error::Error = e;
+    while let Some(next) = source.source() {
+        source = next;
+    }
+    source.to_string()
 }
 
 #[cfg(test)]

@@ -41,6 +41,50 @@ impl Target {
         }
     }
 
+    /// What the target is, for locks, secret bindings and "the same target" between runs: kind and
+    /// place (a Genesys organisation's API and OAuth client and the certificate authority's name; a
+    /// REST target's upload URL). Holds no secret.
+    pub fn identity(&self) -> String {
+        match self {
+            Target::Genesys(g) => format!(
+                "genesys {} {} {} {}",
+                g.api_base, g.login_base, g.client_id, g.ca_name
+            ),
+            Target::Rest(r) => format!(
+                "rest {} {}",
+                r.method.to_ascii_uppercase(),
+                r.upload_url().unwrap_or_else(|_| r.url.clone())
+            ),
+        }
+    }
+
+    /// Where its secret goes, for the window's typed secret (a secret typed for one never goes to
+    /// another): a Genesys organisation's login and OAuth client; a REST target's token URL (OAuth) or
+    /// its API's origin, with the user or client. Holds no secret.
+    pub fn secret_identity(&self) -> String {
+        match self {
+            Target::Genesys(g) => format!("genesys {} {}", g.login_base, g.client_id),
+            Target::Rest(r) => {
+                let origin = |url: &str| {
+                    reqwest::Url::parse(url)
+                        .map(|u| u.origin().ascii_serialization())
+                        .unwrap_or_else(|_| url.to_string())
+                };
+                match &r.auth {
+                    RestAuth::None => format!("rest {} none", origin(&r.url)),
+                    RestAuth::Bearer => format!("rest {} bearer", origin(&r.url)),
+                    RestAuth::Basic { username } => {
+                        format!("rest {} basic {username}", origin(&r.url))
+                    }
+                    RestAuth::Oauth {
+                        token_url,
+                        client_id,
+                    } => format!("rest {token_url} oauth {client_id}"),
+                }
+            }
+        }
+    }
+
     /// The keychain account its secret is filed under (no secret in it).
     pub fn keychain_account(&self) -> String {
         match self {
@@ -106,7 +150,10 @@ impl GenesysTarget {
             None => None,
         };
         let base = |given: Option<&str>, prefix: &str, flag: &str| match (given, region) {
-            (Some(url), _) => Ok(url.trim_end_matches('/').to_string()),
+            (Some(url), _) => {
+                secret::refuse_credentials_in_url(flag, url).map_err(UploadError::Usage)?;
+                Ok(url.trim_end_matches('/').to_string())
+            }
             (None, Some(r)) => Ok(format!("https://{prefix}.{}", r.domain)),
             (None, None) => Err(UploadError::Usage(format!(
                 "give --region (e.g. euw2.pure.cloud) or {flag}"
@@ -173,6 +220,20 @@ pub enum Event {
     Note(String),
 }
 
+/// A point of a remote change that a caller's journal records durably before the upload goes on
+/// (a rotation's run file): if the journal cannot record it, nothing more is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// The backup of what the target held is written and synced; nothing has been sent yet.
+    BackedUp(PathBuf),
+    /// A change is about to be sent: from here on the target may have changed, answer or not.
+    Sending,
+}
+
+/// The journal of one upload: called at each [`Step`]; an error stops the upload before the next
+/// request.
+pub type Journal<'a> = dyn FnMut(&Step) -> Result<(), UploadError> + 'a;
+
 /// Why an upload stopped. The text never holds a secret.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum UploadError {
@@ -204,18 +265,36 @@ pub enum UploadError {
     /// disabled); no fresh token can help.
     #[error("the client id or secret was refused: {0}")]
     TokenRefused(String),
+    /// Another run holds the lock on this plan or target: nothing was sent.
+    #[error("{0}")]
+    Busy(String),
     #[error("version conflict (409) {0}")]
     Conflict(String),
     #[error("the server's answer is not understood: {0}")]
     Unexpected(String),
     #[error("cannot write {0}")]
     Write(String),
+    /// What the target holds could not be read whole and understood: no backup, so no change.
+    #[error("could not read what {what} holds: {why}; nothing was changed")]
+    Unreadable { what: String, why: String },
     /// The change was made but what the server now holds is not what was sent.
     #[error("the read-back differs from what was sent: {0}")]
     Differs(String),
 }
 
 impl UploadError {
+    /// This error, met while reading what `what` holds before any change: said as such (a cancel
+    /// stays a cancel).
+    pub fn reading(self, what: &str) -> Self {
+        match self {
+            UploadError::Http(HttpError::Cancelled) | UploadError::Unreadable { .. } => self,
+            other => UploadError::Unreadable {
+                what: what.to_string(),
+                why: other.to_string(),
+            },
+        }
+    }
+
     fn conflict(response: &Response, when: &str) -> Self {
         UploadError::Conflict(format!(
             "{when}: {}{}",
@@ -354,9 +433,9 @@ pub fn api_roots(
 ) -> Result<Option<Vec<u8>>, UploadError> {
     match (pem, file) {
         (Some(pem), _) => Ok(Some(pem)),
-        (None, Some(path)) => std::fs::read(path)
+        (None, Some(path)) => crate::files::read_small(path)
             .map(Some)
-            .map_err(|e| UploadError::Usage(format!("CA file {}: {e}", path.display()))),
+            .map_err(|e| UploadError::Usage(format!("CA file {e}"))),
         (None, None) => Ok(None),
     }
 }
@@ -677,6 +756,7 @@ pub struct Run<'a> {
     verified: Option<String>,
     plan: &'a Plan,
     events: &'a mut dyn FnMut(Event),
+    journal: &'a mut Journal<'a>,
     started_at: i64,
 }
 
@@ -685,6 +765,7 @@ impl<'a> Run<'a> {
         conn: http::Connection,
         plan: &'a Plan,
         events: &'a mut dyn FnMut(Event),
+        journal: &'a mut Journal<'a>,
         started_at: i64,
     ) -> Self {
         Self {
@@ -698,6 +779,7 @@ impl<'a> Run<'a> {
             verified: None,
             plan,
             events,
+            journal,
             started_at,
         }
     }
@@ -719,11 +801,22 @@ impl<'a> Run<'a> {
     /// when it was sent and no answer came (it may have been applied), not when no connection was
     /// made: that decides between exit codes 3 and 4.
     pub fn change(&mut self, request: &Request, accept: &[u16]) -> Result<Response, UploadError> {
+        if self.backup.is_none() {
+            // The rule of every change: its backup exists first.
+            return Err(UploadError::Unexpected(
+                "a change was about to be sent with no backup; nothing was sent".into(),
+            ));
+        }
+        (self.journal)(&Step::Sending)?;
+        crate::fault::point("after-intent");
         let answer = self.session.call(request, accept);
+        crate::fault::point("after-write");
         match &answer {
             Ok(r) if r.is_success() => self.changed = true,
             Err(UploadError::Http(
-                HttpError::Timeout { .. } | HttpError::Connect { sent: true, .. },
+                HttpError::Timeout { .. }
+                | HttpError::Connect { sent: true, .. }
+                | HttpError::Incomplete { sent: true, .. },
             )) => {
                 self.changed = true;
             }
@@ -762,6 +855,7 @@ impl<'a> Run<'a> {
         current_pem: Option<&str>,
     ) -> Result<(), UploadError> {
         self.started(Phase::BackUp);
+        crate::fault::point("before-backup");
         let backup = records::Backup {
             chainsmith_backup: 1,
             time: engine::report::rfc3339(self.started_at),
@@ -773,6 +867,8 @@ impl<'a> Run<'a> {
             current,
         };
         let path = records::write_backup(&self.plan.data_dir, &backup, self.started_at)?;
+        (self.journal)(&Step::BackedUp(path.clone()))?;
+        crate::fault::point("after-backup");
         self.done(Phase::BackUp, format!("saved {}", path.display()));
         self.backup = Some(path);
         Ok(())
@@ -878,6 +974,18 @@ pub fn run(
     now: i64,
     events: &mut dyn FnMut(Event),
 ) -> (Record, Result<(), UploadError>) {
+    run_journaled(plan, secrets, cancel, now, events, &mut |_| Ok(()))
+}
+
+/// [`run`], with `journal` told of each [`Step`] before the upload goes on (a rotation's run file).
+pub fn run_journaled(
+    plan: &Plan,
+    secrets: &Secrets,
+    cancel: Arc<AtomicBool>,
+    now: i64,
+    events: &mut dyn FnMut(Event),
+    journal: &mut Journal<'_>,
+) -> (Record, Result<(), UploadError>) {
     let mut record = Record {
         time: engine::report::rfc3339(now),
         action: if plan.rollback_of.is_some() {
@@ -909,7 +1017,7 @@ pub fn run(
     let result = match connection {
         Err(e) => Err(e),
         Ok(conn) => {
-            let mut run = Run::new(conn, plan, events, now);
+            let mut run = Run::new(conn, plan, events, journal, now);
             let result = steps(&mut run, plan, secrets);
             unchanged = run.unchanged;
             record.ids = run.ids;
@@ -1003,7 +1111,8 @@ pub fn holdings(
     let trust = plan.trust()?;
     let conn = http::Connection::new(plan.policy, &trust, cancel)?;
     let mut quiet = |_: Event| {};
-    let mut run = Run::new(conn, plan, &mut quiet, 0);
+    let mut no_journal = |_: &Step| Ok(());
+    let mut run = Run::new(conn, plan, &mut quiet, &mut no_journal, 0);
     authenticate(&mut run, plan, secrets)?;
     let pem = match &plan.target {
         Target::Genesys(g) => genesys::current(&mut run, g)?,

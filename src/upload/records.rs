@@ -66,8 +66,8 @@ pub fn write_backup(data_dir: &Path, backup: &Backup, now: i64) -> Result<PathBu
 
 /// Reads a backup file.
 pub fn read_backup(path: &Path) -> Result<Backup, UploadError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| UploadError::Usage(format!("cannot read {}: {e}", path.display())))?;
+    let text = crate::files::read_small_text(path)
+        .map_err(|e| UploadError::Usage(format!("cannot read the backup {e}")))?;
     serde_json::from_str(&text).map_err(|e| {
         UploadError::Usage(format!(
             "{} is not a Chainsmith backup: {e}",
@@ -142,20 +142,23 @@ pub fn audit_markdown(entries: &[Value]) -> String {
                     .join(", ")
             })
             .unwrap_or_default();
+        // Every cell is text from the log (a server's error body, a URL, ids): escaped for
+        // Markdown, and for the HTML a Markdown viewer makes of it.
+        let md = crate::engine::text::markdown;
         out.push_str(&format!(
             "| {} | {} | {} {} | {} | {}{} | {} | {} |\n",
-            e["time"].as_str().unwrap_or_default(),
-            action_words(e),
-            e["target"].as_str().unwrap_or_default(),
-            e["endpoint"].as_str().unwrap_or_default(),
-            ids,
-            e["result"].as_str().unwrap_or_default(),
+            md(e["time"].as_str().unwrap_or_default()),
+            md(&action_words(e)),
+            md(e["target"].as_str().unwrap_or_default()),
+            md(e["endpoint"].as_str().unwrap_or_default()),
+            md(&ids),
+            md(e["result"].as_str().unwrap_or_default()),
             e["error"]
                 .as_str()
-                .map(|t| format!(": {t}"))
+                .map(|t| format!(": {}", md(t)))
                 .unwrap_or_default(),
-            e["backup"].as_str().unwrap_or_default(),
-            correlation
+            md(e["backup"].as_str().unwrap_or_default()),
+            md(&correlation)
         ));
     }
     out

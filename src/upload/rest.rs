@@ -119,8 +119,12 @@ impl RestTarget {
 
     /// Reads a saved definition (JSON).
     pub fn from_json(text: &str) -> Result<Self, UploadError> {
-        let target: Self = serde_json::from_str(text)
-            .map_err(|e| UploadError::Usage(format!("not a REST target definition: {e}")))?;
+        let target: Self = serde_json::from_str(text).map_err(|e| {
+            UploadError::Usage(format!(
+                "not a REST target definition: {}",
+                secret::value_free(&e.to_string())
+            ))
+        })?;
         target.check()?;
         Ok(target)
     }
@@ -143,10 +147,18 @@ impl RestTarget {
                 )));
             }
         }
+        let usage = UploadError::Usage;
+        secret::refuse_credentials_in_url("the URL", &self.url).map_err(usage)?;
+        if let Some(read) = &self.read_url {
+            secret::refuse_credentials_in_url("read_url", read).map_err(usage)?;
+        }
         self.upload_url()?;
         self.read_url()?;
+        secret::refuse_credentials_in_url("the URL", &self.upload_url()?).map_err(usage)?;
+        secret::refuse_credentials_in_url("read_url", &self.read_url()?).map_err(usage)?;
         self.pin_fingerprints()?;
         if let RestAuth::Oauth { token_url, .. } = &self.auth {
+            secret::refuse_credentials_in_url("token_url", token_url).map_err(usage)?;
             super::http::check_url(token_url)?;
         }
         Ok(())
@@ -229,17 +241,36 @@ impl RestTarget {
         ])
     }
 
-    /// The PEM inside what the read URL answered.
-    pub fn extract(&self, value: &Value) -> Option<String> {
-        match value {
-            Value::String(text)
-                if !self.read_field().contains('.') && text.contains("-----BEGIN") =>
-            {
-                Some(text.clone())
+    /// The PEM inside what the read URL answered: `Ok(None)` only when the answer says so explicitly
+    /// (404, or the field present and `null` or empty). An answer without the field, or a field that
+    /// holds no certificate, is not understood: it is an error, never "it holds nothing", because a
+    /// backup made from it would restore nothing.
+    pub fn extract(&self, value: &Value) -> Result<Option<String>, String> {
+        let field = self.read_field();
+        let found = match value {
+            Value::Null => return Ok(None),
+            // A raw PEM answer (not JSON).
+            Value::String(text) if !field.contains('.') => Some(value).filter(|_| {
+                text.contains("-----BEGIN") || text.trim().is_empty()
+            }),
+            _ => get_path(value, field),
+        };
+        match found {
+            None => Err(format!(
+                "the answer has no \"{field}\" field; if the PEM is elsewhere, set read_field in the definition"
+            )),
+            Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) if text.trim().is_empty() => Ok(None),
+            Some(Value::String(text)) => {
+                if super::fingerprints(text).is_empty() {
+                    Err(format!(
+                        "\"{field}\" holds text that is not a PEM certificate Chainsmith can read"
+                    ))
+                } else {
+                    Ok(Some(text.clone()))
+                }
             }
-            _ => get_path(value, self.read_field())
-                .and_then(|v| v.as_str())
-                .map(String::from),
+            Some(_) => Err(format!("\"{field}\" is not a text (PEM) value")),
         }
     }
 }
@@ -342,16 +373,38 @@ pub(super) fn authenticate(
     Ok(())
 }
 
-/// Reads the current value: `Null` when the endpoint answers 404.
+/// Reads the current value: `Null` when the endpoint answers 404 (it holds nothing); the JSON
+/// answer; or a raw PEM text. Anything else (HTML, a truncated or garbled body) is an error: what a
+/// target holds comes only from an answer that is understood whole.
 fn read(run: &mut Run, target: &RestTarget) -> Result<Value, UploadError> {
     let url = target.read_url()?;
-    let response = run.session.call(&Request::get(url), &[404])?;
+    let response = run.session.call(&Request::get(url.clone()), &[404])?;
     if response.status == 404 {
         return Ok(Value::Null);
     }
-    Ok(response
-        .json()
-        .unwrap_or_else(|| Value::String(String::from_utf8_lossy(&response.body).into_owned())))
+    if let Some(value) = response.json() {
+        return Ok(value);
+    }
+    match std::str::from_utf8(&response.body) {
+        Ok(text) if text.contains("-----BEGIN") => Ok(Value::String(text.to_string())),
+        _ => Err(UploadError::Unexpected(format!(
+            "GET {url}: the answer ({} bytes{}) is neither JSON nor PEM",
+            super::http::grouped(response.body.len() as u64),
+            response
+                .content_type
+                .as_deref()
+                .map(|t| format!(", {}", crate::engine::text::escaped(t)))
+                .unwrap_or_default()
+        ))),
+    }
+}
+
+/// What the endpoint answered, as the PEM it holds (an answer not understood is an error).
+fn held(target: &RestTarget, value: &Value) -> Result<Option<String>, UploadError> {
+    let url = target.read_url()?;
+    target
+        .extract(value)
+        .map_err(|why| UploadError::Unexpected(format!("GET {url}: {why}")))
 }
 
 /// The PEM the endpoint holds now (`None`: nothing, or 404).
@@ -359,7 +412,7 @@ pub(super) fn current(run: &mut Run, target: &RestTarget) -> Result<Option<Strin
     target.check()?;
     run.ids.insert("url".into(), target.read_url()?);
     let value = read(run, target)?;
-    Ok(target.extract(&value))
+    held(target, &value)
 }
 
 pub(super) fn apply(
@@ -372,8 +425,9 @@ pub(super) fn apply(
     run.ids.insert("url".into(), request.url.clone());
 
     run.started(Phase::ReadCurrent);
-    let current = read(run, target)?;
-    let current_pem = target.extract(&current);
+    let what = target.read_url()?;
+    let current = read(run, target).map_err(|e| e.reading(&what))?;
+    let current_pem = held(target, &current).map_err(|e| e.reading(&what))?;
     run.done(
         Phase::ReadCurrent,
         match &current_pem {
@@ -406,7 +460,7 @@ pub(super) fn apply(
 
     run.started(Phase::Verify);
     let now = read(run, target)?;
-    run.compare(wanted, target.extract(&now).as_deref())?;
+    run.compare(wanted, held(target, &now)?.as_deref())?;
     run.verified(format!(
         "the endpoint holds exactly the {} certificate(s) sent",
         run.payload_count()

@@ -28,6 +28,76 @@ impl Secret {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Whether this is the secret that made `binding` for the target `identity` (see
+    /// [`Secret::bind`]).
+    pub fn matches(&self, identity: &str, binding: &str) -> bool {
+        let Some((salt, _)) = binding.split_once('$') else {
+            return false;
+        };
+        let Some(salt) = hex_bytes(salt) else {
+            return false;
+        };
+        // Compared in constant time: the binding is public, the secret is not.
+        let mine = self.bind_with(identity, &salt);
+        aws_lc_rs::constant_time::verify_slices_are_equal(mine.as_bytes(), binding.as_bytes())
+            .is_ok()
+    }
+
+    /// A record that this secret was used with the target `identity`, kept in a rotation's run file so
+    /// that a rollback sends a secret only to the target it was used with: whoever edits the run file
+    /// to point elsewhere cannot make a binding that matches without the secret. It is PBKDF2-HMAC-SHA256
+    /// (100,000 rounds, a random salt, the identity mixed in), so the file gives no practical way back
+    /// to a strong secret; a weak password is as weak here as anywhere.
+    pub fn bind(&self, identity: &str) -> String {
+        let mut salt = [0u8; 16];
+        // The salt only needs to be unique; should the system's generator fail, a time-based one is
+        // still unique enough for that.
+        if aws_lc_rs::rand::fill(&mut salt).is_err() {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default();
+            salt.copy_from_slice(&nanos.to_le_bytes());
+        }
+        self.bind_with(identity, &salt)
+    }
+
+    fn bind_with(&self, identity: &str, salt: &[u8]) -> String {
+        let mut salted = salt.to_vec();
+        salted.extend_from_slice(b"\0chainsmith secret binding 1\0");
+        salted.extend_from_slice(identity.as_bytes());
+        let mut out = [0u8; 32];
+        aws_lc_rs::pbkdf2::derive(
+            aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA256,
+            std::num::NonZeroU32::new(100_000).unwrap_or(std::num::NonZeroU32::MIN),
+            &salted,
+            self.0.as_bytes(),
+            &mut out,
+        );
+        format!("{}${}", hex(salt), hex(&out))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hex_bytes(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// A typed or read secret does not outlive its use in memory: it is overwritten when dropped.
+impl Drop for Secret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
 }
 
 impl std::fmt::Debug for Secret {
@@ -169,4 +239,91 @@ mod tests {
         assert!(from_keychain(account).unwrap().is_none());
         forget(account).unwrap();
     }
+}
+
+/// A serde error message (JSON or TOML) with every value taken out, names kept: "invalid type:
+/// string \"s3cr3t\", expected u64" becomes "invalid type: a string, expected u64". Field and key
+/// names stay (they are not values); a value pasted in the wrong place (a secret) is never echoed.
+pub fn value_free(message: &str) -> String {
+    let message = message.trim();
+    // serde_json appends " at line L column C": kept, it is a place, not a value.
+    let (message, place) = match message.rfind(" at line ") {
+        Some(at) => (&message[..at], &message[at..]),
+        None => (message, ""),
+    };
+    let (head, expected) = match message.split_once(", expected") {
+        Some((head, rest)) => (head, format!(", expected{rest}")),
+        None => (message, String::new()),
+    };
+    let head = if let Some(rest) = head
+        .strip_prefix("invalid type: ")
+        .map(|r| ("invalid type", r))
+        .or_else(|| head.strip_prefix("invalid value: ").map(|r| ("invalid value", r)))
+    {
+        let (what, value) = rest;
+        let kind = value.split([' ', '`', '"']).next().unwrap_or("value");
+        format!("{what}: a {kind}")
+    } else if head.starts_with("unknown variant") {
+        "unknown value".to_string()
+    } else if head.starts_with("unknown field")
+        || head.starts_with("missing field")
+        || head.starts_with("duplicate field")
+        || head.starts_with("duplicate key")
+    {
+        head.to_string()
+    } else if head.contains(['"', '`', '\'']) {
+        // Anything else that quotes: keep the words before the first quote.
+        head.split(['"', '`', '\''])
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    } else {
+        head.to_string()
+    };
+    crate::engine::text::escaped(&format!("{head}{expected}{place}"))
+}
+
+/// Query parameters that carry a secret: refused in any URL Chainsmith is given.
+const SECRET_PARAMETERS: &[&str] = &[
+    "access_token",
+    "id_token",
+    "token",
+    "api_key",
+    "apikey",
+    "api-key",
+    "key",
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "client_secret",
+    "sig",
+    "signature",
+    "auth",
+];
+
+/// Refuses a URL that carries a credential (`https://user:PASSWORD@…`, or a secret query parameter
+/// such as `?access_token=…`). The message names the parameter, never its value, and says where a
+/// secret belongs. `what` names the URL for the admin ("the REST target's URL").
+pub fn refuse_credentials_in_url(what: &str, url: &str) -> Result<(), String> {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return Ok(()); // not a URL at all: the URL check says so, in its words
+    };
+    let hint = "a secret belongs in an environment variable (a plan's secret_env, or CHAINSMITH_CLIENT_SECRET / CHAINSMITH_TOKEN), the OS keychain (--remember) or the prompt, never in a URL";
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(format!(
+            "{what} carries credentials before its host (user:password@); remove them: {hint}. For HTTP Basic, set auth = {{\"type\": \"basic\", \"username\": …}} in the definition"
+        ));
+    }
+    if let Some((name, _)) = parsed
+        .query_pairs()
+        .find(|(name, _)| SECRET_PARAMETERS.contains(&name.to_ascii_lowercase().as_str()))
+    {
+        return Err(format!(
+            "{what} carries the query parameter \"{}\", which holds a secret; remove it: {hint}",
+            crate::engine::text::escaped(&name)
+        ));
+    }
+    Ok(())
 }

@@ -1,0 +1,84 @@
+//! Locks that keep two runs from changing the same things at once: one per plan file and one per
+//! target (the same certificate authority of the same organisation, or the same REST URL, named by
+//! two plans). They are the operating system's file locks (`flock` on Unix, `LockFileEx` on
+//! Windows, through `std::fs::File::try_lock`), so a process that dies, `kill -9` included, holds
+//! nothing: there is never a stale lock to clear by hand. Beside each lock a `.holder` file says who
+//! holds it, for the refusal's words.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::upload::UploadError;
+
+/// A held lock; dropped, it is released.
+#[derive(Debug)]
+pub struct Lock {
+    _file: fs::File,
+    holder: PathBuf,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.holder);
+    }
+}
+
+/// Where the lock files live: `<data dir>/locks/`.
+pub fn locks_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("locks")
+}
+
+/// The lock file's name for `identity` (a plan's canonical path, a target's identity): a hash, so
+/// that any text makes a safe file name.
+fn file_name(kind: &str, identity: &str) -> String {
+    let hash = crate::engine::cert::Fingerprint::of(identity.as_bytes()).hex();
+    format!("{kind}-{}", &hash[..24])
+}
+
+/// Takes the lock for `identity` (`kind`: "plan" or "target"), or says who holds it. `what` names
+/// the locked thing for the admin; `holder` describes this run (written beside the lock).
+pub fn acquire(
+    data_dir: &Path,
+    kind: &str,
+    identity: &str,
+    what: &str,
+    holder: &str,
+) -> Result<Lock, UploadError> {
+    let dir = locks_dir(data_dir);
+    fs::create_dir_all(&dir)
+        .map_err(|e| UploadError::Write(format!("{}: {e}", dir.display())))?;
+    let name = file_name(kind, identity);
+    let path = dir.join(format!("{name}.lock"));
+    let holder_path = dir.join(format!("{name}.holder"));
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| UploadError::Write(format!("{}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let who = crate::files::read_small_text(&holder_path)
+                .map(|t| crate::engine::text::escaped(t.trim()))
+                .unwrap_or_else(|_| "another Chainsmith process".into());
+            return Err(UploadError::Busy(format!(
+                "{what} is being changed by another run ({who}); wait for it to finish, then run again"
+            )));
+        }
+        Err(fs::TryLockError::Error(e)) => {
+            return Err(UploadError::Write(format!(
+                "cannot lock {}: {e}",
+                path.display()
+            )));
+        }
+    }
+    let mut text = fs::File::create(&holder_path)
+        .map_err(|e| UploadError::Write(format!("{}: {e}", holder_path.display())))?;
+    let _ = writeln!(text, "{holder}");
+    Ok(Lock {
+        _file: file,
+        holder: holder_path,
+    })
+}
