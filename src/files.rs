@@ -115,7 +115,11 @@ pub fn read_small(path: &Path) -> Result<Vec<u8>, SmallFileError> {
     if !meta.is_file() {
         return Err(SmallFileError::NotAFile {
             path: shown(),
-            kind: if meta.is_dir() { "a folder" } else { "a pipe, socket or device" },
+            kind: if meta.is_dir() {
+                "a folder"
+            } else {
+                "a pipe, socket or device"
+            },
         });
     }
     let too_large = || SmallFileError::TooLarge {
@@ -611,5 +615,4 @@ fn sync_folder(dir: &Path) {
 
 /// Windows: NTFS journals the rename itself; a folder cannot be opened as a file to sync it.
 #[cfg(windows)]
-fn sync_folder(_dir: &Path) {
-}
+fn sync_folder(_dir: &Path) {}

@@ -596,12 +596,9 @@ async fn gate(
     let fault = {
         let mut s = state.lock().ok()?;
         s.requests += 1;
-        let at = s
-            .faults
-            .iter()
-            .position(|f| {
-                f.spoil.is_none() && (f.path_contains.is_empty() || path.contains(&f.path_contains))
-            });
+        let at = s.faults.iter().position(|f| {
+            f.spoil.is_none() && (f.path_contains.is_empty() || path.contains(&f.path_contains))
+        });
         let fault = at.and_then(|i| s.faults.remove(i));
         if let Some(f) = fault.as_ref().filter(|f| f.tamper || f.reorder) {
             s.tamper = Some(if f.reorder {

@@ -2043,8 +2043,15 @@ fn rotation_window_opens_a_plan_reads_status_applies_canary_first_and_rolls_back
         .click();
     wait_for_rotation(&mut harness);
     let rows = harness.state().rotation.rows.clone();
-    assert_eq!(rows[0].status, Some(Status::Unchanged), "{rows:?}");
+    // The canary was changed by this run (before the pause): it says so after Continue too.
+    assert_eq!(rows[0].status, Some(Status::Verified), "{rows:?}");
     assert_eq!(rows[1].status, Some(Status::Verified), "{rows:?}");
+    assert!(
+        harness
+            .query_all_by_label_contains("✔ changed, verified")
+            .count()
+            >= 2
+    );
     assert_eq!((writes(&eu), writes(&us)), (1, 1));
     assert!(
         rows[1]

@@ -163,11 +163,14 @@ secret_env = "SBC_LONDON_SECRET"
         files_under(&self.path("data/rotations"))
             .into_iter()
             .filter(|p| {
-                let Ok(run) = serde_json::from_slice::<Value>(&std::fs::read(p).unwrap_or_default())
+                let Ok(run) =
+                    serde_json::from_slice::<Value>(&std::fs::read(p).unwrap_or_default())
                 else {
                     return false;
                 };
-                run["action"] == "apply" && run["plan_name"] == name && run["rolled_back_by"].is_null()
+                run["action"] == "apply"
+                    && run["plan_name"] == name
+                    && run["rolled_back_by"].is_null()
             })
             .collect()
     }
@@ -284,7 +287,11 @@ fn a_failing_canary_stops_the_run_and_nothing_reaches_the_rest() {
         "{json:#}"
     );
     // Every target was read in the pre-flight; no change reached the skipped ones.
-    assert_eq!(s.writes()[1..], [0, 0], "nothing sent to the skipped targets");
+    assert_eq!(
+        s.writes()[1..],
+        [0, 0],
+        "nothing sent to the skipped targets"
+    );
 
     // --continue-on-error goes on past a failure.
     s.eu.inject(fault(403, "POST /certificateauthorities"));
@@ -308,7 +315,10 @@ fn an_interrupted_run_resumes_where_it_stopped() {
     let (code, json) = s.rotate_json(&["plan.toml"]);
     assert_eq!(code, 3, "{json:#}");
     assert_eq!(statuses(&json), ["verified", "failed", "skipped"]);
-    assert_eq!(json["targets"][0]["result"], "changed, verified", "{json:#}");
+    assert_eq!(
+        json["targets"][0]["result"], "changed, verified",
+        "{json:#}"
+    );
     assert_eq!(json["targets"][0]["changed"], true, "{json:#}");
 
     // Run again once it is back: the canary is not written again, the rest verified; every target
@@ -319,7 +329,11 @@ fn an_interrupted_run_resumes_where_it_stopped() {
     for t in json["targets"].as_array().unwrap() {
         assert_eq!(t["result"], "changed, verified", "{json:#}");
     }
-    assert_eq!(s.writes(), [1, 2, 1], "the US org's refused POST counts as a write sent");
+    assert_eq!(
+        s.writes(),
+        [1, 2, 1],
+        "the US org's refused POST counts as a write sent"
+    );
 
     // All three attempts are one run, in one run file: one rollback undoes the whole rotation,
     // the canary (changed in the first attempt) included.
@@ -804,7 +818,10 @@ fn a_second_run_of_the_plan_or_its_targets_is_refused_while_one_runs() {
         .iter()
         .any(|r| r.method == "POST" && r.path.contains("certificateauthorities"))
     {
-        assert!(std::time::Instant::now() < until, "the first run never wrote");
+        assert!(
+            std::time::Instant::now() < until,
+            "the first run never wrote"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let out = s.rotate(&["plan.toml"]);
@@ -872,7 +889,11 @@ fn plans_of_the_same_name_in_two_folders_never_share_a_run() {
     assert_eq!(code, 0, "{json:#}");
     let after = s.writes();
     assert_eq!(after[0], before[0] + 1, "the EU org put back");
-    assert_eq!(after[1..], before[1..], "the other plan's US change is left alone");
+    assert_eq!(
+        after[1..],
+        before[1..],
+        "the other plan's US change is left alone"
+    );
 }
 
 /// A plan edited after the canary (a mistyped ca_name fixed): the resume is refused, saying what
@@ -895,9 +916,7 @@ fn an_edited_plan_never_loses_the_first_runs_backup() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("edited")
-            && err.contains("EU org (test first)")
-            && err.contains("--rollback"),
+        err.contains("edited") && err.contains("EU org (test first)") && err.contains("--rollback"),
         "{err}"
     );
     assert_eq!(s.writes(), [1, 0, 0], "nothing more sent");
@@ -964,8 +983,14 @@ fn a_rollback_works_from_another_folder() {
     let recorded: Value = serde_json::from_slice(&std::fs::read(run_file).unwrap()).unwrap();
     assert!(Path::new(recorded["plan"].as_str().unwrap()).is_absolute());
     for t in recorded["targets"].as_array().unwrap() {
-        assert!(Path::new(t["backup"].as_str().unwrap()).is_absolute(), "{t}");
-        assert!(Path::new(t["ca_file"].as_str().unwrap()).is_absolute(), "{t}");
+        assert!(
+            Path::new(t["backup"].as_str().unwrap()).is_absolute(),
+            "{t}"
+        );
+        assert!(
+            Path::new(t["ca_file"].as_str().unwrap()).is_absolute(),
+            "{t}"
+        );
     }
     let elsewhere = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_chainsmith"))
@@ -983,7 +1008,10 @@ fn a_rollback_works_from_another_folder() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(holdings(&s, "plan.toml"), [Vec::<String>::new(), vec![], vec![]]);
+    assert_eq!(
+        holdings(&s, "plan.toml"),
+        [Vec::<String>::new(), vec![], vec![]]
+    );
 }
 
 /// A run file edited to send a target's rollback elsewhere: the secret is bound to the target it
@@ -1025,10 +1053,7 @@ fn a_broken_second_target_stops_the_run_before_the_canary() {
         .unwrap()
         .replace("ca_file = \"us.pem\"", "ca_file = \"us-typo.pem\"");
     std::fs::write(s.path("typo.toml"), &plan).unwrap();
-    let line = plan
-        .lines()
-        .position(|l| l == "name = \"US org\"")
-        .unwrap();
+    let line = plan.lines().position(|l| l == "name = \"US org\"").unwrap();
     let out = s.rotate(&["typo.toml"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
@@ -1056,10 +1081,7 @@ fn plan_errors_quote_no_value() {
             "secret_env = \"US_CLIENT_SECRET\"",
             "timeout = \"Xk9-hunter2-pasted\"",
         ),
-        (
-            "kind = \"rest\"",
-            "kind = \"Xk9-hunter2-pasted\"",
-        ),
+        ("kind = \"rest\"", "kind = \"Xk9-hunter2-pasted\""),
     ] {
         std::fs::write(s.path("bad.toml"), plan.replacen(from, to, 1)).unwrap();
         let out = s.rotate(&["bad.toml"]);

@@ -1257,8 +1257,10 @@ fn a_genesys_list_cut_off_stops_before_any_write() {
     let next = chain(Alg::P256);
     Rehearsal::write_chain(r.dir.path(), "next", &next);
     for _ in 0..4 {
-        r.sandbox
-            .inject(spoiled(sandbox::Spoil::CutBody, "GET /certificateauthorities"));
+        r.sandbox.inject(spoiled(
+            sandbox::Spoil::CutBody,
+            "GET /certificateauthorities",
+        ));
     }
     let out = r.genesys("next", &[]);
     let err = stderr(&out);
@@ -1304,8 +1306,17 @@ fn credentials_in_a_url_are_refused_and_never_shown() {
         format!("https://127.0.0.1:{port}/trunk-api/trunks/x/certificate?access_token=hunter2-tok"),
     ] {
         let out = r.run(&[
-            "upload", "--target", "rest", "--url", &url, "--ca-file", "sandbox.pem", "--host",
-            "sbc.example.com", AT_ARG, "chain",
+            "upload",
+            "--target",
+            "rest",
+            "--url",
+            &url,
+            "--ca-file",
+            "sandbox.pem",
+            "--host",
+            "sbc.example.com",
+            AT_ARG,
+            "chain",
         ]);
         let err = stderr(&out);
         assert_eq!(code(&out), 2, "{err}");
@@ -1347,14 +1358,29 @@ fn save_target_never_replaces_an_input_and_waits_for_the_check() {
     for over in ["chain/leaf.pem", "sandbox.pem"] {
         let out = rest_upload(&r, "chain", &["--save-target", over]);
         assert_eq!(code(&out), 2, "{}", stderr(&out));
-        assert!(stderr(&out).contains("one of the inputs"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("one of the inputs"),
+            "{}",
+            stderr(&out)
+        );
     }
     assert_eq!(std::fs::read(&leaf).unwrap(), before);
     // A bundle that does not pass (wrong host): refused, and no definition written.
     let url = format!("{}/trunk-api/trunks/london-1/certificate", r.base());
     let out = r.run(&[
-        "upload", "--target", "rest", "--url", &url, "--ca-file", "sandbox.pem", "--host",
-        "wrong.example.org", AT_ARG, "chain", "--save-target", "def.json",
+        "upload",
+        "--target",
+        "rest",
+        "--url",
+        &url,
+        "--ca-file",
+        "sandbox.pem",
+        "--host",
+        "wrong.example.org",
+        AT_ARG,
+        "chain",
+        "--save-target",
+        "def.json",
     ]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(!r.dir.path().join("def.json").exists());

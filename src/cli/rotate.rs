@@ -222,7 +222,12 @@ fn rollback(args: &RotateArgs, run_file: &std::path::Path) -> anyhow::Result<Exi
         .map_err(|e| UsageError(e.to_string()))?;
     let mut protect = vec![run_file.to_path_buf()];
     protect.extend(previous.targets.iter().filter_map(|t| t.ca_file.clone()));
-    protect.extend(previous.targets.iter().filter_map(|t| t.backup.as_ref().map(Into::into)));
+    protect.extend(
+        previous
+            .targets
+            .iter()
+            .filter_map(|t| t.backup.as_ref().map(Into::into)),
+    );
     let report_output = plan_report(args, &protect)?;
     let changed = previous
         .targets

@@ -46,8 +46,7 @@ pub fn acquire(
     holder: &str,
 ) -> Result<Lock, UploadError> {
     let dir = locks_dir(data_dir);
-    fs::create_dir_all(&dir)
-        .map_err(|e| UploadError::Write(format!("{}: {e}", dir.display())))?;
+    fs::create_dir_all(&dir).map_err(|e| UploadError::Write(format!("{}: {e}", dir.display())))?;
     let name = file_name(kind, identity);
     let path = dir.join(format!("{name}.lock"));
     let holder_path = dir.join(format!("{name}.holder"));

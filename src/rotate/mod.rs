@@ -866,7 +866,11 @@ fn refuse(message: String) -> UploadError {
 
 /// The later runs (apply or rollback, not rolled back themselves) that changed one of `previous`'s
 /// changed targets: rolling `previous` back would undo their work too.
-pub fn later_runs(data_dir: &Path, previous: &RunFile, previous_path: &Path) -> Vec<(PathBuf, String)> {
+pub fn later_runs(
+    data_dir: &Path,
+    previous: &RunFile,
+    previous_path: &Path,
+) -> Vec<(PathBuf, String)> {
     let mine: Vec<String> = previous
         .targets
         .iter()

@@ -506,8 +506,8 @@ fn target_of(t: &TargetSection, resolve: &dyn Fn(&str) -> PathBuf) -> Result<Tar
                 "definition: the saved REST target definition (upload --save-target FILE.json) is needed",
             )?;
             let path = resolve(file);
-            let text = crate::files::read_small_text(&path)
-                .map_err(|e| format!("definition {e}"))?;
+            let text =
+                crate::files::read_small_text(&path).map_err(|e| format!("definition {e}"))?;
             let target = RestTarget::from_json(&text)
                 .map_err(|e| format!("definition {}: {e}", path.display()))?;
             Ok(Target::Rest(target))

@@ -319,9 +319,9 @@ pub fn get_authority(session: &mut Session, id: &str) -> Result<Option<Value>, U
     if response.status == 404 {
         return Ok(None);
     }
-    let ca = response.json().ok_or_else(|| {
-        UploadError::Unexpected(format!("GET {url}: the answer is not JSON"))
-    })?;
+    let ca = response
+        .json()
+        .ok_or_else(|| UploadError::Unexpected(format!("GET {url}: the answer is not JSON")))?;
     match ca["certificate"].as_str() {
         Some(pem) if !super::fingerprints(pem).is_empty() => Ok(Some(ca)),
         Some(_) => Err(UploadError::Unexpected(format!(

@@ -298,7 +298,10 @@ fn incomplete_words(got: u64, expected: Option<u64>, why: &str) -> String {
             grouped(got),
             grouped(total)
         ),
-        None => format!("the answer was cut off after {} bytes{reason}", grouped(got)),
+        None => format!(
+            "the answer was cut off after {} bytes{reason}",
+            grouped(got)
+        ),
     }
 }
 
@@ -621,7 +624,10 @@ fn read(response: reqwest::blocking::Response) -> Result<Response, Cut> {
         return Err(Cut {
             got,
             expected,
-            why: format!("larger than the {} bytes Chainsmith reads", grouped(MAX_BODY_BYTES)),
+            why: format!(
+                "larger than the {} bytes Chainsmith reads",
+                grouped(MAX_BODY_BYTES)
+            ),
             timed_out: false,
         });
     }

@@ -283,15 +283,23 @@ pub enum UploadError {
 }
 
 impl UploadError {
-    /// This error, met while reading what `what` holds before any change: said as such (a cancel
-    /// stays a cancel).
+    /// This error, met while reading what `what` holds before any change: an answer that did not
+    /// come whole or is not understood is said as such ("could not read what … holds: …; nothing
+    /// was changed"). Errors that already say what to do (a refused certificate, a 403, a cancel)
+    /// stay as they are.
     pub fn reading(self, what: &str) -> Self {
         match self {
-            UploadError::Http(HttpError::Cancelled) | UploadError::Unreadable { .. } => self,
-            other => UploadError::Unreadable {
+            UploadError::Unexpected(_)
+            | UploadError::Status { .. }
+            | UploadError::Http(
+                HttpError::Incomplete { .. }
+                | HttpError::Timeout { .. }
+                | HttpError::Connect { sent: true, .. },
+            ) => UploadError::Unreadable {
                 what: what.to_string(),
-                why: other.to_string(),
+                why: self.to_string(),
             },
+            other => other,
         }
     }
 

@@ -250,9 +250,9 @@ impl RestTarget {
         let found = match value {
             Value::Null => return Ok(None),
             // A raw PEM answer (not JSON).
-            Value::String(text) if !field.contains('.') => Some(value).filter(|_| {
-                text.contains("-----BEGIN") || text.trim().is_empty()
-            }),
+            Value::String(text) if !field.contains('.') => {
+                Some(value).filter(|_| text.contains("-----BEGIN") || text.trim().is_empty())
+            }
             _ => get_path(value, field),
         };
         match found {

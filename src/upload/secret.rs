@@ -258,8 +258,10 @@ pub fn value_free(message: &str) -> String {
     let head = if let Some(rest) = head
         .strip_prefix("invalid type: ")
         .map(|r| ("invalid type", r))
-        .or_else(|| head.strip_prefix("invalid value: ").map(|r| ("invalid value", r)))
-    {
+        .or_else(|| {
+            head.strip_prefix("invalid value: ")
+                .map(|r| ("invalid value", r))
+        }) {
         let (what, value) = rest;
         let kind = value.split([' ', '`', '"']).next().unwrap_or("value");
         format!("{what}: a {kind}")
