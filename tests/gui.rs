@@ -2219,3 +2219,55 @@ fn rotation_stop_ends_the_run_between_requests() {
             .is_disabled()
     );
 }
+
+/// Save bundle… never lands on a file the admin loaded: not the private key listed under "Left
+/// out", nor any other file of the loaded folder. (It replaced the key with the bundle before.)
+#[test]
+fn save_bundle_never_replaces_a_key_left_out_of_the_bundle() {
+    let c = chain(Alg::P256);
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("renewal");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("leaf.pem"), c.leaf.pem()).unwrap();
+    std::fs::write(
+        folder.join("chain.pem"),
+        c.intermediate.pem() + &c.root.pem(),
+    )
+    .unwrap();
+    let key = folder.join("server.key");
+    let key_pem = c.leaf.key.serialize_pem();
+    std::fs::write(&key, &key_pem).unwrap();
+    let notes = folder.join("notes.txt");
+    std::fs::write(&notes, "renewal ticket 4711\n").unwrap();
+    let picker = FakePicker::default();
+    for target in [&key, &notes] {
+        picker
+            .answers
+            .lock()
+            .unwrap()
+            .push_back(vec![target.to_path_buf()]);
+    }
+    let mut harness = harness(picker.clone());
+    harness
+        .state_mut()
+        .load_paths(&egui::Context::default(), vec![folder.clone()]);
+    wait_for_load(&mut harness);
+    set_host(&mut harness, "sbc.example.com");
+    for _ in 0..2 {
+        harness.get_by_label("Save bundle…").click();
+        harness.run();
+        harness.run();
+    }
+    assert_eq!(picker.asked.lock().unwrap().len(), 2, "both saves were tried");
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), key_pem, "the key is intact");
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        "renewal ticket 4711\n"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("not saved")
+            .is_some(),
+        "the refusal is said"
+    );
+}

@@ -104,6 +104,9 @@ pub struct App {
     pub prefs: Preferences,
     /// Everything loaded, in load order (the loader's findings included).
     loaded: Loaded,
+    /// The files and folders the admin loaded: no output is ever written over one of them or over
+    /// any file in them (a private key left out of the bundle included).
+    loaded_paths: Vec<PathBuf>,
     roots: Option<Loaded>,
     /// Empty: now. Otherwise `YYYY-MM-DD` or RFC 3339.
     pub at_text: String,
@@ -164,6 +167,7 @@ impl App {
             timing: None,
             prefs,
             loaded: Loaded::default(),
+            loaded_paths: Vec::new(),
             roots: None,
             at_text: String::new(),
             leaf_pin: None,
@@ -230,6 +234,7 @@ impl App {
         if let Some(job) = &self.job {
             job.cancel();
         }
+        self.loaded_paths.extend(paths.iter().cloned());
         self.job = Some(LoadJob::spawn(Target::Inputs, paths, ctx));
     }
 
@@ -367,6 +372,7 @@ impl App {
             }
             Command::ClearAll => {
                 self.loaded = Loaded::default();
+                self.loaded_paths.clear();
                 self.leaf_pin = None;
                 self.via = None;
                 self.chain_view.selected = None;
@@ -569,20 +575,24 @@ impl App {
 
     /// Writes a file the admin chose; `true` when it was written.
     fn write(&mut self, path: &Path, bytes: &[u8], what: &str) -> bool {
-        // Never onto a file the certificates were read from (a cert + key file would lose its key).
+        // Never onto a file the certificates were read from (a cert + key file would lose its key),
+        // a key or other file left out of the bundle, or any file in a loaded folder.
         let mut sources: Vec<&str> = self
             .loaded
             .certificates
             .iter()
             .chain(self.roots.iter().flat_map(|r| r.certificates.iter()))
             .map(|c| c.source.as_str())
+            .chain(self.loaded.keys.iter().map(|k| k.source.as_str()))
+            .chain(self.loaded.ignored.iter().map(|(source, _)| source.as_str()))
             .collect();
         sources.sort_unstable();
         sources.dedup();
-        let inputs: Vec<crate::files::FileId> = sources
+        let mut inputs: Vec<crate::files::FileId> = sources
             .iter()
             .filter_map(|s| crate::files::FileId::of(Path::new(s)))
             .collect();
+        inputs.extend(crate::files::input_ids(&self.loaded_paths));
         match crate::files::write_output(path, bytes, &inputs) {
             Ok(()) => {
                 self.toast(format!("{what} saved to {}", path.display()));
