@@ -1937,6 +1937,59 @@ fn wait_for_rotation(harness: &mut Harness<'_, App>) {
     panic!("the rotation worker did not finish");
 }
 
+/// Clicks `opener` in the Rotation window, waits for its confirmation (prepared on a worker), checks
+/// that it names each destination and the certificates sent and that its confirming button is not
+/// where the opener was, then clicks `go`. Returns the confirmation's text.
+fn confirm_rotation(harness: &mut Harness<'_, App>, opener: &str, go: &str) -> Vec<String> {
+    let opened_at = harness.get_by_label(opener).rect();
+    let writes_before = harness.state().rotation.is_running();
+    assert!(!writes_before);
+    harness.get_by_label(opener).click();
+    for _ in 0..500 {
+        harness.step();
+        if harness.state().rotation.confirm.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.run();
+    let confirm = harness
+        .state()
+        .rotation
+        .confirm
+        .clone()
+        .unwrap_or_else(|| panic!("no confirmation: {:?}", harness.state().rotation.message));
+    assert!(
+        !harness.state().rotation.is_running(),
+        "nothing runs before the confirmation"
+    );
+    let button = harness.get_by_label(go).rect();
+    assert!(
+        !button.intersects(opened_at),
+        "the confirming button is not where {opener} was"
+    );
+    // Kept to be looked at: target/rotation-confirm-<opener>.png.
+    if let Ok(image) = harness.render() {
+        let _ = image.save(format!(
+            "{}/target/rotation-confirm-{}.png",
+            env!("CARGO_MANIFEST_DIR"),
+            opener.split(' ').next().unwrap_or("x")
+        ));
+    }
+    let lines: Vec<String> = confirm
+        .targets
+        .iter()
+        .flat_map(|t| {
+            [t.name.clone(), t.destination.clone(), t.backup.clone()]
+                .into_iter()
+                .chain(t.sends.iter().cloned())
+        })
+        .collect();
+    harness.get_by_label(go).click();
+    harness.step();
+    lines
+}
+
 /// Write requests (not reads, not tokens) a sandbox received.
 fn writes(handle: &chainsmith::sandbox::Handle) -> usize {
     handle
@@ -2024,8 +2077,40 @@ fn rotation_window_opens_a_plan_reads_status_applies_canary_first_and_rolls_back
     );
     assert_eq!((writes(&eu), writes(&us)), (0, 0));
 
-    // Apply: the canary alone, then the window waits.
+    // Apply: a confirmation names the canary's place and what it gets; Esc cancels it, sending
+    // nothing; then the canary alone, and the window waits.
     harness.get_by_label("Apply (canary first)").click();
+    for _ in 0..500 {
+        harness.step();
+        if harness.state().rotation.confirm.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.run();
+    assert!(harness.query_by_label("Apply to the canary?").is_some());
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(harness.state().rotation.confirm.is_none());
+    assert!(
+        harness.state().rotation.open,
+        "Esc closed the confirmation, not the window"
+    );
+    assert_eq!((writes(&eu), writes(&us)), (0, 0));
+    let said = confirm_rotation(&mut harness, "Apply (canary first)", "Write to EU org");
+    assert!(
+        said.iter().any(|l| l
+            .contains(&format!("Genesys Cloud organisation at {}", eu.base_url()))
+            && l.contains("certificate authority \"Carrier A\"")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|l| l.contains("CN=Test Intermediate CA")
+                && l.contains(&c.intermediate.sha256()[..16])),
+        "{said:?}"
+    );
+    assert!(!said.iter().any(|l| l.contains("US org")), "{said:?}");
     wait_for_rotation(&mut harness);
     let rows = harness.state().rotation.rows.clone();
     assert_eq!(rows[0].status, Some(Status::Verified), "{rows:?}");
@@ -2038,9 +2123,17 @@ fn rotation_window_opens_a_plan_reads_status_applies_canary_first_and_rolls_back
             "/target/rotation-window.png"
         ));
     }
-    harness
-        .get_by_label("Continue with the remaining 1")
-        .click();
+    let said = confirm_rotation(
+        &mut harness,
+        "Continue with the remaining 1",
+        "Write to 1 target(s)",
+    );
+    assert!(
+        said.iter()
+            .any(|l| l.contains(&format!("Genesys Cloud organisation at {}", us.base_url()))),
+        "the continuation names the US org: {said:?}"
+    );
+    assert!(!said.iter().any(|l| l == "EU org"), "{said:?}");
     wait_for_rotation(&mut harness);
     let rows = harness.state().rotation.rows.clone();
     // The canary was changed by this run (before the pause): it says so after Continue too.
@@ -2061,8 +2154,13 @@ fn rotation_window_opens_a_plan_reads_status_applies_canary_first_and_rolls_back
         "{rows:?}"
     );
 
-    // Roll back all: both orgs, the canary included, last first.
-    harness.get_by_label("Roll back all").click();
+    // Roll back all: both orgs, the canary included, last first; they held nothing before, so the
+    // confirmation says what this run put there is deleted.
+    let said = confirm_rotation(&mut harness, "Roll back all", "Roll back 2 target(s)");
+    assert!(
+        said.iter().filter(|l| l.contains("is deleted")).count() == 2,
+        "{said:?}"
+    );
     wait_for_rotation(&mut harness);
     let rows = harness.state().rotation.rows.clone();
     assert!(
@@ -2195,8 +2293,7 @@ fn rotation_stop_ends_the_run_between_requests() {
         .get_by_label("Secret for EU org")
         .type_text(CLIENT_SECRET);
     harness.run();
-    harness.get_by_label("Apply (canary first)").click();
-    harness.step();
+    confirm_rotation(&mut harness, "Apply (canary first)", "Write to EU org");
     std::thread::sleep(std::time::Duration::from_millis(500));
     harness.step();
     assert!(harness.state().rotation.is_running());
@@ -2258,16 +2355,22 @@ fn save_bundle_never_replaces_a_key_left_out_of_the_bundle() {
         harness.run();
         harness.run();
     }
-    assert_eq!(picker.asked.lock().unwrap().len(), 2, "both saves were tried");
-    assert_eq!(std::fs::read_to_string(&key).unwrap(), key_pem, "the key is intact");
+    assert_eq!(
+        picker.asked.lock().unwrap().len(),
+        2,
+        "both saves were tried"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&key).unwrap(),
+        key_pem,
+        "the key is intact"
+    );
     assert_eq!(
         std::fs::read_to_string(&notes).unwrap(),
         "renewal ticket 4711\n"
     );
     assert!(
-        harness
-            .query_by_label_contains("not saved")
-            .is_some(),
+        harness.query_by_label_contains("not saved").is_some(),
         "the refusal is said"
     );
 }

@@ -584,7 +584,12 @@ impl App {
             .chain(self.roots.iter().flat_map(|r| r.certificates.iter()))
             .map(|c| c.source.as_str())
             .chain(self.loaded.keys.iter().map(|k| k.source.as_str()))
-            .chain(self.loaded.ignored.iter().map(|(source, _)| source.as_str()))
+            .chain(
+                self.loaded
+                    .ignored
+                    .iter()
+                    .map(|(source, _)| source.as_str()),
+            )
             .collect();
         sources.sort_unstable();
         sources.dedup();

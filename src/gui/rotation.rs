@@ -46,6 +46,70 @@ pub struct Row {
     pub would_send: Vec<String>,
 }
 
+/// What a confirmation is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// Apply to the canary alone.
+    Canary,
+    /// Continue with the targets left after the canary.
+    Continue,
+    /// Roll back every target the last run changed.
+    RollBack,
+}
+
+/// A confirmation before anything is sent: each destination by name and place, what goes there
+/// (certificates by subject and SHA-256 prefix), and what is backed up or deleted. Made on a worker
+/// (the plan's bundle is read, a rollback's backups are opened), then shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirmation {
+    pub asked: Asked,
+    pub targets: Vec<ConfirmTarget>,
+}
+
+/// One destination in a [`Confirmation`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfirmTarget {
+    pub name: String,
+    /// "Genesys Cloud organisation at https://api.euw2.pure.cloud (region euw2.pure.cloud), certificate
+    /// authority “Carrier A”", "REST endpoint PUT https://…".
+    pub destination: String,
+    /// What is sent, one certificate a line; empty with `deletes`.
+    pub sends: Vec<String>,
+    /// What happens to what is there: backed up first, or deleted (a rollback to "nothing").
+    pub backup: String,
+}
+
+/// A target's destination in words: the live place a write reaches.
+pub fn destination(target: &upload::Target) -> String {
+    match target {
+        upload::Target::Genesys(g) => format!(
+            "Genesys Cloud organisation at {}{}, OAuth client {}, certificate authority \"{}\"",
+            g.api_base,
+            g.region
+                .as_deref()
+                .map(|r| format!(" (region {r})"))
+                .unwrap_or_default(),
+            g.client_id,
+            g.ca_name
+        ),
+        upload::Target::Rest(r) => format!(
+            "REST endpoint {} {}",
+            r.method.to_ascii_uppercase(),
+            r.upload_url().unwrap_or_else(|_| r.url.clone())
+        ),
+    }
+    .chars()
+    .map(|c| if c.is_control() { ' ' } else { c })
+    .collect()
+}
+
+/// Certificates as a confirmation lists them: subject and SHA-256 prefix.
+fn certificate_lines(held: &[Held]) -> Vec<String> {
+    held.iter()
+        .map(|h| format!("{} (SHA-256 {}…)", h.subject, short(&h.sha256)))
+        .collect()
+}
+
 /// What a worker sends back as it goes.
 enum Message {
     Progress(Progress),
@@ -107,6 +171,9 @@ pub struct RotationPanel {
     /// A new plan's REST target, from the Upload window: its definition is written beside the plan
     /// when the plan is first saved (a definition holds no secret).
     rest_definition: Option<(String, crate::upload::RestTarget)>,
+    /// The confirmation being prepared (on a worker), then shown.
+    confirm_task: Option<Task<Result<Confirmation, String>>>,
+    pub confirm: Option<Confirmation>,
 }
 
 impl Default for RotationPanel {
@@ -128,6 +195,8 @@ impl Default for RotationPanel {
             cancel: Arc::new(AtomicBool::new(false)),
             editing: false,
             rest_definition: None,
+            confirm_task: None,
+            confirm: None,
         }
     }
 }
@@ -390,6 +459,161 @@ impl RotationPanel {
         });
     }
 
+    /// Prepares the confirmation of `asked` on a worker: nothing is sent before the admin has seen
+    /// every destination and what goes there.
+    pub fn ask(&mut self, ctx: &egui::Context, asked: Asked) {
+        let data_dir = self.data_dir.clone();
+        let rotation = self.rotation.clone();
+        let last_run = self.last_run.clone();
+        let pending: Vec<bool> = match &self.last_run {
+            Some((run, _)) if run.action == "apply" => run
+                .targets
+                .iter()
+                .map(|t| t.status == Status::Pending)
+                .collect(),
+            _ => Vec::new(),
+        };
+        self.confirm_task = Some(Task::spawn("Preparing the confirmation", ctx, move || {
+            let backed_up = "What it holds now is backed up first, then read back after the write.";
+            let targets = match asked {
+                Asked::Canary | Asked::Continue => {
+                    let rotation = rotation.ok_or("no plan")?;
+                    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                    let prepared =
+                        rotate::prepare(&rotation, now, &data_dir).map_err(|e| e.to_string())?;
+                    rotation
+                        .targets
+                        .iter()
+                        .zip(&prepared.plans)
+                        .enumerate()
+                        .filter(|(i, _)| match asked {
+                            Asked::Canary => *i == 0,
+                            _ => pending.get(*i).copied().unwrap_or(true),
+                        })
+                        .map(|(_, (t, plan))| ConfirmTarget {
+                            name: t.name.clone(),
+                            destination: destination(&t.target),
+                            sends: certificate_lines(&rotate::held(plan.payload.pem.as_deref())),
+                            backup: backed_up.into(),
+                        })
+                        .collect()
+                }
+                Asked::RollBack => {
+                    let (run, _) = last_run.ok_or("no run to roll back")?;
+                    run.targets
+                        .iter()
+                        .rev()
+                        .filter(|t| t.was_changed())
+                        .map(|t| {
+                            let backup = t.backup.as_deref().map(|b| {
+                                upload::records::read_backup(Path::new(b))
+                                    .map(|b| rotate::held(b.certificate.as_deref()))
+                            });
+                            let (sends, what) = match backup {
+                                Some(Ok(held)) if held.is_empty() => (
+                                    Vec::new(),
+                                    "It held nothing before: what this run put there is deleted."
+                                        .to_string(),
+                                ),
+                                Some(Ok(held)) => (
+                                    certificate_lines(&held),
+                                    format!("{backed_up} Puts back what it held before this run."),
+                                ),
+                                Some(Err(e)) => {
+                                    (Vec::new(), format!("Its backup cannot be read: {e}"))
+                                }
+                                None => (
+                                    Vec::new(),
+                                    "No backup is recorded for it: it will be refused.".into(),
+                                ),
+                            };
+                            ConfirmTarget {
+                                name: t.name.clone(),
+                                destination: destination(&t.target),
+                                sends,
+                                backup: what,
+                            }
+                        })
+                        .collect()
+                }
+            };
+            Ok(Confirmation { asked, targets })
+        }));
+    }
+
+    /// The confirmation, once prepared: Cancel where the eye starts, the confirming button at the far
+    /// end of the dialog (never where the button that opened it was); Esc cancels.
+    fn ui_confirm(&mut self, ctx: &egui::Context) {
+        if let Some(task) = &self.confirm_task
+            && let Some(result) = task.try_result()
+        {
+            self.confirm_task = None;
+            match result {
+                Ok(c) => self.confirm = Some(c),
+                Err(e) => self.message = Some(format!("Nothing sent: {}", escaped(&e))),
+            }
+        }
+        let Some(confirm) = self.confirm.clone() else {
+            return;
+        };
+        if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+            self.confirm = None;
+            return;
+        }
+        let n = confirm.targets.len();
+        let (heading, go) = match confirm.asked {
+            Asked::Canary => (
+                "Apply to the canary?".to_string(),
+                format!(
+                    "Write to {}",
+                    confirm
+                        .targets
+                        .first()
+                        .map(|t| t.name.as_str())
+                        .unwrap_or("it")
+                ),
+            ),
+            Asked::Continue => (
+                format!("Continue with the remaining {n}?"),
+                format!("Write to {n} target(s)"),
+            ),
+            Asked::RollBack => (
+                "Roll back every target this run changed?".to_string(),
+                format!("Roll back {n} target(s)"),
+            ),
+        };
+        egui::Modal::new(egui::Id::unique("confirm-rotation")).show(ctx, |ui| {
+            ui.set_min_width(560.0);
+            ui.heading(heading);
+            for t in &confirm.targets {
+                ui.separator();
+                ui.label(RichText::new(escaped(&t.name)).strong());
+                ui.label(format!("Destination: {}", t.destination));
+                for line in &t.sends {
+                    ui.label(format!("Sends: {}", escaped(line)));
+                }
+                ui.label(&t.backup);
+            }
+            ui.separator();
+            ui.horizontal(|ui| {
+                if ui.button("Cancel").clicked() {
+                    self.confirm = None;
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.button(RichText::new(go.as_str()).strong()).clicked() {
+                        self.confirm = None;
+                        let ctx = ui.ctx().clone();
+                        match confirm.asked {
+                            Asked::Canary => self.start_apply(&ctx, true),
+                            Asked::Continue => self.start_apply(&ctx, false),
+                            Asked::RollBack => self.start_rollback(&ctx),
+                        }
+                    }
+                });
+            });
+        });
+    }
+
     /// Roll back all: every target the last run changed, put back from its backup, last first.
     pub fn start_rollback(&mut self, ctx: &egui::Context) {
         let Some((previous, previous_path)) = self.last_run.clone() else {
@@ -610,7 +834,12 @@ impl RotationPanel {
             .show(ctx, |ui| {
                 action = self.ui_body(ui, seed);
             });
-        if self.worker.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+        let asking = self.confirm.is_some() || self.confirm_task.is_some();
+        self.ui_confirm(ctx);
+        if self.confirm_task.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+        if !asking && self.worker.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
             open = false;
         }
         self.open = open;
@@ -667,7 +896,10 @@ impl RotationPanel {
             }
         }
         ui.separator();
-        let ready = self.rotation.is_some() && !running;
+        let ready = self.rotation.is_some()
+            && !running
+            && self.confirm.is_none()
+            && self.confirm_task.is_none();
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(ready, egui::Button::new("Status"))
@@ -692,14 +924,14 @@ impl RotationPanel {
                     )
                     .clicked()
                 {
-                    self.start_apply(ui.ctx(), false);
+                    self.ask(ui.ctx(), Asked::Continue);
                 }
             } else if ui
                 .add_enabled(ready, egui::Button::new("Apply (canary first)"))
                 .on_hover_text("Upload to the first target only, then wait for you to continue")
                 .clicked()
             {
-                self.start_apply(ui.ctx(), true);
+                self.ask(ui.ctx(), Asked::Canary);
             }
             if ui.add_enabled(running, egui::Button::new("Stop")).clicked() {
                 self.stop();
@@ -708,13 +940,13 @@ impl RotationPanel {
                 run.action == "apply" && run.targets.iter().any(|t| t.was_changed())
             });
             if ui
-                .add_enabled(changed && !running, egui::Button::new("Roll back all"))
+                .add_enabled(changed && ready, egui::Button::new("Roll back all"))
                 .on_hover_text(
                     "Put every target the last run changed back from its backup, last first",
                 )
                 .clicked()
             {
-                self.start_rollback(ui.ctx());
+                self.ask(ui.ctx(), Asked::RollBack);
             }
             let has_run = self.last_run.is_some();
             if ui
