@@ -1235,9 +1235,37 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
     // "Roll back…" on the entry puts the backup back, after a confirmation, with its own entry.
     harness.get_by_label("Roll back…").scroll_to_me();
     harness.run();
+    let opener = harness.get_by_label("Roll back…").rect();
     harness.get_by_label("Roll back…").click();
+    // The backup is read on a worker; then the confirmation names where it goes and what it sends
+    // (here: nothing was there before, so what is there is deleted).
+    for _ in 0..300 {
+        harness.step();
+        if harness.query_by_label("Put this backup back?").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     harness.run();
     assert!(harness.query_by_label("Put this backup back?").is_some());
+    assert!(
+        harness
+            .query_by_label_contains(
+                "Destination: Genesys Cloud organisation at https://127.0.0.1:"
+            )
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("what is there now is deleted")
+            .is_some()
+    );
+    assert!(
+        !harness
+            .get_by_label("Roll back now")
+            .rect()
+            .intersects(opener)
+    );
     harness.get_by_label("Roll back now").click();
     harness.step();
     wait_for_upload(&mut harness);

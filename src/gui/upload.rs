@@ -44,8 +44,9 @@ pub struct Finished {
 enum Confirm {
     /// Upload the loaded bundle; `forced`: past its error findings.
     Upload { forced: bool },
-    /// Put a backup back (from the audit log).
-    Rollback(PathBuf),
+    /// Put a backup back (from the audit log): where it goes and what it sends, in lines (read from
+    /// the backup on a worker).
+    Rollback(PathBuf, Vec<String>),
 }
 
 struct Running {
@@ -89,6 +90,8 @@ pub struct UploadPanel {
     audit_task: Option<Task<Vec<serde_json::Value>>>,
     /// The certificate the admin asked to trust, waiting for the confirmation.
     confirm_trust: Option<crate::tls::Presented>,
+    /// A rollback's confirmation being prepared (the backup read on a worker).
+    rollback_task: Option<Task<Confirm>>,
 }
 
 impl UploadPanel {
@@ -117,6 +120,7 @@ impl UploadPanel {
             params_text: String::new(),
             audit_task: None,
             confirm_trust: None,
+            rollback_task: None,
         }
     }
 
@@ -163,6 +167,7 @@ impl UploadPanel {
             || self.trunks_task.is_some()
             || self.audit_task.is_some()
             || self.sandbox_task.is_some()
+            || self.rollback_task.is_some()
     }
 
     /// Types the secret (as the masked field does).
@@ -1049,8 +1054,46 @@ impl UploadPanel {
         lines
     }
 
+    /// Reads the backup on a worker, then asks: the confirmation names where it goes and what it
+    /// sends (or deletes).
+    fn ask_rollback(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.rollback_task = Some(Task::spawn("Reading the backup", ctx, move || {
+            let lines = match records::read_backup(&path) {
+                Err(e) => vec![format!("The backup cannot be read: {e}")],
+                Ok(backup) => {
+                    let mut lines = vec![format!(
+                        "Destination: {}",
+                        super::rotation::destination(&backup.target)
+                    )];
+                    let held = crate::rotate::held(backup.certificate.as_deref());
+                    if held.is_empty() {
+                        lines.push(
+                            "It held nothing then: what is there now is deleted (backed up first)."
+                                .into(),
+                        );
+                    }
+                    for h in held {
+                        lines.push(format!(
+                            "Sends: {} (SHA-256 {}…)",
+                            h.subject,
+                            short_fingerprint(&h.sha256)
+                        ));
+                    }
+                    lines
+                }
+            };
+            Confirm::Rollback(path, lines)
+        }));
+    }
+
     /// The confirmation before anything is sent: it names where it goes.
     fn ui_confirm(&mut self, ctx: &egui::Context, report: Option<&Report>, now: i64) {
+        if let Some(task) = &self.rollback_task
+            && let Some(confirm) = task.try_result()
+        {
+            self.rollback_task = None;
+            self.confirm = Some(confirm);
+        }
         let Some(confirm) = self.confirm.clone() else {
             return;
         };
@@ -1083,40 +1126,48 @@ impl UploadPanel {
                         }
                         ui.label("The audit log records that these errors were overridden.");
                     }
+                    // Cancel first; the confirming button at the far end.
                     ui.horizontal(|ui| {
+                        if ui.button("Don't upload").clicked() {
+                            self.confirm = None;
+                        }
                         let go = if forced {
                             "Upload with these errors"
                         } else {
                             "Upload now"
                         };
-                        if ui.button(go).clicked() {
-                            self.confirm = None;
-                            let ctx = ui.ctx().clone();
-                            self.start_upload(&ctx, report, now);
-                        }
-                        if ui.button("Don't upload").clicked() {
-                            self.confirm = None;
-                        }
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                            if ui.button(go).clicked() {
+                                self.confirm = None;
+                                let ctx = ui.ctx().clone();
+                                self.start_upload(&ctx, report, now);
+                            }
+                        });
                     });
                 });
             }
-            Confirm::Rollback(path) => {
+            Confirm::Rollback(path, lines) => {
                 egui::Modal::new(egui::Id::unique("confirm-rollback")).show(ctx, |ui| {
                     ui.heading("Put this backup back?");
+                    for line in &lines {
+                        ui.label(crate::engine::text::escaped(line));
+                    }
                     ui.label(format!("Backup: {}", path.display()));
                     ui.label(
                         "What the target holds now is backed up first; the backup's certificates \
                          are uploaded and read back, with an audit entry of their own.",
                     );
                     ui.horizontal(|ui| {
-                        if ui.button("Roll back now").clicked() {
-                            self.confirm = None;
-                            let ctx = ui.ctx().clone();
-                            self.start_rollback(&ctx, &path, now);
-                        }
                         if ui.button("Don't roll back").clicked() {
                             self.confirm = None;
                         }
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                            if ui.button("Roll back now").clicked() {
+                                self.confirm = None;
+                                let ctx = ui.ctx().clone();
+                                self.start_rollback(&ctx, &path, now);
+                            }
+                        });
                     });
                 });
             }
@@ -1318,7 +1369,7 @@ impl UploadPanel {
                 });
             }
             if let Some(path) = rollback {
-                self.confirm = Some(Confirm::Rollback(path));
+                self.ask_rollback(ui.ctx(), path);
             }
         });
     }
