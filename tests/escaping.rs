@@ -144,3 +144,133 @@ fn reports_in_markdown_are_inert_too() {
     );
     assert!(engine::text::escape(INJECTED).contains("\\x0d\\x0a"));
 }
+
+/// Markdown rendered as a viewer would (CommonMark with tables, pulldown-cmark): no tag, comment,
+/// image or link from untrusted text survives, and the text is still there to read.
+fn assert_markdown_inert(what: &str, markdown: &str) {
+    use pulldown_cmark::{Options, Parser, html};
+    assert_inert(what, markdown.as_bytes());
+    let mut rendered = String::new();
+    html::push_html(
+        &mut rendered,
+        Parser::new_ext(
+            markdown,
+            Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+        ),
+    );
+    for raw in ["<script", "<img", "<!--", "<a ", "<del>", "<iframe"] {
+        assert!(!rendered.contains(raw), "{what}: {raw} in\n{rendered}");
+    }
+    assert!(
+        rendered.contains("&lt;script&gt;"),
+        "{what}: the text is kept:\n{rendered}"
+    );
+}
+
+const MARKUP: &str = "SBC <script>alert(1)</script> <img src=x onerror=alert(2)> <!-- hidden | ![x](http://e/) [y](http://e/) `code` ~~gone~~";
+
+#[test]
+fn markdown_reports_render_untrusted_text_as_text() {
+    use chainsmith::rotate::{self, Held, RunFile, Status, TargetRun};
+    // A rotation run whose target name and certificate subjects carry markup.
+    let held = vec![Held {
+        subject: format!("CN={MARKUP}"),
+        sha256: "ab".repeat(32),
+        not_after: "2027-01-01T00:00:00Z".into(),
+    }];
+    let target = TargetRun {
+        name: MARKUP.into(),
+        kind: "rest".into(),
+        target: chainsmith::upload::Target::Rest(chainsmith::upload::RestTarget::new(
+            "https://sbc.example.com/api",
+        )),
+        secret_env: None,
+        ca_file: None,
+        pins: Vec::new(),
+        status: Status::Verified,
+        changed: true,
+        before: held.clone(),
+        after: held.clone(),
+        backup: Some("/data/backups/x.json".into()),
+        audit_time: None,
+        correlation_ids: vec![format!("id {MARKUP}")],
+        error: Some(format!("the server said: {MARKUP}\u{1b}]0;title\u{7}\r")),
+        seconds: 1.0,
+        step: None,
+        secret_binding: None,
+    };
+    let run = RunFile {
+        chainsmith_rotation: 2,
+        plan: format!("/plans/{MARKUP}.toml"),
+        plan_sha256: String::new(),
+        plan_name: MARKUP.into(),
+        started: "2026-06-01T00:00:00Z".into(),
+        finished: None,
+        action: "apply".into(),
+        bundle: Vec::new(),
+        targets: vec![target],
+        verify: Vec::new(),
+        rollback_of: None,
+        rolled_back_by: None,
+        resumed: 0,
+    };
+    let ctx = rotate::report::Context {
+        verdict: MARKUP.into(),
+        bundle: held,
+        generated_at: 0,
+        generator: "Chainsmith test".into(),
+    };
+    let md = rotate::report::render(
+        &run,
+        std::path::Path::new("/data/rotations/run.json"),
+        &ctx,
+        rotate::report::Format::Markdown,
+    );
+    assert_markdown_inert("rotation report", &md);
+
+    // The window's change-ticket report (engine::ticket), with a hostile subject.
+    let c = chain(Alg::P256);
+    let mut params = leaf_params("x", &["sbc.example.com"]);
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params.distinguished_name.push(DnType::CommonName, MARKUP);
+    let leaf = c.intermediate.issue(params, Alg::P256);
+    let pile = leaf.pem() + &c.intermediate.pem() + &c.root.pem();
+    let report = analyze(
+        &[("evil.pem", pile.as_bytes())],
+        &options(Some("sbc.example.com")),
+    );
+    use chainsmith::engine::ticket::{self, TicketContext, TicketFormat};
+    let md = ticket::render(&report, &TicketContext::default(), TicketFormat::Markdown);
+    assert_markdown_inert("ticket", &md);
+}
+
+/// `audit --markdown`: a server's error body in the audit log (ESC, OSC, BEL, CR, markup) reaches
+/// the terminal and the ticket as inert text.
+#[test]
+fn audit_markdown_renders_a_servers_error_body_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let entry = serde_json::json!({
+        "time": "2026-06-01T00:00:00Z",
+        "action": "upload",
+        "target": "rest",
+        "endpoint": "https://sbc.example.com/api",
+        "ids": {"url": "https://sbc.example.com/api"},
+        "bundle": [],
+        "requests": [],
+        "result": "failed",
+        "error": format!("PUT https://sbc.example.com/api answered 500: {MARKUP}\u{1b}]8;;http://evil/\u{7}click\u{1b}[2J\r"),
+        "changed": false,
+        "correlation_ids": [format!("c|{MARKUP}")],
+    });
+    std::fs::write(dir.path().join("audit.jsonl"), format!("{entry}\n")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+        .args(["audit", "--markdown"])
+        .env("CHAINSMITH_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let md = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_markdown_inert("audit --markdown", &md);
+    // One row: the table was not split by a `|` or a newline from the body.
+    assert_eq!(md.lines().count(), 3, "{md}");
+}

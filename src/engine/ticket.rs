@@ -83,9 +83,10 @@ fn leaf_names(report: &Report) -> Option<String> {
     })
 }
 
-/// Escapes what would break a Markdown table cell, after the terminal escapes.
+/// Text for a Markdown cell or line: see [`super::text::markdown`] (control characters, HTML and
+/// Markdown syntax made inert).
 fn md(text: &str) -> String {
-    escape(text).replace('|', "\\|").replace('\n', " ")
+    super::text::markdown(text)
 }
 
 fn markdown(report: &Report, ctx: &TicketContext) -> String {
