@@ -2402,3 +2402,47 @@ fn save_bundle_never_replaces_a_key_left_out_of_the_bundle() {
         "the refusal is said"
     );
 }
+
+/// A secret typed for one target never goes to another: changing the REST target's host, or the
+/// kind of target, clears it (and says so). It was one field shared by every target before: a
+/// Genesys client secret typed for one target was sent to a REST target's token URL.
+#[test]
+fn a_typed_secret_stays_with_the_target_it_was_typed_for() {
+    let c = chain(Alg::P256);
+    let mut harness = rest_upload_window(&c);
+    {
+        let upload = &mut harness.state_mut().upload;
+        let mut target =
+            chainsmith::upload::RestTarget::new("https://sbc-a.example.net/api/certificate");
+        target.auth = chainsmith::upload::RestAuth::Basic {
+            username: "ops".into(),
+        };
+        upload.prefs.rest = target;
+    }
+    harness.run();
+    harness.state_mut().upload.set_secret("secret-for-sbc-a");
+    harness.run();
+    assert!(harness.state().upload.has_typed_secret());
+    // Another path on the same API: the same target, the secret stays.
+    harness.state_mut().upload.prefs.rest.url =
+        "https://sbc-a.example.net/api/v2/certificate".into();
+    harness.run();
+    assert!(harness.state().upload.has_typed_secret());
+    // Another host: cleared, and said.
+    harness.state_mut().upload.prefs.rest.url = "https://sbc-b.example.net/api/certificate".into();
+    harness.run();
+    assert!(!harness.state().upload.has_typed_secret());
+    assert!(
+        harness
+            .query_by_label_contains("The typed secret was cleared: the target changed")
+            .is_some()
+    );
+    // Typed for the REST target, then the kind switched to Genesys Cloud: not carried across.
+    harness.state_mut().upload.set_secret("secret-for-sbc-b");
+    harness.run();
+    harness.get_by_label("Genesys Cloud").scroll_to_me();
+    harness.run();
+    harness.get_by_label("Genesys Cloud").click();
+    harness.run();
+    assert!(!harness.state().upload.has_typed_secret());
+}

@@ -195,3 +195,45 @@ fn devices_and_pipes_are_written_to_never_replaced() {
     assert_eq!(reader.join().unwrap(), c.leaf.pem() + &c.intermediate.pem());
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
 }
+
+/// `-o /dev/stdout` (and `-`, `/dev/stderr`) is this process's own stream: a shell's `>> run.log`
+/// appends to the log, which is never replaced.
+#[test]
+fn standard_streams_are_written_as_they_are_and_a_log_is_appended_to() {
+    let (dir, c) = workspace();
+    let d = dir.path();
+    let log = d.join("run.log");
+    std::fs::write(&log, "earlier line\n").unwrap();
+    for output in ["/dev/stdout", "-"] {
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "\"$0\" build {AT_ARG} server.pem chain.pem -o {output} >> run.log"
+            ))
+            .arg(env!("CARGO_BIN_EXE_chainsmith"))
+            .current_dir(d)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let bundle = c.leaf.pem() + &c.intermediate.pem();
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        format!("earlier line\n{bundle}{bundle}")
+    );
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "\"$0\" build {AT_ARG} server.pem chain.pem -o /dev/stderr 2>> err.log"
+        ))
+        .arg(env!("CARGO_BIN_EXE_chainsmith"))
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        std::fs::read_to_string(d.join("err.log"))
+            .unwrap()
+            .contains(&bundle)
+    );
+}

@@ -842,6 +842,12 @@ impl RotationPanel {
         if !asking && self.worker.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
             open = false;
         }
+        if !open {
+            // Typed secrets do not outlive the window.
+            for secret in &mut self.secrets {
+                zeroize::Zeroize::zeroize(secret);
+            }
+        }
         self.open = open;
         action
     }

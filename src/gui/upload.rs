@@ -170,6 +170,11 @@ impl UploadPanel {
             || self.rollback_task.is_some()
     }
 
+    /// Whether a secret is typed in the masked field (for tests: the value is never exposed).
+    pub fn has_typed_secret(&self) -> bool {
+        !self.secret.is_empty()
+    }
+
     /// Types the secret (as the masked field does).
     pub fn set_secret(&mut self, text: &str) {
         self.secret = text.to_string();
@@ -526,6 +531,8 @@ impl UploadPanel {
         }
         if !open {
             self.open = false;
+            // A typed secret does not outlive the window.
+            zeroize::Zeroize::zeroize(&mut self.secret);
         }
         self.ui_confirm(ctx, report, now);
         self.ui_confirm_trust(ctx);

@@ -63,14 +63,30 @@ impl Request {
     }
 }
 
-/// An answer, read whole (bodies are capped at [`MAX_BODY_BYTES`]).
-#[derive(Debug, Clone)]
+/// An answer, read whole (bodies are capped at [`MAX_BODY_BYTES`]). Its `Debug` shows the body's
+/// length only: a token answer holds the access token.
+#[derive(Clone)]
 pub struct Response {
     pub status: u16,
     pub retry_after: Option<String>,
     pub correlation_id: Option<String>,
     pub content_type: Option<String>,
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("retry_after", &self.retry_after)
+            .field("correlation_id", &self.correlation_id)
+            .field("content_type", &self.content_type)
+            .field(
+                "body",
+                &format_args!("<{} bytes, redacted>", self.body.len()),
+            )
+            .finish()
+    }
 }
 
 impl Response {
@@ -738,6 +754,20 @@ mod tests {
             decide(Attempt::Answer(503), None, 39, true, &long),
             Next::RetryAfter(Duration::from_secs(8))
         );
+    }
+
+    #[test]
+    fn a_response_debug_never_shows_its_body() {
+        let response = Response {
+            status: 200,
+            retry_after: None,
+            correlation_id: None,
+            content_type: Some("application/json".into()),
+            body: br#"{"access_token":"tok-abc123-secret"}"#.to_vec(),
+        };
+        let shown = format!("{response:?}");
+        assert!(!shown.contains("tok-abc123"), "{shown}");
+        assert!(shown.contains("redacted"), "{shown}");
     }
 
     #[test]
