@@ -101,6 +101,15 @@ fn wait_for_load(harness: &mut Harness<'_, App>) {
     panic!("the load did not finish");
 }
 
+/// Loads `paths` as the admin would (Open…), waits for the worker, and sets the host name.
+fn load_with_host(harness: &mut Harness<'_, App>, paths: Vec<PathBuf>, host: &str) {
+    harness
+        .state_mut()
+        .load_paths(&egui::Context::default(), paths);
+    wait_for_load(harness);
+    set_host(harness, host);
+}
+
 fn set_host(harness: &mut Harness<'_, App>, host: &str) {
     harness.get_by_label("Host name").focus();
     harness.get_by_label("Host name").type_text(host);
@@ -2234,11 +2243,7 @@ fn rotation_plan_from_the_loaded_chain_is_edited_and_saved_as_toml() {
         .unwrap()
         .push_back(vec![saved.clone()]);
     let mut harness = harness(picker.clone());
-    harness
-        .state_mut()
-        .load_paths(&egui::Context::default(), vec![file.clone()]);
-    wait_for_load(&mut harness);
-    set_host(&mut harness, "sbc.example.com");
+    load_with_host(&mut harness, vec![file.clone()], "sbc.example.com");
     // The Upload window's Genesys target becomes the plan's first target.
     harness.state_mut().upload.prefs.client_id = "7c0d-client".into();
     harness.state_mut().upload.prefs.ca_name = "Carrier A".into();
@@ -2373,11 +2378,7 @@ fn save_bundle_never_replaces_a_key_left_out_of_the_bundle() {
             .push_back(vec![target.to_path_buf()]);
     }
     let mut harness = harness(picker.clone());
-    harness
-        .state_mut()
-        .load_paths(&egui::Context::default(), vec![folder.clone()]);
-    wait_for_load(&mut harness);
-    set_host(&mut harness, "sbc.example.com");
+    load_with_host(&mut harness, vec![folder.clone()], "sbc.example.com");
     for _ in 0..2 {
         harness.get_by_label("Save bundle…").click();
         harness.run();

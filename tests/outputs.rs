@@ -237,3 +237,68 @@ fn standard_streams_are_written_as_they_are_and_a_log_is_appended_to() {
             .contains(&bundle)
     );
 }
+
+/// The one output rule, as a table: every file Chainsmith writes (here through `build -o`; `upload
+/// --save-target`, `rotate --report` and the window's saves go through the same function) is refused
+/// over an input, a file of an input folder, a record a rollback needs, a folder; a new file and this
+/// process's own streams are written.
+#[test]
+fn the_output_rule_as_a_table() {
+    let (dir, _) = workspace();
+    let d = dir.path();
+    let data = d.join("data");
+    for folder in ["backups", "rotations"] {
+        std::fs::create_dir_all(data.join(folder)).unwrap();
+    }
+    std::fs::write(data.join("backups/2026-genesys-1.json"), "{}").unwrap();
+    std::fs::write(data.join("rotations/2026-plan.json"), "{}").unwrap();
+    std::fs::write(data.join("audit.jsonl"), "{}\n").unwrap();
+    std::fs::create_dir(d.join("certs")).unwrap();
+    std::fs::write(d.join("certs/leaf.key"), "a key").unwrap();
+    let table: &[(&str, Option<&str>)] = &[
+        ("server.pem", Some("one of the inputs")),
+        ("certs/leaf.key", Some("one of the inputs")),
+        ("data/audit.jsonl", Some("among Chainsmith's records")),
+        (
+            "data/backups/2026-genesys-1.json",
+            Some("among Chainsmith's records"),
+        ),
+        ("data/backups/new.pem", Some("among Chainsmith's records")),
+        (
+            "data/rotations/2026-plan.json",
+            Some("among Chainsmith's records"),
+        ),
+        ("data", Some("is a folder")),
+        ("fresh.pem", None),
+        ("/dev/stdout", None),
+        ("-", None),
+    ];
+    for (output, refusal) in table {
+        // (Only the refused places are files to compare: reading /dev/stdout here would read this
+        // process's own output pipe.)
+        let before = refusal.and_then(|_| std::fs::read(d.join(output)).ok());
+        let out = Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+            .args([
+                "build",
+                AT_ARG,
+                "server.pem",
+                "chain.pem",
+                "certs",
+                "-o",
+                output,
+            ])
+            .current_dir(d)
+            .env("CHAINSMITH_DATA_DIR", &data)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        match refusal {
+            Some(says) => {
+                assert_eq!(out.status.code(), Some(2), "{output}: {err}");
+                assert!(err.contains(says), "{output}: {err}");
+                assert_eq!(std::fs::read(d.join(output)).ok(), before, "{output}");
+            }
+            None => assert_eq!(out.status.code(), Some(0), "{output}: {err}"),
+        }
+    }
+}

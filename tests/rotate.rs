@@ -1023,9 +1023,8 @@ fn an_edited_run_file_cannot_send_a_secret_elsewhere() {
     assert_eq!(code, 0, "{json:#}");
     let run_file = json["run_file"].as_str().unwrap().to_string();
     let evil = sandbox::start(0, vec![]).unwrap();
-    let text = std::fs::read_to_string(&run_file)
-        .unwrap()
-        .replace(&s.us.base_url(), &evil.base_url());
+    let original = std::fs::read_to_string(&run_file).unwrap();
+    let text = original.replace(&s.us.base_url(), &evil.base_url());
     std::fs::write(&run_file, text).unwrap();
     std::fs::write(s.path("us.pem"), &evil.certificate_pem).unwrap();
     let (code, json) = s.rotate_json(&["--rollback", &run_file]);
@@ -1042,6 +1041,27 @@ fn an_edited_run_file_cannot_send_a_secret_elsewhere() {
     // The other targets were put back.
     assert_eq!(statuses(&json)[0], "rolled-back");
     assert_eq!(statuses(&json)[2], "rolled-back");
+
+    // The run file as it was, but the US org's backup file edited to name the other URL: refused
+    // too, nothing sent there.
+    std::fs::write(&run_file, &original).unwrap();
+    let recorded: Value = serde_json::from_str(&original).unwrap();
+    let backup = recorded["targets"][1]["backup"].as_str().unwrap();
+    let text = std::fs::read_to_string(backup)
+        .unwrap()
+        .replace(&s.us.base_url(), &evil.base_url());
+    std::fs::write(backup, text).unwrap();
+    let (code, json) = s.rotate_json(&["--rollback", &run_file]);
+    assert_ne!(code, 0, "{json:#}");
+    assert_eq!(json["targets"][1]["status"], "refused", "{json:#}");
+    assert!(
+        json["targets"][1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("is of another target"),
+        "{json:#}"
+    );
+    assert_eq!(evil.received().len(), 0, "nothing reached the backup's URL");
 }
 
 /// Every target is checked before the canary: a mistyped ca_file on the second target stops the

@@ -1144,20 +1144,23 @@ fn a_retry_after_longer_than_allowed_is_named_not_waited_for() {
 /// `upload --target rest` to the sandbox's trunk API with HTTP Basic, for the chain in `folder`.
 fn rest_upload(r: &Rehearsal, folder: &str, extra: &[&str]) -> Output {
     let url = format!("{}/trunk-api/trunks/london-1/certificate", r.base());
+    let mut args = vec!["--auth", "basic", "--username", CLIENT_ID];
+    args.extend_from_slice(extra);
+    rest_upload_to(r, &url, "sbc.example.com", folder, &args)
+}
+
+/// `upload --target rest --url URL` (no credentials) for the chain in `folder`, valid for `host`.
+fn rest_upload_to(r: &Rehearsal, url: &str, host: &str, folder: &str, extra: &[&str]) -> Output {
     let mut args = vec![
         "upload",
         "--target",
         "rest",
         "--url",
-        &url,
-        "--auth",
-        "basic",
-        "--username",
-        CLIENT_ID,
+        url,
         "--ca-file",
         "sandbox.pem",
         "--host",
-        "sbc.example.com",
+        host,
         AT_ARG,
         folder,
     ];
@@ -1305,19 +1308,7 @@ fn credentials_in_a_url_are_refused_and_never_shown() {
         format!("https://ops:Pa55-hunter2@127.0.0.1:{port}/trunk-api/trunks/x/certificate"),
         format!("https://127.0.0.1:{port}/trunk-api/trunks/x/certificate?access_token=hunter2-tok"),
     ] {
-        let out = r.run(&[
-            "upload",
-            "--target",
-            "rest",
-            "--url",
-            &url,
-            "--ca-file",
-            "sandbox.pem",
-            "--host",
-            "sbc.example.com",
-            AT_ARG,
-            "chain",
-        ]);
+        let out = rest_upload_to(&r, &url, "sbc.example.com", "chain", &[]);
         let err = stderr(&out);
         assert_eq!(code(&out), 2, "{err}");
         assert!(err.contains("secret belongs"), "{err}");
@@ -1367,22 +1358,43 @@ fn save_target_never_replaces_an_input_and_waits_for_the_check() {
     assert_eq!(std::fs::read(&leaf).unwrap(), before);
     // A bundle that does not pass (wrong host): refused, and no definition written.
     let url = format!("{}/trunk-api/trunks/london-1/certificate", r.base());
-    let out = r.run(&[
-        "upload",
-        "--target",
-        "rest",
-        "--url",
+    let out = rest_upload_to(
+        &r,
         &url,
-        "--ca-file",
-        "sandbox.pem",
-        "--host",
         "wrong.example.org",
-        AT_ARG,
         "chain",
-        "--save-target",
-        "def.json",
-    ]);
+        &["--save-target", "def.json"],
+    );
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(!r.dir.path().join("def.json").exists());
     assert_eq!(r.sandbox.received().len(), 0);
+}
+
+/// A backup edited to name another place: `rollback` never sends the secret there (the backup
+/// records a binding of the secret to the target it was used with).
+#[test]
+fn an_edited_backup_cannot_send_the_secret_elsewhere() {
+    let r = Rehearsal::new();
+    assert_eq!(code(&r.genesys("chain", &[])), 0);
+    let next = chain(Alg::P256);
+    Rehearsal::write_chain(r.dir.path(), "next", &next);
+    assert_eq!(code(&r.genesys("next", &[])), 0);
+    let backup = r.backups()[1].clone();
+    let evil = sandbox::start(0, vec![]).unwrap();
+    std::fs::write(r.dir.path().join("evil.pem"), &evil.certificate_pem).unwrap();
+    let text = std::fs::read_to_string(&backup)
+        .unwrap()
+        .replace(&r.base(), &evil.base_url());
+    std::fs::write(&backup, text).unwrap();
+    let out = r.run(&[
+        "rollback",
+        backup.to_str().unwrap(),
+        "--ca-file",
+        "evil.pem",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(code(&out), 1, "{err}");
+    assert!(err.contains("not the one used with"), "{err}");
+    assert_eq!(evil.received().len(), 0, "nothing reached the edited place");
+    r.assert_no_secret_written();
 }

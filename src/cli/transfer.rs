@@ -222,6 +222,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
         rehearsal: false,
         forced: upload::forced_codes(&report),
         unchanged_if_held: false,
+        secret_binding: None,
     };
     execute(&plan, &args.api, args.check.flags.json)
 }

@@ -185,9 +185,7 @@ impl UploadPanel {
     /// the form; once typed, a change of target or kind clears it (and says so).
     fn keep_secret_with_its_target(&mut self) {
         let identity = self.target_with(false).ok().map(|t| t.secret_identity());
-        if self.secret.is_empty() {
-            self.secret_for = identity;
-        } else if self.secret_for.is_none() {
+        if self.secret.is_empty() || self.secret_for.is_none() {
             self.secret_for = identity;
         } else if self.secret_for != identity {
             zeroize::Zeroize::zeroize(&mut self.secret);
@@ -334,6 +332,7 @@ impl UploadPanel {
             rehearsal: self.prefs.choice == TargetChoice::Sandbox,
             forced: upload::forced_codes(report),
             unchanged_if_held: false,
+            secret_binding: None,
         };
         self.start_run(ctx, plan, now);
     }

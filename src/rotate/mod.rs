@@ -325,6 +325,7 @@ pub fn upload_plan(
         rehearsal: false,
         forced,
         unchanged_if_held: true,
+        secret_binding: None,
     }
 }
 
@@ -542,13 +543,17 @@ pub struct RunOptions {
 pub struct Locks(#[allow(dead_code)] Vec<lock::Lock>);
 
 /// Takes the plan's lock and every target's, or says which run holds one. `targets` are
-/// `(name, identity)`.
-pub fn lock_run(
+/// `(name, target)`.
+pub fn lock_run<'t>(
     data_dir: &Path,
     plan: &str,
-    targets: &[(String, String)],
+    targets: impl IntoIterator<Item = (&'t str, &'t upload::Target)>,
     action: &str,
 ) -> Result<Locks, UploadError> {
+    let targets: Vec<(&str, String)> = targets
+        .into_iter()
+        .map(|(name, target)| (name, target.identity()))
+        .collect();
     let holder = format!(
         "process {} started {}, {action} of {}",
         std::process::id(),
@@ -562,7 +567,7 @@ pub fn lock_run(
         &format!("the plan {}", engine::text::escaped(plan)),
         &holder,
     )?];
-    let mut sorted: Vec<&(String, String)> = targets.iter().collect();
+    let mut sorted: Vec<&(&str, String)> = targets.iter().collect();
     sorted.sort_by(|a, b| a.1.cmp(&b.1));
     sorted.dedup_by(|a, b| a.1 == b.1);
     for (name, identity) in sorted {
@@ -678,11 +683,10 @@ pub fn apply(
     let _locks = lock_run(
         data_dir,
         &plan_id,
-        &rotation
+        rotation
             .targets
             .iter()
-            .map(|t| (t.name.clone(), t.target.identity()))
-            .collect::<Vec<_>>(),
+            .map(|t| (t.name.as_str(), &t.target)),
         "rotation",
     )?;
     // Every target is checked before the canary: a mistyped CA file or a target that cannot be read
@@ -972,11 +976,10 @@ pub fn rollback(
     let _locks = lock_run(
         data_dir,
         &previous.plan,
-        &previous
+        previous
             .targets
             .iter()
-            .map(|t| (t.name.clone(), t.target.identity()))
-            .collect::<Vec<_>>(),
+            .map(|t| (t.name.as_str(), &t.target)),
         "rollback",
     )?;
     // Read again under the lock: another rollback may have finished in between.

@@ -418,6 +418,9 @@ pub struct Plan {
     /// A target that already holds exactly the payload gets no write (and no backup): the run is
     /// `unchanged`. Rotations set it, so running a plan again sends no change.
     pub unchanged_if_held: bool,
+    /// A rollback: the binding its backup recorded of the secret used with the target. A secret that
+    /// does not match is never sent (the backup may have been edited to name another place).
+    pub secret_binding: Option<String>,
 }
 
 impl Plan {
@@ -766,6 +769,8 @@ pub struct Run<'a> {
     events: &'a mut dyn FnMut(Event),
     journal: &'a mut Journal<'a>,
     started_at: i64,
+    /// The binding of the secret used, for the backup.
+    secret_binding: Option<String>,
 }
 
 impl<'a> Run<'a> {
@@ -789,6 +794,7 @@ impl<'a> Run<'a> {
             events,
             journal,
             started_at,
+            secret_binding: None,
         }
     }
 
@@ -873,6 +879,7 @@ impl<'a> Run<'a> {
             certificate: current_pem.map(String::from),
             fingerprints: current_pem.map(fingerprints).unwrap_or_default(),
             current,
+            secret_binding: self.secret_binding.clone(),
         };
         let path = records::write_backup(&self.plan.data_dir, &backup, self.started_at)?;
         (self.journal)(&Step::BackedUp(path.clone()))?;
@@ -1073,6 +1080,17 @@ fn steps(run: &mut Run, plan: &Plan, secrets: &Secrets) -> Result<(), UploadErro
 
 fn authenticate(run: &mut Run, plan: &Plan, secrets: &Secrets) -> Result<(), UploadError> {
     run.started(Phase::Authenticate);
+    let secret = secrets.client_secret.as_ref().or(secrets.token.as_ref());
+    if let (Some(secret), Some(binding)) = (secret, &plan.secret_binding)
+        && !secret.matches(&plan.target.identity(), binding)
+    {
+        return Err(UploadError::Refused(format!(
+            "the secret given is not the one used with {} when the backup was made; the backup may have been edited to name another place, or the secret was changed since. Nothing was sent",
+            crate::engine::text::escaped(&plan.target.identity())
+        )));
+    }
+    // What the backup records of the secret used here.
+    run.secret_binding = secret.map(|s| s.bind(&plan.target.identity()));
     match &plan.target {
         Target::Genesys(g) => {
             let secret = secrets.client_secret.as_ref().ok_or_else(|| {

@@ -31,6 +31,10 @@ pub struct Backup {
     pub fingerprints: Vec<String>,
     /// The whole value as read (the certificate authority, or the REST body).
     pub current: Value,
+    /// Proof of the secret used with `target` when this backup was made ([`super::Secret::bind`]):
+    /// putting it back sends only a secret that matches, so an edited backup cannot redirect one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_binding: Option<String>,
 }
 
 /// Writes a backup as `backups/<time>-<target>-<n>.json`; never overwrites one.
@@ -174,6 +178,7 @@ pub fn rollback_plan(
 ) -> Result<super::Plan, UploadError> {
     let backup = read_backup(path)?;
     Ok(super::Plan {
+        secret_binding: backup.secret_binding.clone(),
         target: backup.target,
         payload: super::Payload::from_pem(backup.certificate),
         rollback_of: Some(path.to_path_buf()),

@@ -212,35 +212,6 @@ pub fn resolve_in(
     (!value.is_empty()).then_some((Secret(value), SecretSource::Prompt))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn debug_and_display_never_show_the_value() {
-        let secret = Secret::new("hunter2-very-secret");
-        assert_eq!(format!("{secret:?}"), "Secret(<redacted>)");
-        assert_eq!(format!("{secret}"), "<redacted>");
-        assert_eq!(secret.expose(), "hunter2-very-secret");
-    }
-
-    #[test]
-    fn keychain_round_trip_through_keyring_core() {
-        // keyring-core's in-memory store stands in for the desktop's Secret Service, which a CI
-        // machine does not run; the calls are the same.
-        keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap());
-        let account = "genesys:euw2.pure.cloud:client-for-test";
-        assert!(from_keychain(account).unwrap().is_none());
-        remember(account, &Secret::new("s3cret")).unwrap();
-        assert_eq!(from_keychain(account).unwrap(), Some(Secret::new("s3cret")));
-        let (found, source) = resolve("CHAINSMITH_TEST_UNSET_VARIABLE", account, None).unwrap();
-        assert_eq!((found.expose(), source), ("s3cret", SecretSource::Keychain));
-        forget(account).unwrap();
-        assert!(from_keychain(account).unwrap().is_none());
-        forget(account).unwrap();
-    }
-}
-
 /// A serde error message (JSON or TOML) with every value taken out, names kept: "invalid type:
 /// string \"s3cr3t\", expected u64" becomes "invalid type: a string, expected u64". Field and key
 /// names stay (they are not values); a value pasted in the wrong place (a secret) is never echoed.
@@ -328,4 +299,33 @@ pub fn refuse_credentials_in_url(what: &str, url: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_never_show_the_value() {
+        let secret = Secret::new("hunter2-very-secret");
+        assert_eq!(format!("{secret:?}"), "Secret(<redacted>)");
+        assert_eq!(format!("{secret}"), "<redacted>");
+        assert_eq!(secret.expose(), "hunter2-very-secret");
+    }
+
+    #[test]
+    fn keychain_round_trip_through_keyring_core() {
+        // keyring-core's in-memory store stands in for the desktop's Secret Service, which a CI
+        // machine does not run; the calls are the same.
+        keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap());
+        let account = "genesys:euw2.pure.cloud:client-for-test";
+        assert!(from_keychain(account).unwrap().is_none());
+        remember(account, &Secret::new("s3cret")).unwrap();
+        assert_eq!(from_keychain(account).unwrap(), Some(Secret::new("s3cret")));
+        let (found, source) = resolve("CHAINSMITH_TEST_UNSET_VARIABLE", account, None).unwrap();
+        assert_eq!((found.expose(), source), ("s3cret", SecretSource::Keychain));
+        forget(account).unwrap();
+        assert!(from_keychain(account).unwrap().is_none());
+        forget(account).unwrap();
+    }
 }
