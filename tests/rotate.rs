@@ -1169,3 +1169,24 @@ fn a_plan_that_is_not_a_small_regular_file_is_refused_at_once() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("larger than"));
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
+
+/// Killed after the journal said "sending" but before the write left: the rollback says the target
+/// holds nothing as before (the change had not landed), not that it removed something.
+#[test]
+fn a_rollback_says_when_an_interrupted_change_had_not_landed() {
+    let s = Setup::new();
+    let out = s.rotate_with(&["plan.toml"], &[("CHAINSMITH_CRASH_AT", "after-intent#1")]);
+    assert_eq!(out.status.code(), None);
+    let run_file = s.run_files("plan").remove(0);
+    let (code, json) = s.rotate_json(&["--rollback", run_file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(statuses(&json), ["rolled-back", "unchanged", "unchanged"]);
+    assert!(
+        json["targets"][0]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("had not landed"),
+        "{json:#}"
+    );
+    assert_eq!(s.eu.holdings().0.len(), 0);
+}

@@ -1060,10 +1060,18 @@ pub fn rollback(
                     entry.correlation_ids = record.correlation_ids.clone();
                     entry.error = match (status, &record.error) {
                         (_, Some(e)) => Some(e.clone()),
-                        (Status::RolledBack, None) if plan.payload.pem.is_none() => Some(
-                            "removed what this run had put there, as the target held nothing before"
-                                .into(),
-                        ),
+                        (Status::RolledBack, None) if plan.payload.pem.is_none() => {
+                            // What it held just before this rollback: its own backup.
+                            let held_then = record
+                                .backup
+                                .as_deref()
+                                .and_then(|b| records::read_backup(Path::new(b)).ok())
+                                .and_then(|b| b.certificate);
+                            Some(match held_then {
+                                Some(_) => "removed what this run had put there, as the target held nothing before".into(),
+                                None => "it holds nothing, as before this run (the interrupted change had not landed)".into(),
+                            })
+                        }
                         _ => None,
                     };
                     None

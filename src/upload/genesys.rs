@@ -587,6 +587,12 @@ pub(super) fn apply(
     let now = get_authority(&mut run.session, &id)?;
     let now_pem = now.as_ref().and_then(|ca| ca["certificate"].as_str());
     run.compare(wanted, now_pem)?;
+    if wanted.is_none() {
+        run.verified(format!(
+            "certificate authority {id} is gone, as it was absent before"
+        ));
+        return Ok(());
+    }
     if let Some(ca) = &now {
         let details = ca["certificateDetails"]
             .as_array()
