@@ -556,3 +556,54 @@ fn ten_thousand_certificates_in_one_file_and_ten_thousand_sans() {
         report.findings
     );
 }
+
+/// A DER `.cer` saved with a trailing newline (an editor, a web form, Windows' CRLF) is the same
+/// certificate: read with no finding, as openssl reads it. Other bytes after it are still reported.
+#[test]
+fn a_der_certificate_with_trailing_whitespace_is_read() {
+    let c = chain(Alg::P256);
+    for tail in [&b"\n"[..], b"\r\n", b"  \n\n"] {
+        let mut der = c.leaf.der.clone();
+        der.extend_from_slice(tail);
+        let loaded = load(&[("leaf.cer", &der)]);
+        assert_eq!(loaded.certificates.len(), 1, "{tail:?}");
+        assert!(
+            loaded.findings.is_empty(),
+            "{tail:?}: {:?}",
+            loaded.findings
+        );
+        assert_eq!(
+            loaded.certificates[0].der, c.leaf.der,
+            "the certificate's own bytes"
+        );
+    }
+    // openssl agrees (the peer nobody here wrote).
+    let dir = tempfile::tempdir().unwrap();
+    let mut der = c.leaf.der.clone();
+    der.extend_from_slice(b"\r\n");
+    std::fs::write(dir.path().join("leaf.cer"), &der).unwrap();
+    let out = std::process::Command::new("openssl")
+        .args([
+            "x509", "-inform", "DER", "-in", "leaf.cer", "-noout", "-subject",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("openssl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut garbage = c.leaf.der.clone();
+    garbage.extend_from_slice(b"\nPS C:\\> ");
+    let loaded = load(&[("leaf.cer", &garbage)]);
+    assert!(loaded.certificates.is_empty());
+    assert!(
+        loaded
+            .findings
+            .iter()
+            .any(|f| f.message.contains("unexpected bytes after the certificate")),
+        "{:?}",
+        loaded.findings
+    );
+}

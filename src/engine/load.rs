@@ -435,11 +435,15 @@ fn is_pkcs7_label(label: &str) -> bool {
 }
 
 fn load_der(source: &str, der: &[u8], loaded: &mut Loaded) {
-    let cert_error = match Certificate::from_der(der, source, false) {
-        Ok(cert) => {
+    // Whitespace after the certificate (a `.cer` saved with a trailing newline by an editor or a
+    // web form) is not part of it: openssl reads the certificate and ignores it, and so do we. Any
+    // other byte after it is reported.
+    let cert_error = match Certificate::from_der(der, source, true) {
+        Ok(cert) if der[cert.der.len()..].iter().all(u8::is_ascii_whitespace) => {
             loaded.certificates.push(Arc::new(cert));
             return;
         }
+        Ok(cert) => crate::engine::cert::ParseError::TrailingBytes(der.len() - cert.der.len()),
         Err(e) => e,
     };
     match der_kind(der) {
