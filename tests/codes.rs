@@ -296,6 +296,25 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            code: "cert.signature-algorithm-mismatch",
+            severity: "error",
+            make: |d| {
+                // The intermediate's outer algorithm given an explicit NULL parameter its TBS field
+                // does not have (the signature still verifies); CA-only, as it was bundled with PASS.
+                let c = chain(Alg::P256);
+                let mismatched = outer_algorithm(
+                    &c.intermediate.der,
+                    algorithm_id(&ECDSA_SHA256, &[0x05, 0x00]),
+                );
+                put(
+                    d,
+                    "in/chain.pem",
+                    chainsmith::engine::pem::encode("CERTIFICATE", &mismatched) + &c.root.pem(),
+                );
+                args(&["check", "in", AT_ARG])
+            },
+        },
+        Case {
             code: "chain.unverifiable-signature",
             severity: "error",
             make: |d| {
@@ -1144,6 +1163,16 @@ fn cases() -> Vec<Case> {
             make: |d| with_leaf(d, leaf_params(HOST, &[HOST, "_sip._tls.example.com"]), &[]),
         },
     ]
+}
+
+/// ecdsa-with-SHA256 (1.2.840.10045.4.3.2), as a DER OID.
+const ECDSA_SHA256: [u8; 10] = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+
+/// A copy of `cert` (DER) with only its outer signatureAlgorithm replaced (the TBS untouched, so the
+/// signature still verifies).
+fn outer_algorithm(cert: &[u8], algorithm: Vec<u8>) -> Vec<u8> {
+    let outer = tlvs(&tlv_content(cert));
+    der_seq(&[outer[0].clone(), algorithm, outer[2].clone()].concat())
 }
 
 /// A copy of `cert` (DER) with both signature AlgorithmIdentifiers replaced by `oid` (no parameters).

@@ -322,3 +322,80 @@ fn dsa_p192_and_odd_rsa_keys_signed_by_an_openssl_ca() {
         assert!(errors(&report).contains(&code), "{key} --strict");
     }
 }
+
+/// Issue 23: an intermediate whose outer signatureAlgorithm differs from its TBS `signature` field (an
+/// explicit NULL parameter added outside; the signature still verifies) is refused, CA-only and with a
+/// leaf, as `openssl verify` refuses it.
+#[test]
+fn an_outer_signature_algorithm_that_differs_from_the_tbs_one_is_refused_as_openssl_does() {
+    let c = chain(Alg::P256);
+    let outer = tlvs(&tlv_content(&c.intermediate.der));
+    let ecdsa_sha256 = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+    let mismatched = der_seq(
+        &[
+            outer[0].clone(),
+            algorithm_id(&ecdsa_sha256, &[0x05, 0x00]),
+            outer[2].clone(),
+        ]
+        .concat(),
+    );
+    let intermediate = engine::pem::encode("CERTIFICATE", &mismatched);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("root.pem"), c.root.pem()).unwrap();
+    std::fs::write(d.join("intermediate.pem"), &intermediate).unwrap();
+    std::fs::write(d.join("leaf.pem"), c.leaf.pem()).unwrap();
+    // openssl: the intermediate does not verify under the root.
+    let out = std::process::Command::new("openssl")
+        .args([
+            "verify",
+            "-x509_strict",
+            "-CAfile",
+            "root.pem",
+            "intermediate.pem",
+        ])
+        .current_dir(d)
+        .output()
+        .expect("openssl");
+    assert!(!out.status.success(), "openssl accepted it");
+    // Chainsmith: an error finding, CA-only and with the leaf.
+    for inputs in [
+        vec!["intermediate.pem", "root.pem"],
+        vec!["leaf.pem", "intermediate.pem", "root.pem"],
+    ] {
+        let mut args = vec!["check", "--at=2026-06-01T00:00:00Z", "--json"];
+        args.extend(&inputs);
+        if inputs.len() == 3 {
+            args.extend(["--host", "sbc.example.com"]);
+        }
+        let out = chainsmith(&args, d);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{inputs:?}: {report:#}");
+        assert!(
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["code"] == "cert.signature-algorithm-mismatch"
+                    && f["severity"] == "error"),
+            "{inputs:?}: {report:#}"
+        );
+    }
+    // The clean intermediate passes CA-only.
+    std::fs::write(d.join("intermediate.pem"), c.intermediate.pem()).unwrap();
+    let out = chainsmith(
+        &[
+            "check",
+            "--at=2026-06-01T00:00:00Z",
+            "intermediate.pem",
+            "root.pem",
+        ],
+        d,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

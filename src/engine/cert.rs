@@ -283,6 +283,9 @@ pub struct Certificate {
     pub spki: Vec<u8>,
     pub signature_algorithm: SignatureAlgorithm,
     pub signature_algorithm_oid: String,
+    /// The outer signatureAlgorithm differs from the TBS `signature` field (algorithm or parameters):
+    /// RFC 5280 §4.1.1.2 says they MUST be the same; openssl and webpki refuse such a certificate.
+    pub signature_algorithms_differ: bool,
     pub signature: Vec<u8>,
     tbs: Range<usize>,
     pub basic_constraints: Option<BasicConstraints>,
@@ -366,6 +369,10 @@ impl Certificate {
             spki: spki.raw.to_vec(),
             signature_algorithm: signature_algorithm(x509),
             signature_algorithm_oid: x509.signature_algorithm.algorithm.to_id_string(),
+            signature_algorithms_differ: !same_algorithm(
+                &x509.signature_algorithm,
+                &x509.tbs_certificate.signature,
+            ),
             signature: x509.signature_value.data.to_vec(),
             tbs: tbs_start..tbs_start + tbs_raw.len(),
             basic_constraints: None,
@@ -588,6 +595,20 @@ fn extension_summary(ext: &x509_parser::extensions::X509Extension<'_>) -> Extens
         critical: ext.critical,
         value: super::text::escaped(&value),
     }
+}
+
+/// Two AlgorithmIdentifiers are the same: the same OID and the same parameters, byte for byte (an
+/// explicit NULL is not an absent parameter), as openssl's `X509_ALGOR_cmp` compares them.
+fn same_algorithm(
+    a: &x509_parser::x509::AlgorithmIdentifier<'_>,
+    b: &x509_parser::x509::AlgorithmIdentifier<'_>,
+) -> bool {
+    let parameters = |x: &x509_parser::x509::AlgorithmIdentifier<'_>| {
+        x.parameters
+            .as_ref()
+            .map(|p| (p.header.tag().0, p.data.to_vec()))
+    };
+    a.algorithm == b.algorithm && parameters(a) == parameters(b)
 }
 
 fn offset_in(outer: &[u8], inner: &[u8]) -> Option<usize> {

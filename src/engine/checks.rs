@@ -271,6 +271,17 @@ fn serial(cert: &Certificate, findings: &mut Vec<Finding>) {
 
 fn algorithm(cert: &Certificate, findings: &mut Vec<Finding>) {
     let name = cert.display_name();
+    // RFC 5280 §4.1.1.2: the outer signatureAlgorithm MUST be the TBS `signature` field. openssl
+    // (X509_V_ERR_SIGNATURE_ALGORITHM_MISMATCH) and webpki refuse a certificate where they differ.
+    if cert.signature_algorithms_differ {
+        findings.push(Finding::new(
+            Code::CertSignatureAlgorithmMismatch,
+            Some(cert.sha256),
+            format!(
+                "\"{name}\" names one signature algorithm outside its signed part and another inside it; verifiers refuse it"
+            ),
+        ));
+    }
     match cert.signature_algorithm {
         SignatureAlgorithm::RsaPkcs1Sha1
         | SignatureAlgorithm::EcdsaSha1

@@ -136,6 +136,9 @@ codes! {
     /// Expires within the warning window.
     CertExpiringSoon = "cert.expiring-soon", Warning,
         "Plan the renewal before the date shown.";
+    /// The outer signatureAlgorithm differs from the TBS signature field (RFC 5280 §4.1.1.2).
+    CertSignatureAlgorithmMismatch = "cert.signature-algorithm-mismatch", Error,
+        "Get the certificate reissued by its CA: as it is, openssl and webpki refuse it.";
     /// An issuer lacks basicConstraints CA:TRUE.
     CaNotCa = "ca.not-ca", Error,
         "The issuing certificate is not a CA certificate: get the real intermediate from the CA.";
