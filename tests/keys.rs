@@ -494,3 +494,68 @@ fn leftovers_are_named_by_what_they_look_like() {
         }
     }
 }
+
+/// Issue 23: a leaf key no signature can be checked with is `key.invalid`: an even RSA modulus
+/// (RFC 8017 §3.1: a product of odd primes) and an X25519 key (RFC 8410: key agreement only). Both
+/// passed with no finding before.
+#[test]
+fn an_even_rsa_modulus_and_an_x25519_leaf_key_are_invalid() {
+    let cases: Vec<(&str, Chain, Vec<u8>)> = {
+        let rsa = chain(Alg::Rsa2048);
+        let spki = {
+            let outer = tlvs(&tlv_content(&rsa.leaf.der));
+            let fields = tlvs(&tlv_content(&outer[0]));
+            let spki = tlvs(&tlv_content(&fields[6]));
+            let bits = tlv_content(&spki[1]);
+            let rsa_key = tlvs(&tlv_content(&bits[1..]));
+            let mut modulus = rsa_key[0].clone();
+            *modulus.last_mut().unwrap() &= 0xfe;
+            let key = der_seq(&[modulus, rsa_key[1].clone()].concat());
+            der_seq(&[spki[0].clone(), der(0x03, &[&[0u8][..], &key].concat())].concat())
+        };
+        let even = rebuild(
+            &rsa.leaf.der,
+            |f| f[6] = spki,
+            None,
+            Some(&rsa.intermediate.key),
+        );
+        let p256 = chain(Alg::P256);
+        let x25519 = der_seq(
+            &[
+                der_seq(&[0x06, 0x03, 0x2b, 0x65, 0x6e]),
+                der(0x03, &[&[0u8][..], &[0x42; 32]].concat()),
+            ]
+            .concat(),
+        );
+        let agreement = rebuild(
+            &p256.leaf.der,
+            |f| f[6] = x25519,
+            None,
+            Some(&p256.intermediate.key),
+        );
+        vec![
+            ("the RSA modulus is even", rsa, even),
+            (
+                "X25519 key, which is for key agreement only",
+                p256,
+                agreement,
+            ),
+        ]
+    };
+    for (says, c, leaf) in cases {
+        let pile = chainsmith::engine::pem::encode("CERTIFICATE", &leaf)
+            + &c.intermediate.pem()
+            + &c.root.pem();
+        let report = analyze(
+            &[("chain.pem", pile.as_bytes())],
+            &options(Some("sbc.example.com")),
+        );
+        let found = report
+            .findings
+            .iter()
+            .find(|f| f.code == Code::KeyInvalid)
+            .unwrap_or_else(|| panic!("{says}: {:?}", report.findings));
+        assert!(found.message.contains(says), "{}", found.message);
+        assert!(!report.passed(), "{says}");
+    }
+}

@@ -135,6 +135,12 @@ pub fn key_defect(key: &KeyKind, public_key: &[u8]) -> Option<String> {
             if rsa.modulus[0] & 0x80 != 0 {
                 return Some("the RSA modulus is negative".into());
             }
+            // RFC 8017 §3.1: the modulus is the product of odd primes, so it is odd.
+            if rsa.modulus.last().is_some_and(|b| b & 1 == 0) {
+                return Some(
+                    "the RSA modulus is even, so it is not the product of two odd primes".into(),
+                );
+            }
             match rsa.try_exponent() {
                 Err(_) => Some("the RSA public exponent is negative, empty or huge".into()),
                 // RFC 8017 §3.1: 3 <= e <= n - 1, and e odd.
@@ -170,6 +176,16 @@ pub fn key_defect(key: &KeyKind, public_key: &[u8]) -> Option<String> {
                 public_key.len()
             )
         }),
+        // RFC 8410 §3: X25519 and X448 keys are for key agreement only; they cannot sign, so TLS
+        // cannot use them to prove a server's (or a CA's) identity.
+        KeyKind::Unknown { oid } if oid == "1.3.101.110" || oid == "1.3.101.111" => Some(format!(
+            "it is an {} key, which is for key agreement only and cannot sign",
+            if oid == "1.3.101.110" {
+                "X25519"
+            } else {
+                "X448"
+            }
+        )),
         KeyKind::Ed448 | KeyKind::Dsa { .. } | KeyKind::Unknown { .. } => None,
     }
 }
