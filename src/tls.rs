@@ -385,9 +385,18 @@ impl ServerCertVerifier for Verifier {
     }
 }
 
-/// A pinned certificate is the server's own: only its dates and the host name are checked (the
-/// handshake signature is checked by rustls with its key). `None`: accepted.
+/// A pinned certificate is the server's own: its dates, its extendedKeyUsage and the host name are
+/// checked (the handshake signature is checked by rustls with its key). `None`: accepted.
 fn check_pinned(cert: &Certificate, host: &str, now: i64) -> Option<Reason> {
+    // A certificate made for TLS clients only is not a server's, pinned or not: RFC 5280 §4.2.1.12,
+    // and what curl (OpenSSL's purpose check) and rustls-webpki refuse.
+    if cert
+        .extended_key_usage
+        .as_ref()
+        .is_some_and(|eku| !eku.server_auth)
+    {
+        return Some(Reason::NotForServers);
+    }
     if now < cert.not_before {
         return Some(Reason::NotYetValid);
     }

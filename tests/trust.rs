@@ -285,6 +285,51 @@ fn a_pinned_certificate_still_needs_the_right_host_name_and_dates() {
     assert_eq!(last_audit(d)["requests"][0]["attempts"], 1);
 }
 
+/// Issue 23: a pinned certificate must allow serverAuth (or have no extendedKeyUsage): one made for
+/// TLS clients only is refused, as curl refuses it; nothing is sent.
+#[test]
+fn a_pinned_certificate_for_clients_only_is_refused_as_curl_refuses_it() {
+    let dir = setup();
+    let d = dir.path();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    params.not_before = rcgen::date_time_ymd(2026, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2036, 1, 1);
+    let cert = params.self_signed(&key).unwrap();
+    std::fs::write(d.join("client-only.pem"), cert.pem()).unwrap();
+    std::fs::write(d.join("client-only.key"), key.serialize_pem()).unwrap();
+    let server = serve(d, "client-only");
+    assert_ne!(
+        curl(d, "client-only.pem", &format!("{}/", server.base_url())),
+        0,
+        "curl refuses it"
+    );
+    let fingerprint = chainsmith::engine::cert::Fingerprint::of(cert.der()).hex();
+    for trust in [
+        vec!["--pin-sha256", fingerprint.as_str()],
+        vec!["--ca-file", "client-only.pem"],
+    ] {
+        let out = upload(d, &server.base_url(), &trust);
+        let err = stderr(&out);
+        assert_eq!(code(&out), 3, "{trust:?}: {err}");
+        assert!(err.contains("does not allow TLS servers"), "{err}");
+        assert_eq!(last_audit(d)["requests"][0]["attempts"], 1);
+    }
+    assert_eq!(server.received().len(), 0, "nothing sent");
+
+    // The same with serverAuth is accepted as pinned.
+    let mut params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let cert = params.self_signed(&key).unwrap();
+    std::fs::write(d.join("server.pem"), cert.pem()).unwrap();
+    std::fs::write(d.join("server.key"), key.serialize_pem()).unwrap();
+    let server = serve(d, "server");
+    let fingerprint = chainsmith::engine::cert::Fingerprint::of(cert.der()).hex();
+    let out = upload(d, &server.base_url(), &["--pin-sha256", &fingerprint]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
 #[test]
 fn a_plain_http_port_behind_https_fails_in_words_once() {
     let dir = setup();
