@@ -1158,6 +1158,22 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            code: "cabf.validity-too-long",
+            severity: "warning",
+            make: |d| {
+                // A DV leaf (2.23.140.1.2.1) issued 2026-04-01 for 275 days: over the 200 allowed.
+                let mut p = leaf();
+                p.not_before = rcgen::date_time_ymd(2026, 4, 1);
+                p.not_after = rcgen::date_time_ymd(2027, 1, 1);
+                p.custom_extensions = vec![ext(
+                    &[2, 5, 29, 32],
+                    der_seq(&der_seq(&[0x06, 0x06, 0x67, 0x81, 0x0c, 0x01, 0x02, 0x01])),
+                    false,
+                )];
+                with_leaf(d, p, &[])
+            },
+        },
+        Case {
             code: "cabf.dns-underscore",
             severity: "warning",
             make: |d| with_leaf(d, leaf_params(HOST, &[HOST, "_sip._tls.example.com"]), &[]),

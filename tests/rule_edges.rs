@@ -117,6 +117,10 @@ fn validity_is_inclusive_of_not_after_and_the_warning_window_is_exact() {
 fn rsa_key_of_bits(c: &Chain, bits: usize) -> Vec<u8> {
     let mut modulus = vec![0x00, 0xc5];
     modulus.extend((0..bits / 8 - 1).map(|i| (i * 7 + 3) as u8));
+    // Odd, as a real modulus (a product of odd primes) is: an even one is `key.invalid`.
+    if let Some(last) = modulus.last_mut() {
+        *last |= 1;
+    }
     let rsa_key = der_seq(&[der(0x02, &modulus), der(0x02, &[0x01, 0x00, 0x01])].concat());
     let raw = RawKey {
         bytes: rsa_key,
@@ -552,4 +556,81 @@ fn a_root_held_in_the_input_is_the_anchor_not_its_public_twin() {
     );
     assert_eq!(report.chain.len(), 2);
     assert!(report.chain[1].cert.subject.contains("ISRG Root X1"));
+}
+
+/// Issue 23: the 2026 validity limits (Baseline Requirements §6.3.2, ballot SC-081) for a public-CA
+/// leaf (one asserting a CA/B Forum policy): 200 days from 2026-03-15, a warning by default and an
+/// error with --strict; exactly the limit passes; a private CA's leaf is not held to it. The expiry
+/// warning window is scaled to the certificate's lifetime.
+#[test]
+fn public_leaf_validity_limits_of_2026_and_a_scaled_expiry_window() {
+    use chainsmith::engine::{Code, Severity};
+    let c = chain(Alg::P256);
+    // certificatePolicies { 2.23.140.1.2.1 (domain validated) }.
+    let dv = rcgen::CustomExtension::from_oid_content(
+        &[2, 5, 29, 32],
+        der_seq(&der_seq(&[0x06, 0x06, 0x67, 0x81, 0x0c, 0x01, 0x02, 0x01])),
+    );
+    let leaf = |from: (i32, u8, u8), to: (i32, u8, u8), public: bool| {
+        let mut p = leaf_params("sbc.example.com", &["sbc.example.com"]);
+        p.not_before = rcgen::date_time_ymd(from.0, from.1, from.2);
+        p.not_after = rcgen::date_time_ymd(to.0, to.1, to.2);
+        if public {
+            p.custom_extensions = vec![dv.clone()];
+        }
+        c.intermediate.issue(p, Alg::P256)
+    };
+    let report = |leaf: &Cert, strict: bool, at: &str| {
+        let pile = leaf.pem() + &c.intermediate.pem() + &c.root.pem();
+        let mut o = options(Some("sbc.example.com"));
+        o.at = common::at(at);
+        o.strict = strict;
+        chainsmith::engine::analyze(&load(&[("chain.pem", pile.as_bytes())]), None, &o)
+    };
+    let too_long = |r: &chainsmith::engine::Report| {
+        r.findings
+            .iter()
+            .find(|f| f.code == Code::CabfValidityTooLong)
+            .map(|f| (f.severity, f.message.clone()))
+    };
+    // Issued 2026-04-01 for 275 days: over the 200 allowed.
+    let long = leaf((2026, 4, 1), (2027, 1, 1), true);
+    let (severity, message) = too_long(&report(&long, false, "2026-06-01T00:00:00Z")).unwrap();
+    assert_eq!(severity, Severity::Warning);
+    assert!(message.contains("at most 200 days"), "{message}");
+    let strict = report(&long, true, "2026-06-01T00:00:00Z");
+    assert_eq!(too_long(&strict).unwrap().0, Severity::Error);
+    // Issued before 2026-03-15 for 365 days: within the 398 of then.
+    let before = leaf((2026, 3, 1), (2027, 3, 1), true);
+    assert!(too_long(&report(&before, true, "2026-06-01T00:00:00Z")).is_none());
+    // Exactly 200 days (notBefore and notAfter included: 200 × 86,400 s in all).
+    let mut exact = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    exact.not_before = rcgen::date_time_ymd(2026, 4, 1);
+    exact.not_after = exact.not_before + time::Duration::days(200) - time::Duration::seconds(1);
+    exact.custom_extensions = vec![dv.clone()];
+    let exact = c.intermediate.issue(exact, Alg::P256);
+    assert!(too_long(&report(&exact, true, "2026-06-01T00:00:00Z")).is_none());
+    // A private CA's leaf (no CA/B Forum policy, a private root): not held to the public limits.
+    let private = leaf((2026, 4, 1), (2028, 4, 1), false);
+    assert!(too_long(&report(&private, true, "2026-06-01T00:00:00Z")).is_none());
+
+    // The expiry warning: 30 days by default, but at most a third of the lifetime. A 47-day
+    // certificate 20 days before its end is not "expiring soon" yet; at 10 days it is.
+    let short = leaf((2026, 5, 1), (2026, 6, 17), false);
+    let expiring = |at: &str| {
+        report(&short, false, at)
+            .findings
+            .iter()
+            .any(|f| f.code == Code::CertExpiringSoon)
+    };
+    assert!(!expiring("2026-05-28T00:00:00Z"));
+    assert!(expiring("2026-06-07T00:00:00Z"));
+    // A one-year certificate still warns at 29 days.
+    let year = leaf((2026, 1, 1), (2027, 1, 1), false);
+    assert!(
+        report(&year, false, "2026-12-03T00:00:00Z")
+            .findings
+            .iter()
+            .any(|f| f.code == Code::CertExpiringSoon)
+    );
 }

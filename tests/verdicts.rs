@@ -340,8 +340,12 @@ fn unusable_keys_are_key_invalid() {
         bytes: der_seq(&[der(0x02, modulus), der(0x02, exponent)].concat()),
         alg: &rcgen::PKCS_RSA_SHA256,
     };
+    // A plausible modulus: 2048 bits, odd (a product of odd primes).
     let mut good_modulus = vec![0x00, 0xc1];
-    good_modulus.extend([0x5a; 255]);
+    good_modulus.extend([0x5a; 254]);
+    good_modulus.push(0x5b);
+    let mut even_modulus = good_modulus.clone();
+    *even_modulus.last_mut().unwrap() = 0x5a;
     let mut point_off_curve = vec![0x04];
     point_off_curve.extend([0x11; 64]);
     let cases: Vec<(&str, RawKey, &str)> = vec![
@@ -365,6 +369,11 @@ fn unusable_keys_are_key_invalid() {
             "RSA exponent 1",
             rsa(&good_modulus, &[0x01]),
             "exponent is 1",
+        ),
+        (
+            "RSA even modulus",
+            rsa(&even_modulus, &[0x01, 0x00, 0x01]),
+            "modulus is even",
         ),
         (
             "RSA even exponent",

@@ -301,6 +301,8 @@ pub struct Certificate {
     /// Non-critical extensions of a known type that do not decode (OIDs).
     pub malformed_extensions: Vec<String>,
     pub extensions: Vec<ExtensionSummary>,
+    /// The certificatePolicies OIDs (dotted), in order.
+    pub policies: Vec<String>,
 }
 
 /// Why DER bytes are not a certificate.
@@ -386,6 +388,7 @@ impl Certificate {
             unknown_critical_extensions: Vec::new(),
             malformed_extensions: Vec::new(),
             extensions: Vec::new(),
+            policies: Vec::new(),
         };
         for ext in x509.extensions() {
             cert.extensions.push(extension_summary(ext));
@@ -394,6 +397,12 @@ impl Certificate {
                     cert.has_san_extension = true;
                     cert.san_critical = ext.critical;
                     cert.sans = san.general_names.iter().map(san_entry).collect();
+                }
+                ParsedExtension::CertificatePolicies(policies) => {
+                    cert.policies = policies
+                        .iter()
+                        .map(|p| p.policy_id.to_id_string())
+                        .collect();
                 }
                 ParsedExtension::BasicConstraints(bc) => {
                     cert.basic_constraints = Some(BasicConstraints {
@@ -483,6 +492,13 @@ impl Certificate {
     /// The signed part (TBSCertificate DER).
     pub fn tbs(&self) -> &[u8] {
         &self.der[self.tbs.clone()]
+    }
+
+    /// It asserts a CA/Browser Forum reserved policy (`2.23.140.1.*`, Baseline Requirements §7.1.6.1):
+    /// a subscriber certificate issued under the Baseline Requirements, as every publicly-trusted TLS
+    /// certificate must say it is.
+    pub fn asserts_baseline_requirements(&self) -> bool {
+        self.policies.iter().any(|p| p.starts_with("2.23.140.1."))
     }
 
     /// Subject and issuer names are the same (RFC 5280 "self-issued").

@@ -81,6 +81,9 @@ pub fn run(view: PathView<'_>, options: &CheckOptions) -> Vec<Finding> {
         }
         if is_leaf {
             leaf(cert, options, &mut findings);
+            if issued_publicly(cert, path.end, certs.last().copied()) {
+                public_validity(cert, &mut findings);
+            }
         }
     }
     findings
@@ -148,6 +151,13 @@ fn extensions(cert: &Certificate, is_root: bool, findings: &mut Vec<Finding>) {
     }
 }
 
+/// How long before its expiry a certificate is "expiring soon": the configured days, but never more
+/// than a third of its lifetime, so that a 47-day certificate is not flagged for most of its life
+/// (a 90-day one is at 30 days, as its CA's renewal advice; a one-year one at 30 days).
+fn expiry_window(cert: &Certificate, options: &CheckOptions) -> i64 {
+    (i64::from(options.expiry_warning_days) * DAY).min((cert.not_after - cert.not_before) / 3)
+}
+
 fn validity(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Finding>) {
     let at = options.at;
     let name = cert.display_name();
@@ -171,7 +181,7 @@ fn validity(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Findi
                 relative_words(cert.not_before, at, options.at_is_now)
             ),
         ));
-    } else if cert.not_after - at < i64::from(options.expiry_warning_days) * DAY {
+    } else if cert.not_after - at < expiry_window(cert, options) {
         findings.push(Finding::new(
             Code::CertExpiringSoon,
             Some(cert.sha256),
@@ -476,6 +486,64 @@ fn name_constraints_form(
                 ),
             ));
         }
+    }
+}
+
+/// Whether a leaf was issued by a public CA, under the CA/Browser Forum Baseline Requirements: it
+/// asserts a CA/B Forum reserved policy (BR §7.1.6.1, which every publicly-trusted TLS certificate
+/// must), or its path ends at a Mozilla root (given in the input, or webpki-roots itself).
+fn issued_publicly(leaf: &Certificate, end: PathEnd, top: Option<&Certificate>) -> bool {
+    if leaf.asserts_baseline_requirements() {
+        return true;
+    }
+    match end {
+        PathEnd::PublicRoot(_) => true,
+        PathEnd::Anchor | PathEnd::UntrustedRoot => top.is_some_and(|root| {
+            super::trust::public_anchors()
+                .iter()
+                .any(|a| a.spki == root.spki)
+        }),
+        _ => false,
+    }
+}
+
+/// The longest validity period (days) the Baseline Requirements allowed a subscriber certificate
+/// issued at `not_before` (BR §6.3.2; earlier limits from the ballots that set them: 60 months,
+/// 39 months from 2015-04-01, 825 days from 2018-03-01, 398 days from 2020-09-01; SC-081: 200 days
+/// from 2026-03-15, 100 from 2027-03-15, 47 from 2029-03-15).
+pub fn max_subscriber_validity_days(not_before: i64) -> i64 {
+    const LIMITS: [(i64, i64); 6] = [
+        (1_427_846_400, 1_186), // 2015-04-01: 39 months
+        (1_519_862_400, 825),   // 2018-03-01
+        (1_598_918_400, 398),   // 2020-09-01
+        (1_773_532_800, 200),   // 2026-03-15
+        (1_805_068_800, 100),   // 2027-03-15
+        (1_868_227_200, 47),    // 2029-03-15
+    ];
+    LIMITS
+        .iter()
+        .rev()
+        .find(|(from, _)| not_before >= *from)
+        .map(|(_, days)| *days)
+        .unwrap_or(1_827) // 60 months
+}
+
+/// Baseline Requirements §6.3.2: a subscriber certificate's validity period (notBefore to notAfter,
+/// both included: RFC 5280 §4.1.2.5) within the limit of its issuance date.
+fn public_validity(cert: &Certificate, findings: &mut Vec<Finding>) {
+    let limit = max_subscriber_validity_days(cert.not_before);
+    let period = cert.not_after - cert.not_before + 1;
+    if period > limit * DAY {
+        findings.push(Finding::new(
+            Code::CabfValidityTooLong,
+            Some(cert.sha256),
+            format!(
+                "\"{}\" is valid for {} days from {}; a public CA may issue at most {limit} days then (Baseline Requirements §6.3.2)",
+                cert.display_name(),
+                (period + DAY - 1) / DAY,
+                date(cert.not_before)
+            ),
+        ));
     }
 }
 
@@ -823,6 +891,31 @@ pub fn date(unix: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn subscriber_validity_limits_by_issuance_date() {
+        let at = |text: &str| {
+            time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                .unwrap()
+                .unix_timestamp()
+        };
+        let table: &[(&str, i64)] = &[
+            ("2014-06-01T00:00:00Z", 1_827),
+            ("2015-04-01T00:00:00Z", 1_186),
+            ("2018-02-28T23:59:59Z", 1_186),
+            ("2018-03-01T00:00:00Z", 825),
+            ("2020-09-01T00:00:00Z", 398),
+            ("2026-03-14T23:59:59Z", 398),
+            ("2026-03-15T00:00:00Z", 200),
+            ("2027-03-14T23:59:59Z", 200),
+            ("2027-03-15T00:00:00Z", 100),
+            ("2029-03-15T00:00:00Z", 47),
+            ("2035-01-01T00:00:00Z", 47),
+        ];
+        for (issued, days) in table {
+            assert_eq!(max_subscriber_validity_days(at(issued)), *days, "{issued}");
+        }
+    }
 
     #[test]
     fn dns_constraint_table() {

@@ -295,6 +295,9 @@ codes! {
     /// A root's authorityKeyIdentifier carries more than a keyIdentifier.
     CabfRootAkiIssuerSerial = "cabf.root-aki-issuer-serial", Warning,
         "Root certificates' authorityKeyIdentifier may carry only a keyIdentifier (no issuer name or serial).";
+    /// A public-CA leaf valid for longer than the Baseline Requirements allowed when it was issued.
+    CabfValidityTooLong = "cabf.validity-too-long", Warning,
+        "Ask the CA for a certificate within the limit (200 days from 2026-03-15, 100 from 2027-03-15, 47 from 2029-03-15); browsers and many TLS clients refuse longer ones.";
     /// A dNSName SAN with an underscore.
     CabfDnsUnderscore = "cabf.dns-underscore", Warning,
         "Reissue without underscores in DNS names: they are not valid host names and public CAs may not issue them.";
