@@ -1974,13 +1974,8 @@ fn wait_for_rotation(harness: &mut Harness<'_, App>) {
     panic!("the rotation worker did not finish");
 }
 
-/// Clicks `opener` in the Rotation window, waits for its confirmation (prepared on a worker), checks
-/// that it names each destination and the certificates sent and that its confirming button is not
-/// where the opener was, then clicks `go`. Returns the confirmation's text.
-fn confirm_rotation(harness: &mut Harness<'_, App>, opener: &str, go: &str) -> Vec<String> {
-    let opened_at = harness.get_by_label(opener).rect();
-    let writes_before = harness.state().rotation.is_running();
-    assert!(!writes_before);
+/// Clicks `opener` in the Rotation window and waits (5 s at most) for the confirmation a worker prepares.
+fn open_confirmation(harness: &mut Harness<'_, App>, opener: &str) {
     harness.get_by_label(opener).click();
     for _ in 0..500 {
         harness.step();
@@ -1990,6 +1985,16 @@ fn confirm_rotation(harness: &mut Harness<'_, App>, opener: &str, go: &str) -> V
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     harness.run();
+}
+
+/// Clicks `opener` in the Rotation window, waits for its confirmation (prepared on a worker), checks
+/// that it names each destination and the certificates sent and that its confirming button is not
+/// where the opener was, then clicks `go`. Returns the confirmation's text.
+fn confirm_rotation(harness: &mut Harness<'_, App>, opener: &str, go: &str) -> Vec<String> {
+    let opened_at = harness.get_by_label(opener).rect();
+    let writes_before = harness.state().rotation.is_running();
+    assert!(!writes_before);
+    open_confirmation(harness, opener);
     let confirm = harness
         .state()
         .rotation
@@ -2116,15 +2121,7 @@ fn rotation_window_opens_a_plan_reads_status_applies_canary_first_and_rolls_back
 
     // Apply: a confirmation names the canary's place and what it gets; Esc cancels it, sending
     // nothing; then the canary alone, and the window waits.
-    harness.get_by_label("Apply (canary first)").click();
-    for _ in 0..500 {
-        harness.step();
-        if harness.state().rotation.confirm.is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    harness.run();
+    open_confirmation(&mut harness, "Apply (canary first)");
     assert!(harness.query_by_label("Apply to the canary?").is_some());
     harness.key_press(egui::Key::Escape);
     harness.run();

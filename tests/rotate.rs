@@ -14,6 +14,20 @@ use serde_json::Value;
 
 const AT: &str = "2026-06-01T00:00:00Z";
 
+/// `chainsmith rotate` run in `dir`, with the plan's three client secrets in its environment and
+/// nothing else of ours: the base of every command these tests run.
+fn rotate_command(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_chainsmith"));
+    c.arg("rotate")
+        .current_dir(dir)
+        .env("EU_CLIENT_SECRET", CLIENT_SECRET)
+        .env("US_CLIENT_SECRET", CLIENT_SECRET)
+        .env("SBC_LONDON_SECRET", CLIENT_SECRET)
+        .env_remove("CHAINSMITH_CLIENT_SECRET")
+        .stdin(std::process::Stdio::null());
+    c
+}
+
 struct Setup {
     eu: sandbox::Handle,
     us: sandbox::Handle,
@@ -111,17 +125,10 @@ secret_env = "SBC_LONDON_SECRET"
 
     /// `rotate` with more environment variables (a crash point).
     fn rotate_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_chainsmith"))
-            .arg("rotate")
+        rotate_command(self.dir.path())
             .args(args)
             .envs(env.iter().copied())
-            .current_dir(self.dir.path())
             .env("CHAINSMITH_DATA_DIR", self.path("data"))
-            .env("EU_CLIENT_SECRET", CLIENT_SECRET)
-            .env("US_CLIENT_SECRET", CLIENT_SECRET)
-            .env("SBC_LONDON_SECRET", CLIENT_SECRET)
-            .env_remove("CHAINSMITH_CLIENT_SECRET")
-            .stdin(std::process::Stdio::null())
             .output()
             .unwrap()
     }
@@ -799,13 +806,9 @@ fn a_second_run_of_the_plan_or_its_targets_is_refused_while_one_runs() {
     let first = {
         let dir = s.dir.path().to_path_buf();
         std::thread::spawn(move || {
-            Command::new(env!("CARGO_BIN_EXE_chainsmith"))
-                .args(["rotate", "plan.toml", "--json"])
-                .current_dir(&dir)
+            rotate_command(&dir)
+                .args(["plan.toml", "--json"])
                 .env("CHAINSMITH_DATA_DIR", dir.join("data"))
-                .env("EU_CLIENT_SECRET", CLIENT_SECRET)
-                .env("US_CLIENT_SECRET", CLIENT_SECRET)
-                .env("SBC_LONDON_SECRET", CLIENT_SECRET)
                 .output()
                 .unwrap()
         })
@@ -967,13 +970,9 @@ fn an_older_run_is_not_rolled_back_over_a_later_one_without_force() {
 #[test]
 fn a_rollback_works_from_another_folder() {
     let s = Setup::new();
-    let out = Command::new(env!("CARGO_BIN_EXE_chainsmith"))
-        .args(["rotate", "plan.toml", "--json"])
-        .current_dir(s.dir.path())
+    let out = rotate_command(s.dir.path())
+        .args(["plan.toml", "--json"])
         .env("CHAINSMITH_DATA_DIR", "data")
-        .env("EU_CLIENT_SECRET", CLIENT_SECRET)
-        .env("US_CLIENT_SECRET", CLIENT_SECRET)
-        .env("SBC_LONDON_SECRET", CLIENT_SECRET)
         .output()
         .unwrap();
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -993,13 +992,9 @@ fn a_rollback_works_from_another_folder() {
         );
     }
     let elsewhere = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_chainsmith"))
-        .args(["rotate", "--rollback", run_file])
-        .current_dir(elsewhere.path())
+    let out = rotate_command(elsewhere.path())
+        .args(["--rollback", run_file])
         .env("CHAINSMITH_DATA_DIR", s.path("data"))
-        .env("EU_CLIENT_SECRET", CLIENT_SECRET)
-        .env("US_CLIENT_SECRET", CLIENT_SECRET)
-        .env("SBC_LONDON_SECRET", CLIENT_SECRET)
         .output()
         .unwrap();
     assert_eq!(
