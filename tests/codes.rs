@@ -747,7 +747,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             code: "trust.rustls-policy",
-            severity: "warning",
+            severity: "error",
             make: |d| {
                 // A CA certificate pinned as the leaf.
                 let c = chain(Alg::P256);

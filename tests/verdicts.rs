@@ -37,6 +37,12 @@ fn check(certs: &[&Cert], opts: &engine::CheckOptions) -> engine::Report {
     analyze(&[("p.pem", pile.as_bytes())], opts)
 }
 
+/// A second certificate for `of`'s name and key, signed by `issuer`, made with `params`.
+fn twin_of(of: &Cert, params: CertificateParams, issuer: &Cert) -> Cert {
+    let key = KeyPair::from_pem(&of.key.serialize_pem()).expect("same key");
+    issue_with_key(params, key, Some(issuer))
+}
+
 fn finding<'a>(report: &'a engine::Report, code: &str) -> &'a engine::Finding {
     report
         .findings
@@ -886,10 +892,40 @@ fn self_issued_intermediates_against_path_length_are_rustls_policy() {
         &options(Some("sbc.example.com")),
     );
     assert_eq!(report.chain.len(), 4, "{:?}", report.findings);
-    assert!(report.passed(), "{:?}", report.findings);
+    // RFC 5280 accepts the path, rustls-webpki refuses it: the refusal is an error all the same, and
+    // says whose policy it is.
+    assert_eq!(
+        errors(&report),
+        ["trust.rustls-policy"],
+        "{:?}",
+        report.findings
+    );
     let f = finding(&report, "trust.rustls-policy");
-    assert_eq!(f.severity, engine::Severity::Warning);
     assert!(f.message.contains("self-issued"), "{}", f.message);
+    assert!(
+        f.message.contains("RFC 5280 validation accepts"),
+        "{}",
+        f.message
+    );
+    // The same path with a second reason to refuse that is no policy of webpki's alone (the
+    // intermediate is for TLS clients only, which OpenSSL refuses too) is `trust.rejected`.
+    let mut params = ca_params("Issuing CA");
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    let clients_only = twin_of(&rollover, params, &issuing);
+    let report = check(
+        &[&leaf, &clients_only, &issuing, &c.root],
+        &options(Some("sbc.example.com")),
+    );
+    assert!(
+        errors(&report).contains(&"trust.rejected"),
+        "{:?}",
+        report.findings
+    );
+    assert!(
+        !codes(&report).contains(&"trust.rustls-policy"),
+        "{:?}",
+        report.findings
+    );
     // A real pathLen violation (a second, not self-issued intermediate) stays an error.
     let sub = issuing.issue(ca_params("Sub CA"), Alg::P256);
     let leaf = server_leaf(&sub, "sbc.example.com");
@@ -919,7 +955,7 @@ fn a_ca_pinned_as_the_leaf_is_rustls_policy() {
     let mut o = options(Some("sbc.example.com"));
     o.leaf = Some(engine::Fingerprint::of(&ca_leaf.der));
     let report = analyze(&[("p.pem", pile.as_bytes())], &o);
-    assert!(report.passed(), "{:?}", report.findings);
+    assert!(!report.passed(), "{:?}", report.findings);
     let f = finding(&report, "trust.rustls-policy");
     assert!(f.message.contains("CA certificate"), "{}", f.message);
     assert!(codes(&report).contains(&"leaf.is-ca"));

@@ -422,18 +422,28 @@ pub(crate) struct Judged {
 }
 
 impl Judged {
-    fn clean(&self) -> bool {
-        self.findings
-            .as_ref()
-            .is_some_and(|f| !f.iter().any(|f| f.severity == super::Severity::Error))
-    }
-
     fn first_error(&self) -> Option<&Finding> {
         self.findings
             .as_ref()?
             .iter()
             .find(|f| f.severity == super::Severity::Error)
     }
+}
+
+/// The findings (code and certificate) that every judged path has: they cannot tell paths apart.
+fn shared_findings(judged: &[Judged]) -> HashSet<(Code, Option<Fingerprint>)> {
+    let mut all = judged.iter().filter_map(|j| j.findings.as_ref());
+    let Some(first) = all.next() else {
+        return HashSet::new();
+    };
+    let mut shared: HashSet<(Code, Option<Fingerprint>)> =
+        first.iter().map(|f| (f.code, f.sha256)).collect();
+    for findings in all {
+        let here: HashSet<(Code, Option<Fingerprint>)> =
+            findings.iter().map(|f| (f.code, f.sha256)).collect();
+        shared.retain(|k| here.contains(k));
+    }
+    shared
 }
 
 struct Search {
@@ -462,7 +472,18 @@ struct Search {
 }
 
 /// The ranking key of a path; larger is better. See [`Search::rank`].
-type Rank = (bool, u8, bool, bool, i64, i64, bool);
+type Rank = (
+    bool,
+    u8,
+    bool,
+    bool,
+    std::cmp::Reverse<usize>,
+    bool,
+    i64,
+    std::cmp::Reverse<usize>,
+    i64,
+    bool,
+);
 
 impl Search {
     fn new(use_public: bool) -> Self {
@@ -702,20 +723,58 @@ impl Search {
         }
     }
 
-    /// Larger is better: through `via` (the user's choice) > reaches an anchor > no error finding on
-    /// the path > all valid at `at` > shorter > later expiry > root held.
-    fn rank(&self, judged: &Judged, options: &CheckOptions) -> Rank {
+    /// Larger is better: through `via` (the user's choice) > reaches an anchor > no error finding of
+    /// its own > all valid at `at` > fewer errors of its own > every link's key identifiers agree >
+    /// shorter > fewer warnings of its own > later expiry > root held.
+    ///
+    /// "Of its own": a finding (code and certificate) that every judged path shares, such as an error
+    /// of the leaf itself, never decides between paths; only the findings that differ do.
+    fn rank(
+        &self,
+        judged: &Judged,
+        shared: &HashSet<(Code, Option<Fingerprint>)>,
+        options: &CheckOptions,
+    ) -> Rank {
         let (via, class, all_valid, length, expiry, root_held) =
             self.quick_rank(&judged.path, options);
+        let (errors, warnings) = match &judged.findings {
+            Some(findings) => {
+                let own = findings
+                    .iter()
+                    .filter(|f| !shared.contains(&(f.code, f.sha256)));
+                let errors = own
+                    .clone()
+                    .filter(|f| f.severity == super::Severity::Error)
+                    .count();
+                let warnings = own
+                    .filter(|f| f.severity == super::Severity::Warning)
+                    .count();
+                (errors, warnings)
+            }
+            None => (usize::MAX, usize::MAX),
+        };
         (
             via,
             class,
-            judged.clean(),
+            errors == 0,
             all_valid,
+            std::cmp::Reverse(errors),
+            self.key_ids_agree_along(&judged.path),
             length,
+            std::cmp::Reverse(warnings),
             expiry,
             root_held,
         )
+    }
+
+    /// Whether every link of `path` between certificates we hold has the child's
+    /// authorityKeyIdentifier equal to the issuer's subjectKeyIdentifier (or one of them absent).
+    /// OpenSSL does not link a certificate to an issuer whose identifier differs (X509_check_issued),
+    /// so of two twins (same name and key) the one whose identifier agrees is the one to bundle.
+    fn key_ids_agree_along(&self, path: &Path) -> bool {
+        path.nodes
+            .windows(2)
+            .all(|w| key_ids_agree(&self.nodes[w[0]].cert, &self.nodes[w[1]].cert))
     }
 
     /// The rank without the judgement: what orders paths before they are judged.
@@ -785,7 +844,8 @@ impl Search {
                 Judged { path, findings }
             })
             .collect();
-        judged.sort_by_cached_key(|j| std::cmp::Reverse(self.rank(j, options)));
+        let shared = shared_findings(&judged);
+        judged.sort_by_cached_key(|j| std::cmp::Reverse(self.rank(j, &shared, options)));
         judged
     }
 

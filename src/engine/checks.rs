@@ -336,7 +336,7 @@ fn key_identifiers(
             Code::Rfc5280AkiSkiMismatch,
             Some(cert.sha256),
             format!(
-                "the authorityKeyIdentifier of \"{name}\" ({}) differs from the subjectKeyIdentifier of its issuer ({})",
+                "the authorityKeyIdentifier of \"{name}\" ({}) differs from the subjectKeyIdentifier of its issuer ({}); the signature verifies, but OpenSSL-based far ends do not link such a certificate to its issuer and refuse the chain",
                 super::cert::hex(aki),
                 super::cert::hex(ski)
             ),

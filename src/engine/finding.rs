@@ -197,7 +197,7 @@ codes! {
     TrustRejected = "trust.rejected", Error,
         "A mainstream verifier refuses this chain for the reason given: fix that before deploying.";
     /// Only rustls-webpki's own policy (not RFC 5280) refuses the path.
-    TrustRustlsPolicy = "trust.rustls-policy", Warning,
+    TrustRustlsPolicy = "trust.rustls-policy", Error,
         "RFC 5280 validation accepts this chain but far ends built on rustls refuse it: reissue to the usual shape if such a far end must accept it.";
     /// A live endpoint serves its chain in the wrong order.
     ServedOrder = "served.order", Error,

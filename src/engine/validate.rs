@@ -69,6 +69,13 @@ pub fn validate(view: PathView<'_>, at: i64) -> Result<(), String> {
                 ));
             }
         }
+        // RFC 5280 §4.1.1.2: signatureAlgorithm MUST be the same as the TBS signature field (openssl:
+        // error 78; rustls-webpki refuses it too).
+        if cert.signature_algorithms_differ {
+            return Err(format!(
+                "\"{name}\" names one signature algorithm outside its signed part and another inside"
+            ));
+        }
         // (a)(2) validity, (a)(4) issuer name.
         if !cert.is_valid_at(at) {
             return Err(format!("\"{name}\" is not valid at the validation time"));

@@ -13,7 +13,9 @@ use super::{CheckOptions, Profile};
 
 /// The independent verdict on one path: rustls-webpki when there is a leaf; our own RFC 5280
 /// validation for a CA-only path (webpki verifies end-entities only). A webpki refusal that RFC 5280
-/// validation does not share, for a reason that is webpki's own policy, is `trust.rustls-policy`.
+/// validation does not share, for a reason that is webpki's own policy, is `trust.rustls-policy`: an
+/// error too (a refusal by the verifier far ends are built on is never downgraded), whose words say
+/// that RFC 5280 alone would accept the path.
 pub(super) fn verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Finding> {
     let path = view.path;
     if !path.reaches_anchor() {
@@ -56,7 +58,19 @@ pub(super) fn verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Find
             "rustls-webpki counts self-issued intermediates against pathLenConstraint, which RFC 5280 §6.1.4 (l) does not",
         );
     }
-    if !attributable || policy.is_empty() || validate::validate(view, options.at).is_err() {
+    // An intermediate whose extendedKeyUsage leaves out serverAuth is refused by webpki and OpenSSL
+    // alike (not RFC 5280, so `validate` does not look): the refusal is then not webpki's policy alone.
+    let eku_refused = path.nodes[1..].iter().any(|&i| {
+        view.cert(i)
+            .extended_key_usage
+            .as_ref()
+            .is_some_and(|eku| !eku.server_auth && !eku.any)
+    });
+    if !attributable
+        || policy.is_empty()
+        || eku_refused
+        || validate::validate(view, options.at).is_err()
+    {
         return Some(refusal.finding(view));
     }
     Some(Finding::new(
