@@ -101,3 +101,183 @@ fn check_pile(certs: &[&Cert], opts: &engine::CheckOptions) -> engine::Report {
     let pile: String = certs.iter().map(|c| c.pem()).collect();
     analyze(&[("p.pem", pile.as_bytes())], opts)
 }
+
+/// `openssl verify -x509_strict` of `target` with `root` as the only trust and `untrusted` beside
+/// it: `Ok` or openssl's words.
+fn openssl_verify(root: &Cert, untrusted: &[&Cert], target: &Cert) -> Result<(), String> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("root.pem"), root.pem()).unwrap();
+    let mut pile: String = untrusted.iter().map(|c| c.pem()).collect();
+    if pile.is_empty() {
+        pile = root.pem(); // -untrusted needs a file; the root adds nothing
+    }
+    std::fs::write(dir.path().join("untrusted.pem"), pile).unwrap();
+    std::fs::write(dir.path().join("target.pem"), target.pem()).unwrap();
+    let out = std::process::Command::new("openssl")
+        .args([
+            "verify",
+            "-x509_strict",
+            "-attime",
+            &AT.to_string(),
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "untrusted.pem",
+            "target.pem",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("the openssl binary is needed by this test (.ci/run installs it)");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr))
+    }
+}
+
+/// A critical nameConstraints extension with these permitted subtrees (each a GeneralName, DER).
+fn permitted(general_names: &[Vec<u8>]) -> CustomExtension {
+    let subtrees: Vec<u8> = general_names.iter().flat_map(|g| der_seq(g)).collect();
+    let mut ext =
+        CustomExtension::from_oid_content(&[2, 5, 29, 30], der_seq(&der(0xa0, &subtrees)));
+    ext.set_criticality(true);
+    ext
+}
+
+/// A CA-only chain (a BYOC Premises upload has no leaf) below an intermediate constrained to one
+/// directory name, e-mail domain or URI host: a CA below it named outside is refused, as `openssl
+/// verify` refuses it (the independent validation's own refusal: `validate`'s unit tests); one named inside
+/// passes, as openssl passes it.
+#[test]
+fn name_constraints_of_every_form_bind_ca_only_chains() {
+    let root = root("Test Root CA", Alg::P256);
+    let mut inside_dn = rcgen::DistinguishedName::new();
+    inside_dn.push(rcgen::DnType::OrganizationName, "Chainsmith Test");
+    struct Form {
+        what: &'static str,
+        constraint: CustomExtension,
+        inside: fn(&mut rcgen::CertificateParams),
+        outside: fn(&mut rcgen::CertificateParams),
+    }
+    let forms = [
+        Form {
+            what: "directoryName",
+            constraint: {
+                let mut p = rcgen::CertificateParams::default();
+                p.name_constraints = Some(rcgen::NameConstraints {
+                    permitted_subtrees: vec![rcgen::GeneralSubtree::DirectoryName(inside_dn)],
+                    excluded_subtrees: vec![],
+                });
+                // rcgen writes the extension; taken from a throwaway certificate below.
+                name_constraints_of(p)
+            },
+            inside: |p| {
+                // rcgen's default name starts with a CN; RDN order matters to directoryName subtrees.
+                p.distinguished_name = rcgen::DistinguishedName::new();
+                p.distinguished_name
+                    .push(rcgen::DnType::OrganizationName, "Chainsmith Test");
+                p.distinguished_name
+                    .push(rcgen::DnType::CommonName, "Sub CA");
+            },
+            outside: |p| {
+                p.distinguished_name = rcgen::DistinguishedName::new();
+                p.distinguished_name
+                    .push(rcgen::DnType::OrganizationName, "Someone Else");
+                p.distinguished_name
+                    .push(rcgen::DnType::CommonName, "Sub CA");
+            },
+        },
+        Form {
+            what: "rfc822Name",
+            constraint: permitted(&[der(0x81, b".example.com")]),
+            inside: |p| {
+                p.subject_alt_names = vec![rcgen::SanType::Rfc822Name(
+                    "pki@ca.example.com".try_into().unwrap(),
+                )]
+            },
+            outside: |p| {
+                p.subject_alt_names = vec![rcgen::SanType::Rfc822Name(
+                    "pki@example.net".try_into().unwrap(),
+                )]
+            },
+        },
+        Form {
+            what: "uniformResourceIdentifier",
+            constraint: permitted(&[der(0x86, b".example.com")]),
+            inside: |p| {
+                p.subject_alt_names = vec![rcgen::SanType::URI(
+                    "https://pki.example.com/".try_into().unwrap(),
+                )]
+            },
+            outside: |p| {
+                p.subject_alt_names = vec![rcgen::SanType::URI(
+                    "https://pki.example.net/".try_into().unwrap(),
+                )]
+            },
+        },
+        Form {
+            // A sip: URI has no scheme://host part: OpenSSL cannot apply the constraint (error 53)
+            // and refuses; so does Chainsmith, even for a host inside.
+            what: "uniformResourceIdentifier (sip:)",
+            constraint: permitted(&[der(0x86, b".example.com")]),
+            inside: |p| {
+                p.subject_alt_names = vec![rcgen::SanType::URI(
+                    "https://pki.example.com/".try_into().unwrap(),
+                )]
+            },
+            outside: |p| {
+                p.subject_alt_names = vec![rcgen::SanType::URI(
+                    "sip:pki.example.com".try_into().unwrap(),
+                )]
+            },
+        },
+    ];
+    for form in forms {
+        let mut params = ca_params("Constrained CA");
+        params.custom_extensions.push(form.constraint.clone());
+        let constrained = root.issue(params, Alg::P256);
+        for (inside, shape) in [(true, form.inside), (false, form.outside)] {
+            let mut params = ca_params("Sub CA");
+            shape(&mut params);
+            let sub = constrained.issue(params, Alg::P256);
+            let report = check_pile(&[&sub, &constrained, &root], &options(None));
+            let theirs = openssl_verify(&root, &[&constrained], &sub);
+            if inside {
+                assert!(report.passed(), "{}: {:?}", form.what, report.findings);
+                assert_eq!(theirs, Ok(()), "{}", form.what);
+            } else {
+                let errs = errors(&report);
+                assert!(
+                    errs.contains(&"name.constraint-violation"),
+                    "{}: {:?}",
+                    form.what,
+                    report.findings
+                );
+                let said = theirs.expect_err(form.what);
+                assert!(
+                    said.contains("error 47") || said.contains("error 53"),
+                    "{}: {said}",
+                    form.what
+                );
+            }
+        }
+    }
+}
+
+/// The nameConstraints extension rcgen writes for `params` (rcgen has no URI subtree, so the other
+/// forms are written by hand above; this one is rcgen's own encoding).
+fn name_constraints_of(mut params: rcgen::CertificateParams) -> CustomExtension {
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let key = key(Alg::P256);
+    let der = params.self_signed(&key).unwrap().der().to_vec();
+    let (_, parsed) = x509_parser::parse_x509_certificate(&der).unwrap();
+    let ext = parsed
+        .extensions()
+        .iter()
+        .find(|e| e.oid.to_id_string() == "2.5.29.30")
+        .expect("nameConstraints");
+    let mut custom = CustomExtension::from_oid_content(&[2, 5, 29, 30], ext.value.to_vec());
+    custom.set_criticality(true);
+    custom
+}

@@ -228,7 +228,16 @@ pub enum NameSubtree {
         address: Vec<u8>,
         mask: Vec<u8>,
     },
-    /// A form the engine does not evaluate (email, directory name, URI …), kept for messages.
+    /// rfc822Name: a mailbox (`local@host`), a host, or a domain (`.example.com`).
+    Email(String),
+    /// uniformResourceIdentifier: a host, or a domain (`.example.com`), for the URI's host part.
+    Uri(String),
+    /// directoryName: the names it holds start with these RDNs (normalised as [`name_rdns`]).
+    Directory {
+        rdns: Vec<String>,
+        shown: String,
+    },
+    /// A form the engine does not evaluate (other names, x400, EDI, registered IDs), kept for messages.
     Other(String),
 }
 
@@ -265,6 +274,13 @@ pub struct Certificate {
     /// Normalised names (RFC 5280 7.1, simplified: case-folded, whitespace collapsed) for issuer lookup.
     pub subject_key: String,
     pub issuer_key: String,
+    /// The subject's RDNs, each normalised as in `subject_key` (directoryName constraints compare these).
+    pub subject_rdns: Vec<String>,
+    /// emailAddress attributes of the subject (PKCS #9), which rfc822Name constraints cover too
+    /// (RFC 5280 §4.2.1.10).
+    pub subject_emails: Vec<String>,
+    /// directoryName entries of the subjectAltName, as normalised RDNs.
+    pub san_directories: Vec<Vec<String>>,
     pub subject_is_empty: bool,
     /// The serial's DER INTEGER content bytes (two's complement, as encoded).
     pub serial: Vec<u8>,
@@ -358,6 +374,13 @@ impl Certificate {
                 .map(|o| super::text::escaped(&o)),
             subject_key: name_key(x509.subject()),
             issuer_key: name_key(x509.issuer()),
+            subject_rdns: name_rdns(x509.subject()),
+            subject_emails: x509
+                .subject()
+                .iter_email()
+                .filter_map(|a| a.as_str().ok().map(str::to_string))
+                .collect(),
+            san_directories: Vec::new(),
             subject_is_empty: x509.subject().iter_attributes().next().is_none(),
             serial: x509.tbs_certificate.raw_serial().to_vec(),
             not_before: x509.validity().not_before.timestamp(),
@@ -397,6 +420,14 @@ impl Certificate {
                     cert.has_san_extension = true;
                     cert.san_critical = ext.critical;
                     cert.sans = san.general_names.iter().map(san_entry).collect();
+                    cert.san_directories = san
+                        .general_names
+                        .iter()
+                        .filter_map(|n| match n {
+                            GeneralName::DirectoryName(d) => Some(name_rdns(d)),
+                            _ => None,
+                        })
+                        .collect();
                 }
                 ParsedExtension::CertificatePolicies(policies) => {
                     cert.policies = policies
@@ -664,26 +695,36 @@ fn name_to_string(name: &X509Name<'_>) -> String {
 /// (RFC 5280 7.1 asks for LDAP StringPrep caseIgnoreMatch; this covers what CAs actually vary:
 /// PrintableString vs UTF8String encoding and letter case).
 pub(crate) fn name_key(name: &X509Name<'_>) -> String {
-    let mut key = String::new();
-    for rdn in name.iter_rdn() {
-        key.push('/');
-        for (i, a) in rdn.iter().enumerate() {
-            if i > 0 {
-                key.push('+');
+    name_rdns(name)
+        .iter()
+        .map(|rdn| format!("/{rdn}"))
+        .collect()
+}
+
+/// Each RDN of `name` as `oid=value` (several attributes joined by `+`), values case-folded and
+/// whitespace collapsed: the parts of [`name_key`].
+pub(crate) fn name_rdns(name: &X509Name<'_>) -> Vec<String> {
+    name.iter_rdn()
+        .map(|rdn| {
+            let mut key = String::new();
+            for (i, a) in rdn.iter().enumerate() {
+                if i > 0 {
+                    key.push('+');
+                }
+                key.push_str(&a.attr_type().to_id_string());
+                key.push('=');
+                let value = attr_string(a);
+                key.push_str(
+                    &value
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .to_lowercase(),
+                );
             }
-            key.push_str(&a.attr_type().to_id_string());
-            key.push('=');
-            let value = attr_string(a);
-            key.push_str(
-                &value
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .to_lowercase(),
-            );
-        }
-    }
-    key
+            key
+        })
+        .collect()
 }
 
 fn san_entry(name: &GeneralName<'_>) -> San {
@@ -720,6 +761,12 @@ fn name_subtree(name: &GeneralName<'_>) -> NameSubtree {
                 mask: bytes[half..].to_vec(),
             }
         }
+        GeneralName::RFC822Name(e) => NameSubtree::Email(e.to_string()),
+        GeneralName::URI(u) => NameSubtree::Uri(u.to_string()),
+        GeneralName::DirectoryName(d) => NameSubtree::Directory {
+            rdns: name_rdns(d),
+            shown: super::text::escaped(&name_to_string(d)),
+        },
         other => NameSubtree::Other(format!("{other:?}")),
     }
 }

@@ -735,19 +735,16 @@ fn name_constraints(
     below: &Certificate,
     findings: &mut Vec<Finding>,
 ) {
-    for san in &below.sans {
-        let violation = san_violation(san, constraints);
-        if let Some(why) = violation {
-            findings.push(Finding::new(
-                Code::NameConstraintViolation,
-                Some(below.sha256),
-                format!(
-                    "\"{}\" names {san}, which the name constraints of \"{}\" {why}",
-                    below.display_name(),
-                    ca.display_name()
-                ),
-            ));
-        }
+    if let Some((shown, why)) = super::constraints::violation(below, constraints) {
+        findings.push(Finding::new(
+            Code::NameConstraintViolation,
+            Some(below.sha256),
+            format!(
+                "\"{}\" names {shown}, which the name constraints of \"{}\" {why}",
+                below.display_name(),
+                ca.display_name()
+            ),
+        ));
     }
 }
 
@@ -803,7 +800,7 @@ fn violates(
     None
 }
 
-fn subtree_text(subtree: &NameSubtree) -> String {
+pub(crate) fn subtree_text(subtree: &NameSubtree) -> String {
     match subtree {
         NameSubtree::Dns(d) => format!("DNS {d}"),
         NameSubtree::Ip { address, mask } => match (to_ip(address), to_ip(mask)) {
@@ -811,6 +808,9 @@ fn subtree_text(subtree: &NameSubtree) -> String {
             _ => "IP (malformed)".into(),
         },
         NameSubtree::Other(o) => o.clone(),
+        NameSubtree::Email(e) => format!("e-mail {e}"),
+        NameSubtree::Uri(u) => format!("URI host {u}"),
+        NameSubtree::Directory { shown, .. } => format!("directory name {shown}"),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod bundle;
 pub mod cert;
 pub mod chain;
 pub mod checks;
+mod constraints;
 pub mod finding;
 pub mod hostname;
 pub mod key;

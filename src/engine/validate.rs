@@ -88,15 +88,13 @@ pub fn validate(view: PathView<'_>, at: i64) -> Result<(), String> {
         // (b), (c): self-issued intermediates are exempt; the last certificate never is.
         if last || !cert.is_self_issued() {
             for ca in &constraints {
-                if let Some(constraint) = &ca.name_constraints {
-                    for san in &cert.sans {
-                        if super::checks::san_violation(san, constraint).is_some() {
-                            return Err(format!(
-                                "\"{name}\" names {san}, outside the name constraints of \"{}\"",
-                                ca.display_name()
-                            ));
-                        }
-                    }
+                if let Some(constraint) = &ca.name_constraints
+                    && let Some((shown, _)) = super::constraints::violation(cert, constraint)
+                {
+                    return Err(format!(
+                        "\"{name}\" names {shown}, outside the name constraints of \"{}\"",
+                        ca.display_name()
+                    ));
                 }
             }
         }
@@ -174,6 +172,63 @@ mod tests {
         .der()
         .to_vec();
         (params, key, der)
+    }
+
+    /// Name constraints of every form bind the CAs below (RFC 5280 §6.1.3 (b)): here a URI host. The
+    /// validation refuses a CA named outside them on its own, as it must for a CA-only chain, where
+    /// the checks are the only other judge.
+    #[test]
+    fn name_constraints_bind_the_cas_below() {
+        let (root_params, root_key, root_der) = ca("Root", None);
+        let (mut params, key, _) = ca("Constrained", Some((&root_params, &root_key)));
+        // nameConstraints, critical: permittedSubtrees [0] { GeneralSubtree { URI ".example.com" } }.
+        let uri = [&[0x86, 12][..], b".example.com"].concat();
+        let subtree = [&[0x30, uri.len() as u8][..], &uri].concat();
+        let permitted = [&[0xa0, subtree.len() as u8][..], &subtree].concat();
+        let value = [&[0x30, permitted.len() as u8][..], &permitted].concat();
+        let mut ext = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 30], value);
+        ext.set_criticality(true);
+        params.custom_extensions.push(ext);
+        let constrained_der = params
+            .signed_by(&key, &rcgen::Issuer::from_params(&root_params, &root_key))
+            .expect("sign")
+            .der()
+            .to_vec();
+        let at = 1_780_272_000;
+        for (uri, fits) in [
+            ("https://pki.example.com/", true),
+            ("https://pki.example.net/", false),
+        ] {
+            let (mut sub, sub_key, _) = ca("Sub", None);
+            sub.subject_alt_names = vec![rcgen::SanType::URI(uri.try_into().expect("uri"))];
+            let sub_der = sub
+                .signed_by(&sub_key, &rcgen::Issuer::from_params(&params, &key))
+                .expect("sign")
+                .der()
+                .to_vec();
+            let nodes = [
+                node(&sub_der, false),
+                node(&constrained_der, false),
+                node(&root_der, true),
+            ];
+            let path = Path {
+                nodes: vec![0, 1, 2],
+                links: vec![SignatureCheck::Valid; 2],
+                end: PathEnd::Anchor,
+            };
+            let view = PathView {
+                nodes: &nodes,
+                path: &path,
+                has_leaf: false,
+            };
+            match validate(view, at) {
+                Ok(()) => assert!(fits, "{uri} passed"),
+                Err(why) => {
+                    assert!(!fits, "{uri}: {why}");
+                    assert!(why.contains("outside the name constraints"), "{why}");
+                }
+            }
+        }
     }
 
     fn node(der: &[u8], trusted: bool) -> Node {
