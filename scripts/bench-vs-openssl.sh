@@ -7,7 +7,9 @@
 #      `openssl crl2pkcs7 -nocrl | openssl pkcs7 -print_certs` reading the same pile. openssl has no
 #      ordering: that is only the cost of reading and printing the pile, a lower bound for any tool;
 #   3. a 3-certificate chain beside 10,000 unrelated self-signed CAs, the same way as 2. Only the chain
-#      needs a signature check (target: at most 0.1x what openssl needs to read the pile).
+#      needs a signature check (target: at most 0.1x what openssl needs to read the pile);
+#   4. a leaf with 8,000 names under 8,000 name-constraint subtrees: `chainsmith check` against
+#      `openssl verify` (target: under 0.5 s).
 # Needs: hyperfine and openssl (Debian packages), python3 for the table. Writes target/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,11 +53,24 @@ hyperfine --warmup 2 --min-runs 10 --export-json "$out/vs-openssl-selfsigned.jso
   -n "openssl crl2pkcs7 | pkcs7 -print_certs, chain + 10,000 unrelated self-signed CAs" \
   "openssl crl2pkcs7 -nocrl -certfile $out/pile-selfsigned.pem | openssl pkcs7 -print_certs -noout"
 
+# 4. A leaf with 8,000 DNS names under an intermediate with 8,000 excluded subtrees: Chainsmith's name
+#    constraint check against `openssl verify` (both refuse the chain: see docs/DEVELOPMENT.md).
+if [ ! -s "$out/constrained-8000.pem" ]; then
+  cargo build --release --quiet --example generate_pile
+  "${CARGO_TARGET_DIR:-target}/release/examples/generate_pile" 8000 "$out/constrained-8000.pem" constrained-sans
+fi
+awk -v dir="$out" '/BEGIN CERT/{n++} {print > (dir "/constrained-8000-" n ".pem")}' "$out/constrained-8000.pem"
+hyperfine -i --warmup 2 --min-runs 10 -N --export-json "$out/vs-openssl-constrained.json" \
+  -n "chainsmith check, 8,000 names under 8,000 name constraints" \
+  "$bin check $out/constrained-8000.pem --host sbc.example.com --at 2026-06-01" \
+  -n "openssl verify, 8,000 names under 8,000 name constraints" \
+  "openssl verify -attime $(date -d 2026-06-01 +%s) -CAfile $out/constrained-8000-3.pem -untrusted $out/constrained-8000-2.pem -verify_hostname sbc.example.com $out/constrained-8000-1.pem"
+
 python3 - "$out" <<'PY'
 import json, sys, pathlib
 out = pathlib.Path(sys.argv[1])
 rows = ["| case | chainsmith (median) | openssl (median) | chainsmith / openssl |", "|---|---|---|---|"]
-for name, label in [("3", "3-certificate chain, check + host name"), ("1000", "1,000-certificate pile"), ("10000", "10,000-certificate pile"), ("selfsigned", "3-certificate chain + 10,000 unrelated self-signed CAs")]:
+for name, label in [("3", "3-certificate chain, check + host name"), ("1000", "1,000-certificate pile"), ("10000", "10,000-certificate pile"), ("selfsigned", "3-certificate chain + 10,000 unrelated self-signed CAs"), ("constrained", "8,000 names under 8,000 name constraints (both refuse)")]:
     results = json.loads((out / f"vs-openssl-{name}.json").read_text())["results"]
     ours, theirs = results[0]["median"], results[1]["median"]
     rows.append(f"| {label} | {ours*1000:.1f} ms | {theirs*1000:.1f} ms | {ours/theirs:.2f}× |")

@@ -281,3 +281,168 @@ fn name_constraints_of(mut params: rcgen::CertificateParams) -> CustomExtension 
     custom.set_criticality(true);
     custom
 }
+
+/// The root in OpenSSL's `TRUSTED CERTIFICATE` form (distributions' trust bundles): rejected for
+/// serverAuth, or trusted for e-mail only, it anchors nothing (`trust.anchor-refused`), as
+/// `openssl verify` refuses it; trusted for serverAuth, it anchors the chain, as openssl accepts it.
+/// Given as --roots, or as the self-signed root of the input.
+#[test]
+fn trust_settings_of_a_trusted_certificate_root_are_honoured() {
+    let c = chain(Alg::P256);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("root.pem"), c.root.pem()).unwrap();
+    std::fs::write(dir.path().join("int.pem"), c.intermediate.pem()).unwrap();
+    std::fs::write(dir.path().join("leaf.pem"), c.leaf.pem()).unwrap();
+    for (name, settings, anchors) in [
+        ("rejected", &["-addreject", "serverAuth"][..], false),
+        ("email-only", &["-addtrust", "emailProtection"][..], false),
+        (
+            "any-rejected",
+            &["-addreject", "anyExtendedKeyUsage"][..],
+            false,
+        ),
+        ("server", &["-addtrust", "serverAuth"][..], true),
+        (
+            "server-and-email",
+            &["-addtrust", "serverAuth", "-addtrust", "emailProtection"][..],
+            true,
+        ),
+    ] {
+        let out = format!("{name}.pem");
+        let mut args = vec!["x509", "-in", "root.pem", "-trustout", "-out", &out];
+        args.extend_from_slice(settings);
+        openssl(dir.path(), &args);
+        let trusted = std::fs::read(dir.path().join(&out)).unwrap();
+        assert!(String::from_utf8_lossy(&trusted).contains("BEGIN TRUSTED CERTIFICATE"));
+        let theirs = std::process::Command::new("openssl")
+            .args([
+                "verify",
+                "-purpose",
+                "sslserver",
+                "-attime",
+                &AT.to_string(),
+                "-CAfile",
+                &out,
+                "-untrusted",
+                "int.pem",
+                "leaf.pem",
+            ])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(theirs.status.success(), anchors, "openssl on {name}");
+        let pile = c.leaf.pem() + &c.intermediate.pem();
+        let o = options(Some("sbc.example.com"));
+        // As --roots.
+        let mut roots = engine::Loaded::default();
+        roots.extend(engine::load(&out, &trusted));
+        let as_roots = engine::analyze(&load(&[("p.pem", pile.as_bytes())]), Some(&roots), &o);
+        // As the input's own root.
+        let in_input = analyze(&[("p.pem", pile.as_bytes()), (&out, &trusted)], &o);
+        for report in [as_roots, in_input] {
+            assert_eq!(report.passed(), anchors, "{name}: {:?}", report.findings);
+            let refused = codes(&report).contains(&"trust.anchor-refused");
+            assert_eq!(refused, !anchors, "{name}: {:?}", report.findings);
+        }
+    }
+}
+
+/// A trust bundle in `TRUSTED CERTIFICATE` form that also holds roots rejected for serverAuth: those
+/// do not matter to a chain that ends at another root (no finding), and trust settings that cannot be
+/// read are an error naming the file, not a guess.
+#[test]
+fn rejected_roots_beside_the_one_that_anchors_are_not_an_error() {
+    let c = chain(Alg::P256);
+    let other = root("Distrusted Root", Alg::P256);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("root.pem"), c.root.pem()).unwrap();
+    std::fs::write(dir.path().join("other.pem"), other.pem()).unwrap();
+    openssl(
+        dir.path(),
+        &[
+            "x509",
+            "-in",
+            "root.pem",
+            "-addtrust",
+            "serverAuth",
+            "-trustout",
+            "-out",
+            "a.pem",
+        ],
+    );
+    openssl(
+        dir.path(),
+        &[
+            "x509",
+            "-in",
+            "other.pem",
+            "-addreject",
+            "serverAuth",
+            "-trustout",
+            "-out",
+            "b.pem",
+        ],
+    );
+    let bundle = [
+        std::fs::read(dir.path().join("b.pem")).unwrap(),
+        std::fs::read(dir.path().join("a.pem")).unwrap(),
+    ]
+    .concat();
+    let mut roots = engine::Loaded::default();
+    roots.extend(engine::load("bundle.pem", &bundle));
+    let pile = c.leaf.pem() + &c.intermediate.pem();
+    let report = engine::analyze(
+        &load(&[("p.pem", pile.as_bytes())]),
+        Some(&roots),
+        &options(Some("sbc.example.com")),
+    );
+    assert!(report.passed(), "{:?}", report.findings);
+    assert!(!codes(&report).contains(&"trust.anchor-refused"));
+    // Trust settings that are not DER: the root is refused with its file named.
+    let text = String::from_utf8(std::fs::read(dir.path().join("a.pem")).unwrap()).unwrap();
+    let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+    use base64::Engine as _;
+    let mut der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap();
+    let cut = der.len() - 3;
+    der.truncate(cut); // the settings' last bytes are gone
+    let broken = engine::pem::encode("TRUSTED CERTIFICATE", &der);
+    let loaded = engine::load("broken-bundle.pem", broken.as_bytes());
+    assert!(loaded.certificates.is_empty());
+    let said: Vec<&str> = loaded.findings.iter().map(|f| f.message.as_str()).collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("broken-bundle.pem") && m.contains("trust settings")),
+        "{said:?}"
+    );
+}
+
+/// A leaf of 0.25 MB (8,000 names) under name constraints: checked quickly (the benchmark has the
+/// figure), and refused with the true reason, since rustls-webpki reads no certificate above 64 KiB.
+#[test]
+fn a_certificate_too_large_for_rustls_is_refused_in_those_words() {
+    let c = chain(Alg::P256);
+    let names: Vec<String> = (0..8_000)
+        .map(|i| format!("host{i}.trunks.example.com"))
+        .collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut params = leaf_params("sbc.example.com", &refs);
+    params.subject_alt_names.push(rcgen::SanType::DnsName(
+        "sbc.example.com".try_into().unwrap(),
+    ));
+    let leaf = c.intermediate.issue(params, Alg::P256);
+    assert!(leaf.der.len() > 200_000);
+    let report = check_pile(
+        &[&leaf, &c.intermediate, &c.root],
+        &options(Some("sbc.example.com")),
+    );
+    assert_eq!(errors(&report), ["trust.rejected"], "{:?}", report.findings);
+    let said = &report
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "trust.rejected")
+        .unwrap()
+        .message;
+    assert!(said.contains("larger than 64 KiB"), "{said}");
+}

@@ -278,6 +278,33 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            code: "trust.anchor-refused",
+            severity: "error",
+            make: |d| {
+                // The root in OpenSSL's TRUSTED CERTIFICATE form, rejected for serverAuth.
+                let c = chain(Alg::P256);
+                put(d, "root.pem", c.root.pem());
+                common::openssl(
+                    d,
+                    &[
+                        "x509",
+                        "-in",
+                        "root.pem",
+                        "-addreject",
+                        "serverAuth",
+                        "-trustout",
+                        "-out",
+                        "root-rejected.pem",
+                    ],
+                );
+                check_pile(
+                    d,
+                    &[&c.leaf, &c.intermediate],
+                    &["--roots", "root-rejected.pem"],
+                )
+            },
+        },
+        Case {
             code: "chain.self-signed-leaf",
             severity: "error",
             make: |d| {

@@ -131,3 +131,39 @@ pub fn empty_blocks(bytes: usize) -> String {
     let block = "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n";
     block.repeat(bytes / block.len())
 }
+
+/// Root → intermediate with name constraints (permitted: example.com and 192.0.2.0/24; excluded:
+/// `excluded` subdomains) → a leaf with `n` DNS names under example.com, none excluded: a naive check
+/// compares every name with every subtree.
+#[allow(dead_code)] // not every bench (each compiles this module) uses it
+pub fn constrained_sans(n: usize, excluded: usize) -> String {
+    use rcgen::{GeneralSubtree, NameConstraints};
+    let root_key = KeyPair::generate().unwrap();
+    let root_params = params("Bench Root", true, vec![]);
+    let root = root_params.self_signed(&root_key).unwrap().pem();
+    let int_key = KeyPair::generate().unwrap();
+    let mut int_params = params("Bench Constrained Intermediate", true, vec![]);
+    int_params.name_constraints = Some(NameConstraints {
+        permitted_subtrees: vec![
+            GeneralSubtree::DnsName("example.com".into()),
+            GeneralSubtree::IpAddress(rcgen::CidrSubnet::V4([192, 0, 2, 0], [255, 255, 255, 0])),
+        ],
+        excluded_subtrees: (0..excluded)
+            .map(|i| GeneralSubtree::DnsName(format!("forbidden{i}.example.com")))
+            .collect(),
+    });
+    let intermediate = int_params
+        .signed_by(&int_key, &Issuer::from_params(&root_params, &root_key))
+        .unwrap()
+        .pem();
+    let mut sans = vec!["sbc.example.com".to_string()];
+    sans.extend((1..n).map(|i| format!("host{i}.trunks.example.com")));
+    let leaf = params("sbc.example.com", false, sans)
+        .signed_by(
+            &KeyPair::generate().unwrap(),
+            &Issuer::from_params(&int_params, &int_key),
+        )
+        .unwrap()
+        .pem();
+    [leaf, intermediate, root].concat()
+}

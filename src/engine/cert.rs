@@ -247,6 +247,8 @@ pub struct NameConstraints {
     pub permitted: Vec<NameSubtree>,
     pub excluded: Vec<NameSubtree>,
     pub critical: bool,
+    /// Both sides indexed for lookups (permitted, excluded): see `engine::constraints`.
+    pub(crate) index: (super::constraints::Subtrees, super::constraints::Subtrees),
 }
 
 /// One extension, as text for people (the details view).
@@ -319,6 +321,92 @@ pub struct Certificate {
     pub extensions: Vec<ExtensionSummary>,
     /// The certificatePolicies OIDs (dotted), in order.
     pub policies: Vec<String>,
+    /// The trust settings OpenSSL's `TRUSTED CERTIFICATE` form carries after the certificate, if any.
+    pub trust_settings: Option<TrustSettings>,
+}
+
+/// OpenSSL's trust settings (`X509_CERT_AUX`: `openssl x509 -addtrust/-addreject -trustout`), the form
+/// of distributions' trust bundles: the purposes (EKU OIDs) a root is trusted for, and those it is
+/// rejected for.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TrustSettings {
+    pub trusted: Vec<String>,
+    pub rejected: Vec<String>,
+}
+
+/// id-kp-serverAuth, id-kp-clientAuth and anyExtendedKeyUsage (RFC 5280 §4.2.1.12).
+pub const OID_SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
+pub const OID_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
+const OID_ANY_EKU: &str = "2.5.29.37.0";
+
+impl TrustSettings {
+    /// Why these settings do not let the root anchor a chain for `purpose` (an EKU OID), as OpenSSL
+    /// decides (`obj_trust`): rejected for it or for any purpose; or trusted for a list of purposes
+    /// that has neither it nor any purpose. `None`: it may.
+    pub fn refuses(&self, purpose: &str) -> Option<String> {
+        let named = |oid: &String| oid == purpose || oid == OID_ANY_EKU;
+        if let Some(oid) = self.rejected.iter().find(|o| named(o)) {
+            return Some(format!(
+                "its trust settings reject it for {}",
+                purpose_name(oid)
+            ));
+        }
+        if !self.trusted.is_empty() && !self.trusted.iter().any(named) {
+            let list: Vec<&str> = self.trusted.iter().map(|o| purpose_name(o)).collect();
+            return Some(format!(
+                "its trust settings trust it only for {}",
+                list.join(", ")
+            ));
+        }
+        None
+    }
+
+    /// Reads `X509_CERT_AUX ::= SEQUENCE { trust SEQUENCE OF OID OPTIONAL, reject [0] IMPLICIT
+    /// SEQUENCE OF OID OPTIONAL, alias UTF8String OPTIONAL, keyid OCTET STRING OPTIONAL, other [1] …}`
+    /// (OpenSSL's crypto/x509/x_x509a.c). By hand on asn1-rs: no crate decodes this OpenSSL structure.
+    fn from_der(aux: &[u8]) -> Result<Self, String> {
+        use x509_parser::asn1_rs::{Any, Class, FromDer, Oid};
+        let bad = |e: x509_parser::asn1_rs::Err<x509_parser::asn1_rs::Error>| e.to_string();
+        let (rest, seq) = Any::from_der(aux).map_err(bad)?;
+        if !rest.is_empty() || seq.header.tag().0 != 16 {
+            return Err("they are not one DER SEQUENCE".into());
+        }
+        let oids = |mut data: &[u8]| -> Result<Vec<String>, String> {
+            let mut out = Vec::new();
+            while !data.is_empty() {
+                let (rest, oid) = Oid::from_der(data).map_err(bad)?;
+                out.push(oid.to_id_string());
+                data = rest;
+            }
+            Ok(out)
+        };
+        let mut settings = TrustSettings::default();
+        let mut data = seq.data;
+        while !data.is_empty() {
+            let (rest, item) = Any::from_der(data).map_err(bad)?;
+            match (item.header.class(), item.header.tag().0) {
+                (Class::Universal, 16) => settings.trusted = oids(item.data)?,
+                (Class::ContextSpecific, 0) => settings.rejected = oids(item.data)?,
+                _ => {} // alias, keyid, other: not about trust for a purpose
+            }
+            data = rest;
+        }
+        Ok(settings)
+    }
+}
+
+/// A purpose OID in words.
+fn purpose_name(oid: &str) -> &str {
+    match oid {
+        OID_SERVER_AUTH => "TLS server authentication (serverAuth)",
+        OID_CLIENT_AUTH => "TLS client authentication (clientAuth)",
+        OID_ANY_EKU => "any purpose",
+        "1.3.6.1.5.5.7.3.3" => "code signing",
+        "1.3.6.1.5.5.7.3.4" => "e-mail protection",
+        "1.3.6.1.5.5.7.3.8" => "time stamping",
+        "1.3.6.1.5.5.7.3.9" => "OCSP signing",
+        other => other,
+    }
 }
 
 /// Why DER bytes are not a certificate.
@@ -336,8 +424,8 @@ const OID_SHA512: Oid<'static> = oid!(2.16.840.1.101.3.4.2.3);
 const OID_AIA_CA_ISSUERS: Oid<'static> = oid!(1.3.6.1.5.5.7.48.2);
 
 impl Certificate {
-    /// Parses one DER certificate. `allow_trailing` accepts bytes after it (used for the
-    /// `TRUSTED CERTIFICATE` form, whose trust settings follow the certificate).
+    /// Parses one DER certificate. `allow_trailing` accepts bytes after it (the caller decides what
+    /// they may be: whitespace after a `.cer`).
     pub fn from_der(der: &[u8], source: &str, allow_trailing: bool) -> Result<Self, ParseError> {
         let (rest, x509) =
             X509Certificate::from_der(der).map_err(|e| ParseError::Invalid(e.to_string()))?;
@@ -346,6 +434,21 @@ impl Certificate {
         }
         let der = &der[..der.len() - rest.len()];
         Self::from_parsed(&x509, der, source)
+    }
+
+    /// Parses OpenSSL's `TRUSTED CERTIFICATE` form: the certificate, then its trust settings (if
+    /// any), which must be readable — a root whose trust cannot be read is not guessed at.
+    pub fn from_trusted_der(der: &[u8], source: &str) -> Result<Self, ParseError> {
+        let mut cert = Self::from_der(der, source, true)?;
+        let rest = &der[cert.der.len()..];
+        if !rest.is_empty() {
+            cert.trust_settings = Some(TrustSettings::from_der(rest).map_err(|why| {
+                ParseError::Invalid(format!(
+                    "the trust settings after the certificate cannot be read ({why})"
+                ))
+            })?);
+        }
+        Ok(cert)
     }
 
     fn from_parsed(
@@ -412,6 +515,7 @@ impl Certificate {
             malformed_extensions: Vec::new(),
             extensions: Vec::new(),
             policies: Vec::new(),
+            trust_settings: None,
         };
         for ext in x509.extensions() {
             cert.extensions.push(extension_summary(ext));
@@ -485,9 +589,17 @@ impl Certificate {
                                 .map(|s| name_subtree(&s.base))
                                 .collect::<Vec<_>>()
                         };
+                    let (permitted, excluded) = (
+                        convert(&nc.permitted_subtrees),
+                        convert(&nc.excluded_subtrees),
+                    );
                     cert.name_constraints = Some(NameConstraints {
-                        permitted: convert(&nc.permitted_subtrees),
-                        excluded: convert(&nc.excluded_subtrees),
+                        index: (
+                            super::constraints::Subtrees::new(permitted.clone()),
+                            super::constraints::Subtrees::new(excluded.clone()),
+                        ),
+                        permitted,
+                        excluded,
                         critical: ext.critical,
                     });
                 }

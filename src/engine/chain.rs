@@ -163,16 +163,25 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
         }
     } else if let Some(roots) = roots {
         for cert in &roots.certificates {
-            match by_fingerprint.get(&cert.sha256) {
-                Some(&i) => nodes[i].trusted = true,
+            let refusal = anchor_refusal(cert);
+            let i = match by_fingerprint.get(&cert.sha256) {
+                Some(&i) => i,
                 None => {
                     by_fingerprint.insert(cert.sha256, nodes.len());
                     nodes.push(Node {
                         cert: cert.clone(),
                         in_input: false,
-                        trusted: true,
+                        trusted: false,
                     });
+                    nodes.len() - 1
                 }
+            };
+            match refusal {
+                // Kept as a certificate (a path may end there, and then says why it is not trusted).
+                Some(why) => {
+                    search.refused.insert(i, why);
+                }
+                None => nodes[i].trusted = true,
             }
         }
     }
@@ -200,6 +209,15 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
                 may_be_ca && (cert.is_ca() || *issued) && cert.is_self_issued()
             })
             .collect();
+        for (i, node) in nodes.iter().enumerate() {
+            if let Some(why) = search.self_anchor[i]
+                .then(|| anchor_refusal(&node.cert))
+                .flatten()
+            {
+                search.self_anchor[i] = false;
+                search.refused.insert(i, why);
+            }
+        }
     }
     search.nodes = nodes;
     search.by_subject = by_subject;
@@ -332,6 +350,16 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
     built
 }
 
+/// Why `cert`'s own trust settings (OpenSSL's `TRUSTED CERTIFICATE` form) forbid it to anchor a TLS
+/// server's chain, if they do. OpenSSL's rule (`X509_check_trust` for the SSL server purpose):
+/// rejected for serverAuth or any purpose, or trusted only for others. Said (`trust.anchor-refused`)
+/// only when the chosen path ends at it: a trust bundle full of rejected roots is not an error.
+fn anchor_refusal(cert: &Certificate) -> Option<String> {
+    cert.trust_settings
+        .as_ref()
+        .and_then(|t| t.refuses(super::cert::OID_SERVER_AUTH))
+}
+
 /// For each node, whether it is named as the issuer of some *other* node, AKI/SKI agreeing when both
 /// exist. Counted per issuer name and key identifier, so a pile of certificates sharing one name costs
 /// linear time, not a comparison of every pair.
@@ -456,6 +484,8 @@ struct Search {
     self_anchor: Vec<bool>,
     /// Self-signed CAs of the input that a path reached and took as its anchor.
     found_anchors: HashSet<usize>,
+    /// Roots that their own trust settings keep from being anchors, and why.
+    refused: HashMap<usize, String>,
     /// Memo: whether a node's subjectKeyIdentifier is derived from its own key.
     ski_own: HashMap<usize, bool>,
     signature_checks: usize,
@@ -505,6 +535,7 @@ impl Search {
             self_signed: HashMap::new(),
             self_anchor: Vec::new(),
             found_anchors: HashSet::new(),
+            refused: HashMap::new(),
             ski_own: HashMap::new(),
             signature_checks: 0,
             steps: 0,
@@ -933,6 +964,18 @@ impl Search {
                     format!(
                         "\"{}\" is a self-signed end-entity certificate: no CA vouches for it, so the far end will refuse it unless it is installed there as trusted",
                         top_cert.display_name()
+                    ),
+                ));
+            }
+            PathEnd::UntrustedRoot if self.refused.contains_key(&top) => {
+                built.findings.push(Finding::new(
+                    Code::TrustAnchorRefused,
+                    Some(top_cert.sha256),
+                    format!(
+                        "the chain ends at the root \"{}\" ({}), which is not used as a trust anchor: {}",
+                        top_cert.display_name(),
+                        top_cert.source,
+                        self.refused[&top]
                     ),
                 ));
             }

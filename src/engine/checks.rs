@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use super::cert::{Certificate, Curve, KeyKind, NameSubtree, San, SignatureAlgorithm};
 use super::chain::{PathEnd, PathView};
 use super::finding::{Code, Finding, Severity};
-use super::hostname::{self, HostName};
+use super::hostname;
 use super::{CheckOptions, Profile};
 
 const DAY: i64 = 86_400;
@@ -748,108 +748,6 @@ fn name_constraints(
     }
 }
 
-/// Why a DNS or IP subjectAltName is outside `constraints` (RFC 5280 §4.2.1.10), if it is. The
-/// checks and the independent path validation (`validate`) both ask this.
-pub(crate) fn san_violation(
-    san: &San,
-    constraints: &super::cert::NameConstraints,
-) -> Option<String> {
-    match san {
-        San::Dns(dns) => {
-            let host = HostName::Dns(dns.trim_end_matches('.').to_ascii_lowercase());
-            violates(&host, dns, constraints)
-        }
-        San::Ip(ip) => violates(&HostName::Ip(*ip), &ip.to_string(), constraints),
-        _ => None,
-    }
-}
-
-/// RFC 5280 4.2.1.10: a name violates if it is in an excluded subtree, or if permitted subtrees of its
-/// type exist and it is in none of them.
-fn violates(
-    name: &HostName,
-    shown: &str,
-    constraints: &super::cert::NameConstraints,
-) -> Option<String> {
-    let in_subtree = |subtree: &NameSubtree| match (name, subtree) {
-        (HostName::Dns(dns), NameSubtree::Dns(base)) => dns_within(dns, base),
-        (HostName::Ip(ip), NameSubtree::Ip { address, mask }) => ip_within(*ip, address, mask),
-        _ => false,
-    };
-    let same_type = |subtree: &NameSubtree| {
-        matches!(
-            (name, subtree),
-            (HostName::Dns(_), NameSubtree::Dns(_)) | (HostName::Ip(_), NameSubtree::Ip { .. })
-        )
-    };
-    if let Some(excluded) = constraints.excluded.iter().find(|s| in_subtree(s)) {
-        return Some(format!("exclude ({})", subtree_text(excluded)));
-    }
-    let permitted: Vec<&NameSubtree> = constraints
-        .permitted
-        .iter()
-        .filter(|s| same_type(s))
-        .collect();
-    if !permitted.is_empty() && !permitted.iter().any(|s| in_subtree(s)) {
-        let list: Vec<String> = permitted.iter().map(|s| subtree_text(s)).collect();
-        return Some(format!(
-            "do not permit (permitted: {}; {shown} is outside)",
-            list.join(", ")
-        ));
-    }
-    None
-}
-
-pub(crate) fn subtree_text(subtree: &NameSubtree) -> String {
-    match subtree {
-        NameSubtree::Dns(d) => format!("DNS {d}"),
-        NameSubtree::Ip { address, mask } => match (to_ip(address), to_ip(mask)) {
-            (Some(a), Some(m)) => format!("IP {a}/{m}"),
-            _ => "IP (malformed)".into(),
-        },
-        NameSubtree::Other(o) => o.clone(),
-        NameSubtree::Email(e) => format!("e-mail {e}"),
-        NameSubtree::Uri(u) => format!("URI host {u}"),
-        NameSubtree::Directory { shown, .. } => format!("directory name {shown}"),
-    }
-}
-
-fn to_ip(bytes: &[u8]) -> Option<IpAddr> {
-    match bytes.len() {
-        4 => <[u8; 4]>::try_from(bytes).ok().map(IpAddr::from),
-        16 => <[u8; 16]>::try_from(bytes).ok().map(IpAddr::from),
-        _ => None,
-    }
-}
-
-/// A DNS name is within a dNSName constraint if adding zero or more labels on the left of the
-/// constraint gives the name; a leading dot means "subdomains only"; an empty constraint matches all.
-fn dns_within(name: &str, base: &str) -> bool {
-    let base = base.trim_end_matches('.').to_ascii_lowercase();
-    let name = name.trim_end_matches('.');
-    if base.is_empty() {
-        return true;
-    }
-    if let Some(sub) = base.strip_prefix('.') {
-        return name.ends_with(&format!(".{sub}"));
-    }
-    name == base || name.ends_with(&format!(".{base}"))
-}
-
-fn ip_within(ip: IpAddr, address: &[u8], mask: &[u8]) -> bool {
-    let octets: Vec<u8> = match ip {
-        IpAddr::V4(v4) => v4.octets().to_vec(),
-        IpAddr::V6(v6) => v6.octets().to_vec(),
-    };
-    octets.len() == address.len()
-        && address.len() == mask.len()
-        && octets
-            .iter()
-            .zip(address)
-            .zip(mask)
-            .all(|((o, a), m)| o & m == a & m)
-}
-
 /// `YYYY-MM-DD` for messages.
 /// Whole days between two times, counted one way everywhere (findings, text report, window): the
 /// distance truncated to whole days, so 699.6 days reads "699 days" on every screen.
@@ -915,42 +813,5 @@ mod tests {
         for (issued, days) in table {
             assert_eq!(max_subscriber_validity_days(at(issued)), *days, "{issued}");
         }
-    }
-
-    #[test]
-    fn dns_constraint_table() {
-        let table: &[(&str, &str, bool)] = &[
-            ("sbc.example.com", "example.com", true),
-            ("example.com", "example.com", true),
-            ("sbc.example.com", ".example.com", true),
-            ("example.com", ".example.com", false),
-            ("sbc.badexample.com", "example.com", false),
-            ("*.example.com", "example.com", true),
-            ("anything.org", "", true),
-        ];
-        for (name, base, expected) in table {
-            assert_eq!(dns_within(name, base), *expected, "{name} in {base}");
-        }
-    }
-
-    #[test]
-    fn ip_constraint_table() {
-        let table: &[(&str, [u8; 4], [u8; 4], bool)] = &[
-            ("192.0.2.7", [192, 0, 2, 0], [255, 255, 255, 0], true),
-            ("192.0.3.7", [192, 0, 2, 0], [255, 255, 255, 0], false),
-            ("10.1.2.3", [10, 0, 0, 0], [255, 0, 0, 0], true),
-        ];
-        for (ip, address, mask, expected) in table {
-            assert_eq!(
-                ip_within(ip.parse().unwrap(), address, mask),
-                *expected,
-                "{ip}"
-            );
-        }
-        assert!(!ip_within(
-            "2001:db8::1".parse().unwrap(),
-            &[10, 0, 0, 0],
-            &[255, 0, 0, 0]
-        ));
     }
 }

@@ -196,6 +196,9 @@ codes! {
     /// rustls-webpki rejected the path.
     TrustRejected = "trust.rejected", Error,
         "A mainstream verifier refuses this chain for the reason given: fix that before deploying.";
+    /// A root's own trust settings (OpenSSL's `TRUSTED CERTIFICATE` form) refuse TLS servers.
+    TrustAnchorRefused = "trust.anchor-refused", Error,
+        "Its trust settings say this root must not vouch for TLS servers (rejected, or trusted for other purposes only), so it is not used as a trust anchor, as OpenSSL does: use a root trusted for serverAuth, or the root in plain CERTIFICATE form if you mean to trust it.";
     /// Only rustls-webpki's own policy (not RFC 5280) refuses the path.
     TrustRustlsPolicy = "trust.rustls-policy", Error,
         "RFC 5280 validation accepts this chain but far ends built on rustls refuse it: reissue to the usual shape if such a far end must accept it.";

@@ -374,10 +374,13 @@ fn load_pem(source: &str, text: &[u8], loaded: &mut Loaded) {
             }
         };
         let result = if is_certificate_label(label) {
-            let trusted = label == "TRUSTED CERTIFICATE";
-            Certificate::from_der(&der, source, trusted)
-                .map(|c| vec![c])
-                .map_err(|e| e.to_string())
+            if label == "TRUSTED CERTIFICATE" {
+                Certificate::from_trusted_der(&der, source)
+            } else {
+                Certificate::from_der(&der, source, false)
+            }
+            .map(|c| vec![c])
+            .map_err(|e| e.to_string())
         } else if is_pkcs7_label(label) {
             certificates_from_pkcs7(source, &der)
         } else {

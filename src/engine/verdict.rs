@@ -152,6 +152,20 @@ fn webpki_verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Refusal>
         .iter()
         .map(|i| CertificateDer::from(view.cert(*i).der.as_slice()))
         .collect();
+    // rustls-webpki reads no certificate whose contents exceed 65,535 bytes (its TWO_BYTE_DER_SIZE):
+    // said as such, not as "not valid DER", which it would report.
+    if let Some(big) = path
+        .nodes
+        .iter()
+        .map(|i| view.cert(*i))
+        .find(|c| c.der.len() > 0xFFFF + 4)
+    {
+        return Some(Refusal::Other(format!(
+            "\"{}\" is {} bytes, and rustls-webpki reads no certificate larger than 64 KiB (fewer names would fit)",
+            big.display_name(),
+            big.der.len()
+        )));
+    }
     let leaf_der = CertificateDer::from(leaf.der.as_slice());
     let end_entity = match webpki::EndEntityCert::try_from(&leaf_der) {
         Ok(ee) => ee,
