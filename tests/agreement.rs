@@ -446,3 +446,70 @@ fn a_certificate_too_large_for_rustls_is_refused_in_those_words() {
         .message;
     assert!(said.contains("larger than 64 KiB"), "{said}");
 }
+
+/// RFC 5280 §7.1: names match whatever their string types, letter case or spacing. The intermediate's
+/// subject is a UTF8String; its leaf names its issuer as a PrintableString in other case and spacing.
+/// Chainsmith links them (a CA-only chain passes, as openssl verify passes it); with a leaf, rustls-webpki
+/// compares names byte for byte and refuses, and the verdict says exactly that (`trust.rustls-policy`,
+/// an error: far ends built on rustls, Go or pyca refuse it too).
+#[test]
+fn names_that_match_as_rfc5280_compares_them_link() {
+    let root = root("Test Root CA", Alg::P256);
+    let mut params = ca_params("x");
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params.distinguished_name.push(
+        rcgen::DnType::OrganizationName,
+        rcgen::DnValue::Utf8String("Chainsmith Test".into()),
+    );
+    params.distinguished_name.push(
+        rcgen::DnType::CommonName,
+        rcgen::DnValue::Utf8String("Test Intermediate CA".into()),
+    );
+    let intermediate = root.issue(params, Alg::P256);
+    // The same name as its leaves write it: PrintableString, other case, doubled spaces.
+    let mut as_named = intermediate.params.clone();
+    as_named.distinguished_name = rcgen::DistinguishedName::new();
+    as_named.distinguished_name.push(
+        rcgen::DnType::OrganizationName,
+        rcgen::DnValue::PrintableString("CHAINSMITH  test".try_into().unwrap()),
+    );
+    as_named.distinguished_name.push(
+        rcgen::DnType::CommonName,
+        rcgen::DnValue::PrintableString("test intermediate  CA".try_into().unwrap()),
+    );
+    let int_key = KeyPair::from_pem(&intermediate.key.serialize_pem()).unwrap();
+    let issuer = Cert {
+        params: as_named,
+        key: int_key,
+        der: intermediate.der.clone(),
+    };
+    // A CA below it (CA-only, as a BYOC Premises upload) and a leaf below it.
+    let sub = issuer.issue(ca_params("Sub CA"), Alg::P256);
+    let report = check_pile(&[&sub, &intermediate, &root], &options(None));
+    assert!(report.passed(), "{:?}", report.findings);
+    assert_eq!(report.chain.len(), 3);
+    assert_eq!(openssl_verify(&root, &[&intermediate], &sub), Ok(()));
+    let leaf = issuer.issue(
+        leaf_params("sbc.example.com", &["sbc.example.com"]),
+        Alg::P256,
+    );
+    let report = check_pile(
+        &[&leaf, &intermediate, &root],
+        &options(Some("sbc.example.com")),
+    );
+    assert_eq!(report.chain.len(), 3, "{:?}", report.findings);
+    assert_eq!(
+        errors(&report),
+        ["trust.rustls-policy"],
+        "{:?}",
+        report.findings
+    );
+    let said = &report
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "trust.rustls-policy")
+        .unwrap()
+        .message;
+    assert!(said.contains("byte for byte"), "{said}");
+    assert_eq!(openssl_verify(&root, &[&intermediate], &leaf), Ok(()));
+}

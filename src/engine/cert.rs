@@ -284,6 +284,9 @@ pub struct Certificate {
     /// directoryName entries of the subjectAltName, as normalised RDNs.
     pub san_directories: Vec<Vec<String>>,
     pub subject_is_empty: bool,
+    /// The subject and issuer names as encoded (DER): rustls-webpki chains names by these bytes.
+    pub subject_der: Vec<u8>,
+    pub issuer_der: Vec<u8>,
     /// The serial's DER INTEGER content bytes (two's complement, as encoded).
     pub serial: Vec<u8>,
     pub not_before: i64,
@@ -485,6 +488,8 @@ impl Certificate {
                 .collect(),
             san_directories: Vec::new(),
             subject_is_empty: x509.subject().iter_attributes().next().is_none(),
+            subject_der: x509.subject().as_raw().to_vec(),
+            issuer_der: x509.issuer().as_raw().to_vec(),
             serial: x509.tbs_certificate.raw_serial().to_vec(),
             not_before: x509.validity().not_before.timestamp(),
             not_after: x509.validity().not_after.timestamp(),

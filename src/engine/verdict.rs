@@ -53,6 +53,11 @@ pub(super) fn verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Find
     if leaf.is_ca() {
         policy.push("a CA certificate (basicConstraints CA:TRUE) is used as the leaf");
     }
+    if names_match_only_as_rfc5280_compares(view) {
+        policy.push(
+            "rustls-webpki chains names byte for byte, and here an issuer name matches its issuer's subject only as RFC 5280 §7.1 compares names (string types, letter case or spaces differ; OpenSSL accepts it)",
+        );
+    }
     if self_issued_exceed_path_length(view) {
         policy.push(
             "rustls-webpki counts self-issued intermediates against pathLenConstraint, which RFC 5280 §6.1.4 (l) does not",
@@ -83,6 +88,15 @@ pub(super) fn verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Find
             policy.join("; ")
         ),
     ))
+}
+
+/// Whether some link of the path has an issuer name that equals its issuer's subject as RFC 5280 §7.1
+/// compares names (our name key) but not byte for byte (as rustls-webpki compares them).
+fn names_match_only_as_rfc5280_compares(view: PathView<'_>) -> bool {
+    view.path.nodes.windows(2).any(|w| {
+        let (child, issuer) = (view.cert(w[0]), view.cert(w[1]));
+        child.issuer_key == issuer.subject_key && child.issuer_der != issuer.subject_der
+    })
 }
 
 /// Whether some CA's pathLenConstraint is exceeded when self-issued intermediates are counted (as
