@@ -342,6 +342,9 @@ pub struct CheckFlags {
     /// Also trust the Mozilla root set (webpki-roots).
     #[arg(long)]
     pub public_roots: bool,
+    /// Check revocation with this CRL (PEM or DER; repeatable). CRLs among the inputs count too.
+    #[arg(long, value_name = "FILE")]
+    pub crl: Vec<PathBuf>,
     /// What the chain is for.
     #[arg(long, value_enum, default_value = "tls-server")]
     pub profile: ProfileArg,
@@ -505,6 +508,7 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         let mut named = args.check.inputs.clone();
         named.extend(args.check.leaf.iter().cloned());
         named.extend(args.check.flags.roots.iter().cloned());
+        named.extend(args.check.flags.crl.iter().cloned());
         Some(files::plan_output(&args.output, &files::input_ids(&named))?)
     };
     let report = analyze(&args.check)?;
@@ -838,6 +842,17 @@ impl CheckFlags {
         options.expiry_warning_days = self.expiry_warning_days;
         options.strict = self.strict;
         options.public_roots = self.public_roots;
+        for path in &self.crl {
+            let loaded = read_path(path)?;
+            if loaded.crls.is_empty() {
+                bail!(UsageError(format!(
+                    "--crl {}: no CRL in it (a PEM X509 CRL block or a DER CRL)",
+                    path.display()
+                )));
+            }
+            options.crls.extend(loaded.crls);
+            options.revocation = true;
+        }
         Ok(options)
     }
 

@@ -513,3 +513,231 @@ fn names_that_match_as_rfc5280_compares_them_link() {
     assert!(said.contains("byte for byte"), "{said}");
     assert_eq!(openssl_verify(&root, &[&intermediate], &leaf), Ok(()));
 }
+
+/// `sip-mutual-tls`: the leaf is verified as a server's and as a client's certificate, and the verdict
+/// says which side fails — as `openssl verify -purpose sslserver` and `-purpose sslclient` decide.
+#[test]
+fn sip_mutual_tls_verifies_both_sides_and_names_the_one_that_fails() {
+    let root = root("Test Root CA", Alg::P256);
+    let mut o = options(Some("sbc.example.com"));
+    o.profile = engine::Profile::SipMutualTls;
+    let eku = |list: &[rcgen::ExtendedKeyUsagePurpose]| list.to_vec();
+    use rcgen::ExtendedKeyUsagePurpose::{ClientAuth, ServerAuth};
+    // (intermediate EKU, leaf EKU, server side passes, client side passes)
+    let cases = [
+        (eku(&[]), eku(&[ServerAuth, ClientAuth]), true, true),
+        (eku(&[]), eku(&[ServerAuth]), true, false),
+        (
+            eku(&[ServerAuth]),
+            eku(&[ServerAuth, ClientAuth]),
+            true,
+            false,
+        ),
+        (
+            eku(&[ClientAuth]),
+            eku(&[ServerAuth, ClientAuth]),
+            false,
+            true,
+        ),
+    ];
+    for (int_eku, leaf_eku, server, client) in cases {
+        let mut p = ca_params("Test Intermediate CA");
+        p.extended_key_usages = int_eku.clone();
+        let intermediate = root.issue(p, Alg::P256);
+        let mut p = leaf_params("sbc.example.com", &["sbc.example.com"]);
+        p.extended_key_usages = leaf_eku.clone();
+        let leaf = intermediate.issue(p, Alg::P256);
+        let report = check_pile(&[&leaf, &intermediate, &root], &o);
+        let what = format!("intermediate {int_eku:?}, leaf {leaf_eku:?}");
+        let codes = codes(&report);
+        assert_eq!(
+            report.passed(),
+            server && client,
+            "{what}: {:?}",
+            report.findings
+        );
+        assert_eq!(
+            codes.contains(&"trust.client-rejected"),
+            !client,
+            "{what}: {:?}",
+            report.findings
+        );
+        if !server {
+            let said = &report
+                .findings
+                .iter()
+                .find(|f| f.code.as_str() == "trust.rejected")
+                .unwrap()
+                .message;
+            assert!(
+                said.contains("as a TLS server certificate"),
+                "{what}: {said}"
+            );
+        }
+        if !client {
+            let said = &report
+                .findings
+                .iter()
+                .find(|f| f.code.as_str() == "trust.client-rejected")
+                .unwrap()
+                .message;
+            assert!(
+                said.contains("as a TLS client certificate"),
+                "{what}: {said}"
+            );
+        }
+        // openssl, per side.
+        for (purpose, expected) in [("sslserver", server), ("sslclient", client)] {
+            let theirs = openssl_purpose(&root, &intermediate, &leaf, purpose);
+            assert_eq!(theirs, expected, "{what}: openssl -purpose {purpose}");
+        }
+    }
+}
+
+fn openssl_purpose(root: &Cert, intermediate: &Cert, leaf: &Cert, purpose: &str) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("root.pem"), root.pem()).unwrap();
+    std::fs::write(dir.path().join("int.pem"), intermediate.pem()).unwrap();
+    std::fs::write(dir.path().join("leaf.pem"), leaf.pem()).unwrap();
+    std::process::Command::new("openssl")
+        .args([
+            "verify",
+            "-x509_strict",
+            "-purpose",
+            purpose,
+            "-attime",
+            &AT.to_string(),
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "int.pem",
+            "leaf.pem",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("openssl")
+        .status
+        .success()
+}
+
+/// Certificates that are not DER — each defect in one field — are `rfc5280.der-encoding`, naming the
+/// field: a warning by default, an error with --strict.
+#[test]
+fn certificates_that_are_not_der_are_a_finding_naming_the_field() {
+    let c = chain(Alg::P256);
+    // The intermediate's TBS with its extensions edited, re-signed by the root.
+    let resign_intermediate = |edit: &dyn Fn(Vec<Vec<u8>>) -> Vec<Vec<u8>>| {
+        rebuild(
+            &c.intermediate.der,
+            |fields| {
+                let last = fields.len() - 1; // [3] { SEQUENCE OF Extension }
+                let exts = tlvs(&tlv_content(&tlv_content(&fields[last])[..]));
+                let edited = edit(exts);
+                fields[last] = der(0xa3, &der_seq(&edited.concat()));
+            },
+            None,
+            Some(&c.root.key),
+        )
+    };
+    // 1. An extension that encodes critical FALSE (the DEFAULT).
+    let explicit_false = resign_intermediate(&|exts| {
+        exts.into_iter()
+            .map(|e| {
+                let parts = tlvs(&tlv_content(&e));
+                if parts.len() == 2 && parts[0].ends_with(&[0x55, 0x1d, 0x23]) {
+                    der_seq(&[parts[0].clone(), vec![0x01, 0x01, 0x00], parts[1].clone()].concat())
+                } else {
+                    e
+                }
+            })
+            .collect()
+    });
+    // 2. keyUsage keyCertSign + cRLSign with a trailing zero bit kept (unused bits 0 instead of 1).
+    let trailing_zero = resign_intermediate(&|exts| {
+        exts.into_iter()
+            .map(|e| {
+                let parts = tlvs(&tlv_content(&e));
+                if parts[0].ends_with(&[0x55, 0x1d, 0x0f]) {
+                    let bits = vec![0x03, 0x02, 0x00, 0x06]; // bits 5, 6 set; bit 7 a zero kept
+                    let value = der(0x04, &bits);
+                    let mut rebuilt = vec![parts[0].clone()];
+                    if parts.len() == 3 {
+                        rebuilt.push(parts[1].clone());
+                    }
+                    rebuilt.push(value);
+                    der_seq(&rebuilt.concat())
+                } else {
+                    e
+                }
+            })
+            .collect()
+    });
+    // 3. An RSA leaf key without the NULL parameters.
+    let rsa_leaf = c.intermediate.issue(
+        leaf_params("sbc.example.com", &["sbc.example.com"]),
+        Alg::Rsa2048,
+    );
+    let no_null = rebuild(
+        &rsa_leaf.der,
+        |fields| {
+            // version, serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
+            let at = 6;
+            let parts = tlvs(&tlv_content(&fields[at]));
+            let alg = tlvs(&tlv_content(&parts[0]));
+            fields[at] = der_seq(&[der_seq(&alg[0]), parts[1].clone()].concat());
+        },
+        None,
+        Some(&c.intermediate.key),
+    );
+    for (what, pile, field) in [
+        (
+            "critical FALSE",
+            vec![c.leaf.der.clone(), explicit_false, c.root.der.clone()],
+            "authorityKeyIdentifier extension",
+        ),
+        (
+            "trailing zero bit",
+            vec![c.leaf.der.clone(), trailing_zero, c.root.der.clone()],
+            "keyUsage extension",
+        ),
+        (
+            "RSA without NULL",
+            vec![no_null, c.intermediate.der.clone(), c.root.der.clone()],
+            "subjectPublicKeyInfo",
+        ),
+    ] {
+        let text: String = pile
+            .iter()
+            .map(|d| engine::pem::encode("CERTIFICATE", d))
+            .collect();
+        let report = analyze(
+            &[("p.pem", text.as_bytes())],
+            &options(Some("sbc.example.com")),
+        );
+        let f = report
+            .findings
+            .iter()
+            .find(|f| f.code.as_str() == "rfc5280.der-encoding")
+            .unwrap_or_else(|| panic!("{what}: {:?}", report.findings));
+        assert_eq!(f.severity, engine::Severity::Warning, "{what}");
+        assert!(f.message.contains(field), "{what}: {}", f.message);
+        let mut strict = options(Some("sbc.example.com"));
+        strict.strict = true;
+        let report = analyze(&[("p.pem", text.as_bytes())], &strict);
+        assert!(
+            errors(&report).contains(&"rfc5280.der-encoding"),
+            "{what}: {:?}",
+            report.findings
+        );
+    }
+    // The clean chain has no such finding, and neither does a real public chain.
+    let report = check_pile(
+        &[&c.leaf, &c.intermediate, &c.root],
+        &options(Some("sbc.example.com")),
+    );
+    assert!(
+        !codes(&report).contains(&"rfc5280.der-encoding"),
+        "{:?}",
+        report.findings
+    );
+}

@@ -248,7 +248,8 @@ fn corpus(c: &Chain) -> Vec<Case> {
             "input.no-certificate",
             "certificate signing request",
         ),
-        case("revocations.crl", crl, "input.no-certificate", "X509 CRL"),
+        // A CRL is read (to check revocation with); this one is not a CRL at all.
+        case("revocations.crl", crl, "input.malformed", "X509 CRL"),
         case(
             "public-key.pem",
             pem_block("PUBLIC KEY", &[0x30, 0x00]),

@@ -64,6 +64,32 @@ fn with_intermediate(dir: &Path, params: CertificateParams, extra: &[&str]) -> V
     check_pile(dir, &[&leaf, &intermediate, &root], extra)
 }
 
+/// A DER CRL of `issuer` (this update 2026-05-01, next update `next`) listing `revoked` if given.
+fn test_crl(issuer: &Cert, revoked: Option<&Cert>, next: (i32, u8, u8)) -> Vec<u8> {
+    let params = rcgen::CertificateRevocationListParams {
+        this_update: rcgen::date_time_ymd(2026, 5, 1),
+        next_update: rcgen::date_time_ymd(next.0, next.1, next.2),
+        crl_number: rcgen::SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: revoked
+            .map(|c| rcgen::RevokedCertParams {
+                serial_number: rcgen::SerialNumber::from_slice(
+                    &chainsmith::engine::cert::Certificate::from_der(&c.der, "x", false)
+                        .unwrap()
+                        .serial,
+                ),
+                revocation_time: rcgen::date_time_ymd(2026, 4, 1),
+                reason_code: None,
+                invalidity_date: None,
+            })
+            .into_iter()
+            .collect(),
+        key_identifier_method: rcgen::KeyIdMethod::Sha256,
+    };
+    let signer = rcgen::Issuer::from_params(&issuer.params, &issuer.key);
+    params.signed_by(&signer).unwrap().der().to_vec()
+}
+
 fn leaf() -> CertificateParams {
     leaf_params(HOST, &[HOST])
 }
@@ -275,6 +301,126 @@ fn cases() -> Vec<Case> {
                     &[&c.leaf, &c.intermediate, &c.root],
                     &["--roots", "other-root.pem"],
                 )
+            },
+        },
+        Case {
+            code: "revocation.revoked",
+            severity: "error",
+            make: |d| {
+                let c = chain(Alg::P256);
+                put(
+                    d,
+                    "issuing.crl",
+                    test_crl(&c.intermediate, Some(&c.leaf), (2026, 7, 1)),
+                );
+                check_pile(
+                    d,
+                    &[&c.leaf, &c.intermediate, &c.root],
+                    &["--crl", "issuing.crl"],
+                )
+            },
+        },
+        Case {
+            code: "revocation.crl-invalid",
+            severity: "warning",
+            make: |d| {
+                // A CRL in the intermediate's name signed by another key.
+                let c = chain(Alg::P256);
+                let impostor = Cert {
+                    params: c.intermediate.params.clone(),
+                    key: common::key(Alg::P256),
+                    der: Vec::new(),
+                };
+                put(
+                    d,
+                    "forged.crl",
+                    test_crl(&impostor, Some(&c.leaf), (2026, 7, 1)),
+                );
+                check_pile(
+                    d,
+                    &[&c.leaf, &c.intermediate, &c.root],
+                    &["--crl", "forged.crl"],
+                )
+            },
+        },
+        Case {
+            code: "revocation.crl-expired",
+            severity: "warning",
+            make: |d| {
+                // nextUpdate 2026-05-15, before the validation time (2026-06-01).
+                let c = chain(Alg::P256);
+                put(
+                    d,
+                    "stale.crl",
+                    test_crl(&c.intermediate, None, (2026, 5, 15)),
+                );
+                check_pile(
+                    d,
+                    &[&c.leaf, &c.intermediate, &c.root],
+                    &["--crl", "stale.crl"],
+                )
+            },
+        },
+        Case {
+            code: "revocation.unknown",
+            severity: "warning",
+            make: |d| {
+                // The leaf names a CRL distribution point; the CRL given is the root's only.
+                let c = chain(Alg::P256);
+                let mut p = leaf();
+                p.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+                    uris: vec!["http://crl.example.com/issuing.crl".into()],
+                }];
+                let leaf = c.intermediate.issue(p, Alg::P256);
+                put(d, "root.crl", test_crl(&c.root, None, (2026, 7, 1)));
+                check_pile(
+                    d,
+                    &[&leaf, &c.intermediate, &c.root],
+                    &["--crl", "root.crl"],
+                )
+            },
+        },
+        Case {
+            code: "rfc5280.der-encoding",
+            severity: "warning",
+            make: |d| {
+                // The leaf re-signed with its first non-critical extension encoding critical FALSE.
+                let c = chain(Alg::P256);
+                let leaf = rebuild(
+                    &c.leaf.der,
+                    |fields| {
+                        let last = fields.len() - 1;
+                        let mut exts = tlvs(&tlv_content(&tlv_content(&fields[last])));
+                        if let Some(e) = exts.iter_mut().find(|e| tlvs(&tlv_content(e)).len() == 2)
+                        {
+                            let parts = tlvs(&tlv_content(e));
+                            *e = der_seq(
+                                &[parts[0].clone(), vec![0x01, 0x01, 0x00], parts[1].clone()]
+                                    .concat(),
+                            );
+                        }
+                        fields[last] = der(0xa3, &der_seq(&exts.concat()));
+                    },
+                    None,
+                    Some(&c.intermediate.key),
+                );
+                put(
+                    d,
+                    "in/leaf.pem",
+                    chainsmith::engine::pem::encode("CERTIFICATE", &leaf),
+                );
+                check_pile(d, &[&c.intermediate, &c.root], &[])
+            },
+        },
+        Case {
+            code: "trust.client-rejected",
+            severity: "error",
+            make: |d| {
+                // sip-mutual-tls: the intermediate allows serverAuth only, so the leaf (which has
+                // both) cannot be a TLS client certificate under it.
+                let mut p = ca_params("Servers Only Intermediate");
+                p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+                with_intermediate(d, p, &["--profile", "sip-mutual-tls"])
             },
         },
         Case {

@@ -632,8 +632,11 @@ fn leaf_checks_eku_key_usage_ca_and_names() {
         !codes(&check(&server_only, Profile::TlsServer, None))
             .contains(&"leaf.eku-client-auth-missing")
     );
+    // sip-mutual-tls verifies the leaf as a client's certificate too: a serverAuth-only leaf fails on
+    // that side (trust.client-rejected), with the warning saying what to do.
     let report = check(&server_only, Profile::SipMutualTls, None);
-    assert!(report.passed());
+    assert!(!report.passed());
+    assert_eq!(errors(&report), ["trust.client-rejected"]);
     let finding = report
         .findings
         .iter()

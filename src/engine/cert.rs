@@ -208,6 +208,9 @@ impl KeyUsage {
     pub fn key_cert_sign(&self) -> bool {
         self.flags & (1 << 5) != 0
     }
+    pub fn crl_sign(&self) -> bool {
+        self.flags & (1 << 6) != 0
+    }
 }
 
 /// extendedKeyUsage.
@@ -298,6 +301,8 @@ pub struct Certificate {
     /// What makes the public key unusable, if anything (`key.invalid`): worked out on first use (it
     /// decodes EC points), so certificates no path goes through cost nothing. See [`Self::key_defect`].
     key_defect: std::sync::OnceLock<Option<String>>,
+    /// The first strict-DER problem, naming the field (`engine::der`), worked out on first use.
+    der_problem: std::sync::OnceLock<Option<String>>,
     /// The subjectPublicKey BIT STRING contents (RSAPublicKey DER, EC point, Ed25519 bytes).
     pub public_key: Vec<u8>,
     /// The whole SubjectPublicKeyInfo DER.
@@ -317,6 +322,8 @@ pub struct Certificate {
     pub authority_key_id_ext: Option<(bool, bool)>,
     pub subject_key_id: Option<Vec<u8>>,
     pub aia_ca_issuers: Vec<String>,
+    /// URIs of the CRL distribution points (RFC 5280 §4.2.1.13), escaped for display.
+    pub crl_distribution_points: Vec<String>,
     pub name_constraints: Option<NameConstraints>,
     pub unknown_critical_extensions: Vec<String>,
     /// Non-critical extensions of a known type that do not decode (OIDs).
@@ -497,6 +504,7 @@ impl Certificate {
             has_san_extension: false,
             san_critical: false,
             key_defect: std::sync::OnceLock::new(),
+            der_problem: std::sync::OnceLock::new(),
             key,
             public_key: spki.subject_public_key.data.to_vec(),
             spki: spki.raw.to_vec(),
@@ -515,6 +523,7 @@ impl Certificate {
             authority_key_id_ext: None,
             subject_key_id: None,
             aia_ca_issuers: Vec::new(),
+            crl_distribution_points: Vec::new(),
             name_constraints: None,
             unknown_critical_extensions: Vec::new(),
             malformed_extensions: Vec::new(),
@@ -585,6 +594,20 @@ impl Certificate {
                         }
                     }
                 }
+                ParsedExtension::CRLDistributionPoints(points) => {
+                    for point in points.iter() {
+                        if let Some(x509_parser::extensions::DistributionPointName::FullName(
+                            names,
+                        )) = &point.distribution_point
+                        {
+                            for name in names {
+                                if let GeneralName::URI(uri) = name {
+                                    cert.crl_distribution_points.push(super::text::escaped(uri));
+                                }
+                            }
+                        }
+                    }
+                }
                 ParsedExtension::NameConstraints(nc) => {
                     let convert =
                         |subtrees: &Option<Vec<x509_parser::extensions::GeneralSubtree<'_>>>| {
@@ -634,6 +657,13 @@ impl Certificate {
     pub fn key_defect(&self) -> Option<&str> {
         self.key_defect
             .get_or_init(|| super::signature::key_defect(&self.key, &self.public_key))
+            .as_deref()
+    }
+
+    /// Where the certificate is not valid DER, naming the field (`rfc5280.der-encoding`), if anywhere.
+    pub fn der_problem(&self) -> Option<&str> {
+        self.der_problem
+            .get_or_init(|| super::der::problem(&self.der))
             .as_deref()
     }
 
@@ -937,7 +967,13 @@ fn rsa_modulus_bits(modulus: &[u8]) -> usize {
 }
 
 fn signature_algorithm(x509: &X509Certificate<'_>) -> SignatureAlgorithm {
-    let alg = &x509.signature_algorithm;
+    signature_algorithm_of(&x509.signature_algorithm)
+}
+
+/// The signature algorithm an AlgorithmIdentifier names (certificates and CRLs).
+pub(crate) fn signature_algorithm_of(
+    alg: &x509_parser::x509::AlgorithmIdentifier<'_>,
+) -> SignatureAlgorithm {
     match alg.algorithm.to_id_string().as_str() {
         "1.2.840.113549.1.1.4" => SignatureAlgorithm::RsaPkcs1Md5,
         "1.2.840.113549.1.1.5" | "1.3.14.3.2.29" => SignatureAlgorithm::RsaPkcs1Sha1,

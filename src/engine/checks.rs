@@ -36,6 +36,14 @@ pub fn run(view: PathView<'_>, options: &CheckOptions) -> Vec<Finding> {
         if !is_anchor {
             serial(cert, &mut findings);
             extensions(cert, is_root, &mut findings);
+            // RFC 5280 §4.1: certificates are DER; strict verifiers (rustls-webpki, pyca) refuse BER.
+            if let Some(problem) = cert.der_problem() {
+                findings.push(Finding::new(
+                    Code::Rfc5280DerEncoding,
+                    Some(cert.sha256),
+                    format!("\"{}\" is not valid DER, in {problem}", cert.display_name()),
+                ));
+            }
         }
         for oid in &cert.unknown_critical_extensions {
             findings.push(Finding::new(

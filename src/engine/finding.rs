@@ -196,6 +196,21 @@ codes! {
     /// rustls-webpki rejected the path.
     TrustRejected = "trust.rejected", Error,
         "A mainstream verifier refuses this chain for the reason given: fix that before deploying.";
+    /// A CRL of its issuer lists the certificate.
+    RevocationRevoked = "revocation.revoked", Error,
+        "The CA has revoked this certificate: far ends that check revocation refuse it. Deploy a new certificate (and find out why it was revoked).";
+    /// A CRL that names the certificate's issuer cannot be used.
+    RevocationCrlInvalid = "revocation.crl-invalid", Warning,
+        "This CRL cannot decide revocation (its signature, cRLNumber, scope, or its issuer's right to sign CRLs is wrong): get the CRL from the issuer's CRL distribution point.";
+    /// The CRL used is past its nextUpdate.
+    RevocationCrlExpired = "revocation.crl-expired", Warning,
+        "The CRL is stale, so a recent revocation would be missed: download a current one from the CRL distribution point and give it with --crl.";
+    /// A certificate names CRL distribution points and no usable CRL was given.
+    RevocationUnknown = "revocation.unknown", Warning,
+        "Revocation was not checked for this certificate: download its CRL from the URL named and give it with --crl.";
+    /// sip-mutual-tls: rustls-webpki rejects the chain as a TLS client certificate's.
+    TrustClientRejected = "trust.client-rejected", Error,
+        "The far end verifies this certificate as a client's when this side connects (SIP mutual TLS), and a mainstream verifier refuses it: usually the leaf or a CA above it lacks clientAuth. Use a certificate whose chain allows clientAuth (a private CA, or a CA still issuing it), or have the far end not require it.";
     /// A root's own trust settings (OpenSSL's `TRUSTED CERTIFICATE` form) refuse TLS servers.
     TrustAnchorRefused = "trust.anchor-refused", Error,
         "Its trust settings say this root must not vouch for TLS servers (rejected, or trusted for other purposes only), so it is not used as a trust anchor, as OpenSSL does: use a root trusted for serverAuth, or the root in plain CERTIFICATE form if you mean to trust it.";
@@ -250,6 +265,9 @@ codes! {
     /// subjectKeyIdentifier missing on a CA.
     Rfc5280SkiMissing = "rfc5280.ski-missing", Warning,
         "Reissue the CA certificate with a subjectKeyIdentifier.";
+    /// A certificate is not valid DER (a BER form, a DEFAULT value encoded, …), in the field named.
+    Rfc5280DerEncoding = "rfc5280.der-encoding", Warning,
+        "RFC 5280 certificates are DER; strict verifiers (rustls-webpki, pyca) refuse this one while lenient ones accept it: have the CA reissue it correctly encoded.";
     /// AKI of a certificate differs from its issuer's SKI.
     Rfc5280AkiSkiMismatch = "rfc5280.aki-ski-mismatch", Warning,
         "The issuer in the chain is not the key the certificate names: use the matching intermediate.";
@@ -314,6 +332,12 @@ impl Code {
     /// field, menu or button. Every other code's fix is the same on both faces.
     pub fn window_fix(self) -> &'static str {
         match self {
+            Self::RevocationCrlExpired => {
+                "The CRL is stale, so a recent revocation would be missed: download a current one from the CRL distribution point and add it beside the certificates."
+            }
+            Self::RevocationUnknown => {
+                "Revocation was not checked for this certificate: download its CRL from the URL named and add it beside the certificates."
+            }
             Self::ChainIncomplete => {
                 "Add the missing issuer certificate with \"Add issuer file…\" (from your CA), or click \"Fetch missing issuer\"; for a public root choose \"The Mozilla set\" under Trust."
             }

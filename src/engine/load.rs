@@ -38,6 +38,8 @@ pub struct Loaded {
     /// Files found in a folder that hold no certificate (`input.ignored`): the source (escaped) and
     /// what the file looks like.
     pub ignored: Vec<(String, String)>,
+    /// Certificate revocation lists found among the inputs (PEM `X509 CRL` or DER).
+    pub crls: Vec<Arc<super::revocation::Crl>>,
 }
 
 impl Loaded {
@@ -70,6 +72,7 @@ impl Loaded {
         self.findings.extend(other.findings);
         self.keys.extend(other.keys);
         self.ignored.extend(other.ignored);
+        self.crls.extend(other.crls);
         self.bytes = bytes;
     }
 }
@@ -166,14 +169,16 @@ fn looks_like(bytes: &[u8]) -> Option<String> {
     if pem::looks_like_pem(bytes) {
         let mut words: Vec<String> = Vec::new();
         for block in pem::blocks(bytes) {
-            if is_certificate_label(&block.label) || is_pkcs7_label(&block.label) {
-                return None;
+            if is_certificate_label(&block.label)
+                || is_pkcs7_label(&block.label)
+                || block.label == "X509 CRL"
+            {
+                return None; // read: certificates, or CRLs to check them with
             }
             let word = match block.label.as_str() {
                 "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
                     "a certificate signing request".to_string()
                 }
-                "X509 CRL" => "a certificate revocation list".into(),
                 "PUBLIC KEY" | "RSA PUBLIC KEY" => "a public key".into(),
                 "EC PARAMETERS" | "DH PARAMETERS" => "key parameters".into(),
                 other => format!("a PEM block labelled {}", super::text::escape(other)),
@@ -321,6 +326,7 @@ fn load_pem(source: &str, text: &[u8], loaded: &mut Loaded) {
     let mut other_labels: Vec<String> = Vec::new();
     let mut malformed = 0usize;
     let before = loaded.certificates.len();
+    let crls_before = loaded.crls.len();
     let mut malformed_finding = |loaded: &mut Loaded, message: String| {
         malformed += 1;
         if malformed <= MAX_MALFORMED_SHOWN {
@@ -373,6 +379,16 @@ fn load_pem(source: &str, text: &[u8], loaded: &mut Loaded) {
                 continue;
             }
         };
+        if label == "X509 CRL" {
+            match super::revocation::Crl::from_der(&der, source) {
+                Ok(crl) => loaded.crls.push(Arc::new(crl)),
+                Err(why) => malformed_finding(
+                    loaded,
+                    format!("{source}: line {}: X509 CRL block: {why}", block.line),
+                ),
+            }
+            continue;
+        }
         let result = if is_certificate_label(label) {
             if label == "TRUSTED CERTIFICATE" {
                 Certificate::from_trusted_der(&der, source)
@@ -411,7 +427,11 @@ fn load_pem(source: &str, text: &[u8], loaded: &mut Loaded) {
     // `input.private-key` warning; it is not an error of its own. A key with nothing else at all is
     // caught by the analysis ("no certificate was found in the input").
     let only_keys = !other_labels.is_empty() && other_labels.iter().all(|l| l == "a private key");
-    if loaded.certificates.len() == before && malformed == 0 && !only_keys {
+    if loaded.certificates.len() == before
+        && malformed == 0
+        && !only_keys
+        && loaded.crls.len() == crls_before
+    {
         let found = if other_labels.is_empty() {
             "no PEM block".to_string()
         } else {
@@ -449,6 +469,11 @@ fn load_der(source: &str, der: &[u8], loaded: &mut Loaded) {
         Ok(cert) => crate::engine::cert::ParseError::TrailingBytes(der.len() - cert.der.len()),
         Err(e) => e,
     };
+    // A DER CRL (a `.crl` file from a CRL distribution point).
+    if let Ok(crl) = super::revocation::Crl::from_der(der, source) {
+        loaded.crls.push(Arc::new(crl));
+        return;
+    }
     match der_kind(der) {
         DerKind::Pkcs7 => match certificates_from_pkcs7(source, der) {
             Ok(certs) if certs.is_empty() => loaded.findings.push(Finding::new(

@@ -12,12 +12,14 @@ pub mod cert;
 pub mod chain;
 pub mod checks;
 mod constraints;
+mod der;
 pub mod finding;
 pub mod hostname;
 pub mod key;
 pub mod load;
 pub mod pem;
 pub mod report;
+pub mod revocation;
 pub mod served;
 pub mod signature;
 pub mod text;
@@ -123,6 +125,12 @@ pub struct CheckOptions {
     pub public_roots: bool,
     /// Prefer a path through this certificate (choosing an alternate path); ranks before everything.
     pub via: Option<Fingerprint>,
+    /// CRLs to check revocation with (`--crl`, fetched ones); those found among the inputs are added
+    /// by [`analyze`].
+    pub crls: Vec<std::sync::Arc<revocation::Crl>>,
+    /// Revocation was asked for (`--crl`, `--fetch-crl`, the window's toggle): a certificate naming a
+    /// CRL distribution point with no usable CRL is `revocation.unknown`.
+    pub revocation: bool,
 }
 
 impl CheckOptions {
@@ -138,6 +146,8 @@ impl CheckOptions {
             strict: false,
             public_roots: false,
             via: None,
+            crls: Vec::new(),
+            revocation: false,
         }
     }
 }
@@ -145,6 +155,16 @@ impl CheckOptions {
 /// Orders and checks `inputs` (everything loaded, with the loader's findings) against `roots`
 /// (`--roots`; `None` means "a self-signed CA in the input is the anchor").
 pub fn analyze(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) -> Report {
+    // CRLs beside the chain in the input count as if given with --crl.
+    let with_crls;
+    let options = if inputs.crls.is_empty() {
+        options
+    } else {
+        let mut o = options.clone();
+        o.crls.extend(inputs.crls.iter().cloned());
+        with_crls = o;
+        &with_crls
+    };
     let built = chain::build(inputs, roots, options);
     let mut findings = inputs.findings.clone();
     // Nothing checked is not a pass: an empty folder, a folder of keys, a lone key.
@@ -217,6 +237,7 @@ fn key_findings(inputs: &Loaded, built: &chain::Built) -> Vec<Finding> {
 /// so the chosen path and the report agree.
 pub(crate) fn judge_path(view: chain::PathView<'_>, options: &CheckOptions) -> Vec<Finding> {
     let mut findings = checks::run(view, options);
+    findings.extend(revocation::check(view, options));
     strictness(&mut findings, options);
     if !findings.iter().any(|f| f.severity == Severity::Error) {
         findings.extend(verdict::verdict(view, options));

@@ -70,8 +70,26 @@ pub fn verify(
     issuer_key: &KeyKind,
     issuer_public_key: &[u8],
 ) -> SignatureCheck {
+    verify_signed(
+        child.signature_algorithm,
+        child.tbs(),
+        &child.signature,
+        issuer_key,
+        issuer_public_key,
+    )
+}
+
+/// Verifies `signature` over `signed` (a TBSCertificate or a TBSCertList), made with `algorithm` by
+/// the holder of `issuer_public_key`.
+pub fn verify_signed(
+    algorithm: SignatureAlgorithm,
+    signed: &[u8],
+    signature: &[u8],
+    issuer_key: &KeyKind,
+    issuer_public_key: &[u8],
+) -> SignatureCheck {
     use SignatureAlgorithm as S;
-    let unverifiable = match child.signature_algorithm {
+    let unverifiable = match algorithm {
         S::Unknown => Some(Unverifiable::UnknownAlgorithm),
         S::RsaPkcs1Md5 | S::DsaSha1 | S::DsaSha256 => Some(Unverifiable::UnsupportedAlgorithm),
         S::RsaPss(None) => Some(Unverifiable::PssParameters),
@@ -84,7 +102,7 @@ pub fn verify(
     if let KeyKind::Rsa { bits } = issuer_key
         && *bits > RSA_MAX_BITS
         && matches!(
-            child.signature_algorithm,
+            algorithm,
             S::RsaPkcs1Sha1
                 | S::RsaPkcs1Sha256
                 | S::RsaPkcs1Sha384
@@ -94,8 +112,7 @@ pub fn verify(
     {
         return SignatureCheck::Unverifiable(Unverifiable::RsaTooLarge { bits: *bits });
     }
-    let Some((algorithm, min_rsa_bits)) = algorithm_for(child.signature_algorithm, issuer_key)
-    else {
+    let Some((verifier, min_rsa_bits)) = algorithm_for(algorithm, issuer_key) else {
         return match issuer_key {
             // The child names RSA/ECDSA/Ed25519 and the issuer's key is a usable key of another
             // type or curve: the key cannot have made the signature, so it is a wrong issuer.
@@ -112,7 +129,7 @@ pub fn verify(
     {
         return SignatureCheck::Unverifiable(Unverifiable::RsaTooSmall { bits: *bits });
     }
-    match algorithm.verify_sig(issuer_public_key, child.tbs(), &child.signature) {
+    match verifier.verify_sig(issuer_public_key, signed, signature) {
         Ok(()) => SignatureCheck::Valid,
         Err(_) => SignatureCheck::Invalid,
     }

@@ -16,7 +16,40 @@ use super::{CheckOptions, Profile};
 /// validation does not share, for a reason that is webpki's own policy, is `trust.rustls-policy`: an
 /// error too (a refusal by the verifier far ends are built on is never downgraded), whose words say
 /// that RFC 5280 alone would accept the path.
-pub(super) fn verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Finding> {
+pub(super) fn verdict(view: PathView<'_>, options: &CheckOptions) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = server_verdict(view, options).into_iter().collect();
+    findings.extend(client_verdict(view, options));
+    findings
+}
+
+/// With `sip-mutual-tls`, the leaf is also a TLS client certificate: each SBC connects to the other
+/// and shows it, and the far end verifies it as a client's (RFC 5922 §7.3, RFC 5280 §4.2.1.12:
+/// clientAuth along the path). rustls-webpki's verification for client authentication; a refusal is
+/// `trust.client-rejected`, saying it is the client side that fails.
+fn client_verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Finding> {
+    if options.profile != Profile::SipMutualTls || !view.has_leaf || !view.path.reaches_anchor() {
+        return None;
+    }
+    let refusal = webpki_path(view, options, webpki::KeyUsage::client_auth())?;
+    let leaf = view.cert(view.path.nodes[0]);
+    let reason = match &refusal {
+        Refusal::Webpki(webpki::Error::RequiredEkuNotFoundContext(_)) => {
+            "the Extended Key Usage of the leaf or of a CA above it does not allow TLS client authentication (clientAuth)".to_string()
+        }
+        Refusal::Webpki(e) => webpki_reason(e),
+        Refusal::Other(reason) => reason.clone(),
+    };
+    Some(Finding::new(
+        Code::TrustClientRejected,
+        Some(leaf.sha256),
+        format!(
+            "as a TLS client certificate (SIP mutual TLS: the far end verifies it when this side connects), rustls-webpki rejects the chain of \"{}\": {reason}",
+            leaf.display_name()
+        ),
+    ))
+}
+
+fn server_verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Finding> {
     let path = view.path;
     if !path.reaches_anchor() {
         return None;
@@ -39,7 +72,7 @@ pub(super) fn verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Find
     // from the path itself: the policy shapes below, an error webpki can report for them, and our own
     // RFC 5280 validation passing. Anything else stays `trust.rejected`.
     let Refusal::Webpki(error) = &refusal else {
-        return Some(refusal.finding(view));
+        return Some(refusal.finding(view, options));
     };
     let attributable = matches!(
         error,
@@ -76,7 +109,7 @@ pub(super) fn verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Find
         || eku_refused
         || validate::validate(view, options.at).is_err()
     {
-        return Some(refusal.finding(view));
+        return Some(refusal.finding(view, options));
     }
     Some(Finding::new(
         Code::TrustRustlsPolicy,
@@ -121,17 +154,69 @@ enum Refusal {
 }
 
 impl Refusal {
-    fn finding(&self, view: PathView<'_>) -> Finding {
+    /// `trust.rejected`; with `sip-mutual-tls`, whose verdict has two sides, it names the server side.
+    fn finding(&self, view: PathView<'_>, options: &CheckOptions) -> Finding {
         let leaf = view.cert(view.path.nodes[0]);
-        match self {
-            Refusal::Webpki(e) => rejected(leaf, &webpki_reason(e)),
-            Refusal::Other(reason) => rejected(leaf, reason),
-        }
+        let side = if options.profile == Profile::SipMutualTls {
+            " as a TLS server certificate"
+        } else {
+            ""
+        };
+        let reason = match self {
+            Refusal::Webpki(e) => webpki_reason(e),
+            Refusal::Other(reason) => reason.clone(),
+        };
+        Finding::new(
+            Code::TrustRejected,
+            Some(leaf.sha256),
+            format!(
+                "rustls-webpki rejects the chain of \"{}\"{side}: {reason}",
+                leaf.display_name()
+            ),
+        )
     }
 }
 
-/// Runs webpki on a path with a leaf; `None` when it accepts.
+/// Runs webpki on a path with a leaf, as a TLS server's certificate for the host; `None` when it
+/// accepts.
 fn webpki_verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Refusal> {
+    if let Some(refusal) = webpki_path(view, options, webpki::KeyUsage::server_auth()) {
+        return Some(refusal);
+    }
+    if options.at < 0 {
+        return None;
+    }
+    let path = view.path;
+    if path.end == PathEnd::Anchor && path.nodes.len() == 1 {
+        return None; // the leaf itself is trusted (pinned with --roots): nothing to verify
+    }
+    let leaf = view.cert(path.nodes[0]);
+    let leaf_der = CertificateDer::from(leaf.der.as_slice());
+    let end_entity = webpki::EndEntityCert::try_from(&leaf_der).ok()?;
+    let host = options.host.as_ref()?;
+    let sip = options.profile == Profile::SipMutualTls;
+    if matches!(
+        hostname::find_match(leaf, host, sip),
+        Some(NameMatch::SipUri(_))
+    ) {
+        return None; // RFC 5922 URI matching is not something webpki does
+    }
+    let server_name = match host {
+        HostName::Dns(dns) => ServerName::try_from(dns.as_str()).ok()?.to_owned(),
+        HostName::Ip(ip) => ServerName::IpAddress((*ip).into()),
+    };
+    end_entity
+        .verify_is_valid_for_subject_name(&server_name)
+        .err()
+        .map(|e| Refusal::Other(format!("for {host}: {}", webpki_reason(&e))))
+}
+
+/// Runs webpki's path verification for `usage` on a path with a leaf; `None` when it accepts.
+fn webpki_path(
+    view: PathView<'_>,
+    options: &CheckOptions,
+    usage: webpki::KeyUsage,
+) -> Option<Refusal> {
     let path = view.path;
     if options.at < 0 {
         return None;
@@ -191,33 +276,35 @@ fn webpki_verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Refusal>
         }
     };
     let time = UnixTime::since_unix_epoch(Duration::from_secs(options.at as u64));
-    if let Err(e) = end_entity.verify_for_usage(
-        webpki::ALL_VERIFICATION_ALGS,
-        &[anchor],
-        &intermediates,
-        time,
-        webpki::KeyUsage::server_auth(),
-        None,
-        None,
-    ) {
-        return Some(Refusal::Webpki(e));
-    }
-    let host = options.host.as_ref()?;
-    let sip = options.profile == Profile::SipMutualTls;
-    if matches!(
-        hostname::find_match(leaf, host, sip),
-        Some(NameMatch::SipUri(_))
-    ) {
-        return None; // RFC 5922 URI matching is not something webpki does
-    }
-    let server_name = match host {
-        HostName::Dns(dns) => ServerName::try_from(dns.as_str()).ok()?.to_owned(),
-        HostName::Ip(ip) => ServerName::IpAddress((*ip).into()),
-    };
+    // The CRLs, for rustls-webpki's own revocation check along the whole path (a second opinion on
+    // `revocation.revoked`); a status it cannot decide is allowed (that is `revocation.unknown`).
+    let crls: Vec<webpki::CertRevocationList<'_>> = options
+        .crls
+        .iter()
+        .filter(|c| super::revocation::fit_for_webpki(c, view))
+        .filter_map(|c| webpki::BorrowedCertRevocationList::from_der(&c.der).ok())
+        .map(webpki::CertRevocationList::from)
+        .collect();
+    let crl_refs: Vec<&webpki::CertRevocationList<'_>> = crls.iter().collect();
+    let revocation = webpki::RevocationOptionsBuilder::new(&crl_refs)
+        .ok()
+        .map(|b| {
+            b.with_depth(webpki::RevocationCheckDepth::Chain)
+                .with_status_policy(webpki::UnknownStatusPolicy::Allow)
+                .build()
+        });
     end_entity
-        .verify_is_valid_for_subject_name(&server_name)
+        .verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            &[anchor],
+            &intermediates,
+            time,
+            usage,
+            revocation,
+            None,
+        )
         .err()
-        .map(|e| Refusal::Other(format!("for {host}: {}", webpki_reason(&e))))
+        .map(Refusal::Webpki)
 }
 
 /// webpki's error in words (its Debug names, e.g. `CaUsedAsEndEntity`, are not for admins).
@@ -252,9 +339,8 @@ fn webpki_reason(e: &webpki::Error) -> String {
             "the chain needs too much work to verify".into()
         }
         E::MalformedExtensions => "a certificate's extensions are malformed".into(),
-        E::IssuerNotCrlSigner | E::UnknownRevocationStatus | E::CertRevoked => {
-            "revocation cannot be checked".into()
-        }
+        E::CertRevoked => "a certificate is revoked (a CRL lists it)".into(),
+        E::IssuerNotCrlSigner | E::UnknownRevocationStatus => "revocation cannot be checked".into(),
         E::EmptyEkuExtension => "the leaf has an empty Extended Key Usage".into(),
         E::InvalidNetworkMaskConstraint => "a name constraint has an invalid network mask".into(),
         other => format!("refused ({})", webpki_error_name(other)),
@@ -269,15 +355,4 @@ fn webpki_error_name(e: &webpki::Error) -> String {
         .next()
         .unwrap_or("unknown")
         .to_string()
-}
-
-fn rejected(leaf: &super::cert::Certificate, reason: &str) -> Finding {
-    Finding::new(
-        Code::TrustRejected,
-        Some(leaf.sha256),
-        format!(
-            "rustls-webpki rejects the chain of \"{}\": {reason}",
-            leaf.display_name()
-        ),
-    )
 }
