@@ -113,27 +113,13 @@ fn openssl_verify(root: &Cert, untrusted: &[&Cert], target: &Cert) -> Result<(),
     }
     std::fs::write(dir.path().join("untrusted.pem"), pile).unwrap();
     std::fs::write(dir.path().join("target.pem"), target.pem()).unwrap();
-    let out = std::process::Command::new("openssl")
-        .args([
-            "verify",
-            "-x509_strict",
-            "-attime",
-            &AT.to_string(),
-            "-CAfile",
-            "root.pem",
-            "-untrusted",
-            "untrusted.pem",
-            "target.pem",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .expect("the openssl binary is needed by this test (.ci/run installs it)");
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stdout).to_string()
-            + &String::from_utf8_lossy(&out.stderr))
-    }
+    openssl_verify_in(
+        dir.path(),
+        "root.pem",
+        "untrusted.pem",
+        "target.pem",
+        &["-x509_strict"],
+    )
 }
 
 /// A critical nameConstraints extension with these permitted subtrees (each a GeneralName, DER).
@@ -314,23 +300,14 @@ fn trust_settings_of_a_trusted_certificate_root_are_honoured() {
         openssl(dir.path(), &args);
         let trusted = std::fs::read(dir.path().join(&out)).unwrap();
         assert!(String::from_utf8_lossy(&trusted).contains("BEGIN TRUSTED CERTIFICATE"));
-        let theirs = std::process::Command::new("openssl")
-            .args([
-                "verify",
-                "-purpose",
-                "sslserver",
-                "-attime",
-                &AT.to_string(),
-                "-CAfile",
-                &out,
-                "-untrusted",
-                "int.pem",
-                "leaf.pem",
-            ])
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert_eq!(theirs.status.success(), anchors, "openssl on {name}");
+        let theirs = openssl_verify_in(
+            dir.path(),
+            &out,
+            "int.pem",
+            "leaf.pem",
+            &["-purpose", "sslserver"],
+        );
+        assert_eq!(theirs.is_ok(), anchors, "openssl on {name}: {theirs:?}");
         let pile = c.leaf.pem() + &c.intermediate.pem();
         let o = options(Some("sbc.example.com"));
         // As --roots.
@@ -599,25 +576,14 @@ fn openssl_purpose(root: &Cert, intermediate: &Cert, leaf: &Cert, purpose: &str)
     std::fs::write(dir.path().join("root.pem"), root.pem()).unwrap();
     std::fs::write(dir.path().join("int.pem"), intermediate.pem()).unwrap();
     std::fs::write(dir.path().join("leaf.pem"), leaf.pem()).unwrap();
-    std::process::Command::new("openssl")
-        .args([
-            "verify",
-            "-x509_strict",
-            "-purpose",
-            purpose,
-            "-attime",
-            &AT.to_string(),
-            "-CAfile",
-            "root.pem",
-            "-untrusted",
-            "int.pem",
-            "leaf.pem",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .expect("openssl")
-        .status
-        .success()
+    openssl_verify_in(
+        dir.path(),
+        "root.pem",
+        "int.pem",
+        "leaf.pem",
+        &["-x509_strict", "-purpose", purpose],
+    )
+    .is_ok()
 }
 
 /// Certificates that are not DER — each defect in one field — are `rfc5280.der-encoding`, naming the

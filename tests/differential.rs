@@ -14,7 +14,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use chainsmith::engine::{self, Fingerprint};
 use common::*;
@@ -265,36 +264,25 @@ fn openssl_accepts(
     }
     std::fs::write(dir.join("untrusted.pem"), pile).unwrap();
     std::fs::write(dir.join("leaf.pem"), pem(leaf)).unwrap();
-    let out = Command::new("openssl")
-        .args([
-            "verify",
+    openssl_verify_in(
+        dir,
+        "root.pem",
+        "untrusted.pem",
+        "leaf.pem",
+        &[
             "-x509_strict",
             "-purpose",
             "sslserver",
-            "-attime",
-            &AT.to_string(),
             "-verify_hostname",
             HOST,
-            "-CAfile",
-            "root.pem",
-            "-untrusted",
-            "untrusted.pem",
-            "leaf.pem",
-        ])
-        .current_dir(dir)
-        .output()
-        .expect("the openssl binary is needed by this test (.ci/run installs it)");
-    if out.status.success() {
-        Ok(())
-    } else {
-        let said = String::from_utf8_lossy(&out.stdout).to_string()
-            + &String::from_utf8_lossy(&out.stderr);
-        Err(said
-            .lines()
+        ],
+    )
+    .map_err(|said| {
+        said.lines()
             .filter(|l| l.starts_with("error"))
             .collect::<Vec<_>>()
-            .join("; "))
-    }
+            .join("; ")
+    })
 }
 
 /// What one seed's piles gave.

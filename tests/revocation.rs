@@ -72,29 +72,13 @@ fn openssl_with_crls(c: &Chain, crls: &[&[u8]]) -> Result<(), String> {
         .map(|d| engine::pem::encode("X509 CRL", d))
         .collect();
     std::fs::write(dir.path().join("crls.pem"), pem).unwrap();
-    let out = std::process::Command::new("openssl")
-        .args([
-            "verify",
-            "-crl_check_all",
-            "-attime",
-            &AT.to_string(),
-            "-CAfile",
-            "root.pem",
-            "-untrusted",
-            "int.pem",
-            "-CRLfile",
-            "crls.pem",
-            "leaf.pem",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .expect("the openssl binary is needed by this test (.ci/run installs it)");
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stdout).to_string()
-            + &String::from_utf8_lossy(&out.stderr))
-    }
+    openssl_verify_in(
+        dir.path(),
+        "root.pem",
+        "int.pem",
+        "leaf.pem",
+        &["-crl_check_all", "-CRLfile", "crls.pem"],
+    )
 }
 
 /// A leaf its issuer revoked is `revocation.revoked` (FAIL), as openssl says "certificate revoked";

@@ -425,6 +425,40 @@ pub fn openssl(dir: &std::path::Path, args: &[&str]) {
     );
 }
 
+/// `openssl verify` (a peer nobody here wrote) run in `dir` at [`AT`]: `target` against `root` as the
+/// only trust anchor with `untrusted` beside it (file names in `dir`), `flags` before them. `Ok`, or
+/// openssl's output.
+pub fn openssl_verify_in(
+    dir: &std::path::Path,
+    root: &str,
+    untrusted: &str,
+    target: &str,
+    flags: &[&str],
+) -> Result<(), String> {
+    let at = AT.to_string();
+    let out = std::process::Command::new("openssl")
+        .arg("verify")
+        .args(flags)
+        .args([
+            "-attime",
+            &at,
+            "-CAfile",
+            root,
+            "-untrusted",
+            untrusted,
+            target,
+        ])
+        .current_dir(dir)
+        .output()
+        .expect("the openssl binary is needed by this test (.ci/run installs it)");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr))
+    }
+}
+
 /// A self-signed certificate and key made by `openssl req -x509` (ECDSA P-256, CA:TRUE as openssl
 /// makes them) in `dir` as `NAME.pem` and `NAME.key`, with `san` as its subjectAltName if given.
 /// Returns the certificate (PEM).
