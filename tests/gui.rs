@@ -2444,3 +2444,51 @@ fn a_typed_secret_stays_with_the_target_it_was_typed_for() {
     harness.run();
     assert!(!harness.state().upload.has_typed_secret());
 }
+
+/// A CRL dropped beside the chain is read and used: the revoked leaf's card and the findings say so,
+/// and the status line counts the CRL.
+#[test]
+fn a_crl_dropped_beside_the_chain_is_used() {
+    let c = chain(Alg::P256);
+    let serial = chainsmith::engine::cert::Certificate::from_der(&c.leaf.der, "x", false)
+        .unwrap()
+        .serial;
+    let crl = rcgen::CertificateRevocationListParams {
+        this_update: rcgen::date_time_ymd(2026, 5, 1),
+        next_update: rcgen::date_time_ymd(2026, 7, 1),
+        crl_number: rcgen::SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: vec![rcgen::RevokedCertParams {
+            serial_number: rcgen::SerialNumber::from_slice(&serial),
+            revocation_time: rcgen::date_time_ymd(2026, 4, 1),
+            reason_code: None,
+            invalidity_date: None,
+        }],
+        key_identifier_method: rcgen::KeyIdMethod::Sha256,
+    }
+    .signed_by(&rcgen::Issuer::from_params(
+        &c.intermediate.params,
+        &c.intermediate.key,
+    ))
+    .unwrap()
+    .der()
+    .to_vec();
+    let mut harness = harness(FakePicker::default());
+    harness.state_mut().prefs.host = "sbc.example.com".into();
+    let pile = c.leaf.pem() + &c.intermediate.pem() + &c.root.pem();
+    drop_bytes(
+        &mut harness,
+        &[("chain.pem", pile.into_bytes()), ("issuing.crl", crl)],
+    );
+    wait_for_load(&mut harness);
+    assert!(
+        !harness
+            .query_all_by_label_contains("is revoked")
+            .collect::<Vec<_>>()
+            .is_empty()
+    );
+    assert!(
+        harness.query_by_label_contains("1 CRL(s)").is_some(),
+        "the status line counts the CRL"
+    );
+}

@@ -654,9 +654,13 @@ impl App {
             match target {
                 Target::Inputs => {
                     let n = loaded.certificates.len();
+                    let crls = match loaded.crls.len() {
+                        0 => String::new(),
+                        k => format!(" and {k} CRL(s), to check revocation with"),
+                    };
                     self.loaded.extend(loaded);
                     let note = if cancelled { " (cancelled)" } else { "" };
-                    self.toast(format!("Loaded {n} certificate(s){note}"));
+                    self.toast(format!("Loaded {n} certificate(s){crls}{note}"));
                 }
                 Target::Roots => self.roots = Some(loaded),
             }

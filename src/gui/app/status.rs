@@ -25,8 +25,12 @@ impl App {
             } else if let Some((text, _)) = &self.toast {
                 ui.label(text);
             } else {
+                let crls = match self.loaded.crls.len() {
+                    0 => String::new(),
+                    k => format!(", {k} CRL(s)"),
+                };
                 ui.weak(format!(
-                    "{} certificate(s) loaded",
+                    "{} certificate(s){crls} loaded",
                     self.loaded.certificates.len()
                 ));
             }
