@@ -28,7 +28,7 @@ if [ ! -s "$out/pile-selfsigned.pem" ]; then
   cargo build --release --quiet --example generate_pile
   "${CARGO_TARGET_DIR:-target}/release/examples/generate_pile" 10003 "$out/pile-selfsigned.pem" self-signed
 fi
-fx="${CHAINSMITH_FIXTURES:-$(cd .. && pwd)/shared/fixtures/real-world}/webpki-tests/netflix"
+fx="${CHAINSMITH_FIXTURES:-tests/fixtures/real-world}/webpki-tests/netflix"
 at=2017-11-05T00:00:00Z
 epoch=$(date -d "$at" +%s)
 host=account.netflix.com

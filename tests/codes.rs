@@ -100,7 +100,7 @@ fn ext(oid: &[u64], content: Vec<u8>, critical: bool) -> CustomExtension {
     e
 }
 
-/// A real-world chain file from the shared fixtures, checked at its own time.
+/// A real-world chain file from the fixtures (tests/fixtures/real-world), checked at its own time.
 fn fixture(dir: &Path, file: &str, at: &str, host: &str, extra: &[&str]) -> Vec<String> {
     std::fs::copy(fixtures().join(file), dir.join("fixture.pem")).unwrap();
     let mut a = args(&[

@@ -1,4 +1,4 @@
-//! Public chains nobody on this project made (../shared/fixtures/real-world, read in place):
+//! Public chains nobody on this project made (tests/fixtures/real-world, with their sources):
 //! shuffled, then ordered back and judged at a time inside their validity (the fixtures' README).
 
 mod common;

@@ -179,12 +179,13 @@ pub fn order(report: &Report) -> Vec<String> {
     report.chain.iter().map(|e| e.cert.sha256.hex()).collect()
 }
 
-/// `../shared/fixtures/real-world`, or a loud failure saying where it is expected.
+/// The real-world fixtures: `tests/fixtures/real-world` (or `CHAINSMITH_FIXTURES`), or a loud failure saying
+/// where they are expected.
 pub fn fixtures() -> PathBuf {
     let dir = std::env::var_os("CHAINSMITH_FIXTURES")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real-world")
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-world")
         });
     assert!(
         dir.join("README.md").is_file(),
