@@ -805,7 +805,8 @@ fn same_algorithm(
     a.algorithm == b.algorithm && parameters(a) == parameters(b)
 }
 
-fn offset_in(outer: &[u8], inner: &[u8]) -> Option<usize> {
+/// Where `inner` (a slice of `outer`, as parsers hand them out) starts in `outer`.
+pub(crate) fn offset_in(outer: &[u8], inner: &[u8]) -> Option<usize> {
     let start = (inner.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
     (start + inner.len() <= outer.len()).then_some(start)
 }

@@ -290,23 +290,13 @@ impl Subtrees {
     }
 }
 
-/// The base `host` is within: itself or a parent domain in `bases`, or a parent domain in `below`
-/// (which hold only what is under them). Looks up each label suffix once.
+/// The dNSName base `host` is within: itself or a parent domain in `bases`, or a parent domain in
+/// `below_only` (which hold only what is under them), as shown in messages.
 fn host_in(host: &str, bases: &HashSet<String>, below_only: &HashSet<String>) -> Option<String> {
     if bases.contains(host) {
         return Some(host.to_string());
     }
-    let mut rest = host;
-    while let Some((_, parent)) = rest.split_once('.') {
-        if bases.contains(parent) {
-            return Some(parent.to_string());
-        }
-        if below_only.contains(parent) {
-            return Some(format!(".{parent}"));
-        }
-        rest = parent;
-    }
-    None
+    below(host, bases).or_else(|| below(host, below_only).map(|d| format!(".{d}")))
 }
 
 /// The domain in `domains` that `host` is strictly below, if any.

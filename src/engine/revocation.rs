@@ -61,10 +61,8 @@ impl Crl {
         }
         let der = &der[..der.len() - rest.len()];
         let tbs_raw: &[u8] = crl.tbs_cert_list.as_ref();
-        let start = (tbs_raw.as_ptr() as usize)
-            .checked_sub(der.as_ptr() as usize)
-            .filter(|s| s + tbs_raw.len() <= der.len())
-            .ok_or("the signed part is not inside the CRL")?;
+        let start =
+            super::cert::offset_in(der, tbs_raw).ok_or("the signed part is not inside the CRL")?;
         let mut out = Crl {
             der: der.to_vec(),
             sha256: Fingerprint::of(der),
