@@ -556,18 +556,23 @@ fn cases() -> Vec<Case> {
             code: "chain.search-budget",
             severity: "warning",
             make: |d| {
-                // A leaf without an authorityKeyIdentifier and 100 look-alike issuers (same name,
-                // other keys) before the real one: one name gets at most 64 tries.
+                // 300 copies of the intermediate (one key, other serial numbers): 300 paths up
+                // from the leaf, more than the 256 one leaf may have.
                 let c = chain(Alg::P256);
-                let mut p = leaf();
-                p.use_authority_key_identifier_extension = false;
-                let leaf = c.intermediate.issue(p, Alg::P256);
-                let decoys: Vec<Cert> = (0..100)
-                    .map(|_| c.root.issue(ca_params("Test Intermediate CA"), Alg::P256))
+                let twins: Vec<Cert> = (0..300u32)
+                    .map(|i| {
+                        let mut p = ca_params("Test Intermediate CA");
+                        p.serial_number =
+                            Some(rcgen::SerialNumber::from_slice(&(i + 1).to_be_bytes()));
+                        let key =
+                            rcgen::KeyPair::try_from(c.intermediate.key.serialize_der().as_slice())
+                                .unwrap();
+                        issue_with_key(p, key, Some(&c.root))
+                    })
                     .collect();
-                let mut pile: Vec<&Cert> = vec![&leaf];
-                pile.extend(decoys.iter());
-                pile.extend([&c.intermediate, &c.root]);
+                let mut pile: Vec<&Cert> = vec![&c.leaf];
+                pile.extend(twins.iter());
+                pile.push(&c.root);
                 check_pile(d, &pile, &[])
             },
         },

@@ -219,6 +219,16 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
             }
         }
     }
+    // Certificates that share a key share their signature checks: a pile of look-alikes made with
+    // one key costs one verification per child, not one per look-alike.
+    let mut keys: HashMap<&[u8], usize> = HashMap::new();
+    search.key_index = nodes
+        .iter()
+        .map(|node| {
+            let next = keys.len();
+            *keys.entry(node.cert.spki.as_slice()).or_insert(next)
+        })
+        .collect();
     search.nodes = nodes;
     search.by_subject = by_subject;
 
@@ -478,7 +488,12 @@ struct Search {
     nodes: Vec<Node>,
     by_subject: HashMap<String, Vec<usize>>,
     public_by_subject: HashMap<&'static str, Vec<&'static PublicAnchor>>,
+    /// Signature checks done: (child node, issuer's key index).
     signatures: HashMap<(usize, usize), SignatureCheck>,
+    /// `key_index[i]`: one number per distinct subjectPublicKeyInfo among the nodes.
+    key_index: Vec<usize>,
+    /// Candidate issuers of one name tried before the rest are skipped, in this pass of the walk.
+    tries_per_name: usize,
     self_signed: HashMap<usize, bool>,
     /// Without --roots: which nodes may be the anchor if self-signed (empty: none).
     self_anchor: Vec<bool>,
@@ -532,6 +547,8 @@ impl Search {
             by_subject: HashMap::new(),
             public_by_subject,
             signatures: HashMap::new(),
+            key_index: Vec::new(),
+            tries_per_name: MAX_TRIES_PER_NAME,
             self_signed: HashMap::new(),
             self_anchor: Vec::new(),
             found_anchors: HashSet::new(),
@@ -601,7 +618,12 @@ impl Search {
     }
 
     fn signature(&mut self, child: usize, issuer: usize) -> SignatureCheck {
-        if let Some(known) = self.signatures.get(&(child, issuer)) {
+        let key = self
+            .key_index
+            .get(issuer)
+            .copied()
+            .unwrap_or(usize::MAX - issuer);
+        if let Some(known) = self.signatures.get(&(child, key)) {
             return *known;
         }
         self.signature_checks += 1;
@@ -619,11 +641,38 @@ impl Search {
                 &issuer_cert.public_key,
             )
         };
-        self.signatures.insert((child, issuer), check);
+        self.signatures.insert((child, key), check);
         check
     }
 
+    /// Every path up from `start`. A first walk tries at most [`MAX_TRIES_PER_NAME`] candidate
+    /// issuers of one name, so that one pile of look-alikes cannot spend the budget of the whole
+    /// search. When that walk reaches no anchor *because* candidates were skipped, a second walk
+    /// tries them all, bounded by the signature budget only: look-alikes that copy a CA's name and
+    /// key identifier (or a CA whose identifier is not derived from its key) must not hide the real
+    /// issuer while the budget lasts. Checks already done are cached, so the second walk repeats none.
     fn paths_from(&mut self, start: usize) -> Vec<Path> {
+        let skipped_before = self.skipped_candidates;
+        let (bad_before, unverifiable_before) =
+            (self.bad_signatures.len(), self.unverifiable.len());
+        self.tries_per_name = MAX_TRIES_PER_NAME;
+        let paths = self.walk_from(start);
+        if self.skipped_candidates == skipped_before
+            || self.exhausted
+            || paths.iter().any(Path::reaches_anchor)
+        {
+            return paths;
+        }
+        self.skipped_candidates = skipped_before;
+        self.bad_signatures.truncate(bad_before);
+        self.unverifiable.truncate(unverifiable_before);
+        self.tries_per_name = usize::MAX;
+        let paths = self.walk_from(start);
+        self.tries_per_name = MAX_TRIES_PER_NAME;
+        paths
+    }
+
+    fn walk_from(&mut self, start: usize) -> Vec<Path> {
         self.steps = 0;
         let mut paths = Vec::new();
         let mut path = vec![start];
@@ -688,7 +737,7 @@ impl Search {
         let mut failed = 0;
         let total = candidates.len();
         for (tried, candidate) in candidates.into_iter().enumerate() {
-            if failed >= MAX_TRIES_PER_NAME {
+            if failed >= self.tries_per_name {
                 // Counted only when nothing linked: then the skipped ones might have mattered.
                 if !extended {
                     self.skipped_candidates += total - tried;
@@ -1044,7 +1093,7 @@ impl Search {
                 };
                 // What to do is the finding's fix (worded for the CLI or the window, and for a
                 // public root or an intermediate); the message says only what is known.
-                let hint = if !(unverifiable.is_empty() && bad.is_empty()) {
+                let hint = if self.exhausted || !(unverifiable.is_empty() && bad.is_empty()) {
                     ""
                 } else if built.public {
                     " It is not in the Mozilla root set either."
@@ -1056,7 +1105,10 @@ impl Search {
                 } else {
                     ""
                 };
-                let what = if unverifiable.is_empty() && bad.is_empty() {
+                let what = if self.exhausted {
+                    // Not "none verifies": some were never tried.
+                    "was not found before the path search reached its budget (not every certificate of that name could be tried)"
+                } else if unverifiable.is_empty() && bad.is_empty() {
                     "is missing"
                 } else {
                     "is not linked (no certificate of that name verifies its signature)"
