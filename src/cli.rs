@@ -49,6 +49,12 @@ pub enum Command {
     Rotate(RotateArgs),
     /// Run a local HTTPS server that behaves like the Genesys Cloud and REST trunk APIs (rehearsals, tests).
     Sandbox(SandboxArgs),
+    /// Write the seven root certificates an SBC with mutual TLS must trust for Microsoft Teams Direct
+    /// Routing (2026) as one PEM file (`-` for standard output).
+    TeamsRoots {
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: PathBuf,
+    },
     /// Print shell completions (bash, zsh, fish, elvish, powershell) to standard output.
     Completions {
         #[arg(value_enum)]
@@ -77,6 +83,7 @@ pub enum ProfileArg {
     SipMutualTls,
     GenesysByocCloud,
     GenesysByocPremises,
+    TeamsDirectRouting,
 }
 
 impl From<ProfileArg> for Profile {
@@ -86,6 +93,7 @@ impl From<ProfileArg> for Profile {
             ProfileArg::SipMutualTls => Profile::SipMutualTls,
             ProfileArg::GenesysByocCloud => Profile::GenesysByocCloud,
             ProfileArg::GenesysByocPremises => Profile::GenesysByocPremises,
+            ProfileArg::TeamsDirectRouting => Profile::TeamsDirectRouting,
         }
     }
 }
@@ -348,6 +356,10 @@ pub struct CheckFlags {
     /// What the chain is for.
     #[arg(long, value_enum, default_value = "tls-server")]
     pub profile: ProfileArg,
+    /// With --profile teams-direct-routing: the SBC's trusted root store (PEM or DER; repeatable),
+    /// checked for the seven roots Microsoft's SIP proxies chain to from 2026.
+    #[arg(long, value_name = "FILE")]
+    pub sbc_trust: Vec<PathBuf>,
     /// Validation time: RFC 3339 (2026-12-01T22:00:00Z) or a date (2026-12-01, midnight UTC); default now.
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
@@ -403,6 +415,7 @@ pub fn run() -> ExitCode {
         Some(Command::Rollback(args)) => rollback_command(&args),
         Some(Command::Audit(args)) => audit_command(&args),
         Some(Command::Rotate(args)) => rotate::rotate_command(&args),
+        Some(Command::TeamsRoots { output }) => teams_roots(&output),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory as _;
             clap_complete::generate(
@@ -509,6 +522,7 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         named.extend(args.check.leaf.iter().cloned());
         named.extend(args.check.flags.roots.iter().cloned());
         named.extend(args.check.flags.crl.iter().cloned());
+        named.extend(args.check.flags.sbc_trust.iter().cloned());
         Some(files::plan_output(&args.output, &files::input_ids(&named))?)
     };
     let report = analyze(&args.check)?;
@@ -548,6 +562,21 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         );
     } else {
         std::io::stdout().lock().write_all(pem.as_bytes())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn teams_roots(output: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let pem = engine::teams::bundle();
+    if output.as_os_str() == "-" {
+        std::io::stdout().lock().write_all(pem.as_bytes())?;
+    } else {
+        files::write_output(output, pem.as_bytes(), &[])?;
+        eprintln!(
+            "chainsmith: wrote the {} roots of Microsoft Teams Direct Routing (2026) to {}",
+            engine::teams::SBC_TRUST_2026.len(),
+            output.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -852,6 +881,25 @@ impl CheckFlags {
             }
             options.crls.extend(loaded.crls);
             options.revocation = true;
+        }
+        if !self.sbc_trust.is_empty() {
+            if options.profile != engine::Profile::TeamsDirectRouting {
+                bail!(UsageError(
+                    "--sbc-trust is read with --profile teams-direct-routing only".to_string()
+                ));
+            }
+            let mut store = Vec::new();
+            for path in &self.sbc_trust {
+                let loaded = read_path(path)?;
+                if loaded.certificates.is_empty() {
+                    bail!(UsageError(format!(
+                        "--sbc-trust {}: no certificate in it",
+                        path.display()
+                    )));
+                }
+                store.extend(loaded.certificates);
+            }
+            options.sbc_trust = Some(store);
         }
         Ok(options)
     }

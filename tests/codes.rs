@@ -577,6 +577,46 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            code: "teams.sbc-trust-missing",
+            severity: "error",
+            make: |d| {
+                // The SBC trusts only DigiCert Global Root G2 (the 2023 rule): six of the seven
+                // 2026 roots are missing.
+                put(
+                    d,
+                    "sbc-roots.pem",
+                    chainsmith::engine::teams::SBC_TRUST_2026[1].pem,
+                );
+                fixture(
+                    d,
+                    "badssl/chain/wildcard-rsa2048.pem",
+                    "2021-04-19T00:00:00Z",
+                    "sbc.badssl.com",
+                    &[
+                        "--profile",
+                        "teams-direct-routing",
+                        "--sbc-trust",
+                        "sbc-roots.pem",
+                    ],
+                )
+            },
+        },
+        Case {
+            code: "teams.cn-only",
+            severity: "info",
+            make: |d| {
+                let c = chain(Alg::Rsa2048);
+                let leaf = c
+                    .intermediate
+                    .issue(leaf_params(HOST, &["other.example.com"]), Alg::Rsa2048);
+                check_pile(
+                    d,
+                    &[&leaf, &c.intermediate, &c.root],
+                    &["--profile", "teams-direct-routing"],
+                )
+            },
+        },
+        Case {
             code: "aia.fetched",
             severity: "info",
             make: |d| {

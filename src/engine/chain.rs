@@ -152,14 +152,32 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
             trusted: false,
         });
     }
-    let byoc_cloud = options.profile == Profile::GenesysByocCloud;
-    let use_public = options.public_roots || byoc_cloud;
+    let public_only = options.profile.public_roots_only();
+    let use_public = options.public_roots || public_only;
     let mut search = Search::new(use_public);
 
     // Trust anchors. Genesys Cloud trusts public CAs only, whatever the input holds or --roots says.
-    if byoc_cloud {
+    if public_only {
         for node in &mut nodes {
             node.trusted = search.public_twin(&node.cert).is_some();
+        }
+        // Microsoft's root program is not Mozilla's: it still holds roots Mozilla dropped (DigiCert
+        // Global Root CA). The roots Microsoft's own SIP proxies chain to are certainly in it, so they
+        // are anchors too.
+        if options.profile == Profile::TeamsDirectRouting {
+            for cert in super::teams::roots() {
+                match by_fingerprint.get(&cert.sha256) {
+                    Some(&i) => nodes[i].trusted = true,
+                    None => {
+                        by_fingerprint.insert(cert.sha256, nodes.len());
+                        nodes.push(Node {
+                            cert: cert.clone(),
+                            in_input: false,
+                            trusted: true,
+                        });
+                    }
+                }
+            }
         }
     } else if let Some(roots) = roots {
         for cert in &roots.certificates {
@@ -199,7 +217,7 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
     // Without --roots, a self-signed CA certificate in the input is the anchor. Which ones are is
     // decided when a path reaches them (a self-signature is checked only there), so that a pile of
     // unrelated self-signed CAs costs no signature check.
-    if roots.is_none() && !byoc_cloud {
+    if roots.is_none() && !public_only {
         search.self_anchor = nodes
             .iter()
             .zip(&issued_other)
@@ -1031,6 +1049,8 @@ impl Search {
             PathEnd::UntrustedRoot => {
                 let why = if options.profile == Profile::GenesysByocCloud {
                     "Genesys Cloud (BYOC Cloud) trusts public CAs only, and this root is not in the public (Mozilla) set"
+                } else if options.profile == Profile::TeamsDirectRouting {
+                    "Microsoft Teams trusts only CAs of the Microsoft Trusted Root Program, and this root is not in the public (Mozilla) set Chainsmith checks against"
                 } else {
                     "it is not among the trusted roots given with --roots"
                 };

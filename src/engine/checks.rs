@@ -604,6 +604,20 @@ fn leaf(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Finding>)
                     ),
                 ));
             }
+            // Microsoft's "Plan Direct Routing" (since 19 March 2024): the SBC certificate's EKU must
+            // include both Server and Client Authentication, or the SBC cannot connect. An error here:
+            // Microsoft's text is the far end's rule, whatever public CAs issue in 2026.
+            if options.profile == Profile::TeamsDirectRouting && !eku.client_auth {
+                let mut finding = Finding::new(
+                    Code::LeafEkuClientAuthMissing,
+                    id,
+                    format!(
+                        "the leaf \"{name}\" lacks the clientAuth Extended Key Usage: Microsoft requires both serverAuth and clientAuth on a Direct Routing SBC certificate since 19 March 2024, because the SBC presents it when it connects to the SIP proxies. Public CAs stopped issuing clientAuth in 2026; check Microsoft's current Direct Routing page before relying on a serverAuth-only certificate"
+                    ),
+                );
+                finding.severity = Severity::Error;
+                findings.push(finding);
+            }
         }
     }
     if let Some(ku) = cert.key_usage
@@ -626,6 +640,18 @@ fn leaf(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Finding>)
             id,
             format!(
                 "the leaf \"{name}\" has a {} key; Genesys Cloud BYOC Cloud offers only RSA-authenticated TLS 1.2 suites (ECDHE-RSA-AES-GCM)",
+                cert.key
+            ),
+        ));
+    }
+    // Microsoft's Direct Routing pages list only TLS_ECDHE_RSA_* cipher suites for the SBC: an ECDSA
+    // key has none to negotiate.
+    if options.profile == Profile::TeamsDirectRouting && !matches!(cert.key, KeyKind::Rsa { .. }) {
+        findings.push(Finding::new(
+            Code::ProfileKeyType,
+            id,
+            format!(
+                "the leaf \"{name}\" has a {} key; Microsoft Teams Direct Routing lists only ECDHE-RSA cipher suites, so the SBC certificate needs an RSA key (2048 bits or more)",
                 cert.key
             ),
         ));
@@ -710,6 +736,19 @@ pub(crate) fn host(cert: &Certificate, options: &CheckOptions, findings: &mut Ve
         }
         return;
     };
+    if options.profile == Profile::TeamsDirectRouting
+        && hostname::find_match(cert, host, false).is_none()
+        && hostname::common_name_matches(cert, host)
+    {
+        findings.push(Finding::new(
+            Code::TeamsCnOnly,
+            id,
+            format!(
+                "the leaf \"{name}\" names {host} in its Common Name only: Microsoft Teams accepts the SBC's FQDN in the CN or a subjectAltName, other TLS clients read the subjectAltName alone"
+            ),
+        ));
+        return;
+    }
     if !cert.has_san_extension {
         findings.push(Finding::new(
             Code::NameNoSan,

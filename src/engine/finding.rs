@@ -192,7 +192,7 @@ codes! {
         "This key does not belong to the leaf: find the key made with the leaf's CSR (or get the certificate reissued for this key); a server with a mismatched pair fails every TLS handshake.";
     /// genesys-byoc-cloud with a non-RSA leaf key.
     ProfileKeyType = "profile.key-type", Error,
-        "Genesys Cloud BYOC Cloud negotiates RSA cipher suites only: reissue the leaf with an RSA key.";
+        "The far end negotiates RSA-authenticated cipher suites only (Genesys Cloud BYOC Cloud, Microsoft Teams Direct Routing): reissue the leaf with an RSA key.";
     /// rustls-webpki rejected the path.
     TrustRejected = "trust.rejected", Error,
         "A mainstream verifier refuses this chain for the reason given: fix that before deploying.";
@@ -211,6 +211,13 @@ codes! {
     /// sip-mutual-tls: rustls-webpki rejects the chain as a TLS client certificate's.
     TrustClientRejected = "trust.client-rejected", Error,
         "The far end verifies this certificate as a client's when this side connects (SIP mutual TLS), and a mainstream verifier refuses it: usually the leaf or a CA above it lacks clientAuth. Use a certificate whose chain allows clientAuth (a private CA, or a CA still issuing it), or have the far end not require it.";
+    /// teams-direct-routing: the SBC's trust store (`--sbc-trust`) lacks roots that Microsoft's SIP
+    /// proxies chain to.
+    TeamsSbcTrustMissing = "teams.sbc-trust-missing", Error,
+        "Add the missing roots to the SBC's trusted root store (chainsmith teams-roots --output FILE writes all seven): with mutual TLS on, the SBC refuses a Microsoft SIP proxy whose chain ends at a root it lacks.";
+    /// teams-direct-routing: the host is only in the leaf's Common Name.
+    TeamsCnOnly = "teams.cn-only", Info,
+        "Nothing to do for Teams, which accepts the FQDN in the Common Name; other TLS clients look only at the subjectAltName, so ask for it there at the next renewal.";
     /// A root's own trust settings (OpenSSL's `TRUSTED CERTIFICATE` form) refuse TLS servers.
     TrustAnchorRefused = "trust.anchor-refused", Error,
         "Its trust settings say this root must not vouch for TLS servers (rejected, or trusted for other purposes only), so it is not used as a trust anchor, as OpenSSL does: use a root trusted for serverAuth, or the root in plain CERTIFICATE form if you mean to trust it.";
@@ -355,6 +362,9 @@ impl Code {
             }
             Self::ServedOrder => {
                 "Put the leaf first in the server's certificate file, then each issuer in turn: save the bundle from this window and install it."
+            }
+            Self::TeamsSbcTrustMissing => {
+                "Add the missing roots to the SBC's trusted root store (the command line's teams-roots writes all seven): with mutual TLS on, the SBC refuses a Microsoft SIP proxy whose chain ends at a root it lacks."
             }
             other => other.fix(),
         }

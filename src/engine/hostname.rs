@@ -115,6 +115,16 @@ pub fn find_match(cert: &Certificate, host: &HostName, sip_uris: bool) -> Option
     None
 }
 
+/// The host matches the certificate's Common Name (as a DNS name, wildcard rules of [`dns_matches`]).
+/// Only Microsoft Teams Direct Routing reads it ("the SBC FQDN in the CN or a SAN"): RFC 6125 clients
+/// look at the subjectAltName alone.
+pub fn common_name_matches(cert: &Certificate, host: &HostName) -> bool {
+    match (host, &cert.subject_common_name) {
+        (HostName::Dns(name), Some(cn)) => dns_matches(cn, name),
+        _ => false,
+    }
+}
+
 /// RFC 6125 6.4 on one dNSName: case-insensitive, trailing dot ignored, a wildcard only as the whole
 /// left-most label, matching exactly one label, and never directly above a public suffix.
 pub fn dns_matches(pattern: &str, name: &str) -> bool {

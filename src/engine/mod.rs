@@ -22,6 +22,7 @@ pub mod report;
 pub mod revocation;
 pub mod served;
 pub mod signature;
+pub mod teams;
 pub mod text;
 pub mod ticket;
 pub mod trust;
@@ -49,16 +50,30 @@ pub enum Profile {
     GenesysByocCloud,
     /// The CA certificates for a Genesys BYOC Premises certificate-authority upload: root required.
     GenesysByocPremises,
+    /// The SBC's certificate as Microsoft Teams Direct Routing's SIP proxies see it.
+    TeamsDirectRouting,
 }
 
 impl Profile {
     /// Every profile, in the order shown to users.
-    pub const ALL: [Profile; 4] = [
+    pub const ALL: [Profile; 5] = [
         Self::TlsServer,
         Self::SipMutualTls,
         Self::GenesysByocCloud,
         Self::GenesysByocPremises,
+        Self::TeamsDirectRouting,
     ];
+
+    /// The leaf is also a TLS client certificate (the SBC presents it when it connects): clientAuth
+    /// required along the path, and the verdict has a client side.
+    pub fn mutual(self) -> bool {
+        matches!(self, Self::SipMutualTls | Self::TeamsDirectRouting)
+    }
+
+    /// The far end trusts public CAs only, whatever the input holds or `--roots` says.
+    pub fn public_roots_only(self) -> bool {
+        matches!(self, Self::GenesysByocCloud | Self::TeamsDirectRouting)
+    }
 
     /// The name used on the command line and in reports.
     pub fn as_str(self) -> &'static str {
@@ -67,6 +82,7 @@ impl Profile {
             Self::SipMutualTls => "sip-mutual-tls",
             Self::GenesysByocCloud => "genesys-byoc-cloud",
             Self::GenesysByocPremises => "genesys-byoc-premises",
+            Self::TeamsDirectRouting => "teams-direct-routing",
         }
     }
 
@@ -82,6 +98,9 @@ impl Profile {
             }
             Self::GenesysByocPremises => {
                 "CA certificates for a Genesys BYOC Premises upload: the whole CA chain, root included."
+            }
+            Self::TeamsDirectRouting => {
+                "Your SBC's certificate as Microsoft Teams Direct Routing sees it: public roots, FQDN in CN or SAN, RSA key, serverAuth and clientAuth."
             }
         }
     }
@@ -131,6 +150,9 @@ pub struct CheckOptions {
     /// Revocation was asked for (`--crl`, `--fetch-crl`, the window's toggle): a certificate naming a
     /// CRL distribution point with no usable CRL is `revocation.unknown`.
     pub revocation: bool,
+    /// Teams Direct Routing: the SBC's own trust store (`--sbc-trust`), checked for the roots Microsoft's
+    /// SIP proxies chain to.
+    pub sbc_trust: Option<Vec<std::sync::Arc<cert::Certificate>>>,
 }
 
 impl CheckOptions {
@@ -148,6 +170,7 @@ impl CheckOptions {
             via: None,
             crls: Vec::new(),
             revocation: false,
+            sbc_trust: None,
         }
     }
 }
@@ -184,6 +207,7 @@ pub fn analyze(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) 
     }
     findings.extend(built.findings.iter().cloned());
     findings.extend(key_findings(inputs, &built));
+    findings.extend(teams::sbc_trust_findings(options));
     strictness(&mut findings, options);
     match (&built.chosen_findings, built.view()) {
         (Some(judged), _) => findings.extend(judged.iter().cloned()),

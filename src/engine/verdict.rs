@@ -27,7 +27,7 @@ pub(super) fn verdict(view: PathView<'_>, options: &CheckOptions) -> Vec<Finding
 /// clientAuth along the path). rustls-webpki's verification for client authentication; a refusal is
 /// `trust.client-rejected`, saying it is the client side that fails.
 fn client_verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Finding> {
-    if options.profile != Profile::SipMutualTls || !view.has_leaf || !view.path.reaches_anchor() {
+    if !options.profile.mutual() || !view.has_leaf || !view.path.reaches_anchor() {
         return None;
     }
     let refusal = webpki_path(view, options, webpki::KeyUsage::client_auth())?;
@@ -43,7 +43,12 @@ fn client_verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Finding>
         Code::TrustClientRejected,
         Some(leaf.sha256),
         format!(
-            "as a TLS client certificate (SIP mutual TLS: the far end verifies it when this side connects), rustls-webpki rejects the chain of \"{}\": {reason}",
+            "as a TLS client certificate ({}), rustls-webpki rejects the chain of \"{}\": {reason}",
+            if options.profile == Profile::TeamsDirectRouting {
+                "Teams Direct Routing: Microsoft's SIP proxies verify it when the SBC connects"
+            } else {
+                "SIP mutual TLS: the far end verifies it when this side connects"
+            },
             leaf.display_name()
         ),
     ))
@@ -157,7 +162,7 @@ impl Refusal {
     /// `trust.rejected`; with `sip-mutual-tls`, whose verdict has two sides, it names the server side.
     fn finding(&self, view: PathView<'_>, options: &CheckOptions) -> Finding {
         let leaf = view.cert(view.path.nodes[0]);
-        let side = if options.profile == Profile::SipMutualTls {
+        let side = if options.profile.mutual() {
             " as a TLS server certificate"
         } else {
             ""
@@ -195,11 +200,15 @@ fn webpki_verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Refusal>
     let end_entity = webpki::EndEntityCert::try_from(&leaf_der).ok()?;
     let host = options.host.as_ref()?;
     let sip = options.profile == Profile::SipMutualTls;
-    if matches!(
-        hostname::find_match(leaf, host, sip),
-        Some(NameMatch::SipUri(_))
-    ) {
+    let matched = hostname::find_match(leaf, host, sip);
+    if matches!(matched, Some(NameMatch::SipUri(_))) {
         return None; // RFC 5922 URI matching is not something webpki does
+    }
+    if options.profile == Profile::TeamsDirectRouting
+        && matched.is_none()
+        && hostname::common_name_matches(leaf, host)
+    {
+        return None; // Teams reads the CN too (teams.cn-only); webpki reads only the SAN
     }
     let server_name = match host {
         HostName::Dns(dns) => ServerName::try_from(dns.as_str()).ok()?.to_owned(),
