@@ -4,7 +4,6 @@
 //! cap, a timeout, at most [`MAX_HOPS`] fetches per chain, answers cached in the user's cache folder. A
 //! fetched certificate joins the pile only if it verifies the signature of the certificate that named it.
 
-use std::io::Read as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -148,6 +147,17 @@ pub fn analyze_fetching(
     }
 }
 
+/// [`crate::fetch::get`] with the limits of an issuer certificate.
+fn get(url: &str, fetch: &FetchOptions, read_cache: bool) -> Result<(Vec<u8>, bool), String> {
+    crate::fetch::get(
+        url,
+        fetch.timeout,
+        fetch.cache_dir.as_deref(),
+        MAX_ANSWER_BYTES,
+        read_cache,
+    )
+}
+
 /// Adds what each AIA fetch did to the report's findings.
 pub fn with_fetch_notes(mut report: Report, notes: &[FetchNote]) -> Report {
     for note in notes {
@@ -181,86 +191,4 @@ pub fn with_fetch_notes(mut report: Report, notes: &[FetchNote]) -> Report {
         .findings
         .sort_by_key(|f| std::cmp::Reverse(f.severity));
     report
-}
-
-/// GETs `url` (http or https), through the cache (read only if `read_cache`; always written). Returns
-/// the bytes and whether they came from the cache.
-fn get(url: &str, fetch: &FetchOptions, read_cache: bool) -> Result<(Vec<u8>, bool), String> {
-    if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(format!("{url}: only http and https URLs are fetched"));
-    }
-    let cache_file = fetch
-        .cache_dir
-        .as_ref()
-        .map(|d| d.join(Fingerprint::of(url.as_bytes()).hex()));
-    if read_cache
-        && let Some(file) = &cache_file
-        && let Ok(bytes) = std::fs::read(file)
-    {
-        return Ok((bytes, true));
-    }
-    let (tls, refused) =
-        crate::tls::client_config(&crate::tls::Trust::default()).map_err(|e| e.to_string())?;
-    let client = reqwest::blocking::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .timeout(fetch.timeout)
-        .connect_timeout(fetch.timeout)
-        .redirect(reqwest::redirect::Policy::limited(3))
-        .user_agent(concat!("chainsmith/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| format!("{url}: {e}"))?;
-    let response = client.get(url).send().map_err(|e| {
-        match refused.lock().ok().and_then(|mut slot| slot.take()) {
-            // Only the reason: `check` has no --ca-file for AIA servers; give the issuer as a file.
-            Some(refusal) => format!(
-                "{url}: the server's certificate for {} was refused: {}; give the issuer's certificate as a file instead",
-                refusal.host,
-                refusal.reason_text()
-            ),
-            None => describe(url, &e),
-        }
-    })?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(format!("{url}: the server answered {status}"));
-    }
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_ANSWER_BYTES)
-    {
-        return Err(format!(
-            "{url}: the answer is larger than {} KiB; not read",
-            MAX_ANSWER_BYTES / 1024
-        ));
-    }
-    let mut bytes = Vec::new();
-    response
-        .take(MAX_ANSWER_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("{url}: {e}"))?;
-    if bytes.len() as u64 > MAX_ANSWER_BYTES {
-        return Err(format!(
-            "{url}: the answer is larger than {} KiB; not read",
-            MAX_ANSWER_BYTES / 1024
-        ));
-    }
-    if let Some(file) = &cache_file
-        && let Some(dir) = file.parent()
-        && std::fs::create_dir_all(dir).is_ok()
-    {
-        let _ = crate::files::write_atomically(file, &bytes, None);
-    }
-    Ok((bytes, false))
-}
-
-fn describe(url: &str, e: &reqwest::Error) -> String {
-    if let Some(why) = crate::tls::handshake_failure(e) {
-        format!("{url}: the TLS handshake failed: {why}")
-    } else if e.is_timeout() {
-        format!("{url}: no answer in time")
-    } else if e.is_connect() {
-        format!("{url}: cannot connect")
-    } else {
-        format!("{url}: {e}")
-    }
 }

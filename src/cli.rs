@@ -14,7 +14,7 @@ use crate::engine::bundle::{self, BundleOptions};
 use crate::engine::load::Loaded;
 use crate::engine::{self, CheckOptions, HostName, Profile, Report};
 use crate::files;
-use crate::{aia, probe};
+use crate::{aia, crldp, probe};
 
 mod rotate;
 mod transfer;
@@ -375,6 +375,10 @@ pub struct CheckFlags {
     /// When an issuer is missing, fetch it from the certificate's AIA caIssuers URL (HTTP/HTTPS).
     #[arg(long)]
     pub fetch_missing: bool,
+    /// Check revocation with the CRLs the chain's certificates name (HTTP/HTTPS; cached until their
+    /// next update). Tells the CA's server which certificates you look at.
+    #[arg(long)]
+    pub fetch_crl: bool,
 }
 
 #[derive(Debug, Args)]
@@ -828,16 +832,31 @@ pub fn analyze(args: &CheckArgs) -> anyhow::Result<Report> {
         }
     }
     let roots = args.flags.roots()?;
-    if args.flags.fetch_missing {
-        let (report, _, notes) = aia::analyze_fetching(
+    let (report, inputs, aia_notes) = if args.flags.fetch_missing {
+        aia::analyze_fetching(
             &inputs,
             roots.as_ref(),
             &options,
             &aia::FetchOptions::default(),
-        );
-        return Ok(aia::with_fetch_notes(report, &notes));
+        )
+    } else {
+        let report = engine::analyze(&inputs, roots.as_ref(), &options);
+        (report, inputs, Vec::new())
+    };
+    let mut report = aia::with_fetch_notes(report, &aia_notes);
+    if args.flags.fetch_crl {
+        // The chain is known now: fetch what its certificates name, then judge again with it.
+        let mut known = options.crls.clone();
+        known.extend(inputs.crls.iter().cloned());
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let (crls, notes) = crldp::fetch_for(&report, &known, &crldp::CrlFetchOptions::new(now));
+        options.crls.extend(crls);
+        options.revocation = true;
+        report = engine::analyze(&inputs, roots.as_ref(), &options);
+        report = aia::with_fetch_notes(report, &aia_notes);
+        report = crldp::with_notes(report, &notes);
     }
-    Ok(engine::analyze(&inputs, roots.as_ref(), &options))
+    Ok(report)
 }
 
 impl CheckFlags {

@@ -5,8 +5,10 @@
 pub mod aia;
 pub mod cli;
 pub mod console;
+pub mod crldp;
 pub mod engine;
 pub mod fault;
+pub mod fetch;
 pub mod files;
 #[cfg(feature = "gui")]
 pub mod gui;

@@ -45,6 +45,18 @@ pub fn aia_cache_dir() -> Option<PathBuf> {
     dirs::data_local_dir().map(|d| d.join("Chainsmith").join("aia-cache"))
 }
 
+/// Where fetched CRLs (`--fetch-crl`) are cached.
+#[cfg(not(windows))]
+pub fn crl_cache_dir() -> Option<PathBuf> {
+    dirs::cache_dir().map(|d| d.join("chainsmith").join("crl"))
+}
+
+/// In the local data folder, beside the AIA cache.
+#[cfg(windows)]
+pub fn crl_cache_dir() -> Option<PathBuf> {
+    dirs::data_local_dir().map(|d| d.join("Chainsmith").join("crl-cache"))
+}
+
 /// Where the window keeps its preferences, as a path to show (eframe's default on Linux:
 /// `$XDG_DATA_HOME/chainsmith/app.ron`).
 pub fn preferences_shown() -> Option<PathBuf> {
@@ -66,6 +78,7 @@ pub fn all() -> Vec<(&'static str, Option<PathBuf>)> {
         ("backups", Some(data.join("backups"))),
         ("rotation runs", Some(data.join("rotations"))),
         ("AIA cache", aia_cache_dir()),
+        ("CRL cache", crl_cache_dir()),
         ("window preferences", preferences_shown()),
     ]
 }

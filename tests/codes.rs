@@ -381,6 +381,37 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            code: "revocation.crl-fetched",
+            severity: "info",
+            make: |d| {
+                // --fetch-crl: the leaf names its issuer's CRL on a loopback server.
+                let c = chain(Alg::P256);
+                let crl = test_crl(&c.intermediate, None, (2026, 7, 1));
+                let port = http_serving("/issuing.crl", crl);
+                let mut p = leaf();
+                p.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+                    uris: vec![format!("http://127.0.0.1:{port}/issuing.crl")],
+                }];
+                let leaf = c.intermediate.issue(p, Alg::P256);
+                check_pile(d, &[&leaf, &c.intermediate, &c.root], &["--fetch-crl"])
+            },
+        },
+        Case {
+            code: "revocation.crl-fetch-failed",
+            severity: "warning",
+            make: |d| {
+                // --fetch-crl: the point the leaf names answers 404.
+                let c = chain(Alg::P256);
+                let port = http_serving("/other.crl", Vec::new());
+                let mut p = leaf();
+                p.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+                    uris: vec![format!("http://127.0.0.1:{port}/issuing.crl")],
+                }];
+                let leaf = c.intermediate.issue(p, Alg::P256);
+                check_pile(d, &[&leaf, &c.intermediate, &c.root], &["--fetch-crl"])
+            },
+        },
+        Case {
             code: "rfc5280.der-encoding",
             severity: "warning",
             make: |d| {

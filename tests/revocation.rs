@@ -364,3 +364,208 @@ fn the_command_line_takes_crl_files() {
         "{err}"
     );
 }
+
+type Shared<T> = std::sync::Arc<std::sync::Mutex<T>>;
+
+/// A loopback HTTP server answering each path put in its routes with that body (anything else: 404),
+/// counting the requests of each path; `/huge.crl` says `Content-Length: 99999999` and sends nothing.
+fn crl_server() -> (
+    u16,
+    Shared<std::collections::HashMap<String, Vec<u8>>>,
+    Shared<std::collections::HashMap<String, usize>>,
+) {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let routes: Shared<std::collections::HashMap<String, Vec<u8>>> = Default::default();
+    let counts: Shared<std::collections::HashMap<String, usize>> = Default::default();
+    let (served, seen) = (routes.clone(), counts.clone());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let path = request.split(' ').nth(1).unwrap_or("").to_string();
+            *seen.lock().unwrap().entry(path.clone()).or_insert(0) += 1;
+            let body = served.lock().unwrap().get(&path).cloned();
+            let _ = match (path.as_str(), body) {
+                ("/huge.crl", _) => write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Length: 99999999\r\nConnection: close\r\n\r\n"
+                ),
+                (_, Some(body)) => write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                )
+                .and_then(|()| stream.write_all(&body)),
+                (_, None) => write!(
+                    stream,
+                    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                ),
+            };
+        }
+    });
+    (port, routes, counts)
+}
+
+/// `--fetch-crl`: the CRLs the chain's certificates name are fetched over HTTP, used (a revoked leaf
+/// fails), cached until their nextUpdate (a second run asks nothing; a CRL past its nextUpdate is
+/// fetched again), and a failed or oversized fetch is a warning beside `revocation.unknown`. Without the
+/// flag, nothing is asked of the server.
+#[test]
+fn crls_the_chain_names_are_fetched_cached_and_used() {
+    let c = chain(Alg::P256);
+    let (port, routes, counts) = crl_server();
+    let url = |p: &str| format!("http://127.0.0.1:{port}/{p}");
+    let mut int_params = ca_params("Test Intermediate CA");
+    int_params.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+        uris: vec![url("root.crl")],
+    }];
+    let intermediate = c.root.issue(int_params, Alg::P256);
+    let mut leaf_p = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    leaf_p.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+        uris: vec![url("missing.crl"), url("issuing.crl")],
+    }];
+    let leaf = intermediate.issue(leaf_p, Alg::P256);
+    // The leaf's issuer's CRL lists it and lasts until 2099 (the cache keeps it); the root's is
+    // current at --at 2026-06-01 but past its nextUpdate today (the cache does not keep it).
+    let mut revoking = crl_params(&[&leaf]);
+    revoking.next_update = rcgen::date_time_ymd(2099, 1, 1);
+    {
+        let mut r = routes.lock().unwrap();
+        r.insert("/issuing.crl".into(), crl(&intermediate, &revoking));
+        r.insert("/root.crl".into(), crl(&c.root, &crl_params(&[])));
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("chain.pem"),
+        leaf.pem() + &intermediate.pem() + &c.root.pem(),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+            .args([
+                "check",
+                "chain.pem",
+                "--host",
+                "sbc.example.com",
+                "--at",
+                "2026-06-01",
+                "--json",
+            ])
+            .args(extra)
+            .env("XDG_CACHE_HOME", dir.path().join("cache"))
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+        (out.status.code(), json)
+    };
+    let codes_of = |json: &serde_json::Value| -> Vec<(String, String)> {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_string(),
+                    f["severity"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let count = |path: &str| counts.lock().unwrap().get(path).copied().unwrap_or(0);
+
+    // Without the flag: no request, no revocation finding or line.
+    let (code, json) = run(&[]);
+    assert_eq!(code, Some(0), "{json}");
+    assert!(counts.lock().unwrap().is_empty());
+    assert!(json["chain"][0].get("revocation").is_none());
+
+    let (code, json) = run(&["--fetch-crl"]);
+    assert_eq!(code, Some(1), "{json}");
+    let found = codes_of(&json);
+    assert!(
+        found.contains(&("revocation.revoked".into(), "error".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("revocation.crl-fetch-failed".into(), "warning".into())),
+        "the leaf's first point answers 404: {found:?}"
+    );
+    assert_eq!(
+        found
+            .iter()
+            .filter(|(c, _)| c == "revocation.crl-fetched")
+            .count(),
+        2,
+        "{found:?}"
+    );
+    assert_eq!(json["chain"][0]["revocation"]["status"], "revoked");
+    assert_eq!(json["chain"][1]["revocation"]["status"], "good");
+    assert_eq!(json["chain"][2]["revocation"]["status"], "not-checked");
+    assert_eq!(
+        (
+            count("/missing.crl"),
+            count("/issuing.crl"),
+            count("/root.crl")
+        ),
+        (1, 1, 1)
+    );
+
+    // Again: the lasting CRL comes from the cache; the root's, past its nextUpdate, is asked again.
+    // (The 404 is not cached: it is asked again too.)
+    let (code, json) = run(&["--fetch-crl"]);
+    assert_eq!(code, Some(1));
+    assert_eq!((count("/issuing.crl"), count("/root.crl")), (1, 2));
+    let messages: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "revocation.crl-fetched")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("issuing.crl") && m.contains("from the cache")),
+        "{messages:?}"
+    );
+
+    // A CRL larger than the cap is not read: a warning, and the leaf's revocation is unknown.
+    let mut leaf_p = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    leaf_p.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+        uris: vec![url("huge.crl")],
+    }];
+    let huge = intermediate.issue(leaf_p, Alg::P256);
+    std::fs::write(
+        dir.path().join("chain.pem"),
+        huge.pem() + &intermediate.pem() + &c.root.pem(),
+    )
+    .unwrap();
+    let (code, json) = run(&["--fetch-crl"]);
+    assert_eq!(code, Some(0), "warnings only: {json}");
+    let found = codes_of(&json);
+    assert!(
+        found.contains(&("revocation.unknown".into(), "warning".into())),
+        "{found:?}"
+    );
+    let failed = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "revocation.crl-fetch-failed")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert!(
+        failed["message"].as_str().unwrap().contains("larger than"),
+        "{failed}"
+    );
+    assert_eq!(json["chain"][0]["revocation"]["status"], "unknown");
+}

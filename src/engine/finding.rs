@@ -208,6 +208,12 @@ codes! {
     /// A certificate names CRL distribution points and no usable CRL was given.
     RevocationUnknown = "revocation.unknown", Warning,
         "Revocation was not checked for this certificate: download its CRL from the URL named and give it with --crl.";
+    /// A CRL was fetched from a certificate's CRL distribution point (`--fetch-crl`).
+    RevocationCrlFetched = "revocation.crl-fetched", Info,
+        "Nothing to do: the CRL is used if its issuer's signature on it verifies (see each certificate's revocation line).";
+    /// Fetching a CRL distribution point failed or gave no CRL.
+    RevocationCrlFetchFailed = "revocation.crl-fetch-failed", Warning,
+        "Revocation of that certificate was not checked: download its CRL another way (a browser, the CA's site) and give it with --crl, or check the network path to the CA.";
     /// sip-mutual-tls: rustls-webpki rejects the chain as a TLS client certificate's.
     TrustClientRejected = "trust.client-rejected", Error,
         "The far end verifies this certificate as a client's when this side connects (SIP mutual TLS), and a mainstream verifier refuses it: usually the leaf or a CA above it lacks clientAuth. Use a certificate whose chain allows clientAuth (a private CA, or a CA still issuing it), or have the far end not require it.";
@@ -362,6 +368,9 @@ impl Code {
             }
             Self::ServedOrder => {
                 "Put the leaf first in the server's certificate file, then each issuer in turn: save the bundle from this window and install it."
+            }
+            Self::RevocationCrlFetchFailed => {
+                "Revocation of that certificate was not checked: download its CRL another way (a browser, the CA's site) and add it beside the certificates, or check the network path to the CA."
             }
             Self::TeamsSbcTrustMissing => {
                 "Add the missing roots to the SBC's trusted root store (the command line's teams-roots writes all seven): with mutual TLS on, the SBC refuses a Microsoft SIP proxy whose chain ends at a root it lacks."

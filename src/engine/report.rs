@@ -43,6 +43,8 @@ pub struct ChainEntry {
     /// The signature of this certificate checked with its issuer's key (`None` for a root, or when
     /// the issuer is missing).
     pub signature: Option<SignatureCheck>,
+    /// What the CRLs say about it (`None`: revocation not asked for and no CRL known).
+    pub revocation: Option<super::revocation::Revocation>,
 }
 
 /// A certificate left out of the bundle, and why.
@@ -90,6 +92,10 @@ impl Report {
         let mut chain = Vec::new();
         let mut anchor = AnchorKind::None;
         if let Some(path) = &built.chosen {
+            let revocation = built
+                .view()
+                .and_then(|view| super::revocation::statuses(view, options))
+                .unwrap_or_default();
             let last = path.nodes.len() - 1;
             let top_is_root = matches!(path.end, PathEnd::Anchor | PathEnd::UntrustedRoot);
             for (position, &i) in path.nodes.iter().enumerate() {
@@ -108,6 +114,7 @@ impl Report {
                     cert: node.cert.clone(),
                     in_input: node.in_input,
                     signature: path.links.get(position).copied(),
+                    revocation: revocation.get(position).cloned(),
                 });
             }
             anchor = match path.end {
@@ -403,6 +410,10 @@ impl Report {
                     key: e.cert.key.to_string(),
                     signature_algorithm: e.cert.signature_algorithm.name().to_string(),
                     source: e.cert.source.clone(),
+                    revocation: e.revocation.as_ref().map(|r| JsonRevocation {
+                        status: r.as_str(),
+                        text: r.words(),
+                    }),
                 })
                 .collect(),
             excluded: self
@@ -476,6 +487,9 @@ impl Report {
                 link,
                 c.source
             );
+            if let Some(revocation) = &entry.revocation {
+                let _ = writeln!(out, "     crl      {}", revocation.words());
+            }
         }
         match &self.anchor {
             AnchorKind::Public(subject) => {
@@ -608,6 +622,16 @@ struct JsonCert {
     key: String,
     signature_algorithm: String,
     source: String,
+    /// Present when revocation was checked (a CRL known or asked for).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revocation: Option<JsonRevocation>,
+}
+
+#[derive(Serialize)]
+struct JsonRevocation {
+    /// `good`, `revoked`, `unknown`, `no-crl`, `not-checked`.
+    status: &'static str,
+    text: String,
 }
 
 #[derive(Serialize)]

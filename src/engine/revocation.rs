@@ -159,11 +159,84 @@ impl Crl {
     }
 }
 
+/// What the CRLs say about one certificate of the path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revocation {
+    /// A usable CRL of its issuer does not list it.
+    Good {
+        crl: String,
+        this_update: i64,
+        next_update: Option<i64>,
+    },
+    /// A usable CRL of its issuer lists it.
+    Revoked { crl: String, since: i64 },
+    /// It names CRL distribution points and no usable CRL was found.
+    Unknown { points: Vec<String> },
+    /// It names no CRL distribution point and no CRL of its issuer was given.
+    NoCrl,
+    /// A trust anchor, an untrusted root or the top of an incomplete path: not checked.
+    NotChecked,
+}
+
+impl Revocation {
+    /// The status word of the JSON report.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Good { .. } => "good",
+            Self::Revoked { .. } => "revoked",
+            Self::Unknown { .. } => "unknown",
+            Self::NoCrl => "no-crl",
+            Self::NotChecked => "not-checked",
+        }
+    }
+
+    /// One line for the report and the window.
+    pub fn words(&self) -> String {
+        let date = super::checks::date;
+        match self {
+            Self::Good {
+                crl,
+                this_update,
+                next_update,
+            } => format!(
+                "not revoked (CRL {crl} of {}{})",
+                date(*this_update),
+                next_update
+                    .map(|n| format!(", next update {}", date(n)))
+                    .unwrap_or_default()
+            ),
+            Self::Revoked { crl, since } => {
+                format!("REVOKED since {} (CRL {crl})", date(*since))
+            }
+            Self::Unknown { points } => format!(
+                "unknown: no usable CRL (it names {})",
+                super::text::escape(&points.join(", "))
+            ),
+            Self::NoCrl => "not checked: it names no CRL distribution point".into(),
+            Self::NotChecked => "not checked: a trust anchor is not revoked by CRL".into(),
+        }
+    }
+}
+
 /// Revocation findings for one path. Nothing when no CRL is known and none was asked for.
 pub(crate) fn check(view: PathView<'_>, options: &CheckOptions) -> Vec<Finding> {
-    let mut findings = Vec::new();
+    assess(view, options).0
+}
+
+/// What the CRLs say about each certificate of the path, leaf first (`None`: revocation was not
+/// asked for and no CRL is known).
+pub(crate) fn statuses(view: PathView<'_>, options: &CheckOptions) -> Option<Vec<Revocation>> {
     if options.crls.is_empty() && !options.revocation {
-        return findings;
+        return None;
+    }
+    Some(assess(view, options).1)
+}
+
+fn assess(view: PathView<'_>, options: &CheckOptions) -> (Vec<Finding>, Vec<Revocation>) {
+    let mut findings = Vec::new();
+    let mut statuses = Vec::new();
+    if options.crls.is_empty() && !options.revocation {
+        return (findings, statuses);
     }
     let path = view.path;
     let at = options.at;
@@ -179,11 +252,15 @@ pub(crate) fn check(view: PathView<'_>, options: &CheckOptions) -> Vec<Finding> 
             }
             (true, PathEnd::PublicRoot(index)) => {
                 let Some(anchor) = public_anchors().iter().find(|a| a.index == index) else {
+                    statuses.push(Revocation::NotChecked);
                     continue;
                 };
                 (anchor.key.clone(), anchor.public_key.clone(), None)
             }
-            (true, _) => continue,
+            (true, _) => {
+                statuses.push(Revocation::NotChecked);
+                continue;
+            }
         };
         let name = cert.display_name();
         let named: Vec<&Crl> = options
@@ -247,6 +324,10 @@ pub(crate) fn check(view: PathView<'_>, options: &CheckOptions) -> Vec<Finding> 
             .iter()
             .find_map(|crl| crl.revoked.get(&cert.serial).map(|since| (crl, *since)))
         {
+            statuses.push(Revocation::Revoked {
+                crl: crl.source.clone(),
+                since,
+            });
             findings.push(Finding::new(
                 Code::RevocationRevoked,
                 Some(cert.sha256),
@@ -257,7 +338,16 @@ pub(crate) fn check(view: PathView<'_>, options: &CheckOptions) -> Vec<Finding> 
                     super::checks::date(since)
                 ),
             ));
-        } else if usable.is_empty() && !cert.crl_distribution_points.is_empty() {
+        } else if let Some(crl) = usable.first() {
+            statuses.push(Revocation::Good {
+                crl: crl.source.clone(),
+                this_update: crl.this_update,
+                next_update: crl.next_update,
+            });
+        } else if !cert.crl_distribution_points.is_empty() {
+            statuses.push(Revocation::Unknown {
+                points: cert.crl_distribution_points.clone(),
+            });
             findings.push(Finding::new(
                 Code::RevocationUnknown,
                 Some(cert.sha256),
@@ -266,9 +356,11 @@ pub(crate) fn check(view: PathView<'_>, options: &CheckOptions) -> Vec<Finding> 
                     cert.crl_distribution_points.join(", ")
                 ),
             ));
+        } else {
+            statuses.push(Revocation::NoCrl);
         }
     }
-    findings
+    (findings, statuses)
 }
 
 /// Whether rustls-webpki may be given this CRL for its own check of `view`: one Chainsmith itself
