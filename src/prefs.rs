@@ -43,6 +43,9 @@ pub struct Preferences {
     pub ca_only: bool,
     pub expiry_warning_days: u32,
     pub strict: bool,
+    /// Fetch the CRLs the chain's certificates name and check revocation (off: nothing is asked of
+    /// the CAs' servers).
+    pub check_revocation: bool,
     /// The upload target (no secret: those go to the keychain, if anywhere).
     pub upload: UploadPrefs,
 }
@@ -60,6 +63,7 @@ impl Default for Preferences {
             ca_only: false,
             expiry_warning_days: 30,
             strict: false,
+            check_revocation: false,
             upload: UploadPrefs::default(),
         }
     }

@@ -548,6 +548,7 @@ fn preferences_round_trip_without_certificate_content() {
         ca_only: false,
         expiry_warning_days: 45,
         strict: true,
+        check_revocation: true,
         upload: chainsmith::gui::upload::UploadPrefs {
             client_id: "ops-client".into(),
             ..Default::default()
@@ -2491,4 +2492,115 @@ fn a_crl_dropped_beside_the_chain_is_used() {
         harness.query_by_label_contains("1 CRL(s)").is_some(),
         "the status line counts the CRL"
     );
+}
+
+/// "Check revocation": off, nothing is asked of the CA's server and no card has a revocation line; on,
+/// the CRLs the chain names are fetched on a worker, the revoked leaf's card says so, the verdict
+/// fails, and the choice is remembered in the preferences.
+#[test]
+fn the_revocation_toggle_fetches_the_crls_and_each_card_has_a_revocation_line() {
+    let c = chain(Alg::P256);
+    let mut params = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    params.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+        uris: vec![format!("http://127.0.0.1:{port}/issuing.crl")],
+    }];
+    let leaf = c.intermediate.issue(params, Alg::P256);
+    let serial = chainsmith::engine::cert::Certificate::from_der(&leaf.der, "x", false)
+        .unwrap()
+        .serial;
+    let crl = rcgen::CertificateRevocationListParams {
+        this_update: rcgen::date_time_ymd(2026, 5, 1),
+        next_update: rcgen::date_time_ymd(2026, 7, 1),
+        crl_number: rcgen::SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: vec![rcgen::RevokedCertParams {
+            serial_number: rcgen::SerialNumber::from_slice(&serial),
+            revocation_time: rcgen::date_time_ymd(2026, 4, 1),
+            reason_code: None,
+            invalidity_date: None,
+        }],
+        key_identifier_method: rcgen::KeyIdMethod::Sha256,
+    }
+    .signed_by(&rcgen::Issuer::from_params(
+        &c.intermediate.params,
+        &c.intermediate.key,
+    ))
+    .unwrap()
+    .der()
+    .to_vec();
+    let counter = asked.clone();
+    std::thread::spawn(move || {
+        use std::io::{Read as _, Write as _};
+        for mut stream in listener.incoming().flatten() {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut request = [0u8; 2048];
+            let _ = stream.read(&mut request);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                crl.len()
+            );
+            let _ = stream.write_all(&crl);
+        }
+    });
+
+    let mut harness = harness(FakePicker::default());
+    harness.state_mut().prefs.host = "sbc.example.com".into();
+    let pile = leaf.pem() + &c.intermediate.pem() + &c.root.pem();
+    drop_bytes(&mut harness, &[("chain.pem", pile.into_bytes())]);
+    wait_for_load(&mut harness);
+    assert!(harness.state().report().unwrap().passed());
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert!(
+        harness
+            .query_all_by_label_contains("Revocation:")
+            .next()
+            .is_none()
+    );
+
+    harness.get_by_label("Check revocation").click();
+    harness.step();
+    harness.step();
+    wait_for_load(&mut harness);
+    let report = harness.state().report().unwrap();
+    assert!(
+        errors(report).contains(&"revocation.revoked"),
+        "{:?}",
+        report.findings
+    );
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert!(
+        harness
+            .query_by_label_contains("Revocation: REVOKED since 2026-04-01")
+            .is_some(),
+        "the leaf's card"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("Revocation: unknown")
+            .is_none()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("Revocation: not checked: it names no CRL distribution point")
+            .is_some(),
+        "the intermediate's card"
+    );
+    assert!(harness.state().prefs.check_revocation);
+    let ticket = harness
+        .state()
+        .ticket(chainsmith::engine::ticket::TicketFormat::Markdown)
+        .unwrap();
+    assert!(
+        ticket.contains("Revocation (CRLs)") && ticket.contains("- #1: REVOKED since 2026-04-01"),
+        "{ticket}"
+    );
+    // Frames go by: nothing more is asked.
+    for _ in 0..5 {
+        harness.step();
+    }
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
 }

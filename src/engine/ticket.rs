@@ -127,6 +127,14 @@ fn markdown(report: &Report, ctx: &TicketContext) -> String {
             md(&c.source)
         );
     }
+    if report.chain.iter().any(|e| e.revocation.is_some()) {
+        let _ = writeln!(out, "\nRevocation (CRLs):\n");
+        for (i, e) in report.chain.iter().enumerate() {
+            if let Some(revocation) = &e.revocation {
+                let _ = writeln!(out, "- #{}: {}", i + 1, md(&revocation.words()));
+            }
+        }
+    }
     if let Some(names) = leaf_names(report) {
         let _ = writeln!(out, "\nLeaf names (subjectAltName): {}", md(&names));
     }
@@ -229,6 +237,9 @@ fn text(report: &Report, ctx: &TicketContext) -> String {
             date(c.not_after),
             c.sha256.hex()
         );
+        if let Some(revocation) = &e.revocation {
+            let _ = writeln!(out, "     crl      {}", escape(&revocation.words()));
+        }
     }
     if let Some(names) = leaf_names(report) {
         let _ = writeln!(out, "Leaf names: {}", escape(&names));

@@ -11,6 +11,7 @@ mod chain;
 mod dialogs;
 mod findings;
 mod inputs;
+mod revocation;
 mod status;
 mod toolbar;
 
@@ -59,6 +60,8 @@ type InputsKey = (
     u32,
     Option<Fingerprint>,
     Option<Fingerprint>,
+    // Check revocation, and how many CRLs were fetched.
+    (bool, usize),
 );
 
 /// Everything the UI asks for, handled in [`App::handle`].
@@ -139,6 +142,8 @@ pub struct App {
     /// The Probe window.
     pub probe: super::probe::ProbePanel,
     fetch_task: Option<Task<(Loaded, Vec<crate::aia::FetchNote>)>>,
+    /// "Check revocation": CRLs fetched from the chain's distribution points.
+    revocation: revocation::RevocationFetch,
     /// Set at start when the preferences say "trust a roots file".
     restore_roots_pending: bool,
     /// The Upload window.
@@ -191,6 +196,7 @@ impl App {
             last_bundle: None,
             probe: super::probe::ProbePanel::default(),
             fetch_task: None,
+            revocation: Default::default(),
             restore_roots_pending: true,
         }
     }
@@ -205,6 +211,7 @@ impl App {
         self.job.is_some()
             || self.probe.is_busy()
             || self.fetch_task.is_some()
+            || self.revocation.is_busy()
             || self.upload.is_busy()
     }
 
@@ -267,6 +274,10 @@ impl App {
         options.via = self.via;
         options.expiry_warning_days = self.prefs.expiry_warning_days;
         options.strict = self.prefs.strict;
+        if self.prefs.check_revocation {
+            options.revocation = true;
+            options.crls.extend(self.revocation.crls.iter().cloned());
+        }
         options
     }
 
@@ -288,6 +299,7 @@ impl App {
             self.prefs.expiry_warning_days,
             self.leaf_pin,
             self.via,
+            (self.prefs.check_revocation, self.revocation.crls.len()),
         )
     }
 
@@ -314,7 +326,23 @@ impl App {
             Trust::RootsFile => Some(self.roots.as_ref().unwrap_or(&no_roots)),
             _ => None,
         };
-        self.report = Some(engine::analyze(&self.loaded, roots, &self.check_options()));
+        let report = engine::analyze(&self.loaded, roots, &self.check_options());
+        self.report = Some(if self.prefs.check_revocation {
+            crate::crldp::with_notes(report, &self.revocation.notes)
+        } else {
+            report
+        });
+    }
+
+    /// With "Check revocation" on, fetches the CRLs the chain names that are not known yet (worker).
+    fn fetch_revocation(&mut self, ctx: &egui::Context) {
+        if !self.prefs.check_revocation {
+            return;
+        }
+        if let Some(report) = &self.report {
+            self.revocation
+                .start_if_needed(ctx, report, &self.loaded.crls);
+        }
     }
 
     fn toast(&mut self, text: impl Into<String>) {
@@ -458,6 +486,10 @@ impl App {
 
     fn poll_tasks(&mut self) {
         self.probe.poll();
+        if let Some(said) = self.revocation.poll() {
+            self.dirty = true;
+            self.toast(said);
+        }
         if let Some(task) = &self.fetch_task
             && let Some((pile, notes)) = task.try_result()
         {
@@ -741,6 +773,7 @@ impl App {
         self.poll_tasks();
         self.handle_input(&ctx);
         self.recompute();
+        self.fetch_revocation(&ctx);
 
         egui::Panel::top("top").show(ui, |ui| self.ui_top(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.ui_status(ui));

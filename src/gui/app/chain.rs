@@ -280,6 +280,9 @@ impl App {
                 }
                 ui.label(format!("Issued by: {}", cert.issuer));
                 ui_validity(ui, cert, options);
+                if let Some(revocation) = &entry.revocation {
+                    revocation::ui_revocation_line(ui, revocation);
+                }
                 if !cert.sans.is_empty() {
                     let matched = match (&options.host, entry.role) {
                         (Some(host), Role::Leaf) => hostname::find_match(

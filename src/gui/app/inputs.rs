@@ -111,6 +111,14 @@ impl App {
         ui.horizontal_wrapped(|ui| {
             ui.checkbox(&mut self.prefs.strict, "Strict")
                 .on_hover_text("Treat RFC 5280 / CA/Browser Forum rule breaks as errors");
+            let revocation_before = self.prefs.check_revocation;
+            ui.checkbox(&mut self.prefs.check_revocation, "Check revocation")
+                .on_hover_text(
+                    "Download the CRLs the certificates name (HTTP) and check none is revoked; the CA's server sees which certificates you check",
+                );
+            if self.prefs.check_revocation && !revocation_before {
+                self.revocation.forget_tries();
+            }
             ui.separator();
             ui.label("Bundle:");
             ui.checkbox(&mut self.prefs.include_root, "Include root")

@@ -8,7 +8,8 @@ impl App {
             let task_label = self
                 .probe
                 .busy_label()
-                .or_else(|| self.fetch_task.as_ref().map(|t| t.label.clone()));
+                .or_else(|| self.fetch_task.as_ref().map(|t| t.label.clone()))
+                .or_else(|| self.revocation.label());
             if let Some(label) = task_label {
                 ui.spinner();
                 ui.label(format!("{label}…"));
