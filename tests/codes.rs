@@ -114,6 +114,22 @@ fn fixture(dir: &Path, file: &str, at: &str, host: &str, extra: &[&str]) -> Vec<
     a
 }
 
+/// A chain made with openssl under an intermediate asserting the CA/B Forum DV policy (so the
+/// Baseline Requirements profiles apply): the clean leaf with `from` replaced by `to` in its
+/// extensions, checked now (the certificates are issued now).
+fn br_case(
+    d: &Path,
+    subject: &str,
+    from: &str,
+    to: &str,
+    key: &str,
+    int_ext: Option<&str>,
+) -> Vec<String> {
+    let ext = BR_LEAF_EXT.replace(from, to);
+    br_chain(d, subject, &ext, key, int_ext);
+    args(&["check", "leaf.pem", "int.pem", "root.pem", "--host", HOST])
+}
+
 /// An HTTP server on loopback answering `path` with `body` (anything else: 404).
 fn http_serving(path: &'static str, body: Vec<u8>) -> u16 {
     use std::io::{BufRead as _, BufReader, Write as _};
@@ -605,6 +621,167 @@ fn cases() -> Vec<Case> {
                 pile.extend(twins.iter());
                 pile.push(&c.root);
                 check_pile(d, &pile, &[])
+            },
+        },
+        Case {
+            code: "cert.precertificate",
+            severity: "error",
+            make: |d| {
+                br_case(
+                    d,
+                    "/CN=sbc.example.com",
+                    "authorityKeyIdentifier=keyid:always",
+                    "authorityKeyIdentifier=keyid:always\n1.3.6.1.4.1.11129.2.4.3=critical,ASN1:NULL",
+                    "ec",
+                    None,
+                )
+            },
+        },
+        Case {
+            code: "cabf.key-algorithm",
+            severity: "warning",
+            make: |d| br_case(d, "/CN=sbc.example.com", "", "", "ed25519", None),
+        },
+        Case {
+            code: "cabf.subject-ou",
+            severity: "warning",
+            make: |d| {
+                br_case(
+                    d,
+                    "/C=US/ST=California/O=Example Inc/OU=Voice/CN=sbc.example.com",
+                    "2.23.140.1.2.1",
+                    "2.23.140.1.2.2",
+                    "ec",
+                    None,
+                )
+            },
+        },
+        Case {
+            code: "cabf.subject-encoding",
+            severity: "warning",
+            make: |d| {
+                br_case(
+                    d,
+                    "/C=US/ST=California/O=-/CN=sbc.example.com",
+                    "2.23.140.1.2.1",
+                    "2.23.140.1.2.2",
+                    "ec",
+                    None,
+                )
+            },
+        },
+        Case {
+            code: "cabf.subject-order",
+            severity: "warning",
+            make: |d| br_case(d, "/CN=sbc.example.com/C=US", "", "", "ec", None),
+        },
+        Case {
+            code: "cabf.subject-validation-type",
+            severity: "warning",
+            make: |d| {
+                br_case(
+                    d,
+                    "/C=US/O=Example Inc/CN=sbc.example.com",
+                    "",
+                    "",
+                    "ec",
+                    None,
+                )
+            },
+        },
+        Case {
+            code: "cabf.policies",
+            severity: "warning",
+            make: |d| {
+                br_case(
+                    d,
+                    "/CN=sbc.example.com",
+                    "certificatePolicies=2.23.140.1.2.1",
+                    "certificatePolicies=2.23.140.1.2.1,2.5.29.32.0",
+                    "ec",
+                    None,
+                )
+            },
+        },
+        Case {
+            code: "cabf.aia",
+            severity: "warning",
+            make: |d| {
+                br_case(
+                    d,
+                    "/CN=sbc.example.com",
+                    "caIssuers;URI:http://",
+                    "caIssuers;URI:ldap://",
+                    "ec",
+                    None,
+                )
+            },
+        },
+        Case {
+            code: "cabf.crldp",
+            severity: "warning",
+            make: |d| {
+                br_case(
+                    d,
+                    "/CN=sbc.example.com",
+                    "URI:http://ca.example.com/int.crl",
+                    "URI:https://ca.example.com/int.crl",
+                    "ec",
+                    None,
+                )
+            },
+        },
+        Case {
+            code: "cabf.ca-key-usage",
+            severity: "warning",
+            make: |d| {
+                let ca = BR_CA_EXT.replace(
+                    "keyUsage=critical,digitalSignature,keyCertSign,cRLSign",
+                    "keyUsage=critical,digitalSignature,keyCertSign",
+                );
+                br_case(d, "/CN=sbc.example.com", "", "", "ec", Some(&ca))
+            },
+        },
+        Case {
+            code: "cabf.leaf-eku-other",
+            severity: "warning",
+            make: |d| {
+                br_case(
+                    d,
+                    "/CN=sbc.example.com",
+                    "extendedKeyUsage=serverAuth",
+                    "extendedKeyUsage=serverAuth,codeSigning",
+                    "ec",
+                    None,
+                )
+            },
+        },
+        Case {
+            code: "cabf.leaf-key-usage",
+            severity: "warning",
+            make: |d| {
+                br_case(
+                    d,
+                    "/CN=sbc.example.com",
+                    "keyUsage=critical,digitalSignature",
+                    "keyUsage=critical,digitalSignature,dataEncipherment",
+                    "ec",
+                    None,
+                )
+            },
+        },
+        Case {
+            code: "cabf.leaf-key-agreement",
+            severity: "warning",
+            make: |d| {
+                br_case(
+                    d,
+                    "/CN=sbc.example.com",
+                    "keyUsage=critical,digitalSignature",
+                    "keyUsage=critical,digitalSignature,keyAgreement",
+                    "ec",
+                    None,
+                )
             },
         },
         Case {

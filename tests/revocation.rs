@@ -366,19 +366,18 @@ fn the_command_line_takes_crl_files() {
 }
 
 type Shared<T> = std::sync::Arc<std::sync::Mutex<T>>;
+/// Path → body served; path → requests seen.
+type Routes = Shared<std::collections::HashMap<String, Vec<u8>>>;
+type Counts = Shared<std::collections::HashMap<String, usize>>;
 
 /// A loopback HTTP server answering each path put in its routes with that body (anything else: 404),
 /// counting the requests of each path; `/huge.crl` says `Content-Length: 99999999` and sends nothing.
-fn crl_server() -> (
-    u16,
-    Shared<std::collections::HashMap<String, Vec<u8>>>,
-    Shared<std::collections::HashMap<String, usize>>,
-) {
+fn crl_server() -> (u16, Routes, Counts) {
     use std::io::{BufRead as _, BufReader, Write as _};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let routes: Shared<std::collections::HashMap<String, Vec<u8>>> = Default::default();
-    let counts: Shared<std::collections::HashMap<String, usize>> = Default::default();
+    let routes: Routes = Default::default();
+    let counts: Counts = Default::default();
     let (served, seen) = (routes.clone(), counts.clone());
     std::thread::spawn(move || {
         for mut stream in listener.incoming().flatten() {

@@ -33,6 +33,7 @@ pub fn run(view: PathView<'_>, options: &CheckOptions) -> Vec<Finding> {
         let is_anchor = is_root && path.end == PathEnd::Anchor;
         validity(cert, options, &mut findings);
         key(cert, &mut findings);
+        super::br::precertificate(cert, &mut findings);
         if !is_anchor {
             serial(cert, &mut findings);
             extensions(cert, is_root, &mut findings);
@@ -89,9 +90,12 @@ pub fn run(view: PathView<'_>, options: &CheckOptions) -> Vec<Finding> {
         }
         if is_leaf {
             leaf(cert, options, &mut findings);
-            if issued_publicly(cert, path.end, certs.last().copied()) {
+            if issued_publicly(&certs, path.end, certs.last().copied()) {
                 public_validity(cert, &mut findings);
+                super::br::subscriber(cert, &mut findings);
             }
+        } else if !is_root && issued_publicly(&certs[position..], path.end, certs.last().copied()) {
+            super::br::subordinate_ca(cert, &mut findings);
         }
     }
     findings
@@ -497,11 +501,14 @@ fn name_constraints_form(
     }
 }
 
-/// Whether a leaf was issued by a public CA, under the CA/Browser Forum Baseline Requirements: it
-/// asserts a CA/B Forum reserved policy (BR §7.1.6.1, which every publicly-trusted TLS certificate
-/// must), or its path ends at a Mozilla root (given in the input, or webpki-roots itself).
-fn issued_publicly(leaf: &Certificate, end: PathEnd, top: Option<&Certificate>) -> bool {
-    if leaf.asserts_baseline_requirements() {
+/// Whether the first of `certs` (the rest: the CAs above it) was issued by a public CA, under the
+/// CA/Browser Forum Baseline Requirements: it or a CA above it asserts a CA/B Forum reserved policy
+/// (BR §7.1.6.1, which every publicly-trusted TLS certificate must), or the path ends at a Mozilla
+/// root (given in the input, or webpki-roots itself).
+fn issued_publicly(certs: &[&Certificate], end: PathEnd, top: Option<&Certificate>) -> bool {
+    // A CA/Browser Forum reserved policy identifier anywhere on the path (a CA asserting one issues
+    // under the Baseline Requirements).
+    if certs.iter().any(|c| c.asserts_baseline_requirements()) {
         return true;
     }
     match end {

@@ -332,6 +332,45 @@ codes! {
     /// A public-CA leaf valid for longer than the Baseline Requirements allowed when it was issued.
     CabfValidityTooLong = "cabf.validity-too-long", Warning,
         "Ask the CA for a certificate within the limit (200 days from 2026-03-15, 100 from 2027-03-15, 47 from 2029-03-15); browsers and many TLS clients refuse longer ones.";
+    /// A precertificate (CT poison extension) in the chain.
+    CertPrecertificate = "cert.precertificate", Error,
+        "This is the precertificate the CA logged to Certificate Transparency, not the certificate it issued: download the final certificate (the CA's portal, or crt.sh lists both) and use that.";
+    /// A publicly-trusted certificate with an Ed25519/Ed448/P-224/unknown-curve key or an EdDSA signature.
+    CabfKeyAlgorithm = "cabf.key-algorithm", Warning,
+        "Public CAs issue RSA or ECDSA P-256/P-384/P-521 certificates signed with SHA-2 only: browsers and most TLS clients refuse others. Get one of those.";
+    /// A subscriber certificate with an organizationalUnitName.
+    CabfSubjectOu = "cabf.subject-ou", Warning,
+        "Public CAs stopped putting organizational units in TLS certificates on 2022-09-01: a certificate issued since with one breaks the rules; ask the CA to reissue it.";
+    /// A subject attribute badly encoded, too long, repeated, or only metadata.
+    CabfSubjectEncoding = "cabf.subject-encoding", Warning,
+        "The CA encoded the subject against the Baseline Requirements (the message says how): ask it to reissue the certificate.";
+    /// Subject attributes out of the Baseline Requirements' order.
+    CabfSubjectOrder = "cabf.subject-order", Warning,
+        "The CA ordered the subject attributes against the Baseline Requirements: ask it to reissue the certificate.";
+    /// A subject that does not fit the validation type the certificate asserts.
+    CabfSubjectValidationType = "cabf.subject-validation-type", Warning,
+        "The subject does not fit the validation level the certificate claims (DV, OV, IV, EV): ask the CA to reissue it.";
+    /// certificatePolicies missing or not as the profile requires.
+    CabfPolicies = "cabf.policies", Warning,
+        "The certificate's policies are not as the Baseline Requirements require (the message says how): ask the CA to reissue it.";
+    /// An ECDSA subscriber certificate whose keyUsage has keyAgreement (NOT RECOMMENDED).
+    CabfLeafKeyAgreement = "cabf.leaf-key-agreement", Warning,
+        "Nothing to do now: TLS does not use keyAgreement with ECDSA certificates; ask the CA to leave it out at the next issuance.";
+    /// authorityInformationAccess missing, critical, or not http:// URLs.
+    CabfAia = "cabf.aia", Warning,
+        "The certificate's authority information access is not as the Baseline Requirements require: ask the CA to reissue it; clients may not find the issuer or revocation status.";
+    /// cRLDistributionPoints missing, critical, or not one http:// URL.
+    CabfCrldp = "cabf.crldp", Warning,
+        "The certificate's CRL distribution point is not as the Baseline Requirements require: ask the CA to reissue it; clients may not find its revocation status.";
+    /// A publicly-trusted CA certificate's keyUsage is missing, not critical, or lacks keyCertSign/cRLSign.
+    CabfCaKeyUsage = "cabf.ca-key-usage", Warning,
+        "The CA certificate's keyUsage breaks the Baseline Requirements: the CA must reissue its intermediate; use another issuing CA meanwhile if clients refuse it.";
+    /// A subscriber certificate's EKU has e-mail, code-signing, time-stamping or OCSP-signing.
+    CabfLeafEkuOther = "cabf.leaf-eku-other", Warning,
+        "A TLS server certificate may carry serverAuth (and clientAuth) only: ask the CA to reissue it without the other purposes.";
+    /// A subscriber certificate's keyUsage has bits its key type may not have.
+    CabfLeafKeyUsage = "cabf.leaf-key-usage", Warning,
+        "Ask the CA to reissue the certificate with digitalSignature (and keyEncipherment for RSA) only.";
     /// A dNSName SAN with an underscore.
     CabfDnsUnderscore = "cabf.dns-underscore", Warning,
         "Reissue without underscores in DNS names: they are not valid host names and public CAs may not issue them.";
@@ -343,6 +382,11 @@ codes! {
 impl Code {
     /// The fix in the window's own words: where the command line names a flag, the window names its
     /// field, menu or button. Every other code's fix is the same on both faces.
+    /// A "SHOULD NOT" of the rule it enforces: a warning even with `--strict`.
+    pub fn advisory(self) -> bool {
+        matches!(self, Self::CabfLeafKeyAgreement)
+    }
+
     pub fn window_fix(self) -> &'static str {
         match self {
             Self::RevocationCrlExpired => {

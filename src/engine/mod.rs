@@ -7,6 +7,7 @@
 //! bytes ─► load::load ─► analyze (chain::build ─► checks ─► webpki verdict) ─► Report ─► bundle / JSON
 //! ```
 
+mod br;
 pub mod bundle;
 pub mod cert;
 pub mod chain;
@@ -274,7 +275,9 @@ fn strictness(findings: &mut [Finding], options: &CheckOptions) {
     if options.strict {
         for finding in findings {
             let code = finding.code.as_str();
-            if code.starts_with("rfc5280.") || code.starts_with("cabf.") {
+            if (code.starts_with("rfc5280.") || code.starts_with("cabf."))
+                && !finding.code.advisory()
+            {
                 finding.severity = Severity::Error;
             }
         }

@@ -648,3 +648,112 @@ pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
     }
     files
 }
+
+/// The extensions of a leaf that follows the Baseline Requirements' subscriber profile (BR 2.0
+/// §7.1.2.7) for sbc.example.com: domain validated, ECDSA, an OCSP and a caIssuers URL, a CRL.
+pub const BR_LEAF_EXT: &str = "basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=serverAuth
+subjectAltName=DNS:sbc.example.com
+certificatePolicies=2.23.140.1.2.1
+authorityInfoAccess=OCSP;URI:http://ocsp.ca.example.com,caIssuers;URI:http://ca.example.com/int.crt
+crlDistributionPoints=URI:http://ca.example.com/int.crl
+authorityKeyIdentifier=keyid:always
+";
+
+/// The extensions of an intermediate that follows the subordinate CA profile (BR §7.1.2.10).
+pub const BR_CA_EXT: &str = "basicConstraints=critical,CA:TRUE,pathlen:0
+keyUsage=critical,digitalSignature,keyCertSign,cRLSign
+extendedKeyUsage=serverAuth,clientAuth
+certificatePolicies=2.23.140.1.2.1
+authorityInfoAccess=caIssuers;URI:http://ca.example.com/root.crt
+crlDistributionPoints=URI:http://ca.example.com/root.crl
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=keyid:always
+";
+
+/// A chain made with openssl (a peer nobody here wrote) in `dir`: `root.pem`, `int.pem` (the
+/// subordinate CA profile, or `int_ext`), `leaf.pem` (subject `subject`, extensions `leaf_ext`, a
+/// `leaf_key` key: "ec", "rsa" or "ed25519"), issued now for 40 days. The intermediate asserts the
+/// CA/B Forum DV policy, so the Baseline Requirements profiles apply although the root is private.
+pub fn br_chain(
+    dir: &std::path::Path,
+    subject: &str,
+    leaf_ext: &str,
+    leaf_key: &str,
+    int_ext: Option<&str>,
+) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "root.key",
+            "-out",
+            "root.pem",
+            "-days",
+            "3650",
+            "-subj",
+            "/C=US/O=Example CA/CN=Example Root",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+    let issue = |name: &str, key: &str, subject: &str, ext: &str, ca: &str| {
+        std::fs::write(dir.join(format!("{name}.ext")), format!("[v3]\n{ext}")).unwrap();
+        let key_file = format!("{name}.key");
+        let mut args = vec!["req", "-new", "-nodes", "-keyout", &key_file];
+        match key {
+            "rsa" => args.extend(["-newkey", "rsa:2048"]),
+            "ed25519" => args.extend(["-newkey", "ed25519"]),
+            _ => args.extend(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]),
+        }
+        let csr = format!("{name}.csr");
+        args.extend(["-out", &csr, "-subj", subject]);
+        openssl(dir, &args);
+        let (pem, ext_file, ca_pem, ca_key) = (
+            format!("{name}.pem"),
+            format!("{name}.ext"),
+            format!("{ca}.pem"),
+            format!("{ca}.key"),
+        );
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                &ca_pem,
+                "-CAkey",
+                &ca_key,
+                "-out",
+                &pem,
+                "-days",
+                "40",
+                "-extfile",
+                &ext_file,
+                "-extensions",
+                "v3",
+                "-sha256",
+            ],
+        );
+    };
+    issue(
+        "int",
+        "ec",
+        "/C=US/O=Example CA/CN=Example TLS CA",
+        int_ext.unwrap_or(BR_CA_EXT),
+        "root",
+    );
+    issue("leaf", leaf_key, subject, leaf_ext, "int");
+}

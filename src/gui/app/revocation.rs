@@ -8,6 +8,9 @@ use super::*;
 use crate::crldp::{self, CrlNote};
 use crate::engine::revocation::Crl;
 
+/// What one fetch brings back: the CRLs read and a note per URL.
+type Fetched = (Vec<Arc<Crl>>, Vec<CrlNote>);
+
 /// What was fetched, what is being fetched, and which URLs were already asked.
 #[derive(Default)]
 pub(super) struct RevocationFetch {
@@ -15,7 +18,7 @@ pub(super) struct RevocationFetch {
     pub notes: Vec<CrlNote>,
     /// URLs asked (answered or not): never asked again while the toggle stays on.
     tried: HashSet<String>,
-    task: Option<Task<(Vec<Arc<Crl>>, Vec<CrlNote>)>>,
+    task: Option<Task<Fetched>>,
 }
 
 impl RevocationFetch {
