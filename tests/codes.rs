@@ -553,6 +553,20 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            code: "chain.previous-leaf",
+            severity: "info",
+            make: |d| {
+                // Last year's certificate for the host beside this year's (one day newer).
+                let c = chain(Alg::P256);
+                let mut old = leaf();
+                old.not_before = rcgen::date_time_ymd(2025, 6, 1);
+                old.not_after = rcgen::date_time_ymd(2026, 6, 20);
+                let old = c.intermediate.issue(old, Alg::P256);
+                put(d, "in/sbc-2025.pem", old.pem());
+                check_pile(d, &[&c.leaf, &c.intermediate, &c.root], &[])
+            },
+        },
+        Case {
             code: "chain.ambiguous-leaf",
             severity: "error",
             make: |d| {

@@ -650,8 +650,25 @@ fn pin_another_leaf_and_shortcuts() {
         serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
     assert_eq!(json["chain"][0]["sha256"], left_out);
 
-    // Ctrl+S with a passing chain goes straight to the save dialog.
+    // Ctrl+S with a passing chain but no host name asks first: the names were not checked.
+    assert!(
+        harness
+            .query_by_label_contains("Checked without a host name")
+            .is_some(),
+        "the banner says the names were not checked"
+    );
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness.run();
+    assert!(!matches!(
+        picker.asked.lock().unwrap().last(),
+        Some(PickRequest::SaveBundle(_))
+    ));
+    assert!(
+        harness
+            .query_by_label("Save without checking the names?")
+            .is_some()
+    );
+    harness.get_by_label("Save anyway").click();
     harness.run();
     assert!(matches!(
         picker.asked.lock().unwrap().last(),
@@ -1704,6 +1721,7 @@ fn save_never_lands_on_a_file_the_certificates_came_from() {
         .click();
     harness.step();
     wait_for_load(&mut harness);
+    set_host(&mut harness, "sbc.example.com");
     assert!(harness.state().report().unwrap().passed());
     harness.get_by_label("Save bundle…").click();
     harness.run();
@@ -2603,4 +2621,59 @@ fn the_revocation_toggle_fetches_the_crls_and_each_card_has_a_revocation_line() 
         harness.step();
     }
     assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+/// The renewal folder: last year's leaf (still valid) beside this year's, for the same host. The
+/// window takes the newest, says why the other is left out, offers "Use this one instead" on the old
+/// one only; without a host name the banner is amber and says the names were not checked.
+#[test]
+fn the_renewal_folder_is_ready_with_the_newest_leaf_and_an_empty_host_is_amber() {
+    let c = chain(Alg::P256);
+    let mut old = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    old.not_before = rcgen::date_time_ymd(2025, 6, 1);
+    old.not_after = rcgen::date_time_ymd(2026, 6, 20);
+    let old = c.intermediate.issue(old, Alg::P256);
+    let mut harness = harness(FakePicker::default());
+    drop_bytes(
+        &mut harness,
+        &[
+            ("sbc-2025.pem", old.pem().into_bytes()),
+            ("sbc-2026.pem", c.leaf.pem().into_bytes()),
+            ("int.pem", c.intermediate.pem().into_bytes()),
+            ("root.pem", c.root.pem().into_bytes()),
+        ],
+    );
+    wait_for_load(&mut harness);
+    // No host name: the newest is chosen, and the banner is amber, not "Ready" alone.
+    assert_eq!(
+        harness.state().report().unwrap().chain[0].cert.sha256.hex(),
+        c.leaf.sha256()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("Checked without a host name — the names were not checked")
+            .is_some()
+    );
+    set_host(&mut harness, "sbc.example.com");
+    let report = harness.state().report().unwrap();
+    assert!(report.passed(), "{:?}", report.findings);
+    assert_eq!(report.chain[0].cert.sha256.hex(), c.leaf.sha256());
+    assert!(
+        harness
+            .query_by_label_contains("Checked without a host name")
+            .is_none()
+    );
+    assert!(harness.query_by_label_contains("✔ Ready").is_some());
+    assert!(harness.query_all_by_label("chain.previous-leaf").count() >= 1);
+    assert!(
+        harness.query_by_label("Use as leaf").is_none(),
+        "no pin offered on a CA"
+    );
+    // "Use this one instead" is on the old certificate: following it pins the old one.
+    harness.get_by_label("Use this one instead").click();
+    harness.run();
+    assert_eq!(
+        harness.state().report().unwrap().chain[0].cert.sha256.hex(),
+        old.sha256()
+    );
 }

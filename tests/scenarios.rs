@@ -1194,3 +1194,77 @@ fn unrelated_self_signed_cas_in_a_pile_cost_no_signature_check() {
     // others.
     assert_eq!(report.signature_checks, 3);
 }
+
+/// A renewal folder: last year's leaf for the host (still valid, or expired) beside this year's. The
+/// newest is the leaf, the older one is left out as `chain.previous-leaf` (a note naming its expiry),
+/// with a host name or without (same names); ambiguity remains for leaves of other names without a
+/// host, and for renewals that cannot be told apart (same dates).
+#[test]
+fn the_renewal_folder_takes_the_newest_leaf_and_names_the_previous_one() {
+    let c = chain(Alg::P256);
+    let leaf = |from: (i32, u8, u8), to: (i32, u8, u8), names: &[&str]| {
+        let mut p = leaf_params(names[0], names);
+        p.not_before = rcgen::date_time_ymd(from.0, from.1, from.2);
+        p.not_after = rcgen::date_time_ymd(to.0, to.1, to.2);
+        c.intermediate.issue(p, Alg::P256)
+    };
+    let host = ["sbc.example.com"];
+    let new = leaf((2026, 5, 1), (2026, 11, 15), &host);
+    let last_year = leaf((2025, 6, 1), (2026, 6, 20), &host);
+    let expired = leaf((2024, 6, 1), (2025, 6, 1), &host);
+    for (old, host_given) in [(&last_year, true), (&expired, true), (&last_year, false)] {
+        // Old first, as a folder listing sorts "sbc-2025" before "sbc-2026".
+        let files = [
+            ("sbc-2025.pem", old.pem()),
+            ("sbc-2026.pem", new.pem()),
+            ("int.pem", c.intermediate.pem()),
+            ("root.pem", c.root.pem()),
+        ];
+        let inputs: Vec<(&str, &[u8])> = files.iter().map(|(n, p)| (*n, p.as_bytes())).collect();
+        let o = options(host_given.then_some("sbc.example.com"));
+        let report = analyze(&inputs, &o);
+        assert_eq!(report.chain[0].cert.sha256.hex(), new.sha256());
+        assert!(report.passed(), "{:?}", report.findings);
+        assert!(!codes(&report).contains(&"chain.ambiguous-leaf"));
+        let note = report
+            .findings
+            .iter()
+            .find(|f| f.code.as_str() == "chain.previous-leaf")
+            .unwrap_or_else(|| panic!("{:?}", report.findings));
+        assert_eq!(note.severity, Severity::Info);
+        assert!(
+            note.message.contains("sbc-2025.pem") && note.message.contains("valid until"),
+            "{}",
+            note.message
+        );
+        assert!(
+            report
+                .excluded
+                .iter()
+                .any(|e| e.reason.as_str() == "chain.previous-leaf" && e.source == "sbc-2025.pem")
+        );
+        // Pinning the previous one is still possible.
+        let mut pinned = o.clone();
+        pinned.leaf = Some(engine::Fingerprint::of(&old.der));
+        let report = analyze(&inputs, &pinned);
+        assert_eq!(report.chain[0].cert.sha256.hex(), old.sha256());
+    }
+
+    // Other names, no host name: still ambiguous.
+    let other = leaf((2026, 1, 1), (2026, 12, 1), &["other.example.com"]);
+    let pile = last_year.pem() + &other.pem() + &c.intermediate.pem() + &c.root.pem();
+    let report = analyze(&[("pile.pem", pile.as_bytes())], &options(None));
+    assert!(errors(&report).contains(&"chain.ambiguous-leaf"));
+    // Two renewals with the very same dates cannot be told apart.
+    let twin = leaf((2026, 5, 1), (2026, 11, 15), &host);
+    let pile = new.pem() + &twin.pem() + &c.intermediate.pem() + &c.root.pem();
+    let report = analyze(
+        &[("pile.pem", pile.as_bytes())],
+        &options(Some("sbc.example.com")),
+    );
+    assert!(
+        errors(&report).contains(&"chain.ambiguous-leaf"),
+        "{:?}",
+        report.findings
+    );
+}

@@ -122,6 +122,16 @@ impl Built {
     }
 }
 
+/// The names a leaf is for (subjectAltName DNS names and addresses, and its Common Name), lower-case:
+/// two leaves sharing one are renewals of each other.
+fn names_of(cert: &Certificate) -> HashSet<String> {
+    hostname::names_valid_for(cert, false)
+        .into_iter()
+        .chain(cert.subject_common_name.clone())
+        .map(|n| n.to_ascii_lowercase())
+        .collect()
+}
+
 /// Builds the best path from the pile.
 pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) -> Built {
     let mut findings = Vec::new();
@@ -303,6 +313,61 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
         }
     }
 
+    // A renewal folder holds last year's certificate beside this year's, for the same names. Of the
+    // candidates for the same names (those valid for the host; without a host, those sharing a name
+    // with the newest), the newest — latest notBefore, then latest notAfter — is the leaf; the others
+    // are previous certificates, left out (`chain.previous-leaf`). The choice stays ambiguous only
+    // when the newest cannot be told apart (same dates) or other names remain.
+    if has_leaf && pinned.is_none() && candidates.len() > 1 {
+        let dates = |i: usize| {
+            let c = &search.nodes[i].cert;
+            (c.not_before, c.not_after)
+        };
+        let newest = candidates
+            .iter()
+            .copied()
+            .max_by_key(|i| dates(*i))
+            .unwrap_or(candidates[0]);
+        let newest_names = names_of(&search.nodes[newest].cert);
+        let siblings: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|i| {
+                host_matches > 0 || !names_of(&search.nodes[*i].cert).is_disjoint(&newest_names)
+            })
+            .collect();
+        let tied = siblings
+            .iter()
+            .any(|i| *i != newest && dates(*i) == dates(newest));
+        if !tied && siblings.len() > 1 {
+            let previous: Vec<usize> = siblings.into_iter().filter(|i| *i != newest).collect();
+            candidates.retain(|i| !previous.contains(i));
+            let new = &search.nodes[newest].cert;
+            let what = match &options.host {
+                Some(host) if host_matches > 0 => format!("for {host}"),
+                _ => "for the same names".to_string(),
+            };
+            for &i in &previous {
+                let old = &search.nodes[i].cert;
+                findings.push(Finding::new(
+                    Code::ChainPreviousLeaf,
+                    Some(old.sha256),
+                    format!(
+                        "{}: \"{}\", valid until {} ({}), is an earlier certificate {what}; the newest, \"{}\" ({}, valid from {}), is the leaf, and this one is left out",
+                        old.source,
+                        old.display_name(),
+                        super::checks::date(old.not_after),
+                        super::checks::expiry_words(old.not_after, options.at, options.at_is_now),
+                        new.display_name(),
+                        new.source,
+                        super::checks::date(new.not_before),
+                    ),
+                ));
+                excluded.push((i, Code::ChainPreviousLeaf));
+            }
+        }
+    }
+
     // Every path from every candidate leaf, then each judged by every check of the engine.
     let mut paths: Vec<Path> = Vec::new();
     for &start in candidates.iter().take(MAX_AMBIGUOUS_LEAVES) {
@@ -338,11 +403,11 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
             names.push(format!("and {} more", candidates.len() - names.len()));
         }
         let hint = if host_matches > 1 {
-            "more than one is valid for the host; pin one with --leaf"
+            "more than one is valid for the host, with the same dates; pin one"
         } else if options.host.is_some() {
-            "none is valid for the host; check the --host spelling or pin one with --leaf"
+            "none is valid for the host; check the host name's spelling or pin one"
         } else {
-            "give --host or pin one with --leaf"
+            "they are for different names; give the host name or pin one"
         };
         findings.push(Finding::new(
             Code::ChainAmbiguousLeaf,

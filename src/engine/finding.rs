@@ -97,6 +97,9 @@ codes! {
     /// Several leaves and nothing to choose between them.
     ChainAmbiguousLeaf = "chain.ambiguous-leaf", Error,
         "Pin the leaf with --leaf FILE, or give --host so the leaf valid for it is chosen.";
+    /// An earlier certificate for the same host or names, beside the newest one (a renewal folder).
+    ChainPreviousLeaf = "chain.previous-leaf", Info,
+        "Nothing to do if you are deploying the newest certificate; to use this one instead, pin it with --leaf FILE.";
     /// The input holds only CA certificates where a leaf is needed.
     ChainNoLeaf = "chain.no-leaf", Error,
         "Add the server (leaf) certificate; the input holds only CA certificates.";
@@ -400,6 +403,9 @@ impl Code {
             }
             Self::ChainUntrustedRoot => {
                 "Use a chain that ends at a root the far end trusts, or choose \"A roots file\" under Trust and pick a file holding that root."
+            }
+            Self::ChainPreviousLeaf => {
+                "Nothing to do if you are deploying the newest certificate; to use this one instead, click \"Use this one instead\" beside it under Left out."
             }
             Self::ChainAmbiguousLeaf => {
                 "Type the host name in the Host name field (the leaf valid for it is chosen), or click \"Use as leaf\" on the right certificate."

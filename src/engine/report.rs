@@ -364,6 +364,11 @@ impl Report {
         self.chain.iter().map(|e| e.cert.sha256).collect()
     }
 
+    /// A leaf was judged without a host name: nothing checked that it is valid for the trunk's name.
+    pub fn names_unchecked(&self) -> bool {
+        self.host.is_none() && self.chain.first().is_some_and(|e| e.role == Role::Leaf)
+    }
+
     /// The one-line verdict.
     pub fn verdict_line(&self) -> String {
         let errors = self.count(Severity::Error);
@@ -377,9 +382,14 @@ impl Report {
             .as_deref()
             .map(|h| format!(" for {h}"))
             .unwrap_or_default();
+        let unchecked = if self.names_unchecked() {
+            " (no host name given: the names were not checked)"
+        } else {
+            ""
+        };
         match until {
             Some(until) => format!(
-                "PASS: {} certificate{}, valid{host} until {}",
+                "PASS: {} certificate{}, valid{host} until {}{unchecked}",
                 self.chain.len(),
                 if self.chain.len() == 1 { "" } else { "s" },
                 date(until)

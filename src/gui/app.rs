@@ -418,8 +418,11 @@ impl App {
             Command::Select(fp) => self.chain_view.selected = Some(fp),
             Command::ShowDetails(fp) => self.chain_view.details = fp,
             Command::SaveBundle => {
-                let has_errors = self.report.as_ref().is_some_and(|r| !r.passed());
-                if has_errors {
+                let ask = self
+                    .report
+                    .as_ref()
+                    .is_some_and(|r| !r.passed() || r.names_unchecked());
+                if ask {
                     self.confirm_save.open = true;
                 } else {
                     self.handle(ctx, Command::SaveBundleConfirmed);

@@ -109,9 +109,14 @@ impl App {
                                         .on_hover_text(format!("{}\n{}", e.cert.subject, e.source));
                                     ui.weak(file_name(&e.source));
                                     let is_candidate_leaf = !e.cert.is_ca();
+                                    let pin_label = if e.reason == Code::ChainPreviousLeaf {
+                                        "Use this one instead"
+                                    } else {
+                                        "Use as leaf"
+                                    };
                                     if is_candidate_leaf
                                         && e.reason != Code::ChainDuplicate
-                                        && ui.small_button("Use as leaf").clicked()
+                                        && ui.small_button(pin_label).clicked()
                                     {
                                         self.commands.push(Command::PinLeaf(Some(e.cert.sha256)));
                                     }

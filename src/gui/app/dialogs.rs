@@ -22,8 +22,22 @@ impl ConfirmSave {
         let mut confirmed = false;
         egui::Modal::new(egui::Id::unique("confirm-save")).show(ctx, |ui| {
             ui.set_max_width(560.0);
-            ui.heading("Save a bundle with problems?");
-            ui.label("The far end will probably refuse this chain:");
+            if report.passed() {
+                ui.heading("Save without checking the names?");
+                let names = report
+                    .chain
+                    .first()
+                    .map(|leaf| hostname::names_valid_for(&leaf.cert, false).join(", "))
+                    .unwrap_or_default();
+                ui.label(format!(
+                    "No host name was typed, so nothing checked that the leaf is valid for the trunk's name. The leaf is valid for: {}.",
+                    drawable(&names)
+                ));
+                ui.label("Type the host name to check it, or save anyway.");
+            } else {
+                ui.heading("Save a bundle with problems?");
+                ui.label("The far end will probably refuse this chain:");
+            }
             for f in report
                 .findings
                 .iter()

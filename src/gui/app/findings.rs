@@ -9,7 +9,13 @@ impl App {
         };
         let passed = report.passed();
         let headline = drawable(&report.headline(self.bundle_options())).into_owned();
-        let (fill, text) = if passed {
+        let (fill, text) = if passed && report.names_unchecked() {
+            // Amber: nothing is wrong that was checked, but the names were not checked at all.
+            (
+                Color32::from_rgb(0xa8, 0x5d, 0x00),
+                format!("⚠ Checked without a host name — the names were not checked\n{headline}"),
+            )
+        } else if passed {
             (Color32::from_rgb(0x2f, 0x9e, 0x44), format!("✔ {headline}"))
         } else {
             (Color32::from_rgb(0xc9, 0x2a, 0x2a), format!("✖ {headline}"))
