@@ -108,6 +108,12 @@ impl App {
                                     ui.label(e.cert.display_name())
                                         .on_hover_text(format!("{}\n{}", e.cert.subject, e.source));
                                     ui.weak(file_name(&e.source));
+                                    if e.reason == Code::ChainPreviousLeaf {
+                                        ui.weak(format!(
+                                            "valid until {}",
+                                            crate::engine::checks::date(e.cert.not_after)
+                                        ));
+                                    }
                                     let is_candidate_leaf = !e.cert.is_ca();
                                     let pin_label = if e.reason == Code::ChainPreviousLeaf {
                                         "Use this one instead"
