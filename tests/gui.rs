@@ -1259,7 +1259,12 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
         );
     }
 
-    // "Roll back…" on the entry puts the backup back, after a confirmation, with its own entry.
+    // "Roll back…" on the entry puts the backup back, after a confirmation, with its own entry —
+    // to the sandbox the rehearsal went to, even with the Genesys Cloud tab selected now.
+    harness.get_by_label("Genesys Cloud").scroll_to_me();
+    harness.run();
+    harness.get_by_label("Genesys Cloud").click();
+    harness.run();
     harness.get_by_label("Roll back…").scroll_to_me();
     harness.run();
     let opener = harness.get_by_label("Roll back…").rect();
@@ -1278,14 +1283,15 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
     assert!(
         harness
             .query_by_label_contains(
-                "Destination: Genesys Cloud organisation at https://127.0.0.1:"
+                "Where: the local sandbox — a rehearsal; nothing goes to a live system (Genesys Cloud organisation at https://127.0.0.1:"
             )
             .is_some()
     );
     assert!(
         harness
-            .query_by_label_contains("what is there now is deleted")
-            .is_some()
+            .query_by_label_contains("It held nothing then: the certificate authority \"")
+            .is_some(),
+        "what rolling back to nothing deletes is named"
     );
     assert!(
         !harness
@@ -1307,9 +1313,9 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
     assert_eq!(audit.lines().count(), 2);
 
     // Another target: the rehearsal's green result is gone.
-    harness.get_by_label("Genesys Cloud").scroll_to_me();
+    harness.get_by_label("REST endpoint").scroll_to_me();
     harness.run();
-    harness.get_by_label("Genesys Cloud").click();
+    harness.get_by_label("REST endpoint").click();
     harness.run();
     assert!(harness.state().upload.finished.is_none());
     assert!(harness.query_by_label_contains("and verified").is_none());

@@ -45,8 +45,14 @@ enum Confirm {
     /// Upload the loaded bundle; `forced`: past its error findings.
     Upload { forced: bool },
     /// Put a backup back (from the audit log): where it goes and what it sends, in lines (read from
-    /// the backup on a worker).
-    Rollback(PathBuf, Vec<String>),
+    /// the backup on a worker), and whether the run it undoes was a sandbox rehearsal (from the audit
+    /// entry, never from the tab selected now). `None` lines' first entry: it cannot be done.
+    Rollback {
+        path: PathBuf,
+        lines: Vec<String>,
+        rehearsal: bool,
+        possible: bool,
+    },
 }
 
 struct Running {
@@ -267,10 +273,17 @@ impl UploadPanel {
 
     /// The secrets: the typed one, else (on the worker) the environment or the keychain.
     fn typed_secret(&self) -> Option<Secret> {
-        if self.prefs.choice == TargetChoice::Sandbox {
+        self.secret_for(self.prefs.choice == TargetChoice::Sandbox)
+    }
+
+    /// The secret a run takes: the sandbox's own for a rehearsal; else the one typed in a live tab
+    /// (none typed, or the Sandbox tab selected: the environment or the keychain, on the worker).
+    fn secret_for(&self, rehearsal: bool) -> Option<Secret> {
+        if rehearsal {
             return Some(Secret::new(crate::sandbox::CLIENT_SECRET));
         }
-        (!self.secret.is_empty()).then(|| Secret::new(self.secret.clone()))
+        (self.prefs.choice != TargetChoice::Sandbox && !self.secret.is_empty())
+            .then(|| Secret::new(self.secret.clone()))
     }
 
     fn start_trunks(&mut self, ctx: &egui::Context) {
@@ -339,8 +352,17 @@ impl UploadPanel {
 
     /// Puts a backup back through the target it was read from, with its own backup, read-back and
     /// audit entry (as `chainsmith rollback`).
-    fn start_rollback(&mut self, ctx: &egui::Context, backup: &Path, now: i64) {
-        let (api_roots, _) = self.api_roots();
+    /// The destination and trust come from the run being undone (a rehearsal goes back to the running
+    /// sandbox, with its certificate; a live run to the live API, with the CA file if one is set),
+    /// never from the tab selected now.
+    fn start_rollback(&mut self, ctx: &egui::Context, backup: &Path, now: i64, rehearsal: bool) {
+        let api_roots = if rehearsal {
+            self.sandbox
+                .as_ref()
+                .map(|s| s.certificate_pem.clone().into_bytes())
+        } else {
+            None
+        };
         match records::rollback_plan(
             backup,
             self.data_dir.clone(),
@@ -349,8 +371,8 @@ impl UploadPanel {
             upload::RetryPolicy::default(),
         ) {
             Ok(mut plan) => {
-                plan.rehearsal = self.prefs.choice == TargetChoice::Sandbox;
-                if plan.api_roots.is_none() {
+                plan.rehearsal = rehearsal;
+                if !rehearsal {
                     let path = self.prefs.ca_file.trim();
                     plan.api_roots_file = (!path.is_empty()).then(|| PathBuf::from(path));
                 }
@@ -362,8 +384,8 @@ impl UploadPanel {
 
     /// Runs a plan on a worker, reporting each step.
     fn start_run(&mut self, ctx: &egui::Context, plan: Plan, now: i64) {
-        let typed = self.typed_secret();
-        let remember = self.remember && self.prefs.choice != TargetChoice::Sandbox;
+        let typed = self.secret_for(plan.rehearsal);
+        let remember = self.remember && !plan.rehearsal;
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, events) = channel();
         let (worker_cancel, repaint) = (cancel.clone(), ctx.clone());
@@ -1062,33 +1084,20 @@ impl UploadPanel {
 
     /// Reads the backup on a worker, then asks: the confirmation names where it goes and what it
     /// sends (or deletes).
-    fn ask_rollback(&mut self, ctx: &egui::Context, path: PathBuf) {
+    fn ask_rollback(&mut self, ctx: &egui::Context, path: PathBuf, rehearsal: bool) {
+        // The sandbox the rehearsal went to: only the one running in this window can take it back.
+        let sandbox_url = self.sandbox.as_ref().map(|s| s.base_url());
         self.rollback_task = Some(Task::spawn("Reading the backup", ctx, move || {
-            let lines = match records::read_backup(&path) {
-                Err(e) => vec![format!("The backup cannot be read: {e}")],
-                Ok(backup) => {
-                    let mut lines = vec![format!(
-                        "Destination: {}",
-                        super::rotation::destination(&backup.target)
-                    )];
-                    let held = crate::rotate::held(backup.certificate.as_deref());
-                    if held.is_empty() {
-                        lines.push(
-                            "It held nothing then: what is there now is deleted (backed up first)."
-                                .into(),
-                        );
-                    }
-                    for h in held {
-                        lines.push(format!(
-                            "Sends: {} (SHA-256 {}…)",
-                            h.subject,
-                            short_fingerprint(&h.sha256)
-                        ));
-                    }
-                    lines
-                }
+            let (lines, possible) = match records::read_backup(&path) {
+                Err(e) => (vec![format!("The backup cannot be read: {e}")], false),
+                Ok(backup) => rollback_lines(&backup, rehearsal, sandbox_url.as_deref()),
             };
-            Confirm::Rollback(path, lines)
+            Confirm::Rollback {
+                path,
+                lines,
+                rehearsal,
+                possible,
+            }
         }));
     }
 
@@ -1152,28 +1161,47 @@ impl UploadPanel {
                     });
                 });
             }
-            Confirm::Rollback(path, lines) => {
+            Confirm::Rollback {
+                path,
+                lines,
+                rehearsal,
+                possible,
+            } => {
                 egui::Modal::new(egui::Id::unique("confirm-rollback")).show(ctx, |ui| {
-                    ui.heading("Put this backup back?");
+                    ui.heading(if possible {
+                        "Put this backup back?"
+                    } else {
+                        "This backup cannot be put back"
+                    });
                     for line in &lines {
                         ui.label(crate::engine::text::escaped(line));
                     }
-                    ui.label(format!("Backup: {}", path.display()));
-                    ui.label(
-                        "What the target holds now is backed up first; the backup's certificates \
-                         are uploaded and read back, with an audit entry of their own.",
-                    );
+                    ui.weak(format!("Backup: {}", path.display()));
+                    if possible {
+                        ui.label(
+                            "What the target holds now is backed up first; the backup's certificates \
+                             are uploaded and read back, with an audit entry of their own.",
+                        );
+                    }
                     ui.horizontal(|ui| {
-                        if ui.button("Don't roll back").clicked() {
+                        if ui
+                            .button(if possible { "Don't roll back" } else { "Close" })
+                            .clicked()
+                        {
                             self.confirm = None;
                         }
-                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                            if ui.button("Roll back now").clicked() {
-                                self.confirm = None;
-                                let ctx = ui.ctx().clone();
-                                self.start_rollback(&ctx, &path, now);
-                            }
-                        });
+                        if possible {
+                            ui.with_layout(
+                                egui::Layout::right_to_left(egui::Align::Center),
+                                |ui| {
+                                    if ui.button("Roll back now").clicked() {
+                                        self.confirm = None;
+                                        let ctx = ui.ctx().clone();
+                                        self.start_rollback(&ctx, &path, now, rehearsal);
+                                    }
+                                },
+                            );
+                        }
                     });
                 });
             }
@@ -1354,7 +1382,7 @@ impl UploadPanel {
                 ui.ctx().copy_text(records::audit_markdown(entries));
             }
             let busy = self.running.is_some();
-            let mut rollback = None;
+            let mut rollback: Option<(PathBuf, bool)> = None;
             for e in entries.iter().rev().take(20) {
                 ui.horizontal(|ui| {
                     ui.label(format!(
@@ -1370,15 +1398,65 @@ impl UploadPanel {
                             .on_hover_text(format!("Put back what this run replaced: {backup}"))
                             .clicked()
                     {
-                        rollback = Some(PathBuf::from(backup));
+                        let rehearsal = e["rehearsal"].as_bool() == Some(true);
+                        rollback = Some((PathBuf::from(backup), rehearsal));
                     }
                 });
             }
-            if let Some(path) = rollback {
-                self.ask_rollback(ui.ctx(), path);
+            if let Some((path, rehearsal)) = rollback {
+                self.ask_rollback(ui.ctx(), path, rehearsal);
             }
         });
     }
+}
+
+/// The confirmation's lines for putting `backup` back, and whether it can be: where it goes (the
+/// running sandbox for a rehearsal, the live API otherwise), what it deletes or sends, by name and
+/// expiry. A rehearsal whose sandbox is not the one running now cannot be put back.
+fn rollback_lines(
+    backup: &records::Backup,
+    rehearsal: bool,
+    sandbox_url: Option<&str>,
+) -> (Vec<String>, bool) {
+    let destination = super::rotation::destination(&backup.target);
+    let base = match &backup.target {
+        Target::Genesys(g) => g.api_base.clone(),
+        Target::Rest(r) => r.url.clone(),
+    };
+    let mut lines = Vec::new();
+    if rehearsal {
+        let running = sandbox_url.is_some_and(|url| base.starts_with(url));
+        if !running {
+            lines.push(format!(
+                "This was a rehearsal against a sandbox ({destination}) that is no longer running. A sandbox forgets everything when it stops, so there is nothing to put back, and nothing was ever sent to a live system."
+            ));
+            return (lines, false);
+        }
+        lines.push(format!(
+            "Where: the local sandbox — a rehearsal; nothing goes to a live system ({destination})"
+        ));
+    } else {
+        lines.push(format!("Where: LIVE — {destination}"));
+    }
+    let held = crate::rotate::held(backup.certificate.as_deref());
+    let what = match &backup.target {
+        Target::Genesys(g) => format!("the certificate authority \"{}\"", g.ca_name),
+        Target::Rest(_) => "the certificate there".to_string(),
+    };
+    if held.is_empty() {
+        lines.push(format!(
+            "It held nothing then: {what} is deleted (what is there now is backed up first)."
+        ));
+    }
+    for h in held {
+        lines.push(format!(
+            "Restores: {} (valid until {}; SHA-256 {}…)",
+            h.subject,
+            h.not_after.get(..10).unwrap_or(&h.not_after),
+            short_fingerprint(&h.sha256)
+        ));
+    }
+    (lines, true)
 }
 
 /// The result in words, by what the exit code means: nothing was changed, or the change may have
@@ -1465,4 +1543,63 @@ fn secret_row(ui: &mut egui::Ui, what: &str, secret: &mut String, remember: &mut
         ui.checkbox(remember, "Remember in keychain");
     });
     ui.end_row();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backup(api_base: &str, certificate: Option<String>) -> records::Backup {
+        let target: Target = serde_json::from_value(serde_json::json!({
+            "kind": "genesys",
+            "region": null,
+            "api_base": api_base,
+            "login_base": api_base,
+            "client_id": "ops",
+            "ca_name": "Carrier CA",
+        }))
+        .expect("a Genesys target");
+        records::Backup {
+            chainsmith_backup: 1,
+            time: "2026-12-02T19:00:00Z".into(),
+            target,
+            region: None,
+            ids: Default::default(),
+            certificate,
+            fingerprints: Vec::new(),
+            current: serde_json::Value::Null,
+            secret_binding: None,
+        }
+    }
+
+    #[test]
+    fn a_rehearsal_goes_back_only_to_the_sandbox_that_is_running() {
+        let b = backup("https://127.0.0.1:40001", None);
+        let (lines, possible) = rollback_lines(&b, true, Some("https://127.0.0.1:40001"));
+        assert!(possible);
+        assert!(
+            lines[0].starts_with("Where: the local sandbox"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[1].contains("the certificate authority \"Carrier CA\" is deleted"),
+            "{lines:?}"
+        );
+        // That sandbox is gone (another one runs, or none): nothing to put back, and said so.
+        for running in [Some("https://127.0.0.1:40002"), None] {
+            let (lines, possible) = rollback_lines(&b, true, running);
+            assert!(!possible);
+            assert!(lines[0].contains("no longer running"), "{lines:?}");
+        }
+        // A live run goes back to the live API, whatever sandbox runs.
+        let live = backup("https://api.mypurecloud.de", None);
+        let (lines, possible) = rollback_lines(&live, false, Some("https://127.0.0.1:40001"));
+        assert!(possible);
+        assert!(
+            lines[0].starts_with(
+                "Where: LIVE — Genesys Cloud organisation at https://api.mypurecloud.de"
+            ),
+            "{lines:?}"
+        );
+    }
 }
