@@ -1487,6 +1487,23 @@ fn upload_window_sends_to_a_rest_endpoint_with_oauth() {
     for token in server.issued_tokens() {
         assert!(!audit.contains(&token));
     }
+
+    // An empty token URL is said in words (it said ": not a valid URL").
+    harness.state_mut().upload.prefs.rest.auth = chainsmith::upload::RestAuth::Oauth {
+        token_url: String::new(),
+        client_id: chainsmith::sandbox::CLIENT_ID.into(),
+    };
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("the token URL is empty: enter the OAuth token endpoint")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains(": not a valid URL")
+            .is_none()
+    );
 }
 
 #[test]
@@ -2682,4 +2699,64 @@ fn the_renewal_folder_is_ready_with_the_newest_leaf_and_an_empty_host_is_amber()
         harness.state().report().unwrap().chain[0].cert.sha256.hex(),
         old.sha256()
     );
+}
+
+/// Words in the window: the root beside an incomplete chain is not "nothing to do", and an expired
+/// leaf's fix names what to do here.
+#[test]
+fn the_root_above_a_missing_intermediate_and_an_expired_leaf_say_what_to_do() {
+    let c = chain(Alg::P256);
+    let mut harness = harness(FakePicker::default());
+    harness.state_mut().prefs.host = "sbc.example.com".into();
+    drop_bytes(
+        &mut harness,
+        &[
+            ("leaf.pem", c.leaf.pem().into_bytes()),
+            ("root.pem", c.root.pem().into_bytes()),
+        ],
+    );
+    wait_for_load(&mut harness);
+    assert!(
+        harness
+            .query_by_label_contains("the chain stops below it, at \"sbc.example.com\"")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains(
+                "with \"Add issuer file…\": then \"Test Root CA\" can complete the chain"
+            )
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("Nothing to do if it is not needed")
+            .is_none()
+    );
+
+    let mut old = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    old.not_before = rcgen::date_time_ymd(2025, 1, 1);
+    old.not_after = rcgen::date_time_ymd(2025, 12, 31);
+    let expired = c.intermediate.issue(old, Alg::P256);
+    let mut harness = harness_with_chain(&expired, &c);
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("Get the renewed certificate from your CA and drop it here")
+            .is_some()
+    );
+}
+
+fn harness_with_chain(leaf: &Cert, c: &Chain) -> Harness<'static, App> {
+    let mut harness = harness(FakePicker::default());
+    harness.state_mut().prefs.host = "sbc.example.com".into();
+    drop_bytes(
+        &mut harness,
+        &[(
+            "chain.pem",
+            (leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
+        )],
+    );
+    wait_for_load(&mut harness);
+    harness
 }

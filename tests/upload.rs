@@ -765,6 +765,23 @@ fn rest_target_json_field_with_oauth_then_saved_and_raw_pem_with_bearer() {
     assert_eq!(backup["certificate"], Value::Null);
     let saved = std::fs::read_to_string(r.dir.path().join("sbc-7.json")).unwrap();
     assert!(saved.contains("\"trunk\": \"sbc-7\""), "{saved}");
+    // The audit entry names the endpoint with its {trunk} filled in, and the certificates by name.
+    assert_eq!(
+        first["endpoint"],
+        format!("{base}/trunk-api/trunks/sbc-7/certificate")
+    );
+    let names = first["certificates"].to_string();
+    assert!(
+        names.contains("CN=sbc.example.com, until") && names.contains("Test Intermediate CA"),
+        "{names}"
+    );
+    let out = r.run(&["audit", "--markdown"]);
+    let table = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        table.contains("/trunk-api/trunks/sbc-7/certificate") && !table.contains("{trunk}"),
+        "{table}"
+    );
+    assert!(table.contains("CN=sbc.example.com, until"), "{table}");
 
     // The saved definition is reused; 409 once is re-read and retried; a 503 is retried.
     r.sandbox.inject(fault(409, "WRITE /trunk-api/"));
@@ -846,6 +863,30 @@ fn rest_target_json_field_with_oauth_then_saved_and_raw_pem_with_bearer() {
         "the first upload, the 409 and its retry, then the raw POST"
     );
     r.assert_no_secret_written();
+
+    // Without credentials the endpoint's 401 is said as such (not "rejected … after a fresh token").
+    let out = r.run(&[
+        "upload",
+        "--target",
+        "rest",
+        "--url",
+        &format!("{base}/trunk-api/trunks/open-1/certificate"),
+        "--auth",
+        "none",
+        "--ca-file",
+        "sandbox.pem",
+        "--host",
+        "sbc.example.com",
+        AT_ARG,
+        "chain",
+    ]);
+    assert_ne!(code(&out), 0);
+    assert!(
+        stderr(&out).contains("asks for credentials (401) and none are configured")
+            && !stderr(&out).contains("fresh token"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

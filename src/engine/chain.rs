@@ -1032,11 +1032,24 @@ impl Search {
                 built.excluded.push((i, Code::ChainAlternatePath));
             } else {
                 built.excluded.push((i, Code::ChainUnrelated));
+                // A CA beside an incomplete chain is most often its own root, above a missing
+                // intermediate: say where the chain stops instead of "nothing to do".
+                let stops = match (path.end, path.nodes.last()) {
+                    (PathEnd::Incomplete, Some(&top)) if node.cert.is_ca() => {
+                        let top = &self.nodes[top].cert;
+                        format!(
+                            ": the chain stops below it, at \"{}\", whose issuer \"{}\" is missing — if this CA is above that issuer, the certificate between them is what to add",
+                            top.display_name(),
+                            top.issuer
+                        )
+                    }
+                    _ => String::new(),
+                };
                 built.findings.push(Finding::new(
                     Code::ChainUnrelated,
                     Some(node.cert.sha256),
                     format!(
-                        "\"{}\" ({}) is on no path from the leaf; left out of the bundle",
+                        "\"{}\" ({}) is on no path from the leaf{stops}; left out of the bundle",
                         node.cert.display_name(),
                         node.cert.source
                     ),

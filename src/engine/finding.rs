@@ -404,6 +404,9 @@ impl Code {
             Self::ChainUntrustedRoot => {
                 "Use a chain that ends at a root the far end trusts, or choose \"A roots file\" under Trust and pick a file holding that root."
             }
+            Self::CertExpired => {
+                "Get the renewed certificate from your CA and drop it here (or Open files…): in a folder with both, the newest is taken as the leaf. Already renewed? Check the Validation time field."
+            }
             Self::ChainPreviousLeaf => {
                 "Nothing to do if you are deploying the newest certificate; to use this one instead, click \"Use this one instead\" beside it under Left out."
             }

@@ -278,6 +278,27 @@ impl Report {
                     ),
                 }
             }
+            (Code::ChainUnrelated, None) if self.anchor == AnchorKind::None => {
+                let unrelated = finding
+                    .sha256
+                    .and_then(|fp| self.excluded.iter().find(|e| e.cert.sha256 == fp));
+                match (unrelated, self.chain.last()) {
+                    (Some(ca), Some(top)) if ca.cert.is_ca() => {
+                        let issuer = &top.cert.issuer;
+                        match face {
+                            Face::Cli => format!(
+                                "Add the missing issuer \"{issuer}\" (from your CA, or with --fetch-missing): then \"{}\" can complete the chain.",
+                                ca.cert.display_name()
+                            ),
+                            Face::Window => format!(
+                                "Add the missing issuer \"{issuer}\" with \"Add issuer file…\": then \"{}\" can complete the chain.",
+                                ca.cert.display_name()
+                            ),
+                        }
+                    }
+                    _ => generic.to_string(),
+                }
+            }
             _ => generic.to_string(),
         }
     }

@@ -247,7 +247,7 @@ pub fn wait_too_long(status: u16, retry_after: Option<&str>, policy: &RetryPolic
 pub enum HttpError {
     #[error("{url}: plain http:// is only allowed to a loopback address; use https://")]
     Insecure { url: String },
-    #[error("{url}: not a valid URL")]
+    #[error("{}", if url.trim().is_empty() { "a URL is empty: enter it".to_string() } else { format!("{url}: not a valid URL") })]
     BadUrl { url: String },
     #[error(
         "{url}: the URL carries credentials (user:password@), which are never sent or written; give the secret through an environment variable, the OS keychain or the prompt"

@@ -259,7 +259,8 @@ pub enum UploadError {
         permission: String,
         correlation: Option<String>,
     },
-    #[error("the server rejected the credentials (401), also after a fresh token: {0}")]
+    /// A 401: the message says which credentials were refused (or that none were configured).
+    #[error("{0}")]
     Unauthorized(String),
     /// The token request itself was refused: the client id or secret is wrong (or the client is
     /// disabled); no fresh token can help.
@@ -339,6 +340,24 @@ impl Payload {
     pub fn from_pem(pem: Option<String>) -> Self {
         let fingerprints = pem.as_deref().map(fingerprints).unwrap_or_default();
         Self { pem, fingerprints }
+    }
+
+    /// Each certificate for people: its subject (escaped) and expiry date.
+    pub fn names(&self) -> Vec<String> {
+        let Some(pem) = &self.pem else {
+            return Vec::new();
+        };
+        engine::load("payload", pem.as_bytes())
+            .certificates
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}, until {}",
+                    engine::text::escaped(&c.subject),
+                    engine::checks::date(c.not_after)
+                )
+            })
+            .collect()
     }
 }
 
@@ -535,9 +554,15 @@ pub struct Record {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     pub endpoint: String,
+    /// The Genesys certificate authority's name (the REST endpoint is in `endpoint`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_authority: Option<String>,
     pub ids: BTreeMap<String, String>,
     /// SHA-256 of each certificate sent.
     pub bundle: Vec<String>,
+    /// Each certificate sent, for people: subject and expiry ("CN=Carrier Root CA, until 2036-11-29").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<String>,
     pub requests: Vec<http::Exchange>,
     /// `verified`, `refused`, `failed`, `differs`, `cancelled`.
     pub result: String,
@@ -692,12 +717,20 @@ impl Session {
             return Ok(response);
         }
         Err(match response.status {
-            401 => UploadError::Unauthorized(format!(
-                "{} {}: {}",
-                request.method,
-                request.url,
-                response.message()
-            )),
+            401 => {
+                let detail = format!("{} {}: {}", request.method, request.url, response.message());
+                UploadError::Unauthorized(match &self.conn.credentials {
+                    _ if self.refreshed => format!(
+                        "the server rejected the credentials (401), also after a fresh token: {detail}"
+                    ),
+                    http::Credentials::None => format!(
+                        "the server asks for credentials (401) and none are configured (authentication: none): {detail}; choose the authentication the endpoint expects"
+                    ),
+                    _ => format!(
+                        "the server rejected the credentials (401): {detail}; check the user name and password or the token"
+                    ),
+                })
+            }
             403 => UploadError::Forbidden {
                 method: request.method.to_string(),
                 url: request.url.clone(),
@@ -924,10 +957,11 @@ fn region_of(target: &Target) -> Option<String> {
     }
 }
 
+/// Where a run went: the Genesys API base, or the REST URL with its `{placeholders}` filled in.
 fn endpoint_of(target: &Target) -> String {
     match target {
         Target::Genesys(g) => g.api_base.clone(),
-        Target::Rest(r) => r.url.clone(),
+        Target::Rest(r) => r.upload_url().unwrap_or_else(|_| r.url.clone()),
     }
 }
 
@@ -1011,8 +1045,13 @@ pub fn run_journaled(
         target: plan.target.kind(),
         region: region_of(&plan.target),
         endpoint: endpoint_of(&plan.target),
+        certificate_authority: match &plan.target {
+            Target::Genesys(g) => Some(g.ca_name.clone()),
+            Target::Rest(_) => None,
+        },
         ids: BTreeMap::new(),
         bundle: plan.payload.fingerprints.clone(),
+        certificates: plan.payload.names(),
         requests: Vec::new(),
         result: String::new(),
         error: None,

@@ -125,7 +125,7 @@ pub fn action_words(entry: &Value) -> String {
 /// The audit entries as a Markdown table for a change ticket.
 pub fn audit_markdown(entries: &[Value]) -> String {
     let mut out = String::from(
-        "| time | action | target | ids | result | backup | correlation ids |\n|---|---|---|---|---|---|---|\n",
+        "| time | action | target | certificates | ids | result | backup | correlation ids |\n|---|---|---|---|---|---|---|---|\n",
     );
     for e in entries {
         let ids = e["ids"]
@@ -149,12 +149,35 @@ pub fn audit_markdown(entries: &[Value]) -> String {
         // Every cell is text from the log (a server's error body, a URL, ids): escaped for
         // Markdown, and for the HTML a Markdown viewer makes of it.
         let md = crate::engine::text::markdown;
+        let authority = e["certificate_authority"]
+            .as_str()
+            .map(|n| format!(", certificate authority \"{n}\""))
+            .unwrap_or_default();
+        let certificates = e["certificates"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| {
+                let n = e["bundle"].as_array().map_or(0, Vec::len);
+                if n == 0 {
+                    "none".into()
+                } else {
+                    format!("{n} (SHA-256 only)")
+                }
+            });
         out.push_str(&format!(
-            "| {} | {} | {} {} | {} | {}{} | {} | {} |\n",
+            "| {} | {} | {} {}{} | {} | {} | {}{} | {} | {} |\n",
             md(e["time"].as_str().unwrap_or_default()),
             md(&action_words(e)),
             md(e["target"].as_str().unwrap_or_default()),
             md(e["endpoint"].as_str().unwrap_or_default()),
+            md(&authority),
+            md(&certificates),
             md(&ids),
             md(e["result"].as_str().unwrap_or_default()),
             e["error"]

@@ -158,6 +158,12 @@ impl RestTarget {
         secret::refuse_credentials_in_url("read_url", &self.read_url()?).map_err(usage)?;
         self.pin_fingerprints()?;
         if let RestAuth::Oauth { token_url, .. } = &self.auth {
+            if token_url.trim().is_empty() {
+                return Err(UploadError::Usage(
+                    "the token URL is empty: enter the OAuth token endpoint (https://…/oauth/token)"
+                        .into(),
+                ));
+            }
             secret::refuse_credentials_in_url("token_url", token_url).map_err(usage)?;
             super::http::check_url(token_url)?;
         }
@@ -461,10 +467,10 @@ pub(super) fn apply(
     run.started(Phase::Verify);
     let now = read(run, target)?;
     run.compare(wanted, held(target, &now)?.as_deref())?;
-    run.verified(format!(
-        "the endpoint holds exactly the {} certificate(s) sent",
-        run.payload_count()
-    ));
+    run.verified(match run.payload_count() {
+        0 => "the endpoint holds no certificate, as the backup recorded".to_string(),
+        n => format!("the endpoint holds exactly the {n} certificate(s) sent"),
+    });
     Ok(())
 }
 
