@@ -2760,3 +2760,163 @@ fn harness_with_chain(leaf: &Cert, c: &Chain) -> Harness<'static, App> {
     wait_for_load(&mut harness);
     harness
 }
+
+/// The label of the focused widget, if any.
+fn focused_label(harness: &Harness<'_, App>) -> Option<String> {
+    use egui_kittest::kittest::NodeT as _;
+    harness
+        .query_all(egui_kittest::kittest::By::new().predicate(|n| n.is_focused()))
+        .next()
+        .map(|n| n.accesskit_node().label().unwrap_or_default())
+}
+
+/// The rect of the focused widget, if any.
+fn focused_rect(harness: &Harness<'_, App>) -> Option<egui::Rect> {
+    harness
+        .query_all(egui_kittest::kittest::By::new().predicate(|n| n.is_focused()))
+        .next()
+        .map(|n| n.rect())
+}
+
+/// Presses Tab until the widget labelled `label` has focus (at most 120 presses).
+fn tab_to(harness: &mut Harness<'_, App>, label: &str) {
+    for _ in 0..120 {
+        if focused_label(harness).as_deref() == Some(label) {
+            return;
+        }
+        harness.key_press(egui::Key::Tab);
+        harness.run();
+    }
+    panic!("Tab never reached \"{label}\"");
+}
+
+fn press(harness: &mut Harness<'_, App>, key: egui::Key) {
+    harness.key_press(key);
+    harness.step();
+    harness.step();
+}
+
+/// The main flow from the keyboard alone: Ctrl+O (the dialog answers with the files), the host name
+/// typed in the field focused at start, the check, Ctrl+S, then Upload… by Tab and Enter: the window
+/// takes focus, Tab stays inside it (40 presses never reach the main window), the sandbox rehearsal
+/// and its confirmation (which opens on "Don't upload": Enter there cancels), Esc closes; the Rotation
+/// window the same, and the save confirmation.
+#[test]
+fn the_main_flow_runs_from_the_keyboard_and_tab_stays_in_each_window() {
+    let c = chain(Alg::P256);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("chain.pem"),
+        c.leaf.pem() + &c.intermediate.pem() + &c.root.pem(),
+    )
+    .unwrap();
+    let bundle = dir.path().join("bundle.pem");
+    let picker = FakePicker::default();
+    picker
+        .answers
+        .lock()
+        .unwrap()
+        .push_back(vec![dir.path().join("chain.pem")]);
+    picker
+        .answers
+        .lock()
+        .unwrap()
+        .push_back(vec![bundle.clone()]);
+    let mut harness = harness(picker.clone());
+    harness.state_mut().upload.data_dir = dir.path().join("data");
+    harness.run();
+    assert_eq!(focused_label(&harness).as_deref(), Some("Host name"));
+    harness
+        .get_by_label("Host name")
+        .type_text("sbc.example.com");
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    harness.step();
+    wait_for_load(&mut harness);
+    assert!(harness.state().report().unwrap().passed());
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness.run();
+    harness.run();
+    assert!(bundle.exists(), "Ctrl+S saved the bundle");
+
+    // Upload…: Tab to it, Enter; focus moves into the window.
+    tab_to(&mut harness, "Upload…");
+    press(&mut harness, egui::Key::Enter);
+    harness.run();
+    assert!(harness.state().upload.open);
+    let window = harness
+        .ctx
+        .memory(|m| m.area_rect(egui::Id::unique("upload-window")))
+        .expect("the Upload window is drawn");
+    let first = focused_label(&harness);
+    assert!(first.is_some(), "focus entered the window");
+    for _ in 0..40 {
+        harness.key_press(egui::Key::Tab);
+        harness.run();
+        let rect = focused_rect(&harness).expect("something has focus");
+        assert!(
+            window.expand(2.0).contains_rect(rect),
+            "Tab left the Upload window for {:?}",
+            focused_label(&harness)
+        );
+    }
+    // Shift+Tab from the first widget goes to the last one in the window, not behind it.
+    tab_to(&mut harness, first.as_deref().unwrap());
+    harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Tab);
+    harness.run();
+    harness.run();
+    assert!(
+        window
+            .expand(2.0)
+            .contains_rect(focused_rect(&harness).unwrap())
+    );
+
+    // The sandbox rehearsal, by keyboard.
+    tab_to(&mut harness, "Sandbox (local rehearsal)");
+    press(&mut harness, egui::Key::Space);
+    wait_for_upload(&mut harness);
+    tab_to(&mut harness, "Certificate authority name");
+    harness
+        .get_by_label("Certificate authority name")
+        .type_text("Keyboard CA");
+    harness.run();
+    tab_to(&mut harness, "Upload");
+    press(&mut harness, egui::Key::Enter);
+    harness.run();
+    assert!(harness.query_by_label("Upload this bundle?").is_some());
+    assert_eq!(
+        focused_label(&harness).as_deref(),
+        Some("Don't upload"),
+        "the confirmation opens on the button that cancels"
+    );
+    tab_to(&mut harness, "Upload now");
+    press(&mut harness, egui::Key::Enter);
+    wait_for_upload(&mut harness);
+    let finished = harness.state().upload.finished.as_ref().expect("finished");
+    assert_eq!(finished.record.result, "verified", "{:?}", finished.error);
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(!harness.state().upload.open, "Esc closes the window");
+
+    // The Rotation window: focus enters, Tab stays, Esc closes.
+    tab_to(&mut harness, "Rotate…");
+    press(&mut harness, egui::Key::Enter);
+    harness.run();
+    let window = harness
+        .ctx
+        .memory(|m| m.area_rect(egui::Id::unique("rotation-window")))
+        .expect("the Rotation window is drawn");
+    for _ in 0..30 {
+        harness.key_press(egui::Key::Tab);
+        harness.run();
+        let rect = focused_rect(&harness).expect("something has focus");
+        assert!(
+            window.expand(2.0).contains_rect(rect),
+            "Tab left the Rotation window for {:?}",
+            focused_label(&harness)
+        );
+    }
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(harness.query_by_label("Rotation").is_none());
+}

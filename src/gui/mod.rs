@@ -4,6 +4,7 @@
 //! and `request_repaint()`; the UI thread never blocks.
 
 pub mod app;
+pub mod focus;
 pub mod jobs;
 pub mod picker;
 pub mod probe;

@@ -243,9 +243,10 @@ impl ProbePanel {
         let mut action = None;
         let mut open = true;
         egui::Window::new("Probe endpoint")
+            .id(egui::Id::unique("probe-window"))
             .open(&mut open)
             .default_width(620.0)
-            .show(ctx, |ui| {
+            .show(ctx, |ui| crate::gui::focus::trapped(ui, |ui| {
                 egui::Grid::new("probe form").num_columns(2).show(ui, |ui| {
                     let label = ui.label("Endpoint");
                     ui.add(
@@ -383,7 +384,7 @@ impl ProbePanel {
                         finding_row(ui, finding, &fix);
                     }
                 });
-            });
+            }));
         if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
             open = false;
         }

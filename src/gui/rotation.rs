@@ -583,34 +583,36 @@ impl RotationPanel {
             ),
         };
         egui::Modal::new(egui::Id::unique("confirm-rotation")).show(ctx, |ui| {
-            ui.set_min_width(560.0);
-            ui.heading(heading);
-            for t in &confirm.targets {
-                ui.separator();
-                ui.label(RichText::new(escaped(&t.name)).strong());
-                ui.label(format!("Destination: {}", t.destination));
-                for line in &t.sends {
-                    ui.label(format!("Sends: {}", escaped(line)));
-                }
-                ui.label(&t.backup);
-            }
-            ui.separator();
-            ui.horizontal(|ui| {
-                if ui.button("Cancel").clicked() {
-                    self.confirm = None;
-                }
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    if ui.button(RichText::new(go.as_str()).strong()).clicked() {
-                        self.confirm = None;
-                        let ctx = ui.ctx().clone();
-                        match confirm.asked {
-                            Asked::Canary => self.start_apply(&ctx, true),
-                            Asked::Continue => self.start_apply(&ctx, false),
-                            Asked::RollBack => self.start_rollback(&ctx),
-                        }
+            crate::gui::focus::trapped(ui, |ui| {
+                ui.set_min_width(560.0);
+                ui.heading(heading);
+                for t in &confirm.targets {
+                    ui.separator();
+                    ui.label(RichText::new(escaped(&t.name)).strong());
+                    ui.label(format!("Destination: {}", t.destination));
+                    for line in &t.sends {
+                        ui.label(format!("Sends: {}", escaped(line)));
                     }
+                    ui.label(&t.backup);
+                }
+                ui.separator();
+                ui.horizontal(|ui| {
+                    if ui.button("Cancel").clicked() {
+                        self.confirm = None;
+                    }
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        if ui.button(RichText::new(go.as_str()).strong()).clicked() {
+                            self.confirm = None;
+                            let ctx = ui.ctx().clone();
+                            match confirm.asked {
+                                Asked::Canary => self.start_apply(&ctx, true),
+                                Asked::Continue => self.start_apply(&ctx, false),
+                                Asked::RollBack => self.start_rollback(&ctx),
+                            }
+                        }
+                    });
                 });
-            });
+            })
         });
     }
 
@@ -828,11 +830,14 @@ impl RotationPanel {
         let mut action = None;
         let mut open = true;
         egui::Window::new("Rotation")
+            .id(egui::Id::unique("rotation-window"))
             .open(&mut open)
             .default_width(900.0)
             .default_height(560.0)
             .show(ctx, |ui| {
-                action = self.ui_body(ui, seed);
+                crate::gui::focus::trapped(ui, |ui| {
+                    action = self.ui_body(ui, seed);
+                })
             });
         let asking = self.confirm.is_some() || self.confirm_task.is_some();
         self.ui_confirm(ctx);

@@ -538,11 +538,14 @@ impl UploadPanel {
         self.keep_secret_with_its_target();
         let mut open = true;
         egui::Window::new("Upload bundle")
+            .id(egui::Id::unique("upload-window"))
             .open(&mut open)
             .default_width(640.0)
             .default_height(620.0)
             .vscroll(true)
-            .show(ctx, |ui| self.ui_body(ui, report));
+            .show(ctx, |ui| {
+                crate::gui::focus::trapped(ui, |ui| self.ui_body(ui, report))
+            });
         // Esc closes the window (a confirmation on top takes Esc first).
         if self.confirm.is_none()
             && self.confirm_trust.is_none()
@@ -569,40 +572,42 @@ impl UploadPanel {
             .and_then(|u| u.host_str().map(String::from))
             .unwrap_or_default();
         egui::Modal::new(egui::Id::unique("confirm-trust-certificate")).show(ctx, |ui| {
-            ui.heading(format!("Trust this certificate for {host}?"));
-            ui.label(format!("Subject: {}", cert.subject));
-            ui.label(format!("SHA-256: {}", cert.sha256));
-            ui.monospace(format!(
-                "as openssl prints it: {}",
-                openssl_fingerprint(&cert.sha256)
-            ));
-            ui.label(
-                "Compare the fingerprint with the one the device shows (its web interface, or \
+            crate::gui::focus::trapped(ui, |ui| {
+                ui.heading(format!("Trust this certificate for {host}?"));
+                ui.label(format!("Subject: {}", cert.subject));
+                ui.label(format!("SHA-256: {}", cert.sha256));
+                ui.monospace(format!(
+                    "as openssl prints it: {}",
+                    openssl_fingerprint(&cert.sha256)
+                ));
+                ui.label(
+                    "Compare the fingerprint with the one the device shows (its web interface, or \
                  `openssl x509 -noout -fingerprint -sha256` on its certificate). Trust it only if \
                  they match: anyone between you and the device could show another certificate.",
-            );
-            ui.label(
+                );
+                ui.label(
                 "The pin is stored in this REST target's definition. The host name and the dates \
                  are still checked.",
             );
-            ui.horizontal(|ui| {
-                if ui.button("Trust this certificate").clicked() {
-                    match crate::tls::parse_pin(&cert.sha256) {
-                        Ok(pin) => {
-                            self.prefs.rest.add_pin(&pin);
-                            self.message = Some(format!(
-                                "Trusted the certificate {} for {host}: upload again.",
-                                short_fingerprint(&cert.sha256)
-                            ));
+                ui.horizontal(|ui| {
+                    if ui.button("Trust this certificate").clicked() {
+                        match crate::tls::parse_pin(&cert.sha256) {
+                            Ok(pin) => {
+                                self.prefs.rest.add_pin(&pin);
+                                self.message = Some(format!(
+                                    "Trusted the certificate {} for {host}: upload again.",
+                                    short_fingerprint(&cert.sha256)
+                                ));
+                            }
+                            Err(e) => self.message = Some(e.to_string()),
                         }
-                        Err(e) => self.message = Some(e.to_string()),
+                        self.confirm_trust = None;
                     }
-                    self.confirm_trust = None;
-                }
-                if ui.button("Don't trust it").clicked() {
-                    self.confirm_trust = None;
-                }
-            });
+                    if ui.button("Don't trust it").clicked() {
+                        self.confirm_trust = None;
+                    }
+                });
+            })
         });
     }
 
@@ -1125,40 +1130,45 @@ impl UploadPanel {
                 let errors = upload::blocking_findings(report);
                 let lines = self.destination(report);
                 egui::Modal::new(egui::Id::unique("confirm-upload")).show(ctx, |ui| {
-                    ui.heading(if forced {
-                        "Upload a chain with errors?"
-                    } else {
-                        "Upload this bundle?"
-                    });
-                    for line in &lines {
-                        ui.label(line);
-                    }
-                    ui.label("What is there now is backed up first, and read back after.");
-                    if forced {
-                        ui.label("The far end may refuse it, and the trunk may stop working:");
-                        for e in &errors {
-                            ui.colored_label(ui.visuals().error_fg_color, format!("✖ {e}"));
-                        }
-                        ui.label("The audit log records that these errors were overridden.");
-                    }
-                    // Cancel first; the confirming button at the far end.
-                    ui.horizontal(|ui| {
-                        if ui.button("Don't upload").clicked() {
-                            self.confirm = None;
-                        }
-                        let go = if forced {
-                            "Upload with these errors"
+                    crate::gui::focus::trapped(ui, |ui| {
+                        ui.heading(if forced {
+                            "Upload a chain with errors?"
                         } else {
-                            "Upload now"
-                        };
-                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                            if ui.button(go).clicked() {
-                                self.confirm = None;
-                                let ctx = ui.ctx().clone();
-                                self.start_upload(&ctx, report, now);
-                            }
+                            "Upload this bundle?"
                         });
-                    });
+                        for line in &lines {
+                            ui.label(line);
+                        }
+                        ui.label("What is there now is backed up first, and read back after.");
+                        if forced {
+                            ui.label("The far end may refuse it, and the trunk may stop working:");
+                            for e in &errors {
+                                ui.colored_label(ui.visuals().error_fg_color, format!("✖ {e}"));
+                            }
+                            ui.label("The audit log records that these errors were overridden.");
+                        }
+                        // Cancel first; the confirming button at the far end.
+                        ui.horizontal(|ui| {
+                            if ui.button("Don't upload").clicked() {
+                                self.confirm = None;
+                            }
+                            let go = if forced {
+                                "Upload with these errors"
+                            } else {
+                                "Upload now"
+                            };
+                            ui.with_layout(
+                                egui::Layout::right_to_left(egui::Align::Center),
+                                |ui| {
+                                    if ui.button(go).clicked() {
+                                        self.confirm = None;
+                                        let ctx = ui.ctx().clone();
+                                        self.start_upload(&ctx, report, now);
+                                    }
+                                },
+                            );
+                        });
+                    })
                 });
             }
             Confirm::Rollback {
@@ -1167,7 +1177,7 @@ impl UploadPanel {
                 rehearsal,
                 possible,
             } => {
-                egui::Modal::new(egui::Id::unique("confirm-rollback")).show(ctx, |ui| {
+                egui::Modal::new(egui::Id::unique("confirm-rollback")).show(ctx, |ui| crate::gui::focus::trapped(ui, |ui| {
                     ui.heading(if possible {
                         "Put this backup back?"
                     } else {
@@ -1203,7 +1213,7 @@ impl UploadPanel {
                             );
                         }
                     });
-                });
+                }));
             }
         }
     }

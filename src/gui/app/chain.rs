@@ -399,60 +399,62 @@ impl App {
             .default_width(640.0)
             .default_height(560.0)
             .show(ctx, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    egui::Grid::new("fields")
-                        .num_columns(2)
-                        .striped(true)
-                        .show(ui, |ui| {
-                            let rows = [
-                                ("Subject", cert.subject.clone()),
-                                ("Issuer", cert.issuer.clone()),
-                                ("Serial", cert.serial_hex()),
-                                ("Valid from", rfc3339(cert.not_before)),
-                                ("Valid until", rfc3339(cert.not_after)),
-                                ("Key", cert.key.to_string()),
-                                ("Signature", cert.signature_algorithm.name().to_string()),
-                                ("SHA-256", cert.sha256.hex()),
-                                ("File", cert.source.clone()),
-                            ];
-                            for (k, v) in rows {
-                                ui.label(k);
-                                ui.add(egui::Label::new(v).wrap());
-                                ui.end_row();
+                crate::gui::focus::trapped(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        egui::Grid::new("fields")
+                            .num_columns(2)
+                            .striped(true)
+                            .show(ui, |ui| {
+                                let rows = [
+                                    ("Subject", cert.subject.clone()),
+                                    ("Issuer", cert.issuer.clone()),
+                                    ("Serial", cert.serial_hex()),
+                                    ("Valid from", rfc3339(cert.not_before)),
+                                    ("Valid until", rfc3339(cert.not_after)),
+                                    ("Key", cert.key.to_string()),
+                                    ("Signature", cert.signature_algorithm.name().to_string()),
+                                    ("SHA-256", cert.sha256.hex()),
+                                    ("File", cert.source.clone()),
+                                ];
+                                for (k, v) in rows {
+                                    ui.label(k);
+                                    ui.add(egui::Label::new(v).wrap());
+                                    ui.end_row();
+                                }
+                            });
+                        ui.add_space(8.0);
+                        ui.heading("Extensions");
+                        egui::Grid::new("extensions")
+                            .num_columns(2)
+                            .striped(true)
+                            .show(ui, |ui| {
+                                for ext in &cert.extensions {
+                                    let name = if ext.critical {
+                                        format!("{} (critical)", ext.name)
+                                    } else {
+                                        ext.name.clone()
+                                    };
+                                    ui.label(name).on_hover_text(&ext.oid);
+                                    ui.add(egui::Label::new(&ext.value).wrap());
+                                    ui.end_row();
+                                }
+                            });
+                        ui.add_space(8.0);
+                        let pem = engine::pem::encode("CERTIFICATE", &cert.der);
+                        ui.horizontal(|ui| {
+                            ui.heading("PEM");
+                            if ui.button("Copy PEM").clicked() {
+                                self.commands.push(Command::Copy(pem.clone()));
                             }
                         });
-                    ui.add_space(8.0);
-                    ui.heading("Extensions");
-                    egui::Grid::new("extensions")
-                        .num_columns(2)
-                        .striped(true)
-                        .show(ui, |ui| {
-                            for ext in &cert.extensions {
-                                let name = if ext.critical {
-                                    format!("{} (critical)", ext.name)
-                                } else {
-                                    ext.name.clone()
-                                };
-                                ui.label(name).on_hover_text(&ext.oid);
-                                ui.add(egui::Label::new(&ext.value).wrap());
-                                ui.end_row();
-                            }
-                        });
-                    ui.add_space(8.0);
-                    let pem = engine::pem::encode("CERTIFICATE", &cert.der);
-                    ui.horizontal(|ui| {
-                        ui.heading("PEM");
-                        if ui.button("Copy PEM").clicked() {
-                            self.commands.push(Command::Copy(pem.clone()));
-                        }
+                        let mut shown = pem.as_str();
+                        ui.add(
+                            egui::TextEdit::multiline(&mut shown)
+                                .code_editor()
+                                .desired_width(f32::INFINITY),
+                        );
                     });
-                    let mut shown = pem.as_str();
-                    ui.add(
-                        egui::TextEdit::multiline(&mut shown)
-                            .code_editor()
-                            .desired_width(f32::INFINITY),
-                    );
-                });
+                })
             });
         if !open {
             self.chain_view.details = None;

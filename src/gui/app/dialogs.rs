@@ -19,8 +19,13 @@ impl ConfirmSave {
             self.open = false;
             return false;
         };
+        // Esc cancels, as every dialog here.
+        if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+            self.open = false;
+            return false;
+        }
         let mut confirmed = false;
-        egui::Modal::new(egui::Id::unique("confirm-save")).show(ctx, |ui| {
+        egui::Modal::new(egui::Id::unique("confirm-save")).show(ctx, |ui| crate::gui::focus::trapped(ui, |ui| {
             ui.set_max_width(560.0);
             if report.passed() {
                 ui.heading("Save without checking the names?");
@@ -58,7 +63,7 @@ impl ConfirmSave {
                     self.open = false;
                 }
             });
-        });
+        }));
         confirmed
     }
 }
@@ -76,9 +81,9 @@ impl PasteDialog {
         if !self.open {
             return None;
         }
-        let mut open = true;
+        let mut open = !ctx.input(|i| i.key_pressed(egui::Key::Escape));
         let mut load = false;
-        egui::Window::new("Paste PEM").open(&mut open).default_width(560.0).show(ctx, |ui| {
+        egui::Window::new("Paste PEM").open(&mut open).default_width(560.0).show(ctx, |ui| crate::gui::focus::trapped(ui, |ui| {
             ui.label("Paste certificates (PEM text, e.g. from an e-mail or `openssl s_client -showcerts`):");
             let label = ui.label("PEM text");
             ui.add(
@@ -91,7 +96,7 @@ impl PasteDialog {
             if ui.button("Load pasted text").clicked() {
                 load = true;
             }
-        });
+        }));
         self.open = open && !load;
         load.then(|| std::mem::take(&mut self.text))
     }
