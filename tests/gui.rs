@@ -2129,6 +2129,8 @@ fn rotation_window_opens_a_plan_reads_status_applies_canary_first_and_rolls_back
         picker.asked.lock().unwrap().last(),
         Some(&PickRequest::OpenPlan)
     );
+    // The plan file is read on a worker.
+    wait_for_rotation(&mut harness);
     let names: Vec<String> = harness
         .state()
         .rotation
@@ -2151,13 +2153,45 @@ fn rotation_window_opens_a_plan_reads_status_applies_canary_first_and_rolls_back
     }
     harness.run();
 
-    // Status: read, nothing sent.
+    // Status: read, nothing sent; what each target receives, by name.
     harness.get_by_label("Status").click();
     wait_for_rotation(&mut harness);
     let rows = harness.state().rotation.rows.clone();
     assert!(
         rows.iter().all(|r| r.holds_bundle == Some(false)),
         "{rows:?}"
+    );
+    assert_eq!((writes(&eu), writes(&us)), (0, 0));
+    assert!(
+        rows[0].receives.contains("CA certificate")
+            && rows[0].receives.contains("Test Intermediate CA"),
+        "{rows:?}"
+    );
+    assert!(harness.query_all_by_label_contains("receives ").count() >= 2);
+    // The dry run's request list opens.
+    harness.get_by_label("Dry run").click();
+    wait_for_rotation(&mut harness);
+    let header = harness
+        .query_all_by_label_contains(" request(s)")
+        .next()
+        .expect("the request list")
+        .accesskit_node()
+        .label()
+        .unwrap_or_default();
+    assert!(
+        harness
+            .query_all_by_label_contains("POST ")
+            .next()
+            .is_none()
+    );
+    harness.get_all_by_label(&header).next().unwrap().click();
+    harness.run();
+    assert!(
+        harness
+            .query_all_by_label_contains("POST ")
+            .next()
+            .is_some(),
+        "the request list opened"
     );
     assert_eq!((writes(&eu), writes(&us)), (0, 0));
 
@@ -2295,11 +2329,84 @@ fn rotation_plan_from_the_loaded_chain_is_edited_and_saved_as_toml() {
         .get_by_label("New plan from the loaded chain")
         .click();
     harness.run();
+    // It opens clean: no error about the REST definition not written yet, no stale placeholder.
+    harness.run_steps(5);
+    assert_eq!(harness.state().rotation.plan_error, None);
+    assert!(harness.query_by_label("✔ The plan checks out").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("Plan: not saved yet")
+            .is_some()
+    );
+    assert!(harness.query_by_label_contains("No plan yet").is_none());
+    assert!(harness.query_all_by_label("API base").count() >= 1);
     // The form: rename the target.
     let first = harness.get_all_by_label("Name").next().unwrap();
     first.focus();
     first.type_text(" (test first)");
     harness.run_steps(10);
+    // An error names the form field, in a place that moves nothing under the pointer.
+    let name_y = harness
+        .get_all_by_label("Name")
+        .next()
+        .unwrap()
+        .rect()
+        .top();
+    let secret_var = harness.get_all_by_label("Secret variable").next().unwrap();
+    secret_var.focus();
+    secret_var.type_text("1");
+    harness.run_steps(5);
+    let error = harness
+        .state()
+        .rotation
+        .plan_error
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        error.starts_with("Target \"Genesys euw2.pure.cloud (test first)\" · Secret variable:"),
+        "{error}"
+    );
+    assert_eq!(
+        harness
+            .get_all_by_label("Name")
+            .next()
+            .unwrap()
+            .rect()
+            .top(),
+        name_y,
+        "an error line appearing moved the form"
+    );
+    harness.key_press(egui::Key::Backspace);
+    harness.run_steps(5);
+    assert_eq!(harness.state().rotation.plan_error, None);
+    // A third target: its missing client id is named as the form names it.
+    harness.get_by_label("Add Genesys target").click();
+    harness.run_steps(5);
+    assert_eq!(
+        harness.state().rotation.plan_error.as_deref(),
+        Some("Target \"Target 3\" · Client id: the Genesys Cloud OAuth client id is needed")
+    );
+    // Switched to REST: the Genesys fields go with the kind (no "region is for kind = genesys").
+    harness.get_all_by_label("REST").last().unwrap().click();
+    harness.run_steps(5);
+    let third = harness.state().rotation.draft.targets[2].clone();
+    assert_eq!(
+        (third.region, third.client_id, third.api_base),
+        (None, None, None)
+    );
+    let error = harness
+        .state()
+        .rotation
+        .plan_error
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        error.starts_with("Target \"Target 3\" · Definition file:") && !error.contains("line "),
+        "{error}"
+    );
+    harness.get_all_by_label("Remove").last().unwrap().click();
+    harness.run_steps(5);
+    assert_eq!(harness.state().rotation.plan_error, None);
     harness.get_by_label("Save plan…").click();
     harness.run_steps(10);
     harness.run_steps(10);

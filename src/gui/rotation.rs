@@ -44,6 +44,8 @@ pub struct Row {
     pub step: String,
     pub error: Option<String>,
     pub would_send: Vec<String>,
+    /// What it receives, by name: "2 CA certificates: Carrier Issuing CA 1, Carrier Root CA 2026".
+    pub receives: String,
 }
 
 /// What a confirmation is for.
@@ -106,8 +108,25 @@ pub fn destination(target: &upload::Target) -> String {
 /// Certificates as a confirmation lists them: subject and SHA-256 prefix.
 fn certificate_lines(held: &[Held]) -> Vec<String> {
     held.iter()
-        .map(|h| format!("{} (SHA-256 {}…)", h.subject, short(&h.sha256)))
+        .map(|h| {
+            format!(
+                "{}, until {} — {} (SHA-256 {}…)",
+                common_name(&h.subject),
+                h.not_after.get(..10).unwrap_or(&h.not_after),
+                h.subject,
+                short(&h.sha256)
+            )
+        })
         .collect()
+}
+
+/// The Common Name of a subject as written ("CN=Carrier Root CA, O=Carrier" → "Carrier Root CA"),
+/// else the whole subject.
+fn common_name(subject: &str) -> &str {
+    subject
+        .split(", ")
+        .find_map(|part| part.strip_prefix("CN="))
+        .unwrap_or(subject)
 }
 
 /// What a worker sends back as it goes.
@@ -119,6 +138,7 @@ enum Message {
 enum Outcome {
     Statuses {
         statuses: Vec<TargetStatus>,
+        receives: Vec<String>,
         bundle: Vec<Held>,
         verdict: String,
     },
@@ -142,6 +162,29 @@ pub struct Seed<'a> {
     pub inputs: Vec<String>,
     pub host: String,
     pub upload: &'a UploadPrefs,
+}
+
+/// A file read on a worker: its path and its text, or why it could not be read.
+type FileRead = (PathBuf, Result<String, String>);
+
+/// Where one target's secret comes from, gathered on the UI thread and read on a worker.
+struct SecretSource {
+    target: upload::Target,
+    typed: Option<Secret>,
+    secret_env: Option<String>,
+}
+
+impl SecretSource {
+    /// The secrets, from what was typed, else the variable, else the keychain (never a prompt).
+    fn resolve(sources: Vec<SecretSource>) -> Vec<Secrets> {
+        sources
+            .into_iter()
+            .map(|s| match s.typed {
+                Some(typed) => Secrets::find(&s.target, Some(typed), false),
+                None => rotate::secrets_for(&s.target, s.secret_env.as_deref(), None),
+            })
+            .collect()
+    }
 }
 
 /// The Rotation window's state.
@@ -171,6 +214,15 @@ pub struct RotationPanel {
     /// A new plan's REST target, from the Upload window: its definition is written beside the plan
     /// when the plan is first saved (a definition holds no secret).
     rest_definition: Option<(String, crate::upload::RestTarget)>,
+    /// REST definition files as read (on a worker), by path: the form re-checks the plan at every
+    /// edit without reading them again.
+    definitions: std::collections::HashMap<PathBuf, Result<String, String>>,
+    /// Definition files being read.
+    definitions_task: Option<Task<Vec<FileRead>>>,
+    /// A plan file being read (on a worker), with its path.
+    plan_task: Option<Task<FileRead>>,
+    /// For workers started outside a frame's `ui` (to repaint when they are done).
+    ctx: egui::Context,
     /// The confirmation being prepared (on a worker), then shown.
     confirm_task: Option<Task<Result<Confirmation, String>>>,
     pub confirm: Option<Confirmation>,
@@ -195,6 +247,10 @@ impl Default for RotationPanel {
             cancel: Arc::new(AtomicBool::new(false)),
             editing: false,
             rest_definition: None,
+            definitions: Default::default(),
+            definitions_task: None,
+            plan_task: None,
+            ctx: egui::Context::default(),
             confirm_task: None,
             confirm: None,
         }
@@ -210,13 +266,23 @@ fn escaped(text: &str) -> String {
 }
 
 impl RotationPanel {
+    /// A run, a status, or the reading of the plan or its definitions is under way.
     pub fn is_running(&self) -> bool {
-        self.worker.is_some()
+        self.worker.is_some() || self.plan_task.is_some() || self.definitions_task.is_some()
     }
 
-    /// Reads a plan file into the form and checks it.
+    /// Reads a plan file (on a worker), then puts it into the form and checks it.
     pub fn open_plan(&mut self, path: &Path) {
-        match crate::files::read_small_text(path) {
+        let path = path.to_path_buf();
+        self.plan_task = Some(Task::spawn("Reading the plan", &self.ctx, move || {
+            let text = crate::files::read_small_text(&path).map_err(|e| e.to_string());
+            (path, text)
+        }));
+    }
+
+    /// Puts a plan file's text into the form and checks it.
+    fn opened_plan(&mut self, path: &Path, text: Result<String, String>) {
+        match text {
             Ok(text) => match plan::draft(&text) {
                 Ok(draft) => {
                     self.draft = draft;
@@ -243,10 +309,13 @@ impl RotationPanel {
         self.plan_path = Some(path.to_path_buf());
         if let Some((name, target)) = self.rest_definition.take() {
             let file = path.parent().unwrap_or(Path::new(".")).join(&name);
-            if !file.exists()
-                && let Err(e) = crate::files::write_output(&file, target.to_json().as_bytes(), &[])
-            {
-                self.message = Some(format!("{}: not written: {e}", file.display()));
+            if !file.exists() {
+                match crate::files::write_output(&file, target.to_json().as_bytes(), &[]) {
+                    Ok(()) => {
+                        self.definitions.insert(file.clone(), Ok(target.to_json()));
+                    }
+                    Err(e) => self.message = Some(format!("{}: not written: {e}", file.display())),
+                }
             }
         }
         self.check_draft();
@@ -263,7 +332,42 @@ impl RotationPanel {
             .plan_path
             .clone()
             .unwrap_or_else(|| PathBuf::from("unsaved plan.toml"));
-        match plan::parse(&path, text) {
+        // Definitions come from the cache; one not read yet is read on a worker, then the plan is
+        // checked again (meanwhile the plan says so, without an error).
+        let missing = std::cell::RefCell::new(Vec::new());
+        let read = |file: &Path| -> Result<String, String> {
+            match self.definitions.get(file) {
+                Some(known) => known.clone(),
+                None => {
+                    missing.borrow_mut().push(file.to_path_buf());
+                    Err(READING.into())
+                }
+            }
+        };
+        let parsed = plan::parse_with(&path, text, &read);
+        let missing = missing.into_inner();
+        if !missing.is_empty() {
+            if self.definitions_task.is_none() {
+                self.definitions_task = Some(Task::spawn(
+                    "Reading the REST definitions",
+                    &self.ctx,
+                    move || {
+                        missing
+                            .into_iter()
+                            .map(|file| {
+                                let text =
+                                    crate::files::read_small_text(&file).map_err(|e| e.to_string());
+                                (file, text)
+                            })
+                            .collect()
+                    },
+                ));
+            }
+            self.rotation = None;
+            self.plan_error = Some(READING.into());
+            return;
+        }
+        match parsed {
             Ok(rotation) => {
                 let keep = self.rows.len() == rotation.targets.len()
                     && self
@@ -288,7 +392,7 @@ impl RotationPanel {
             }
             Err(e) => {
                 self.rotation = None;
-                self.plan_error = Some(e.to_string());
+                self.plan_error = Some(form_error(&e));
             }
         }
     }
@@ -321,6 +425,9 @@ impl RotationPanel {
                 ..TargetSection::default()
             });
             self.rest_definition = Some(("rest-target.json".into(), u.rest.clone()));
+            // Known before it is written beside the plan: the new plan checks out at once.
+            self.definitions
+                .insert(PathBuf::from("rest-target.json"), Ok(u.rest.to_json()));
         }
         self.draft = draft;
         self.plan_path = None;
@@ -333,19 +440,34 @@ impl RotationPanel {
         self.check_draft();
     }
 
-    fn secrets_for(&self, rotation: &Rotation) -> Vec<Secrets> {
-        rotation
-            .targets
-            .iter()
+    /// Where each target's secret comes from: the one typed, else its variable or the keychain. Read
+    /// with [`SecretSource::resolve`] on the worker: a keychain lookup (D-Bus, Credential Manager)
+    /// never runs on the UI thread.
+    fn secret_sources<'a>(
+        &self,
+        targets: impl Iterator<Item = (&'a upload::Target, Option<&'a String>)>,
+    ) -> Vec<SecretSource> {
+        targets
             .enumerate()
-            .map(|(i, t)| {
-                let typed = self.secrets.get(i).filter(|s| !s.is_empty());
-                match typed {
-                    Some(s) => Secrets::find(&t.target, Some(Secret::new(s.clone())), false),
-                    None => rotate::secrets_for(&t.target, t.secret_env.as_deref(), None),
-                }
+            .map(|(i, (target, secret_env))| SecretSource {
+                target: target.clone(),
+                typed: self
+                    .secrets
+                    .get(i)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| Secret::new(s.clone())),
+                secret_env: secret_env.cloned(),
             })
             .collect()
+    }
+
+    fn secrets_for(&self, rotation: &Rotation) -> Vec<SecretSource> {
+        self.secret_sources(
+            rotation
+                .targets
+                .iter()
+                .map(|t| (&t.target, t.secret_env.as_ref())),
+        )
     }
 
     /// Status (`dry_run`: and the requests a run would send): reads every target, sends no change.
@@ -363,6 +485,7 @@ impl RotationPanel {
         drop(tx);
         let label = if dry_run { "Dry run" } else { "Status" };
         let task = Task::spawn(label, ctx, move || {
+            let secrets = SecretSource::resolve(secrets);
             let now = time::OffsetDateTime::now_utc().unix_timestamp();
             let prepared = rotate::prepare(&rotation, now, &data_dir).map_err(|e| e.to_string())?;
             let statuses = rotation
@@ -372,8 +495,15 @@ impl RotationPanel {
                 .zip(&secrets)
                 .map(|((t, plan), secrets)| rotate::status_of(&t.name, plan, secrets, dry_run))
                 .collect();
+            let receives = rotation
+                .targets
+                .iter()
+                .zip(&prepared.plans)
+                .map(|(t, plan)| receives(&t.target, &plan.payload))
+                .collect();
             Ok(Outcome::Statuses {
                 statuses,
+                receives,
                 bundle: bundle_of(&prepared.report),
                 verdict: prepared.report.verdict_line(),
             })
@@ -401,6 +531,7 @@ impl RotationPanel {
         let (tx, rx) = channel::<Message>();
         let repaint = ctx.clone();
         let task = Task::spawn("Apply", ctx, move || {
+            let secrets = SecretSource::resolve(secrets);
             let clock = || time::OffsetDateTime::now_utc().unix_timestamp();
             let prepared =
                 rotate::prepare(&rotation, clock(), &data_dir).map_err(|e| e.to_string())?;
@@ -621,17 +752,12 @@ impl RotationPanel {
         let Some((previous, previous_path)) = self.last_run.clone() else {
             return;
         };
-        let secrets: Vec<Secrets> = previous
-            .targets
-            .iter()
-            .enumerate()
-            .map(
-                |(i, t)| match self.secrets.get(i).filter(|s| !s.is_empty()) {
-                    Some(s) => Secrets::find(&t.target, Some(Secret::new(s.clone())), false),
-                    None => rotate::secrets_for(&t.target, t.secret_env.as_deref(), None),
-                },
-            )
-            .collect();
+        let secrets = self.secret_sources(
+            previous
+                .targets
+                .iter()
+                .map(|t| (&t.target, t.secret_env.as_ref())),
+        );
         let data_dir = self.data_dir.clone();
         self.cancel = Arc::new(AtomicBool::new(false));
         let cancel = self.cancel.clone();
@@ -640,6 +766,7 @@ impl RotationPanel {
         let bundle = self.bundle.clone();
         let verdict = self.verdict.clone().unwrap_or_default();
         let task = Task::spawn("Roll back", ctx, move || {
+            let secrets = SecretSource::resolve(secrets);
             let clock = || time::OffsetDateTime::now_utc().unix_timestamp();
             let mut progress = |p: Progress| {
                 let _ = tx.send(Message::Progress(p));
@@ -677,6 +804,19 @@ impl RotationPanel {
 
     /// Takes what the worker sent, and its result when it is done.
     pub fn poll(&mut self) {
+        if let Some(task) = &self.plan_task
+            && let Some((path, text)) = task.try_result()
+        {
+            self.plan_task = None;
+            self.opened_plan(&path, text);
+        }
+        if let Some(task) = &self.definitions_task
+            && let Some(read) = task.try_result()
+        {
+            self.definitions_task = None;
+            self.definitions.extend(read);
+            self.check_draft();
+        }
         let Some(worker) = &self.worker else { return };
         let messages: Vec<Message> = worker.messages.try_iter().collect();
         for Message::Progress(p) in messages {
@@ -697,11 +837,15 @@ impl RotationPanel {
             }
             Ok(Outcome::Statuses {
                 statuses,
+                receives,
                 bundle,
                 verdict,
             }) => {
                 self.bundle = bundle;
                 self.verdict = Some(verdict);
+                for (row, r) in self.rows.iter_mut().zip(receives) {
+                    row.receives = r;
+                }
                 for (row, s) in self.rows.iter_mut().zip(statuses) {
                     row.holds = s.certificates;
                     row.holds_bundle = Some(s.holds_bundle);
@@ -820,6 +964,7 @@ impl RotationPanel {
 
     /// The window. Returns what the app must do (a dialog, the clipboard).
     pub fn ui(&mut self, ctx: &egui::Context, seed: &Seed) -> Option<RotationAction> {
+        self.ctx = ctx.clone();
         self.poll();
         if self.worker.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(200));
@@ -895,11 +1040,21 @@ impl RotationPanel {
         });
         match &self.plan_path {
             Some(p) => ui.label(format!("Plan: {}", escaped(&p.display().to_string()))),
+            None if !self.draft.targets.is_empty() || self.rotation.is_some() => {
+                ui.label("Plan: not saved yet (Save plan… keeps it)")
+            }
             None => ui.weak("No plan yet: open one, or start one from the loaded chain."),
         };
-        if let Some(e) = &self.plan_error {
-            ui.colored_label(ui.visuals().error_fg_color, format!("✖ {e}"));
-        }
+        // One line, always there: an error appearing or going never moves the form under the pointer.
+        let line = match &self.plan_error {
+            Some(e) if e == READING => RichText::new(format!("… {e}")).weak(),
+            Some(e) => RichText::new(format!("✖ {e}")).color(ui.visuals().error_fg_color),
+            None if self.rotation.is_some() => RichText::new("✔ The plan checks out").weak(),
+            None => RichText::new(" "),
+        };
+        let full = self.plan_error.clone().unwrap_or_default();
+        ui.add(egui::Label::new(line).truncate())
+            .on_hover_text(full);
         if self.editing && !running {
             ui.separator();
             if self.ui_form(ui) {
@@ -1010,7 +1165,12 @@ impl RotationPanel {
                         } else {
                             (i + 1).to_string()
                         });
-                        ui.label(format!("{} ({})", escaped(&row.name), row.kind));
+                        ui.vertical(|ui| {
+                            ui.label(format!("{} ({})", escaped(&row.name), row.kind));
+                            if !row.receives.is_empty() {
+                                ui.weak(format!("receives {}", row.receives));
+                            }
+                        });
                         ui.vertical(|ui| {
                             if row.holds.is_empty() {
                                 ui.weak(if row.holds_bundle.is_some() {
@@ -1021,11 +1181,11 @@ impl RotationPanel {
                             }
                             for h in &row.holds {
                                 ui.label(format!(
-                                    "{}… until {}",
-                                    short(&h.sha256),
+                                    "{}, until {}",
+                                    common_name(&h.subject),
                                     h.not_after.get(..10).unwrap_or(&h.not_after)
                                 ))
-                                .on_hover_text(&h.subject);
+                                .on_hover_text(format!("{}\nSHA-256 {}", h.subject, h.sha256));
                             }
                             match row.holds_bundle {
                                 Some(true) => {
@@ -1057,7 +1217,12 @@ impl RotationPanel {
                         ui.vertical(|ui| {
                             ui.label(&row.step);
                             if !row.would_send.is_empty() {
-                                ui.collapsing(format!("{} request(s)", row.would_send.len()), |ui| {
+                                egui::CollapsingHeader::new(format!(
+                                    "{} request(s)",
+                                    row.would_send.len()
+                                ))
+                                .id_salt(("would-send", i))
+                                .show(ui, |ui| {
                                     for r in &row.would_send {
                                         ui.monospace(escaped(r));
                                     }
@@ -1121,10 +1286,14 @@ impl RotationPanel {
                         changed |= text_row(ui, "Name", &mut t.name);
                         ui.label("Kind");
                         ui.horizontal(|ui| {
-                            changed |= ui
-                                .radio_value(&mut t.kind, Kind::Genesys, "Genesys Cloud")
-                                .changed();
-                            changed |= ui.radio_value(&mut t.kind, Kind::Rest, "REST").changed();
+                            let before = t.kind;
+                            ui.radio_value(&mut t.kind, Kind::Genesys, "Genesys Cloud");
+                            ui.radio_value(&mut t.kind, Kind::Rest, "REST");
+                            if t.kind != before {
+                                // One form per kind: the other kind's fields do not linger.
+                                clear_other_kind(t);
+                                changed = true;
+                            }
                             if ui.button("Remove").clicked() {
                                 remove = Some(i);
                             }
@@ -1133,6 +1302,8 @@ impl RotationPanel {
                         match t.kind {
                             Kind::Genesys => {
                                 changed |= option_row(ui, "Region", &mut t.region);
+                                changed |= option_row(ui, "API base", &mut t.api_base);
+                                changed |= option_row(ui, "Login base", &mut t.login_base);
                                 changed |= option_row(ui, "Client id", &mut t.client_id);
                                 changed |= option_row(ui, "CA name", &mut t.ca_name);
                             }
@@ -1199,4 +1370,85 @@ fn bundle_of(report: &crate::engine::Report) -> Vec<Held> {
             not_after: crate::engine::report::rfc3339(c.cert.not_after),
         })
         .collect()
+}
+
+/// What the plan says while a REST definition file is being read.
+const READING: &str = "reading the REST definition file…";
+
+/// A plan error in the form's words: the target and the form field it is about, instead of a line
+/// number of a TOML text the admin never saw.
+fn form_error(e: &plan::PlanError) -> String {
+    let message = match e {
+        plan::PlanError::At { message, .. } => message.clone(),
+        plan::PlanError::Read { .. } => return e.to_string(),
+    };
+    const FIELDS: [(&str, &str); 12] = [
+        ("region", "Region"),
+        ("client_id", "Client id"),
+        ("ca_name", "CA name"),
+        ("api_base", "API base"),
+        ("login_base", "Login base"),
+        ("description", "Description"),
+        ("trunk", "Trunk"),
+        ("definition", "Definition file"),
+        ("secret_env", "Secret variable"),
+        ("pin_sha256", "Pinned SHA-256"),
+        ("ca_file", "API CA file"),
+        ("timeout", "Timeout"),
+    ];
+    if let Some(rest) = message.strip_prefix("[bundle] inputs: ") {
+        return format!("Bundle files: {rest}");
+    }
+    let Some(rest) = message.strip_prefix("target \"") else {
+        return message;
+    };
+    let Some((name, rest)) = rest.split_once("\": ") else {
+        return message;
+    };
+    let field = FIELDS.iter().find(|(key, _)| {
+        rest.starts_with(key)
+            && !rest[key.len()..].starts_with(|c: char| c == '_' || c.is_alphanumeric())
+    });
+    match field {
+        Some((key, label)) => {
+            let said = rest[key.len()..].trim_start_matches([':', ' ']);
+            format!("Target \"{name}\" · {label}: {said}")
+        }
+        None => format!("Target \"{name}\": {rest}"),
+    }
+}
+
+/// Clears the fields of the kind `t` is not (after the kind was switched in the form).
+fn clear_other_kind(t: &mut TargetSection) {
+    match t.kind {
+        Kind::Rest => {
+            t.region = None;
+            t.client_id = None;
+            t.ca_name = None;
+            t.description = None;
+            t.trunk = None;
+            t.trunks.clear();
+            t.api_base = None;
+            t.login_base = None;
+        }
+        Kind::Genesys => {
+            t.definition = None;
+            if t.region.is_none() && t.api_base.is_none() {
+                t.region = Some("euw2.pure.cloud".into());
+            }
+        }
+    }
+}
+
+/// What a target receives, by name: a Genesys certificate authority the CA certificates, a REST
+/// endpoint the bundle.
+fn receives(target: &upload::Target, payload: &upload::Payload) -> String {
+    let names = payload.display_names();
+    let what = match (target, names.len()) {
+        (_, 0) => return "nothing".into(),
+        (upload::Target::Genesys(_), 1) => "1 CA certificate".to_string(),
+        (upload::Target::Genesys(_), n) => format!("{n} CA certificates"),
+        (upload::Target::Rest(_), n) => format!("the bundle of {n}"),
+    };
+    format!("{what}: {}", names.join(", "))
 }

@@ -296,6 +296,18 @@ fn unknown_key(message: &str) -> Option<&str> {
 /// Reads and checks a plan from its text. `path` is where it was read from: relative paths in it are
 /// taken from its folder.
 pub fn parse(path: &Path, text: &str) -> Result<Rotation, PlanError> {
+    parse_with(path, text, &|file: &Path| {
+        crate::files::read_small_text(file).map_err(|e| e.to_string())
+    })
+}
+
+/// [`parse`], reading each REST target's definition file with `read_definition` (the window reads
+/// them on a worker and keeps them, and knows a new plan's definition before it is written).
+pub fn parse_with(
+    path: &Path,
+    text: &str,
+    read_definition: &dyn Fn(&Path) -> Result<String, String>,
+) -> Result<Rotation, PlanError> {
     let shown = crate::engine::text::escaped(&path.display().to_string());
     let at = |line: usize, message: String| PlanError::At {
         path: shown.clone(),
@@ -353,7 +365,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Rotation, PlanError> {
     for spanned in &file.targets {
         let line = line_of(text, spanned.span().start);
         let t = spanned.get_ref();
-        let target = target_of(t, &resolve)
+        let target = target_of(t, &resolve, read_definition)
             .map_err(|message| at(line, format!("target \"{}\": {message}", t.name)))?;
         if !names.insert(t.name.clone()) {
             return Err(at(
@@ -457,7 +469,11 @@ pub fn read(path: &Path) -> Result<Rotation, PlanError> {
     parse(path, &text)
 }
 
-fn target_of(t: &TargetSection, resolve: &dyn Fn(&str) -> PathBuf) -> Result<Target, String> {
+fn target_of(
+    t: &TargetSection,
+    resolve: &dyn Fn(&str) -> PathBuf,
+    read_definition: &dyn Fn(&Path) -> Result<String, String>,
+) -> Result<Target, String> {
     let genesys_keys = [
         ("region", t.region.is_some()),
         ("client_id", t.client_id.is_some()),
@@ -506,8 +522,7 @@ fn target_of(t: &TargetSection, resolve: &dyn Fn(&str) -> PathBuf) -> Result<Tar
                 "definition: the saved REST target definition (upload --save-target FILE.json) is needed",
             )?;
             let path = resolve(file);
-            let text =
-                crate::files::read_small_text(&path).map_err(|e| format!("definition {e}"))?;
+            let text = read_definition(&path).map_err(|e| format!("definition {e}"))?;
             let target = RestTarget::from_json(&text)
                 .map_err(|e| format!("definition {}: {e}", path.display()))?;
             Ok(Target::Rest(target))

@@ -342,6 +342,18 @@ impl Payload {
         Self { pem, fingerprints }
     }
 
+    /// Each certificate by its display name (the Common Name, else the subject), escaped.
+    pub fn display_names(&self) -> Vec<String> {
+        let Some(pem) = &self.pem else {
+            return Vec::new();
+        };
+        engine::load("payload", pem.as_bytes())
+            .certificates
+            .iter()
+            .map(|c| engine::text::escaped(&c.display_name()))
+            .collect()
+    }
+
     /// Each certificate for people: its subject (escaped) and expiry date.
     pub fn names(&self) -> Vec<String> {
         let Some(pem) = &self.pem else {
