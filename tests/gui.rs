@@ -26,6 +26,8 @@ struct FakePicker {
     starts: Arc<Mutex<Vec<Option<PathBuf>>>>,
     /// Keep the dialog open (never answer), as a person still choosing would.
     hold: Arc<Mutex<bool>>,
+    /// Answer as rfd does where no dialog program exists (no portal, no zenity).
+    unavailable: Arc<Mutex<bool>>,
 }
 
 impl Picker for FakePicker {
@@ -39,6 +41,15 @@ impl Picker for FakePicker {
         self.asked.lock().unwrap().push(request.clone());
         self.starts.lock().unwrap().push(start);
         if *self.hold.lock().unwrap() {
+            return;
+        }
+        if *self.unavailable.lock().unwrap() {
+            let _ = reply.send(Picked {
+                request,
+                paths: Vec::new(),
+                unavailable: Some("No file dialog is available here".into()),
+            });
+            ctx.request_repaint();
             return;
         }
         let paths = self.answers.lock().unwrap().pop_front().unwrap_or_default();
@@ -3026,4 +3037,77 @@ fn the_main_flow_runs_from_the_keyboard_and_tab_stays_in_each_window() {
     harness.key_press(egui::Key::Escape);
     harness.run();
     assert!(harness.query_by_label("Rotation").is_none());
+}
+
+/// File dialogs start in the folder the certificates came from (a pasted chain: the home folder, not
+/// the working folder); with no dialog program, a path field takes its place, filled with that
+/// folder and the suggested name, and saving through it writes the file.
+#[test]
+fn dialogs_start_in_the_inputs_folder_and_a_path_field_stands_in_for_a_missing_dialog() {
+    let c = chain(Alg::P256);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("leaf.pem"), c.leaf.pem()).unwrap();
+    let picker = FakePicker::default();
+    let mut harness = harness(picker.clone());
+    harness.state_mut().prefs.host = "sbc.example.com".into();
+    harness
+        .state_mut()
+        .load_paths(&egui::Context::default(), vec![dir.path().join("leaf.pem")]);
+    wait_for_load(&mut harness);
+    // "Add issuer file…" under the broken chain asks for files, starting in the leaf's folder.
+    harness.get_by_label("Add issuer file…").click();
+    harness.run();
+    harness.run();
+    let start = picker.starts.lock().unwrap().last().cloned().flatten();
+    assert_eq!(
+        start.map(|p| std::fs::canonicalize(p).unwrap()),
+        Some(std::fs::canonicalize(dir.path()).unwrap())
+    );
+
+    // No dialog program: Save bundle… offers a path field, filled in.
+    *picker.unavailable.lock().unwrap() = true;
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness.run();
+    harness.run();
+    if harness
+        .query_by_label("Save a bundle with problems?")
+        .is_some()
+    {
+        harness.get_by_label("Save anyway").click();
+        harness.run();
+        harness.run();
+    }
+    assert!(harness.query_by_label("Save to which file?").is_some());
+    let field = harness.get_by_label("Path");
+    let value = field.value().unwrap_or_default();
+    assert!(
+        value.ends_with("sbc.example.com-bundle.pem")
+            && std::path::Path::new(&value)
+                .parent()
+                .map(|p| std::fs::canonicalize(p).unwrap())
+                == Some(std::fs::canonicalize(dir.path()).unwrap()),
+        "{value}"
+    );
+    harness.get_by_label("Save").click();
+    harness.run();
+    harness.run();
+    assert!(dir.path().join("sbc.example.com-bundle.pem").is_file());
+    assert!(harness.query_by_label("Save to which file?").is_none());
+
+    // A pasted chain has no folder: the dialog starts at home, not in the working folder.
+    *picker.unavailable.lock().unwrap() = false;
+    let mut harness = harness_with_paste(&picker, &c);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    harness.run();
+    let start = picker.starts.lock().unwrap().last().cloned().flatten();
+    assert_eq!(start, std::env::home_dir());
+}
+
+fn harness_with_paste(picker: &FakePicker, c: &Chain) -> Harness<'static, App> {
+    let mut harness = harness(picker.clone());
+    harness
+        .state_mut()
+        .load_bytes(vec![("pasted text".into(), c.leaf.pem().into_bytes())]);
+    harness.run();
+    harness
 }

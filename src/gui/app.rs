@@ -129,6 +129,8 @@ pub struct App {
     /// Focus the Host name field on the first frame.
     focus_host: bool,
     paste: dialogs::PasteDialog,
+    /// A path typed where no file dialog can be shown.
+    path_dialog: dialogs::PathDialog,
     toast: Option<(String, Instant)>,
     commands: Vec<Command>,
     /// CPU time of the last frame, milliseconds.
@@ -188,6 +190,7 @@ impl App {
             picking: false,
             focus_host: true,
             paste: Default::default(),
+            path_dialog: Default::default(),
             toast: None,
             commands: Vec::new(),
             last_frame_ms: 0.0,
@@ -358,7 +361,7 @@ impl App {
                     return;
                 }
                 self.picking = true;
-                let start = self.dialog_folder();
+                let start = self.dialog_folder_for(&request);
                 self.picker.pick(request, start, ctx, self.picks.0.clone());
             }
             Command::LoadPaths(paths) => self.load_paths(ctx, paths),
@@ -533,12 +536,34 @@ impl App {
             .find(|dir| !dir.as_os_str().is_empty() && dir.is_dir())
             .map(Path::to_path_buf)
             .or_else(|| self.prefs.last_folder.clone())
+            // Never the process's working folder, nor a dialog's "Recent": the home folder.
+            .or_else(std::env::home_dir)
+    }
+
+    /// Where the dialog for `request` starts: a plan's folder for the plan and its report, else the
+    /// folder the loaded certificates came from.
+    fn dialog_folder_for(&self, request: &PickRequest) -> Option<PathBuf> {
+        let plan_folder = self
+            .rotation
+            .plan_path
+            .as_deref()
+            .and_then(Path::parent)
+            .filter(|d| !d.as_os_str().is_empty())
+            .map(Path::to_path_buf);
+        match request {
+            PickRequest::OpenPlan
+            | PickRequest::SavePlan(_)
+            | PickRequest::SaveRotationReport(_) => plan_folder.or_else(|| self.dialog_folder()),
+            _ => self.dialog_folder(),
+        }
     }
 
     fn on_picked(&mut self, ctx: &egui::Context, picked: Picked) {
         self.picking = false;
         if let Some(why) = picked.unavailable {
-            self.toast(why);
+            // No dialog program: a path field instead, starting where the dialog would have.
+            let start = self.dialog_folder_for(&picked.request);
+            self.path_dialog.ask(picked.request, start, why);
             return;
         }
         let Some(first) = picked.paths.first().cloned() else {
@@ -800,6 +825,9 @@ impl App {
         self.ui_details(&ctx);
         if self.confirm_save.ui(&ctx, self.report.as_ref()) {
             self.commands.push(Command::SaveBundleConfirmed);
+        }
+        if let Some(picked) = self.path_dialog.ui(&ctx) {
+            self.on_picked(&ctx, picked);
         }
         if let Some(text) = self.paste.ui(&ctx) {
             self.load_bytes(vec![("pasted text".to_string(), text.into_bytes())]);

@@ -68,6 +68,87 @@ impl ConfirmSave {
     }
 }
 
+/// Where no file dialog can be shown (no desktop portal, no zenity): the path typed instead.
+#[derive(Debug, Default)]
+pub(super) struct PathDialog {
+    request: Option<PickRequest>,
+    text: String,
+    why: String,
+}
+
+impl PathDialog {
+    /// Opens the field for `request`, filled with the folder the dialog would have started in (and
+    /// the suggested name of a file to save).
+    pub fn ask(&mut self, request: PickRequest, start: Option<PathBuf>, why: String) {
+        let name = match &request {
+            PickRequest::SaveBundle(n)
+            | PickRequest::SaveReport(n)
+            | PickRequest::SavePlan(n)
+            | PickRequest::SaveRotationReport(n) => Some(n.clone()),
+            _ => None,
+        };
+        let mut path = start.unwrap_or_default();
+        if let Some(name) = name {
+            path.push(name);
+        }
+        self.text = path.display().to_string();
+        if !self.text.is_empty() && path.is_dir() && !self.text.ends_with(std::path::MAIN_SEPARATOR)
+        {
+            self.text.push(std::path::MAIN_SEPARATOR);
+        }
+        self.why = why;
+        self.request = Some(request);
+    }
+
+    /// The path, as if a dialog had picked it, once the admin confirms.
+    pub fn ui(&mut self, ctx: &egui::Context) -> Option<Picked> {
+        let request = self.request.clone()?;
+        if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+            self.request = None;
+            return None;
+        }
+        let saving = matches!(
+            request,
+            PickRequest::SaveBundle(_)
+                | PickRequest::SaveReport(_)
+                | PickRequest::SavePlan(_)
+                | PickRequest::SaveRotationReport(_)
+        );
+        let mut picked = None;
+        egui::Modal::new(egui::Id::unique("path-dialog")).show(ctx, |ui| {
+            crate::gui::focus::trapped(ui, |ui| {
+                ui.set_max_width(600.0);
+                ui.heading(if saving {
+                    "Save to which file?"
+                } else {
+                    "Open which file or folder?"
+                });
+                ui.weak(&self.why);
+                let label = ui.label("Path");
+                let field = ui
+                    .add(egui::TextEdit::singleline(&mut self.text).desired_width(560.0))
+                    .labelled_by(label.id);
+                let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                ui.horizontal(|ui| {
+                    if ui.button("Cancel").clicked() {
+                        self.request = None;
+                    }
+                    let go = ui.button(if saving { "Save" } else { "Open" }).clicked();
+                    if (go || entered) && !self.text.trim().is_empty() {
+                        picked = Some(Picked {
+                            request: request.clone(),
+                            paths: vec![PathBuf::from(self.text.trim())],
+                            unavailable: None,
+                        });
+                        self.request = None;
+                    }
+                });
+            });
+        });
+        picked
+    }
+}
+
 /// "Paste PEM": a text box for certificates copied from an e-mail or `openssl s_client -showcerts`.
 #[derive(Debug, Default)]
 pub(super) struct PasteDialog {
