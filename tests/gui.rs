@@ -915,6 +915,15 @@ fn probe_window_shows_what_the_endpoint_serves_against_the_loaded_bundle() {
     );
     harness.get_by_label("Probe…").click();
     harness.run();
+    // The window sits beside the inputs: the Host name field stays visible and usable.
+    let window = harness
+        .ctx
+        .memory(|m| m.area_rect(egui::Id::unique("probe-window")))
+        .expect("the Probe window is drawn");
+    assert!(
+        !window.intersects(harness.get_by_label("Host name").rect()),
+        "the Probe window covers the Host name field"
+    );
     harness.get_by_label("Endpoint").focus();
     harness
         .get_by_label("Endpoint")
@@ -927,6 +936,20 @@ fn probe_window_shows_what_the_endpoint_serves_against_the_loaded_bundle() {
     let found = codes(&outcome.report);
     assert!(found.contains(&"served.incomplete"), "{found:?}");
     assert!(found.contains(&"served.stale-leaf"), "{found:?}");
+    // Told apart by name, dates and SHA-256 (serials of one CA differ in a digit or two).
+    let stale = &outcome
+        .report
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "served.stale-leaf")
+        .unwrap()
+        .message;
+    assert!(
+        stale.contains("valid 2026-01-01 to 2030-01-01 (SHA-256")
+            && stale.contains("valid 2026-01-01 to 2027-01-01 (SHA-256")
+            && !stale.contains("serial"),
+        "{stale}"
+    );
     // The banner leads with the served leaf's identity, and the stale leaf is the first finding.
     assert_eq!(found[0], "served.stale-leaf");
     assert!(

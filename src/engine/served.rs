@@ -177,13 +177,15 @@ pub fn compare(served: &Report, bundle: &Report) -> Vec<Finding> {
             Code::ServedStaleLeaf,
             Some(s.sha256),
             format!(
-                "the endpoint still serves another certificate than the bundle's leaf: \"{}\"{self_signed} (serial {}, expiring {}); the bundle's leaf is \"{}\" (serial {}, expiring {}). The new certificate is not deployed yet, the server was not reloaded, or it answers with another certificate for this name (check the SNI sent)",
+                "the endpoint still serves another certificate than the bundle's leaf: it serves \"{}\"{self_signed}, valid {} to {} (SHA-256 {}); the bundle's leaf is \"{}\", valid {} to {} (SHA-256 {}). The new certificate is not deployed yet, the server was not reloaded, or it answers with another certificate for this name (check the SNI sent)",
                 s.display_name(),
-                s.serial_hex(),
+                super::checks::date(s.not_before),
                 super::checks::date(s.not_after),
+                s.sha256.short(),
                 b.cert.display_name(),
-                b.cert.serial_hex(),
-                super::checks::date(b.cert.not_after)
+                super::checks::date(b.cert.not_before),
+                super::checks::date(b.cert.not_after),
+                b.cert.sha256.short()
             ),
         ));
     }

@@ -242,10 +242,18 @@ impl ProbePanel {
         }
         let mut action = None;
         let mut open = true;
+        // Beside the inputs, not over them: top right, below the Host name row, resizable.
+        let screen = ctx.content_rect();
         egui::Window::new("Probe endpoint")
             .id(egui::Id::unique("probe-window"))
             .open(&mut open)
             .default_width(620.0)
+            .default_height(520.0)
+            .resizable(true)
+            .default_pos([
+                (screen.right() - 620.0 - 16.0).max(screen.left()),
+                screen.top() + 96.0,
+            ])
             .show(ctx, |ui| crate::gui::focus::trapped(ui, |ui| {
                 egui::Grid::new("probe form").num_columns(2).show(ui, |ui| {
                     let label = ui.label("Endpoint");
@@ -378,7 +386,10 @@ impl ProbePanel {
                         ui.set_width(ui.available_width());
                         ui.label(RichText::new(text).color(Color32::WHITE).strong());
                     });
-                egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .auto_shrink([false, false])
+                    .max_height(ui.available_height().max(160.0))
+                    .show(ui, |ui| {
                     for finding in &report.findings {
                         let fix = report.fix(finding, Face::Window);
                         finding_row(ui, finding, &fix);
