@@ -589,7 +589,7 @@ fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
     use rustls::pki_types::pem::PemObject as _;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-    let (host, port) = probe::split_target(&args.target)
+    let (host, _) = probe::split_target(&args.target)
         .ok_or_else(|| UsageError(format!("\"{}\" is not HOST[:PORT]", args.target)))?;
     let check_name = args.host.clone().unwrap_or_else(|| host.clone());
     let options = args.flags.options(Some(&check_name))?;
@@ -610,27 +610,6 @@ fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
         }
         _ => None,
     };
-    let mut probe_options = probe::ProbeOptions {
-        host: host.clone(),
-        port,
-        // The name the leaf must be valid for is the name to ask for: probing an IP address with
-        // --host sends that host as SNI, so a server with several certificates picks the right one.
-        sni: args.sni.clone().or_else(|| args.host.clone()),
-        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
-        client_auth,
-        only_suites: None,
-    };
-    let probed = match probe::probe(&probe_options) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("chainsmith: {e}");
-            return Ok(ExitCode::from(3));
-        }
-    };
-    let mut served = Loaded::default();
-    for (i, der) in probed.served.iter().enumerate() {
-        served.extend(engine::load(&format!("served #{}", i + 1), der));
-    }
     let bundle_report = if args.bundle.is_empty() {
         None
     } else {
@@ -640,14 +619,34 @@ fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
         }
         Some(engine::analyze(&bundle, roots.as_ref(), &options))
     };
-    // Without --roots, the bundle's own root is what the far end trusts.
-    let roots = roots.or_else(|| {
-        bundle_report
-            .as_ref()
-            .and_then(engine::served::bundle_roots)
-    });
-    let report = engine::analyze(&served, roots.as_ref(), &options);
-    let mut report = engine::served::judge(report, bundle_report.as_ref(), &options);
+    // The one pipeline (window and rotation verify use it too): the SNI is --sni, else the name
+    // checked (--host, else the endpoint's name).
+    let checked = match crate::probe_check::run(crate::probe_check::ProbeCheck {
+        target: &args.target,
+        sni: args.sni.as_deref(),
+        options: &options,
+        roots: roots.as_ref(),
+        bundle: bundle_report.as_ref(),
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        client_auth,
+    }) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("chainsmith: {e}");
+            return Ok(ExitCode::from(3));
+        }
+    };
+    let crate::probe_check::Checked {
+        host,
+        port,
+        probe: probed,
+        served,
+        roots,
+        report,
+        probe_options,
+    } = checked;
+    let mut probe_options = probe_options;
+    let mut report = report;
     if args.flags.fetch_missing && report.has(engine::Code::ServedIncomplete) {
         // What the endpoint should also send: fetched for the report; the served verdict stands.
         let (_, _, notes) = aia::analyze_fetching(

@@ -15,6 +15,7 @@ pub mod gui;
 pub mod places;
 pub mod prefs;
 pub mod probe;
+pub mod probe_check;
 pub mod rotate;
 pub mod sandbox;
 pub mod tls;

@@ -3134,3 +3134,29 @@ fn harness_with_paste(picker: &FakePicker, c: &Chain) -> Harness<'static, App> {
     harness.run();
     harness
 }
+
+/// One expiry rule: the card colours a date by the engine's own rule (the warning window is at most a
+/// third of the certificate's lifetime), so a 12-day certificate with 10 days left is fine on the
+/// card as in the findings.
+#[test]
+fn the_card_and_the_findings_share_one_expiry_rule() {
+    let c = chain(Alg::P256);
+    let mut p = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    // AT is 2026-06-01: 2 days old, 10 days left.
+    p.not_before = rcgen::date_time_ymd(2026, 5, 30);
+    p.not_after = rcgen::date_time_ymd(2026, 6, 11);
+    let short = c.intermediate.issue(p, Alg::P256);
+    let harness = harness_with_chain(&short, &c);
+    let report = harness.state().report().unwrap();
+    assert!(!codes(report).contains(&"cert.expiring-soon"));
+    assert!(
+        harness
+            .query_by_label_contains("✔ expires in 10 days")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("⚠ expires in 10 days")
+            .is_none()
+    );
+}

@@ -170,10 +170,36 @@ fn expiry_window(cert: &Certificate, options: &CheckOptions) -> i64 {
     (i64::from(options.expiry_warning_days) * DAY).min((cert.not_after - cert.not_before) / 3)
 }
 
+/// Where a certificate stands at the validation time: the one expiry rule, for the findings and for
+/// every screen that colours a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    Expired,
+    NotYetValid,
+    /// Within the expiry warning window (`--expiry-warning-days`, at most a third of its lifetime).
+    ExpiringSoon,
+    Valid,
+}
+
+/// The one expiry rule (see [`Validity`]).
+pub fn validity_at(cert: &Certificate, options: &CheckOptions) -> Validity {
+    let at = options.at;
+    if at > cert.not_after {
+        Validity::Expired
+    } else if at < cert.not_before {
+        Validity::NotYetValid
+    } else if cert.not_after - at < expiry_window(cert, options) {
+        Validity::ExpiringSoon
+    } else {
+        Validity::Valid
+    }
+}
+
 fn validity(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Finding>) {
     let at = options.at;
     let name = cert.display_name();
-    if at > cert.not_after {
+    let state = validity_at(cert, options);
+    if state == Validity::Expired {
         findings.push(Finding::new(
             Code::CertExpired,
             Some(cert.sha256),
@@ -183,7 +209,7 @@ fn validity(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Findi
                 relative_words(cert.not_after, at, options.at_is_now)
             ),
         ));
-    } else if at < cert.not_before {
+    } else if state == Validity::NotYetValid {
         findings.push(Finding::new(
             Code::CertNotYetValid,
             Some(cert.sha256),
@@ -193,7 +219,7 @@ fn validity(cert: &Certificate, options: &CheckOptions, findings: &mut Vec<Findi
                 relative_words(cert.not_before, at, options.at_is_now)
             ),
         ));
-    } else if cert.not_after - at < expiry_window(cert, options) {
+    } else if state == Validity::ExpiringSoon {
         findings.push(Finding::new(
             Code::CertExpiringSoon,
             Some(cert.sha256),

@@ -485,9 +485,7 @@ impl App {
             _ => None,
         };
         let bundle = self.report.clone().filter(|r| !r.chain.is_empty());
-        let host_field = self.prefs.host.clone();
-        self.probe
-            .start(ctx, &host_field, self.check_options(), roots, bundle);
+        self.probe.start(ctx, self.check_options(), roots, bundle);
     }
 
     fn poll_tasks(&mut self) {

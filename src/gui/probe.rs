@@ -148,21 +148,11 @@ impl ProbePanel {
         self.error.as_deref()
     }
 
-    /// The SNI to send: the SNI field; when it is empty and the endpoint is an IP address, the Host
-    /// name field (TLS sends no SNI for an address, and a server with several certificates would
-    /// answer with its default one); otherwise the endpoint's own name (`None`).
-    pub fn sni_for(&self, endpoint_host: &str, host_field: &str) -> Option<String> {
-        let typed = self.sni.trim();
-        if !typed.is_empty() {
-            return Some(typed.to_string());
-        }
-        let address = endpoint_host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok();
-        let host = host_field.trim();
-        (address && !host.is_empty()).then(|| host.to_string())
+    /// The SNI to send, by the one rule ([`crate::probe_check::sni_for`]): the SNI field, else the
+    /// name checked (the Host name field), else none (the endpoint's own name is sent).
+    pub fn sni_for(&self, host_field: &str) -> Option<String> {
+        let host = engine::HostName::parse(host_field.trim()).ok();
+        crate::probe_check::sni_for(Some(&self.sni), host.as_ref())
     }
 
     /// Starts a probe on a worker. `options`: the window's check options (the host name to check);
@@ -170,7 +160,6 @@ impl ProbePanel {
     pub fn start(
         &mut self,
         ctx: &egui::Context,
-        host_field: &str,
         mut options: CheckOptions,
         roots: Option<Loaded>,
         bundle: Option<Report>,
@@ -178,41 +167,40 @@ impl ProbePanel {
         let target = self.target.trim().to_string();
         self.result = None;
         self.error = None;
-        let Some((host, port)) = crate::probe::split_target(&target) else {
+        let Some((host, _)) = crate::probe::split_target(&target) else {
             self.error = Some(format!(
                 "\"{}\" is not HOST[:PORT] (e.g. sbc1.carrier.example:5061 or 192.0.2.10:5061)",
                 crate::engine::text::escape(&target)
             ));
             return;
         };
-        let sni = self.sni_for(&host, host_field);
+        let sni = self.sni.trim().to_string();
         options.leaf = None;
         options.via = None;
         if options.host.is_none() {
-            options.host = engine::HostName::parse(sni.as_deref().unwrap_or(&host)).ok();
+            // No Host name: the leaf is checked for the SNI asked for, else the endpoint's name.
+            let name = if sni.is_empty() {
+                host.as_str()
+            } else {
+                sni.as_str()
+            };
+            options.host = engine::HostName::parse(name).ok();
         }
         self.task = Some(Task::spawn(format!("Probing {target}"), ctx, move || {
-            let probe_options = crate::probe::ProbeOptions {
-                host,
-                port,
-                sni,
+            let checked = crate::probe_check::run(crate::probe_check::ProbeCheck {
+                target: &target,
+                sni: Some(&sni),
+                options: &options,
+                roots: roots.as_ref(),
+                bundle: bundle.as_ref(),
                 timeout: std::time::Duration::from_secs(10),
                 client_auth: None,
-                only_suites: None,
-            };
-            let probe = crate::probe::probe(&probe_options).map_err(|e| e.to_string())?;
-            let mut served = Loaded::default();
-            for (i, der) in probe.served.iter().enumerate() {
-                served.extend(engine::load(&format!("served #{}", i + 1), der));
-            }
-            // Without a roots file, the loaded bundle's root is what the far end trusts.
-            let roots = roots.or_else(|| bundle.as_ref().and_then(engine::served::bundle_roots));
-            let report = engine::analyze(&served, roots.as_ref(), &options);
-            let report = engine::served::judge(report, bundle.as_ref(), &options);
+            })
+            .map_err(|e| e.to_string())?;
             Ok(ProbeOutcome {
                 target,
-                probe,
-                report,
+                probe: checked.probe,
+                report: checked.report,
             })
         }));
     }
@@ -269,7 +257,7 @@ impl ProbePanel {
                         .map(|(h, _)| h)
                         .unwrap_or_default();
                     let is_address = endpoint_host.parse::<std::net::IpAddr>().is_ok();
-                    let hint = match self.sni_for(&endpoint_host, host_field) {
+                    let hint = match self.sni_for(host_field) {
                         _ if !self.sni.trim().is_empty() => String::new(),
                         Some(name) => format!("{name} (the Host name)"),
                         None if is_address => {

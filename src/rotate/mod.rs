@@ -1230,27 +1230,17 @@ pub fn verify(
     options: &CheckOptions,
     roots: Option<&Loaded>,
 ) -> VerifyResult {
-    let Some((host, port)) = crate::probe::split_target(&spec.endpoint) else {
-        return VerifyResult {
-            endpoint: spec.endpoint.clone(),
-            served: Vec::new(),
-            findings: Vec::new(),
-            error: Some(format!("\"{}\" is not HOST[:PORT]", spec.endpoint)),
-        };
-    };
-    let probe_options = crate::probe::ProbeOptions {
-        host: host.clone(),
-        port,
-        sni: spec
-            .sni
-            .clone()
-            .or_else(|| spec.host.as_ref().map(|h| h.to_string())),
+    let checked = crate::probe_check::run(crate::probe_check::ProbeCheck {
+        target: &spec.endpoint,
+        sni: spec.sni.as_deref(),
+        options,
+        roots,
+        bundle: Some(bundle),
         timeout: spec.timeout,
         client_auth: None,
-        only_suites: None,
-    };
-    let probed = match crate::probe::probe(&probe_options) {
-        Ok(p) => p,
+    });
+    let (probed, report) = match checked {
+        Ok(c) => (c.probe, c.report),
         Err(e) => {
             return VerifyResult {
                 endpoint: spec.endpoint.clone(),
@@ -1260,14 +1250,6 @@ pub fn verify(
             };
         }
     };
-    let mut served = Loaded::default();
-    for (i, der) in probed.served.iter().enumerate() {
-        served.extend(engine::load(&format!("served #{}", i + 1), der));
-    }
-    let bundle_roots = engine::served::bundle_roots(bundle);
-    let roots = roots.or(bundle_roots.as_ref());
-    let report = engine::analyze(&served, roots, options);
-    let report = engine::served::judge(report, Some(bundle), options);
     VerifyResult {
         endpoint: spec.endpoint.clone(),
         served: probed

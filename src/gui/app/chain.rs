@@ -488,31 +488,29 @@ pub(super) fn ui_validity(
     cert: &crate::engine::Certificate,
     options: &CheckOptions,
 ) {
-    use crate::engine::checks::{expiry_words, relative_words};
+    use crate::engine::checks::{Validity, expiry_words, relative_words, validity_at};
     let (not_before, not_after, at) = (cert.not_before, cert.not_after, options.at);
-    let (color, text) = if at > not_after {
-        (
+    // The engine's own rule (the findings use it too): one expiry rule everywhere.
+    let (color, text) = match validity_at(cert, options) {
+        Validity::Expired => (
             ui.visuals().error_fg_color,
             format!("✖ {}", expiry_words(not_after, at, options.at_is_now)),
-        )
-    } else if at < not_before {
-        (
+        ),
+        Validity::NotYetValid => (
             ui.visuals().error_fg_color,
             format!(
                 "✖ not yet valid: valid from {}",
                 relative_words(not_before, at, options.at_is_now)
             ),
-        )
-    } else if not_after - at < i64::from(options.expiry_warning_days) * 86_400 {
-        (
+        ),
+        Validity::ExpiringSoon => (
             ui.visuals().warn_fg_color,
             format!("⚠ {}", expiry_words(not_after, at, options.at_is_now)),
-        )
-    } else {
-        (
+        ),
+        Validity::Valid => (
             Color32::from_rgb(0x2f, 0x9e, 0x44),
             format!("✔ {}", expiry_words(not_after, at, options.at_is_now)),
-        )
+        ),
     };
     ui.horizontal(|ui| {
         ui.label(format!(
