@@ -6,7 +6,7 @@
 //! pass has just opened: focus moves to its first widget (in our dialogs, the one that cancels, so
 //! that Enter never confirms by accident).
 
-use eframe::egui::{FocusDirection, Id, Rect, Sense, Ui, Vec2};
+use eframe::egui::{self, FocusDirection, Id, Rect, Sense, Ui, Vec2};
 
 /// Draws `add_contents` with Tab and Shift+Tab kept inside; focus enters when the window opens.
 pub fn trapped<R>(ui: &mut Ui, add_contents: impl FnOnce(&mut Ui) -> R) -> R {
@@ -26,12 +26,36 @@ pub fn trapped<R>(ui: &mut Ui, add_contents: impl FnOnce(&mut Ui) -> R) -> R {
     let entering = (opened || pending) && !ui.is_sizing_pass();
     ui.ctx()
         .data_mut(|d| d.insert_temp(pending_key, (opened || pending) && !entering));
+    // Whether keyboard focus belongs here: from the opening until a click elsewhere. A widget that
+    // had focus here and was disabled (a button while its work runs) leaves nothing focused; the
+    // next Tab must come back here, not start over in the main window behind.
+    let inside_key = head.with("inside");
+    let nothing_key = head.with("nothing-focused");
+    let clicked_elsewhere = ui.ctx().input(|i| {
+        i.pointer.any_pressed()
+            && i.pointer
+                .interact_pos()
+                .is_some_and(|pos| ui.ctx().layer_id_at(pos) != Some(ui.layer_id()))
+    });
+    let (was_inside, nothing_focused): (bool, bool) = ui.ctx().data(|d| {
+        (
+            d.get_temp(inside_key).unwrap_or(false),
+            d.get_temp(nothing_key).unwrap_or(false),
+        )
+    });
+    let inside = (was_inside || entering) && !clicked_elsewhere;
+    let (tab, shift_tab) = ui.ctx().input(|i| {
+        (
+            i.key_pressed(egui::Key::Tab) && !i.modifiers.shift,
+            i.key_pressed(egui::Key::Tab) && i.modifiers.shift,
+        )
+    });
     let focused = ui.ctx().memory(|m| m.focused());
     ui.ctx().memory_mut(|m| {
-        if entering || focused == Some(tail) {
+        if entering || focused == Some(tail) || (inside && nothing_focused && tab) {
             m.request_focus(head);
             m.move_focus(FocusDirection::Next);
-        } else if focused == Some(head) {
+        } else if focused == Some(head) || (inside && nothing_focused && shift_tab) {
             m.request_focus(tail);
             m.move_focus(FocusDirection::Previous);
         }
@@ -39,6 +63,11 @@ pub fn trapped<R>(ui: &mut Ui, add_contents: impl FnOnce(&mut Ui) -> R) -> R {
     sentinel(ui, head);
     let inner = add_contents(ui);
     sentinel(ui, tail);
+    let nothing_now = ui.ctx().memory(|m| m.focused()).is_none();
+    ui.ctx().data_mut(|d| {
+        d.insert_temp(inside_key, inside);
+        d.insert_temp(nothing_key, nothing_now);
+    });
     inner
 }
 
