@@ -31,12 +31,15 @@ pub fn trapped<R>(ui: &mut Ui, add_contents: impl FnOnce(&mut Ui) -> R) -> R {
     // next Tab must come back here, not start over in the main window behind.
     let inside_key = head.with("inside");
     let nothing_key = head.with("nothing-focused");
-    let clicked_elsewhere = ui.ctx().input(|i| {
-        i.pointer.any_pressed()
-            && i.pointer
-                .interact_pos()
-                .is_some_and(|pos| ui.ctx().layer_id_at(pos) != Some(ui.layer_id()))
+    // (The pointer is read first: the context is not locked twice.)
+    let pressed_at = ui.ctx().input(|i| {
+        i.pointer
+            .any_pressed()
+            .then(|| i.pointer.interact_pos())
+            .flatten()
     });
+    let clicked_elsewhere =
+        pressed_at.is_some_and(|pos| ui.ctx().layer_id_at(pos) != Some(ui.layer_id()));
     let (was_inside, nothing_focused): (bool, bool) = ui.ctx().data(|d| {
         (
             d.get_temp(inside_key).unwrap_or(false),
