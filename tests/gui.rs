@@ -221,8 +221,9 @@ fn wrong_host_shows_the_mismatch_and_saving_asks_first_and_matches_the_cli() {
         "no dialog before the confirmation"
     );
     harness.get_by_label("Save anyway").click();
-    harness.run();
-    harness.run();
+    harness.step();
+    harness.step();
+    wait_for_load(&mut harness);
     assert!(matches!(
         picker.asked.lock().unwrap().as_slice(),
         [PickRequest::SaveBundle(_)]
@@ -655,8 +656,9 @@ fn pin_another_leaf_and_shortcuts() {
     harness.get_by_label("Report").click();
     harness.run();
     harness.get_by_label("Save report…").click();
-    harness.run();
-    harness.run();
+    harness.step();
+    harness.step();
+    wait_for_load(&mut harness);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
     assert_eq!(json["chain"][0]["sha256"], left_out);
@@ -1689,8 +1691,9 @@ fn the_report_for_the_change_ticket_holds_the_bundle_the_probe_and_the_upload() 
     harness.run();
     // The bundle saved through the window (a passing chain goes straight to the dialog).
     harness.get_by_label("Save bundle…").click();
-    harness.run();
-    harness.run();
+    harness.step();
+    harness.step();
+    wait_for_load(&mut harness);
     assert!(bundle_path.exists());
     // A probe of an endpoint serving the chain.
     let port = serve_tls(
@@ -1781,8 +1784,9 @@ fn save_never_lands_on_a_file_the_certificates_came_from() {
     set_host(&mut harness, "sbc.example.com");
     assert!(harness.state().report().unwrap().passed());
     harness.get_by_label("Save bundle…").click();
-    harness.run();
-    harness.run();
+    harness.step();
+    harness.step();
+    wait_for_load(&mut harness);
     assert!(
         harness
             .query_by_label_contains("one of the inputs")
@@ -2442,8 +2446,9 @@ fn rotation_plan_from_the_loaded_chain_is_edited_and_saved_as_toml() {
     harness.run_steps(5);
     assert_eq!(harness.state().rotation.plan_error, None);
     harness.get_by_label("Save plan…").click();
-    harness.run_steps(10);
-    harness.run_steps(10);
+    harness.step();
+    harness.step();
+    wait_for_load(&mut harness);
     let text = std::fs::read_to_string(&saved).unwrap();
     let plan = chainsmith::rotate::plan::read(&saved).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_eq!(plan.bundle.inputs, std::slice::from_ref(&file), "{text}");
@@ -2500,7 +2505,7 @@ fn rotation_stop_ends_the_run_between_requests() {
     harness.state_mut().rotation.data_dir = dir.path().join("data");
     harness.state_mut().rotation.open = true;
     harness.state_mut().rotation.open_plan(&plan);
-    harness.run();
+    wait_for_rotation(&mut harness);
     harness.get_by_label("Secret for EU org").focus();
     harness
         .get_by_label("Secret for EU org")
@@ -2561,8 +2566,9 @@ fn save_bundle_never_replaces_a_key_left_out_of_the_bundle() {
     load_with_host(&mut harness, vec![folder.clone()], "sbc.example.com");
     for _ in 0..2 {
         harness.get_by_label("Save bundle…").click();
-        harness.run();
-        harness.run();
+        harness.step();
+        harness.step();
+        wait_for_load(&mut harness);
     }
     assert_eq!(
         picker.asked.lock().unwrap().len(),
@@ -2994,8 +3000,9 @@ fn the_main_flow_runs_from_the_keyboard_and_tab_stays_in_each_window() {
     wait_for_load(&mut harness);
     assert!(harness.state().report().unwrap().passed());
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
-    harness.run();
-    harness.run();
+    harness.step();
+    harness.step();
+    wait_for_load(&mut harness);
     assert!(bundle.exists(), "Ctrl+S saved the bundle");
 
     // Upload…: Tab to it, Enter; focus moves into the window.
@@ -3161,8 +3168,9 @@ fn dialogs_start_in_the_inputs_folder_and_a_path_field_stands_in_for_a_missing_d
         "{value}"
     );
     harness.get_by_label("Save").click();
-    harness.run();
-    harness.run();
+    harness.step();
+    harness.step();
+    wait_for_load(&mut harness);
     assert!(dir.path().join("sbc.example.com-bundle.pem").is_file());
     assert!(harness.query_by_label("Save to which file?").is_none());
 

@@ -144,6 +144,8 @@ pub struct App {
     /// The Probe window.
     pub probe: super::probe::ProbePanel,
     fetch_task: Option<Task<(Loaded, Vec<crate::aia::FetchNote>)>>,
+    /// A bundle, report or plan being written.
+    write_task: Option<Task<Written>>,
     /// "Check revocation": CRLs fetched from the chain's distribution points.
     revocation: revocation::RevocationFetch,
     /// Set at start when the preferences say "trust a roots file".
@@ -154,6 +156,14 @@ pub struct App {
     pub rotation: super::rotation::RotationPanel,
     /// Set with CHAINSMITH_TIMING=1: start-up timing on standard error.
     pub timing: Option<Timing>,
+}
+
+/// A finished save: what, where, the SHA-256 of what was written, and whether it was.
+struct Written {
+    what: &'static str,
+    path: PathBuf,
+    sha256: String,
+    result: Result<(), String>,
 }
 
 /// When the process started, and how many frames have been drawn.
@@ -199,6 +209,7 @@ impl App {
             last_bundle: None,
             probe: super::probe::ProbePanel::default(),
             fetch_task: None,
+            write_task: None,
             revocation: Default::default(),
             restore_roots_pending: true,
         }
@@ -215,6 +226,7 @@ impl App {
             || self.probe.is_busy()
             || self.fetch_task.is_some()
             || self.revocation.is_busy()
+            || self.write_task.is_some()
             || self.upload.is_busy()
     }
 
@@ -490,6 +502,7 @@ impl App {
 
     fn poll_tasks(&mut self) {
         self.probe.poll();
+        self.poll_write();
         if let Some(said) = self.revocation.poll() {
             self.dirty = true;
             self.toast(said);
@@ -576,23 +589,21 @@ impl App {
             }
             PickRequest::SaveBundle(_) => match self.bundle_pem() {
                 Ok(pem) => {
-                    self.write(&first, pem.as_bytes(), "Bundle");
+                    self.write(ctx, &first, pem.as_bytes(), "Bundle");
                 }
                 Err(e) => self.toast(format!("Nothing written: {e}")),
             },
             PickRequest::OpenPlan => self.rotation.open_plan(&first),
             PickRequest::SavePlan(_) => {
                 let text = self.rotation.plan_text();
-                if self.write(&first, text.as_bytes(), "Plan") {
-                    self.rotation.saved_as(&first);
-                }
+                self.write(ctx, &first, text.as_bytes(), "Plan");
             }
             PickRequest::SaveRotationReport(_) => {
                 let format = crate::rotate::report::Format::for_file_name(
                     &first.file_name().unwrap_or_default().to_string_lossy(),
                 );
                 if let Some(text) = self.rotation.report_text(format) {
-                    self.write(&first, text.as_bytes(), "Report");
+                    self.write(ctx, &first, text.as_bytes(), "Report");
                 }
             }
             PickRequest::SaveReport(_) => {
@@ -602,7 +613,7 @@ impl App {
                 let Some(text) = self.ticket(format) else {
                     return;
                 };
-                self.write(&first, text.as_bytes(), "Report");
+                self.write(ctx, &first, text.as_bytes(), "Report");
             }
         }
     }
@@ -632,50 +643,76 @@ impl App {
     }
 
     /// Writes a file the admin chose; `true` when it was written.
-    fn write(&mut self, path: &Path, bytes: &[u8], what: &str) -> bool {
-        // Never onto a file the certificates were read from (a cert + key file would lose its key),
-        // a key or other file left out of the bundle, or any file in a loaded folder.
-        let mut sources: Vec<&str> = self
+    /// Writes `bytes` to `path` on a worker (the checks against the inputs stat every loaded file,
+    /// and a folder's are walked): never onto a file the certificates were read from (a cert + key
+    /// file would lose its key), a key or other file left out of the bundle, or any file in a loaded
+    /// folder. The outcome is taken by [`Self::poll_write`].
+    fn write(&mut self, ctx: &egui::Context, path: &Path, bytes: &[u8], what: &'static str) {
+        let mut sources: Vec<String> = self
             .loaded
             .certificates
             .iter()
             .chain(self.roots.iter().flat_map(|r| r.certificates.iter()))
-            .map(|c| c.source.as_str())
-            .chain(self.loaded.keys.iter().map(|k| k.source.as_str()))
-            .chain(
-                self.loaded
-                    .ignored
-                    .iter()
-                    .map(|(source, _)| source.as_str()),
-            )
+            .map(|c| c.source.clone())
+            .chain(self.loaded.keys.iter().map(|k| k.source.clone()))
+            .chain(self.loaded.ignored.iter().map(|(source, _)| source.clone()))
             .collect();
         sources.sort_unstable();
         sources.dedup();
-        let mut inputs: Vec<crate::files::FileId> = sources
-            .iter()
-            .filter_map(|s| crate::files::FileId::of(Path::new(s)))
-            .collect();
-        inputs.extend(crate::files::input_ids(&self.loaded_paths));
-        match crate::files::write_output(path, bytes, &inputs) {
+        let loaded_paths = self.loaded_paths.clone();
+        let (path, bytes) = (path.to_path_buf(), bytes.to_vec());
+        self.write_task = Some(Task::spawn(
+            format!("Saving the {}", what.to_lowercase()),
+            ctx,
+            move || {
+                let mut inputs: Vec<crate::files::FileId> = sources
+                    .iter()
+                    .filter_map(|s| crate::files::FileId::of(Path::new(s)))
+                    .collect();
+                inputs.extend(crate::files::input_ids(&loaded_paths));
+                let result =
+                    crate::files::write_output(&path, &bytes, &inputs).map_err(|e| e.to_string());
+                Written {
+                    what,
+                    path,
+                    sha256: Fingerprint::of(&bytes).hex(),
+                    result,
+                }
+            },
+        ));
+    }
+
+    /// Takes a finished save: says so, remembers it (and a saved plan's new place).
+    fn poll_write(&mut self) {
+        let Some(written) = self.write_task.as_ref().and_then(|t| t.try_result()) else {
+            return;
+        };
+        self.write_task = None;
+        let Written {
+            what,
+            path,
+            sha256,
+            result,
+        } = written;
+        match result {
             Ok(()) => {
                 self.toast(format!("{what} saved to {}", path.display()));
-                self.last_written = Some(path.to_path_buf());
+                self.last_written = Some(path.clone());
                 if what == "Bundle" {
                     let name = path
                         .file_name()
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default();
-                    self.last_bundle = Some((name, Fingerprint::of(bytes).hex()));
+                    self.last_bundle = Some((name, sha256));
+                }
+                if what == "Plan" {
+                    self.rotation.saved_as(&path);
                 }
                 if let Some(dir) = path.parent() {
                     self.prefs.last_folder = Some(dir.to_path_buf());
                 }
-                true
             }
-            Err(e) => {
-                self.toast(format!("{what} not saved: {e}"));
-                false
-            }
+            Err(e) => self.toast(format!("{what} not saved: {e}")),
         }
     }
 

@@ -3,7 +3,7 @@
 //! checklist, and the steps (authenticate, read current, back up, upload, verify) run on a worker
 //! thread with Cancel. It only calls [`crate::upload`].
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel};
@@ -40,7 +40,7 @@ pub struct Finished {
 }
 
 /// What a confirmation is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 enum Confirm {
     /// Upload the loaded bundle; `forced`: past its error findings.
     Upload { forced: bool },
@@ -50,8 +50,8 @@ enum Confirm {
     Rollback {
         path: PathBuf,
         lines: Vec<String>,
-        rehearsal: bool,
-        possible: bool,
+        /// The rollback, made from the backup on the worker (`None`: it cannot be done).
+        plan: Option<Box<Plan>>,
     },
 }
 
@@ -352,34 +352,10 @@ impl UploadPanel {
 
     /// Puts a backup back through the target it was read from, with its own backup, read-back and
     /// audit entry (as `chainsmith rollback`).
-    /// The destination and trust come from the run being undone (a rehearsal goes back to the running
-    /// sandbox, with its certificate; a live run to the live API, with the CA file if one is set),
-    /// never from the tab selected now.
-    fn start_rollback(&mut self, ctx: &egui::Context, backup: &Path, now: i64, rehearsal: bool) {
-        let api_roots = if rehearsal {
-            self.sandbox
-                .as_ref()
-                .map(|s| s.certificate_pem.clone().into_bytes())
-        } else {
-            None
-        };
-        match records::rollback_plan(
-            backup,
-            self.data_dir.clone(),
-            api_roots,
-            Vec::new(),
-            upload::RetryPolicy::default(),
-        ) {
-            Ok(mut plan) => {
-                plan.rehearsal = rehearsal;
-                if !rehearsal {
-                    let path = self.prefs.ca_file.trim();
-                    plan.api_roots_file = (!path.is_empty()).then(|| PathBuf::from(path));
-                }
-                self.start_run(ctx, plan, now);
-            }
-            Err(e) => self.message = Some(e.to_string()),
-        }
+    /// Runs a rollback prepared by [`Self::ask_rollback`] (its destination and trust come from the
+    /// run being undone, never from the tab selected now).
+    fn start_rollback(&mut self, ctx: &egui::Context, plan: Plan, now: i64) {
+        self.start_run(ctx, plan, now);
     }
 
     /// Runs a plan on a worker, reporting each step.
@@ -1090,19 +1066,43 @@ impl UploadPanel {
     /// Reads the backup on a worker, then asks: the confirmation names where it goes and what it
     /// sends (or deletes).
     fn ask_rollback(&mut self, ctx: &egui::Context, path: PathBuf, rehearsal: bool) {
-        // The sandbox the rehearsal went to: only the one running in this window can take it back.
+        // The sandbox the rehearsal went to: only the one running in this window can take it back,
+        // trusted by its own certificate; a live run goes back to the live API, with the CA file.
         let sandbox_url = self.sandbox.as_ref().map(|s| s.base_url());
+        let api_roots = if rehearsal {
+            self.sandbox
+                .as_ref()
+                .map(|s| s.certificate_pem.clone().into_bytes())
+        } else {
+            None
+        };
+        let ca_file = Some(PathBuf::from(self.prefs.ca_file.trim()))
+            .filter(|p| !rehearsal && !p.as_os_str().is_empty());
+        let data_dir = self.data_dir.clone();
+        // The backup is read (and the rollback made from it) here, on the worker.
         self.rollback_task = Some(Task::spawn("Reading the backup", ctx, move || {
             let (lines, possible) = match records::read_backup(&path) {
                 Err(e) => (vec![format!("The backup cannot be read: {e}")], false),
                 Ok(backup) => rollback_lines(&backup, rehearsal, sandbox_url.as_deref()),
             };
-            Confirm::Rollback {
-                path,
-                lines,
-                rehearsal,
-                possible,
-            }
+            let plan = possible
+                .then(|| {
+                    records::rollback_plan(
+                        &path,
+                        data_dir,
+                        api_roots,
+                        Vec::new(),
+                        upload::RetryPolicy::default(),
+                    )
+                    .ok()
+                })
+                .flatten()
+                .map(|mut plan| {
+                    plan.rehearsal = rehearsal;
+                    plan.api_roots_file = ca_file;
+                    Box::new(plan)
+                });
+            Confirm::Rollback { path, lines, plan }
         }));
     }
 
@@ -1171,12 +1171,8 @@ impl UploadPanel {
                     })
                 });
             }
-            Confirm::Rollback {
-                path,
-                lines,
-                rehearsal,
-                possible,
-            } => {
+            Confirm::Rollback { path, lines, plan } => {
+                let possible = plan.is_some();
                 egui::Modal::new(egui::Id::unique("confirm-rollback")).show(ctx, |ui| crate::gui::focus::trapped(ui, |ui| {
                     ui.heading(if possible {
                         "Put this backup back?"
@@ -1207,7 +1203,9 @@ impl UploadPanel {
                                     if ui.button("Roll back now").clicked() {
                                         self.confirm = None;
                                         let ctx = ui.ctx().clone();
-                                        self.start_rollback(&ctx, &path, now, rehearsal);
+                                        if let Some(plan) = &plan {
+                                            self.start_rollback(&ctx, (**plan).clone(), now);
+                                        }
                                     }
                                 },
                             );

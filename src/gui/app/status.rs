@@ -9,7 +9,8 @@ impl App {
                 .probe
                 .busy_label()
                 .or_else(|| self.fetch_task.as_ref().map(|t| t.label.clone()))
-                .or_else(|| self.revocation.label());
+                .or_else(|| self.revocation.label())
+                .or_else(|| self.write_task.as_ref().map(|t| t.label.clone()));
             if let Some(label) = task_label {
                 ui.spinner();
                 ui.label(format!("{label}…"));
