@@ -1497,6 +1497,13 @@ fn upload_window_sends_to_a_rest_endpoint_with_oauth() {
             .query_by_label_contains("Will send 2 certificate(s) to https://127.0.0.1")
             .is_some()
     );
+    assert!(
+        harness
+            .query_by_label_contains(
+                "/trunk-api/trunks/sbc-9/certificate: sbc.example.com, Test Intermediate CA"
+            )
+            .is_some()
+    );
     click_upload(&mut harness);
     wait_for_upload(&mut harness);
     let finished = harness.state().upload.finished.as_ref().expect("finished");

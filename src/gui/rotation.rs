@@ -1135,7 +1135,9 @@ impl RotationPanel {
             }
         });
         if let Some(verdict) = &self.verdict {
-            ui.label(format!("Bundle: {}", escaped(verdict)));
+            // The chain as checked; what each target receives of it is under the target's name.
+            ui.label(format!("Chain checked: {}", escaped(verdict)))
+                .on_hover_text("Each target receives its part: a Genesys certificate authority the CA certificates, a REST endpoint the bundle (see under each target)");
         }
         if let Some(m) = &self.message {
             ui.label(RichText::new(m).strong());

@@ -947,17 +947,20 @@ impl UploadPanel {
                 ui,
                 Some(true),
                 format!(
-                    "Will send {} certificate(s){} to {}",
+                    "Will send {} certificate(s) to {}: {}{}",
                     p.fingerprints.len(),
-                    if t.kind() == "genesys" {
-                        " (the CA part)"
-                    } else {
-                        ""
-                    },
                     match t {
                         Target::Genesys(g) => g.api_base.clone(),
                         Target::Rest(r) => r.upload_url().unwrap_or_default(),
-                    }
+                    },
+                    p.display_names().join(", "),
+                    // A certificate authority takes the CA certificates, root included: not the
+                    // "bundle" the banner counts (leaf and intermediates).
+                    if t.kind() == "genesys" {
+                        " (the CA part of the chain, root included)"
+                    } else {
+                        ""
+                    },
                 ),
             ),
             _ => {}
