@@ -974,8 +974,10 @@ impl RotationPanel {
         }
         let mut action = None;
         let mut open = true;
+        // Below the inputs (Host name, Profile, Trust), not over them.
         egui::Window::new("Rotation")
             .id(egui::Id::unique("rotation-window"))
+            .default_pos(ctx.content_rect().left_top() + egui::vec2(16.0, 96.0))
             .open(&mut open)
             .default_width(900.0)
             .default_height(560.0)
@@ -1040,14 +1042,19 @@ impl RotationPanel {
         });
         match &self.plan_path {
             Some(p) => ui.label(format!("Plan: {}", escaped(&p.display().to_string()))),
-            None if !self.draft.targets.is_empty() || self.rotation.is_some() => {
+            None if !self.draft.bundle.inputs.is_empty()
+                || !self.draft.targets.is_empty()
+                || self.rotation.is_some() =>
+            {
                 ui.label("Plan: not saved yet (Save plan… keeps it)")
             }
             None => ui.weak("No plan yet: open one, or start one from the loaded chain."),
         };
         // One line, always there: an error appearing or going never moves the form under the pointer.
         let line = match &self.plan_error {
-            Some(e) if e == READING => RichText::new(format!("… {e}")).weak(),
+            Some(e) if e == READING || e.starts_with(NO_TARGET) => {
+                RichText::new(format!("… {e}")).weak()
+            }
             Some(e) => RichText::new(format!("✖ {e}")).color(ui.visuals().error_fg_color),
             None if self.rotation.is_some() => RichText::new("✔ The plan checks out").weak(),
             None => RichText::new(" "),
@@ -1374,6 +1381,9 @@ fn bundle_of(report: &crate::engine::Report) -> Vec<Held> {
         .collect()
 }
 
+/// What a plan without a target says: a step still to take, not an error.
+const NO_TARGET: &str = "No target yet";
+
 /// What the plan says while a REST definition file is being read.
 const READING: &str = "reading the REST definition file…";
 
@@ -1400,6 +1410,9 @@ fn form_error(e: &plan::PlanError) -> String {
     ];
     if let Some(rest) = message.strip_prefix("[bundle] inputs: ") {
         return format!("Bundle files: {rest}");
+    }
+    if message.starts_with("no [[target]]") {
+        return format!("{NO_TARGET}: add one with Add Genesys target or Add REST target");
     }
     let Some(rest) = message.strip_prefix("target \"") else {
         return message;
@@ -1453,4 +1466,39 @@ fn receives(target: &upload::Target, payload: &upload::Payload) -> String {
         (upload::Target::Rest(_), n) => format!("the bundle of {n}"),
     };
     format!("{what}: {}", names.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(text: &str) -> String {
+        let e = plan::parse(Path::new("/plans/rotation.toml"), text).unwrap_err();
+        form_error(&e)
+    }
+
+    #[test]
+    fn plan_errors_name_the_form_field_not_a_toml_line() {
+        let bundle = "[bundle]\ninputs = [\"new/\"]\n";
+        assert_eq!(
+            error_of(bundle),
+            "No target yet: add one with Add Genesys target or Add REST target"
+        );
+        let e = error_of(&format!(
+            "{bundle}[[target]]\nname = \"EU\"\nkind = \"rest\"\nregion = \"euw2.pure.cloud\"\n"
+        ));
+        assert!(e.starts_with("Target \"EU\" · Region: is for kind"), "{e}");
+        assert!(!e.contains("line"), "{e}");
+        let e = error_of(&format!(
+            "{bundle}[[target]]\nname = \"EU\"\nkind = \"genesys\"\nca_name = \"A\"\n"
+        ));
+        assert_eq!(
+            e,
+            "Target \"EU\" · Client id: the Genesys Cloud OAuth client id is needed"
+        );
+        assert_eq!(
+            error_of("[bundle]\ninputs = []\n[[target]]\nname = \"x\"\nkind = \"rest\"\n"),
+            "Bundle files: name the certificate files or folders (relative to the plan)"
+        );
+    }
 }

@@ -513,8 +513,14 @@ impl UploadPanel {
         }
         self.keep_secret_with_its_target();
         let mut open = true;
+        // Top right, below the inputs: the Host name and the chain's first card stay in sight.
+        let screen = ctx.content_rect();
         egui::Window::new("Upload bundle")
             .id(egui::Id::unique("upload-window"))
+            .default_pos([
+                (screen.right() - 640.0 - 16.0).max(screen.left()),
+                screen.top() + 96.0,
+            ])
             .open(&mut open)
             .default_width(640.0)
             .default_height(620.0)
