@@ -1201,10 +1201,19 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
     ] {
         assert!(harness.query_by_label(line).is_some(), "{line}");
     }
+    assert!(harness.query_by_label("Certificates: 2").is_some());
+    // Each by name and expiry first, the SHA-256 prefix after.
+    let listed = harness
+        .query_all_by_label_contains("  · CN=Test Intermediate CA")
+        .next()
+        .map(|n| {
+            let node = n.accesskit_node();
+            node.label().or_else(|| node.value()).unwrap_or_default()
+        })
+        .unwrap_or_default();
     assert!(
-        harness
-            .query_by_label_contains("Certificates: 2 (")
-            .is_some()
+        listed.contains(", until ") && listed.contains("(SHA-256 "),
+        "{listed}"
     );
     harness.get_by_label("Upload now").click();
     harness.step();

@@ -1059,15 +1059,15 @@ impl UploadPanel {
             }
         }
         if let Ok(p) = upload::payload_for(&target, report, false) {
-            lines.push(format!(
-                "Certificates: {} ({})",
-                p.fingerprints.len(),
-                p.fingerprints
-                    .iter()
-                    .map(|f| short_fingerprint(f))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            // By name and expiry, the SHA-256 prefix after: what the admin knows them by first.
+            lines.push(format!("Certificates: {}", p.fingerprints.len()));
+            let names = p.names();
+            for (name, sha256) in names.iter().zip(&p.fingerprints) {
+                lines.push(format!(
+                    "  · {name} (SHA-256 {}…)",
+                    short_fingerprint(sha256)
+                ));
+            }
         }
         lines
     }
