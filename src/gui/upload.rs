@@ -1064,7 +1064,7 @@ impl UploadPanel {
             let names = p.names();
             for (name, sha256) in names.iter().zip(&p.fingerprints) {
                 lines.push(format!(
-                    "  · {name} (SHA-256 {}…)",
+                    "  · {name} (SHA-256 {})",
                     short_fingerprint(sha256)
                 ));
             }
@@ -1467,7 +1467,7 @@ fn rollback_lines(
     }
     for h in held {
         lines.push(format!(
-            "Restores: {} (valid until {}; SHA-256 {}…)",
+            "Restores: {} (valid until {}; SHA-256 {})",
             h.subject,
             h.not_after.get(..10).unwrap_or(&h.not_after),
             short_fingerprint(&h.sha256)
