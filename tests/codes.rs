@@ -64,32 +64,6 @@ fn with_intermediate(dir: &Path, params: CertificateParams, extra: &[&str]) -> V
     check_pile(dir, &[&leaf, &intermediate, &root], extra)
 }
 
-/// A DER CRL of `issuer` (this update 2026-05-01, next update `next`) listing `revoked` if given.
-fn test_crl(issuer: &Cert, revoked: Option<&Cert>, next: (i32, u8, u8)) -> Vec<u8> {
-    let params = rcgen::CertificateRevocationListParams {
-        this_update: rcgen::date_time_ymd(2026, 5, 1),
-        next_update: rcgen::date_time_ymd(next.0, next.1, next.2),
-        crl_number: rcgen::SerialNumber::from(1u64),
-        issuing_distribution_point: None,
-        revoked_certs: revoked
-            .map(|c| rcgen::RevokedCertParams {
-                serial_number: rcgen::SerialNumber::from_slice(
-                    &chainsmith::engine::cert::Certificate::from_der(&c.der, "x", false)
-                        .unwrap()
-                        .serial,
-                ),
-                revocation_time: rcgen::date_time_ymd(2026, 4, 1),
-                reason_code: None,
-                invalidity_date: None,
-            })
-            .into_iter()
-            .collect(),
-        key_identifier_method: rcgen::KeyIdMethod::Sha256,
-    };
-    let signer = rcgen::Issuer::from_params(&issuer.params, &issuer.key);
-    params.signed_by(&signer).unwrap().der().to_vec()
-}
-
 fn leaf() -> CertificateParams {
     leaf_params(HOST, &[HOST])
 }

@@ -2655,29 +2655,7 @@ fn a_typed_secret_stays_with_the_target_it_was_typed_for() {
 #[test]
 fn a_crl_dropped_beside_the_chain_is_used() {
     let c = chain(Alg::P256);
-    let serial = chainsmith::engine::cert::Certificate::from_der(&c.leaf.der, "x", false)
-        .unwrap()
-        .serial;
-    let crl = rcgen::CertificateRevocationListParams {
-        this_update: rcgen::date_time_ymd(2026, 5, 1),
-        next_update: rcgen::date_time_ymd(2026, 7, 1),
-        crl_number: rcgen::SerialNumber::from(1u64),
-        issuing_distribution_point: None,
-        revoked_certs: vec![rcgen::RevokedCertParams {
-            serial_number: rcgen::SerialNumber::from_slice(&serial),
-            revocation_time: rcgen::date_time_ymd(2026, 4, 1),
-            reason_code: None,
-            invalidity_date: None,
-        }],
-        key_identifier_method: rcgen::KeyIdMethod::Sha256,
-    }
-    .signed_by(&rcgen::Issuer::from_params(
-        &c.intermediate.params,
-        &c.intermediate.key,
-    ))
-    .unwrap()
-    .der()
-    .to_vec();
+    let crl = test_crl(&c.intermediate, Some(&c.leaf), (2026, 7, 1));
     let mut harness = harness(FakePicker::default());
     harness.state_mut().prefs.host = "sbc.example.com".into();
     let pile = c.leaf.pem() + &c.intermediate.pem() + &c.root.pem();
@@ -2712,29 +2690,7 @@ fn the_revocation_toggle_fetches_the_crls_and_each_card_has_a_revocation_line() 
         uris: vec![format!("http://127.0.0.1:{port}/issuing.crl")],
     }];
     let leaf = c.intermediate.issue(params, Alg::P256);
-    let serial = chainsmith::engine::cert::Certificate::from_der(&leaf.der, "x", false)
-        .unwrap()
-        .serial;
-    let crl = rcgen::CertificateRevocationListParams {
-        this_update: rcgen::date_time_ymd(2026, 5, 1),
-        next_update: rcgen::date_time_ymd(2026, 7, 1),
-        crl_number: rcgen::SerialNumber::from(1u64),
-        issuing_distribution_point: None,
-        revoked_certs: vec![rcgen::RevokedCertParams {
-            serial_number: rcgen::SerialNumber::from_slice(&serial),
-            revocation_time: rcgen::date_time_ymd(2026, 4, 1),
-            reason_code: None,
-            invalidity_date: None,
-        }],
-        key_identifier_method: rcgen::KeyIdMethod::Sha256,
-    }
-    .signed_by(&rcgen::Issuer::from_params(
-        &c.intermediate.params,
-        &c.intermediate.key,
-    ))
-    .unwrap()
-    .der()
-    .to_vec();
+    let crl = test_crl(&c.intermediate, Some(&leaf), (2026, 7, 1));
     let counter = asked.clone();
     std::thread::spawn(move || {
         use std::io::{Read as _, Write as _};

@@ -1086,15 +1086,19 @@ fn look_alikes_past_the_signature_budget_say_so_rather_than_none_verifies() {
     let mut params = leaf_params("sbc.example.com", &["sbc.example.com"]);
     params.use_authority_key_identifier_extension = false;
     let leaf = c.intermediate.issue(params, Alg::P256);
-    let mut pile = leaf.pem();
-    for _ in 0..2100 {
-        pile.push_str(
-            &c.root
-                .issue(ca_params("Test Intermediate CA"), Alg::P256)
-                .pem(),
-        );
-    }
-    pile.push_str(&(c.intermediate.pem() + &c.root.pem()));
+    // The leaf, `n` look-alikes with keys of their own, then the real issuer and the root.
+    let with_decoys = |n: usize| {
+        let mut pile = leaf.pem();
+        for _ in 0..n {
+            pile.push_str(
+                &c.root
+                    .issue(ca_params("Test Intermediate CA"), Alg::P256)
+                    .pem(),
+            );
+        }
+        pile + &c.intermediate.pem() + &c.root.pem()
+    };
+    let pile = with_decoys(2100);
     let report = analyze(&[("pile.pem", pile.as_bytes())], &options(None));
     assert!(!report.passed());
     let find = |code: &str| {
@@ -1115,15 +1119,7 @@ fn look_alikes_past_the_signature_budget_say_so_rather_than_none_verifies() {
     );
 
     // A hundred of them (the old per-name limit was 64) cost no more than a warning-free PASS.
-    let mut pile = leaf.pem();
-    for _ in 0..100 {
-        pile.push_str(
-            &c.root
-                .issue(ca_params("Test Intermediate CA"), Alg::P256)
-                .pem(),
-        );
-    }
-    pile.push_str(&(c.intermediate.pem() + &c.root.pem()));
+    let pile = with_decoys(100);
     let report = analyze(&[("pile.pem", pile.as_bytes())], &options(None));
     assert!(report.passed(), "{:?}", report.findings);
     assert!(!codes(&report).contains(&"chain.search-budget"));
