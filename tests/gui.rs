@@ -1556,6 +1556,64 @@ fn upload_window_sends_to_a_rest_endpoint_with_oauth() {
             .query_by_label_contains(": not a valid URL")
             .is_none()
     );
+
+    // Roll back… from the audit log: the endpoint held nothing before, so it is emptied, and the
+    // read-back says so in words (it said "holds exactly the 0 certificate(s) sent").
+    harness.state_mut().upload.prefs.rest.auth = chainsmith::upload::RestAuth::Oauth {
+        token_url: format!("{}/oauth/token", server.base_url()),
+        client_id: chainsmith::sandbox::CLIENT_ID.into(),
+    };
+    harness
+        .state_mut()
+        .upload
+        .set_secret(chainsmith::sandbox::CLIENT_SECRET);
+    harness.run();
+    harness.get_by_label("Audit log").scroll_to_me();
+    harness.run();
+    harness.get_by_label("Audit log").click();
+    harness.run();
+    harness.get_by_label("Roll back…").scroll_to_me();
+    harness.run();
+    harness.get_by_label("Roll back…").click();
+    for _ in 0..300 {
+        harness.step();
+        if harness.query_by_label("Put this backup back?").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("Where: LIVE — REST endpoint PUT https://127.0.0.1:")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("It held nothing then: the certificate there is deleted")
+            .is_some()
+    );
+    harness.get_by_label("Roll back now").click();
+    harness.step();
+    wait_for_upload(&mut harness);
+    let finished = harness.state().upload.finished.as_ref().expect("finished");
+    assert_eq!(finished.record.result, "verified", "{:?}", finished.error);
+    assert!(
+        harness
+            .query_by_label_contains("the endpoint holds no certificate, as the backup recorded")
+            .is_some()
+    );
+
+    // Without credentials, the endpoint's 401 is said as such.
+    harness.state_mut().upload.prefs.rest.auth = chainsmith::upload::RestAuth::None;
+    harness.run();
+    click_upload(&mut harness);
+    wait_for_upload(&mut harness);
+    assert!(
+        harness
+            .query_by_label_contains("asks for credentials (401) and none are configured")
+            .is_some()
+    );
 }
 
 #[test]
