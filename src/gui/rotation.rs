@@ -273,6 +273,8 @@ impl RotationPanel {
 
     /// Reads a plan file (on a worker), then puts it into the form and checks it.
     pub fn open_plan(&mut self, path: &Path) {
+        // Definitions are read again for another plan (they may have changed on disk meanwhile).
+        self.definitions.clear();
         let path = path.to_path_buf();
         self.plan_task = Some(Task::spawn("Reading the plan", &self.ctx, move || {
             let text = crate::files::read_small_text(&path).map_err(|e| e.to_string());
@@ -307,6 +309,8 @@ impl RotationPanel {
     /// plan's REST definition beside it (never over an existing file), and re-checks it.
     pub fn saved_as(&mut self, path: &Path) {
         self.plan_path = Some(path.to_path_buf());
+        // A definition that could not be read is tried again (the admin may have just created it).
+        self.definitions.retain(|_, read| read.is_ok());
         if let Some((name, target)) = self.rest_definition.take() {
             let file = path.parent().unwrap_or(Path::new(".")).join(&name);
             if !file.exists() {
@@ -400,6 +404,7 @@ impl RotationPanel {
     /// A new plan: the loaded chain's files as the bundle, and a target for each target the Upload
     /// window holds (a Genesys organisation with a client id, a REST URL).
     pub fn new_plan(&mut self, seed: &Seed) {
+        self.definitions.clear();
         let mut draft = Draft::default();
         draft.bundle.inputs = seed.inputs.clone();
         draft.bundle.host = Some(seed.host.clone()).filter(|h| !h.trim().is_empty());
