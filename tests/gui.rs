@@ -3247,3 +3247,70 @@ fn the_card_and_the_findings_share_one_expiry_rule() {
             .is_none()
     );
 }
+
+/// Teams Direct Routing in the window: the SBC's own root store is chosen and checked for Microsoft's
+/// seven 2026 roots (the missing ones named), and the seven can be saved to install them.
+#[test]
+fn the_teams_profile_checks_the_sbc_trust_store_and_saves_microsofts_roots() {
+    let c = chain(Alg::Rsa2048);
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("sbc-roots.pem");
+    let five: String = chainsmith::engine::teams::SBC_TRUST_2026[..5]
+        .iter()
+        .map(|r| r.pem)
+        .collect();
+    std::fs::write(&store, five).unwrap();
+    let saved = dir.path().join("teams-roots.pem");
+    let picker = FakePicker::default();
+    picker
+        .answers
+        .lock()
+        .unwrap()
+        .push_back(vec![store.clone()]);
+    picker
+        .answers
+        .lock()
+        .unwrap()
+        .push_back(vec![saved.clone()]);
+    let mut harness = harness(picker.clone());
+    harness.state_mut().prefs.profile = "teams-direct-routing".into();
+    let mut harness = {
+        harness.state_mut().prefs.host = "sbc.example.com".into();
+        drop_bytes(
+            &mut harness,
+            &[(
+                "chain.pem",
+                (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
+            )],
+        );
+        wait_for_load(&mut harness);
+        harness
+    };
+    assert!(!codes(harness.state().report().unwrap()).contains(&"teams.sbc-trust-missing"));
+    harness.get_by_label("Choose the SBC's root store…").click();
+    harness.step();
+    harness.step();
+    wait_for_load(&mut harness);
+    let report = harness.state().report().unwrap();
+    let missing = report
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "teams.sbc-trust-missing")
+        .unwrap_or_else(|| panic!("{:?}", report.findings));
+    assert!(
+        missing.message.contains("2 of the 7"),
+        "{}",
+        missing.message
+    );
+    assert!(
+        harness.query_by_label("sbc-roots.pem").is_some(),
+        "the file chosen is named"
+    );
+
+    harness.get_by_label("Save Microsoft's roots…").click();
+    harness.step();
+    harness.step();
+    wait_for_load(&mut harness);
+    let written = std::fs::read_to_string(&saved).unwrap();
+    assert_eq!(written.matches("BEGIN CERTIFICATE").count(), 7);
+}

@@ -426,7 +426,7 @@ impl Code {
                 "Revocation of that certificate was not checked: download its CRL another way (a browser, the CA's site) and add it beside the certificates, or check the network path to the CA."
             }
             Self::TeamsSbcTrustMissing => {
-                "Add the missing roots to the SBC's trusted root store (the command line's teams-roots writes all seven): with mutual TLS on, the SBC refuses a Microsoft SIP proxy whose chain ends at a root it lacks."
+                "Add the missing roots to the SBC's trusted root store (\"Save Microsoft's roots…\" beside the SBC trust store writes all seven): with mutual TLS on, the SBC refuses a Microsoft SIP proxy whose chain ends at a root it lacks."
             }
             other => other.fix(),
         }

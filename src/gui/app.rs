@@ -144,6 +144,8 @@ pub struct App {
     /// The Probe window.
     pub probe: super::probe::ProbePanel,
     fetch_task: Option<Task<(Loaded, Vec<crate::aia::FetchNote>)>>,
+    /// Teams Direct Routing: the SBC's own trusted root store, checked for Microsoft's roots.
+    sbc_trust: Option<Loaded>,
     /// A bundle, report or plan being written.
     write_task: Option<Task<Written>>,
     /// "Check revocation": CRLs fetched from the chain's distribution points.
@@ -210,6 +212,7 @@ impl App {
             probe: super::probe::ProbePanel::default(),
             fetch_task: None,
             write_task: None,
+            sbc_trust: None,
             revocation: Default::default(),
             restore_roots_pending: true,
         }
@@ -289,6 +292,11 @@ impl App {
         options.via = self.via;
         options.expiry_warning_days = self.prefs.expiry_warning_days;
         options.strict = self.prefs.strict;
+        if options.profile == Profile::TeamsDirectRouting
+            && let Some(store) = &self.sbc_trust
+        {
+            options.sbc_trust = Some(store.certificates.clone());
+        }
         if self.prefs.check_revocation {
             options.revocation = true;
             options.crls.extend(self.revocation.crls.iter().cloned());
@@ -606,6 +614,13 @@ impl App {
                     self.write(ctx, &first, text.as_bytes(), "Report");
                 }
             }
+            PickRequest::SbcTrustFile => {
+                self.job = Some(LoadJob::spawn(Target::SbcTrust, vec![first], ctx));
+            }
+            PickRequest::SaveTeamsRoots(_) => {
+                let pem = crate::engine::teams::bundle();
+                self.write(ctx, &first, pem.as_bytes(), "Roots");
+            }
             PickRequest::SaveReport(_) => {
                 let format = crate::engine::ticket::TicketFormat::for_file_name(
                     &first.file_name().unwrap_or_default().to_string_lossy(),
@@ -758,6 +773,11 @@ impl App {
                     self.toast(format!("Loaded {n} certificate(s){crls}{note}"));
                 }
                 Target::Roots => self.roots = Some(loaded),
+                Target::SbcTrust => {
+                    let n = loaded.certificates.len();
+                    self.toast(format!("The SBC's trust store: {n} certificate(s)"));
+                    self.sbc_trust = Some(loaded);
+                }
             }
             self.dirty = true;
         }

@@ -18,6 +18,8 @@ pub enum Target {
     Inputs,
     /// The trusted roots file.
     Roots,
+    /// The SBC's own trusted root store (Teams Direct Routing).
+    SbcTrust,
 }
 
 /// A running load. Dropping it does not stop the thread; [`LoadJob::cancel`] does.

@@ -22,6 +22,10 @@ pub enum PickRequest {
     SavePlan(String),
     /// Where to save a rotation's report (suggested file name; `.html` for HTML, else Markdown).
     SaveRotationReport(String),
+    /// The SBC's trusted root store, to check for Microsoft's Direct Routing roots.
+    SbcTrustFile,
+    /// Where to save Microsoft's seven Direct Routing roots (suggested file name).
+    SaveTeamsRoots(String),
 }
 
 /// The answer: the request and what was picked (empty when cancelled).
@@ -110,6 +114,20 @@ impl Picker for RfdPicker {
                     .set_file_name(name)
                     .add_filter("Markdown", &["md"])
                     .add_filter("HTML", &["html"])
+                    .save_file()
+                    .into_iter()
+                    .collect(),
+                PickRequest::SbcTrustFile => dialog
+                    .set_title("The SBC's trusted root store")
+                    .add_filter("Certificates", &certificates)
+                    .add_filter("All files", &["*"])
+                    .pick_file()
+                    .into_iter()
+                    .collect(),
+                PickRequest::SaveTeamsRoots(name) => dialog
+                    .set_title("Save Microsoft's Direct Routing roots")
+                    .set_file_name(name)
+                    .add_filter("PEM", &["pem", "crt"])
                     .save_file()
                     .into_iter()
                     .collect(),

@@ -84,7 +84,8 @@ impl PathDialog {
             PickRequest::SaveBundle(n)
             | PickRequest::SaveReport(n)
             | PickRequest::SavePlan(n)
-            | PickRequest::SaveRotationReport(n) => Some(n.clone()),
+            | PickRequest::SaveRotationReport(n)
+            | PickRequest::SaveTeamsRoots(n) => Some(n.clone()),
             _ => None,
         };
         let mut path = start.unwrap_or_default();
@@ -113,6 +114,7 @@ impl PathDialog {
                 | PickRequest::SaveReport(_)
                 | PickRequest::SavePlan(_)
                 | PickRequest::SaveRotationReport(_)
+                | PickRequest::SaveTeamsRoots(_)
         );
         let mut picked = None;
         egui::Modal::new(egui::Id::unique("path-dialog")).show(ctx, |ui| {

@@ -133,6 +133,37 @@ impl App {
                 profile.description()
             ));
         });
+        let profile: Profile = self.prefs.profile.parse().unwrap_or_default();
+        if profile == Profile::TeamsDirectRouting {
+            // The SBC's own trust store (mutual TLS): checked for the roots Microsoft's SIP proxies
+            // chain to from 2026 (teams.sbc-trust-missing); the seven can be saved to install them.
+            ui.horizontal_wrapped(|ui| {
+                ui.label("SBC trust store");
+                let name = self
+                    .sbc_trust
+                    .as_ref()
+                    .and_then(|l| l.certificates.first())
+                    .map(|c| super::chain::file_name(&c.source))
+                    .unwrap_or_else(|| "Choose the SBC's root store…".into());
+                if ui
+                    .button(name)
+                    .on_hover_text("The trusted root certificates the SBC holds (exported from it): checked for Microsoft's 2026 Direct Routing roots")
+                    .clicked()
+                {
+                    self.commands
+                        .push(Command::Pick(PickRequest::SbcTrustFile));
+                }
+                if ui
+                    .button("Save Microsoft's roots…")
+                    .on_hover_text("The seven roots Microsoft's SIP proxies chain to from 2026, as one PEM file, to install on the SBC")
+                    .clicked()
+                {
+                    self.commands.push(Command::Pick(PickRequest::SaveTeamsRoots(
+                        "teams-direct-routing-roots-2026.pem".into(),
+                    )));
+                }
+            });
+        }
         if trust_before != self.prefs.trust
             && self.prefs.trust == Trust::RootsFile
             && self.roots.is_none()
