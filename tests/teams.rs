@@ -104,6 +104,16 @@ fn client_auth_is_required_and_private_roots_are_not_trusted() {
         "{}",
         untrusted.message
     );
+    // Its fix does not send the admin to a roots file: Microsoft's trust is not Chainsmith's.
+    for face in [engine::finding::Face::Cli, engine::finding::Face::Window] {
+        let fix = report.fix(untrusted, face);
+        assert!(
+            fix.contains("Microsoft Trusted Root Program")
+                && !fix.contains("roots file")
+                && !fix.contains("--roots"),
+            "{fix}"
+        );
+    }
     let roots = load(&[("root.pem", c.root.pem().as_bytes())]);
     let report = engine::analyze(
         &load(&[("pile.pem", pile.as_bytes())]),

@@ -278,6 +278,14 @@ impl Report {
                     ),
                 }
             }
+            // The far end trusts public CAs only: no roots file changes what it trusts.
+            (Code::ChainUntrustedRoot, _) if self.profile.public_roots_only() => {
+                if self.profile == Profile::TeamsDirectRouting {
+                    "Microsoft's SIP proxies trust only CAs of the Microsoft Trusted Root Program: get the SBC certificate from a public CA (adding a root of your own to Chainsmith's trust changes nothing for Microsoft).".to_string()
+                } else {
+                    "Genesys Cloud trusts only public CAs: get the certificate from a public CA (adding a root of your own to Chainsmith's trust changes nothing for Genesys Cloud).".to_string()
+                }
+            }
             (Code::ChainUnrelated, None) if self.anchor == AnchorKind::None => {
                 let unrelated = finding
                     .sha256
