@@ -562,7 +562,7 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         output.write(pem.as_bytes())?;
         eprintln!(
             "chainsmith: wrote {count} certificate(s) to {}",
-            args.output.display()
+            engine::text::escape(&args.output.display().to_string())
         );
     } else {
         std::io::stdout().lock().write_all(pem.as_bytes())?;
@@ -579,7 +579,7 @@ fn teams_roots(output: &std::path::Path) -> anyhow::Result<ExitCode> {
         eprintln!(
             "chainsmith: wrote the {} roots of Microsoft Teams Direct Routing (2026) to {}",
             engine::teams::SBC_TRUST_2026.len(),
-            output.display()
+            engine::text::escape(&output.display().to_string())
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -632,7 +632,8 @@ fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
     }) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("chainsmith: {e}");
+            // The error names the host as given: escaped for the terminal.
+            eprintln!("chainsmith: {}", engine::text::escape(&e.to_string()));
             return Ok(ExitCode::from(3));
         }
     };

@@ -105,6 +105,37 @@ fn arguments_are_escaped_in_error_messages() {
     assert_eq!(out.status.code(), Some(2));
     assert_inert("missing file", &out.stderr);
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing\\x1b[2J.pem"));
+
+    // `build -o NAME`: the name written back is escaped.
+    let c = chain(Alg::P256);
+    std::fs::write(
+        dir.path().join("chain.pem"),
+        c.leaf.pem() + &c.intermediate.pem() + &c.root.pem(),
+    )
+    .unwrap();
+    let args = [
+        std::ffi::OsStr::new("build"),
+        std::ffi::OsStr::new("chain.pem"),
+        std::ffi::OsStr::new("--at=2026-06-01"),
+        std::ffi::OsStr::new("-o"),
+        std::ffi::OsStr::from_bytes(b"out\x1b[2J.pem"),
+    ];
+    let out = chainsmith(&args, dir.path());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_inert("build -o", &out.stderr);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("out\\x1b[2J.pem"));
+    // `probe`: a host that cannot be resolved is named escaped.
+    let out = chainsmith(
+        &["probe", "bad\u{1b}[2Jhost.invalid:5061", "--timeout", "2"],
+        dir.path(),
+    );
+    assert_ne!(out.status.code(), Some(0));
+    assert_inert("probe", &out.stderr);
 }
 
 #[test]
