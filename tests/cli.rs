@@ -67,23 +67,36 @@ fn check_passes_with_exit_0_and_fails_with_exit_1() {
 #[test]
 fn usage_errors_exit_2() {
     let (dir, _) = workspace();
-    for args in [
-        vec!["check"],
-        vec!["check", "missing.pem"],
-        vec!["check", "leaf.pem", "--at", "yesterday"],
-        vec!["check", "leaf.pem", "--host", "bad host"],
-        vec!["check", "leaf.pem", "--profile", "nonsense"],
-        vec!["check", "leaf.pem", "--roots", "missing.pem"],
-        vec!["build", "leaf.pem"],
+    // Each refusal says what is wrong, in words naming the argument (not just "something failed").
+    for (args, says) in [
+        (vec!["check"], "no input: give certificate files or folders"),
+        (vec!["check", "missing.pem"], "cannot open missing.pem"),
+        (
+            vec!["check", "leaf.pem", "--at", "yesterday"],
+            "--at: \"yesterday\" is neither RFC 3339",
+        ),
+        (
+            vec!["check", "leaf.pem", "--host", "bad host"],
+            "--host: \"bad host\" is not a valid DNS name or IP address",
+        ),
+        (
+            vec!["check", "leaf.pem", "--profile", "nonsense"],
+            "invalid value 'nonsense' for '--profile",
+        ),
+        (
+            vec!["check", "leaf.pem", "--roots", "missing.pem"],
+            "cannot open missing.pem",
+        ),
+        (vec!["build", "leaf.pem"], "--output <OUT>"),
     ] {
         let out = chainsmith(&args, dir.path());
-        assert_eq!(
-            code(&out),
-            2,
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(code(&out), 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(
+            out.stdout.is_empty(),
+            "{args:?}: nothing on standard output"
         );
-        assert!(!out.stderr.is_empty());
     }
 }
 
@@ -354,8 +367,29 @@ fn arguments_outside_what_can_be_meant_are_exit_2() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("years 1 to 9999"));
         assert!(out.stdout.is_empty());
     }
-    let out = chainsmith(&["check", "leaf.pem", "--at", "9999-12-31T23:30:00Z"], d);
-    assert_ne!(code(&out), 2);
+    // The last instant of year 9999 in UTC is a time like any other: judged (the leaf has expired by
+    // then: exit 1), and the report says when.
+    let out = chainsmith(
+        &[
+            "check",
+            "leaf.pem",
+            "--at",
+            "9999-12-31T23:30:00Z",
+            "--json",
+        ],
+        d,
+    );
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["at"], "9999-12-31T23:30:00Z");
+    assert!(
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "cert.expired"),
+        "{json}"
+    );
     // --host: invisible characters are refused, not dropped.
     for host in ["sbc\u{200b}.example.com", "sbc.example.com\u{202e}"] {
         let out = chainsmith(&["check", "leaf.pem", "--host", host], d);
