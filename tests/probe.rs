@@ -372,6 +372,51 @@ fn genesys_byoc_cloud_suites_are_tried_one_by_one() {
         codes_of(&json)
     );
 
+    // A server that takes one suite and not the other (openssl s_server, TLS 1.2, AES-128-GCM only):
+    // each suite is judged on its own.
+    let d = s.dir.path();
+    std::fs::write(d.join("leaf.pem"), s.chain.leaf.pem()).unwrap();
+    std::fs::write(d.join("leaf.key"), s.chain.leaf.key.serialize_pem()).unwrap();
+    std::fs::write(d.join("int.pem"), s.chain.intermediate.pem()).unwrap();
+    let (_server, one_port) = openssl_s_server(
+        d,
+        &[
+            "-cert",
+            "leaf.pem",
+            "-key",
+            "leaf.key",
+            "-cert_chain",
+            "int.pem",
+            "-tls1_2",
+            "-cipher",
+            "ECDHE-RSA-AES128-GCM-SHA256",
+        ],
+    );
+    let out = chainsmith(&[
+        "probe",
+        &format!("localhost:{one_port}"),
+        "--profile",
+        "genesys-byoc-cloud",
+        "--json",
+    ]);
+    let json_one = self::json(&out);
+    let results: Vec<(String, String)> = json_one["probe"]["genesys_byoc_cloud_suites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["suite"].as_str().unwrap().to_string(),
+                s["result"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert_eq!(results[0].0, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+    assert_eq!(results[0].1, "accepted", "{results:?}");
+    assert_eq!(results[1].0, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
+    assert!(results[1].1.starts_with("refused"), "{results:?}");
+
     // An ECDSA-only server accepts none of the RSA suites.
     let c = chain(Alg::P256);
     let mut params = leaf_params("localhost", &["localhost"]);
