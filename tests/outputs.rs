@@ -244,7 +244,7 @@ fn standard_streams_are_written_as_they_are_and_a_log_is_appended_to() {
 /// process's own streams are written.
 #[test]
 fn the_output_rule_as_a_table() {
-    let (dir, _) = workspace();
+    let (dir, c) = workspace();
     let d = dir.path();
     let data = d.join("data");
     for folder in ["backups", "rotations"] {
@@ -301,4 +301,20 @@ fn the_output_rule_as_a_table() {
             None => assert_eq!(out.status.code(), Some(0), "{output}: {err}"),
         }
     }
+    // What was written, read back by openssl (not by Chainsmith's own PEM reader): leaf first, then
+    // the intermediate, no root, no key; the first certificate is the leaf, by openssl's fingerprint.
+    let written = d.join("fresh.pem");
+    assert_eq!(
+        openssl_subjects(&written),
+        [
+            "CN = sbc.example.com",
+            "CN = Test Intermediate CA, O = Chainsmith Test"
+        ],
+    );
+    assert_eq!(openssl_sha256(&written), c.leaf.sha256());
+    assert!(
+        !std::fs::read_to_string(&written)
+            .unwrap()
+            .contains("PRIVATE KEY")
+    );
 }

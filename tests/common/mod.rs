@@ -783,3 +783,54 @@ pub fn test_crl(issuer: &Cert, revoked: Option<&Cert>, next: (i32, u8, u8)) -> V
     let signer = rcgen::Issuer::from_params(&issuer.params, &issuer.key);
     params.signed_by(&signer).unwrap().der().to_vec()
 }
+
+/// The certificates of a PEM file as `openssl` reads them (an independent reader): each one's subject
+/// line (`openssl pkcs7 -print_certs`), in file order.
+pub fn openssl_subjects(file: &std::path::Path) -> Vec<String> {
+    let p7 = std::process::Command::new("openssl")
+        .args(["crl2pkcs7", "-nocrl", "-certfile"])
+        .arg(file)
+        .output()
+        .expect("the openssl binary is needed by this test (.ci/run installs it)");
+    assert!(
+        p7.status.success(),
+        "{}",
+        String::from_utf8_lossy(&p7.stderr)
+    );
+    let mut child = std::process::Command::new("openssl")
+        .args(["pkcs7", "-print_certs", "-noout"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write as _;
+        child.stdin.take().unwrap().write_all(&p7.stdout).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("subject=").map(|s| s.trim().to_string()))
+        .collect()
+}
+
+/// SHA-256 of the first certificate of a PEM file, lower-case hex, as `openssl x509` computes it.
+pub fn openssl_sha256(file: &std::path::Path) -> String {
+    let out = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .rsplit('=')
+        .next()
+        .unwrap_or_default()
+        .replace(':', "")
+        .to_ascii_lowercase()
+}
