@@ -112,6 +112,24 @@ fn wait_for_load(harness: &mut Harness<'_, App>) {
     panic!("the load did not finish");
 }
 
+/// Steps frames until `done` holds, failing the test (naming `what`) after 10 s: never a silent
+/// fall-through, never a bare sleep.
+fn wait_until(
+    harness: &mut Harness<'_, App>,
+    what: &str,
+    done: impl Fn(&Harness<'_, App>) -> bool,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !done(harness) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited 10 s for {what}"
+        );
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// Loads `paths` as the admin would (Open…), waits for the worker, and sets the host name.
 fn load_with_host(harness: &mut Harness<'_, App>, paths: Vec<PathBuf>, host: &str) {
     harness
@@ -1324,13 +1342,9 @@ fn upload_window_rehearses_a_rotation_against_the_sandbox() {
     harness.get_by_label("Roll back…").click();
     // The backup is read on a worker; then the confirmation names where it goes and what it sends
     // (here: nothing was there before, so what is there is deleted).
-    for _ in 0..300 {
-        harness.step();
-        if harness.query_by_label("Put this backup back?").is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    wait_until(&mut harness, "the rollback's confirmation", |h| {
+        h.query_by_label("Put this backup back?").is_some()
+    });
     harness.run();
     assert!(harness.query_by_label("Put this backup back?").is_some());
     assert!(
@@ -1583,13 +1597,9 @@ fn upload_window_sends_to_a_rest_endpoint_with_oauth() {
     harness.get_by_label("Roll back…").scroll_to_me();
     harness.run();
     harness.get_by_label("Roll back…").click();
-    for _ in 0..300 {
-        harness.step();
-        if harness.query_by_label("Put this backup back?").is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    wait_until(&mut harness, "the rollback's confirmation", |h| {
+        h.query_by_label("Put this backup back?").is_some()
+    });
     harness.run();
     assert!(
         harness
@@ -1642,16 +1652,12 @@ fn upload_can_be_cancelled_while_the_server_is_slow() {
     let started = std::time::Instant::now();
     click_upload(&mut harness);
     // Wait until it is waiting (the read-current step has started), then cancel.
-    for _ in 0..200 {
-        harness.step();
-        if harness.state().upload.steps.iter().any(|(p, s)| {
+    wait_until(&mut harness, "the read of the current holdings", |h| {
+        h.state().upload.steps.iter().any(|(p, s)| {
             *p == chainsmith::upload::Phase::ReadCurrent
                 && *s == chainsmith::gui::upload::StepState::Running
-        }) {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+        })
+    });
     harness.get_by_label("Cancel").click();
     wait_for_upload(&mut harness);
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
@@ -2139,13 +2145,9 @@ fn wait_for_rotation(harness: &mut Harness<'_, App>) {
 /// Clicks `opener` in the Rotation window and waits (5 s at most) for the confirmation a worker prepares.
 fn open_confirmation(harness: &mut Harness<'_, App>, opener: &str) {
     harness.get_by_label(opener).click();
-    for _ in 0..500 {
-        harness.step();
-        if harness.state().rotation.confirm.is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    wait_until(harness, "the rotation's confirmation", |h| {
+        h.state().rotation.confirm.is_some()
+    });
     harness.run();
 }
 
