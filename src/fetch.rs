@@ -30,7 +30,13 @@ pub fn get(
     }
     let (tls, refused) =
         crate::tls::client_config(&crate::tls::Trust::default()).map_err(|e| e.to_string())?;
-    let client = reqwest::blocking::Client::builder()
+    // Loopback never through a proxy (see `upload::http::is_loopback`).
+    let direct = reqwest::Url::parse(url).is_ok_and(|u| crate::upload::http::is_loopback(&u));
+    let mut builder = reqwest::blocking::Client::builder();
+    if direct {
+        builder = builder.no_proxy();
+    }
+    let client = builder
         .tls_backend_preconfigured(tls)
         .timeout(timeout)
         .connect_timeout(timeout)

@@ -460,6 +460,10 @@ fn crls_the_chain_names_are_fetched_cached_and_used() {
             ])
             .args(extra)
             .env("XDG_CACHE_HOME", dir.path().join("cache"))
+            // A proxy that answers nothing: the CRL server is on loopback, reached directly.
+            .env("HTTP_PROXY", "http://127.0.0.1:9")
+            .env("http_proxy", "http://127.0.0.1:9")
+            .env("ALL_PROXY", "http://127.0.0.1:9")
             .current_dir(dir.path())
             .output()
             .unwrap();

@@ -1439,3 +1439,41 @@ fn an_edited_backup_cannot_send_the_secret_elsewhere() {
     assert_eq!(evil.received().len(), 0, "nothing reached the edited place");
     r.assert_no_secret_written();
 }
+
+/// Loopback never goes through a proxy (as Windows' "bypass for local addresses" and curl's default
+/// do): with HTTPS_PROXY pointing at a proxy that does not answer, a rehearsal against the sandbox on
+/// 127.0.0.1 still reaches it directly.
+#[test]
+fn loopback_is_never_sent_through_a_proxy() {
+    let r = Rehearsal::new();
+    // A port nothing listens on: a request sent to this "proxy" fails at once.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let proxy = format!("http://127.0.0.1:{dead}");
+    let base = r.base();
+    let out = r.run_env(
+        &[
+            "trunks",
+            "--client-id",
+            CLIENT_ID,
+            "--api-base",
+            &base,
+            "--login-base",
+            &base,
+            "--ca-file",
+            "sandbox.pem",
+        ],
+        &[
+            ("CHAINSMITH_CLIENT_SECRET", CLIENT_SECRET),
+            ("HTTPS_PROXY", &proxy),
+            ("https_proxy", &proxy),
+            ("ALL_PROXY", &proxy),
+            ("NO_PROXY", ""),
+            ("no_proxy", ""),
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}

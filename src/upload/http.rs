@@ -334,6 +334,18 @@ pub fn grouped(n: u64) -> String {
     out
 }
 
+/// Whether `url` names this machine (`localhost`, 127.0.0.0/8, `::1`): such a request never goes
+/// through a proxy, as Windows' "bypass proxy for local addresses" and curl's defaults have it — a
+/// sandbox rehearsal or a local stand-in must not be tunnelled to a corporate proxy.
+pub fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 /// Checks the scheme: https, or http to a loopback address.
 pub fn check_url(url: &str) -> Result<reqwest::Url, HttpError> {
     let parsed = reqwest::Url::parse(url).map_err(|_| HttpError::BadUrl { url: url.into() })?;
@@ -350,13 +362,7 @@ pub fn check_url(url: &str) -> Result<reqwest::Url, HttpError> {
     match parsed.scheme() {
         "https" => Ok(parsed),
         "http" => {
-            let loopback = match parsed.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            };
-            if loopback {
+            if is_loopback(&parsed) {
                 Ok(parsed)
             } else {
                 Err(HttpError::Insecure { url: url.into() })
@@ -388,6 +394,8 @@ impl Credentials {
 /// A client plus its policy, credentials and record.
 pub struct Connection {
     client: reqwest::blocking::Client,
+    /// The same client without any proxy, for loopback addresses ([`is_loopback`]).
+    direct: reqwest::blocking::Client,
     /// Where the verifier leaves why it refused a server.
     refused: crate::tls::RefusalSlot,
     pub policy: RetryPolicy,
@@ -415,16 +423,24 @@ impl Connection {
     ) -> Result<Self, HttpError> {
         let (tls, refused) =
             crate::tls::client_config(trust).map_err(|e| HttpError::Setup(e.to_string()))?;
-        let client = reqwest::blocking::Client::builder()
-            .timeout(policy.timeout)
-            .connect_timeout(policy.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("chainsmith/", env!("CARGO_PKG_VERSION")))
-            .tls_backend_preconfigured(tls)
+        let builder = || {
+            reqwest::blocking::Client::builder()
+                .timeout(policy.timeout)
+                .connect_timeout(policy.timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("chainsmith/", env!("CARGO_PKG_VERSION")))
+                .tls_backend_preconfigured(tls.clone())
+        };
+        let client = builder()
+            .build()
+            .map_err(|e| HttpError::Setup(e.to_string()))?;
+        let direct = builder()
+            .no_proxy()
             .build()
             .map_err(|e| HttpError::Setup(e.to_string()))?;
         Ok(Self {
             client,
+            direct,
             refused,
             policy,
             credentials: Credentials::None,
@@ -462,8 +478,12 @@ impl Connection {
             // The whole exchange, body included, within the timeout: reqwest's per-request timeout
             // covers the body too (the client's own timeout is per read, which a trickling server
             // can stretch without end).
-            let mut builder = self
-                .client
+            let client = if is_loopback(&url) {
+                &self.direct
+            } else {
+                &self.client
+            };
+            let mut builder = client
                 .request(request.method.clone(), url.clone())
                 .timeout(self.policy.timeout);
             if request.authorized {
