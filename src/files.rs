@@ -139,6 +139,17 @@ pub fn read_small(path: &Path) -> Result<Vec<u8>, SmallFileError> {
     Ok(bytes)
 }
 
+/// A path as typed or pasted into a field: surrounding spaces and one pair of surrounding double
+/// quotes removed (Windows Explorer's "Copy as path" quotes every path).
+pub fn unquoted(path: &str) -> &str {
+    let trimmed = path.trim();
+    trimmed
+        .strip_prefix('"')
+        .and_then(|p| p.strip_suffix('"'))
+        .map(str::trim)
+        .unwrap_or(trimmed)
+}
+
 /// [`read_small`] as UTF-8 text.
 pub fn read_small_text(path: &Path) -> Result<String, SmallFileError> {
     String::from_utf8(read_small(path)?).map_err(|_| SmallFileError::Io {
@@ -616,3 +627,20 @@ fn sync_folder(dir: &Path) {
 /// Windows: NTFS journals the rename itself; a folder cannot be opened as a file to sync it.
 #[cfg(windows)]
 fn sync_folder(_dir: &Path) {}
+
+#[cfg(test)]
+mod unquoted_tests {
+    use super::unquoted;
+
+    #[test]
+    fn a_pasted_quoted_path_loses_its_quotes_only() {
+        assert_eq!(
+            unquoted(r#""C:\Users\Zoë\certs\leaf.pem""#),
+            r"C:\Users\Zoë\certs\leaf.pem"
+        );
+        assert_eq!(unquoted("  \"/srv/certs/a b.pem\"  "), "/srv/certs/a b.pem");
+        assert_eq!(unquoted("/srv/certs/leaf.pem"), "/srv/certs/leaf.pem");
+        assert_eq!(unquoted("\""), "\"");
+        assert_eq!(unquoted("\"half"), "\"half");
+    }
+}

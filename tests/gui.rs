@@ -3339,3 +3339,34 @@ fn the_teams_profile_checks_the_sbc_trust_store_and_saves_microsofts_roots() {
     let written = std::fs::read_to_string(&saved).unwrap();
     assert_eq!(written.matches("BEGIN CERTIFICATE").count(), 7);
 }
+
+/// A CA file named in the Upload form is checked in the pre-flight (not after "Upload now"), and a
+/// path pasted with quotes (Explorer's "Copy as path") is taken without them.
+#[test]
+fn the_upload_form_checks_its_ca_file_before_asking_and_takes_quoted_paths() {
+    let c = chain(Alg::P256);
+    let server = chainsmith::sandbox::start(0, vec![]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("api ca.pem");
+    std::fs::write(&ca_file, &server.certificate_pem).unwrap();
+    let mut harness = rest_upload_window(&c);
+    {
+        let upload = &mut harness.state_mut().upload;
+        upload.prefs.rest = chainsmith::upload::RestTarget::new(&format!(
+            "{}/trunk-api/trunks/sbc-9/certificate",
+            server.base_url()
+        ));
+        upload.prefs.ca_file = dir.path().join("missing.pem").display().to_string();
+    }
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("missing.pem: not found")
+            .is_some()
+    );
+    assert!(upload_disabled(&harness), "nothing can be sent past it");
+    harness.state_mut().upload.prefs.ca_file = format!("\"{}\"", ca_file.display());
+    harness.run();
+    assert!(harness.query_by_label_contains(": not found").is_none());
+    assert!(!upload_disabled(&harness));
+}

@@ -1285,7 +1285,7 @@ impl RotationPanel {
                 if text_row(ui, "Bundle files", &mut inputs) {
                     d.bundle.inputs = inputs
                         .split(',')
-                        .map(|s| s.trim().to_string())
+                        .map(|s| crate::files::unquoted(s).to_string())
                         .filter(|s| !s.is_empty())
                         .collect();
                     changed = true;
@@ -1322,10 +1322,10 @@ impl RotationPanel {
                                 changed |= option_row(ui, "CA name", &mut t.ca_name);
                             }
                             Kind::Rest => {
-                                changed |= option_row(ui, "Definition file", &mut t.definition);
+                                changed |= path_row(ui, "Definition file", &mut t.definition);
                             }
                         }
-                        changed |= option_row(ui, "API CA file", &mut t.ca_file);
+                        changed |= path_row(ui, "API CA file", &mut t.ca_file);
                         changed |= option_row(ui, "Secret variable", &mut t.secret_env);
                     });
                 });
@@ -1362,6 +1362,16 @@ fn text_row(ui: &mut egui::Ui, label: &str, value: &mut String) -> bool {
     let l = ui.label(label);
     let changed = ui.text_edit_singleline(value).labelled_by(l.id).changed();
     ui.end_row();
+    changed
+}
+
+/// [`option_row`] for a file path: a pasted "quoted path" (Explorer's Copy as path) is taken without
+/// its quotes.
+fn path_row(ui: &mut egui::Ui, label: &str, value: &mut Option<String>) -> bool {
+    let changed = option_row(ui, label, value);
+    if changed && let Some(v) = value.as_mut() {
+        *v = crate::files::unquoted(v).to_string();
+    }
     changed
 }
 

@@ -3,7 +3,7 @@
 //! checklist, and the steps (authenticate, read current, back up, upload, verify) run on a worker
 //! thread with Cancel. It only calls [`crate::upload`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel};
@@ -82,6 +82,8 @@ pub struct UploadPanel {
     confirm: Option<Confirm>,
     /// The target the shown results are for: a result is cleared when the target changes.
     finished_for: Option<TargetChoice>,
+    /// The CA file field's value last looked up, and whether it was missing.
+    ca_file_checked: Option<(String, bool)>,
     /// The sandbox, started when first chosen.
     pub sandbox: Option<crate::sandbox::Handle>,
     sandbox_error: Option<String>,
@@ -117,6 +119,7 @@ impl UploadPanel {
             finished: None,
             confirm: None,
             finished_for: None,
+            ca_file_checked: None,
             sandbox: None,
             sandbox_error: None,
             sandbox_task: None,
@@ -267,8 +270,21 @@ impl UploadPanel {
             let pem = self.sandbox.as_ref().map(|s| s.certificate_pem.clone());
             return (pem.map(String::into_bytes), None);
         }
-        let path = self.prefs.ca_file.trim();
+        let path = crate::files::unquoted(&self.prefs.ca_file);
         (None, (!path.is_empty()).then(|| PathBuf::from(path)))
+    }
+
+    /// Whether the CA file field names a file that is not there (looked up once per value typed).
+    fn ca_file_missing(&mut self) -> bool {
+        let path = crate::files::unquoted(&self.prefs.ca_file).to_string();
+        if path.is_empty() {
+            return false;
+        }
+        if self.ca_file_checked.as_ref().map(|(p, _)| p) != Some(&path) {
+            let missing = !Path::new(&path).is_file();
+            self.ca_file_checked = Some((path, missing));
+        }
+        self.ca_file_checked.as_ref().is_some_and(|(_, m)| *m)
     }
 
     /// The secrets: the typed one, else (on the worker) the environment or the keychain.
@@ -985,7 +1001,19 @@ impl UploadPanel {
                 );
             }
         }
-        let ready = target.is_ok() && matches!(payload, Some(Ok(_))) && !cloud;
+        // A CA file named in the form is checked here, before the confirmation, not after it.
+        let ca_file_missing = self.prefs.choice != TargetChoice::Sandbox && self.ca_file_missing();
+        if ca_file_missing {
+            line(
+                ui,
+                Some(false),
+                format!(
+                    "CA file {}: not found",
+                    crate::engine::text::escape(crate::files::unquoted(&self.prefs.ca_file))
+                ),
+            );
+        }
+        let ready = target.is_ok() && matches!(payload, Some(Ok(_))) && !cloud && !ca_file_missing;
         ui.horizontal(|ui| {
             let busy = self.running.is_some();
             if ui
@@ -1085,7 +1113,7 @@ impl UploadPanel {
         } else {
             None
         };
-        let ca_file = Some(PathBuf::from(self.prefs.ca_file.trim()))
+        let ca_file = Some(PathBuf::from(crate::files::unquoted(&self.prefs.ca_file)))
             .filter(|p| !rehearsal && !p.as_os_str().is_empty());
         let data_dir = self.data_dir.clone();
         // The backup is read (and the rollback made from it) here, on the worker.

@@ -139,7 +139,7 @@ impl PathDialog {
                     if (go || entered) && !self.text.trim().is_empty() {
                         picked = Some(Picked {
                             request: request.clone(),
-                            paths: vec![PathBuf::from(self.text.trim())],
+                            paths: vec![PathBuf::from(crate::files::unquoted(&self.text))],
                             unavailable: None,
                         });
                         self.request = None;
