@@ -458,7 +458,7 @@ impl App {
             }
             Command::CopyBundle => match self.bundle_pem() {
                 Ok(pem) => {
-                    ctx.copy_text(pem);
+                    ctx.copy_text(crate::gui::for_clipboard(pem));
                     self.toast("Bundle copied to the clipboard");
                 }
                 Err(e) => self.toast(format!("Nothing copied: {e}")),
@@ -469,12 +469,12 @@ impl App {
             }
             Command::CopyReport => {
                 if let Some(text) = self.ticket(crate::engine::ticket::TicketFormat::Markdown) {
-                    ctx.copy_text(text);
+                    ctx.copy_text(crate::gui::for_clipboard(text));
                     self.toast("Copied: the report, in Markdown for a change ticket");
                 }
             }
             Command::Copy(text) => {
-                ctx.copy_text(text);
+                ctx.copy_text(crate::gui::for_clipboard(text));
                 self.toast("Copied");
             }
             Command::OpenPaste => self.paste.open = true,

@@ -104,3 +104,31 @@ fn window_icon() -> eframe::egui::IconData {
     eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icons/chainsmith-256.png"))
         .unwrap_or_default()
 }
+
+/// Text for the clipboard: CRLF line ends on Windows, where classic edit controls (and Notepad before
+/// 2018) show LF-only text as one line; as it is elsewhere.
+pub fn for_clipboard(text: String) -> String {
+    with_line_ends(text, cfg!(windows))
+}
+
+/// `text` with CRLF line ends when `crlf` (an existing CRLF is not doubled).
+pub fn with_line_ends(text: String, crlf: bool) -> String {
+    if crlf {
+        text.replace("\r\n", "\n").replace('\n', "\r\n")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod clipboard_tests {
+    #[test]
+    fn windows_gets_crlf_once_and_others_the_text_as_it_is() {
+        let pem = "-----BEGIN CERTIFICATE-----\nMIIB\r\n-----END CERTIFICATE-----\n".to_string();
+        assert_eq!(
+            super::with_line_ends(pem.clone(), true),
+            "-----BEGIN CERTIFICATE-----\r\nMIIB\r\n-----END CERTIFICATE-----\r\n"
+        );
+        assert_eq!(super::with_line_ends(pem.clone(), false), pem);
+    }
+}

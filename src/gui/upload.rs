@@ -1343,7 +1343,7 @@ impl UploadPanel {
             ui.horizontal(|ui| {
                 ui.label(format!("Backup: {b}"));
                 if ui.small_button("Copy path").clicked() {
-                    ui.ctx().copy_text(b.clone());
+                    ui.ctx().copy_text(crate::gui::for_clipboard(b.clone()));
                 }
             });
             ui.weak("Put it back with \"Roll back…\" on its audit entry below.");
@@ -1424,7 +1424,8 @@ impl UploadPanel {
                 )
                 .clicked()
             {
-                ui.ctx().copy_text(records::audit_markdown(entries));
+                ui.ctx()
+                    .copy_text(crate::gui::for_clipboard(records::audit_markdown(entries)));
             }
             let busy = self.running.is_some();
             let mut rollback: Option<(PathBuf, bool)> = None;
