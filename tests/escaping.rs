@@ -206,6 +206,7 @@ fn markdown_reports_render_untrusted_text_as_text() {
     // A rotation run whose target name and certificate subjects carry markup.
     let held = vec![Held {
         subject: format!("CN={MARKUP}"),
+        name: MARKUP.into(),
         sha256: "ab".repeat(32),
         not_after: "2027-01-01T00:00:00Z".into(),
     }];

@@ -1585,14 +1585,48 @@ fn upload_window_sends_to_a_rest_endpoint_with_oauth() {
         token_url: format!("{}/oauth/token", server.base_url()),
         client_id: chainsmith::sandbox::CLIENT_ID.into(),
     };
-    harness
-        .state_mut()
-        .upload
-        .set_secret(chainsmith::sandbox::CLIENT_SECRET);
+    harness.run();
+    // A secret typed for another target never goes with a rollback to this one: with the Genesys
+    // tab chosen and a secret typed there, rolling back the REST entry looks for the REST target's
+    // own secret (none here) instead of offering the Genesys one.
+    harness.state_mut().upload.prefs.choice = chainsmith::gui::upload::TargetChoice::Genesys;
+    harness.state_mut().upload.prefs.client_id = "ops-client".into();
+    harness.state_mut().upload.prefs.ca_name = "Carrier A".into();
+    harness.run();
+    harness.state_mut().upload.set_secret("typed-for-genesys");
     harness.run();
     harness.get_by_label("Audit log").scroll_to_me();
     harness.run();
     harness.get_by_label("Audit log").click();
+    harness.run();
+    harness.get_by_label("Roll back…").scroll_to_me();
+    harness.run();
+    harness.get_by_label("Roll back…").click();
+    wait_until(&mut harness, "the rollback's confirmation", |h| {
+        h.query_by_label("Put this backup back?").is_some()
+    });
+    harness.run();
+    harness.get_by_label("Roll back now").click();
+    harness.step();
+    wait_for_upload(&mut harness);
+    let error = harness
+        .state()
+        .upload
+        .finished
+        .as_ref()
+        .and_then(|f| f.error.clone())
+        .unwrap_or_default();
+    assert!(
+        !error.contains("not the one used") && error.contains("no client secret"),
+        "{error}"
+    );
+    // Back on the REST target, with its own secret typed.
+    harness.state_mut().upload.prefs.choice = chainsmith::gui::upload::TargetChoice::Rest;
+    harness.run();
+    harness
+        .state_mut()
+        .upload
+        .set_secret(chainsmith::sandbox::CLIENT_SECRET);
     harness.run();
     harness.get_by_label("Roll back…").scroll_to_me();
     harness.run();

@@ -75,16 +75,7 @@ fn write_report(
             ),
         },
         bundle: report
-            .map(|r| {
-                r.chain
-                    .iter()
-                    .map(|c| rotate::Held {
-                        subject: engine::text::escaped(&c.cert.subject),
-                        sha256: c.cert.sha256.hex(),
-                        not_after: engine::report::rfc3339(c.cert.not_after),
-                    })
-                    .collect()
-            })
+            .map(|r| r.chain.iter().map(|c| rotate::Held::of(&c.cert)).collect())
             .unwrap_or_default(),
         generated_at: now(),
         generator: format!("Chainsmith {}", env!("CARGO_PKG_VERSION")),

@@ -111,22 +111,13 @@ fn certificate_lines(held: &[Held]) -> Vec<String> {
         .map(|h| {
             format!(
                 "{}, until {} — {} (SHA-256 {}…)",
-                common_name(&h.subject),
+                h.shown_name(),
                 h.not_after.get(..10).unwrap_or(&h.not_after),
                 h.subject,
                 short(&h.sha256)
             )
         })
         .collect()
-}
-
-/// The Common Name of a subject as written ("CN=Carrier Root CA, O=Carrier" → "Carrier Root CA"),
-/// else the whole subject.
-fn common_name(subject: &str) -> &str {
-    subject
-        .split(", ")
-        .find_map(|part| part.strip_prefix("CN="))
-        .unwrap_or(subject)
 }
 
 /// What a worker sends back as it goes.
@@ -1196,7 +1187,7 @@ impl RotationPanel {
                             for h in &row.holds {
                                 ui.label(format!(
                                     "{}, until {}",
-                                    common_name(&h.subject),
+                                    h.shown_name(),
                                     h.not_after.get(..10).unwrap_or(&h.not_after)
                                 ))
                                 .on_hover_text(format!("{}\nSHA-256 {}", h.subject, h.sha256));
@@ -1385,15 +1376,7 @@ fn option_row(ui: &mut egui::Ui, label: &str, value: &mut Option<String>) -> boo
 }
 
 fn bundle_of(report: &crate::engine::Report) -> Vec<Held> {
-    report
-        .chain
-        .iter()
-        .map(|c| Held {
-            subject: escaped(&c.cert.subject),
-            sha256: c.cert.sha256.hex(),
-            not_after: crate::engine::report::rfc3339(c.cert.not_after),
-        })
-        .collect()
+    report.chain.iter().map(|c| Held::of(&c.cert)).collect()
 }
 
 /// What a plan without a target says: a step still to take, not an error.

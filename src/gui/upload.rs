@@ -302,6 +302,20 @@ impl UploadPanel {
             .then(|| Secret::new(self.secret.clone()))
     }
 
+    /// The secret a run of `plan` takes: the typed one only when `plan` goes to the target it was
+    /// typed for (a rollback from the audit log may go elsewhere: then the environment or the
+    /// keychain of that target, never the secret typed for another).
+    fn secret_for_plan(&self, plan: &Plan) -> Option<Secret> {
+        if plan.rehearsal {
+            return self.secret_for(true);
+        }
+        let typed_for = self.target().ok().map(|t| t.identity());
+        if typed_for != Some(plan.target.identity()) {
+            return None;
+        }
+        self.secret_for(false)
+    }
+
     fn start_trunks(&mut self, ctx: &egui::Context) {
         let target = match self.target_with(false) {
             Ok(Target::Genesys(g)) => g,
@@ -376,7 +390,7 @@ impl UploadPanel {
 
     /// Runs a plan on a worker, reporting each step.
     fn start_run(&mut self, ctx: &egui::Context, plan: Plan, now: i64) {
-        let typed = self.secret_for(plan.rehearsal);
+        let typed = self.secret_for_plan(&plan);
         let remember = self.remember && !plan.rehearsal;
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, events) = channel();

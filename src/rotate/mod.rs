@@ -457,8 +457,33 @@ pub fn prepare(rotation: &Rotation, now: i64, data_dir: &Path) -> Result<Prepare
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Held {
     pub subject: String,
+    /// The name people know it by (its Common Name, else the subject), escaped. Absent from run files
+    /// written before it existed.
+    #[serde(default)]
+    pub name: String,
     pub sha256: String,
     pub not_after: String,
+}
+
+impl Held {
+    /// `cert` as a holding: escaped subject and name, SHA-256, expiry.
+    pub fn of(cert: &engine::Certificate) -> Self {
+        Self {
+            subject: engine::text::escaped(&cert.subject),
+            name: engine::text::escaped(&cert.display_name()),
+            sha256: cert.sha256.hex(),
+            not_after: engine::report::rfc3339(cert.not_after),
+        }
+    }
+
+    /// The name to show: the Common Name, else (an older run file) the subject.
+    pub fn shown_name(&self) -> &str {
+        if self.name.is_empty() {
+            &self.subject
+        } else {
+            &self.name
+        }
+    }
 }
 
 /// What a target holds now (`--status`, `--dry-run`).
@@ -482,11 +507,7 @@ pub fn held(pem: Option<&str>) -> Vec<Held> {
     engine::load("held", pem.as_bytes())
         .certificates
         .iter()
-        .map(|c| Held {
-            subject: engine::text::escaped(&c.subject),
-            sha256: c.sha256.hex(),
-            not_after: engine::report::rfc3339(c.not_after),
-        })
+        .map(|c| Held::of(c))
         .collect()
 }
 
