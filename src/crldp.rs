@@ -49,6 +49,27 @@ pub struct CrlNote {
     pub from_cache: bool,
 }
 
+/// The chain's certificates whose revocation needs a CRL not known yet: not a root, and no CRL of
+/// their issuer among `known` (RFC 5280 §6.1.1 (d): trust anchors are not checked).
+pub fn needing_crl<'a>(
+    report: &'a Report,
+    known: &'a [Arc<Crl>],
+) -> impl Iterator<Item = &'a engine::Certificate> + 'a {
+    report
+        .chain
+        .iter()
+        .filter(|e| e.role != Role::Root)
+        .map(|e| e.cert.as_ref())
+        .filter(|cert| !known.iter().any(|c| c.issuer_key == cert.issuer_key))
+}
+
+/// The distribution points of `cert` this module fetches (http and https).
+pub fn fetchable(cert: &engine::Certificate) -> impl Iterator<Item = &String> {
+    cert.crl_distribution_points
+        .iter()
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+}
+
 /// Fetches the CRLs the certificates of `report`'s chain name, for those whose issuer has no CRL among
 /// `known`. Trust anchors are skipped (RFC 5280 §6.1.1 (d)). Returns the CRLs read and a note per URL.
 pub fn fetch_for(
@@ -59,17 +80,12 @@ pub fn fetch_for(
     let mut crls: Vec<Arc<Crl>> = Vec::new();
     let mut notes = Vec::new();
     let mut tried: Vec<String> = Vec::new();
-    for entry in report.chain.iter().filter(|e| e.role != Role::Root) {
-        let cert = &entry.cert;
-        let has_crl = |crls: &[Arc<Crl>]| crls.iter().any(|c| c.issuer_key == cert.issuer_key);
-        if has_crl(known) || has_crl(&crls) {
+    for cert in needing_crl(report, known) {
+        // A CRL fetched for an earlier certificate may serve this one too (same issuer).
+        if crls.iter().any(|c| c.issuer_key == cert.issuer_key) {
             continue;
         }
-        let urls = cert
-            .crl_distribution_points
-            .iter()
-            .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
-        for url in urls {
+        for url in fetchable(cert) {
             if tried.contains(url) {
                 break; // another certificate's fetch of the same URL said what there is to say
             }

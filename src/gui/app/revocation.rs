@@ -41,31 +41,18 @@ impl RevocationFetch {
         if self.task.is_some() {
             return;
         }
-        let needed = report
-            .chain
-            .iter()
-            .filter(|e| e.role != Role::Root)
-            .filter(|e| {
-                !known
-                    .iter()
-                    .chain(&self.crls)
-                    .any(|c| c.issuer_key == e.cert.issuer_key)
-            })
-            .any(|e| {
-                e.cert.crl_distribution_points.iter().any(|u| {
-                    (u.starts_with("http://") || u.starts_with("https://"))
-                        && !self.tried.contains(u)
-                })
-            });
-        if !needed {
+        let mut known = known.to_vec();
+        known.extend(self.crls.iter().cloned());
+        let wanted: Vec<String> = crldp::needing_crl(report, &known)
+            .flat_map(crldp::fetchable)
+            .filter(|u| !self.tried.contains(*u))
+            .cloned()
+            .collect();
+        if wanted.is_empty() {
             return;
         }
-        for entry in &report.chain {
-            self.tried
-                .extend(entry.cert.crl_distribution_points.iter().cloned());
-        }
-        let (report, mut known) = (report.clone(), known.to_vec());
-        known.extend(self.crls.iter().cloned());
+        self.tried.extend(wanted);
+        let report = report.clone();
         self.task = Some(Task::spawn("Fetching CRLs", ctx, move || {
             let now = time::OffsetDateTime::now_utc().unix_timestamp();
             crldp::fetch_for(&report, &known, &crldp::CrlFetchOptions::new(now))
