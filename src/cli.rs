@@ -164,6 +164,24 @@ pub struct SandboxArgs {
 pub enum TargetKind {
     Genesys,
     Rest,
+    Audiocodes,
+}
+
+/// What an AudioCodes target's run changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JobKind {
+    /// The certificate chain and its private key.
+    Certificate,
+    /// Only the trusted roots (the certificates given are the CA certificates to trust).
+    TrustStore,
+}
+
+/// What happens to a device's trusted-root store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrustedRootsKind {
+    Keep,
+    Add,
+    Replace,
 }
 
 /// How a REST target authenticates.
@@ -270,9 +288,35 @@ pub struct UploadArgs {
     /// rest: save the target definition (no secret in it) to this file.
     #[arg(long, value_name = "FILE")]
     pub save_target: Option<PathBuf>,
-    /// rest: also send the root certificate.
+    /// rest, audiocodes: also send the root certificate.
     #[arg(long)]
     pub include_root: bool,
+    /// audiocodes: the leaf's private key (PEM), checked against the leaf before anything is sent.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// audiocodes: the device user (its password from CHAINSMITH_CLIENT_SECRET, the keychain or a
+    /// prompt); --url is the device's REST address (https://sbc1.example.net).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// audiocodes: the TLS context's index.
+    #[arg(long, value_name = "INDEX")]
+    pub context: Option<u32>,
+    /// audiocodes: certificate (and key), or trust-store (only the trusted roots).
+    #[arg(long, value_enum, default_value = "certificate")]
+    pub job: JobKind,
+    /// audiocodes: what happens to the context's trusted roots (add or replace with the CA
+    /// certificates).
+    #[arg(long, value_enum, default_value = "keep")]
+    pub trusted_roots: TrustedRootsKind,
+    /// audiocodes: the key of the certificate the device holds now (what a rollback puts back).
+    #[arg(long, value_name = "FILE")]
+    pub previous_key: Option<PathBuf>,
+    /// audiocodes: go without the previous key; the change then cannot be rolled back.
+    #[arg(long)]
+    pub no_key_rollback: bool,
+    /// After the change, probe this HOST:PORT (SNI = HOST): verified only when it serves the bundle.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub verify: Option<String>,
     /// Upload even when the chain has error findings.
     #[arg(long)]
     pub force: bool,

@@ -12,8 +12,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::{
-    ApiArgs, AuditArgs, AuthKind, GenesysArgs, RollbackArgs, TargetKind, TrunksArgs, UploadArgs,
-    UsageError,
+    ApiArgs, AuditArgs, AuthKind, GenesysArgs, JobKind, RollbackArgs, TargetKind, TrunksArgs,
+    TrustedRootsKind, UploadArgs, UsageError,
 };
 use crate::upload::{
     self, Event, GenesysTarget, Plan, Record, RestAuth, RestTarget, Secrets, Target, UploadError,
@@ -139,6 +139,42 @@ fn rest_target(args: &UploadArgs) -> anyhow::Result<RestTarget> {
     Ok(target)
 }
 
+/// `--target audiocodes`: the device, the context and what to do with the key and trusted roots.
+fn audiocodes_target(args: &UploadArgs) -> anyhow::Result<upload::AudioCodesTarget> {
+    use upload::audiocodes::{Job, KeyRollback, TrustedRoots};
+    let need = |what: &str| UsageError(format!("--target audiocodes needs {what}"));
+    let target = upload::AudioCodesTarget {
+        url: args
+            .url
+            .clone()
+            .ok_or_else(|| need("--url (the device's REST address, https://sbc1.example.net)"))?,
+        user: args
+            .user
+            .clone()
+            .ok_or_else(|| need("--user (a device user of level Administrator)"))?,
+        context: args
+            .context
+            .ok_or_else(|| need("--context (the TLS context's index)"))?,
+        job: match args.job {
+            JobKind::Certificate => Job::Certificate,
+            JobKind::TrustStore => Job::TrustStore,
+        },
+        trusted_roots: match args.trusted_roots {
+            TrustedRootsKind::Keep => TrustedRoots::Keep,
+            TrustedRootsKind::Add => TrustedRoots::Add,
+            TrustedRootsKind::Replace => TrustedRoots::Replace,
+        },
+        previous_key: args.previous_key.as_deref().map(crate::rotate::absolute),
+        key_rollback: if args.no_key_rollback {
+            KeyRollback::None
+        } else {
+            KeyRollback::PreviousKey
+        },
+    };
+    target.check().map_err(usage)?;
+    Ok(target)
+}
+
 fn remember(target: &Target, secrets: &Secrets) {
     match secrets.remember(target) {
         Ok(Some(account)) => {
@@ -167,6 +203,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
             Target::Genesys(t)
         }
         TargetKind::Rest => Target::Rest(rest_target(args)?),
+        TargetKind::Audiocodes => Target::AudioCodes(audiocodes_target(args)?),
     };
     // --save-target: where it goes is settled before any work (never over an input, the CA file, a
     // record), and it is written only once the bundle passes.
@@ -203,7 +240,17 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let payload = match upload::payload_for(&target, &report, args.include_root) {
+    let key = match (&args.key, target.takes_key()) {
+        (Some(path), true) => Some(upload::PrivateKey::read(path).map_err(usage)?),
+        (Some(_), false) => {
+            return Err(UsageError(
+                "--key: this target does not take a private key (only a device that serves the certificate does: --target audiocodes)".into(),
+            )
+            .into());
+        }
+        (None, _) => None,
+    };
+    let payload = match upload::payload_for(&target, &report, args.include_root, key.as_ref()) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("chainsmith: {}", shown(&e));
@@ -223,6 +270,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
         forced: upload::forced_codes(&report),
         unchanged_if_held: false,
         secret_binding: None,
+        verify: args.verify.clone(),
     };
     execute(&plan, &args.api, args.check.flags.json)
 }

@@ -94,6 +94,16 @@ pub fn destination(target: &upload::Target) -> String {
             g.client_id,
             g.ca_name
         ),
+        upload::Target::AudioCodes(a) => format!(
+            "AudioCodes device {} (user {}), TLS context {}{}",
+            a.origin(),
+            a.user,
+            a.context,
+            match a.job {
+                upload::audiocodes::Job::Certificate => ": certificate and private key",
+                upload::audiocodes::Job::TrustStore => ": trusted roots only",
+            }
+        ),
         upload::Target::Rest(r) => format!(
             "REST endpoint {} {}",
             r.method.to_ascii_uppercase(),
@@ -1294,6 +1304,7 @@ impl RotationPanel {
                             let before = t.kind;
                             ui.radio_value(&mut t.kind, Kind::Genesys, "Genesys Cloud");
                             ui.radio_value(&mut t.kind, Kind::Rest, "REST");
+                            ui.radio_value(&mut t.kind, Kind::AudioCodes, "AudioCodes");
                             if t.kind != before {
                                 // One form per kind: the other kind's fields do not linger.
                                 clear_other_kind(t);
@@ -1315,7 +1326,21 @@ impl RotationPanel {
                             Kind::Rest => {
                                 changed |= path_row(ui, "Definition file", &mut t.definition);
                             }
+                            Kind::AudioCodes => {
+                                changed |= option_row(ui, "Device URL", &mut t.url);
+                                changed |= option_row(ui, "User", &mut t.user);
+                                let mut context =
+                                    t.context.map(|c| c.to_string()).unwrap_or_default();
+                                ui.label("TLS context");
+                                if ui.text_edit_singleline(&mut context).changed() {
+                                    t.context = context.trim().parse().ok();
+                                    changed = true;
+                                }
+                                ui.end_row();
+                                changed |= path_row(ui, "Previous key", &mut t.previous_key);
+                            }
                         }
+                        changed |= option_row(ui, "Verify (host:port)", &mut t.verify);
                         changed |= path_row(ui, "API CA file", &mut t.ca_file);
                         changed |= option_row(ui, "Secret variable", &mut t.secret_env);
                     });
@@ -1433,8 +1458,21 @@ fn form_error(e: &plan::PlanError) -> String {
 
 /// Clears the fields of the kind `t` is not (after the kind was switched in the form).
 fn clear_other_kind(t: &mut TargetSection) {
+    if t.kind != Kind::AudioCodes {
+        t.url = None;
+        t.user = None;
+        t.context = None;
+        t.job = None;
+        t.trusted_roots = None;
+        t.previous_key = None;
+        t.key_rollback = None;
+        t.trust.clear();
+    }
     match t.kind {
-        Kind::Rest => {
+        Kind::Rest | Kind::AudioCodes => {
+            if t.kind == Kind::AudioCodes {
+                t.definition = None;
+            }
             t.region = None;
             t.client_id = None;
             t.ca_name = None;
@@ -1462,6 +1500,12 @@ fn receives(target: &upload::Target, payload: &upload::Payload) -> String {
         (upload::Target::Genesys(_), 1) => "1 CA certificate".to_string(),
         (upload::Target::Genesys(_), n) => format!("{n} CA certificates"),
         (upload::Target::Rest(_), n) => format!("the bundle of {n}"),
+        (upload::Target::AudioCodes(a), n) if a.job == upload::audiocodes::Job::TrustStore => {
+            format!("{n} CA certificate(s) for its trusted roots")
+        }
+        (upload::Target::AudioCodes(_), n) => {
+            format!("the bundle of {n} and the private key")
+        }
     };
     format!("{what}: {}", names.join(", "))
 }

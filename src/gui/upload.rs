@@ -355,7 +355,7 @@ impl UploadPanel {
             }
         };
         let include_root = false;
-        let payload = match upload::payload_for(&target, report, include_root) {
+        let payload = match upload::payload_for(&target, report, include_root, None) {
             Ok(p) => p,
             Err(e) => {
                 self.message = Some(e.to_string());
@@ -376,6 +376,7 @@ impl UploadPanel {
             forced: upload::forced_codes(report),
             unchanged_if_held: false,
             secret_binding: None,
+            verify: None,
         };
         self.start_run(ctx, plan, now);
     }
@@ -975,7 +976,7 @@ impl UploadPanel {
         let payload = target
             .as_ref()
             .ok()
-            .map(|t| upload::payload_for(t, report, false));
+            .map(|t| upload::payload_for(t, report, false, None));
         match (&target, &payload) {
             (Err(e), _) => line(ui, Some(false), e.clone()),
             (Ok(_), Some(Err(e))) => line(ui, Some(false), e.to_string()),
@@ -988,6 +989,7 @@ impl UploadPanel {
                     match t {
                         Target::Genesys(g) => g.api_base.clone(),
                         Target::Rest(r) => r.upload_url().unwrap_or_default(),
+                        Target::AudioCodes(a) => a.endpoint(),
                     },
                     p.display_names().join(", "),
                     // A certificate authority takes the CA certificates, root included: not the
@@ -1099,8 +1101,11 @@ impl UploadPanel {
                     r.upload_url().unwrap_or_default()
                 ));
             }
+            Target::AudioCodes(_) => {
+                lines.push(format!("Target: {}", super::rotation::destination(&target)));
+            }
         }
-        if let Ok(p) = upload::payload_for(&target, report, false) {
+        if let Ok(p) = upload::payload_for(&target, report, false, None) {
             // By name and expiry, the SHA-256 prefix after: what the admin knows them by first.
             lines.push(format!("Certificates: {}", p.fingerprints.len()));
             let names = p.names();
@@ -1482,6 +1487,7 @@ fn rollback_lines(
     let base = match &backup.target {
         Target::Genesys(g) => g.api_base.clone(),
         Target::Rest(r) => r.url.clone(),
+        Target::AudioCodes(a) => a.url.clone(),
     };
     let mut lines = Vec::new();
     if rehearsal {
@@ -1502,6 +1508,7 @@ fn rollback_lines(
     let what = match &backup.target {
         Target::Genesys(g) => format!("the certificate authority \"{}\"", g.ca_name),
         Target::Rest(_) => "the certificate there".to_string(),
+        Target::AudioCodes(a) => format!("TLS context {}", a.context),
     };
     if held.is_empty() {
         lines.push(format!(

@@ -326,6 +326,7 @@ pub fn upload_plan(
         forced,
         unchanged_if_held: true,
         secret_binding: None,
+        verify: target.verify.clone(),
     }
 }
 
@@ -431,12 +432,24 @@ pub fn prepare(rotation: &Rotation, now: i64, data_dir: &Path) -> Result<Prepare
         Some(roots)
     };
     let report = engine::analyze(&inputs, roots.as_ref(), &options);
+    let key = match &b.key {
+        Some(path) => {
+            Some(upload::PrivateKey::read(path).map_err(|e| usage(format!("[bundle] key: {e}")))?)
+        }
+        None => None,
+    };
     let plans = rotation
         .targets
         .iter()
         .map(|t| {
-            let payload = upload::payload_for(&t.target, &report, b.include_root)
-                .map_err(|e| PrepareError::Refused(format!("target \"{}\": {e}", t.name)))?;
+            let refused =
+                |e: UploadError| PrepareError::Refused(format!("target \"{}\": {e}", t.name));
+            let payload = if t.trust.is_empty() {
+                upload::payload_for(&t.target, &report, b.include_root, key.as_ref())
+                    .map_err(refused)?
+            } else {
+                trust_payload(&t.trust).map_err(|e| usage(format!("target \"{}\": {e}", t.name)))?
+            };
             Ok(upload_plan(
                 t,
                 payload,
@@ -451,6 +464,24 @@ pub fn prepare(rotation: &Rotation, now: i64, data_dir: &Path) -> Result<Prepare
         roots,
         plans,
     })
+}
+
+/// A trust-store job's payload: every certificate of its `trust` files.
+fn trust_payload(files: &[PathBuf]) -> Result<Payload, String> {
+    let mut pem = String::new();
+    for path in files {
+        let loaded = crate::files::read_path(path, &mut |_| true).map_err(|e| e.to_string())?;
+        if loaded.certificates.is_empty() {
+            return Err(format!("trust {}: no certificate in it", path.display()));
+        }
+        for cert in &loaded.certificates {
+            pem.push_str(&::pem::encode(&::pem::Pem::new(
+                "CERTIFICATE",
+                cert.der.clone(),
+            )));
+        }
+    }
+    Ok(Payload::from_pem(Some(pem)))
 }
 
 /// One certificate a target holds, for `--status` and the report.

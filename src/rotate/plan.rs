@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::engine::cert::Fingerprint;
-use crate::upload::{GenesysTarget, RestTarget, Target};
+use crate::upload::{AudioCodesTarget, GenesysTarget, RestTarget, Target};
 
 /// A plan that cannot be used: where and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -73,6 +73,8 @@ pub struct BundleSpec {
     pub expiry_warning_days: Option<u32>,
     /// REST targets also get the root.
     pub include_root: bool,
+    /// The leaf's private key, for the targets that take it (an SBC, a SIP server's files).
+    pub key: Option<PathBuf>,
 }
 
 /// One place the bundle goes.
@@ -90,6 +92,10 @@ pub struct RotationTarget {
     pub timeout: Duration,
     /// Where it is in the plan file.
     pub line: usize,
+    /// The endpoint it serves (`host:port`), probed after its change.
+    pub verify: Option<String>,
+    /// A trust-store job's CA certificate files (none: every certificate of the bundle's inputs).
+    pub trust: Vec<PathBuf>,
 }
 
 impl Rotation {
@@ -100,9 +106,14 @@ impl Rotation {
         files.extend(self.bundle.inputs.iter().cloned());
         files.extend(self.bundle.leaf.iter().cloned());
         files.extend(self.bundle.roots.iter().cloned());
+        files.extend(self.bundle.key.iter().cloned());
         for t in &self.targets {
             files.extend(t.ca_file.iter().cloned());
             files.extend(t.definition.iter().cloned());
+            files.extend(t.trust.iter().cloned());
+            if let Target::AudioCodes(a) = &t.target {
+                files.extend(a.previous_key.iter().cloned());
+            }
         }
         files.extend(self.verify.iter().filter_map(|v| v.ca_file.clone()));
         files
@@ -155,6 +166,8 @@ pub struct BundleSection {
     pub expiry_warning_days: Option<u32>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub include_root: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// A target's kind.
@@ -164,6 +177,8 @@ pub enum Kind {
     #[default]
     Genesys,
     Rest,
+    #[serde(rename = "audiocodes")]
+    AudioCodes,
 }
 
 /// A `[[target]]` as written.
@@ -192,6 +207,27 @@ pub struct TargetSection {
     // REST: a saved definition (`upload --save-target`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub definition: Option<String>,
+    // AudioCodes (`upload --target audiocodes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<crate::upload::audiocodes::Job>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_roots: Option<crate::upload::audiocodes::TrustedRoots>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_rollback: Option<crate::upload::audiocodes::KeyRollback>,
+    /// A trust-store job's CA certificate files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trust: Vec<String>,
+    // Any target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<String>,
     // Both.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<String>,
@@ -352,6 +388,7 @@ pub fn parse_with(
         at: b.at.clone(),
         expiry_warning_days: b.expiry_warning_days,
         include_root: b.include_root,
+        key: b.key.as_deref().map(resolve),
     };
 
     if file.targets.is_empty() {
@@ -367,6 +404,26 @@ pub fn parse_with(
         let t = spanned.get_ref();
         let target = target_of(t, &resolve, read_definition)
             .map_err(|message| at(line, format!("target \"{}\": {message}", t.name)))?;
+        if let Some(endpoint) = &t.verify
+            && crate::probe::split_target(endpoint).is_none()
+        {
+            return Err(at(
+                line,
+                format!(
+                    "target \"{}\": verify = \"{endpoint}\": not HOST:PORT",
+                    t.name
+                ),
+            ));
+        }
+        if target.takes_key() && bundle.key.is_none() {
+            return Err(at(
+                bundle_line,
+                format!(
+                    "target \"{}\" takes the leaf's private key: name it in [bundle] key = \"FILE\"",
+                    t.name
+                ),
+            ));
+        }
         if !names.insert(t.name.clone()) {
             return Err(at(
                 line,
@@ -403,6 +460,8 @@ pub fn parse_with(
             pins,
             timeout: Duration::from_secs(t.timeout.unwrap_or(30).max(1)),
             line,
+            verify: t.verify.clone(),
+            trust: t.trust.iter().map(|p| resolve(p)).collect(),
         });
     }
     let mut verify = Vec::new();
@@ -484,6 +543,21 @@ fn target_of(
         ("api_base", t.api_base.is_some()),
         ("login_base", t.login_base.is_some()),
     ];
+    let audiocodes_keys = [
+        ("url", t.url.is_some()),
+        ("user", t.user.is_some()),
+        ("context", t.context.is_some()),
+        ("job", t.job.is_some()),
+        ("trusted_roots", t.trusted_roots.is_some()),
+        ("previous_key", t.previous_key.is_some()),
+        ("key_rollback", t.key_rollback.is_some()),
+        ("trust", !t.trust.is_empty()),
+    ];
+    if t.kind != Kind::AudioCodes
+        && let Some((key, _)) = audiocodes_keys.iter().find(|(_, given)| *given)
+    {
+        return Err(format!("{key} is for kind = \"audiocodes\""));
+    }
     match t.kind {
         Kind::Genesys => {
             if t.definition.is_some() {
@@ -526,6 +600,36 @@ fn target_of(
             let target = RestTarget::from_json(&text)
                 .map_err(|e| format!("definition {}: {e}", path.display()))?;
             Ok(Target::Rest(target))
+        }
+        Kind::AudioCodes => {
+            if let Some((key, _)) = genesys_keys.iter().find(|(_, given)| *given) {
+                return Err(format!("{key} is for kind = \"genesys\""));
+            }
+            if t.definition.is_some() {
+                return Err("definition is for kind = \"rest\"".into());
+            }
+            let target = AudioCodesTarget {
+                url: t
+                    .url
+                    .clone()
+                    .ok_or("url: the device's REST address (https://sbc1.example.net) is needed")?,
+                user: t
+                    .user
+                    .clone()
+                    .ok_or("user: a device user of level Administrator is needed")?,
+                context: t
+                    .context
+                    .ok_or("context: the TLS context's index is needed")?,
+                job: t.job.unwrap_or_default(),
+                trusted_roots: t.trusted_roots.unwrap_or_default(),
+                previous_key: t.previous_key.as_deref().map(resolve),
+                key_rollback: t.key_rollback.unwrap_or_default(),
+            };
+            if target.job != crate::upload::audiocodes::Job::TrustStore && !t.trust.is_empty() {
+                return Err("trust is for job = \"trust-store\"".into());
+            }
+            target.check().map_err(|e| e.to_string())?;
+            Ok(Target::AudioCodes(target))
         }
     }
 }

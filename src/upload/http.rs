@@ -10,8 +10,9 @@ use serde::Serialize;
 
 use super::secret::Secret;
 
-/// One request, as built by a target (and as shown by `--dry-run`, without its credentials).
-#[derive(Debug, Clone)]
+/// One request, as built by a target (and as shown by `--dry-run`, without its credentials). Its
+/// `Debug` shows the body's length only: a body may carry a private key.
+#[derive(Clone)]
 pub struct Request {
     pub method: reqwest::Method,
     pub url: String,
@@ -19,6 +20,24 @@ pub struct Request {
     pub body: Option<(String, Vec<u8>)>,
     /// Ask the connection to add its credentials.
     pub authorized: bool,
+    /// The body holds a secret (a private key): [`Request::describe`] shows only its size.
+    pub secret_body: bool,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field(
+                "body",
+                &self
+                    .body
+                    .as_ref()
+                    .map(|(kind, b)| format!("{kind}, <{} bytes, redacted>", b.len())),
+            )
+            .finish()
+    }
 }
 
 impl Request {
@@ -28,6 +47,7 @@ impl Request {
             url: url.into(),
             body: None,
             authorized: true,
+            secret_body: false,
         }
     }
 
@@ -40,7 +60,52 @@ impl Request {
                 serde_json::to_vec(body).unwrap_or_default(),
             )),
             authorized: true,
+            secret_body: false,
         }
+    }
+
+    /// A `multipart/form-data` request with one file part `field` (`filename`, `bytes`), as a
+    /// browser's file upload sends it (RFC 7578), and text parts `fields`. Built here rather than
+    /// with reqwest's `multipart::Form`: a form is consumed by sending, and a retried request must
+    /// send the same bytes again.
+    pub fn multipart(
+        method: reqwest::Method,
+        url: impl Into<String>,
+        field: &str,
+        filename: &str,
+        bytes: &[u8],
+        fields: &[(&str, &str)],
+    ) -> Self {
+        // The boundary must not occur in the parts: PEM text never holds this run of characters.
+        let boundary = "----chainsmith-7d1f0c2a9be54e31a4";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        Self {
+            method,
+            url: url.into(),
+            body: Some((format!("multipart/form-data; boundary={boundary}"), body)),
+            authorized: true,
+            secret_body: false,
+        }
+    }
+
+    /// This request's body carries a secret (a private key): never shown, not even by a dry run.
+    pub fn secret(mut self) -> Self {
+        self.secret_body = true;
+        self
     }
 
     /// How `--dry-run` prints it: method, URL, content type and body; the credentials as a marker.
@@ -51,6 +116,13 @@ impl Request {
         }
         if let Some((kind, body)) = &self.body {
             out.push_str(&format!("  Content-Type: {kind}\n"));
+            if self.secret_body {
+                out.push_str(&format!(
+                    "  | <{} bytes holding the private key, not shown>\n",
+                    body.len()
+                ));
+                return out;
+            }
             let text = serde_json::from_slice::<serde_json::Value>(body)
                 .ok()
                 .and_then(|v| serde_json::to_string_pretty(&v).ok())
@@ -451,6 +523,11 @@ impl Connection {
 
     fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Waits `how_long` (a target's own backoff), stopping at Cancel.
+    pub fn pause(&self, how_long: Duration) -> Result<(), HttpError> {
+        self.wait(how_long)
     }
 
     /// Sleeps in small steps so Cancel is seen.

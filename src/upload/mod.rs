@@ -5,8 +5,11 @@
 //! The steps are always: authenticate → (pre-flight) → read current → back up → upload → verify.
 //! Nothing is changed before the backup file exists.
 
+pub mod audiocodes;
 pub mod genesys;
 pub mod http;
+pub mod key;
+pub mod readback;
 pub mod records;
 pub mod rest;
 pub mod secret;
@@ -21,7 +24,9 @@ use serde_json::Value;
 
 use crate::engine::bundle::{self, BundleOptions};
 use crate::engine::{self, Report, Severity};
+pub use audiocodes::AudioCodesTarget;
 pub use http::{Credentials, HttpError, Request, Response, RetryPolicy};
+pub use key::PrivateKey;
 pub use rest::{RestAuth, RestTarget};
 pub use secret::Secret;
 
@@ -31,6 +36,8 @@ pub use secret::Secret;
 pub enum Target {
     Genesys(GenesysTarget),
     Rest(RestTarget),
+    #[serde(rename = "audiocodes")]
+    AudioCodes(AudioCodesTarget),
 }
 
 impl Target {
@@ -38,7 +45,13 @@ impl Target {
         match self {
             Target::Genesys(_) => "genesys",
             Target::Rest(_) => "rest",
+            Target::AudioCodes(_) => "audiocodes",
         }
+    }
+
+    /// Whether it takes the leaf's private key (a device that serves the certificate itself).
+    pub fn takes_key(&self) -> bool {
+        matches!(self, Target::AudioCodes(a) if a.job == audiocodes::Job::Certificate)
     }
 
     /// What the target is, for locks, secret bindings and "the same target" between runs: kind and
@@ -54,6 +67,15 @@ impl Target {
                 "rest {} {}",
                 r.method.to_ascii_uppercase(),
                 r.upload_url().unwrap_or_else(|_| r.url.clone())
+            ),
+            Target::AudioCodes(a) => format!(
+                "audiocodes {} context {} {}",
+                a.origin(),
+                a.context,
+                match a.job {
+                    audiocodes::Job::Certificate => "certificate",
+                    audiocodes::Job::TrustStore => "trust-store",
+                }
             ),
         }
     }
@@ -82,6 +104,7 @@ impl Target {
                     } => format!("rest {token_url} oauth {client_id}"),
                 }
             }
+            Target::AudioCodes(a) => format!("audiocodes {} basic {}", a.origin(), a.user),
         }
     }
 
@@ -90,6 +113,7 @@ impl Target {
         match self {
             Target::Genesys(g) => format!("genesys:{}:{}", g.login_base, g.client_id),
             Target::Rest(r) => r.keychain_account(),
+            Target::AudioCodes(a) => format!("audiocodes:{}:{}", a.origin(), a.user),
         }
     }
 }
@@ -281,6 +305,9 @@ pub enum UploadError {
     /// The change was made but what the server now holds is not what was sent.
     #[error("the read-back differs from what was sent: {0}")]
     Differs(String),
+    /// The endpoint the target serves does not serve what was sent (or could not be probed).
+    #[error("{0}")]
+    NotServed(String),
 }
 
 impl UploadError {
@@ -334,12 +361,23 @@ pub struct Payload {
     pub pem: Option<String>,
     /// SHA-256 of each certificate, in order.
     pub fingerprints: Vec<String>,
+    /// The leaf's private key, for a target that takes it ([`Target::takes_key`]); no other target
+    /// ever gets it.
+    pub key: Option<PrivateKey>,
+    /// CA certificates for a device's trusted-root store (the bundle's intermediates and root, or
+    /// what a rollback puts back), for a target whose trusted roots change.
+    pub trust_pem: Option<String>,
 }
 
 impl Payload {
     pub fn from_pem(pem: Option<String>) -> Self {
         let fingerprints = pem.as_deref().map(fingerprints).unwrap_or_default();
-        Self { pem, fingerprints }
+        Self {
+            pem,
+            fingerprints,
+            key: None,
+            trust_pem: None,
+        }
     }
 
     /// Each certificate by its display name (the Common Name, else the subject), escaped.
@@ -384,23 +422,73 @@ pub fn fingerprints(pem: &str) -> Vec<String> {
 
 /// What part of the chain each target takes: a Genesys certificate authority takes the CA certificates
 /// (intermediates and root); a REST trunk endpoint the bundle (leaf first, root only if asked).
+///
+/// An AudioCodes certificate job takes the bundle and `key`, which must be the leaf's (else the
+/// upload is refused before anything is sent), and, when its trusted roots change, the CA
+/// certificates; a trust-store job takes every certificate loaded (the CA certificates to trust).
 pub fn payload_for(
     target: &Target,
     report: &Report,
     include_root: bool,
+    key: Option<&PrivateKey>,
 ) -> Result<Payload, UploadError> {
+    let refused = |e: bundle::BundleError| UploadError::Refused(e.to_string());
+    let cas = || {
+        bundle::to_pem(
+            report,
+            BundleOptions {
+                include_root: true,
+                ca_only: true,
+            },
+        )
+        .map_err(refused)
+    };
     let options = match target {
         Target::Genesys(_) => BundleOptions {
             include_root: true,
             ca_only: true,
         },
-        Target::Rest(_) => BundleOptions {
+        Target::AudioCodes(a) if a.job == audiocodes::Job::TrustStore => {
+            let pem: String = report
+                .certificates()
+                .map(|c| pem::encode(&pem::Pem::new("CERTIFICATE", c.der.clone())))
+                .collect();
+            if pem.is_empty() {
+                return Err(UploadError::Refused(
+                    "no CA certificate to put in the trusted roots".into(),
+                ));
+            }
+            return Ok(Payload::from_pem(Some(pem)));
+        }
+        Target::Rest(_) | Target::AudioCodes(_) => BundleOptions {
             include_root,
             ca_only: false,
         },
     };
-    let pem = bundle::to_pem(report, options).map_err(|e| UploadError::Refused(e.to_string()))?;
-    Ok(Payload::from_pem(Some(pem)))
+    let pem = bundle::to_pem(report, options).map_err(refused)?;
+    let mut payload = Payload::from_pem(Some(pem));
+    if target.takes_key() {
+        let key = key.ok_or_else(|| {
+            UploadError::Usage(
+                "this target needs the leaf's private key: [bundle] key = \"FILE\" in a plan, --key FILE on the command line".into(),
+            )
+        })?;
+        let leaf = report
+            .chain
+            .first()
+            .map(|entry| &entry.cert)
+            .ok_or_else(|| UploadError::Refused("the bundle has no leaf".into()))?;
+        if !key.belongs_to(leaf) {
+            return Err(key::mismatch(key, leaf));
+        }
+        payload.key = Some(key.clone());
+    }
+    if let Target::AudioCodes(a) = target
+        && a.trusted_roots != audiocodes::TrustedRoots::Keep
+    {
+        payload.trust_pem = Some(cas()?);
+    }
+    Ok(payload)
 }
 
 /// The error findings that refuse an upload (empty: it may go).
@@ -452,6 +540,9 @@ pub struct Plan {
     /// A rollback: the binding its backup recorded of the secret used with the target. A secret that
     /// does not match is never sent (the backup may have been edited to name another place).
     pub secret_binding: Option<String>,
+    /// The endpoint the target serves (`host:port`): after the change it is probed, and the target
+    /// is verified only when it serves the bundle sent.
+    pub verify: Option<String>,
 }
 
 impl Plan {
@@ -485,7 +576,7 @@ pub fn api_roots(
 /// Whether `target` needs a secret (a Genesys client secret; a REST token, password or client secret).
 pub fn needs_secret(target: &Target) -> bool {
     match target {
-        Target::Genesys(_) => true,
+        Target::Genesys(_) | Target::AudioCodes(_) => true,
         Target::Rest(r) => r.auth != RestAuth::None,
     }
 }
@@ -688,6 +779,7 @@ impl Session {
                 b"grant_type=client_credentials".to_vec(),
             )),
             authorized: true,
+            secret_body: false,
         };
         let answer = self.conn.send(&request);
         self.conn.credentials = Credentials::None;
@@ -903,6 +995,11 @@ impl<'a> Run<'a> {
         true
     }
 
+    /// Whether the run changes only trusted roots: what the endpoint serves is not its business.
+    fn trust_only(&self) -> bool {
+        matches!(&self.plan.target, Target::AudioCodes(a) if a.job == audiocodes::Job::TrustStore)
+    }
+
     pub fn payload_count(&self) -> usize {
         self.plan.payload.fingerprints.len()
     }
@@ -925,6 +1022,7 @@ impl<'a> Run<'a> {
             fingerprints: current_pem.map(fingerprints).unwrap_or_default(),
             current,
             secret_binding: self.secret_binding.clone(),
+            verify: self.plan.verify.clone(),
         };
         let path = records::write_backup(&self.plan.data_dir, &backup, self.started_at)?;
         (self.journal)(&Step::BackedUp(path.clone()))?;
@@ -965,7 +1063,7 @@ impl<'a> Run<'a> {
 fn region_of(target: &Target) -> Option<String> {
     match target {
         Target::Genesys(g) => g.region.clone(),
-        Target::Rest(_) => None,
+        Target::Rest(_) | Target::AudioCodes(_) => None,
     }
 }
 
@@ -974,6 +1072,7 @@ fn endpoint_of(target: &Target) -> String {
     match target {
         Target::Genesys(g) => g.api_base.clone(),
         Target::Rest(r) => r.upload_url().unwrap_or_else(|_| r.url.clone()),
+        Target::AudioCodes(a) => a.endpoint(),
     }
 }
 
@@ -1022,6 +1121,19 @@ pub fn dry_run(plan: &Plan) -> Result<Vec<String>, UploadError> {
                 out.push(request.describe(scheme));
             }
         }
+        Target::AudioCodes(a) => {
+            a.check()?;
+            out.extend(
+                audiocodes::planned(
+                    a,
+                    &pem,
+                    plan.payload.trust_pem.as_deref(),
+                    plan.payload.key.is_some(),
+                )
+                .iter()
+                .map(|r| r.describe("Basic")),
+            );
+        }
     }
     Ok(out)
 }
@@ -1059,7 +1171,7 @@ pub fn run_journaled(
         endpoint: endpoint_of(&plan.target),
         certificate_authority: match &plan.target {
             Target::Genesys(g) => Some(g.ca_name.clone()),
-            Target::Rest(_) => None,
+            Target::Rest(_) | Target::AudioCodes(_) => None,
         },
         ids: BTreeMap::new(),
         bundle: plan.payload.fingerprints.clone(),
@@ -1126,7 +1238,14 @@ fn steps(run: &mut Run, plan: &Plan, secrets: &Secrets) -> Result<(), UploadErro
     match &plan.target {
         Target::Genesys(g) => genesys::apply(run, g, plan.payload.pem.as_deref()),
         Target::Rest(r) => rest::apply(run, r, plan.payload.pem.as_deref()),
+        Target::AudioCodes(a) => audiocodes::apply(run, a),
+    }?;
+    if let Some(endpoint) = &plan.verify
+        && !run.trust_only()
+    {
+        readback::verify(run, endpoint)?;
     }
+    Ok(())
 }
 
 fn authenticate(run: &mut Run, plan: &Plan, secrets: &Secrets) -> Result<(), UploadError> {
@@ -1163,6 +1282,7 @@ fn authenticate(run: &mut Run, plan: &Plan, secrets: &Secrets) -> Result<(), Upl
             Ok(())
         }
         Target::Rest(r) => rest::authenticate(run, r, secrets),
+        Target::AudioCodes(a) => audiocodes::authenticate(run, a, secrets),
     }
 }
 
@@ -1194,6 +1314,7 @@ pub fn holdings(
     let pem = match &plan.target {
         Target::Genesys(g) => genesys::current(&mut run, g)?,
         Target::Rest(r) => rest::current(&mut run, r)?,
+        Target::AudioCodes(a) => audiocodes::current(&mut run, a)?,
     };
     Ok(Holdings {
         fingerprints: pem.as_deref().map(fingerprints).unwrap_or_default(),

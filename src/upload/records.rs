@@ -35,6 +35,9 @@ pub struct Backup {
     /// putting it back sends only a secret that matches, so an edited backup cannot redirect one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_binding: Option<String>,
+    /// The endpoint the target serves (its `verify`): a rollback is proved there too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<String>,
 }
 
 /// Writes a backup as `backups/<time>-<target>-<n>.json`; never overwrites one.
@@ -200,10 +203,15 @@ pub fn rollback_plan(
     policy: super::RetryPolicy,
 ) -> Result<super::Plan, UploadError> {
     let backup = read_backup(path)?;
+    let mut payload = super::Payload::from_pem(backup.certificate.clone());
+    if let super::Target::AudioCodes(a) = &backup.target {
+        rollback_payload(a, &backup, &mut payload)?;
+    }
     Ok(super::Plan {
         secret_binding: backup.secret_binding.clone(),
+        verify: backup.verify.clone(),
         target: backup.target,
-        payload: super::Payload::from_pem(backup.certificate),
+        payload,
         rollback_of: Some(path.to_path_buf()),
         data_dir,
         api_roots,
@@ -214,4 +222,33 @@ pub fn rollback_plan(
         forced: Vec::new(),
         unchanged_if_held: false,
     })
+}
+
+/// What an AudioCodes rollback puts back besides the certificate: the trusted roots it held (when
+/// the change touched them) and the previous key, read from the file the target names and checked
+/// against the certificate put back. No key (`key_rollback = "none"`): the payload has none, and
+/// the run refuses, saying so.
+fn rollback_payload(
+    target: &super::AudioCodesTarget,
+    backup: &Backup,
+    payload: &mut super::Payload,
+) -> Result<(), UploadError> {
+    use super::audiocodes::{Job, KeyRollback, TrustedRoots};
+    if target.job == Job::TrustStore {
+        return Ok(());
+    }
+    if target.trusted_roots != TrustedRoots::Keep {
+        payload.trust_pem = backup.current["trustedRoot"].as_str().map(String::from);
+    }
+    if let (KeyRollback::PreviousKey, Some(path)) = (target.key_rollback, &target.previous_key) {
+        let key = super::PrivateKey::read(path)?;
+        if !key.belongs_to_leaf_of(backup.certificate.as_deref().unwrap_or_default()) {
+            return Err(UploadError::Refused(format!(
+                "the previous key {} is not the key of the certificate in the backup; it was changed since the upload. Nothing was sent",
+                key.shown()
+            )));
+        }
+        payload.key = Some(key);
+    }
+    Ok(())
 }

@@ -226,6 +226,7 @@ impl RestTarget {
                 url,
                 body: Some(("application/x-pem-file".into(), pem.as_bytes().to_vec())),
                 authorized: true,
+                secret_body: false,
             });
         }
         let mut body = Value::Object(self.static_fields.clone());
