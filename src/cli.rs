@@ -836,6 +836,14 @@ fn sandbox(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
         handle.base_url()
     );
     println!(
+        "  AudioCodes device: --url {} --user {} (password: the OAuth client secret above); TLS context {} is served on {} (probe it, or verify = \"{}\")",
+        handle.base_url(),
+        crate::sandbox::audiocodes::USER,
+        crate::sandbox::audiocodes::SIP_CONTEXT,
+        handle.sip_address,
+        handle.sip_address
+    );
+    println!(
         "  inject failures: POST {}/sandbox/faults {{\"status\":429,\"retry_after\":2}}",
         handle.base_url()
     );

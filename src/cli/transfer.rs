@@ -224,7 +224,11 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
     let report = super::analyze(&args.check)?;
     eprint!("{}", report.to_text());
     let blocking = upload::blocking_findings(&report);
-    if !blocking.is_empty() && !args.force {
+    // A trust-store job sends CA certificates to trust, not a chain: the chain's verdict is not
+    // its question (each certificate is checked to be a CA valid now instead).
+    let trust_only =
+        matches!(&target, Target::AudioCodes(a) if a.job == upload::audiocodes::Job::TrustStore);
+    if !blocking.is_empty() && !args.force && !trust_only {
         eprintln!(
             "chainsmith: refusing to upload, nothing sent: {} error finding(s); fix them or use --force",
             blocking.len()

@@ -1,7 +1,10 @@
 //! `chainsmith sandbox`: a local HTTPS server that behaves like the Genesys Cloud endpoints an upload
 //! uses (token, trunks, certificate authorities with versions) and like a generic REST trunk endpoint,
-//! with switches to inject failures. Admins rehearse a rotation against it; tests run against it over
-//! real TLS.
+//! with switches to inject failures, and like an AudioCodes SBC's TLS contexts ([`audiocodes`]), whose
+//! certificate a second TLS listener serves. Admins rehearse a rotation against it; tests run against
+//! it over real TLS.
+
+pub mod audiocodes;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
@@ -102,6 +105,8 @@ struct Sandbox {
     requests: u64,
     /// Every request as it arrived, in order.
     received: Vec<Received>,
+    /// The AudioCodes stand-in's TLS contexts.
+    audiocodes: audiocodes::Device,
 }
 
 /// A request as the sandbox received it (for tests and rehearsals: what was really sent, in what
@@ -121,6 +126,9 @@ type Shared = Arc<Mutex<Sandbox>>;
 /// A running sandbox.
 pub struct Handle {
     pub address: SocketAddr,
+    /// Where the AudioCodes stand-in serves TLS context [`audiocodes::SIP_CONTEXT`] (its SIP TLS
+    /// port): what a probe after a change sees.
+    pub sip_address: SocketAddr,
     /// The certificate the sandbox serves (PEM; its own self-signed one unless given): trust it with
     /// `--ca-file`.
     pub certificate_pem: String,
@@ -130,6 +138,18 @@ pub struct Handle {
 
 impl Handle {
     /// `https://127.0.0.1:PORT`.
+    /// Puts a certificate chain and key in an AudioCodes stand-in context (as an admin would by hand).
+    pub fn audiocodes_install(&self, context: u32, chain_pem: &str, key_pem: &str) {
+        if let Ok(mut s) = self.state.lock() {
+            s.audiocodes.install(context, chain_pem, key_pem);
+        }
+    }
+
+    /// The AudioCodes stand-in's state now.
+    pub fn audiocodes(&self) -> Option<audiocodes::Device> {
+        self.state.lock().ok().map(|s| s.audiocodes.clone())
+    }
+
     pub fn base_url(&self) -> String {
         format!("https://{}", self.address)
     }
@@ -279,8 +299,10 @@ pub fn start_serving(
     })?;
     let state: Shared = Arc::new(Mutex::new(Sandbox {
         faults: faults.into(),
+        audiocodes: audiocodes::Device::new().map_err(SandboxError::Certificate)?,
         ..Sandbox::default()
     }));
+    let sip_address = serve_sip(&runtime, state.clone())?;
     let app = router(state.clone());
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config));
     runtime.spawn(async move {
@@ -304,10 +326,57 @@ pub fn start_serving(
     });
     Ok(Handle {
         address,
+        sip_address,
         certificate_pem,
         state,
         _runtime: runtime,
     })
+}
+
+/// The AudioCodes stand-in's SIP TLS listener on a free loopback port: each handshake gets the
+/// certificate of [`audiocodes::SIP_CONTEXT`] as it is at that moment.
+fn serve_sip(runtime: &tokio::runtime::Runtime, state: Shared) -> Result<SocketAddr, SandboxError> {
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| SandboxError::Certificate(e.to_string()))?
+    .with_no_client_auth()
+    .with_cert_resolver(Arc::new(audiocodes::Served(state)));
+    let wanted = SocketAddr::from(([127, 0, 0, 1], 0));
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(wanted))
+        .map_err(|e| SandboxError::Listen {
+            address: wanted.to_string(),
+            why: e.to_string(),
+        })?;
+    let address = listener.local_addr().map_err(|e| SandboxError::Listen {
+        address: wanted.to_string(),
+        why: e.to_string(),
+    })?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    runtime.spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                continue;
+            };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                use tokio::io::AsyncReadExt as _;
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                // No SIP is spoken: the handshake is the point. The peer's bytes are read until
+                // it closes (or for a few seconds at most).
+                let mut buffer = [0u8; 1024];
+                let _ = tokio::time::timeout(Duration::from_secs(5), async {
+                    while matches!(tls.read(&mut buffer).await, Ok(n) if n > 0) {}
+                })
+                .await;
+            });
+        }
+    });
+    Ok(address)
 }
 
 fn router(state: Shared) -> Router {
@@ -330,6 +399,7 @@ fn router(state: Shared) -> Router {
             "/trunk-api/trunks/{id}/certificate",
             get(get_rest).put(put_rest).post(put_rest).patch(put_rest),
         )
+        .merge(audiocodes::routes())
         .route("/sandbox/faults", post(add_fault))
         .fallback(no_such_resource)
         .method_not_allowed_fallback(method_not_allowed)
@@ -500,8 +570,11 @@ fn conflict() -> Response {
     )
 }
 
-/// A path no route serves: Genesys's 404, in its shape.
-async fn no_such_resource() -> Response {
+/// A path no route serves: Genesys's 404, in its shape (the AudioCodes stand-in's under `/api/v1`).
+async fn no_such_resource(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/v1/") {
+        return audiocodes::described(StatusCode::NOT_FOUND, "Resource not found");
+    }
     error(
         StatusCode::NOT_FOUND,
         "not.found",
@@ -509,7 +582,10 @@ async fn no_such_resource() -> Response {
     )
 }
 
-async fn method_not_allowed() -> Response {
+async fn method_not_allowed(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/v1/") {
+        return audiocodes::described(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed");
+    }
     error(
         StatusCode::METHOD_NOT_ALLOWED,
         "method.not.allowed",
@@ -593,24 +669,7 @@ async fn gate(
     path: &str,
     needs_token: bool,
 ) -> Option<Response> {
-    let fault = {
-        let mut s = state.lock().ok()?;
-        s.requests += 1;
-        let at = s.faults.iter().position(|f| {
-            f.spoil.is_none() && (f.path_contains.is_empty() || path.contains(&f.path_contains))
-        });
-        let fault = at.and_then(|i| s.faults.remove(i));
-        if let Some(f) = fault.as_ref().filter(|f| f.tamper || f.reorder) {
-            s.tamper = Some(if f.reorder {
-                Tamper::Reverse
-            } else {
-                Tamper::DropLast
-            });
-            None
-        } else {
-            fault
-        }
-    };
+    let fault = take_fault(state, path);
     if let Some(fault) = fault {
         if fault.delay_ms > 0 {
             tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
@@ -678,6 +737,39 @@ async fn gate(
         }
     }
     None
+}
+
+/// The first queued fault (not a spoiling one) for a request seen as `path` ("METHOD /path"),
+/// removed from the queue; a tampering fault is armed for the next write instead of answered.
+fn take_fault(state: &Shared, path: &str) -> Option<Fault> {
+    let mut s = state.lock().ok()?;
+    s.requests += 1;
+    let write = ["PUT ", "POST ", "PATCH "]
+        .iter()
+        .any(|m| path.starts_with(m))
+        .then(|| {
+            format!(
+                "WRITE {}",
+                path.split_once(' ').map(|x| x.1).unwrap_or(path)
+            )
+        });
+    let at = s.faults.iter().position(|f| {
+        f.spoil.is_none()
+            && (f.path_contains.is_empty()
+                || path.contains(&f.path_contains)
+                || write.as_ref().is_some_and(|w| w.contains(&f.path_contains)))
+    });
+    let fault = at.and_then(|i| s.faults.remove(i));
+    if let Some(f) = fault.as_ref().filter(|f| f.tamper || f.reorder) {
+        s.tamper = Some(if f.reorder {
+            Tamper::Reverse
+        } else {
+            Tamper::DropLast
+        });
+        None
+    } else {
+        fault
+    }
 }
 
 /// Whether the request carries HTTP Basic `CLIENT_ID:CLIENT_SECRET`.

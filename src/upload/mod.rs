@@ -449,6 +449,23 @@ pub fn payload_for(
             ca_only: true,
         },
         Target::AudioCodes(a) if a.job == audiocodes::Job::TrustStore => {
+            // What goes into a trust store must be a CA certificate, valid now: the chain verdict
+            // (a leaf, a host name) is not the question here.
+            for c in report.certificates() {
+                let name = engine::text::escaped(&c.display_name());
+                if !c.is_ca() {
+                    return Err(UploadError::Refused(format!(
+                        "{name} is not a CA certificate (no basicConstraints CA): it does not belong in a trusted-root store"
+                    )));
+                }
+                if c.not_after < report.at || c.not_before > report.at {
+                    return Err(UploadError::Refused(format!(
+                        "{name} is not valid now (valid {} to {})",
+                        engine::checks::date(c.not_before),
+                        engine::checks::date(c.not_after)
+                    )));
+                }
+            }
             let pem: String = report
                 .certificates()
                 .map(|c| pem::encode(&pem::Pem::new("CERTIFICATE", c.der.clone())))

@@ -834,3 +834,25 @@ pub fn openssl_sha256(file: &std::path::Path) -> String {
         .replace(':', "")
         .to_ascii_lowercase()
 }
+
+/// The chain an endpoint serves, as `openssl s_client -showcerts` sees it (an independent client):
+/// each certificate's SHA-256, leaf first; empty when the handshake failed. `sni` is sent as the
+/// server name.
+pub fn openssl_served(address: &str, sni: Option<&str>) -> Vec<String> {
+    let mut command = std::process::Command::new("openssl");
+    command.args(["s_client", "-connect", address, "-showcerts"]);
+    match sni {
+        Some(name) => command.args(["-servername", name]),
+        None => command.arg("-noservername"),
+    };
+    let out = command
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the openssl binary is needed by this test (.ci/run installs it)");
+    pem::parse_many(&out.stdout)
+        .unwrap_or_default()
+        .iter()
+        .filter(|b| b.tag() == "CERTIFICATE")
+        .map(|b| chainsmith::engine::Fingerprint::of(b.contents()).hex())
+        .collect()
+}
