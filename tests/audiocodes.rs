@@ -681,3 +681,117 @@ fn a_dry_run_shows_the_requests_without_the_key() {
     assert_eq!(b.sandbox.received().len(), 0);
     b.assert_no_key_leaked();
 }
+
+#[test]
+fn a_rotation_plan_with_an_sbc_rotates_it_proves_it_by_probe_and_rolls_it_back() {
+    let b = Bench::new(vec![]);
+    let plan = format!(
+        r#"[bundle]
+inputs = ["new"]
+host = "sbc.example.com"
+at = "2026-06-01T00:00:00Z"
+key = "new.key"
+
+[[target]]
+name = "SBC London"
+kind = "audiocodes"
+url = "{}"
+user = "{}"
+context = {}
+previous_key = "old.key"
+secret_env = "SBC_SECRET"
+ca_file = "sandbox.pem"
+verify = "{}"
+"#,
+        b.sandbox.base_url(),
+        audiocodes::USER,
+        audiocodes::SIP_CONTEXT,
+        b.sip()
+    );
+    std::fs::write(b.path().join("plan.toml"), plan).unwrap();
+    let rotate = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+            .arg("rotate")
+            .args(args)
+            .arg("--json")
+            .current_dir(b.path())
+            .env("CHAINSMITH_DATA_DIR", b.data())
+            .env("SBC_SECRET", CLIENT_SECRET)
+            .env_remove("CHAINSMITH_CLIENT_SECRET")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        b.printed.borrow_mut().extend_from_slice(&out.stdout);
+        b.printed.borrow_mut().extend_from_slice(&out.stderr);
+        let json: Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+        (out.status.code().unwrap(), json)
+    };
+    let (code, json) = rotate(&["plan.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(json["targets"][0]["status"], "verified", "{json:#}");
+    assert_eq!(
+        openssl_served(&b.sip(), Some("sbc.example.com")),
+        vec![b.new.leaf.sha256(), b.new.intermediate.sha256()]
+    );
+    // The run file names the previous key's file, never the key.
+    let run_file = json["run_file"].as_str().unwrap().to_string();
+    let run: Value = serde_json::from_str(&std::fs::read_to_string(&run_file).unwrap()).unwrap();
+    assert!(
+        run["targets"][0]["target"]["previous_key"]
+            .as_str()
+            .unwrap()
+            .ends_with("old.key")
+    );
+    // Run again: the device holds the bundle, nothing is sent.
+    let writes = b.writes().len();
+    let (code, json) = rotate(&["plan.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(b.writes().len(), writes, "{json:#}");
+
+    let (code, json) = rotate(&["--rollback", &run_file]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(json["targets"][0]["status"], "rolled-back", "{json:#}");
+    assert_eq!(
+        openssl_served(&b.sip(), Some("sbc.example.com")),
+        vec![b.old.leaf.sha256(), b.old.intermediate.sha256()]
+    );
+    b.assert_no_key_leaked();
+}
+
+#[test]
+fn a_plan_names_the_key_for_a_device_and_refuses_keys_of_other_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    let parse = |text: &str| {
+        chainsmith::rotate::plan::parse(&dir.path().join("plan.toml"), text)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    };
+    let device = r#"
+[[target]]
+name = "SBC"
+kind = "audiocodes"
+url = "https://sbc1.example.net"
+user = "Admin"
+context = 1
+key_rollback = "none"
+"#;
+    let e = parse(&format!("[bundle]\ninputs = [\"new\"]\n{device}")).unwrap_err();
+    assert!(e.contains("[bundle] key"), "{e}");
+    parse(&format!(
+        "[bundle]\ninputs = [\"new\"]\nkey = \"new.key\"\n{device}"
+    ))
+    .unwrap();
+    // Plain HTTP to a device is refused: the key would cross the network in clear.
+    let e = parse(&format!(
+        "[bundle]\ninputs = [\"new\"]\nkey = \"new.key\"\n{}",
+        device.replace("https://sbc1", "http://sbc1")
+    ))
+    .unwrap_err();
+    assert!(e.contains("http"), "{e}");
+    let e = parse(
+        "[bundle]\ninputs = [\"new\"]\n[[target]]\nname = \"x\"\nkind = \"genesys\"\nregion = \"euw2.pure.cloud\"\nclient_id = \"c\"\nca_name = \"n\"\ncontext = 1\n",
+    )
+    .unwrap_err();
+    assert!(e.contains("context is for kind = \"audiocodes\""), "{e}");
+}
