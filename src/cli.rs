@@ -165,6 +165,7 @@ pub enum TargetKind {
     Genesys,
     Rest,
     Audiocodes,
+    Files,
 }
 
 /// What an AudioCodes target's run changes.
@@ -301,7 +302,7 @@ pub struct UploadArgs {
     /// audiocodes: the TLS context's index.
     #[arg(long, value_name = "INDEX")]
     pub context: Option<u32>,
-    /// audiocodes: certificate (and key), or trust-store (only the trusted roots).
+    /// audiocodes, files: certificate (and key), or trust-store (only the trusted roots, the CA list).
     #[arg(long, value_enum, default_value = "certificate")]
     pub job: JobKind,
     /// audiocodes: what happens to the context's trusted roots (add or replace with the CA
@@ -314,6 +315,30 @@ pub struct UploadArgs {
     /// audiocodes: go without the previous key; the change then cannot be rolled back.
     #[arg(long)]
     pub no_key_rollback: bool,
+    /// files: where the server reads its certificate chain (an absolute path on its machine).
+    #[arg(long, value_name = "PATH")]
+    pub certificate: Option<String>,
+    /// files: where the server reads its private key.
+    #[arg(long, value_name = "PATH")]
+    pub private_key: Option<String>,
+    /// files: a CA list file (with --trusted-roots add or replace).
+    #[arg(long, value_name = "PATH")]
+    pub ca_list: Option<String>,
+    /// files: the server's reload command (e.g. "kamcmd tls.reload"); its output is judged.
+    #[arg(long, value_name = "COMMAND")]
+    pub reload: Option<String>,
+    /// files: words the reload must print to count as done.
+    #[arg(long, value_name = "TEXT")]
+    pub reload_expect: Option<String>,
+    /// files: another machine, reached with ssh (key login, known host key): user@host:port.
+    #[arg(long, value_name = "USER@HOST:PORT")]
+    pub ssh: Option<String>,
+    /// files, over ssh: the known_hosts file that holds the machine's host key.
+    #[arg(long, value_name = "FILE")]
+    pub known_hosts: Option<PathBuf>,
+    /// files, over ssh: the private key to log in with.
+    #[arg(long, value_name = "FILE")]
+    pub identity: Option<PathBuf>,
     /// After the change, probe this HOST:PORT (SNI = HOST): verified only when it serves the bundle.
     #[arg(long, value_name = "HOST:PORT")]
     pub verify: Option<String>,

@@ -175,6 +175,32 @@ fn audiocodes_target(args: &UploadArgs) -> anyhow::Result<upload::AudioCodesTarg
     Ok(target)
 }
 
+/// `--target files`: the server's files, its reload command, and the machine.
+fn files_target(args: &UploadArgs) -> anyhow::Result<upload::FilesTarget> {
+    use upload::audiocodes::{Job, TrustedRoots};
+    let target = upload::FilesTarget {
+        certificate: args.certificate.clone(),
+        private_key: args.private_key.clone(),
+        ca_list: args.ca_list.clone(),
+        trusted_roots: match args.trusted_roots {
+            TrustedRootsKind::Keep => TrustedRoots::Keep,
+            TrustedRootsKind::Add => TrustedRoots::Add,
+            TrustedRootsKind::Replace => TrustedRoots::Replace,
+        },
+        reload: args.reload.clone(),
+        reload_expect: args.reload_expect.clone(),
+        ssh: args.ssh.clone(),
+        known_hosts: args.known_hosts.as_deref().map(crate::rotate::absolute),
+        identity: args.identity.as_deref().map(crate::rotate::absolute),
+        job: match args.job {
+            JobKind::Certificate => Job::Certificate,
+            JobKind::TrustStore => Job::TrustStore,
+        },
+    };
+    target.check().map_err(usage)?;
+    Ok(target)
+}
+
 fn remember(target: &Target, secrets: &Secrets) {
     match secrets.remember(target) {
         Ok(Some(account)) => {
@@ -204,6 +230,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
         }
         TargetKind::Rest => Target::Rest(rest_target(args)?),
         TargetKind::Audiocodes => Target::AudioCodes(audiocodes_target(args)?),
+        TargetKind::Files => Target::Files(files_target(args)?),
     };
     // --save-target: where it goes is settled before any work (never over an input, the CA file, a
     // record), and it is written only once the bundle passes.
@@ -226,8 +253,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
     let blocking = upload::blocking_findings(&report);
     // A trust-store job sends CA certificates to trust, not a chain: the chain's verdict is not
     // its question (each certificate is checked to be a CA valid now instead).
-    let trust_only =
-        matches!(&target, Target::AudioCodes(a) if a.job == upload::audiocodes::Job::TrustStore);
+    let trust_only = target.trust_only();
     if !blocking.is_empty() && !args.force && !trust_only {
         eprintln!(
             "chainsmith: refusing to upload, nothing sent: {} error finding(s); fix them or use --force",
@@ -248,7 +274,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
         (Some(path), true) => Some(upload::PrivateKey::read(path).map_err(usage)?),
         (Some(_), false) => {
             return Err(UsageError(
-                "--key: this target does not take a private key (only a device that serves the certificate does: --target audiocodes)".into(),
+                "--key: this target does not take a private key (only a server that serves the certificate does: --target audiocodes or files)".into(),
             )
             .into());
         }

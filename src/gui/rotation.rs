@@ -94,6 +94,20 @@ pub fn destination(target: &upload::Target) -> String {
             g.client_id,
             g.ca_name
         ),
+        upload::Target::Files(f) => format!(
+            "the files {} on {}{}",
+            [&f.private_key, &f.certificate, &f.ca_list]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            f.ssh.as_deref().unwrap_or("this machine"),
+            f.reload
+                .as_deref()
+                .map(|r| format!(", then `{r}`"))
+                .unwrap_or_default()
+        ),
         upload::Target::AudioCodes(a) => format!(
             "AudioCodes device {} (user {}), TLS context {}{}",
             a.origin(),
@@ -1305,6 +1319,7 @@ impl RotationPanel {
                             ui.radio_value(&mut t.kind, Kind::Genesys, "Genesys Cloud");
                             ui.radio_value(&mut t.kind, Kind::Rest, "REST");
                             ui.radio_value(&mut t.kind, Kind::AudioCodes, "AudioCodes");
+                            ui.radio_value(&mut t.kind, Kind::Files, "Files");
                             if t.kind != before {
                                 // One form per kind: the other kind's fields do not linger.
                                 clear_other_kind(t);
@@ -1338,6 +1353,14 @@ impl RotationPanel {
                                 }
                                 ui.end_row();
                                 changed |= path_row(ui, "Previous key", &mut t.previous_key);
+                            }
+                            Kind::Files => {
+                                changed |= option_row(ui, "Certificate path", &mut t.certificate);
+                                changed |= option_row(ui, "Private key path", &mut t.private_key);
+                                changed |= option_row(ui, "Reload command", &mut t.reload);
+                                changed |= option_row(ui, "SSH (user@host:port)", &mut t.ssh);
+                                changed |= path_row(ui, "Known hosts", &mut t.known_hosts);
+                                changed |= path_row(ui, "SSH identity", &mut t.identity);
                             }
                         }
                         changed |= option_row(ui, "Verify (host:port)", &mut t.verify);
@@ -1466,11 +1489,25 @@ fn clear_other_kind(t: &mut TargetSection) {
         t.trusted_roots = None;
         t.previous_key = None;
         t.key_rollback = None;
+    }
+    if t.kind != Kind::Files {
+        t.certificate = None;
+        t.private_key = None;
+        t.ca_list = None;
+        t.reload = None;
+        t.reload_expect = None;
+        t.ssh = None;
+        t.known_hosts = None;
+        t.identity = None;
+    }
+    if !matches!(t.kind, Kind::AudioCodes | Kind::Files) {
+        t.job = None;
+        t.trusted_roots = None;
         t.trust.clear();
     }
     match t.kind {
-        Kind::Rest | Kind::AudioCodes => {
-            if t.kind == Kind::AudioCodes {
+        Kind::Rest | Kind::AudioCodes | Kind::Files => {
+            if t.kind != Kind::Rest {
                 t.definition = None;
             }
             t.region = None;
@@ -1500,10 +1537,10 @@ fn receives(target: &upload::Target, payload: &upload::Payload) -> String {
         (upload::Target::Genesys(_), 1) => "1 CA certificate".to_string(),
         (upload::Target::Genesys(_), n) => format!("{n} CA certificates"),
         (upload::Target::Rest(_), n) => format!("the bundle of {n}"),
-        (upload::Target::AudioCodes(a), n) if a.job == upload::audiocodes::Job::TrustStore => {
+        (t @ (upload::Target::AudioCodes(_) | upload::Target::Files(_)), n) if t.trust_only() => {
             format!("{n} CA certificate(s) for its trusted roots")
         }
-        (upload::Target::AudioCodes(_), n) => {
+        (upload::Target::AudioCodes(_) | upload::Target::Files(_), n) => {
             format!("the bundle of {n} and the private key")
         }
     };

@@ -990,6 +990,7 @@ impl UploadPanel {
                         Target::Genesys(g) => g.api_base.clone(),
                         Target::Rest(r) => r.upload_url().unwrap_or_default(),
                         Target::AudioCodes(a) => a.endpoint(),
+                        Target::Files(f) => f.endpoint(),
                     },
                     p.display_names().join(", "),
                     // A certificate authority takes the CA certificates, root included: not the
@@ -1101,7 +1102,7 @@ impl UploadPanel {
                     r.upload_url().unwrap_or_default()
                 ));
             }
-            Target::AudioCodes(_) => {
+            Target::AudioCodes(_) | Target::Files(_) => {
                 lines.push(format!("Target: {}", super::rotation::destination(&target)));
             }
         }
@@ -1488,6 +1489,7 @@ fn rollback_lines(
         Target::Genesys(g) => g.api_base.clone(),
         Target::Rest(r) => r.url.clone(),
         Target::AudioCodes(a) => a.url.clone(),
+        Target::Files(f) => f.endpoint(),
     };
     let mut lines = Vec::new();
     if rehearsal {
@@ -1509,6 +1511,7 @@ fn rollback_lines(
         Target::Genesys(g) => format!("the certificate authority \"{}\"", g.ca_name),
         Target::Rest(_) => "the certificate there".to_string(),
         Target::AudioCodes(a) => format!("TLS context {}", a.context),
+        Target::Files(_) => "the files there".to_string(),
     };
     if held.is_empty() {
         lines.push(format!(

@@ -111,8 +111,13 @@ impl Rotation {
             files.extend(t.ca_file.iter().cloned());
             files.extend(t.definition.iter().cloned());
             files.extend(t.trust.iter().cloned());
-            if let Target::AudioCodes(a) = &t.target {
-                files.extend(a.previous_key.iter().cloned());
+            match &t.target {
+                Target::AudioCodes(a) => files.extend(a.previous_key.iter().cloned()),
+                Target::Files(f) => {
+                    files.extend(f.known_hosts.iter().cloned());
+                    files.extend(f.identity.iter().cloned());
+                }
+                _ => {}
             }
         }
         files.extend(self.verify.iter().filter_map(|v| v.ca_file.clone()));
@@ -179,6 +184,7 @@ pub enum Kind {
     Rest,
     #[serde(rename = "audiocodes")]
     AudioCodes,
+    Files,
 }
 
 /// A `[[target]]` as written.
@@ -225,6 +231,23 @@ pub struct TargetSection {
     /// A trust-store job's CA certificate files.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trust: Vec<String>,
+    // Files (`upload --target files`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_list: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reload: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reload_expect: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_hosts: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
     // Any target.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<String>,
@@ -464,6 +487,39 @@ pub fn parse_with(
             trust: t.trust.iter().map(|p| resolve(p)).collect(),
         });
     }
+    // A local files target never writes over a file the plan reads (its bundle, its key).
+    let reads: Vec<PathBuf> = bundle
+        .inputs
+        .iter()
+        .chain(bundle.leaf.iter())
+        .chain(bundle.roots.iter())
+        .chain(bundle.key.iter())
+        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    for t in &targets {
+        if let Target::Files(f) = &t.target
+            && f.ssh.is_none()
+        {
+            for path in [&f.certificate, &f.private_key, &f.ca_list]
+                .into_iter()
+                .flatten()
+            {
+                let written = std::fs::canonicalize(path).unwrap_or_else(|_| PathBuf::from(path));
+                if reads
+                    .iter()
+                    .any(|r| r == &written || written.starts_with(r))
+                {
+                    return Err(at(
+                        t.line,
+                        format!(
+                            "target \"{}\": {path} is a file the plan reads ([bundle]); the server's files must be other files",
+                            t.name
+                        ),
+                    ));
+                }
+            }
+        }
+    }
     let mut verify = Vec::new();
     for spanned in &file.verify {
         let v = spanned.get_ref();
@@ -547,16 +603,45 @@ fn target_of(
         ("url", t.url.is_some()),
         ("user", t.user.is_some()),
         ("context", t.context.is_some()),
-        ("job", t.job.is_some()),
-        ("trusted_roots", t.trusted_roots.is_some()),
         ("previous_key", t.previous_key.is_some()),
         ("key_rollback", t.key_rollback.is_some()),
+    ];
+    let device_keys = [
+        ("job", t.job.is_some()),
+        ("trusted_roots", t.trusted_roots.is_some()),
         ("trust", !t.trust.is_empty()),
     ];
+    let files_keys = [
+        ("certificate", t.certificate.is_some()),
+        ("private_key", t.private_key.is_some()),
+        ("ca_list", t.ca_list.is_some()),
+        ("reload", t.reload.is_some()),
+        ("reload_expect", t.reload_expect.is_some()),
+        ("ssh", t.ssh.is_some()),
+        ("known_hosts", t.known_hosts.is_some()),
+        ("identity", t.identity.is_some()),
+    ];
+    let given = |keys: &[(&'static str, bool)]| keys.iter().find(|(_, g)| *g).map(|(k, _)| *k);
     if t.kind != Kind::AudioCodes
-        && let Some((key, _)) = audiocodes_keys.iter().find(|(_, given)| *given)
+        && let Some(key) = given(&audiocodes_keys)
     {
         return Err(format!("{key} is for kind = \"audiocodes\""));
+    }
+    if t.kind != Kind::Files
+        && let Some(key) = given(&files_keys)
+    {
+        return Err(format!("{key} is for kind = \"files\""));
+    }
+    if !matches!(t.kind, Kind::AudioCodes | Kind::Files)
+        && let Some(key) = given(&device_keys)
+    {
+        return Err(format!("{key} is for kind = \"audiocodes\" or \"files\""));
+    }
+    if matches!(t.kind, Kind::AudioCodes | Kind::Files)
+        && t.job != Some(crate::upload::audiocodes::Job::TrustStore)
+        && !t.trust.is_empty()
+    {
+        return Err("trust is for job = \"trust-store\"".into());
     }
     match t.kind {
         Kind::Genesys => {
@@ -625,11 +710,31 @@ fn target_of(
                 previous_key: t.previous_key.as_deref().map(resolve),
                 key_rollback: t.key_rollback.unwrap_or_default(),
             };
-            if target.job != crate::upload::audiocodes::Job::TrustStore && !t.trust.is_empty() {
-                return Err("trust is for job = \"trust-store\"".into());
-            }
             target.check().map_err(|e| e.to_string())?;
             Ok(Target::AudioCodes(target))
+        }
+        Kind::Files => {
+            if let Some((key, _)) = genesys_keys.iter().find(|(_, given)| *given) {
+                return Err(format!("{key} is for kind = \"genesys\""));
+            }
+            if t.definition.is_some() {
+                return Err("definition is for kind = \"rest\"".into());
+            }
+            let target = crate::upload::FilesTarget {
+                certificate: t.certificate.clone(),
+                private_key: t.private_key.clone(),
+                ca_list: t.ca_list.clone(),
+                trusted_roots: t.trusted_roots.unwrap_or_default(),
+                reload: t.reload.clone(),
+                reload_expect: t.reload_expect.clone(),
+                ssh: t.ssh.clone(),
+                // Local files of this machine (the plan's folder is where relative ones start).
+                known_hosts: t.known_hosts.as_deref().map(resolve),
+                identity: t.identity.as_deref().map(resolve),
+                job: t.job.unwrap_or_default(),
+            };
+            target.check().map_err(|e| e.to_string())?;
+            Ok(Target::Files(target))
         }
     }
 }

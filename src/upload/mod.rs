@@ -6,7 +6,9 @@
 //! Nothing is changed before the backup file exists.
 
 pub mod audiocodes;
+pub mod files;
 pub mod genesys;
+pub mod host;
 pub mod http;
 pub mod key;
 pub mod readback;
@@ -25,6 +27,7 @@ use serde_json::Value;
 use crate::engine::bundle::{self, BundleOptions};
 use crate::engine::{self, Report, Severity};
 pub use audiocodes::AudioCodesTarget;
+pub use files::FilesTarget;
 pub use http::{Credentials, HttpError, Request, Response, RetryPolicy};
 pub use key::PrivateKey;
 pub use rest::{RestAuth, RestTarget};
@@ -38,6 +41,7 @@ pub enum Target {
     Rest(RestTarget),
     #[serde(rename = "audiocodes")]
     AudioCodes(AudioCodesTarget),
+    Files(FilesTarget),
 }
 
 impl Target {
@@ -46,12 +50,22 @@ impl Target {
             Target::Genesys(_) => "genesys",
             Target::Rest(_) => "rest",
             Target::AudioCodes(_) => "audiocodes",
+            Target::Files(_) => "files",
+        }
+    }
+
+    /// Whether the run changes only trusted CA certificates (an SBC's trusted roots, a CA list).
+    pub fn trust_only(&self) -> bool {
+        match self {
+            Target::AudioCodes(a) => a.job == audiocodes::Job::TrustStore,
+            Target::Files(f) => f.job == audiocodes::Job::TrustStore,
+            _ => false,
         }
     }
 
     /// Whether it takes the leaf's private key (a device that serves the certificate itself).
     pub fn takes_key(&self) -> bool {
-        matches!(self, Target::AudioCodes(a) if a.job == audiocodes::Job::Certificate)
+        matches!(self, Target::AudioCodes(_) | Target::Files(_)) && !self.trust_only()
     }
 
     /// What the target is, for locks, secret bindings and "the same target" between runs: kind and
@@ -77,6 +91,7 @@ impl Target {
                     audiocodes::Job::TrustStore => "trust-store",
                 }
             ),
+            Target::Files(f) => f.identity(),
         }
     }
 
@@ -105,6 +120,7 @@ impl Target {
                 }
             }
             Target::AudioCodes(a) => format!("audiocodes {} basic {}", a.origin(), a.user),
+            Target::Files(f) => f.identity(),
         }
     }
 
@@ -114,6 +130,7 @@ impl Target {
             Target::Genesys(g) => format!("genesys:{}:{}", g.login_base, g.client_id),
             Target::Rest(r) => r.keychain_account(),
             Target::AudioCodes(a) => format!("audiocodes:{}:{}", a.origin(), a.user),
+            Target::Files(f) => f.identity(),
         }
     }
 }
@@ -308,6 +325,9 @@ pub enum UploadError {
     /// The endpoint the target serves does not serve what was sent (or could not be probed).
     #[error("{0}")]
     NotServed(String),
+    /// The server's reload command failed (in its words).
+    #[error("{0}")]
+    ReloadFailed(String),
 }
 
 impl UploadError {
@@ -448,7 +468,7 @@ pub fn payload_for(
             include_root: true,
             ca_only: true,
         },
-        Target::AudioCodes(a) if a.job == audiocodes::Job::TrustStore => {
+        Target::AudioCodes(_) | Target::Files(_) if target.trust_only() => {
             // What goes into a trust store must be a CA certificate, valid now: the chain verdict
             // (a leaf, a host name) is not the question here.
             for c in report.certificates() {
@@ -477,7 +497,7 @@ pub fn payload_for(
             }
             return Ok(Payload::from_pem(Some(pem)));
         }
-        Target::Rest(_) | Target::AudioCodes(_) => BundleOptions {
+        Target::Rest(_) | Target::AudioCodes(_) | Target::Files(_) => BundleOptions {
             include_root,
             ca_only: false,
         },
@@ -500,9 +520,12 @@ pub fn payload_for(
         }
         payload.key = Some(key.clone());
     }
-    if let Target::AudioCodes(a) = target
-        && a.trusted_roots != audiocodes::TrustedRoots::Keep
-    {
+    let roots_change = match target {
+        Target::AudioCodes(a) => a.trusted_roots,
+        Target::Files(f) if f.ca_list.is_some() => f.trusted_roots,
+        _ => audiocodes::TrustedRoots::Keep,
+    };
+    if roots_change != audiocodes::TrustedRoots::Keep {
         payload.trust_pem = Some(cas()?);
     }
     Ok(payload)
@@ -595,6 +618,7 @@ pub fn needs_secret(target: &Target) -> bool {
     match target {
         Target::Genesys(_) | Target::AudioCodes(_) => true,
         Target::Rest(r) => r.auth != RestAuth::None,
+        Target::Files(_) => false,
     }
 }
 
@@ -1014,7 +1038,31 @@ impl<'a> Run<'a> {
 
     /// Whether the run changes only trusted roots: what the endpoint serves is not its business.
     fn trust_only(&self) -> bool {
-        matches!(&self.plan.target, Target::AudioCodes(a) if a.job == audiocodes::Job::TrustStore)
+        self.plan.target.trust_only()
+    }
+
+    /// A change that is not an HTTP request (a file written) is about to be made: its backup must
+    /// exist, and the journal records it first.
+    pub fn before_change(&mut self) -> Result<(), UploadError> {
+        if self.backup.is_none() {
+            return Err(UploadError::Unexpected(
+                "a change was about to be made with no backup; nothing was changed".into(),
+            ));
+        }
+        (self.journal)(&Step::Sending)?;
+        crate::fault::point("after-intent");
+        Ok(())
+    }
+
+    /// A change other than an HTTP request was made.
+    pub fn mark_changed(&mut self) {
+        self.changed = true;
+        crate::fault::point("after-write");
+    }
+
+    /// What was changed was put back, byte for byte, before the run ended: the target is as it was.
+    pub fn restored(&mut self) {
+        self.changed = false;
     }
 
     pub fn payload_count(&self) -> usize {
@@ -1080,7 +1128,7 @@ impl<'a> Run<'a> {
 fn region_of(target: &Target) -> Option<String> {
     match target {
         Target::Genesys(g) => g.region.clone(),
-        Target::Rest(_) | Target::AudioCodes(_) => None,
+        Target::Rest(_) | Target::AudioCodes(_) | Target::Files(_) => None,
     }
 }
 
@@ -1090,6 +1138,7 @@ fn endpoint_of(target: &Target) -> String {
         Target::Genesys(g) => g.api_base.clone(),
         Target::Rest(r) => r.upload_url().unwrap_or_else(|_| r.url.clone()),
         Target::AudioCodes(a) => a.endpoint(),
+        Target::Files(f) => f.endpoint(),
     }
 }
 
@@ -1151,6 +1200,24 @@ pub fn dry_run(plan: &Plan) -> Result<Vec<String>, UploadError> {
                 .map(|r| r.describe("Basic")),
             );
         }
+        Target::Files(f) => {
+            f.check()?;
+            let host = f.host()?.shown();
+            for (what, path) in [
+                ("the private key (not shown)", &f.private_key),
+                ("the certificate chain", &f.certificate),
+                ("the CA list", &f.ca_list),
+            ] {
+                if let Some(path) = path {
+                    out.push(format!(
+                        "WRITE {path} on {host}: {what}, atomically, keeping its mode and owner\n"
+                    ));
+                }
+            }
+            if let Some(command) = &f.reload {
+                out.push(format!("RUN on {host}: {command}\n"));
+            }
+        }
     }
     Ok(out)
 }
@@ -1188,7 +1255,7 @@ pub fn run_journaled(
         endpoint: endpoint_of(&plan.target),
         certificate_authority: match &plan.target {
             Target::Genesys(g) => Some(g.ca_name.clone()),
-            Target::Rest(_) | Target::AudioCodes(_) => None,
+            Target::Rest(_) | Target::AudioCodes(_) | Target::Files(_) => None,
         },
         ids: BTreeMap::new(),
         bundle: plan.payload.fingerprints.clone(),
@@ -1256,6 +1323,7 @@ fn steps(run: &mut Run, plan: &Plan, secrets: &Secrets) -> Result<(), UploadErro
         Target::Genesys(g) => genesys::apply(run, g, plan.payload.pem.as_deref()),
         Target::Rest(r) => rest::apply(run, r, plan.payload.pem.as_deref()),
         Target::AudioCodes(a) => audiocodes::apply(run, a),
+        Target::Files(f) => files::apply(run, f),
     }?;
     if let Some(endpoint) = &plan.verify
         && !run.trust_only()
@@ -1300,6 +1368,17 @@ fn authenticate(run: &mut Run, plan: &Plan, secrets: &Secrets) -> Result<(), Upl
         }
         Target::Rest(r) => rest::authenticate(run, r, secrets),
         Target::AudioCodes(a) => audiocodes::authenticate(run, a, secrets),
+        Target::Files(f) => {
+            let host = f.host()?;
+            run.done(
+                Phase::Authenticate,
+                match host {
+                    host::Host::Local => "files on this machine: no credentials".into(),
+                    host::Host::Ssh(s) => format!("ssh to {} with its key", s.shown()),
+                },
+            );
+            Ok(())
+        }
     }
 }
 
@@ -1332,6 +1411,7 @@ pub fn holdings(
         Target::Genesys(g) => genesys::current(&mut run, g)?,
         Target::Rest(r) => rest::current(&mut run, r)?,
         Target::AudioCodes(a) => audiocodes::current(&mut run, a)?,
+        Target::Files(f) => files::current(&mut run, f)?,
     };
     Ok(Holdings {
         fingerprints: pem.as_deref().map(fingerprints).unwrap_or_default(),

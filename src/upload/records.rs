@@ -71,6 +71,46 @@ pub fn write_backup(data_dir: &Path, backup: &Backup, now: i64) -> Result<PathBu
     )))
 }
 
+/// Keeps a file target's previous private key in the data folder, readable by its owner alone
+/// (`keys/<time>-<n>.key`, 0600 from its first byte on Unix; on Windows the data folder is the
+/// user's own profile). Never overwrites one.
+pub fn write_key_backup(data_dir: &Path, bytes: &[u8], now: i64) -> Result<PathBuf, UploadError> {
+    let dir = data_dir.join("keys");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| UploadError::Write(format!("{}: {e}", dir.display())))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| UploadError::Write(format!("{}: {e}", dir.display())))?;
+    }
+    let stamp = crate::engine::report::rfc3339(now).replace(':', "-");
+    for n in 1..1000 {
+        let path = dir.join(format!("{stamp}-{n}.key"));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.mode(0o600);
+        }
+        match options.open(&path) {
+            Ok(mut file) => {
+                file.write_all(bytes)
+                    .and_then(|()| file.sync_all())
+                    .map_err(|e| UploadError::Write(format!("{}: {e}", path.display())))?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(UploadError::Write(format!("{}: {e}", path.display()))),
+        }
+    }
+    Err(UploadError::Write(format!(
+        "{}: too many keys kept in the same second",
+        dir.display()
+    )))
+}
+
 /// Reads a backup file.
 pub fn read_backup(path: &Path) -> Result<Backup, UploadError> {
     let text = crate::files::read_small_text(path)

@@ -1,0 +1,569 @@
+//! File-based SIP servers (Kamailio, FreeSWITCH, Asterisk, OpenSIPS): the certificate chain, its
+//! key and optionally a CA list written to the paths the server reads, on this machine or another
+//! over SSH ([`super::host`]), each file atomically in place with the mode, owner and group of the
+//! file it replaces (a server that drops privileges must still read it; a new key file is 0600), then
+//! the server's reload command, judged by what it prints and not only its exit code (`kamcmd
+//! tls.reload` exits 0 and prints `error: 500 …` when the reload failed).
+//!
+//! The backup holds the previous files' text and metadata; the previous key goes to the data
+//! folder (0600), never into the backup, the audit log or anywhere remote. A reload that fails puts
+//! the previous files back at once, so that what is on disk is what the server still serves.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::audiocodes::{Job, TrustedRoots};
+use super::host::{FileState, Host, Ran, Ssh};
+use super::{Phase, PrivateKey, Run, UploadError, fingerprints, records};
+use crate::engine;
+
+/// A SIP server's certificate files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FilesTarget {
+    /// Where the chain goes (leaf first, then the intermediates), as the server names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
+    /// Where the leaf's private key goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_key: Option<String>,
+    /// A CA list file (the CA certificates the server trusts or sends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_list: Option<String>,
+    /// What happens to the CA list: add the CA certificates missing, or replace it with them.
+    #[serde(default)]
+    pub trusted_roots: TrustedRoots,
+    /// The server's reload command line (`kamcmd tls.reload`, `fs_cli -x "reloadxml"`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reload: Option<String>,
+    /// Words the reload must print to count as done (`TLS configuration reloaded`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reload_expect: Option<String>,
+    /// Another machine: `user@host:port`, reached with the system's `ssh`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<String>,
+    /// The known_hosts file holding that machine's host key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_hosts: Option<PathBuf>,
+    /// The private key ssh logs in with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<PathBuf>,
+    /// The certificate and key, or only the CA list.
+    #[serde(default)]
+    pub job: Job,
+}
+
+impl FilesTarget {
+    /// The machine the files are on.
+    pub fn host(&self) -> Result<Host, UploadError> {
+        match &self.ssh {
+            None => Ok(Host::Local),
+            Some(text) => {
+                let mut ssh = Ssh::parse(text).map_err(UploadError::Usage)?;
+                ssh.known_hosts = self.known_hosts.clone();
+                ssh.identity = self.identity.clone();
+                Ok(Host::Ssh(ssh))
+            }
+        }
+    }
+
+    /// What must hold before use: the paths the job needs, absolute; a mode for a named CA list.
+    pub fn check(&self) -> Result<(), UploadError> {
+        let usage = |m: &str| Err(UploadError::Usage(m.to_string()));
+        self.host()?;
+        match self.job {
+            Job::Certificate => {
+                if self.certificate.is_none() || self.private_key.is_none() {
+                    return usage(
+                        "a files target needs certificate = \"PATH\" and private_key = \"PATH\" (the server's files)",
+                    );
+                }
+                if self.ca_list.is_some() && self.trusted_roots == TrustedRoots::Keep {
+                    return usage(
+                        "ca_list is named: say what it gets, trusted_roots = \"add\" (the bundle's CA certificates missing from it) or \"replace\"",
+                    );
+                }
+            }
+            Job::TrustStore => {
+                if self.ca_list.is_none() || self.trusted_roots == TrustedRoots::Keep {
+                    return usage(
+                        "a trust-store job needs ca_list = \"PATH\" and trusted_roots = \"add\" or \"replace\"",
+                    );
+                }
+                if self.certificate.is_some() || self.private_key.is_some() {
+                    return usage(
+                        "a trust-store job changes only the CA list: leave certificate and private_key out",
+                    );
+                }
+            }
+        }
+        for path in self.paths() {
+            let absolute = path.starts_with('/') || Path::new(path).is_absolute();
+            if !absolute {
+                return Err(UploadError::Usage(format!(
+                    "{}: give the server's file as an absolute path",
+                    engine::text::escaped(path)
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn paths(&self) -> impl Iterator<Item = &String> {
+        self.certificate
+            .iter()
+            .chain(self.private_key.iter())
+            .chain(self.ca_list.iter())
+    }
+
+    /// What it is, for locks and messages: the machine and the first file.
+    pub fn identity(&self) -> String {
+        let machine = self.ssh.as_deref().unwrap_or("local");
+        format!(
+            "files {machine} {}",
+            self.paths().cloned().collect::<Vec<_>>().join(" ")
+        )
+    }
+
+    /// Where a run went, for the audit log.
+    pub fn endpoint(&self) -> String {
+        let machine = match self.host() {
+            Ok(h) => h.shown(),
+            Err(_) => self.ssh.clone().unwrap_or_default(),
+        };
+        format!(
+            "{} on {machine}",
+            self.certificate
+                .as_deref()
+                .or(self.ca_list.as_deref())
+                .unwrap_or_default()
+        )
+    }
+}
+
+/// The files as read before a change (what the backup records and a failed reload puts back).
+struct Before {
+    certificate: Option<FileState>,
+    key: Option<FileState>,
+    ca_list: Option<FileState>,
+}
+
+fn text(file: &Option<FileState>) -> Option<String> {
+    file.as_ref()
+        .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+}
+
+fn meta(path: Option<&String>, file: &Option<FileState>) -> Value {
+    match (path, file) {
+        (None, _) => Value::Null,
+        (Some(p), None) => json!({"path": p, "exists": false}),
+        (Some(p), Some(f)) => json!({
+            "path": p,
+            "exists": true,
+            "mode": f.mode.map(|m| format!("{m:o}")),
+            "uid": f.uid,
+            "gid": f.gid,
+        }),
+    }
+}
+
+fn read(host: &Host, path: Option<&String>) -> Result<Option<FileState>, UploadError> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    host.read(path).map_err(|why| UploadError::Unreadable {
+        what: format!("{} on {}", engine::text::escaped(path), host.shown()),
+        why: engine::text::escaped(&why),
+    })
+}
+
+/// The content of `file` after `change` with the CA certificates `cas` (PEM).
+fn ca_list_after(file: &Option<FileState>, change: TrustedRoots, cas: &str) -> String {
+    let have = text(file).unwrap_or_default();
+    match change {
+        TrustedRoots::Replace | TrustedRoots::Keep => cas.to_string(),
+        TrustedRoots::Add => {
+            let held = fingerprints(&have);
+            let mut out = have.clone();
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            for cert in engine::load("CA list", cas.as_bytes()).certificates {
+                if !held.contains(&cert.sha256.hex()) {
+                    out.push_str(&pem::encode(&pem::Pem::new(
+                        "CERTIFICATE",
+                        cert.der.clone(),
+                    )));
+                }
+            }
+            out
+        }
+    }
+}
+
+/// One file to write: its path, new bytes, and the mode and owner to give it.
+struct Write {
+    path: String,
+    bytes: Vec<u8>,
+    mode: u32,
+    owner: Option<(u32, u32)>,
+    what: &'static str,
+}
+
+fn write_for(
+    path: &str,
+    bytes: Vec<u8>,
+    before: &Option<FileState>,
+    new_mode: u32,
+    what: &'static str,
+) -> Write {
+    Write {
+        path: path.to_string(),
+        bytes,
+        mode: before.as_ref().and_then(|f| f.mode).unwrap_or(new_mode),
+        owner: before.as_ref().and_then(|f| f.uid.zip(f.gid)),
+        what,
+    }
+}
+
+pub(super) fn current(run: &mut Run, target: &FilesTarget) -> Result<Option<String>, UploadError> {
+    let host = target.host()?;
+    let path = match target.job {
+        Job::Certificate => target.certificate.as_ref(),
+        Job::TrustStore => target.ca_list.as_ref(),
+    };
+    let _ = run;
+    Ok(text(&read(&host, path)?))
+}
+
+pub(super) fn apply(run: &mut Run, target: &FilesTarget) -> Result<(), UploadError> {
+    target.check()?;
+    let host = target.host()?;
+    let plan = run.plan;
+    let rollback = match &plan.rollback_of {
+        Some(path) => Some(records::read_backup(path)?),
+        None => None,
+    };
+    run.started(Phase::ReadCurrent);
+    let before = Before {
+        certificate: read(&host, target.certificate.as_ref())?,
+        key: read(&host, target.private_key.as_ref())?,
+        ca_list: read(&host, target.ca_list.as_ref())?,
+    };
+    run.done(
+        Phase::ReadCurrent,
+        format!(
+            "on {}: {}",
+            host.shown(),
+            [
+                ("certificate", &target.certificate, &before.certificate),
+                ("key", &target.private_key, &before.key),
+                ("CA list", &target.ca_list, &before.ca_list),
+            ]
+            .iter()
+            .filter(|(_, path, _)| path.is_some())
+            .map(|(what, _, file)| match file {
+                Some(f) => format!("{what} ({} bytes)", f.bytes.len()),
+                None => format!("{what} (none yet)"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+        ),
+    );
+
+    // What to write.
+    let mut writes = Vec::new();
+    match &rollback {
+        Some(backup) => writes.extend(rollback_writes(run, target, backup)?),
+        None => {
+            let payload = &plan.payload;
+            if target.job == Job::Certificate {
+                let pem = payload.pem.as_deref().unwrap_or_default();
+                let key = payload.key.as_ref().ok_or_else(|| {
+                    UploadError::Usage(
+                        "a files target needs the leaf's private key: [bundle] key = \"FILE\" in a plan, --key FILE on the command line".into(),
+                    )
+                })?;
+                if !key.belongs_to_leaf_of(pem) {
+                    return Err(UploadError::Refused(format!(
+                        "the private key {} is not the key of the leaf; nothing was written",
+                        key.shown()
+                    )));
+                }
+                if let Some(path) = &target.private_key {
+                    writes.push(write_for(
+                        path,
+                        key.expose().as_bytes().to_vec(),
+                        &before.key,
+                        0o600,
+                        "private key",
+                    ));
+                }
+                if let Some(path) = &target.certificate {
+                    writes.push(write_for(
+                        path,
+                        pem.as_bytes().to_vec(),
+                        &before.certificate,
+                        0o644,
+                        "certificate",
+                    ));
+                }
+            }
+            let cas = match target.job {
+                Job::Certificate => payload.trust_pem.as_deref(),
+                Job::TrustStore => payload.pem.as_deref(),
+            };
+            if let (Some(path), Some(cas)) = (&target.ca_list, cas) {
+                let after = ca_list_after(&before.ca_list, target.trusted_roots, cas);
+                writes.push(write_for(
+                    path,
+                    after.into_bytes(),
+                    &before.ca_list,
+                    0o644,
+                    "CA list",
+                ));
+            }
+        }
+    }
+    // Already there: nothing to write (a rotation run again).
+    let same = writes.iter().all(|w| {
+        let was = match w.what {
+            "certificate" => &before.certificate,
+            "private key" => &before.key,
+            _ => &before.ca_list,
+        };
+        was.as_ref().is_some_and(|f| f.bytes == w.bytes)
+    });
+    let shown_held = match target.job {
+        Job::Certificate => text(&before.certificate),
+        Job::TrustStore => text(&before.ca_list),
+    };
+    if same && run.already_held(shown_held.as_deref()) {
+        return Ok(());
+    }
+
+    // The backup: the files' text and metadata; the key in the data folder, 0600.
+    let key_saved = match &before.key {
+        Some(key) => Some(records::write_key_backup(
+            &plan.data_dir,
+            &key.bytes,
+            run.started_at,
+        )?),
+        None => None,
+    };
+    let mut key_meta = meta(target.private_key.as_ref(), &before.key);
+    if let (Some(saved), Some(map)) = (&key_saved, key_meta.as_object_mut()) {
+        map.insert("saved_to".into(), json!(saved.display().to_string()));
+    }
+    let current = json!({
+        "host": host.shown(),
+        "certificate": meta(target.certificate.as_ref(), &before.certificate),
+        "private_key": key_meta,
+        "ca_list": meta(target.ca_list.as_ref(), &before.ca_list),
+        "ca_list_text": text(&before.ca_list),
+    });
+    run.back_up(current, shown_held.as_deref())?;
+
+    run.started(Phase::Upload);
+    for w in &writes {
+        run.before_change()?;
+        host.write(&w.path, &w.bytes, w.mode, w.owner)
+            .map_err(|why| UploadError::Write(engine::text::escaped(&why)))?;
+        run.mark_changed();
+        run.done(
+            Phase::Upload,
+            format!(
+                "wrote the {} to {} (mode {:o}{})",
+                w.what,
+                engine::text::escaped(&w.path),
+                w.mode,
+                w.owner
+                    .map(|(u, g)| format!(", owner {u}:{g}"))
+                    .unwrap_or_default()
+            ),
+        );
+    }
+
+    run.started(Phase::Verify);
+    for w in &writes {
+        let now = read(&host, Some(&w.path))?;
+        if now.as_ref().map(|f| &f.bytes) != Some(&w.bytes) {
+            return Err(UploadError::Differs(format!(
+                "{} does not hold what was written",
+                engine::text::escaped(&w.path)
+            )));
+        }
+    }
+    if let Some(command) = &target.reload {
+        let ran = host.run(command).map_err(|why| {
+            UploadError::Write(format!(
+                "the reload could not run: {}",
+                engine::text::escaped(&why)
+            ))
+        })?;
+        if let Err(why) = judge(&ran, target.reload_expect.as_deref()) {
+            let restored = restore(run, &host, &before, &writes);
+            return Err(UploadError::ReloadFailed(format!(
+                "the server's reload failed: {why}. {}",
+                match restored {
+                    Ok(()) => "The previous files were put back: the server still serves (and would load again) what it had".to_string(),
+                    Err(e) => format!("Putting the previous files back failed too ({e}): restore them from the backup now"),
+                }
+            )));
+        }
+        run.note(format!(
+            "reload: {}",
+            engine::text::escaped(ran.output.trim())
+        ));
+    }
+    run.verified(format!(
+        "{} file(s) hold what was written{}",
+        writes.len(),
+        if target.reload.is_some() {
+            ", and the server reloaded them"
+        } else {
+            " (no reload command: the server reads them when it next starts)"
+        }
+    ));
+    Ok(())
+}
+
+/// Whether a reload worked: exit code 0, no line saying error or failure, and the expected words
+/// when the target names them.
+pub fn judge(ran: &Ran, expect: Option<&str>) -> Result<(), String> {
+    let said = engine::text::escaped(ran.output.trim());
+    if ran.code != Some(0) {
+        return Err(format!(
+            "it exited with {}: {said}",
+            ran.code
+                .map(|c| format!("code {c}"))
+                .unwrap_or_else(|| "a signal".into())
+        ));
+    }
+    let failing = ran.output.lines().any(|line| {
+        let l = line.trim().to_ascii_lowercase();
+        l.starts_with("error")
+            || l.starts_with("fatal")
+            || l.starts_with("failed")
+            || l.contains("error:")
+            || l.contains(" failed")
+    });
+    if failing {
+        return Err(format!("it said: {said}"));
+    }
+    if let Some(words) = expect
+        && !ran.output.contains(words)
+    {
+        return Err(format!(
+            "it did not say \"{}\": {said}",
+            engine::text::escaped(words)
+        ));
+    }
+    Ok(())
+}
+
+/// Puts the files read before the change back (files that did not exist are left: nothing of
+/// the server's is removed).
+fn restore(run: &mut Run, host: &Host, before: &Before, writes: &[Write]) -> Result<(), String> {
+    for w in writes {
+        let was = match w.what {
+            "certificate" => &before.certificate,
+            "private key" => &before.key,
+            _ => &before.ca_list,
+        };
+        if let Some(file) = was {
+            host.write(
+                &w.path,
+                &file.bytes,
+                file.mode.unwrap_or(w.mode),
+                file.uid.zip(file.gid),
+            )?;
+        }
+    }
+    run.restored();
+    Ok(())
+}
+
+/// The files a backup recorded, to write back: the certificate and CA list from the backup's
+/// text, the key from the copy kept in the data folder (checked against the certificate).
+fn rollback_writes(
+    run: &mut Run,
+    target: &FilesTarget,
+    backup: &records::Backup,
+) -> Result<Vec<Write>, UploadError> {
+    let current = &backup.current;
+    let mut writes = Vec::new();
+    let old_mode = |v: &Value, default: u32| {
+        v["mode"]
+            .as_str()
+            .and_then(|m| u32::from_str_radix(m, 8).ok())
+            .unwrap_or(default)
+    };
+    let old_owner = |v: &Value| -> Option<(u32, u32)> {
+        Some((v["uid"].as_u64()? as u32, v["gid"].as_u64()? as u32))
+    };
+    let absent = |v: &Value| v["exists"] == false;
+    if let Some(path) = &target.private_key {
+        let v = &current["private_key"];
+        if absent(v) {
+            run.note(format!(
+                "{} did not exist before: left in place",
+                engine::text::escaped(path)
+            ));
+        } else {
+            let saved = v["saved_to"].as_str().ok_or_else(|| {
+                UploadError::Refused("the backup does not say where the previous key was kept; restore the files by hand".into())
+            })?;
+            let bytes = crate::files::read_small(Path::new(saved))
+                .map_err(|e| UploadError::Usage(format!("the previous key {e}")))?;
+            let key = PrivateKey::from_pem(&bytes, Path::new(saved))
+                .map_err(|why| UploadError::Usage(format!("the previous key {saved}: {why}")))?;
+            if !key.belongs_to_leaf_of(backup.certificate.as_deref().unwrap_or_default()) {
+                return Err(UploadError::Refused(
+                    "the previous key kept in the data folder is not the key of the certificate in the backup; nothing was written".into(),
+                ));
+            }
+            writes.push(Write {
+                path: path.clone(),
+                bytes,
+                mode: old_mode(v, 0o600),
+                owner: old_owner(v),
+                what: "private key",
+            });
+        }
+    }
+    if let Some(path) = &target.certificate {
+        let v = &current["certificate"];
+        match &backup.certificate {
+            Some(text) if !absent(v) => writes.push(Write {
+                path: path.clone(),
+                bytes: text.clone().into_bytes(),
+                mode: old_mode(v, 0o644),
+                owner: old_owner(v),
+                what: "certificate",
+            }),
+            _ => run.note(format!(
+                "{} did not exist before: left in place",
+                engine::text::escaped(path)
+            )),
+        }
+    }
+    if let Some(path) = &target.ca_list {
+        let v = &current["ca_list"];
+        match current["ca_list_text"].as_str() {
+            Some(text) if !absent(v) => writes.push(Write {
+                path: path.clone(),
+                bytes: text.as_bytes().to_vec(),
+                mode: old_mode(v, 0o644),
+                owner: old_owner(v),
+                what: "CA list",
+            }),
+            _ => run.note(format!(
+                "{} did not exist before: left in place",
+                engine::text::escaped(path)
+            )),
+        }
+    }
+    Ok(writes)
+}
