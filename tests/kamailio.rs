@@ -524,3 +524,116 @@ fn over_ssh_the_files_are_replaced_kamailio_reloads_and_a_rollback_puts_them_bac
     );
     s.assert_keys_kept_only_where_they_belong(&[out.stdout, out.stderr].concat());
 }
+
+#[test]
+fn one_file_holding_key_and_chain_as_freeswitch_agent_pem_is_replaced_and_put_back_byte_for_byte() {
+    let s = Server::new();
+    // FreeSWITCH's agent.pem: the key and the chain in one file, readable by its owner alone.
+    let agent = s.path("tls/agent.pem");
+    let original = format!(
+        "{}{}{}",
+        s.old.leaf.key.serialize_pem(),
+        s.old.leaf.pem(),
+        s.old.intermediate.pem()
+    );
+    std::fs::write(&agent, &original).unwrap();
+    std::fs::set_permissions(&agent, std::fs::Permissions::from_mode(0o640)).unwrap();
+    // A CA list the server already has: one of the new bundle's CAs is added to it, nothing removed.
+    let other_ca = root("Peer CA", Alg::P256);
+    std::fs::write(s.path("tls/cafile.pem"), other_ca.pem()).unwrap();
+    let agent_path = agent.display().to_string();
+    let ca_path = s.path("tls/cafile.pem").display().to_string();
+    let out = s.chainsmith(&[
+        "upload",
+        "--target",
+        "files",
+        "--certificate",
+        &agent_path,
+        "--private-key",
+        &agent_path,
+        "--ca-list",
+        &ca_path,
+        "--trusted-roots",
+        "add",
+        "--reload",
+        "echo +OK reloaded",
+        "--reload-expect",
+        "+OK",
+        "--key",
+        "new.key",
+        "--host",
+        "sbc.example.com",
+        "--at=2026-06-01T00:00:00Z",
+        "new",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let now = std::fs::read_to_string(&agent).unwrap();
+    assert_eq!(
+        now,
+        s.new.leaf.key.serialize_pem() + &s.new.leaf.pem() + &s.new.intermediate.pem()
+    );
+    assert_eq!(
+        std::fs::metadata(&agent).unwrap().mode() & 0o777,
+        0o640,
+        "the mode of the file it replaced"
+    );
+    let cas = chainsmith::upload::fingerprints(&std::fs::read_to_string(&ca_path).unwrap());
+    assert_eq!(
+        cas,
+        vec![
+            other_ca.sha256(),
+            s.new.intermediate.sha256(),
+            s.new.root.sha256()
+        ]
+    );
+    let audit = std::fs::read_to_string(s.path("data/audit.jsonl")).unwrap();
+    let entry: Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+    let backup = entry["backup"].as_str().unwrap().to_string();
+    // The backup names the kept copy of agent.pem; the key is not in it.
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&backup).unwrap()).unwrap();
+    assert!(
+        saved["current"]["certificate"]["saved_to"].is_string(),
+        "{saved:#}"
+    );
+    assert!(saved["current"]["certificate"]["text"].is_null());
+    assert_eq!(
+        chainsmith::upload::fingerprints(saved["certificate"].as_str().unwrap()),
+        vec![s.old.leaf.sha256(), s.old.intermediate.sha256()]
+    );
+
+    let out = s.chainsmith(&["rollback", &backup]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&agent).unwrap(), original);
+    assert_eq!(std::fs::read_to_string(&ca_path).unwrap(), other_ca.pem());
+    s.assert_keys_kept_only_where_they_belong(&[out.stdout, out.stderr].concat());
+}
+
+#[test]
+fn a_reload_judged_by_its_words_and_its_exit_code() {
+    use chainsmith::upload::files::judge;
+    use chainsmith::upload::host::Ran;
+    let ran = |code, output: &str| Ran {
+        code: Some(code),
+        output: output.into(),
+    };
+    assert!(judge(&ran(0, "Ok. TLS configuration reloaded.\n"), None).is_ok());
+    // kamcmd's failure: exit 0, an error line.
+    let e = judge(
+        &ran(
+            0,
+            "error: 500 - Error while fixing TLS configuration (consult server log)\n",
+        ),
+        None,
+    )
+    .unwrap_err();
+    assert!(e.contains("error: 500"), "{e}");
+    assert!(judge(&ran(1, "No such command\n"), None).is_err());
+    assert!(judge(&ran(0, "done\n"), Some("TLS configuration reloaded")).is_err());
+    assert!(
+        judge(
+            &ran(0, "Module 'res_pjsip.so' reloaded successfully.\n"),
+            Some("reloaded successfully")
+        )
+        .is_ok()
+    );
+}

@@ -475,10 +475,7 @@ fn trust_payload(files: &[PathBuf]) -> Result<Payload, String> {
             return Err(format!("trust {}: no certificate in it", path.display()));
         }
         for cert in &loaded.certificates {
-            pem.push_str(&::pem::encode(&::pem::Pem::new(
-                "CERTIFICATE",
-                cert.der.clone(),
-            )));
+            pem.push_str(&crate::engine::pem::encode("CERTIFICATE", &cert.der));
         }
     }
     Ok(Payload::from_pem(Some(pem)))

@@ -58,7 +58,7 @@ impl Context {
     fn trusted_pem(&self) -> String {
         self.trusted
             .iter()
-            .map(|der| pem::encode(&pem::Pem::new("CERTIFICATE", der.clone())))
+            .map(|der| crate::engine::pem::encode("CERTIFICATE", &der))
             .collect()
     }
 }

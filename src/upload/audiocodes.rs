@@ -679,7 +679,7 @@ fn put_trust(
                     target.tls("trustedRoot/incremental"),
                     "file",
                     "trust.pem",
-                    pem::encode(&pem::Pem::new("CERTIFICATE", cert.der.clone())).as_bytes(),
+                    crate::engine::pem::encode("CERTIFICATE", &cert.der).as_bytes(),
                     &[],
                 );
                 call(run, &request, true)?;
@@ -748,7 +748,7 @@ pub fn planned(
     match (target.trusted_roots, cas) {
         (TrustedRoots::Add, Some(cas)) => {
             for cert in engine::load("trusted roots", cas.as_bytes()).certificates {
-                let one = pem::encode(&pem::Pem::new("CERTIFICATE", cert.der.clone()));
+                let one = crate::engine::pem::encode("CERTIFICATE", &cert.der);
                 out.push(file("trustedRoot/incremental", "trust.pem", one.as_bytes()));
             }
         }

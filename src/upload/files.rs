@@ -142,30 +142,58 @@ impl FilesTarget {
     }
 }
 
-/// The files as read before a change (what the backup records and a failed reload puts back).
-struct Before {
-    certificate: Option<FileState>,
-    key: Option<FileState>,
-    ca_list: Option<FileState>,
-}
-
 fn text(file: &Option<FileState>) -> Option<String> {
     file.as_ref()
         .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
 }
 
-fn meta(path: Option<&String>, file: &Option<FileState>) -> Value {
-    match (path, file) {
+/// The certificates of a file's text, re-encoded (what a backup, a status or a report may show):
+/// any private key block beside them is left out.
+fn certificates_only(file: &Option<FileState>) -> Option<String> {
+    let file = file.as_ref()?;
+    Some(
+        engine::load("file", &file.bytes)
+            .certificates
+            .iter()
+            .map(|c| crate::engine::pem::encode("CERTIFICATE", &c.der))
+            .collect(),
+    )
+}
+
+/// Whether a file holds a private key (a key file, or FreeSWITCH's agent.pem: key and chain).
+fn holds_key(file: &FileState) -> bool {
+    !engine::load("file", &file.bytes).keys.is_empty()
+        || String::from_utf8_lossy(&file.bytes).contains("PRIVATE KEY")
+}
+
+/// What the backup records of one file: where, mode and owner, and its bytes: inline when they
+/// hold no key, else the path of the copy kept 0600 in the data folder.
+fn saved(
+    path: Option<&String>,
+    file: &Option<FileState>,
+    data_dir: &Path,
+    now: i64,
+) -> Result<Value, UploadError> {
+    Ok(match (path, file) {
         (None, _) => Value::Null,
         (Some(p), None) => json!({"path": p, "exists": false}),
-        (Some(p), Some(f)) => json!({
-            "path": p,
-            "exists": true,
-            "mode": f.mode.map(|m| format!("{m:o}")),
-            "uid": f.uid,
-            "gid": f.gid,
-        }),
-    }
+        (Some(p), Some(f)) => {
+            let mut v = json!({
+                "path": p,
+                "exists": true,
+                "mode": f.mode.map(|m| format!("{m:o}")),
+                "uid": f.uid,
+                "gid": f.gid,
+            });
+            if holds_key(f) {
+                let kept = records::write_key_backup(data_dir, &f.bytes, now)?;
+                v["saved_to"] = json!(kept.display().to_string());
+            } else {
+                v["text"] = json!(String::from_utf8_lossy(&f.bytes));
+            }
+            v
+        }
+    })
 }
 
 fn read(host: &Host, path: Option<&String>) -> Result<Option<FileState>, UploadError> {
@@ -176,6 +204,26 @@ fn read(host: &Host, path: Option<&String>) -> Result<Option<FileState>, UploadE
         what: format!("{} on {}", engine::text::escaped(path), host.shown()),
         why: engine::text::escaped(&why),
     })
+}
+
+/// The files as read before the change, each read once (over SSH a read is a connection).
+struct Seen<'h> {
+    host: &'h Host,
+    files: std::collections::BTreeMap<String, Option<FileState>>,
+}
+
+impl Seen<'_> {
+    fn get(&mut self, path: Option<&String>) -> Result<Option<FileState>, UploadError> {
+        let Some(path) = path else {
+            return Ok(None);
+        };
+        if let Some(file) = self.files.get(path) {
+            return Ok(file.clone());
+        }
+        let file = read(self.host, Some(path))?;
+        self.files.insert(path.clone(), file.clone());
+        Ok(file)
+    }
 }
 
 /// The content of `file` after `change` with the CA certificates `cas` (PEM).
@@ -191,10 +239,7 @@ fn ca_list_after(file: &Option<FileState>, change: TrustedRoots, cas: &str) -> S
             }
             for cert in engine::load("CA list", cas.as_bytes()).certificates {
                 if !held.contains(&cert.sha256.hex()) {
-                    out.push_str(&pem::encode(&pem::Pem::new(
-                        "CERTIFICATE",
-                        cert.der.clone(),
-                    )));
+                    out.push_str(&crate::engine::pem::encode("CERTIFICATE", &cert.der));
                 }
             }
             out
@@ -209,6 +254,8 @@ struct Write {
     mode: u32,
     owner: Option<(u32, u32)>,
     what: &'static str,
+    /// What it held before (`None`: it did not exist).
+    before: Option<FileState>,
 }
 
 fn write_for(
@@ -224,146 +271,154 @@ fn write_for(
         mode: before.as_ref().and_then(|f| f.mode).unwrap_or(new_mode),
         owner: before.as_ref().and_then(|f| f.uid.zip(f.gid)),
         what,
+        before: before.clone(),
+    }
+}
+
+/// The path that shows what the target holds: the certificate, or for a trust-store job the CA list.
+fn shown_path(target: &FilesTarget) -> Option<&String> {
+    match target.job {
+        Job::Certificate => target.certificate.as_ref(),
+        Job::TrustStore => target.ca_list.as_ref(),
     }
 }
 
 pub(super) fn current(run: &mut Run, target: &FilesTarget) -> Result<Option<String>, UploadError> {
-    let host = target.host()?;
-    let path = match target.job {
-        Job::Certificate => target.certificate.as_ref(),
-        Job::TrustStore => target.ca_list.as_ref(),
-    };
     let _ = run;
-    Ok(text(&read(&host, path)?))
+    let host = target.host()?;
+    Ok(certificates_only(&read(&host, shown_path(target))?))
+}
+
+/// The files to write for an upload: the key and the chain (one file when `certificate` and
+/// `private_key` name the same one, as FreeSWITCH's agent.pem), and the CA list.
+fn upload_writes(
+    run: &Run,
+    target: &FilesTarget,
+    seen: &mut Seen,
+) -> Result<Vec<Write>, UploadError> {
+    let payload = &run.plan.payload;
+    let mut writes = Vec::new();
+    if target.job == Job::Certificate {
+        let pem = payload.pem.as_deref().unwrap_or_default();
+        let key = payload.key.as_ref().ok_or_else(|| {
+            UploadError::Usage(
+                "a files target needs the leaf's private key: [bundle] key = \"FILE\" in a plan, --key FILE on the command line".into(),
+            )
+        })?;
+        if !key.belongs_to_leaf_of(pem) {
+            return Err(UploadError::Refused(format!(
+                "the private key {} is not the key of the leaf; nothing was written",
+                key.shown()
+            )));
+        }
+        match (&target.private_key, &target.certificate) {
+            (Some(k), Some(c)) if k == c => {
+                let before = seen.get(Some(c))?;
+                let mut bytes = key.expose().as_bytes().to_vec();
+                bytes.extend_from_slice(pem.as_bytes());
+                writes.push(write_for(
+                    c,
+                    bytes,
+                    &before,
+                    0o600,
+                    "private key and certificate",
+                ));
+            }
+            (k, c) => {
+                if let Some(k) = k {
+                    let before = seen.get(Some(k))?;
+                    writes.push(write_for(
+                        k,
+                        key.expose().as_bytes().to_vec(),
+                        &before,
+                        0o600,
+                        "private key",
+                    ));
+                }
+                if let Some(c) = c {
+                    let before = seen.get(Some(c))?;
+                    writes.push(write_for(
+                        c,
+                        pem.as_bytes().to_vec(),
+                        &before,
+                        0o644,
+                        "certificate",
+                    ));
+                }
+            }
+        }
+    }
+    let cas = match target.job {
+        Job::Certificate => payload.trust_pem.as_deref(),
+        Job::TrustStore => payload.pem.as_deref(),
+    };
+    if let (Some(path), Some(cas)) = (&target.ca_list, cas) {
+        let before = seen.get(Some(path))?;
+        let after = ca_list_after(&before, target.trusted_roots, cas);
+        writes.push(write_for(
+            path,
+            after.into_bytes(),
+            &before,
+            0o644,
+            "CA list",
+        ));
+    }
+    Ok(writes)
 }
 
 pub(super) fn apply(run: &mut Run, target: &FilesTarget) -> Result<(), UploadError> {
     target.check()?;
     let host = target.host()?;
     let plan = run.plan;
-    let rollback = match &plan.rollback_of {
-        Some(path) => Some(records::read_backup(path)?),
-        None => None,
-    };
     run.started(Phase::ReadCurrent);
-    let before = Before {
-        certificate: read(&host, target.certificate.as_ref())?,
-        key: read(&host, target.private_key.as_ref())?,
-        ca_list: read(&host, target.ca_list.as_ref())?,
+    let mut seen = Seen {
+        host: &host,
+        files: Default::default(),
+    };
+    let writes = match &plan.rollback_of {
+        Some(path) => rollback_writes(run, target, &mut seen, &records::read_backup(path)?)?,
+        None => upload_writes(run, target, &mut seen)?,
     };
     run.done(
         Phase::ReadCurrent,
         format!(
             "on {}: {}",
             host.shown(),
-            [
-                ("certificate", &target.certificate, &before.certificate),
-                ("key", &target.private_key, &before.key),
-                ("CA list", &target.ca_list, &before.ca_list),
-            ]
-            .iter()
-            .filter(|(_, path, _)| path.is_some())
-            .map(|(what, _, file)| match file {
-                Some(f) => format!("{what} ({} bytes)", f.bytes.len()),
-                None => format!("{what} (none yet)"),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+            writes
+                .iter()
+                .map(|w| match &w.before {
+                    Some(f) => format!("{} ({} bytes)", w.what, f.bytes.len()),
+                    None => format!("{} (none yet)", w.what),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     );
-
-    // What to write.
-    let mut writes = Vec::new();
-    match &rollback {
-        Some(backup) => writes.extend(rollback_writes(run, target, backup)?),
-        None => {
-            let payload = &plan.payload;
-            if target.job == Job::Certificate {
-                let pem = payload.pem.as_deref().unwrap_or_default();
-                let key = payload.key.as_ref().ok_or_else(|| {
-                    UploadError::Usage(
-                        "a files target needs the leaf's private key: [bundle] key = \"FILE\" in a plan, --key FILE on the command line".into(),
-                    )
-                })?;
-                if !key.belongs_to_leaf_of(pem) {
-                    return Err(UploadError::Refused(format!(
-                        "the private key {} is not the key of the leaf; nothing was written",
-                        key.shown()
-                    )));
-                }
-                if let Some(path) = &target.private_key {
-                    writes.push(write_for(
-                        path,
-                        key.expose().as_bytes().to_vec(),
-                        &before.key,
-                        0o600,
-                        "private key",
-                    ));
-                }
-                if let Some(path) = &target.certificate {
-                    writes.push(write_for(
-                        path,
-                        pem.as_bytes().to_vec(),
-                        &before.certificate,
-                        0o644,
-                        "certificate",
-                    ));
-                }
-            }
-            let cas = match target.job {
-                Job::Certificate => payload.trust_pem.as_deref(),
-                Job::TrustStore => payload.pem.as_deref(),
-            };
-            if let (Some(path), Some(cas)) = (&target.ca_list, cas) {
-                let after = ca_list_after(&before.ca_list, target.trusted_roots, cas);
-                writes.push(write_for(
-                    path,
-                    after.into_bytes(),
-                    &before.ca_list,
-                    0o644,
-                    "CA list",
-                ));
-            }
-        }
-    }
     // Already there: nothing to write (a rotation run again).
-    let same = writes.iter().all(|w| {
-        let was = match w.what {
-            "certificate" => &before.certificate,
-            "private key" => &before.key,
-            _ => &before.ca_list,
-        };
-        was.as_ref().is_some_and(|f| f.bytes == w.bytes)
-    });
-    let shown_held = match target.job {
-        Job::Certificate => text(&before.certificate),
-        Job::TrustStore => text(&before.ca_list),
-    };
-    if same && run.already_held(shown_held.as_deref()) {
+    let shown_before = seen.get(shown_path(target))?;
+    let same = writes
+        .iter()
+        .all(|w| w.before.as_ref().is_some_and(|f| f.bytes == w.bytes));
+    if same && run.already_held(certificates_only(&shown_before).as_deref()) {
         return Ok(());
     }
 
-    // The backup: the files' text and metadata; the key in the data folder, 0600.
-    let key_saved = match &before.key {
-        Some(key) => Some(records::write_key_backup(
-            &plan.data_dir,
-            &key.bytes,
-            run.started_at,
-        )?),
-        None => None,
-    };
-    let mut key_meta = meta(target.private_key.as_ref(), &before.key);
-    if let (Some(saved), Some(map)) = (&key_saved, key_meta.as_object_mut()) {
-        map.insert("saved_to".into(), json!(saved.display().to_string()));
+    // The backup: each file's mode, owner and text; a file holding a key is kept apart, 0600.
+    let mut files = serde_json::Map::new();
+    for (name, path) in [
+        ("certificate", &target.certificate),
+        ("private_key", &target.private_key),
+        ("ca_list", &target.ca_list),
+    ] {
+        let before = seen.get(path.as_ref())?;
+        files.insert(
+            name.into(),
+            saved(path.as_ref(), &before, &plan.data_dir, run.started_at)?,
+        );
     }
-    let current = json!({
-        "host": host.shown(),
-        "certificate": meta(target.certificate.as_ref(), &before.certificate),
-        "private_key": key_meta,
-        "ca_list": meta(target.ca_list.as_ref(), &before.ca_list),
-        "ca_list_text": text(&before.ca_list),
-    });
-    run.back_up(current, shown_held.as_deref())?;
+    let mut current = Value::Object(files);
+    current["host"] = json!(host.shown());
+    run.back_up(current, certificates_only(&shown_before).as_deref())?;
 
     run.started(Phase::Upload);
     for w in &writes {
@@ -403,12 +458,12 @@ pub(super) fn apply(run: &mut Run, target: &FilesTarget) -> Result<(), UploadErr
             ))
         })?;
         if let Err(why) = judge(&ran, target.reload_expect.as_deref()) {
-            let restored = restore(run, &host, &before, &writes);
+            let restored = restore(run, &host, &writes);
             return Err(UploadError::ReloadFailed(format!(
                 "the server's reload failed: {why}. {}",
                 match restored {
                     Ok(()) => "The previous files were put back: the server still serves (and would load again) what it had".to_string(),
-                    Err(e) => format!("Putting the previous files back failed too ({e}): restore them from the backup now"),
+                    Err(e) => format!("Putting the previous files back failed too ({}): restore them from the backup now", engine::text::escaped(&e)),
                 }
             )));
         }
@@ -465,14 +520,9 @@ pub fn judge(ran: &Ran, expect: Option<&str>) -> Result<(), String> {
 
 /// Puts the files read before the change back (files that did not exist are left: nothing of
 /// the server's is removed).
-fn restore(run: &mut Run, host: &Host, before: &Before, writes: &[Write]) -> Result<(), String> {
+fn restore(run: &mut Run, host: &Host, writes: &[Write]) -> Result<(), String> {
     for w in writes {
-        let was = match w.what {
-            "certificate" => &before.certificate,
-            "private key" => &before.key,
-            _ => &before.ca_list,
-        };
-        if let Some(file) = was {
+        if let Some(file) = &w.before {
             host.write(
                 &w.path,
                 &file.bytes,
@@ -485,84 +535,72 @@ fn restore(run: &mut Run, host: &Host, before: &Before, writes: &[Write]) -> Res
     Ok(())
 }
 
-/// The files a backup recorded, to write back: the certificate and CA list from the backup's
-/// text, the key from the copy kept in the data folder (checked against the certificate).
+/// The files a backup recorded, to write back byte for byte with their old mode and owner: inline
+/// text, or the copy kept in the data folder (a key, checked against the certificate put back).
 fn rollback_writes(
     run: &mut Run,
     target: &FilesTarget,
+    seen: &mut Seen,
     backup: &records::Backup,
 ) -> Result<Vec<Write>, UploadError> {
-    let current = &backup.current;
-    let mut writes = Vec::new();
-    let old_mode = |v: &Value, default: u32| {
-        v["mode"]
-            .as_str()
-            .and_then(|m| u32::from_str_radix(m, 8).ok())
-            .unwrap_or(default)
-    };
-    let old_owner = |v: &Value| -> Option<(u32, u32)> {
-        Some((v["uid"].as_u64()? as u32, v["gid"].as_u64()? as u32))
-    };
-    let absent = |v: &Value| v["exists"] == false;
-    if let Some(path) = &target.private_key {
-        let v = &current["private_key"];
-        if absent(v) {
+    let mut writes: Vec<Write> = Vec::new();
+    for (name, what, path) in [
+        ("private_key", "private key", &target.private_key),
+        ("certificate", "certificate", &target.certificate),
+        ("ca_list", "CA list", &target.ca_list),
+    ] {
+        let Some(path) = path else { continue };
+        if writes.iter().any(|w| &w.path == path) {
+            continue; // one file holding key and chain
+        }
+        let v = &backup.current[name];
+        if v["exists"] == false {
             run.note(format!(
                 "{} did not exist before: left in place",
                 engine::text::escaped(path)
             ));
-        } else {
-            let saved = v["saved_to"].as_str().ok_or_else(|| {
-                UploadError::Refused("the backup does not say where the previous key was kept; restore the files by hand".into())
-            })?;
-            let bytes = crate::files::read_small(Path::new(saved))
-                .map_err(|e| UploadError::Usage(format!("the previous key {e}")))?;
-            let key = PrivateKey::from_pem(&bytes, Path::new(saved))
-                .map_err(|why| UploadError::Usage(format!("the previous key {saved}: {why}")))?;
-            if !key.belongs_to_leaf_of(backup.certificate.as_deref().unwrap_or_default()) {
-                return Err(UploadError::Refused(
-                    "the previous key kept in the data folder is not the key of the certificate in the backup; nothing was written".into(),
-                ));
+            continue;
+        }
+        let bytes = match (v["saved_to"].as_str(), v["text"].as_str()) {
+            (Some(saved), _) => crate::files::read_small(Path::new(saved))
+                .map_err(|e| UploadError::Usage(format!("the previous {what}: {e}")))?,
+            (None, Some(text)) => text.as_bytes().to_vec(),
+            (None, None) => {
+                return Err(UploadError::Refused(format!(
+                    "the backup holds no copy of {}; restore it by hand",
+                    engine::text::escaped(path)
+                )));
             }
-            writes.push(Write {
-                path: path.clone(),
-                bytes,
-                mode: old_mode(v, 0o600),
-                owner: old_owner(v),
-                what: "private key",
-            });
-        }
+        };
+        let mode = v["mode"]
+            .as_str()
+            .and_then(|m| u32::from_str_radix(m, 8).ok())
+            .unwrap_or(0o600);
+        let owner = v["uid"]
+            .as_u64()
+            .zip(v["gid"].as_u64())
+            .map(|(u, g)| (u as u32, g as u32));
+        let before = seen.get(Some(path))?;
+        writes.push(Write {
+            path: path.clone(),
+            bytes,
+            mode,
+            owner,
+            what,
+            before,
+        });
     }
-    if let Some(path) = &target.certificate {
-        let v = &current["certificate"];
-        match &backup.certificate {
-            Some(text) if !absent(v) => writes.push(Write {
-                path: path.clone(),
-                bytes: text.clone().into_bytes(),
-                mode: old_mode(v, 0o644),
-                owner: old_owner(v),
-                what: "certificate",
-            }),
-            _ => run.note(format!(
-                "{} did not exist before: left in place",
-                engine::text::escaped(path)
-            )),
-        }
-    }
-    if let Some(path) = &target.ca_list {
-        let v = &current["ca_list"];
-        match current["ca_list_text"].as_str() {
-            Some(text) if !absent(v) => writes.push(Write {
-                path: path.clone(),
-                bytes: text.as_bytes().to_vec(),
-                mode: old_mode(v, 0o644),
-                owner: old_owner(v),
-                what: "CA list",
-            }),
-            _ => run.note(format!(
-                "{} did not exist before: left in place",
-                engine::text::escaped(path)
-            )),
+    // The key put back must be the certificate's: else the server would not load them.
+    let certificate = backup.certificate.as_deref().unwrap_or_default();
+    if target.job == Job::Certificate
+        && let Some(w) = writes.iter().find(|w| w.what == "private key")
+    {
+        let key = PrivateKey::from_pem(&w.bytes, Path::new(&w.path))
+            .map_err(|why| UploadError::Refused(format!("the previous key: {why}")))?;
+        if !key.belongs_to_leaf_of(certificate) {
+            return Err(UploadError::Refused(
+                "the previous key kept in the data folder is not the key of the certificate in the backup; nothing was written".into(),
+            ));
         }
     }
     Ok(writes)

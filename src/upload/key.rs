@@ -70,7 +70,11 @@ impl PrivateKey {
             KeyUnread::Unsupported => "its key type or format is not one Chainsmith reads (RSA of 2048 bits or more, ECDSA P-256/P-384, Ed25519)".to_string(),
         })?;
         Ok(Self {
-            pem: Secret::new(pem::encode(block)),
+            // LF line ends, as the key files of the servers it goes to are written.
+            pem: Secret::new(pem::encode_config(
+                block,
+                pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+            )),
             public,
             path: path.to_path_buf(),
         })

@@ -488,7 +488,7 @@ pub fn payload_for(
             }
             let pem: String = report
                 .certificates()
-                .map(|c| pem::encode(&pem::Pem::new("CERTIFICATE", c.der.clone())))
+                .map(|c| crate::engine::pem::encode("CERTIFICATE", &c.der))
                 .collect();
             if pem.is_empty() {
                 return Err(UploadError::Refused(
