@@ -77,6 +77,36 @@ pub enum TargetChoice {
     Rest,
     /// An in-process `chainsmith sandbox`: rehearse without touching a real organisation.
     Sandbox,
+    /// An AudioCodes SBC's TLS context.
+    AudioCodes,
+    /// A SIP server's certificate files (here or over SSH).
+    Files,
+}
+
+/// The AudioCodes form as the window remembers it (paths and names; never a password or a key).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AudioCodesForm {
+    pub url: String,
+    pub user: String,
+    pub context: String,
+    pub previous_key: String,
+    /// `key_rollback = "none"`: go without the previous key.
+    pub no_key_rollback: bool,
+    pub trusted_roots: crate::upload::audiocodes::TrustedRoots,
+}
+
+/// The SIP-server files form as the window remembers it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FilesForm {
+    pub certificate: String,
+    pub private_key: String,
+    pub reload: String,
+    pub reload_expect: String,
+    pub ssh: String,
+    pub known_hosts: String,
+    pub identity: String,
 }
 
 /// What the window remembers (never a secret).
@@ -89,6 +119,13 @@ pub struct UploadPrefs {
     pub ca_name: String,
     pub rest: RestTarget,
     pub ca_file: String,
+    pub audiocodes: AudioCodesForm,
+    pub files: FilesForm,
+    /// The leaf's private key file, for an SBC or a SIP server (a path; the key is read on the
+    /// worker when the run starts).
+    pub key_file: String,
+    /// The endpoint a device target serves, probed after the change (`host:port`).
+    pub verify: String,
 }
 
 impl Default for UploadPrefs {
@@ -100,6 +137,10 @@ impl Default for UploadPrefs {
             ca_name: String::new(),
             rest: RestTarget::new("https://"),
             ca_file: String::new(),
+            audiocodes: AudioCodesForm::default(),
+            files: FilesForm::default(),
+            key_file: String::new(),
+            verify: String::new(),
         }
     }
 }

@@ -417,6 +417,7 @@ fn library_plan(b: &Bench, target: upload::AudioCodesTarget) -> upload::Plan {
         unchanged_if_held: true,
         secret_binding: None,
         verify: None,
+        key_file: None,
     }
 }
 

@@ -3404,3 +3404,106 @@ fn the_upload_form_checks_its_ca_file_before_asking_and_takes_quoted_paths() {
     assert!(harness.query_by_label_contains(": not found").is_none());
     assert!(!upload_disabled(&harness));
 }
+
+/// The AudioCodes form: the confirmation names the device, the context, the key and the previous
+/// key; the run sends the key then the certificate to the sandbox's AudioCodes stand-in and proves
+/// the change by probing the context it serves.
+#[test]
+fn upload_window_rotates_an_audiocodes_context_naming_device_and_keys() {
+    use chainsmith::sandbox::audiocodes;
+    let c = chain(Alg::P256);
+    let old = chain(Alg::P256);
+    let server = chainsmith::sandbox::start(0, vec![]).unwrap();
+    server.audiocodes_install(
+        audiocodes::SIP_CONTEXT,
+        &(old.leaf.pem() + &old.intermediate.pem()),
+        &old.leaf.key.serialize_pem(),
+    );
+    let data = tempfile::tempdir().unwrap();
+    let ca_file = data.path().join("api-ca.pem");
+    std::fs::write(&ca_file, &server.certificate_pem).unwrap();
+    std::fs::write(data.path().join("new.key"), c.leaf.key.serialize_pem()).unwrap();
+    std::fs::write(data.path().join("old.key"), old.leaf.key.serialize_pem()).unwrap();
+    let mut harness = harness(FakePicker::default());
+    harness.state_mut().prefs.host = "sbc.example.com".into();
+    drop_bytes(
+        &mut harness,
+        &[(
+            "chain.pem",
+            (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
+        )],
+    );
+    harness.get_by_label("Upload…").click();
+    harness.run();
+    harness.get_by_label("AudioCodes SBC").click();
+    harness.run();
+    // Nothing named yet: the form says what is missing, and Upload stays off.
+    assert!(upload_disabled(&harness));
+    {
+        let upload = &mut harness.state_mut().upload;
+        upload.data_dir = data.path().join("data");
+        let form = &mut upload.prefs.audiocodes;
+        form.url = server.base_url();
+        form.user = audiocodes::USER.into();
+        form.context = audiocodes::SIP_CONTEXT.to_string();
+        // Pasted with Explorer's quotes: taken without them.
+        form.previous_key = format!("\"{}\"", data.path().join("old.key").display());
+        upload.prefs.key_file = data.path().join("new.key").display().to_string();
+        upload.prefs.verify = server.sip_address.to_string();
+        upload.prefs.ca_file = ca_file.display().to_string();
+        upload.set_secret(chainsmith::sandbox::CLIENT_SECRET);
+    }
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("goes to this destination only")
+            .is_some()
+    );
+    assert!(!upload_disabled(&harness));
+    harness.get_by_label("Upload").click();
+    harness.run();
+    // The confirmation names the device, the context, the keys and the probe.
+    for words in [
+        "Target: LIVE — AudioCodes device https://127.0.0.1",
+        "(user Admin), TLS context 1",
+        "Private key: ",
+        "Previous key: ",
+        &format!("Then probes {}", server.sip_address),
+    ] {
+        assert!(
+            harness.query_by_label_contains(words).is_some(),
+            "the confirmation says {words}"
+        );
+    }
+    harness.get_by_label("Upload now").click();
+    harness.step();
+    wait_for_upload(&mut harness);
+    let finished = harness.state().upload.finished.as_ref().expect("finished");
+    assert_eq!(finished.error, None);
+    assert_eq!(finished.record.result, "verified");
+    assert_eq!(
+        openssl_served(&server.sip_address.to_string(), Some("sbc.example.com")),
+        vec![c.leaf.sha256(), c.intermediate.sha256()]
+    );
+    let writes: Vec<String> = server
+        .received()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(
+        writes,
+        [
+            "/api/v1/files/tls/1/privateKey",
+            "/api/v1/files/tls/1/certificate",
+            "/api/v1/actions/saveConfiguration"
+        ]
+    );
+    // No key and no password in the saved preferences.
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    let stored: String = storage.0.values().cloned().collect();
+    assert!(stored.contains("new.key"), "the key's path is remembered");
+    assert!(!stored.contains("PRIVATE KEY"));
+    assert!(!stored.contains(chainsmith::sandbox::CLIENT_SECRET));
+}

@@ -278,7 +278,13 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
             )
             .into());
         }
-        (None, _) => None,
+        (None, true) => {
+            return Err(UsageError(
+                "this target takes the leaf's private key: --key FILE (checked against the leaf before anything is sent)".into(),
+            )
+            .into());
+        }
+        (None, false) => None,
     };
     let payload = match upload::payload_for(&target, &report, args.include_root, key.as_ref()) {
         Ok(p) => p,
@@ -301,6 +307,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
         unchanged_if_held: false,
         secret_binding: None,
         verify: args.verify.clone(),
+        key_file: None,
     };
     execute(&plan, &args.api, args.check.flags.json)
 }

@@ -327,6 +327,7 @@ pub fn upload_plan(
         unchanged_if_held: true,
         secret_binding: None,
         verify: target.verify.clone(),
+        key_file: None,
     }
 }
 

@@ -504,12 +504,7 @@ pub fn payload_for(
     };
     let pem = bundle::to_pem(report, options).map_err(refused)?;
     let mut payload = Payload::from_pem(Some(pem));
-    if target.takes_key() {
-        let key = key.ok_or_else(|| {
-            UploadError::Usage(
-                "this target needs the leaf's private key: [bundle] key = \"FILE\" in a plan, --key FILE on the command line".into(),
-            )
-        })?;
+    if let (true, Some(key)) = (target.takes_key(), key) {
         let leaf = report
             .chain
             .first()
@@ -583,6 +578,9 @@ pub struct Plan {
     /// The endpoint the target serves (`host:port`): after the change it is probed, and the target
     /// is verified only when it serves the bundle sent.
     pub verify: Option<String>,
+    /// The leaf's private key file, read when the run starts (on the worker, for the window) and
+    /// checked to be the leaf's before anything is sent; for a target that takes a key.
+    pub key_file: Option<PathBuf>,
 }
 
 impl Plan {
@@ -1272,6 +1270,29 @@ pub fn run_journaled(
         rehearsal: plan.rehearsal,
         forced: plan.forced.clone(),
     };
+    // The key file, read here (the window's worker), and checked against the leaf before any request.
+    let keyed;
+    let plan = match (&plan.key_file, &plan.payload.key) {
+        (Some(path), None) if plan.target.takes_key() => {
+            let mut with_key = plan.clone();
+            match with_key_from(&mut with_key, path) {
+                Ok(()) => {
+                    keyed = with_key;
+                    &keyed
+                }
+                Err(e) => {
+                    record.result = "refused".into();
+                    record.error = Some(e.to_string());
+                    let result = match records::append_audit(&plan.data_dir, &record) {
+                        Ok(()) => Err(e),
+                        Err(write) => Err::<(), _>(e).and(Err(write)),
+                    };
+                    return (record, result);
+                }
+            }
+        }
+        _ => plan,
+    };
     let connection = plan.trust().and_then(|trust| {
         http::Connection::new(plan.policy, &trust, cancel.clone()).map_err(Into::into)
     });
@@ -1315,6 +1336,22 @@ pub fn run_journaled(
         Err(e) => result.and(Err(e)),
     };
     (record, result)
+}
+
+/// Reads `path` into `plan`'s payload: the leaf's key, or a refusal naming the file.
+fn with_key_from(plan: &mut Plan, path: &std::path::Path) -> Result<(), UploadError> {
+    let key = PrivateKey::read(path)?;
+    let pem = plan.payload.pem.as_deref().unwrap_or_default();
+    let leaf = engine::load("bundle", pem.as_bytes())
+        .certificates
+        .first()
+        .cloned()
+        .ok_or_else(|| UploadError::Refused("the bundle has no leaf".into()))?;
+    if !key.belongs_to(&leaf) {
+        return Err(key::mismatch(&key, &leaf));
+    }
+    plan.payload.key = Some(key);
+    Ok(())
 }
 
 fn steps(run: &mut Run, plan: &Plan, secrets: &Secrets) -> Result<(), UploadError> {

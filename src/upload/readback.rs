@@ -44,7 +44,7 @@ pub(super) fn verify(run: &mut Run, endpoint: &str) -> Result<(), UploadError> {
                 .unwrap_or_else(|| "(unreadable)".into())
             })
             .collect::<Vec<_>>()
-            .join(" ← ")
+            .join(", ")
     };
     if served == *sent {
         run.note(format!(

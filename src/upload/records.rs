@@ -250,6 +250,7 @@ pub fn rollback_plan(
     Ok(super::Plan {
         secret_binding: backup.secret_binding.clone(),
         verify: backup.verify.clone(),
+        key_file: None,
         target: backup.target,
         payload,
         rollback_of: Some(path.to_path_buf()),

@@ -19,6 +19,8 @@ use crate::upload::{
 
 pub use crate::prefs::{TargetChoice, UploadPrefs};
 
+mod device;
+
 /// How far a step got.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StepState {
@@ -84,6 +86,8 @@ pub struct UploadPanel {
     finished_for: Option<TargetChoice>,
     /// The CA file field's value last looked up, and whether it was missing.
     ca_file_checked: Option<(String, bool)>,
+    /// The key file field's value when it was last looked up, and whether it was missing.
+    key_file_checked: Option<(String, bool)>,
     /// The sandbox, started when first chosen.
     pub sandbox: Option<crate::sandbox::Handle>,
     sandbox_error: Option<String>,
@@ -120,6 +124,7 @@ impl UploadPanel {
             confirm: None,
             finished_for: None,
             ca_file_checked: None,
+            key_file_checked: None,
             sandbox: None,
             sandbox_error: None,
             sandbox_task: None,
@@ -260,7 +265,37 @@ impl UploadPanel {
                 self.prefs.rest.check().map_err(|e| e.to_string())?;
                 Ok(Target::Rest(self.prefs.rest.clone()))
             }
+            TargetChoice::AudioCodes => device::audiocodes_target(&self.prefs.audiocodes),
+            TargetChoice::Files => device::files_target(&self.prefs.files),
         }
+    }
+
+    /// The leaf's key file for a target that takes one (read on the worker), or what is missing.
+    fn key_file(&self, target: &Target) -> Result<Option<PathBuf>, String> {
+        if !target.takes_key() {
+            return Ok(None);
+        }
+        let path = crate::files::unquoted(&self.prefs.key_file);
+        if path.is_empty() {
+            return Err("Name the leaf's private key file (it goes to this device only)".into());
+        }
+        Ok(Some(PathBuf::from(path)))
+    }
+
+    /// The endpoint to probe after a device's change, if one is named.
+    fn verify_endpoint(&self) -> Result<Option<String>, String> {
+        let text = self.prefs.verify.trim();
+        if text.is_empty()
+            || !matches!(
+                self.prefs.choice,
+                TargetChoice::AudioCodes | TargetChoice::Files
+            )
+        {
+            return Ok(None);
+        }
+        crate::probe::split_target(text)
+            .map(|_| Some(text.to_string()))
+            .ok_or_else(|| format!("Verify: \"{text}\" is not host:port"))
     }
 
     /// The roots trusted for the API: the sandbox's own certificate, or the CA file's path (read on
@@ -285,6 +320,19 @@ impl UploadPanel {
             self.ca_file_checked = Some((path, missing));
         }
         self.ca_file_checked.as_ref().is_some_and(|(_, m)| *m)
+    }
+
+    /// Whether the leaf's key file field names a file that is not there (looked up once per value).
+    fn key_file_missing(&mut self) -> bool {
+        let path = crate::files::unquoted(&self.prefs.key_file).to_string();
+        if path.is_empty() {
+            return false;
+        }
+        if self.key_file_checked.as_ref().map(|(p, _)| p) != Some(&path) {
+            let missing = !Path::new(&path).is_file();
+            self.key_file_checked = Some((path, missing));
+        }
+        self.key_file_checked.as_ref().is_some_and(|(_, m)| *m)
     }
 
     /// The secrets: the typed one, else (on the worker) the environment or the keychain.
@@ -362,6 +410,13 @@ impl UploadPanel {
                 return;
             }
         };
+        let (key_file, verify) = match (self.key_file(&target), self.verify_endpoint()) {
+            (Ok(k), Ok(v)) => (k, v),
+            (Err(e), _) | (_, Err(e)) => {
+                self.message = Some(e);
+                return;
+            }
+        };
         let (api_roots, api_roots_file) = self.api_roots();
         let plan = Plan {
             target,
@@ -376,7 +431,8 @@ impl UploadPanel {
             forced: upload::forced_codes(report),
             unchanged_if_held: false,
             secret_binding: None,
-            verify: None,
+            verify,
+            key_file,
         };
         self.start_run(ctx, plan, now);
     }
@@ -638,6 +694,16 @@ impl UploadPanel {
                 ui.selectable_value(&mut self.prefs.choice, TargetChoice::Rest, "REST endpoint");
                 ui.selectable_value(
                     &mut self.prefs.choice,
+                    TargetChoice::AudioCodes,
+                    "AudioCodes SBC",
+                );
+                ui.selectable_value(
+                    &mut self.prefs.choice,
+                    TargetChoice::Files,
+                    "SIP server files",
+                );
+                ui.selectable_value(
+                    &mut self.prefs.choice,
                     TargetChoice::Sandbox,
                     "Sandbox (local rehearsal)",
                 );
@@ -650,8 +716,12 @@ impl UploadPanel {
                 TargetChoice::Genesys => self.ui_genesys(ui),
                 TargetChoice::Sandbox => self.ui_sandbox(ui),
                 TargetChoice::Rest => self.ui_rest(ui),
+                TargetChoice::AudioCodes | TargetChoice::Files => self.ui_device(ui),
             }
-            if self.prefs.choice != TargetChoice::Rest {
+            if matches!(
+                self.prefs.choice,
+                TargetChoice::Genesys | TargetChoice::Sandbox
+            ) {
                 self.ui_trunks(ui);
             }
         });
@@ -719,6 +789,27 @@ impl UploadPanel {
         egui::Grid::new("sandbox")
             .num_columns(2)
             .show(ui, |ui| self.ui_ca_name(ui));
+    }
+
+    /// An AudioCodes SBC or a SIP server's files: the device, the key, the endpoint to probe.
+    fn ui_device(&mut self, ui: &mut egui::Ui) {
+        egui::Grid::new("device").num_columns(2).show(ui, |ui| {
+            if self.prefs.choice == TargetChoice::AudioCodes {
+                device::ui_audiocodes(ui, &mut self.prefs.audiocodes);
+                secret_row(ui, "Password", &mut self.secret, &mut self.remember);
+                let label = ui.label("CA file (optional)");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.prefs.ca_file)
+                        .hint_text("the device's management certificate's CA")
+                        .desired_width(360.0),
+                )
+                .labelled_by(label.id);
+                ui.end_row();
+            } else {
+                device::ui_files(ui, &mut self.prefs.files);
+            }
+            device::ui_key_and_verify(ui, &mut self.prefs.key_file, &mut self.prefs.verify);
+        });
     }
 
     fn ui_ca_name(&mut self, ui: &mut egui::Ui) {
@@ -1030,7 +1121,41 @@ impl UploadPanel {
                 ),
             );
         }
-        let ready = target.is_ok() && matches!(payload, Some(Ok(_))) && !cloud && !ca_file_missing;
+        // The leaf's key, for a device: named, and there (it is read and checked on the worker).
+        let mut key_missing = false;
+        if let Ok(t) = &target {
+            match self.key_file(t) {
+                Err(e) => {
+                    key_missing = true;
+                    line(ui, Some(false), e);
+                }
+                Ok(Some(path)) if self.key_file_missing() => {
+                    key_missing = true;
+                    line(
+                        ui,
+                        Some(false),
+                        format!(
+                            "Private key {}: not found",
+                            crate::engine::text::escape(&path.display().to_string())
+                        ),
+                    );
+                }
+                Ok(Some(path)) => line(
+                    ui,
+                    Some(true),
+                    format!(
+                        "Private key {} goes to this destination only",
+                        crate::engine::text::escape(&path.display().to_string())
+                    ),
+                ),
+                Ok(None) => {}
+            }
+        }
+        let ready = target.is_ok()
+            && matches!(payload, Some(Ok(_)))
+            && !cloud
+            && !ca_file_missing
+            && !key_missing;
         ui.horizontal(|ui| {
             let busy = self.running.is_some();
             if ui
@@ -1103,7 +1228,15 @@ impl UploadPanel {
                 ));
             }
             Target::AudioCodes(_) | Target::Files(_) => {
-                lines.push(format!("Target: {}", super::rotation::destination(&target)));
+                lines.push(format!(
+                    "Target: LIVE — {}",
+                    super::rotation::destination(&target)
+                ));
+                lines.extend(device::key_lines(
+                    &target,
+                    &self.prefs.key_file,
+                    &self.prefs.verify,
+                ));
             }
         }
         if let Ok(p) = upload::payload_for(&target, report, false, None) {
