@@ -14,6 +14,10 @@
 //! a key "valid" when it is the key of the context's certificate, the certificate stored as sent
 //! (chain included).
 
+// An axum answer is the error of the handlers' helpers, as in the rest of the sandbox: it is built
+// once per request, and boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -58,7 +62,7 @@ impl Context {
     fn trusted_pem(&self) -> String {
         self.trusted
             .iter()
-            .map(|der| crate::engine::pem::encode("CERTIFICATE", &der))
+            .map(|der| crate::engine::pem::encode("CERTIFICATE", der))
             .collect()
     }
 }
@@ -393,7 +397,7 @@ async fn put_key(
     };
     let text = String::from_utf8_lossy(&file).into_owned();
     let loaded = crate::engine::load("key", text.as_bytes());
-    if !loaded.keys.first().is_some_and(|k| k.public.is_ok()) {
+    if loaded.keys.first().is_none_or(|k| k.public.is_err()) {
         return described(
             StatusCode::BAD_REQUEST,
             "Invalid private key file: not PEM or invalid size",

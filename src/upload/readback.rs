@@ -36,7 +36,7 @@ pub(super) fn verify(run: &mut Run, endpoint: &str) -> Result<(), UploadError> {
             .map(|d| {
                 engine::load(
                     "served",
-                    &crate::engine::pem::encode("CERTIFICATE", &d).into_bytes(),
+                    &crate::engine::pem::encode("CERTIFICATE", d).into_bytes(),
                 )
                 .certificates
                 .first()

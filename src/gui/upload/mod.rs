@@ -1772,6 +1772,7 @@ mod tests {
             fingerprints: Vec::new(),
             current: serde_json::Value::Null,
             secret_binding: None,
+            verify: None,
         }
     }
 
