@@ -315,6 +315,10 @@ pub struct UploadArgs {
     /// audiocodes: go without the previous key; the change then cannot be rolled back.
     #[arg(long)]
     pub no_key_rollback: bool,
+    /// audiocodes: send the device certificate alone, without the intermediates (give them to the
+    /// trusted roots with --trusted-roots add).
+    #[arg(long)]
+    pub leaf_only: bool,
     /// files: where the server reads its certificate chain (an absolute path on its machine).
     #[arg(long, value_name = "PATH")]
     pub certificate: Option<String>,

@@ -93,6 +93,8 @@ pub struct AudioCodesForm {
     pub previous_key: String,
     /// `key_rollback = "none"`: go without the previous key.
     pub no_key_rollback: bool,
+    /// The device certificate gets the leaf alone.
+    pub leaf_only: bool,
     pub trusted_roots: crate::upload::audiocodes::TrustedRoots,
 }
 

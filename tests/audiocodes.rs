@@ -430,6 +430,7 @@ fn device(b: &Bench) -> upload::AudioCodesTarget {
         trusted_roots: upload::audiocodes::TrustedRoots::Keep,
         previous_key: Some(b.path().join("old.key")),
         key_rollback: upload::audiocodes::KeyRollback::PreviousKey,
+        leaf_only: false,
     }
 }
 
@@ -795,4 +796,43 @@ key_rollback = "none"
     )
     .unwrap_err();
     assert!(e.contains("context is for kind = \"audiocodes\""), "{e}");
+}
+
+#[test]
+fn leaf_only_sends_the_leaf_to_the_certificate_and_the_intermediates_to_the_trusted_roots() {
+    let b = Bench::new(vec![]);
+    let sip = b.sip();
+    let out = b.upload(&[
+        "--key",
+        "new.key",
+        "--previous-key",
+        "old.key",
+        "--leaf-only",
+        "--trusted-roots",
+        "add",
+        "--verify",
+        &sip,
+        "new",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let context = b.context();
+    assert_eq!(
+        upload::fingerprints(&context.certificate),
+        vec![b.new.leaf.sha256()],
+        "the device certificate alone"
+    );
+    let trusted: Vec<String> = context
+        .trusted
+        .iter()
+        .map(|d| chainsmith::engine::Fingerprint::of(d).hex())
+        .collect();
+    assert_eq!(
+        trusted,
+        vec![b.new.intermediate.sha256(), b.new.root.sha256()]
+    );
+    // [inferred] the stand-in serves the intermediate from the trusted roots: the chain peers get.
+    assert_eq!(
+        openssl_served(&sip, Some("sbc.example.com")),
+        vec![b.new.leaf.sha256(), b.new.intermediate.sha256()]
+    );
 }

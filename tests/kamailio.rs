@@ -447,7 +447,7 @@ impl Drop for Sshd {
 }
 
 #[test]
-fn over_ssh_the_files_are_replaced_kamailio_reloads_and_a_rollback_puts_them_back() {
+fn over_ssh_a_rotation_replaces_the_files_kamailio_reloads_and_a_rollback_puts_them_back() {
     let s = Server::new();
     let kamailio = Kamailio::start(s.dir.path(), "key.pem");
     let sshd = Sshd::start(&s.path("work"));
@@ -502,18 +502,41 @@ fn over_ssh_the_files_are_replaced_kamailio_reloads_and_a_rollback_puts_them_bac
     assert!(stderr(&out).contains("known_hosts"), "{}", stderr(&out));
     assert_eq!(kamailio.served(), s.old_served());
 
-    let ok_args = args(&known);
-    let out = s.chainsmith(&ok_args.iter().map(String::as_str).collect::<Vec<_>>());
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The rotation itself, as a plan: `chainsmith rotate` over SSH, then its rollback.
+    let plan = format!(
+        r#"[bundle]
+inputs = ["new"]
+host = "sbc.example.com"
+at = "2026-06-01T00:00:00Z"
+key = "new.key"
+
+[[target]]
+name = "Kamailio over SSH"
+kind = "files"
+ssh = "{destination}"
+known_hosts = "{known}"
+identity = "{identity}"
+certificate = "{cert_path}"
+private_key = "{key_path}"
+reload = "{reload}"
+verify = "{address}"
+"#
+    );
+    std::fs::write(s.path("work/ssh.toml"), plan).unwrap();
+    let out = s.chainsmith(&["rotate", "ssh.toml", "--json"]);
+    let json: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    assert_eq!(out.status.code(), Some(0), "{json:#} {}", stderr(&out));
+    assert_eq!(json["targets"][0]["status"], "verified", "{json:#}");
     assert_eq!(kamailio.served(), s.new_served());
     assert_eq!(s.modes(), modes_before);
     let audit = std::fs::read_to_string(s.path("data/audit.jsonl")).unwrap();
     let entry: Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
     assert_eq!(entry["result"], "verified");
     assert!(entry["endpoint"].as_str().unwrap().contains(&destination));
-    let backup = entry["backup"].as_str().unwrap().to_string();
 
-    let out = s.chainsmith(&["rollback", &backup]);
+    let run_file = json["run_file"].as_str().unwrap().to_string();
+    let out = s.chainsmith(&["rotate", "--rollback", &run_file, "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(kamailio.served(), s.old_served());
     assert_eq!(s.modes(), modes_before);
@@ -636,4 +659,59 @@ fn a_reload_judged_by_its_words_and_its_exit_code() {
         )
         .is_ok()
     );
+}
+
+#[test]
+fn a_trust_store_job_replaces_a_ca_list_and_its_rollback_puts_it_back() {
+    let s = Server::new();
+    let peer = root("Peer CA", Alg::P256);
+    let teams = root("Teams Root 2026", Alg::P256);
+    let ca_path = s.path("tls/ca_list.pem");
+    std::fs::write(&ca_path, peer.pem()).unwrap();
+    std::fs::write(s.path("work/teams.pem"), teams.pem()).unwrap();
+    let key_before = std::fs::read(s.path("tls/key.pem")).unwrap();
+    let ca = ca_path.display().to_string();
+    let out = s.chainsmith(&[
+        "upload",
+        "--target",
+        "files",
+        "--job",
+        "trust-store",
+        "--ca-list",
+        &ca,
+        "--trusted-roots",
+        "replace",
+        "teams.pem",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&ca_path).unwrap(), teams.pem());
+    assert_eq!(std::fs::read(s.path("tls/key.pem")).unwrap(), key_before);
+    // A leaf is not a CA: refused, nothing written.
+    std::fs::write(s.path("work/leaf.pem"), s.new.leaf.pem()).unwrap();
+    let out = s.chainsmith(&[
+        "upload",
+        "--target",
+        "files",
+        "--job",
+        "trust-store",
+        "--ca-list",
+        &ca,
+        "--trusted-roots",
+        "add",
+        "--at=2026-06-01T00:00:00Z",
+        "leaf.pem",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not a CA certificate"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&ca_path).unwrap(), teams.pem());
+    let audit = std::fs::read_to_string(s.path("data/audit.jsonl")).unwrap();
+    let entry: Value = serde_json::from_str(audit.lines().next().unwrap()).unwrap();
+    let backup = entry["backup"].as_str().unwrap().to_string();
+    let out = s.chainsmith(&["rollback", &backup]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&ca_path).unwrap(), peer.pem());
 }

@@ -665,7 +665,39 @@ fn the_readme_plan_is_a_valid_plan() {
     std::fs::write(&path, plan).unwrap();
     let rotation = chainsmith::rotate::plan::read(&path).unwrap_or_else(|e| panic!("{e}"));
     let names: Vec<&str> = rotation.targets.iter().map(|t| t.name.as_str()).collect();
-    assert_eq!(names, ["EU org (test first)", "US org", "SBC London"]);
+    assert_eq!(
+        names,
+        [
+            "EU org (test first)",
+            "US org",
+            "SBC London",
+            "SBC Paris (AudioCodes)",
+            "Kamailio edge"
+        ]
+    );
+    // The devices: the key from [bundle], paths of this machine from the plan's folder.
+    assert_eq!(rotation.bundle.key, Some(dir.path().join("sbc1-2026.key")));
+    match &rotation.targets[3].target {
+        chainsmith::upload::Target::AudioCodes(a) => {
+            assert_eq!(a.context, 1);
+            assert_eq!(a.previous_key, Some(dir.path().join("sbc1-2025.key")));
+        }
+        other => panic!("{other:?}"),
+    }
+    match &rotation.targets[4].target {
+        chainsmith::upload::Target::Files(f) => {
+            assert_eq!(f.ssh.as_deref(), Some("root@sip-edge.carrier.example:22"));
+            assert_eq!(
+                f.private_key.as_deref(),
+                Some("/etc/kamailio/tls/server.key")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        rotation.targets[4].verify.as_deref(),
+        Some("sip-edge.carrier.example:5061")
+    );
     assert_eq!(rotation.verify[0].endpoint, "sbc1.carrier.example:5061");
     assert_eq!(rotation.bundle.inputs, [dir.path().join("new-certs/")]);
 }

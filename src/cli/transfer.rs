@@ -170,6 +170,7 @@ fn audiocodes_target(args: &UploadArgs) -> anyhow::Result<upload::AudioCodesTarg
         } else {
             KeyRollback::PreviousKey
         },
+        leaf_only: args.leaf_only,
     };
     target.check().map_err(usage)?;
     Ok(target)

@@ -113,9 +113,12 @@ pub fn destination(target: &upload::Target) -> String {
             a.origin(),
             a.user,
             a.context,
-            match a.job {
-                upload::audiocodes::Job::Certificate => ": certificate and private key",
-                upload::audiocodes::Job::TrustStore => ": trusted roots only",
+            match (a.job, a.key_rollback) {
+                (upload::audiocodes::Job::TrustStore, _) => ": trusted roots only",
+                (_, upload::audiocodes::KeyRollback::None) => {
+                    ": certificate and private key; no previous key, so this change cannot be rolled back"
+                }
+                _ => ": certificate and private key",
             }
         ),
         upload::Target::Rest(r) => format!(

@@ -228,6 +228,8 @@ pub struct TargetSection {
     pub previous_key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_rollback: Option<crate::upload::audiocodes::KeyRollback>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub leaf_only: bool,
     /// A trust-store job's CA certificate files.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trust: Vec<String>,
@@ -605,6 +607,7 @@ fn target_of(
         ("context", t.context.is_some()),
         ("previous_key", t.previous_key.is_some()),
         ("key_rollback", t.key_rollback.is_some()),
+        ("leaf_only", t.leaf_only),
     ];
     let device_keys = [
         ("job", t.job.is_some()),
@@ -709,6 +712,7 @@ fn target_of(
                 trusted_roots: t.trusted_roots.unwrap_or_default(),
                 previous_key: t.previous_key.as_deref().map(resolve),
                 key_rollback: t.key_rollback.unwrap_or_default(),
+                leaf_only: t.leaf_only,
             };
             target.check().map_err(|e| e.to_string())?;
             Ok(Target::AudioCodes(target))

@@ -120,12 +120,27 @@ impl Device {
         if !context.key_valid() {
             return None;
         }
-        let chain = crate::engine::load("served", context.certificate.as_bytes())
-            .certificates
-            .iter()
-            .map(|c| c.der.clone())
-            .collect();
-        Some((chain, context.key.clone()))
+        let mut chain: Vec<std::sync::Arc<crate::engine::Certificate>> =
+            crate::engine::load("served", context.certificate.as_bytes()).certificates;
+        // [inferred] A device certificate uploaded alone is served with its issuers found in the
+        // context's trusted roots (how AudioCodes' guides have admins load intermediates); the
+        // root itself is not sent.
+        let trusted = crate::engine::load("trusted", context.trusted_pem().as_bytes()).certificates;
+        while let Some(last) = chain.last().cloned() {
+            let issuer = trusted.iter().find(|t| {
+                t.subject_der == last.issuer_der
+                    && t.subject_der != t.issuer_der
+                    && !chain.iter().any(|c| c.sha256 == t.sha256)
+            });
+            match issuer {
+                Some(i) if chain.len() < 8 => chain.push(i.clone()),
+                _ => break,
+            }
+        }
+        Some((
+            chain.iter().map(|c| c.der.clone()).collect(),
+            context.key.clone(),
+        ))
     }
 }
 

@@ -53,6 +53,10 @@ pub struct AudioCodesTarget {
     /// `none`: the change may go without the previous key (it then cannot be rolled back).
     #[serde(default, skip_serializing_if = "KeyRollback::is_default")]
     pub key_rollback: KeyRollback,
+    /// The device certificate gets the leaf alone (AudioCodes does not say whether a chain sent there
+    /// is kept; with `trusted_roots = "add"` the intermediates go to the trusted roots instead).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub leaf_only: bool,
 }
 
 /// What an AudioCodes (or file) target's run changes.
@@ -354,7 +358,7 @@ enum StoreChange {
 /// What this run puts on the device.
 struct Wanted<'p> {
     /// The certificate chain and its key.
-    certificate: Option<(&'p str, &'p PrivateKey)>,
+    certificate: Option<(std::borrow::Cow<'p, str>, &'p PrivateKey)>,
     /// The CA certificates for the trusted-root store, and how.
     trust: Option<(StoreChange, &'p str)>,
 }
@@ -391,8 +395,21 @@ fn wanted<'p>(run: &Run<'p>, target: &AudioCodesTarget) -> Result<Wanted<'p>, Up
                 (false, TrustedRoots::Add, Some(cas)) => Some((StoreChange::Add, cas)),
                 (false, TrustedRoots::Replace, Some(cas)) => Some((StoreChange::Replace, cas)),
             };
+            // The leaf alone when the target says the device keeps only the leaf there (its
+            // intermediates then come from the trusted roots).
+            let sent = if target.leaf_only {
+                std::borrow::Cow::Owned(
+                    engine::load("bundle", pem.as_bytes())
+                        .certificates
+                        .first()
+                        .map(|c| engine::pem::encode("CERTIFICATE", &c.der))
+                        .unwrap_or_default(),
+                )
+            } else {
+                std::borrow::Cow::Borrowed(pem)
+            };
             Ok(Wanted {
-                certificate: Some((pem, key)),
+                certificate: Some((sent, key)),
                 trust,
             })
         }
@@ -491,7 +508,7 @@ pub(super) fn apply(run: &mut Run, target: &AudioCodesTarget) -> Result<(), Uplo
             }
         ),
     );
-    let certificate_held = want.certificate.is_none_or(|(pem, _)| {
+    let certificate_held = want.certificate.as_ref().is_none_or(|(pem, _)| {
         fingerprints(&held.certificate) == fingerprints(pem) && held.key_valid()
     });
     let store_held = want
@@ -518,7 +535,7 @@ pub(super) fn apply(run: &mut Run, target: &AudioCodesTarget) -> Result<(), Uplo
     run.back_up(held.as_json(&before), Some(&shown_held))?;
 
     run.started(Phase::Upload);
-    if let Some((pem, key)) = want.certificate {
+    if let Some((pem, key)) = &want.certificate {
         put_certificate(run, target, pem, key)?;
     }
     if let Some((change, cas)) = want.trust {
@@ -540,8 +557,8 @@ pub(super) fn apply(run: &mut Run, target: &AudioCodesTarget) -> Result<(), Uplo
 
     run.started(Phase::Verify);
     let now = read(run, target)?;
-    if let Some((pem, _)) = want.certificate {
-        run.compare(Some(pem), Some(&now.certificate))?;
+    if let Some((pem, _)) = &want.certificate {
+        run.compare(Some(pem.as_ref()), Some(&now.certificate))?;
         if !now.key_valid() {
             return Err(UploadError::Differs(
                 "the device says its private key is not valid for the certificate it now holds"
@@ -565,7 +582,7 @@ pub(super) fn apply(run: &mut Run, target: &AudioCodesTarget) -> Result<(), Uplo
     }
     run.verified(format!(
         "the device holds {}{} and its configuration is saved",
-        match want.certificate {
+        match &want.certificate {
             Some((pem, _)) => format!(
                 "the {} certificate(s) sent with a valid key",
                 fingerprints(pem).len()

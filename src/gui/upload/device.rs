@@ -83,6 +83,12 @@ pub fn ui_audiocodes(ui: &mut egui::Ui, form: &mut AudioCodesForm) {
         "No previous key: this change cannot be rolled back",
     );
     ui.end_row();
+    ui.label("");
+    ui.checkbox(
+        &mut form.leaf_only,
+        "Device certificate without intermediates (they go to the trusted roots)",
+    );
+    ui.end_row();
 }
 
 fn roots_words(choice: TrustedRoots) -> &'static str {
@@ -166,6 +172,7 @@ pub fn audiocodes_target(form: &AudioCodesForm) -> Result<Target, String> {
         } else {
             KeyRollback::PreviousKey
         },
+        leaf_only: form.leaf_only,
     };
     target.check().map_err(|e| e.to_string())?;
     Ok(Target::AudioCodes(target))
