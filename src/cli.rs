@@ -143,6 +143,10 @@ pub struct SandboxArgs {
     /// Port on 127.0.0.1 (0: any free port).
     #[arg(long, default_value_t = 8443)]
     pub port: u16,
+    /// Port on 127.0.0.1 where the AudioCodes stand-in serves its TLS context 1, as an SBC's SIP
+    /// TLS port would (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub sip_port: u16,
     /// Where to write the sandbox's self-signed certificate (trust it with --ca-file).
     #[arg(long, value_name = "FILE", default_value = "chainsmith-sandbox.pem")]
     pub cert_file: PathBuf,
@@ -839,7 +843,7 @@ fn sandbox(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
         }
         _ => None,
     };
-    let handle = crate::sandbox::start_serving(args.port, faults, identity)?;
+    let handle = crate::sandbox::start_with_sip(args.port, args.sip_port, faults, identity)?;
     if args.tls_cert.is_none() {
         files::write_output(&args.cert_file, handle.certificate_pem.as_bytes(), &[])?;
     }

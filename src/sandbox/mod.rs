@@ -231,6 +231,17 @@ pub fn start_serving(
     faults: Vec<Fault>,
     identity: Option<Identity>,
 ) -> Result<Handle, SandboxError> {
+    start_with_sip(port, 0, faults, identity)
+}
+
+/// [`start_serving`], with the AudioCodes stand-in's SIP TLS listener on `sip_port` (0: any free
+/// port).
+pub fn start_with_sip(
+    port: u16,
+    sip_port: u16,
+    faults: Vec<Fault>,
+    identity: Option<Identity>,
+) -> Result<Handle, SandboxError> {
     use rustls::pki_types::pem::PemObject as _;
     let (chain, key, certificate_pem) = match identity {
         Some(identity) => {
@@ -302,7 +313,7 @@ pub fn start_serving(
         audiocodes: audiocodes::Device::new().map_err(SandboxError::Certificate)?,
         ..Sandbox::default()
     }));
-    let sip_address = serve_sip(&runtime, state.clone())?;
+    let sip_address = serve_sip(&runtime, state.clone(), sip_port)?;
     let app = router(state.clone());
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config));
     runtime.spawn(async move {
@@ -335,7 +346,11 @@ pub fn start_serving(
 
 /// The AudioCodes stand-in's SIP TLS listener on a free loopback port: each handshake gets the
 /// certificate of [`audiocodes::SIP_CONTEXT`] as it is at that moment.
-fn serve_sip(runtime: &tokio::runtime::Runtime, state: Shared) -> Result<SocketAddr, SandboxError> {
+fn serve_sip(
+    runtime: &tokio::runtime::Runtime,
+    state: Shared,
+    port: u16,
+) -> Result<SocketAddr, SandboxError> {
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::aws_lc_rs::default_provider(),
     ))
@@ -343,7 +358,7 @@ fn serve_sip(runtime: &tokio::runtime::Runtime, state: Shared) -> Result<SocketA
     .map_err(|e| SandboxError::Certificate(e.to_string()))?
     .with_no_client_auth()
     .with_cert_resolver(Arc::new(audiocodes::Served(state)));
-    let wanted = SocketAddr::from(([127, 0, 0, 1], 0));
+    let wanted = SocketAddr::from(([127, 0, 0, 1], port));
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(wanted))
         .map_err(|e| SandboxError::Listen {
@@ -403,7 +418,7 @@ fn router(state: Shared) -> Router {
         .route("/sandbox/faults", post(add_fault))
         .fallback(no_such_resource)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::map_response(correlate))
+        .layer(axum::middleware::from_fn(correlate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), record))
         .with_state(state)
 }
@@ -603,8 +618,12 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
 }
 
 /// Like Genesys Cloud, every answer carries an `ININ-Correlation-Id`.
-async fn correlate(mut response: Response) -> Response {
-    if !response.headers().contains_key("inin-correlation-id")
+async fn correlate(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    // The AudioCodes stand-in's answers carry none: the device has no such header.
+    let device = request.uri().path().starts_with("/api/v1/");
+    let mut response = next.run(request).await;
+    if !device
+        && !response.headers().contains_key("inin-correlation-id")
         && let Ok(value) = HeaderValue::from_str(&correlation_id())
     {
         response.headers_mut().insert("inin-correlation-id", value);

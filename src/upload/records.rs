@@ -278,6 +278,12 @@ fn rollback_payload(
     if target.job == Job::TrustStore {
         return Ok(());
     }
+    if target.key_rollback == KeyRollback::None {
+        // Refused here, before anything is sent: the key the device held was never kept.
+        return Err(UploadError::Usage(
+            "this change cannot be rolled back: the target had key_rollback = \"none\" (no previous key). Put the old certificate and key back in the device's Web interface".into(),
+        ));
+    }
     if target.trusted_roots != TrustedRoots::Keep {
         payload.trust_pem = backup.current["trustedRoot"].as_str().map(String::from);
     }

@@ -683,7 +683,8 @@ impl UploadPanel {
     fn ui_body(&mut self, ui: &mut egui::Ui, report: Option<&Report>) {
         let busy = self.running.is_some();
         ui.add_enabled_ui(!busy, |ui| {
-            ui.horizontal(|ui| {
+            // Wrapped: five choices do not fit a small screen or a 150 % scale on one line.
+            ui.horizontal_wrapped(|ui| {
                 ui.label("Target");
                 let before = self.prefs.choice;
                 ui.selectable_value(
