@@ -841,3 +841,79 @@ fn leaf_only_sends_the_leaf_to_the_certificate_and_the_intermediates_to_the_trus
         vec![b.new.leaf.sha256(), b.new.intermediate.sha256()]
     );
 }
+
+/// `kill -9` between the key and the certificate: the device holds the new key beside the old
+/// certificate (its SIP port serves nothing). The run file, written before each change, lets
+/// `rotate --rollback` put the previous key and certificate back, proved by probe.
+#[test]
+fn a_rotation_killed_between_the_key_and_the_certificate_is_rolled_back_from_its_journal() {
+    let b = Bench::new(vec![]);
+    let plan = format!(
+        r#"[bundle]
+inputs = ["new"]
+host = "sbc.example.com"
+at = "2026-06-01T00:00:00Z"
+key = "new.key"
+
+[[target]]
+name = "SBC"
+kind = "audiocodes"
+url = "{}"
+user = "{}"
+context = {}
+previous_key = "old.key"
+secret_env = "SBC_SECRET"
+ca_file = "sandbox.pem"
+verify = "{}"
+"#,
+        b.sandbox.base_url(),
+        audiocodes::USER,
+        audiocodes::SIP_CONTEXT,
+        b.sip()
+    );
+    std::fs::write(b.path().join("plan.toml"), plan).unwrap();
+    let rotate = |args: &[&str], crash: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_chainsmith"));
+        c.arg("rotate")
+            .args(args)
+            .current_dir(b.path())
+            .env("CHAINSMITH_DATA_DIR", b.data())
+            .env("SBC_SECRET", CLIENT_SECRET)
+            .env_remove("CHAINSMITH_CLIENT_SECRET")
+            .env_remove("CHAINSMITH_CRASH_AT")
+            .stdin(std::process::Stdio::null());
+        if let Some(point) = crash {
+            c.env("CHAINSMITH_CRASH_AT", point);
+        }
+        c.output().unwrap()
+    };
+    // The first write is the key: the process dies right after it.
+    let out = rotate(&["plan.toml"], Some("after-write#1"));
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("crash point after-write"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !b.context().key_valid(),
+        "the new key beside the old certificate"
+    );
+    assert!(
+        openssl_served(&b.sip(), Some("sbc.example.com")).is_empty(),
+        "a device in that state serves no certificate"
+    );
+    let runs = files_under(&b.data().join("rotations"));
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let run: Value = serde_json::from_slice(&std::fs::read(&runs[0]).unwrap()).unwrap();
+    assert_eq!(run["targets"][0]["step"], "sending", "{run:#}");
+    let run_file = runs[0].display().to_string();
+    let out = rotate(&["--rollback", &run_file, "--json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(b.context().key_valid());
+    assert_eq!(
+        openssl_served(&b.sip(), Some("sbc.example.com")),
+        vec![b.old.leaf.sha256(), b.old.intermediate.sha256()]
+    );
+    b.assert_no_key_leaked();
+}

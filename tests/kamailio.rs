@@ -715,3 +715,60 @@ fn a_trust_store_job_replaces_a_ca_list_and_its_rollback_puts_it_back() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&ca_path).unwrap(), peer.pem());
 }
+
+/// `kill -9` after the key file was written and before the certificate: the run file's journal lets
+/// `rotate --rollback` put both files back byte for byte, with their owner and mode.
+#[test]
+fn a_rotation_killed_between_two_files_is_rolled_back_from_its_journal() {
+    let s = Server::new();
+    let kamailio = Kamailio::start(s.dir.path(), "key.pem");
+    let modes_before = s.modes();
+    let key_before = std::fs::read(s.path("tls/key.pem")).unwrap();
+    let cert_before = std::fs::read(s.path("tls/cert.pem")).unwrap();
+    let plan = format!(
+        r#"[bundle]
+inputs = ["new"]
+host = "sbc.example.com"
+at = "2026-06-01T00:00:00Z"
+key = "new.key"
+
+[[target]]
+name = "Kamailio"
+kind = "files"
+certificate = "{}"
+private_key = "{}"
+reload = "{}"
+verify = "{}"
+"#,
+        s.path("tls/cert.pem").display(),
+        s.path("tls/key.pem").display(),
+        kamailio.reload_command(),
+        kamailio.address()
+    );
+    std::fs::write(s.path("work/plan.toml"), plan).unwrap();
+    let crashed = Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+        .args(["rotate", "plan.toml"])
+        .current_dir(s.path("work"))
+        .env("CHAINSMITH_DATA_DIR", s.path("data"))
+        .env("CHAINSMITH_CRASH_AT", "after-write#1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!crashed.status.success(), "{}", stderr(&crashed));
+    assert_ne!(
+        std::fs::read(s.path("tls/key.pem")).unwrap(),
+        key_before,
+        "the key file was written before the crash"
+    );
+    assert_eq!(std::fs::read(s.path("tls/cert.pem")).unwrap(), cert_before);
+    // Not reloaded: Kamailio still serves what it had.
+    assert_eq!(kamailio.served(), s.old_served());
+    let runs = files_under(&s.path("data/rotations"));
+    let run_file = runs[0].display().to_string();
+    let out = s.chainsmith(&["rotate", "--rollback", &run_file, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read(s.path("tls/key.pem")).unwrap(), key_before);
+    assert_eq!(std::fs::read(s.path("tls/cert.pem")).unwrap(), cert_before);
+    assert_eq!(s.modes(), modes_before);
+    assert_eq!(kamailio.served(), s.old_served());
+}

@@ -508,6 +508,11 @@ pub(super) fn apply(run: &mut Run, target: &AudioCodesTarget) -> Result<(), Uplo
             }
         ),
     );
+    if before["highAvailability"].as_str() == Some("Operational") {
+        run.note(
+            "the device runs as an HA pair: AudioCodes does not document whether TLS files replicate to the standby unit; check the standby after the change".into(),
+        );
+    }
     let certificate_held = want.certificate.as_ref().is_none_or(|(pem, _)| {
         fingerprints(&held.certificate) == fingerprints(pem) && held.key_valid()
     });

@@ -66,8 +66,17 @@ pub(super) fn verify(run: &mut Run, endpoint: &str) -> Result<(), UploadError> {
     } else {
         format!("{} certificate(s): {}", served.len(), names(&probe.served))
     };
+    let hint = match &run.plan.target {
+        super::Target::AudioCodes(_) => {
+            ". Check that this port belongs to the TLS context changed; some AudioCodes deployments need a device reset before their listeners take a new certificate"
+        }
+        super::Target::Files(_) => {
+            ". Check that the server reads these files and that the reload command reloads TLS"
+        }
+        _ => "",
+    };
     Err(UploadError::NotServed(format!(
-        "{shown} does not serve what was sent ({} certificate(s)); it serves {what}",
+        "{shown} does not serve what was sent ({} certificate(s)); it serves {what}{hint}",
         sent.len()
     )))
 }
