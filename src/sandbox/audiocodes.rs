@@ -205,13 +205,7 @@ async fn gate(state: &Shared, headers: &HeaderMap, seen: &str) -> Option<Respons
 }
 
 fn basic_ok(headers: &HeaderMap) -> bool {
-    use base64::Engine as _;
-    let expected =
-        base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{CLIENT_SECRET}"));
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == format!("Basic {expected}"))
+    super::basic_is(headers, USER, CLIENT_SECRET)
 }
 
 fn unknown_context(id: &str) -> Response {
