@@ -3,8 +3,8 @@
 //! the SDK and its JSON keys compared with the SDK model's `attribute_map`. Then Chainsmith's own client
 //! runs against the same sandbox, and the SDK reads back what Chainsmith created.
 //!
-//! The SDK lives in a virtual environment that `scripts/genesys-sdk.sh` makes (`.ci/run` runs it); its
-//! Python is `$CHAINSMITH_SDK_PYTHON`, else `target/genesys-sdk/bin/python`.
+//! The SDK lives in a virtual environment that `scripts/genesys-sdk.sh` makes, run by this test when it
+//! is missing; its Python is `$CHAINSMITH_SDK_PYTHON`, else `target/genesys-sdk/bin/python`.
 
 mod common;
 
@@ -15,19 +15,40 @@ use chainsmith::sandbox::{self, CLIENT_ID, CLIENT_SECRET};
 use common::*;
 use serde_json::Value;
 
+/// The SDK's Python: `$CHAINSMITH_SDK_PYTHON`, else `target/genesys-sdk/bin/python`, made on the
+/// first run by `scripts/genesys-sdk.sh` (a pinned virtual environment from PyPI) so that a fresh
+/// clone's `cargo test` needs nothing run before it.
 fn sdk_python() -> PathBuf {
-    let python = std::env::var_os("CHAINSMITH_SDK_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/genesys-sdk/bin/python")
-        });
-    assert!(
-        python.exists(),
-        "Genesys Cloud's official Python SDK is needed by this test: run scripts/genesys-sdk.sh \
-         (what .ci/run does), or point CHAINSMITH_SDK_PYTHON at a Python that has \
-         PureCloudPlatformClientV2 ({} does not exist)",
-        python.display()
-    );
+    if let Some(python) = std::env::var_os("CHAINSMITH_SDK_PYTHON").map(PathBuf::from) {
+        assert!(
+            python.exists(),
+            "CHAINSMITH_SDK_PYTHON names {}, which does not exist",
+            python.display()
+        );
+        return python;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = root.join("target/genesys-sdk/bin/python");
+    let ready = || {
+        Command::new(&python)
+            .args(["-c", "import PureCloudPlatformClientV2"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !ready() {
+        let made = Command::new("bash")
+            .arg(root.join("scripts/genesys-sdk.sh"))
+            .arg(root.join("target/genesys-sdk"))
+            .output()
+            .expect("bash runs scripts/genesys-sdk.sh");
+        assert!(
+            made.status.success() && ready(),
+            "Genesys Cloud's official Python SDK is needed by this test and could not be installed \
+             into target/genesys-sdk (python3 with venv and pip, and PyPI, are needed; or point \
+             CHAINSMITH_SDK_PYTHON at a Python that has PureCloudPlatformClientV2): {}",
+            text(&made)
+        );
+    }
     python
 }
 
