@@ -16,6 +16,7 @@ use crate::engine::{self, CheckOptions, HostName, Profile, Report};
 use crate::files;
 use crate::{aia, crldp, probe};
 
+mod json;
 mod rotate;
 mod transfer;
 use transfer::{audit_command, rollback_command, trunks_command, upload_command};
@@ -219,6 +220,10 @@ pub struct ApiArgs {
     /// Store the secret in the OS keychain after it worked.
     #[arg(long)]
     pub remember: bool,
+    /// The proxy for the API: a URL (http://proxy.corp:3128), or none. Default: HTTPS_PROXY and
+    /// NO_PROXY, else (Windows) the Internet Settings; this machine is always reached directly.
+    #[arg(long, value_name = "URL|none")]
+    pub proxy: Option<String>,
 }
 
 /// A Genesys Cloud organisation.
@@ -576,11 +581,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let report = analyze(args)?;
     let mut stdout = std::io::stdout().lock();
     if args.flags.json {
-        writeln!(
-            stdout,
-            "{}",
-            serde_json::to_string_pretty(&report.to_json())?
-        )?;
+        writeln!(stdout, "{}", json::text(&report.to_json())?)?;
     } else {
         write!(stdout, "{}", report.to_text())?;
     }
@@ -608,7 +609,7 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     };
     let report = analyze(&args.check)?;
     let summary = if args.check.flags.json {
-        serde_json::to_string_pretty(&report.to_json())? + "\n"
+        json::text(&report.to_json())? + "\n"
     } else {
         report.to_text()
     };
@@ -767,7 +768,7 @@ fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
             "served": probed.served.iter().map(|d| engine::Fingerprint::of(d).hex()).collect::<Vec<_>>(),
             "genesys_byoc_cloud_suites": suites.iter().map(|(n, r)| serde_json::json!({"suite": n, "result": r})).collect::<Vec<_>>(),
         });
-        writeln!(stdout, "{}", serde_json::to_string_pretty(&json)?)?;
+        writeln!(stdout, "{}", json::text(&json)?)?;
     } else {
         writeln!(stdout, "Probed {host}:{port} ({})", probed.address)?;
         writeln!(stdout, "  {}", probed.sni_words())?;

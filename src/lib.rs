@@ -16,6 +16,7 @@ pub mod places;
 pub mod prefs;
 pub mod probe;
 pub mod probe_check;
+pub mod proxy;
 pub mod rotate;
 pub mod sandbox;
 pub mod tls;

@@ -128,6 +128,8 @@ pub struct UploadPrefs {
     pub key_file: String,
     /// The endpoint a device target serves, probed after the change (`host:port`).
     pub verify: String,
+    /// The proxy: empty (the system's), `none`, or a URL.
+    pub proxy: String,
 }
 
 impl Default for UploadPrefs {
@@ -143,6 +145,7 @@ impl Default for UploadPrefs {
             files: FilesForm::default(),
             key_file: String::new(),
             verify: String::new(),
+            proxy: String::new(),
         }
     }
 }

@@ -418,6 +418,7 @@ fn library_plan(b: &Bench, target: upload::AudioCodesTarget) -> upload::Plan {
         secret_binding: None,
         verify: None,
         key_file: None,
+        proxy: chainsmith::proxy::ProxyChoice::System,
     }
 }
 

@@ -470,3 +470,46 @@ fn paths_says_where_every_file_lives() {
         dir.path().join("portable/audit.jsonl").display()
     )));
 }
+
+/// `--json` is ASCII: non-ASCII text is written as `\u` escapes (readable in any code page, and by
+/// Windows PowerShell 5.1, which decodes a redirected program's output in the console's code page),
+/// and reads back as the same text.
+#[test]
+fn json_output_is_ascii_and_reads_back_the_same_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = root("Zoë Racine CA → 🔒", Alg::P256);
+    let leaf = root.issue(
+        leaf_params("sbc.example.com", &["sbc.example.com"]),
+        Alg::P256,
+    );
+    std::fs::write(dir.path().join("zoë.pem"), leaf.pem() + &root.pem()).unwrap();
+    for args in [
+        vec!["check", "zoë.pem", "--json", "--at=2026-06-01T00:00:00Z"],
+        vec![
+            "build",
+            "zoë.pem",
+            "-o",
+            "-",
+            "--json",
+            "--at=2026-06-01T00:00:00Z",
+        ],
+    ] {
+        let out = chainsmith(&args, dir.path());
+        // check prints the report on stdout; build prints the bundle there and the report on stderr.
+        let json = if args[0] == "check" {
+            &out.stdout
+        } else {
+            &out.stderr
+        };
+        let text = String::from_utf8(json.clone()).unwrap();
+        assert!(text.is_ascii(), "{args:?}: {text}");
+        assert!(
+            text.contains("Zo\\u00eb Racine CA \\u2192 \\ud83d\\udd12"),
+            "{text}"
+        );
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let shown = value.to_string();
+        assert!(shown.contains("Zoë Racine CA → 🔒"), "{shown}");
+        assert!(shown.contains("zoë.pem"), "the file name too: {shown}");
+    }
+}

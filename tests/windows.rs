@@ -469,6 +469,31 @@ fn upload_to_the_linux_sandbox_keeps_records_in_local_app_data_and_the_secret_in
             assert!(!text.contains(&token), "{}", entry.display());
         }
     }
+
+    // A 4,000-character secret (a JWT-sized one; the Credential Manager holds 1,280 characters per
+    // entry) is remembered whole, in parts, and found again: the third upload has no secret in its
+    // environment, and the sandbox accepts only the whole long one or its own.
+    let long: String = (0..4000)
+        .map(|i| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[i % 36]))
+        .collect();
+    handle.accept_secret(&long);
+    let out = upload(&[("CHAINSMITH_CLIENT_SECRET", &long)], &["--remember"]);
+    ok("upload with a 4,000-character secret", &out);
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(said.contains("remembered in the OS keychain"), "{said}");
+    assert!(!said.contains("not remembered"), "{said}");
+    let tokens_before = handle.issued_tokens().len();
+    let out = upload(&[], &[]);
+    ok("upload with the remembered 4,000-character secret", &out);
+    assert_eq!(
+        handle.issued_tokens().len(),
+        tokens_before + 1,
+        "the remembered long secret was accepted"
+    );
+    for entry in files_under(&data) {
+        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
+        assert!(!text.contains(&long[..64]), "{}", entry.display());
+    }
 }
 
 /// The window under Xvfb, through wgpu's OpenGL backend (Wine has no working Direct3D 12 without a

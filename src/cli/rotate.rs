@@ -251,11 +251,7 @@ fn rollback(args: &RotateArgs, run_file: &std::path::Path) -> anyhow::Result<Exi
     )?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&run_json(&run, &path, None))?
-        )?;
+        writeln!(out, "{}", super::json::text(&run_json(&run, &path, None))?)?;
     } else {
         writeln!(out, "Rollback of {}:", shown(run_file.display()))?;
         for t in &run.targets {
@@ -311,7 +307,7 @@ fn print_run(
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&run_json(run, path, Some(report)))?
+            super::json::text(&run_json(run, path, Some(report)))?
         )?;
         return Ok(());
     }
@@ -384,7 +380,7 @@ fn print_status(
             },
             "targets": statuses,
         });
-        writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+        writeln!(out, "{}", super::json::text(&value)?)?;
         return Ok(());
     }
     for s in statuses {

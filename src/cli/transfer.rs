@@ -28,6 +28,11 @@ impl ApiArgs {
         }
     }
 
+    fn proxy(&self) -> anyhow::Result<crate::proxy::ProxyChoice> {
+        crate::proxy::ProxyChoice::parse(self.proxy.as_deref().unwrap_or_default())
+            .map_err(|e| UsageError(e).into())
+    }
+
     fn roots(&self) -> anyhow::Result<Option<Vec<u8>>> {
         self.ca_file
             .as_ref()
@@ -309,6 +314,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
         secret_binding: None,
         verify: args.verify.clone(),
         key_file: None,
+        proxy: args.api.proxy()?,
     };
     execute(&plan, &args.api, args.check.flags.json)
 }
@@ -322,6 +328,10 @@ pub(super) fn rollback_command(args: &RollbackArgs) -> anyhow::Result<ExitCode> 
         args.api.policy(),
     )
     .map_err(usage)?;
+    let plan = Plan {
+        proxy: args.api.proxy()?,
+        ..plan
+    };
     eprintln!(
         "chainsmith: putting back {} ({} certificate(s)) through {}",
         args.backup.display(),
@@ -376,7 +386,7 @@ fn shown(text: impl std::fmt::Display) -> String {
 fn print_record(record: &Record, json: bool) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(record)?)?;
+        writeln!(out, "{}", super::json::text(record)?)?;
         return Ok(());
     }
     writeln!(
@@ -391,6 +401,15 @@ fn print_record(record: &Record, json: bool) -> anyhow::Result<()> {
     }
     if let Some(backup) = &record.backup {
         writeln!(out, "  backup: {}", shown(backup))?;
+    }
+    let mut proxies: Vec<&str> = record
+        .requests
+        .iter()
+        .filter_map(|e| e.via.as_deref())
+        .collect();
+    proxies.dedup();
+    for proxy in proxies {
+        writeln!(out, "  via proxy {}", shown(proxy))?;
     }
     for view in &record.details {
         writeln!(out, "  server: {}", shown(view.line()))?;
@@ -434,6 +453,7 @@ pub(super) fn trunks_command(args: &TrunksArgs) -> anyhow::Result<ExitCode> {
         &args.api.trust()?,
         args.api.policy(),
         Arc::new(AtomicBool::new(false)),
+        &args.api.proxy()?,
     )
     .and_then(|mut session| genesys::list_trunks(&mut session));
     let trunks = match listed {
@@ -448,7 +468,7 @@ pub(super) fn trunks_command(args: &TrunksArgs) -> anyhow::Result<ExitCode> {
     }
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&trunks)?)?;
+        writeln!(out, "{}", super::json::text(&trunks)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     writeln!(

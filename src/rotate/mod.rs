@@ -328,6 +328,7 @@ pub fn upload_plan(
         secret_binding: None,
         verify: target.verify.clone(),
         key_file: None,
+        proxy: crate::proxy::ProxyChoice::System,
     }
 }
 

@@ -28,7 +28,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::{CLIENT_SECRET, Shared};
+use super::Shared;
 
 /// The device user the stand-in accepts (its password is the sandbox's rehearsal secret).
 pub const USER: &str = "Admin";
@@ -198,14 +198,16 @@ async fn gate(state: &Shared, headers: &HeaderMap, seen: &str) -> Option<Respons
             _ => described(status, "Internal error"),
         });
     }
-    if !basic_ok(headers) {
+    if !basic_ok(state, headers) {
         return Some(described(StatusCode::UNAUTHORIZED, "REST login failed"));
     }
     None
 }
 
-fn basic_ok(headers: &HeaderMap) -> bool {
-    super::basic_is(headers, USER, CLIENT_SECRET)
+fn basic_ok(state: &Shared, headers: &HeaderMap) -> bool {
+    super::secrets(state)
+        .iter()
+        .any(|secret| super::basic_is(headers, USER, secret))
 }
 
 fn unknown_context(id: &str) -> Response {

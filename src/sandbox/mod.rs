@@ -93,6 +93,9 @@ struct Sandbox {
     received: Vec<Received>,
     /// The AudioCodes stand-in's TLS contexts.
     audiocodes: audiocodes::Device,
+    /// Client secrets (and passwords) accepted besides [`CLIENT_SECRET`]: a rehearsal with a secret
+    /// of the real one's length (a long token in the Windows Credential Manager).
+    secrets: Vec<String>,
 }
 
 /// A request as the sandbox received it (for tests and rehearsals: what was really sent, in what
@@ -128,6 +131,13 @@ impl Handle {
     pub fn audiocodes_install(&self, context: u32, chain_pem: &str, key_pem: &str) {
         if let Ok(mut s) = self.state.lock() {
             s.audiocodes.install(context, chain_pem, key_pem);
+        }
+    }
+
+    /// Accepts `secret` too as the client's secret and the device user's password.
+    pub fn accept_secret(&self, secret: &str) {
+        if let Ok(mut s) = self.state.lock() {
+            s.secrets.push(secret.to_string());
         }
     }
 
@@ -587,9 +597,21 @@ fn take_fault(state: &Shared, path: &str) -> Option<Fault> {
     }
 }
 
-/// Whether the request carries HTTP Basic `CLIENT_ID:CLIENT_SECRET`.
-fn basic_ok(headers: &HeaderMap) -> bool {
-    basic_is(headers, CLIENT_ID, CLIENT_SECRET)
+/// Whether the request carries HTTP Basic `CLIENT_ID` with the client's secret (or one accepted
+/// besides it).
+fn basic_ok(state: &Shared, headers: &HeaderMap) -> bool {
+    secrets(state)
+        .iter()
+        .any(|secret| basic_is(headers, CLIENT_ID, secret))
+}
+
+/// The secrets accepted: [`CLIENT_SECRET`] and those added with [`Handle::accept_secret`].
+fn secrets(state: &Shared) -> Vec<String> {
+    let mut all = vec![CLIENT_SECRET.to_string()];
+    if let Ok(s) = state.lock() {
+        all.extend(s.secrets.iter().cloned());
+    }
+    all
 }
 
 /// Whether the request carries HTTP Basic `user:password`.

@@ -215,6 +215,9 @@ pub struct Exchange {
     pub waited_ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
+    /// The proxy it went through (`host:port`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 /// When to retry.
@@ -468,6 +471,8 @@ pub struct Connection {
     client: reqwest::blocking::Client,
     /// The same client without any proxy, for loopback addresses ([`is_loopback`]).
     direct: reqwest::blocking::Client,
+    /// Which proxy each request goes through ([`crate::proxy`]).
+    proxy: crate::proxy::Settings,
     /// Where the verifier leaves why it refused a server.
     refused: crate::tls::RefusalSlot,
     pub policy: RetryPolicy,
@@ -487,11 +492,23 @@ impl std::fmt::Debug for Connection {
 }
 
 impl Connection {
-    /// `trust`: what is trusted for the API beyond the system roots (`--ca-file`, pins).
+    /// `trust`: what is trusted for the API beyond the system roots (`--ca-file`, pins). Proxies as
+    /// the system has them.
     pub fn new(
         policy: RetryPolicy,
         trust: &crate::tls::Trust,
         cancel: Arc<AtomicBool>,
+    ) -> Result<Self, HttpError> {
+        let proxy = crate::proxy::Settings::of(&crate::proxy::ProxyChoice::System);
+        Self::with_proxy(policy, trust, cancel, proxy)
+    }
+
+    /// [`Connection::new`], through the proxies `proxy` names.
+    pub fn with_proxy(
+        policy: RetryPolicy,
+        trust: &crate::tls::Trust,
+        cancel: Arc<AtomicBool>,
+        proxy: crate::proxy::Settings,
     ) -> Result<Self, HttpError> {
         let (tls, refused) =
             crate::tls::client_config(trust).map_err(|e| HttpError::Setup(e.to_string()))?;
@@ -503,7 +520,11 @@ impl Connection {
                 .user_agent(concat!("chainsmith/", env!("CARGO_PKG_VERSION")))
                 .tls_backend_preconfigured(tls.clone())
         };
+        // Chainsmith decides the proxy of each request itself (so that it can name it); reqwest's
+        // own reading of the system's is replaced by that decision.
+        let decide = proxy.clone();
         let client = builder()
+            .proxy(reqwest::Proxy::custom(move |url| decide.for_url(url)))
             .build()
             .map_err(|e| HttpError::Setup(e.to_string()))?;
         let direct = builder()
@@ -513,6 +534,7 @@ impl Connection {
         Ok(Self {
             client,
             direct,
+            proxy,
             refused,
             policy,
             credentials: Credentials::None,
@@ -523,6 +545,12 @@ impl Connection {
 
     fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// The proxy a request to `url` goes through (`host:port`), if any.
+    pub fn via(&self, url: &str) -> Option<String> {
+        let url = reqwest::Url::parse(url).ok()?;
+        self.proxy.for_url(&url).map(|p| crate::proxy::shown(&p))
     }
 
     /// Waits `how_long` (a target's own backoff), stopping at Cancel.
@@ -545,6 +573,13 @@ impl Connection {
     /// Sends `request`, retrying as [`decide`] says. Any final answer is returned, error statuses included.
     pub fn send(&mut self, request: &Request) -> Result<Response, HttpError> {
         let url = check_url(&request.url)?;
+        // Errors name the proxy the request went through: a proxy's refusal reads as the server's
+        // otherwise.
+        let via = self.proxy.for_url(&url).map(|p| crate::proxy::shown(&p));
+        let shown_url = match &via {
+            Some(p) => format!("{} (via proxy {p})", request.url),
+            None => request.url.clone(),
+        };
         let mut attempt = 0;
         let mut waited = Duration::ZERO;
         loop {
@@ -586,7 +621,7 @@ impl Connection {
                 .and_then(|r| read(r).map_err(Failure::Body));
             // A refused certificate or a failed handshake never heals by sending again.
             if let Err(Failure::Request(e)) = &answer
-                && let Some(failure) = self.tls_failure(request, e)
+                && let Some(failure) = self.tls_failure(&shown_url, e)
             {
                 self.exchanges.push(Exchange {
                     method: request.method.to_string(),
@@ -595,6 +630,7 @@ impl Connection {
                     attempts: attempt,
                     waited_ms: waited.as_millis() as u64,
                     correlation_id: None,
+                    via: via.clone(),
                 });
                 return Err(failure);
             }
@@ -626,34 +662,35 @@ impl Connection {
                 attempts: attempt,
                 waited_ms: waited.as_millis() as u64,
                 correlation_id: answer.as_ref().ok().and_then(Response::correlation),
+                via: via.clone(),
             });
             return match answer {
                 Ok(r) => match wait_too_long(r.status, r.retry_after.as_deref(), &self.policy) {
                     Some(seconds) => Err(HttpError::WaitTooLong {
-                        url: request.url.clone(),
+                        url: shown_url.clone(),
                         seconds,
                     }),
                     None => Ok(r),
                 },
                 Err(Failure::Body(cut)) if !cut.timed_out => Err(HttpError::Incomplete {
-                    url: request.url.clone(),
+                    url: shown_url.clone(),
                     got: cut.got,
                     expected: cut.expected,
                     why: cut.why,
                     sent: true,
                 }),
                 Err(Failure::Body(_)) => Err(HttpError::Timeout {
-                    url: request.url.clone(),
+                    url: shown_url.clone(),
                     seconds: self.policy.timeout.as_secs(),
                     attempts: attempt,
                 }),
                 Err(Failure::Request(e)) if e.is_timeout() => Err(HttpError::Timeout {
-                    url: request.url.clone(),
+                    url: shown_url.clone(),
                     seconds: self.policy.timeout.as_secs(),
                     attempts: attempt,
                 }),
                 Err(Failure::Request(e)) => Err(HttpError::Connect {
-                    url: request.url.clone(),
+                    url: shown_url.clone(),
                     why: describe(&e),
                     attempts: attempt,
                     sent: outcome == Attempt::NoAnswer,
@@ -666,15 +703,15 @@ impl Connection {
 impl Connection {
     /// The TLS failure behind `error`, in words: a refused certificate (as the verifier recorded it)
     /// or another handshake failure.
-    fn tls_failure(&self, request: &Request, error: &reqwest::Error) -> Option<HttpError> {
+    fn tls_failure(&self, url: &str, error: &reqwest::Error) -> Option<HttpError> {
         if let Some(refusal) = self.refused.lock().ok().and_then(|mut s| s.take()) {
             return Some(HttpError::Certificate {
-                url: request.url.clone(),
+                url: url.to_string(),
                 refusal: Box::new(refusal),
             });
         }
         crate::tls::handshake_failure(error).map(|why| HttpError::Handshake {
-            url: request.url.clone(),
+            url: url.to_string(),
             why,
         })
     }
@@ -682,7 +719,14 @@ impl Connection {
 
 /// The innermost cause of a reqwest error (the TLS or socket reason), which is what an admin can act on.
 fn describe(e: &reqwest::Error) -> String {
-    innermost(e)
+    let why = innermost(e);
+    if why.contains("tunnel error") {
+        // hyper-util's words for a CONNECT the proxy did not answer with 200.
+        return format!(
+            "the proxy refused to open a tunnel to the server ({why}); check the proxy's address and whether it allows this host, or choose another with --proxy"
+        );
+    }
+    why
 }
 
 /// Why one attempt got no usable answer.

@@ -581,6 +581,8 @@ pub struct Plan {
     /// The leaf's private key file, read when the run starts (on the worker, for the window) and
     /// checked to be the leaf's before anything is sent; for a target that takes a key.
     pub key_file: Option<PathBuf>,
+    /// The proxy to go through (`--proxy`, the window's setting; default: the system's).
+    pub proxy: crate::proxy::ProxyChoice,
 }
 
 impl Plan {
@@ -1147,8 +1149,10 @@ pub fn connect_genesys(
     trust: &crate::tls::Trust,
     policy: RetryPolicy,
     cancel: Arc<AtomicBool>,
+    proxy: &crate::proxy::ProxyChoice,
 ) -> Result<Session, UploadError> {
-    let conn = http::Connection::new(policy, trust, cancel)?;
+    let conn =
+        http::Connection::with_proxy(policy, trust, cancel, crate::proxy::Settings::of(proxy))?;
     let mut session = Session::new(conn, target.api_base.clone());
     session.oauth(
         &format!("{}/oauth/token", target.login_base),
@@ -1294,7 +1298,13 @@ pub fn run_journaled(
         _ => plan,
     };
     let connection = plan.trust().and_then(|trust| {
-        http::Connection::new(plan.policy, &trust, cancel.clone()).map_err(Into::into)
+        http::Connection::with_proxy(
+            plan.policy,
+            &trust,
+            cancel.clone(),
+            crate::proxy::Settings::of(&plan.proxy),
+        )
+        .map_err(Into::into)
     });
     let mut unchanged = false;
     let result = match connection {
@@ -1354,7 +1364,25 @@ fn with_key_from(plan: &mut Plan, path: &std::path::Path) -> Result<(), UploadEr
     Ok(())
 }
 
+/// The first URL a run of `target` reaches (its token endpoint or API), for naming the proxy.
+fn first_url(target: &Target) -> Option<String> {
+    match target {
+        Target::Genesys(g) => Some(g.login_base.clone()),
+        Target::Rest(r) => Some(match &r.auth {
+            RestAuth::Oauth { token_url, .. } => token_url.clone(),
+            _ => r.upload_url().unwrap_or_else(|_| r.url.clone()),
+        }),
+        Target::AudioCodes(a) => Some(a.url.clone()),
+        Target::Files(_) => None,
+    }
+}
+
 fn steps(run: &mut Run, plan: &Plan, secrets: &Secrets) -> Result<(), UploadError> {
+    if let Some(url) = first_url(&plan.target)
+        && let Some(proxy) = run.session.conn.via(&url)
+    {
+        run.note(format!("via proxy {proxy}"));
+    }
     authenticate(run, plan, secrets)?;
     match &plan.target {
         Target::Genesys(g) => genesys::apply(run, g, plan.payload.pem.as_deref()),
@@ -1439,7 +1467,12 @@ pub fn holdings(
     cancel: Arc<AtomicBool>,
 ) -> Result<Holdings, UploadError> {
     let trust = plan.trust()?;
-    let conn = http::Connection::new(plan.policy, &trust, cancel)?;
+    let conn = http::Connection::with_proxy(
+        plan.policy,
+        &trust,
+        cancel,
+        crate::proxy::Settings::of(&plan.proxy),
+    )?;
     let mut quiet = |_: Event| {};
     let mut no_journal = |_: &Step| Ok(());
     let mut run = Run::new(conn, plan, &mut quiet, &mut no_journal, 0);

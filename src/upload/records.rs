@@ -251,6 +251,7 @@ pub fn rollback_plan(
         secret_binding: backup.secret_binding.clone(),
         verify: backup.verify.clone(),
         key_file: None,
+        proxy: crate::proxy::ProxyChoice::System,
         target: backup.target,
         payload,
         rollback_of: Some(path.to_path_buf()),

@@ -112,10 +112,35 @@ impl std::fmt::Display for Secret {
     }
 }
 
-/// Why the keychain could not be used. The text never contains the secret.
+/// Why the keychain could not be used: what failed, in words. The text never contains the secret.
 #[derive(Debug, thiserror::Error)]
-#[error("the OS keychain is not available: {0}")]
+#[error("{0}")]
 pub struct KeychainError(String);
+
+impl KeychainError {
+    fn unavailable(e: impl std::fmt::Display) -> Self {
+        Self(format!("the OS keychain is not available: {e}"))
+    }
+    fn not_stored(e: impl std::fmt::Display) -> Self {
+        Self(format!("the OS keychain did not store it: {e}"))
+    }
+    fn unreadable(e: impl std::fmt::Display) -> Self {
+        Self(format!("the OS keychain could not be read: {e}"))
+    }
+}
+
+/// What one keychain entry holds at most, in characters. The Windows Credential Manager keeps 2,560
+/// bytes of UTF-16 (1,280 characters) and bearer tokens (JWTs) are often longer: a longer secret is
+/// kept whole in parts (`ACCOUNT#part1`, `#part2`, …), the account's own entry saying how many.
+const PART_CHARS: usize = 1000;
+/// The account's own entry when the secret is kept in parts: this prefix and the number of parts.
+const PARTS_MARK: &str = "chainsmith-secret-in-parts:";
+/// More parts than this is not a secret Chainsmith wrote.
+const MAX_PARTS: usize = 64;
+
+fn part_account(account: &str, n: usize) -> String {
+    format!("{account}#part{n}")
+}
 
 static PLATFORM_STORE: Once = Once::new();
 
@@ -142,30 +167,126 @@ fn ensure_store() {
 
 fn entry(account: &str) -> Result<keyring_core::Entry, KeychainError> {
     ensure_store();
-    keyring_core::Entry::new(KEYCHAIN_SERVICE, account).map_err(|e| KeychainError(e.to_string()))
+    keyring_core::Entry::new(KEYCHAIN_SERVICE, account).map_err(KeychainError::unavailable)
 }
 
-/// The secret remembered for `account` (e.g. `genesys:euw2.pure.cloud:CLIENT_ID`), if any.
-pub fn from_keychain(account: &str) -> Result<Option<Secret>, KeychainError> {
+fn read_entry(account: &str) -> Result<Option<String>, KeychainError> {
     match entry(account)?.get_password() {
-        Ok(value) => Ok(Some(Secret(value))),
+        Ok(value) => Ok(Some(value)),
         Err(keyring_core::Error::NoEntry) => Ok(None),
-        Err(e) => Err(KeychainError(e.to_string())),
+        Err(e) => Err(KeychainError::unreadable(e)),
     }
 }
 
-/// Remembers `secret` for `account` in the OS keychain.
-pub fn remember(account: &str, secret: &Secret) -> Result<(), KeychainError> {
-    entry(account)?
-        .set_password(secret.expose())
-        .map_err(|e| KeychainError(e.to_string()))
+/// How many parts the account's entry says its secret is kept in (`None`: kept whole).
+fn parts_of(head: &str) -> Option<usize> {
+    head.strip_prefix(PARTS_MARK)?
+        .parse()
+        .ok()
+        .filter(|n| (1..=MAX_PARTS).contains(n))
 }
 
-/// Forgets what the keychain holds for `account` (nothing there is not an error).
+/// The secret remembered for `account` (e.g. `genesys:euw2.pure.cloud:CLIENT_ID`), if any: kept
+/// whole, or put together from its parts.
+pub fn from_keychain(account: &str) -> Result<Option<Secret>, KeychainError> {
+    let Some(head) = read_entry(account)? else {
+        return Ok(None);
+    };
+    let Some(count) = parts_of(&head) else {
+        return Ok(Some(Secret(head)));
+    };
+    let mut whole = String::new();
+    for n in 1..=count {
+        match read_entry(&part_account(account, n))? {
+            Some(mut part) => {
+                whole.push_str(&part);
+                zeroize::Zeroize::zeroize(&mut part);
+            }
+            None => {
+                zeroize::Zeroize::zeroize(&mut whole);
+                return Err(KeychainError(format!(
+                    "part {n} of {count} of the secret remembered for {account} is missing from the OS keychain: remember it again"
+                )));
+            }
+        }
+    }
+    Ok(Some(Secret(whole)))
+}
+
+/// Remembers `secret` for `account` in the OS keychain, in parts when it is longer than one entry
+/// holds on every system.
+pub fn remember(account: &str, secret: &Secret) -> Result<(), KeychainError> {
+    let chars: Vec<char> = secret.expose().chars().collect();
+    let earlier = read_entry(account)
+        .ok()
+        .flatten()
+        .and_then(|h| parts_of(&h));
+    if chars.len() <= PART_CHARS {
+        entry(account)?
+            .set_password(secret.expose())
+            .map_err(KeychainError::not_stored)?;
+    } else {
+        let parts: Vec<String> = chars
+            .chunks(PART_CHARS)
+            .map(|c| c.iter().collect())
+            .collect();
+        if parts.len() > MAX_PARTS {
+            return Err(KeychainError(format!(
+                "the secret is {} characters long; Chainsmith keeps secrets of up to {} characters",
+                chars.len(),
+                PART_CHARS * MAX_PARTS
+            )));
+        }
+        for (i, part) in parts.iter().enumerate() {
+            entry(&part_account(account, i + 1))?
+                .set_password(part)
+                .map_err(KeychainError::not_stored)?;
+        }
+        entry(account)?
+            .set_password(&format!("{PARTS_MARK}{}", parts.len()))
+            .map_err(KeychainError::not_stored)?;
+        if let Some(before) = earlier {
+            forget_parts(account, parts.len() + 1..=before)?;
+        }
+        return Ok(());
+    }
+    if let Some(before) = earlier {
+        forget_parts(account, 1..=before)?;
+    }
+    Ok(())
+}
+
+fn forget_parts(
+    account: &str,
+    range: std::ops::RangeInclusive<usize>,
+) -> Result<(), KeychainError> {
+    for n in range {
+        match entry(&part_account(account, n))?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => {}
+            Err(e) => {
+                return Err(KeychainError(format!(
+                    "the OS keychain did not forget it: {e}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Forgets what the keychain holds for `account`, its parts included (nothing there is not an error).
 pub fn forget(account: &str) -> Result<(), KeychainError> {
+    if let Some(count) = read_entry(account)
+        .ok()
+        .flatten()
+        .and_then(|h| parts_of(&h))
+    {
+        forget_parts(account, 1..=count)?;
+    }
     match entry(account)?.delete_credential() {
         Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
-        Err(e) => Err(KeychainError(e.to_string())),
+        Err(e) => Err(KeychainError(format!(
+            "the OS keychain did not forget it: {e}"
+        ))),
     }
 }
 
@@ -327,5 +448,48 @@ mod tests {
         forget(account).unwrap();
         assert!(from_keychain(account).unwrap().is_none());
         forget(account).unwrap();
+
+        // A 4,000-character bearer token (longer than the Windows Credential Manager's 1,280
+        // characters per entry) is kept whole, in parts, and found again whole.
+        let token: String = (0..4000)
+            .map(|i| {
+                char::from(
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."[i % 65],
+                )
+            })
+            .collect();
+        let account = "rest:https://sbc.example.net:bearer";
+        remember(account, &Secret::new(token.clone())).unwrap();
+        assert_eq!(
+            from_keychain(account).unwrap(),
+            Some(Secret::new(token.clone()))
+        );
+        for n in 1..=4 {
+            let part = entry(&part_account(account, n))
+                .unwrap()
+                .get_password()
+                .unwrap();
+            assert!(part.chars().count() <= PART_CHARS);
+        }
+        // A shorter one replaces it and leaves no part behind.
+        remember(account, &Secret::new("short")).unwrap();
+        assert_eq!(from_keychain(account).unwrap(), Some(Secret::new("short")));
+        assert!(matches!(
+            entry(&part_account(account, 1)).unwrap().get_password(),
+            Err(keyring_core::Error::NoEntry)
+        ));
+        // A missing part is said as such, not as an unavailable keychain.
+        remember(account, &Secret::new(token)).unwrap();
+        entry(&part_account(account, 2))
+            .unwrap()
+            .delete_credential()
+            .unwrap();
+        let e = from_keychain(account).unwrap_err().to_string();
+        assert!(
+            e.contains("part 2 of 4") && e.contains("remember it again"),
+            "{e}"
+        );
+        forget(account).unwrap();
+        assert!(from_keychain(account).unwrap().is_none());
     }
 }

@@ -374,6 +374,13 @@ impl UploadPanel {
             }
         };
         let (typed, (pem, file)) = (self.typed_secret(), self.api_roots());
+        let proxy = match crate::proxy::ProxyChoice::parse(&self.prefs.proxy) {
+            Ok(p) => p,
+            Err(e) => {
+                self.message = Some(e.replace("--proxy", "Proxy:"));
+                return;
+            }
+        };
         self.trunks_task = Some(Task::spawn("Listing trunks", ctx, move || {
             let trust = crate::tls::Trust {
                 ca_file: upload::api_roots(pem, file.as_deref()).map_err(|e| e.to_string())?,
@@ -388,6 +395,7 @@ impl UploadPanel {
                 &trust,
                 upload::RetryPolicy::default(),
                 Arc::new(AtomicBool::new(false)),
+                &proxy,
             )
             .map_err(|e| e.to_string())?;
             genesys::list_trunks(&mut session).map_err(|e| e.to_string())
@@ -417,6 +425,13 @@ impl UploadPanel {
                 return;
             }
         };
+        let proxy = match crate::proxy::ProxyChoice::parse(&self.prefs.proxy) {
+            Ok(p) => p,
+            Err(e) => {
+                self.message = Some(e.replace("--proxy", "Proxy:"));
+                return;
+            }
+        };
         let (api_roots, api_roots_file) = self.api_roots();
         let plan = Plan {
             target,
@@ -433,6 +448,7 @@ impl UploadPanel {
             secret_binding: None,
             verify,
             key_file,
+            proxy,
         };
         self.start_run(ctx, plan, now);
     }
@@ -724,6 +740,18 @@ impl UploadPanel {
                 TargetChoice::Genesys | TargetChoice::Sandbox
             ) {
                 self.ui_trunks(ui);
+            }
+            if self.prefs.choice != TargetChoice::Sandbox {
+                egui::Grid::new("proxy").num_columns(2).show(ui, |ui| {
+                    let label = ui.label("Proxy");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.prefs.proxy)
+                            .hint_text("system (HTTPS_PROXY, Internet Settings), none, or http://proxy.corp:3128")
+                            .desired_width(420.0),
+                    )
+                    .labelled_by(label.id);
+                    ui.end_row();
+                });
             }
         });
         ui.separator();

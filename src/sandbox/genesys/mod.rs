@@ -198,7 +198,7 @@ pub(crate) async fn gate(
             .iter()
             .any(|t| Some(t) == token.as_ref());
         // The generic REST trunk endpoint also takes HTTP Basic with the sandbox client.
-        let basic = path.contains("/trunk-api/") && basic_ok(headers);
+        let basic = path.contains("/trunk-api/") && basic_ok(state, headers);
         if !known && !basic {
             return Some(error(
                 StatusCode::UNAUTHORIZED,
@@ -221,7 +221,7 @@ pub(crate) async fn token(
     let grant = url::form_urlencoded::parse(body.as_bytes())
         .find(|(k, _)| k == "grant_type")
         .map(|(_, v)| v.into_owned());
-    if !basic_ok(&headers) {
+    if !basic_ok(&state, &headers) {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_client",
