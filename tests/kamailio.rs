@@ -109,6 +109,17 @@ impl Kamailio {
             .spawn()
             .unwrap();
         wait_for_port(port, Duration::from_secs(20), "kamailio");
+        // The port accepts before the TLS workers are ready: ready is a completed handshake.
+        let address = format!("127.0.0.1:{port}");
+        let until = Instant::now() + Duration::from_secs(20);
+        while openssl_served(&address, None).is_empty() {
+            assert!(
+                Instant::now() < until,
+                "kamailio did not complete a TLS handshake: {}",
+                std::fs::read_to_string(dir.join("kamailio.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
         Self {
             child,
             port,

@@ -6,97 +6,12 @@
 
 mod common;
 
-use std::io::{Read as _, Write as _};
-use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::{Arc, Mutex};
 
 use chainsmith::sandbox::{self, CLIENT_ID, CLIENT_SECRET};
 use common::*;
 use serde_json::Value;
-
-/// A forward proxy: answers each CONNECT with 200 (or `refuse`) and tunnels to `upstream`, whatever
-/// host was asked (the host name is the test's, not resolvable). Records the request lines.
-struct Proxy {
-    port: u16,
-    seen: Arc<Mutex<Vec<String>>>,
-}
-
-impl Proxy {
-    fn start(upstream: SocketAddr, refuse: bool) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let log = seen.clone();
-        std::thread::spawn(move || {
-            for client in listener.incoming().flatten() {
-                let log = log.clone();
-                std::thread::spawn(move || tunnel(client, upstream, refuse, &log));
-            }
-        });
-        Self { port, seen }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn seen(&self) -> Vec<String> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
-fn tunnel(mut client: TcpStream, upstream: SocketAddr, refuse: bool, log: &Mutex<Vec<String>>) {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match client.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => return,
-        }
-    }
-    let first = String::from_utf8_lossy(&head)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    log.lock().unwrap().push(first);
-    if refuse {
-        let _ = client.write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
-        return;
-    }
-    let Ok(server) = TcpStream::connect(upstream) else {
-        return;
-    };
-    let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
-    let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-    let up = std::thread::spawn(move || {
-        let _ = std::io::copy(&mut c2, &mut s2);
-        let _ = s2.shutdown(std::net::Shutdown::Write);
-    });
-    let (mut s3, mut c3) = (server, client);
-    let _ = std::io::copy(&mut s3, &mut c3);
-    let _ = c3.shutdown(std::net::Shutdown::Write);
-    let _ = up.join();
-}
-
-/// A sandbox serving a certificate for `api.corp.test` (a name only the proxy "resolves"), and its
-/// CA in `dir/corp-ca.pem`.
-fn corp_sandbox(dir: &Path) -> sandbox::Handle {
-    let ca = root("Corp Test CA", Alg::P256);
-    let leaf = ca.issue(leaf_params("api.corp.test", &["api.corp.test"]), Alg::P256);
-    std::fs::write(dir.join("corp-ca.pem"), ca.pem()).unwrap();
-    sandbox::start_serving(
-        0,
-        vec![],
-        Some(sandbox::Identity {
-            chain_pem: leaf.pem().into_bytes(),
-            key_pem: leaf.key.serialize_pem().into_bytes(),
-        }),
-    )
-    .unwrap()
-}
 
 fn upload(dir: &Path, url: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {
     let c = chain(Alg::P256);

@@ -666,3 +666,91 @@ fn the_msi_registers_shortcut_associations_and_uninstall_entry_and_removes_them(
     );
     let _ = wine.command("wineserver").arg("-k").status();
 }
+
+/// The proxy Windows is set to use (Internet Settings in the per-protocol form Group Policy writes,
+/// with `<local>`): an upload to a named host goes through it and says so; one to this machine (the
+/// sandbox rehearsal) goes direct although the settings name a proxy.
+#[test]
+#[ignore = "needs the Windows packages (packaging/build-windows.sh) and Wine; run by .ci/run"]
+fn uploads_go_through_the_internet_settings_proxy_and_this_machine_goes_direct() {
+    let wine = new_prefix_with_msi();
+    let dir = tempfile::tempdir().unwrap();
+    let corp = corp_sandbox(dir.path());
+    let proxy = Proxy::start(corp.address, false);
+    let key = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings";
+    let server = format!(
+        "http=127.0.0.1:{0};https=127.0.0.1:{0};ftp=127.0.0.1:21",
+        proxy.port
+    );
+    for (name, kind, value) in [
+        ("ProxyEnable", "REG_DWORD", "1"),
+        ("ProxyServer", "REG_SZ", server.as_str()),
+        ("ProxyOverride", "REG_SZ", "<local>"),
+    ] {
+        let out = wine
+            .command("reg")
+            .args(["add", key, "/v", name, "/t", kind, "/d", value, "/f"])
+            .output()
+            .unwrap();
+        ok("reg add", &out);
+    }
+    let c = chain(Alg::P256);
+    std::fs::write(
+        dir.path().join("chain.pem"),
+        c.leaf.pem() + &c.intermediate.pem() + &c.root.pem(),
+    )
+    .unwrap();
+    let chain_file = windows_path(&dir.path().join("chain.pem"));
+    let upload = |url: &str, ca_file: &Path| {
+        let ca_file = windows_path(ca_file);
+        wine.run(
+            "chainsmith.com",
+            &[
+                "upload",
+                "--target",
+                "rest",
+                "--url",
+                url,
+                "--auth",
+                "basic",
+                "--username",
+                CLIENT_ID,
+                "--ca-file",
+                &ca_file,
+                "--host",
+                "sbc.example.com",
+                AT,
+                &chain_file,
+            ],
+            &[("CHAINSMITH_CLIENT_SECRET", CLIENT_SECRET)],
+        )
+    };
+    let url = format!(
+        "https://api.corp.test:{}/trunk-api/trunks/t1/certificate",
+        corp.address.port()
+    );
+    let out = upload(&url, &dir.path().join("corp-ca.pem"));
+    ok("upload through the proxy", &out);
+    assert_eq!(
+        proxy.seen(),
+        vec![format!(
+            "CONNECT api.corp.test:{} HTTP/1.1",
+            corp.address.port()
+        )],
+        "the https= proxy of the per-protocol form"
+    );
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        said.contains(&format!("via proxy 127.0.0.1:{}", proxy.port)),
+        "{said}"
+    );
+
+    // This machine: direct, whatever the settings say.
+    let local = sandbox::start(0, vec![]).unwrap();
+    std::fs::write(dir.path().join("local.pem"), &local.certificate_pem).unwrap();
+    let url = format!("{}/trunk-api/trunks/t1/certificate", local.base_url());
+    let out = upload(&url, &dir.path().join("local.pem"));
+    ok("upload to this machine", &out);
+    assert_eq!(proxy.seen().len(), 1, "{:?}", proxy.seen());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("via proxy"));
+}

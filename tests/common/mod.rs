@@ -855,3 +855,93 @@ pub fn openssl_served(address: &str, sni: Option<&str>) -> Vec<String> {
         .map(|b| chainsmith::engine::Fingerprint::of(b.contents()).hex())
         .collect()
 }
+
+/// A forward proxy: answers each CONNECT with 200 (or `refuse`) and tunnels to `upstream`, whatever
+/// host was asked (the host name is the test's, not resolvable). Records the request lines.
+pub struct Proxy {
+    pub port: u16,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Proxy {
+    pub fn start(upstream: std::net::SocketAddr, refuse: bool) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let log = log.clone();
+                std::thread::spawn(move || tunnel(client, upstream, refuse, &log));
+            }
+        });
+        Self { port, seen }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+fn tunnel(
+    mut client: std::net::TcpStream,
+    upstream: std::net::SocketAddr,
+    refuse: bool,
+    log: &std::sync::Mutex<Vec<String>>,
+) {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match std::io::Read::read(&mut client, &mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+    }
+    let first = String::from_utf8_lossy(&head)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    log.lock().unwrap().push(first);
+    if refuse {
+        let _ = std::io::Write::write_all(
+            &mut client,
+            b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n",
+        );
+        return;
+    }
+    let Ok(server) = std::net::TcpStream::connect(upstream) else {
+        return;
+    };
+    let _ = std::io::Write::write_all(&mut client, b"HTTP/1.1 200 Connection established\r\n\r\n");
+    let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+    let up = std::thread::spawn(move || {
+        let _ = std::io::copy(&mut c2, &mut s2);
+        let _ = s2.shutdown(std::net::Shutdown::Write);
+    });
+    let (mut s3, mut c3) = (server, client);
+    let _ = std::io::copy(&mut s3, &mut c3);
+    let _ = c3.shutdown(std::net::Shutdown::Write);
+    let _ = up.join();
+}
+
+/// A sandbox serving a certificate for `api.corp.test` (a name only the proxy "resolves"), and its
+/// CA in `dir/corp-ca.pem`.
+pub fn corp_sandbox(dir: &std::path::Path) -> chainsmith::sandbox::Handle {
+    let ca = root("Corp Test CA", Alg::P256);
+    let leaf = ca.issue(leaf_params("api.corp.test", &["api.corp.test"]), Alg::P256);
+    std::fs::write(dir.join("corp-ca.pem"), ca.pem()).unwrap();
+    chainsmith::sandbox::start_serving(
+        0,
+        vec![],
+        Some(chainsmith::sandbox::Identity {
+            chain_pem: leaf.pem().into_bytes(),
+            key_pem: leaf.key.serialize_pem().into_bytes(),
+        }),
+    )
+    .unwrap()
+}

@@ -742,7 +742,7 @@ impl UploadPanel {
                 self.ui_trunks(ui);
             }
             if self.prefs.choice != TargetChoice::Sandbox {
-                egui::Grid::new("proxy").num_columns(2).show(ui, |ui| {
+                ui.horizontal(|ui| {
                     let label = ui.label("Proxy");
                     ui.add(
                         egui::TextEdit::singleline(&mut self.prefs.proxy)
@@ -750,7 +750,6 @@ impl UploadPanel {
                             .desired_width(420.0),
                     )
                     .labelled_by(label.id);
-                    ui.end_row();
                 });
             }
         });
