@@ -10,6 +10,7 @@ use eframe::egui::{self, Color32, RichText};
 mod chain;
 mod dialogs;
 mod findings;
+mod fit;
 mod inputs;
 mod revocation;
 mod status;
@@ -158,6 +159,8 @@ pub struct App {
     pub rotation: super::rotation::RotationPanel,
     /// Set with CHAINSMITH_TIMING=1: start-up timing on standard error.
     pub timing: Option<Timing>,
+    /// The first window made to fit its screen.
+    fit: fit::WindowFit,
 }
 
 /// A finished save: what, where, the SHA-256 of what was written, and whether it was.
@@ -184,6 +187,7 @@ impl App {
             upload: super::upload::UploadPanel::new(prefs.upload.clone()),
             rotation: Default::default(),
             timing: None,
+            fit: fit::WindowFit::default(),
             prefs,
             loaded: Loaded::default(),
             loaded_paths: Vec::new(),
@@ -914,6 +918,7 @@ impl App {
 
 impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.fit.ui(ui.ctx());
         App::ui(self, ui);
         // CHAINSMITH_TIMING=1: report when the first frame has been painted (the second frame starts
         // only after the first was presented), measured from the start of `main`.
