@@ -114,6 +114,57 @@ impl Bench {
         self.run(&args)
     }
 
+    /// `plan.toml`: the new chain and key to the served context, its previous key named, verified
+    /// by probe.
+    fn write_plan(&self) {
+        let plan = format!(
+            r#"[bundle]
+inputs = ["new"]
+host = "sbc.example.com"
+at = "2026-06-01T00:00:00Z"
+key = "new.key"
+
+[[target]]
+name = "SBC London"
+kind = "audiocodes"
+url = "{}"
+user = "{}"
+context = {}
+previous_key = "old.key"
+secret_env = "SBC_SECRET"
+ca_file = "sandbox.pem"
+verify = "{}"
+"#,
+            self.sandbox.base_url(),
+            audiocodes::USER,
+            audiocodes::SIP_CONTEXT,
+            self.sip()
+        );
+        std::fs::write(self.path().join("plan.toml"), plan).unwrap();
+    }
+
+    /// `chainsmith rotate ARGS`, with the device's password in SBC_SECRET and, with `crash`, the
+    /// process aborted at that point (`CHAINSMITH_CRASH_AT`).
+    fn rotate(&self, args: &[&str], crash: Option<&str>) -> Output {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_chainsmith"));
+        c.arg("rotate")
+            .args(args)
+            .current_dir(self.path())
+            .env("CHAINSMITH_DATA_DIR", self.data())
+            .env("SBC_SECRET", CLIENT_SECRET)
+            .env_remove("CHAINSMITH_CLIENT_SECRET")
+            .env_remove("CHAINSMITH_CRASH_AT")
+            .stdin(std::process::Stdio::null());
+        if let Some(point) = crash {
+            c.env("CHAINSMITH_CRASH_AT", point);
+        }
+        let out = c.output().unwrap();
+        let mut printed = self.printed.borrow_mut();
+        printed.extend_from_slice(&out.stdout);
+        printed.extend_from_slice(&out.stderr);
+        out
+    }
+
     fn context(&self) -> audiocodes::Context {
         self.sandbox.audiocodes().unwrap().contexts[&audiocodes::SIP_CONTEXT].clone()
     }
@@ -693,44 +744,11 @@ fn a_dry_run_shows_the_requests_without_the_key() {
 #[test]
 fn a_rotation_plan_with_an_sbc_rotates_it_proves_it_by_probe_and_rolls_it_back() {
     let b = Bench::new(vec![]);
-    let plan = format!(
-        r#"[bundle]
-inputs = ["new"]
-host = "sbc.example.com"
-at = "2026-06-01T00:00:00Z"
-key = "new.key"
-
-[[target]]
-name = "SBC London"
-kind = "audiocodes"
-url = "{}"
-user = "{}"
-context = {}
-previous_key = "old.key"
-secret_env = "SBC_SECRET"
-ca_file = "sandbox.pem"
-verify = "{}"
-"#,
-        b.sandbox.base_url(),
-        audiocodes::USER,
-        audiocodes::SIP_CONTEXT,
-        b.sip()
-    );
-    std::fs::write(b.path().join("plan.toml"), plan).unwrap();
+    b.write_plan();
     let rotate = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_chainsmith"))
-            .arg("rotate")
-            .args(args)
-            .arg("--json")
-            .current_dir(b.path())
-            .env("CHAINSMITH_DATA_DIR", b.data())
-            .env("SBC_SECRET", CLIENT_SECRET)
-            .env_remove("CHAINSMITH_CLIENT_SECRET")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap();
-        b.printed.borrow_mut().extend_from_slice(&out.stdout);
-        b.printed.borrow_mut().extend_from_slice(&out.stderr);
+        let mut all = args.to_vec();
+        all.push("--json");
+        let out = b.rotate(&all, None);
         let json: Value =
             serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
         (out.status.code().unwrap(), json)
@@ -849,45 +867,8 @@ fn leaf_only_sends_the_leaf_to_the_certificate_and_the_intermediates_to_the_trus
 #[test]
 fn a_rotation_killed_between_the_key_and_the_certificate_is_rolled_back_from_its_journal() {
     let b = Bench::new(vec![]);
-    let plan = format!(
-        r#"[bundle]
-inputs = ["new"]
-host = "sbc.example.com"
-at = "2026-06-01T00:00:00Z"
-key = "new.key"
-
-[[target]]
-name = "SBC"
-kind = "audiocodes"
-url = "{}"
-user = "{}"
-context = {}
-previous_key = "old.key"
-secret_env = "SBC_SECRET"
-ca_file = "sandbox.pem"
-verify = "{}"
-"#,
-        b.sandbox.base_url(),
-        audiocodes::USER,
-        audiocodes::SIP_CONTEXT,
-        b.sip()
-    );
-    std::fs::write(b.path().join("plan.toml"), plan).unwrap();
-    let rotate = |args: &[&str], crash: Option<&str>| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_chainsmith"));
-        c.arg("rotate")
-            .args(args)
-            .current_dir(b.path())
-            .env("CHAINSMITH_DATA_DIR", b.data())
-            .env("SBC_SECRET", CLIENT_SECRET)
-            .env_remove("CHAINSMITH_CLIENT_SECRET")
-            .env_remove("CHAINSMITH_CRASH_AT")
-            .stdin(std::process::Stdio::null());
-        if let Some(point) = crash {
-            c.env("CHAINSMITH_CRASH_AT", point);
-        }
-        c.output().unwrap()
-    };
+    b.write_plan();
+    let rotate = |args: &[&str], crash: Option<&str>| b.rotate(args, crash);
     // The first write is the key: the process dies right after it.
     let out = rotate(&["plan.toml"], Some("after-write#1"));
     assert!(!out.status.success(), "{}", stderr(&out));

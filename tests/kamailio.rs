@@ -209,6 +209,32 @@ impl Server {
         self.dir.path().join(rel)
     }
 
+    /// `work/plan.toml`: the new chain and key to the server's files, reloaded and verified there.
+    fn write_plan(&self, kamailio: &Kamailio) {
+        let plan = format!(
+            r#"[bundle]
+inputs = ["new"]
+host = "sbc.example.com"
+at = "2026-06-01T00:00:00Z"
+key = "new.key"
+
+[[target]]
+name = "Kamailio"
+kind = "files"
+certificate = "{}"
+private_key = "{}"
+reload = "{}"
+reload_expect = "TLS configuration reloaded"
+verify = "{}"
+"#,
+            self.path("tls/cert.pem").display(),
+            self.path("tls/key.pem").display(),
+            kamailio.reload_command(),
+            kamailio.address()
+        );
+        std::fs::write(self.path("work/plan.toml"), plan).unwrap();
+    }
+
     fn old_served(&self) -> Vec<String> {
         vec![self.old.leaf.sha256(), self.old.intermediate.sha256()]
     }
@@ -284,28 +310,7 @@ fn a_rotation_reloads_kamailio_without_a_restart_keeps_owner_and_mode_and_rolls_
     let kamailio = Kamailio::start(s.dir.path(), "key.pem");
     assert_eq!(kamailio.served(), s.old_served());
     let modes_before = s.modes();
-    let plan = format!(
-        r#"[bundle]
-inputs = ["new"]
-host = "sbc.example.com"
-at = "2026-06-01T00:00:00Z"
-key = "new.key"
-
-[[target]]
-name = "Kamailio"
-kind = "files"
-certificate = "{}"
-private_key = "{}"
-reload = "{}"
-reload_expect = "TLS configuration reloaded"
-verify = "{}"
-"#,
-        s.path("tls/cert.pem").display(),
-        s.path("tls/key.pem").display(),
-        kamailio.reload_command(),
-        kamailio.address()
-    );
-    std::fs::write(s.path("work/plan.toml"), plan).unwrap();
+    s.write_plan(&kamailio);
     let pid = kamailio.child.id();
     let out = s.chainsmith(&["rotate", "plan.toml", "--json"]);
     let json: Value =
@@ -736,27 +741,7 @@ fn a_rotation_killed_between_two_files_is_rolled_back_from_its_journal() {
     let modes_before = s.modes();
     let key_before = std::fs::read(s.path("tls/key.pem")).unwrap();
     let cert_before = std::fs::read(s.path("tls/cert.pem")).unwrap();
-    let plan = format!(
-        r#"[bundle]
-inputs = ["new"]
-host = "sbc.example.com"
-at = "2026-06-01T00:00:00Z"
-key = "new.key"
-
-[[target]]
-name = "Kamailio"
-kind = "files"
-certificate = "{}"
-private_key = "{}"
-reload = "{}"
-verify = "{}"
-"#,
-        s.path("tls/cert.pem").display(),
-        s.path("tls/key.pem").display(),
-        kamailio.reload_command(),
-        kamailio.address()
-    );
-    std::fs::write(s.path("work/plan.toml"), plan).unwrap();
+    s.write_plan(&kamailio);
     let crashed = Command::new(env!("CARGO_BIN_EXE_chainsmith"))
         .args(["rotate", "plan.toml"])
         .current_dir(s.path("work"))

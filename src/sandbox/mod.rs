@@ -293,17 +293,7 @@ pub fn start_with_sip(
         .enable_all()
         .build()
         .map_err(|e| SandboxError::Runtime(e.to_string()))?;
-    let wanted = SocketAddr::from(([127, 0, 0, 1], port));
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind(wanted))
-        .map_err(|e| SandboxError::Listen {
-            address: wanted.to_string(),
-            why: e.to_string(),
-        })?;
-    let address = listener.local_addr().map_err(|e| SandboxError::Listen {
-        address: wanted.to_string(),
-        why: e.to_string(),
-    })?;
+    let (listener, address) = listen(&runtime, port)?;
     let state: Shared = Arc::new(Mutex::new(Sandbox {
         faults: faults.into(),
         audiocodes: audiocodes::Device::new().map_err(SandboxError::Certificate)?,
@@ -340,6 +330,23 @@ pub fn start_with_sip(
     })
 }
 
+/// A listener on 127.0.0.1:`port` (0: any free port) and the address it got.
+fn listen(
+    runtime: &tokio::runtime::Runtime,
+    port: u16,
+) -> Result<(tokio::net::TcpListener, SocketAddr), SandboxError> {
+    let wanted = SocketAddr::from(([127, 0, 0, 1], port));
+    let failed = |e: std::io::Error| SandboxError::Listen {
+        address: wanted.to_string(),
+        why: e.to_string(),
+    };
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(wanted))
+        .map_err(failed)?;
+    let address = listener.local_addr().map_err(failed)?;
+    Ok((listener, address))
+}
+
 /// The AudioCodes stand-in's SIP TLS listener on a free loopback port: each handshake gets the
 /// certificate of [`audiocodes::SIP_CONTEXT`] as it is at that moment.
 fn serve_sip(
@@ -354,17 +361,7 @@ fn serve_sip(
     .map_err(|e| SandboxError::Certificate(e.to_string()))?
     .with_no_client_auth()
     .with_cert_resolver(Arc::new(audiocodes::Served(state)));
-    let wanted = SocketAddr::from(([127, 0, 0, 1], port));
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind(wanted))
-        .map_err(|e| SandboxError::Listen {
-            address: wanted.to_string(),
-            why: e.to_string(),
-        })?;
-    let address = listener.local_addr().map_err(|e| SandboxError::Listen {
-        address: wanted.to_string(),
-        why: e.to_string(),
-    })?;
+    let (listener, address) = listen(runtime, port)?;
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     runtime.spawn(async move {
         loop {

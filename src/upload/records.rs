@@ -42,71 +42,76 @@ pub struct Backup {
 
 /// Writes a backup as `backups/<time>-<target>-<n>.json`; never overwrites one.
 pub fn write_backup(data_dir: &Path, backup: &Backup, now: i64) -> Result<PathBuf, UploadError> {
-    let dir = data_dir.join("backups");
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| UploadError::Write(format!("{}: {e}", dir.display())))?;
     let stamp = crate::engine::report::rfc3339(now).replace(':', "-");
     let text = serde_json::to_string_pretty(backup)
         .map_err(|e| UploadError::Write(format!("backup: {e}")))?;
-    for n in 1..1000 {
-        let path = dir.join(format!("{stamp}-{}-{n}.json", backup.target.kind()));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(mut file) => {
-                file.write_all(text.as_bytes())
-                    .and_then(|()| file.sync_all())
-                    .map_err(|e| UploadError::Write(format!("{}: {e}", path.display())))?;
-                return Ok(path);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(UploadError::Write(format!("{}: {e}", path.display()))),
-        }
-    }
-    Err(UploadError::Write(format!(
-        "{}: too many backups in the same second",
-        dir.display()
-    )))
+    let kind = backup.target.kind();
+    write_new(
+        &data_dir.join("backups"),
+        &|n| format!("{stamp}-{kind}-{n}.json"),
+        text.as_bytes(),
+        false,
+        "backups",
+    )
 }
 
 /// Keeps a file target's previous private key in the data folder, readable by its owner alone
-/// (`keys/<time>-<n>.key`, 0600 from its first byte on Unix; on Windows the data folder is the
-/// user's own profile). Never overwrites one.
+/// (`keys/<time>-<n>.key`, 0600 from its first byte and the folder 0700 on Unix; on Windows the data
+/// folder is the user's own profile). Never overwrites one.
 pub fn write_key_backup(data_dir: &Path, bytes: &[u8], now: i64) -> Result<PathBuf, UploadError> {
-    let dir = data_dir.join("keys");
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| UploadError::Write(format!("{}: {e}", dir.display())))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| UploadError::Write(format!("{}: {e}", dir.display())))?;
-    }
     let stamp = crate::engine::report::rfc3339(now).replace(':', "-");
+    write_new(
+        &data_dir.join("keys"),
+        &|n| format!("{stamp}-{n}.key"),
+        bytes,
+        true,
+        "keys kept",
+    )
+}
+
+/// Writes `bytes` to a new file in `dir` named `name(n)` for the first `n` not taken, synced;
+/// `private`: the folder 0700 and the file 0600 from its first byte (Unix).
+fn write_new(
+    dir: &Path,
+    name: &dyn Fn(u32) -> String,
+    bytes: &[u8],
+    private: bool,
+    what: &str,
+) -> Result<PathBuf, UploadError> {
+    let failed =
+        |path: &Path, e: std::io::Error| UploadError::Write(format!("{}: {e}", path.display()));
+    std::fs::create_dir_all(dir).map_err(|e| failed(dir, e))?;
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| failed(dir, e))?;
+    }
     for n in 1..1000 {
-        let path = dir.join(format!("{stamp}-{n}.key"));
+        let path = dir.join(name(n));
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
-        {
+        if private {
             use std::os::unix::fs::OpenOptionsExt as _;
             options.mode(0o600);
         }
+        // Windows has no mode: the data folder is the user's own (see `places`).
+        #[cfg(windows)]
+        let _ = private;
         match options.open(&path) {
             Ok(mut file) => {
                 file.write_all(bytes)
                     .and_then(|()| file.sync_all())
-                    .map_err(|e| UploadError::Write(format!("{}: {e}", path.display())))?;
+                    .map_err(|e| failed(&path, e))?;
                 return Ok(path);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(UploadError::Write(format!("{}: {e}", path.display()))),
+            Err(e) => return Err(failed(&path, e)),
         }
     }
     Err(UploadError::Write(format!(
-        "{}: too many keys kept in the same second",
+        "{}: too many {what} in the same second",
         dir.display()
     )))
 }
