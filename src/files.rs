@@ -368,11 +368,34 @@ enum Std {
 }
 
 /// `-`, `/dev/stdout`, `/dev/stderr` and their `/dev/fd`, `/proc/self/fd` spellings: this process's
-/// own streams, whatever file or pipe they are.
+/// own streams, whatever file or pipe they are; on Windows also `CON` (the console).
 fn standard_stream(path: &Path) -> Option<Std> {
     match path.to_str()? {
         "-" | "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => Some(Std::Out),
         "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => Some(Std::Err),
+        #[cfg(windows)]
+        name if windows_device(name) == Some(WindowsDevice::Con) => Some(Std::Out),
+        _ => None,
+    }
+}
+
+/// A Windows device name given as an output: `NUL` (discard) or `CON` (the console).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowsDevice {
+    Nul,
+    Con,
+}
+
+/// Whether `name` is a Windows device that `-o` may name: `NUL`/`CON` in any case, with a colon or an
+/// extension (`nul:`, `NUL.txt` — Windows ignores both), or as `\\.\NUL`. Such a name is a stream,
+/// written as it is: there is no file to replace atomically.
+pub fn windows_device(name: &str) -> Option<WindowsDevice> {
+    // The last component: Windows takes `C:\temp\NUL` as the device too.
+    let name = name.rsplit(['\\', '/']).next().unwrap_or(name);
+    let stem = name.split(['.', ':']).next().unwrap_or(name).trim_end();
+    match stem.to_ascii_uppercase().as_str() {
+        "NUL" => Some(WindowsDevice::Nul),
+        "CON" => Some(WindowsDevice::Con),
         _ => None,
     }
 }
@@ -421,6 +444,14 @@ pub fn plan_output(path: &Path, inputs: &[FileId]) -> Result<OutputPlan, WriteEr
     };
     if let Some(stream) = standard_stream(path) {
         return plan(How::Standard(stream));
+    }
+    // Windows' NUL discards what is written: a stream, as /dev/null is.
+    #[cfg(windows)]
+    if path.to_str().and_then(windows_device) == Some(WindowsDevice::Nul) {
+        return Ok(OutputPlan {
+            path: PathBuf::from(r"\\.\NUL"),
+            how: How::Stream,
+        });
     }
     if is_record(path) {
         return Err(WriteError::IsRecord { path: shown });
@@ -642,5 +673,29 @@ mod unquoted_tests {
         assert_eq!(unquoted("/srv/certs/leaf.pem"), "/srv/certs/leaf.pem");
         assert_eq!(unquoted("\""), "\"");
         assert_eq!(unquoted("\"half"), "\"half");
+    }
+}
+
+#[cfg(test)]
+mod windows_device_tests {
+    use super::{WindowsDevice, windows_device};
+
+    #[test]
+    fn nul_and_con_in_the_spellings_windows_accepts() {
+        for name in ["NUL", "nul", "Nul:", "NUL.txt", r"\\.\NUL", r"C:\temp\NUL"] {
+            assert_eq!(windows_device(name), Some(WindowsDevice::Nul), "{name}");
+        }
+        for name in ["CON", "con:", "CON.pem"] {
+            assert_eq!(windows_device(name), Some(WindowsDevice::Con), "{name}");
+        }
+        for name in [
+            "null",
+            "nul2",
+            "bundle.pem",
+            r"C:\certs\nul\bundle.pem",
+            "CONSOLE",
+        ] {
+            assert_eq!(windows_device(name), None, "{name}");
+        }
     }
 }

@@ -754,3 +754,70 @@ fn uploads_go_through_the_internet_settings_proxy_and_this_machine_goes_direct()
     assert_eq!(proxy.seen().len(), 1, "{:?}", proxy.seen());
     assert!(!String::from_utf8_lossy(&out.stdout).contains("via proxy"));
 }
+
+/// `-o NUL` discards and `-o CON` prints (streams, as /dev/null and /dev/stdout are); a plan's path is
+/// shown and stored without Windows' `\\?\` prefix; a files target reads a server's files on Windows.
+#[test]
+#[ignore = "needs the Windows packages (packaging/build-windows.sh) and Wine; run by .ci/run"]
+fn nul_and_con_are_streams_and_paths_are_shown_as_windows_users_know_them() {
+    let wine = wine();
+    let sample = windows_path(&repo().join("assets/sample"));
+    let out = wine.run(
+        "chainsmith.com",
+        &["build", &sample, "--host", SAMPLE_HOST, "-o", "NUL"],
+        &[],
+    );
+    ok("build -o NUL", &out);
+    let out = wine.run(
+        "chainsmith.com",
+        &["build", &sample, "--host", SAMPLE_HOST, "-o", "con"],
+        &[],
+    );
+    ok("build -o con", &out);
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        printed.matches("-----BEGIN CERTIFICATE-----").count(),
+        2,
+        "{printed}"
+    );
+
+    // A plan with a files target on this (Windows) machine: --status reads the certificate file.
+    let dir = tempfile::tempdir().unwrap();
+    let c = chain(Alg::P256);
+    std::fs::create_dir_all(dir.path().join("new")).unwrap();
+    std::fs::write(
+        dir.path().join("new/chain.pem"),
+        c.leaf.pem() + &c.intermediate.pem() + &c.root.pem(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("new.key"), c.leaf.key.serialize_pem()).unwrap();
+    std::fs::write(
+        dir.path().join("served.pem"),
+        c.leaf.pem() + &c.intermediate.pem(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("served.key"), c.leaf.key.serialize_pem()).unwrap();
+    let toml_path = |p: &Path| windows_path(p).replace('\\', "\\\\");
+    std::fs::write(
+        dir.path().join("plan.toml"),
+        format!(
+            "[bundle]\ninputs = [\"new\"]\nhost = \"sbc.example.com\"\nat = \"2026-06-01T00:00:00Z\"\nkey = \"new.key\"\n\n[[target]]\nname = \"SIP server\"\nkind = \"files\"\ncertificate = \"{}\"\nprivate_key = \"{}\"\n",
+            toml_path(&dir.path().join("served.pem")),
+            toml_path(&dir.path().join("served.key"))
+        ),
+    )
+    .unwrap();
+    let plan = windows_path(&dir.path().join("plan.toml"));
+    let out = wine.run(
+        "chainsmith.com",
+        &["rotate", &plan, "--status", "--json"],
+        &[],
+    );
+    ok("rotate --status", &out);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let shown = json["plan"].as_str().unwrap_or_default().to_string();
+    assert!(!shown.starts_with(r"\\?\"), "{json:#}");
+    assert!(shown.ends_with(r"\plan.toml"), "{json:#}");
+    assert_eq!(json["targets"][0]["holds_bundle"], true, "{json:#}");
+}

@@ -249,7 +249,7 @@ impl App {
         }
         let first = paths
             .first()
-            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()));
+            .map(|p| dunce::canonicalize(p).unwrap_or_else(|_| p.clone()));
         if let Some(first) = first {
             let dir = if first.is_dir() {
                 Some(first)

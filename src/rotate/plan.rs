@@ -571,7 +571,8 @@ fn expected(message: &str) -> String {
 /// Reads and checks the plan file at `path` (made absolute and canonical: a run is tied to the plan
 /// file itself, wherever it was named from).
 pub fn read(path: &Path) -> Result<Rotation, PlanError> {
-    let canonical = std::fs::canonicalize(path).map_err(|e| PlanError::Read {
+    // Without Windows' \\?\ prefix: the path is shown and stored (run files, reports).
+    let canonical = dunce::canonicalize(path).map_err(|e| PlanError::Read {
         path: crate::engine::text::escaped(&path.display().to_string()),
         message: e.to_string(),
     })?;
