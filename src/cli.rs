@@ -16,6 +16,7 @@ use crate::engine::{self, CheckOptions, HostName, Profile, Report};
 use crate::files;
 use crate::{aia, crldp, probe};
 
+mod args;
 mod json;
 mod rotate;
 mod transfer;
@@ -74,6 +75,11 @@ pub enum Command {
         /// The host name to check (otherwise the last one used).
         #[arg(long)]
         host: Option<String>,
+        /// Add the files to the Chainsmith window already open, if there is one, rather than open
+        /// another (the file association uses it: "Open with" on several files starts one
+        /// process per file).
+        #[arg(long)]
+        join: bool,
     },
 }
 
@@ -490,7 +496,12 @@ struct UsageError(String);
 pub fn run() -> ExitCode {
     #[cfg(feature = "gui")]
     let started = std::time::Instant::now();
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(hint) = args::swallowed_quote_hint(&args) {
+        crate::errln!("chainsmith: {hint}");
+        return ExitCode::from(2);
+    }
+    let cli = Cli::parse_from(args);
     let result = match cli.command {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Build(args)) => build(&args),
@@ -514,7 +525,7 @@ pub fn run() -> ExitCode {
         }
         Some(Command::Manpage) => manpage(),
         Some(Command::Paths) => {
-            let mut out = std::io::stdout().lock();
+            let mut out = crate::console::stdout();
             for (what, path) in crate::places::all() {
                 let shown = path.map_or_else(
                     || "(none on this system)".to_string(),
@@ -525,14 +536,14 @@ pub fn run() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         #[cfg(feature = "gui")]
-        Some(Command::Gui { inputs, host }) => open_window(inputs, host, started),
+        Some(Command::Gui { inputs, host, join }) => open_window(inputs, host, join, started),
         #[cfg(feature = "gui")]
-        None => open_window(Vec::new(), None, started),
+        None => open_window(Vec::new(), None, false, started),
         #[cfg(not(feature = "gui"))]
         None => {
             use clap::CommandFactory as _;
             let _ = Cli::command().print_help();
-            eprintln!("\n(this build has no window: it was built without the `gui` feature)");
+            crate::errln!("\n(this build has no window: it was built without the `gui` feature)");
             return ExitCode::from(2);
         }
     };
@@ -540,7 +551,7 @@ pub fn run() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             // Errors carry file names, host names and server text: shown, never executed.
-            eprintln!("chainsmith: {}", engine::text::escape(&format!("{e:#}")));
+            crate::errln!("chainsmith: {}", engine::text::escape(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }
@@ -550,9 +561,17 @@ pub fn run() -> ExitCode {
 fn open_window(
     inputs: Vec<PathBuf>,
     host: Option<String>,
+    join: bool,
     started: std::time::Instant,
 ) -> anyhow::Result<ExitCode> {
-    crate::gui::run(inputs, host, started).map_err(|e| {
+    let handover = match crate::gui::handover::start(&inputs, join) {
+        crate::gui::handover::Start::Joined(n) => {
+            crate::errln!("chainsmith: {n} file(s) added to the Chainsmith window already open");
+            return Ok(ExitCode::SUCCESS);
+        }
+        crate::gui::handover::Start::Window(server) => server,
+    };
+    crate::gui::run(inputs, host, started, handover).map_err(|e| {
         let words = crate::gui::window_error_words(&e);
         crate::gui::tell_without_console(&words);
         anyhow::anyhow!(words)
@@ -579,7 +598,7 @@ fn manpage() -> anyhow::Result<ExitCode> {
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let report = analyze(args)?;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::console::stdout();
     if args.flags.json {
         writeln!(stdout, "{}", json::text(&report.to_json())?)?;
     } else {
@@ -613,11 +632,11 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     } else {
         report.to_text()
     };
-    eprint!("{summary}");
+    crate::err_print!("{summary}");
     if !report.passed() && !args.force {
         // With --json the error findings in the report are the reason: standard error stays JSON.
         if !args.check.flags.json {
-            eprintln!(
+            crate::errln!(
                 "chainsmith: refusing to write the bundle: {} error finding(s); fix them or use --force",
                 report.count(engine::Severity::Error)
             );
@@ -631,14 +650,14 @@ fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let pem = match bundle::to_pem(&report, options) {
         Ok(pem) => pem,
         Err(e) => {
-            eprintln!("chainsmith: nothing written: {e}");
+            crate::errln!("chainsmith: nothing written: {e}");
             return Ok(ExitCode::from(1));
         }
     };
     let count = pem.matches("-----BEGIN CERTIFICATE-----").count();
     if let Some(output) = output {
         output.write(pem.as_bytes())?;
-        eprintln!(
+        crate::errln!(
             "chainsmith: wrote {count} certificate(s) to {}",
             engine::text::escape(&args.output.display().to_string())
         );
@@ -654,7 +673,7 @@ fn teams_roots(output: &std::path::Path) -> anyhow::Result<ExitCode> {
         std::io::stdout().lock().write_all(pem.as_bytes())?;
     } else {
         files::write_output(output, pem.as_bytes(), &[])?;
-        eprintln!(
+        crate::errln!(
             "chainsmith: wrote the {} roots of Microsoft Teams Direct Routing (2026) to {}",
             engine::teams::SBC_TRUST_2026.len(),
             engine::text::escape(&output.display().to_string())
@@ -711,7 +730,7 @@ fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
         Ok(c) => c,
         Err(e) => {
             // The error names the host as given: escaped for the terminal.
-            eprintln!("chainsmith: {}", engine::text::escape(&e.to_string()));
+            crate::errln!("chainsmith: {}", engine::text::escape(&e.to_string()));
             return Ok(ExitCode::from(3));
         }
     };
@@ -754,7 +773,7 @@ fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
         }
     }
 
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::console::stdout();
     if args.flags.json {
         let mut json = report.to_json();
         json["probe"] = serde_json::json!({
@@ -848,28 +867,28 @@ fn sandbox(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
     if args.tls_cert.is_none() {
         files::write_output(&args.cert_file, handle.certificate_pem.as_bytes(), &[])?;
     }
-    println!(
+    crate::outln!(
         "Chainsmith sandbox (local rehearsal) listening on {}",
         handle.base_url()
     );
-    println!(
+    crate::outln!(
         "  its certificate: {} (trust it with --ca-file)",
         args.tls_cert.as_ref().unwrap_or(&args.cert_file).display()
     );
-    println!(
+    crate::outln!(
         "  OAuth client: {} / {}",
         crate::sandbox::CLIENT_ID,
         crate::sandbox::CLIENT_SECRET
     );
-    println!(
+    crate::outln!(
         "  Genesys API base: {0}   login base: {0}",
         handle.base_url()
     );
-    println!(
+    crate::outln!(
         "  REST trunk endpoint: {}/trunk-api/trunks/{{id}}/certificate",
         handle.base_url()
     );
-    println!(
+    crate::outln!(
         "  AudioCodes device: --url {} --user {} (password: the OAuth client secret above); TLS context {} is served on {} (probe it, or verify = \"{}\")",
         handle.base_url(),
         crate::sandbox::audiocodes::USER,
@@ -877,11 +896,11 @@ fn sandbox(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
         handle.sip_address,
         handle.sip_address
     );
-    println!(
+    crate::outln!(
         "  inject failures: POST {}/sandbox/faults {{\"status\":429,\"retry_after\":2}}",
         handle.base_url()
     );
-    println!("Ctrl+C to stop.");
+    crate::outln!("Ctrl+C to stop.");
     loop {
         std::thread::park();
     }

@@ -32,3 +32,172 @@ pub fn has_console() -> bool {
 /// Nothing to do: Unix programs share their terminal.
 #[cfg(not(windows))]
 pub fn attach_to_parent_console() {}
+
+/// Standard output as the admin will read it (see [`Text`]).
+pub fn stdout() -> Text<std::io::StdoutLock<'static>> {
+    let out = std::io::stdout();
+    let ascii = cfg!(windows) && !std::io::IsTerminal::is_terminal(&out);
+    Text::new(out.lock(), ascii)
+}
+
+/// Standard error as the admin will read it (see [`Text`]).
+pub fn stderr() -> Text<std::io::StderrLock<'static>> {
+    let err = std::io::stderr();
+    let ascii = cfg!(windows) && !std::io::IsTerminal::is_terminal(&err);
+    Text::new(err.lock(), ascii)
+}
+
+/// Text for a terminal, a file or a pipe.
+///
+/// Windows: the console takes Unicode (Rust writes to it in UTF-16), but text redirected to a file or
+/// a pipe is read in the console's code page (437, 850, 1252…): `cmd`'s `type`, Windows PowerShell
+/// 5.1's pipes and `>` decode it that way whatever it starts with, so a BOM would not help them, and
+/// UTF-8 comes out as `ÔåÆ`. Redirected text is therefore plain ASCII there: Chainsmith's own
+/// symbols get ASCII stand-ins (`→` as `->`, `§` as `sec.`, `…` as `...`), and any other non-ASCII
+/// character (a name from a certificate, an accented path) is written as its code point, `\u{eb}`,
+/// the way control characters already are. Elsewhere text is UTF-8, as the locale expects.
+/// Binary output (a DER bundle to `-`) does not go through here.
+pub struct Text<W: std::io::Write> {
+    inner: W,
+    ascii: bool,
+    /// The start of a UTF-8 sequence cut by the end of the last write.
+    carry: Vec<u8>,
+}
+
+impl<W: std::io::Write> Text<W> {
+    pub fn new(inner: W, ascii: bool) -> Self {
+        Self {
+            inner,
+            ascii,
+            carry: Vec::new(),
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Text<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.ascii {
+            return self.inner.write(buf);
+        }
+        let mut bytes = std::mem::take(&mut self.carry);
+        bytes.extend_from_slice(buf);
+        let mut out = String::new();
+        let mut rest = bytes.as_slice();
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(text) => {
+                    out.push_str(&ascii(text));
+                    break;
+                }
+                Err(e) => {
+                    let (good, bad) = rest.split_at(e.valid_up_to());
+                    // valid_up_to marks a prefix that is UTF-8.
+                    out.push_str(&ascii(std::str::from_utf8(good).unwrap_or_default()));
+                    match e.error_len() {
+                        // Cut short: wait for the rest of the character.
+                        None => {
+                            self.carry = bad.to_vec();
+                            break;
+                        }
+                        // Not UTF-8 at all: shown as bytes, never passed raw.
+                        Some(n) => {
+                            for b in &bad[..n] {
+                                out.push_str(&format!("\\x{b:02x}"));
+                            }
+                            rest = &bad[n..];
+                        }
+                    }
+                }
+            }
+        }
+        self.inner.write_all(out.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// `text` in ASCII (see [`Text`]).
+pub fn ascii(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if c.is_ascii() => out.push(c),
+            '→' | '↳' | '➡' => out.push_str("->"),
+            '←' => out.push_str("<-"),
+            '§' => out.push_str("sec."),
+            '…' => out.push_str("..."),
+            '—' => out.push_str("--"),
+            '–' | '─' | '‐' => out.push('-'),
+            '►' | '▸' => out.push('>'),
+            '·' | '•' => out.push('*'),
+            '“' | '”' | '«' | '»' => out.push('"'),
+            '‘' | '’' => out.push('\''),
+            '✔' | '✓' => out.push_str("[ok]"),
+            '✖' | '✘' => out.push_str("[x]"),
+            '⚠' => out.push_str("[!]"),
+            '×' => out.push('x'),
+            '≥' => out.push_str(">="),
+            '≤' => out.push_str("<="),
+            '\u{a0}' => out.push(' '),
+            c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// `println!` through [`stdout`]; a closed pipe ends nothing (the error is dropped, not a panic).
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        let _ = writeln!($crate::console::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` through [`stderr`].
+#[macro_export]
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        let _ = writeln!($crate::console::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprint!` through [`stderr`].
+#[macro_export]
+macro_rules! err_print {
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        let _ = write!($crate::console::stderr(), $($arg)*);
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    #[test]
+    fn redirected_text_is_ascii_with_readable_stand_ins() {
+        assert_eq!(
+            super::ascii("RFC 5280 §4.2.1.9 → Zoë… “ok”"),
+            "RFC 5280 sec.4.2.1.9 -> Zo\\u{eb}... \"ok\""
+        );
+        // A character cut between two writes is converted once whole.
+        let mut out = super::Text::new(Vec::new(), true);
+        let arrow = "a→b".as_bytes();
+        out.write_all(&arrow[..2]).unwrap();
+        out.write_all(&arrow[2..]).unwrap();
+        out.write_all(b"\xff!").unwrap();
+        assert_eq!(String::from_utf8(out.inner).unwrap(), "a->b\\xff!");
+        // Not redirected on Windows (or elsewhere): the bytes as they are.
+        let mut out = super::Text::new(Vec::new(), false);
+        write!(out, "Zoë →").unwrap();
+        assert_eq!(String::from_utf8(out.inner).unwrap(), "Zoë →");
+    }
+}

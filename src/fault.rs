@@ -37,7 +37,7 @@ pub fn point(name: &str) {
         }
     };
     if count == nth {
-        eprintln!("chainsmith: crash point {name} #{nth} (test hook): aborting");
+        crate::errln!("chainsmith: crash point {name} #{nth} (test hook): aborting");
         std::process::abort();
     }
 }

@@ -9,7 +9,7 @@ use crate::engine::load::{self, Loaded, MAX_INPUT_BYTES};
 
 /// A named path that cannot be opened at all.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot open {path}: {source}")]
+#[error("cannot open {path}: {}", io_words(.source))]
 pub struct OpenError {
     pub path: String,
     pub source: std::io::Error,
@@ -89,11 +89,8 @@ pub const MAX_SMALL_FILE_BYTES: u64 = 10 * 1024 * 1024;
 /// Why a plan, run file, backup, definition or CA file was not read.
 #[derive(Debug, thiserror::Error)]
 pub enum SmallFileError {
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("{path}: {}", io_words(.error))]
+    Io { path: String, error: std::io::Error },
     #[error("{path} is not a regular file ({kind}); Chainsmith reads it only from a file")]
     NotAFile { path: String, kind: &'static str },
     #[error("{path} is larger than {limit} bytes; that is not a file Chainsmith wrote or expects")]
@@ -108,7 +105,7 @@ pub fn read_small(path: &Path) -> Result<Vec<u8>, SmallFileError> {
     let shown = || crate::engine::text::escaped(&path.display().to_string());
     let io = |source| SmallFileError::Io {
         path: shown(),
-        source,
+        error: source,
     };
     let file = open_without_waiting(path).map_err(io)?;
     let meta = file.metadata().map_err(io)?;
@@ -154,7 +151,7 @@ pub fn unquoted(path: &str) -> &str {
 pub fn read_small_text(path: &Path) -> Result<String, SmallFileError> {
     String::from_utf8(read_small(path)?).map_err(|_| SmallFileError::Io {
         path: crate::engine::text::escaped(&path.display().to_string()),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
+        error: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
     })
 }
 
@@ -227,10 +224,7 @@ fn read_folder(root: &Path, on_file: &mut dyn FnMut(usize) -> bool) -> Loaded {
         files += 1;
         match read_file(path, meta.len(), true, Named::InFolder) {
             Ok(l) => loaded.extend(l),
-            Err(e) => loaded.extend(load::unreadable(
-                &path.display().to_string(),
-                &e.to_string(),
-            )),
+            Err(e) => loaded.extend(load::unreadable(&path.display().to_string(), &io_words(&e))),
         }
         if loaded.over_budget {
             break; // the total input budget is reached: read nothing more
@@ -321,11 +315,30 @@ pub enum WriteError {
     Special { path: String, kind: &'static str },
     #[error("{path} is a pipe that nobody reads: start the reader first")]
     NoReader { path: String },
-    #[error("cannot write {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("cannot write {path}: {}", io_words(.error))]
+    Io { path: String, error: std::io::Error },
+}
+
+/// An I/O error in the admin's words. Windows' own text for a file another program holds open ("The
+/// process cannot access the file because it is being used by another process") says neither which
+/// file nor what to do; the caller names the file, this says what to do.
+pub fn io_words(error: &std::io::Error) -> String {
+    // ERROR_SHARING_VIOLATION (32), ERROR_LOCK_VIOLATION (33), ERROR_USER_MAPPED_FILE (1224); on
+    // Unix these numbers mean other things, so only on Windows.
+    const HELD_OPEN: [i32; 3] = [32, 33, 1224];
+    match error.raw_os_error() {
+        Some(code) if cfg!(windows) && HELD_OPEN.contains(&code) => {
+            "another program has the file open (an editor, Excel, a certificate viewer, a backup or \
+             antivirus scan): close it there, or wait for the scan, and try again"
+                .to_string()
+        }
+        // ERROR_ACCESS_DENIED: also what replacing a file another program holds open gives.
+        Some(5) if cfg!(windows) => "access is denied: you may lack the permission to change it, \
+             or another program has it open (an editor, Excel, a certificate viewer, a backup or \
+             antivirus scan): close it there and try again"
+            .to_string(),
+        _ => error.to_string(),
+    }
 }
 
 /// ELOOP: too many levels of symbolic links.
@@ -462,7 +475,7 @@ pub fn plan_output(path: &Path, inputs: &[FileId]) -> Result<OutputPlan, WriteEr
         Err(source) => {
             return Err(WriteError::Io {
                 path: shown,
-                source,
+                error: source,
             });
         }
     };
@@ -473,7 +486,7 @@ pub fn plan_output(path: &Path, inputs: &[FileId]) -> Result<OutputPlan, WriteEr
         Err(source) => {
             return Err(WriteError::Io {
                 path: shown,
-                source,
+                error: source,
             });
         }
     };
@@ -492,7 +505,7 @@ pub fn plan_output(path: &Path, inputs: &[FileId]) -> Result<OutputPlan, WriteEr
         let target = if link {
             fs::canonicalize(path).map_err(|source| WriteError::Io {
                 path: shown.clone(),
-                source,
+                error: source,
             })?
         } else {
             path.to_path_buf()
@@ -511,7 +524,7 @@ impl OutputPlan {
         let shown = self.path.display().to_string();
         let io = |source| WriteError::Io {
             path: shown.clone(),
-            source,
+            error: source,
         };
         match self.how {
             How::Create => write_atomically(&self.path, bytes, None).map_err(io),
@@ -543,6 +556,27 @@ impl OutputPlan {
 }
 
 /// [`plan_output`] then [`OutputPlan::write`].
+/// A saved report's bytes (`name` is the file's name, which says the format). On Windows a text or
+/// Markdown report starts with a UTF-8 byte-order mark and has CRLF line ends: Notepad before
+/// Windows 10 1903 (Windows Server 2016 and 2019 among them) reads a file without the mark in the
+/// ANSI code page (`é` comes out as `Ã©`) and shows LF-only text as one line. HTML says its charset
+/// itself, and other systems expect plain UTF-8, so those are left as they are.
+pub fn report_bytes(text: &str, name: &Path) -> Vec<u8> {
+    report_bytes_for(text, name, cfg!(windows))
+}
+
+fn report_bytes_for(text: &str, name: &Path, windows: bool) -> Vec<u8> {
+    let html = name
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+    if !windows || html {
+        return text.as_bytes().to_vec();
+    }
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(text.replace("\r\n", "\n").replace('\n', "\r\n").as_bytes());
+    bytes
+}
+
 pub fn write_output(path: &Path, bytes: &[u8], inputs: &[FileId]) -> Result<(), WriteError> {
     plan_output(path, inputs)?.write(bytes)
 }
@@ -697,5 +731,23 @@ mod windows_device_tests {
         ] {
             assert_eq!(windows_device(name), None, "{name}");
         }
+    }
+}
+
+#[cfg(test)]
+mod report_bytes_tests {
+    use std::path::Path;
+
+    #[test]
+    fn windows_reports_open_in_an_old_notepad_and_html_and_other_systems_stay_utf8() {
+        let text = "# Chainsmith report\nZoë → ok\r\n";
+        let md = super::report_bytes_for(text, Path::new("report.md"), true);
+        assert_eq!(md, "\u{feff}# Chainsmith report\r\nZoë → ok\r\n".as_bytes());
+        let txt = super::report_bytes_for(text, Path::new("REPORT.TXT"), true);
+        assert_eq!(txt, md);
+        let html = super::report_bytes_for(text, Path::new("report.HTML"), true);
+        assert_eq!(html, text.as_bytes());
+        let linux = super::report_bytes_for(text, Path::new("report.md"), false);
+        assert_eq!(linux, text.as_bytes());
     }
 }

@@ -82,8 +82,8 @@ fn write_report(
     };
     let format = rotate::report::Format::for_file_name(&file.to_string_lossy());
     let text = rotate::report::render(run, run_path, &ctx, format);
-    output.write(text.as_bytes())?;
-    eprintln!("chainsmith: wrote the report to {}", shown(file.display()));
+    output.write(&crate::files::report_bytes(&text, file))?;
+    crate::errln!("chainsmith: wrote the report to {}", shown(file.display()));
     Ok(())
 }
 
@@ -91,7 +91,7 @@ fn write_report(
 fn print_progress(names: &[String], starting: &str, p: Progress) {
     let total = names.len();
     match p {
-        Progress::Started(i) => eprintln!(
+        Progress::Started(i) => crate::errln!(
             "chainsmith: [{}/{total}] {}{}{starting}",
             i + 1,
             names[i],
@@ -101,13 +101,13 @@ fn print_progress(names: &[String], starting: &str, p: Progress) {
                 ""
             }
         ),
-        Progress::Step(_, Event::Started(phase)) => eprintln!("chainsmith:   {phase}…"),
+        Progress::Step(_, Event::Started(phase)) => crate::errln!("chainsmith:   {phase}…"),
         Progress::Step(_, Event::Done(phase, text)) => {
-            eprintln!("chainsmith:     {phase}: {}", shown(text))
+            crate::errln!("chainsmith:     {phase}: {}", shown(text))
         }
-        Progress::Step(_, Event::Note(text)) => eprintln!("chainsmith:     {}", shown(text)),
+        Progress::Step(_, Event::Note(text)) => crate::errln!("chainsmith:     {}", shown(text)),
         Progress::Finished(i, status) => {
-            eprintln!(
+            crate::errln!(
                 "chainsmith: [{}/{total}] {}: {}",
                 i + 1,
                 names[i],
@@ -129,7 +129,7 @@ pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
     let rotation = match rotate::plan::read(path) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("chainsmith: {e}");
+            crate::errln!("chainsmith: {e}");
             return Ok(ExitCode::from(2));
         }
     };
@@ -139,17 +139,17 @@ pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(rotate::PrepareError::Usage(e)) => return Err(UsageError(e).into()),
         Err(rotate::PrepareError::Refused(e)) => {
-            eprint!("{}", shown(e));
-            eprintln!();
-            eprintln!("chainsmith: refusing to rotate, nothing sent");
+            crate::err_print!("{}", shown(e));
+            crate::errln!();
+            crate::errln!("chainsmith: refusing to rotate, nothing sent");
             return Ok(ExitCode::from(1));
         }
     };
     let report = &prepared.report;
-    eprint!("{}", report.to_text());
+    crate::err_print!("{}", report.to_text());
     let blocking = upload::blocking_findings(report);
     if !blocking.is_empty() && !args.force {
-        eprintln!(
+        crate::errln!(
             "chainsmith: refusing to rotate, nothing sent: {} error finding(s) in the bundle; fix them or use --force",
             blocking.len()
         );
@@ -192,14 +192,14 @@ pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
         Ok(done) => done,
         // Refused before any change (a busy lock, an edited plan, a pre-flight): said in words.
         Err(e) => {
-            eprintln!("chainsmith: {}", shown(&e));
+            crate::errln!("chainsmith: {}", shown(&e));
             return Ok(ExitCode::from(e.exit_code(false)));
         }
     };
 
     // The far ends, once every target holds the bundle.
     rotate::verify_all(&rotation, &prepared, &mut run, &run_path, &mut |endpoint| {
-        eprintln!("chainsmith: probing {}…", shown(endpoint))
+        crate::errln!("chainsmith: probing {}…", shown(endpoint))
     })?;
     print_run(&rotation, report, &run, &run_path, args.json)?;
     write_report(args, report_output, &run, &run_path, Some(report))?;
@@ -225,7 +225,7 @@ fn rollback(args: &RotateArgs, run_file: &std::path::Path) -> anyhow::Result<Exi
         .iter()
         .filter(|t| t.was_changed() && t.backup.is_some())
         .count();
-    eprintln!(
+    crate::errln!(
         "chainsmith: putting back {changed} changed target(s) of {}, last first",
         run_file.display()
     );
@@ -249,7 +249,7 @@ fn rollback(args: &RotateArgs, run_file: &std::path::Path) -> anyhow::Result<Exi
         Arc::new(AtomicBool::new(false)),
         &mut progress,
     )?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::console::stdout();
     if args.json {
         writeln!(out, "{}", super::json::text(&run_json(&run, &path, None))?)?;
     } else {
@@ -302,7 +302,7 @@ fn print_run(
     path: &std::path::Path,
     json: bool,
 ) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::console::stdout();
     if json {
         writeln!(
             out,
@@ -370,7 +370,7 @@ fn print_status(
     statuses: &[TargetStatus],
     json: bool,
 ) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::console::stdout();
     if json {
         let value = json!({
             "plan": rotation.path.display().to_string(),

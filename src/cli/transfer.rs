@@ -210,10 +210,10 @@ fn files_target(args: &UploadArgs) -> anyhow::Result<upload::FilesTarget> {
 fn remember(target: &Target, secrets: &Secrets) {
     match secrets.remember(target) {
         Ok(Some(account)) => {
-            eprintln!("chainsmith: the secret is remembered in the OS keychain ({account})")
+            crate::errln!("chainsmith: the secret is remembered in the OS keychain ({account})")
         }
         Ok(None) => {}
-        Err(e) => eprintln!("chainsmith: not remembered: {}", shown(&e)),
+        Err(e) => crate::errln!("chainsmith: not remembered: {}", shown(&e)),
     }
 }
 
@@ -255,13 +255,13 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     let report = super::analyze(&args.check)?;
-    eprint!("{}", report.to_text());
+    crate::err_print!("{}", report.to_text());
     let blocking = upload::blocking_findings(&report);
     // A trust-store job sends CA certificates to trust, not a chain: the chain's verdict is not
     // its question (each certificate is checked to be a CA valid now instead).
     let trust_only = target.trust_only();
     if !blocking.is_empty() && !args.force && !trust_only {
-        eprintln!(
+        crate::errln!(
             "chainsmith: refusing to upload, nothing sent: {} error finding(s); fix them or use --force",
             blocking.len()
         );
@@ -270,7 +270,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
     if let (Some(output), Target::Rest(rest)) = (save_target, &target) {
         output.write(rest.to_json().as_bytes())?;
         if let Some(path) = &args.save_target {
-            eprintln!(
+            crate::errln!(
                 "chainsmith: saved the target definition to {}",
                 shown(path.display())
             );
@@ -295,7 +295,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
     let payload = match upload::payload_for(&target, &report, args.include_root, key.as_ref()) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("chainsmith: {}", shown(&e));
+            crate::errln!("chainsmith: {}", shown(&e));
             return Ok(ExitCode::from(1));
         }
     };
@@ -332,7 +332,7 @@ pub(super) fn rollback_command(args: &RollbackArgs) -> anyhow::Result<ExitCode> 
         proxy: args.api.proxy()?,
         ..plan
     };
-    eprintln!(
+    crate::errln!(
         "chainsmith: putting back {} ({} certificate(s)) through {}",
         args.backup.display(),
         plan.payload.fingerprints.len(),
@@ -344,7 +344,7 @@ pub(super) fn rollback_command(args: &RollbackArgs) -> anyhow::Result<ExitCode> 
 /// Dry run, or the real run with progress on standard error and the result on standard output.
 fn execute(plan: &Plan, api: &ApiArgs, json: bool) -> anyhow::Result<ExitCode> {
     if api.dry_run {
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::console::stdout();
         writeln!(out, "Dry run: these requests would be sent (none is):")?;
         for request in upload::dry_run(plan).map_err(usage)? {
             writeln!(out, "{request}")?;
@@ -354,9 +354,9 @@ fn execute(plan: &Plan, api: &ApiArgs, json: bool) -> anyhow::Result<ExitCode> {
     let secrets = Secrets::find(&plan.target, None, true);
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut on_event = |event: Event| match event {
-        Event::Started(phase) => eprintln!("chainsmith: {phase}…"),
-        Event::Done(phase, text) => eprintln!("chainsmith:   {phase}: {}", shown(&text)),
-        Event::Note(text) => eprintln!("chainsmith:   {}", shown(&text)),
+        Event::Started(phase) => crate::errln!("chainsmith: {phase}…"),
+        Event::Done(phase, text) => crate::errln!("chainsmith:   {phase}: {}", shown(&text)),
+        Event::Note(text) => crate::errln!("chainsmith:   {}", shown(&text)),
     };
     let (record, result) = upload::run(
         plan,
@@ -372,7 +372,7 @@ fn execute(plan: &Plan, api: &ApiArgs, json: bool) -> anyhow::Result<ExitCode> {
     Ok(match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("chainsmith: {}", shown(&e));
+            crate::errln!("chainsmith: {}", shown(&e));
             ExitCode::from(e.exit_code(record.changed))
         }
     })
@@ -384,7 +384,7 @@ fn shown(text: impl std::fmt::Display) -> String {
 }
 
 fn print_record(record: &Record, json: bool) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::console::stdout();
     if json {
         writeln!(out, "{}", super::json::text(record)?)?;
         return Ok(());
@@ -433,9 +433,10 @@ pub(super) fn trunks_command(args: &TrunksArgs) -> anyhow::Result<ExitCode> {
     let target = args.genesys.target("").map_err(usage)?;
     let wrapped = Target::Genesys(target.clone());
     if args.api.dry_run {
-        println!(
+        crate::outln!(
             "Dry run: POST {}/oauth/token, then GET {}/api/v2/telephony/providers/edges/trunks?trunkType=EXTERNAL&pageSize=100&pageNumber=1 …",
-            target.login_base, target.api_base
+            target.login_base,
+            target.api_base
         );
         return Ok(ExitCode::SUCCESS);
     }
@@ -459,14 +460,14 @@ pub(super) fn trunks_command(args: &TrunksArgs) -> anyhow::Result<ExitCode> {
     let trunks = match listed {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("chainsmith: {}", shown(&e));
+            crate::errln!("chainsmith: {}", shown(&e));
             return Ok(ExitCode::from(e.exit_code(false)));
         }
     };
     if args.api.remember {
         remember(&wrapped, &secrets);
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::console::stdout();
     if args.json {
         writeln!(out, "{}", super::json::text(&trunks)?)?;
         return Ok(ExitCode::SUCCESS);
@@ -501,7 +502,7 @@ pub(super) fn trunks_command(args: &TrunksArgs) -> anyhow::Result<ExitCode> {
 pub(super) fn audit_command(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     let dir = records::data_dir();
     let entries = records::read_audit(&dir);
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::console::stdout();
     if args.markdown {
         write!(out, "{}", records::audit_markdown(&entries))?;
     } else {
@@ -510,7 +511,7 @@ pub(super) fn audit_command(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if entries.is_empty() {
-        eprintln!(
+        crate::errln!(
             "chainsmith: no entry yet in {}",
             records::audit_path(&dir).display()
         );

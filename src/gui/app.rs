@@ -157,8 +157,14 @@ pub struct App {
     pub upload: super::upload::UploadPanel,
     /// The Rotation window.
     pub rotation: super::rotation::RotationPanel,
-    /// Set with CHAINSMITH_TIMING=1: start-up timing on standard error.
+    /// Set with CHAINSMITH_TIMING=1: start-up timing, loads and hand-overs on standard error.
     pub timing: Option<Timing>,
+    /// How the window is drawn (shown in the status bar when it is not the usual way).
+    pub drawn_with: DrawnWith,
+    /// Files other Chainsmith processes hand over ("Open with" on several files).
+    pub handover: Option<super::handover::Server>,
+    /// Paths waiting for the load under way to finish.
+    queued: Vec<PathBuf>,
     /// The first window made to fit its screen.
     fit: fit::WindowFit,
 }
@@ -169,6 +175,16 @@ struct Written {
     path: PathBuf,
     sha256: String,
     result: Result<(), String>,
+}
+
+/// The renderer the window runs on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum DrawnWith {
+    /// wgpu: Direct3D 12 or Vulkan on Windows, Vulkan or OpenGL on Linux.
+    #[default]
+    Wgpu,
+    /// OpenGL (glow), because wgpu could not start; its words.
+    OpenGlFallback(String),
 }
 
 /// When the process started, and how many frames have been drawn.
@@ -187,6 +203,9 @@ impl App {
             upload: super::upload::UploadPanel::new(prefs.upload.clone()),
             rotation: Default::default(),
             timing: None,
+            drawn_with: DrawnWith::default(),
+            handover: None,
+            queued: Vec::new(),
             fit: fit::WindowFit::default(),
             prefs,
             loaded: Loaded::default(),
@@ -260,11 +279,14 @@ impl App {
                 self.prefs.last_folder = dir;
             }
         }
-        if let Some(job) = &self.job {
-            job.cancel();
-        }
         self.loaded_paths.extend(paths.iter().cloned());
-        self.job = Some(LoadJob::spawn(Target::Inputs, paths, ctx));
+        // One load at a time: files that come while one is under way (a second drop, a hand-over)
+        // are read after it, so neither is lost.
+        if self.job.is_some() {
+            self.queued.extend(paths);
+        } else {
+            self.job = Some(LoadJob::spawn(Target::Inputs, paths, ctx));
+        }
     }
 
     /// Adds bytes through the engine's loader (drops without a path, paste, the sample).
@@ -405,6 +427,8 @@ impl App {
                 if let Some(job) = &self.job {
                     job.cancel();
                 }
+                // What waited for it is cancelled with it.
+                self.queued.clear();
             }
             Command::Remove(fp) => {
                 self.loaded.certificates.retain(|c| c.sha256 != fp);
@@ -615,7 +639,8 @@ impl App {
                     &first.file_name().unwrap_or_default().to_string_lossy(),
                 );
                 if let Some(text) = self.rotation.report_text(format) {
-                    self.write(ctx, &first, text.as_bytes(), "Report");
+                    let bytes = crate::files::report_bytes(&text, &first);
+                    self.write(ctx, &first, &bytes, "Report");
                 }
             }
             PickRequest::SbcTrustFile => {
@@ -632,7 +657,8 @@ impl App {
                 let Some(text) = self.ticket(format) else {
                     return;
                 };
-                self.write(ctx, &first, text.as_bytes(), "Report");
+                let bytes = crate::files::report_bytes(&text, &first);
+                self.write(ctx, &first, &bytes, "Report");
             }
         }
     }
@@ -773,6 +799,12 @@ impl App {
                         k => format!(" and {k} CRL(s), to check revocation with"),
                     };
                     self.loaded.extend(loaded);
+                    if self.timing.is_some() {
+                        crate::errln!(
+                            "chainsmith: loaded {n} certificate(s); {} in the window",
+                            self.loaded.certificates.len()
+                        );
+                    }
                     let note = if cancelled { " (cancelled)" } else { "" };
                     self.toast(format!("Loaded {n} certificate(s){crls}{note}"));
                 }
@@ -784,6 +816,25 @@ impl App {
                 }
             }
             self.dirty = true;
+        }
+        if self.job.is_none() && !self.queued.is_empty() {
+            let queued = std::mem::take(&mut self.queued);
+            self.job = Some(LoadJob::spawn(Target::Inputs, queued, ctx));
+        }
+        let handed = self
+            .handover
+            .as_ref()
+            .map(super::handover::Server::take)
+            .unwrap_or_default();
+        if !handed.is_empty() {
+            if self.timing.is_some() {
+                crate::errln!(
+                    "chainsmith: {} file(s) handed over by another Chainsmith",
+                    handed.len()
+                );
+            }
+            self.load_paths(ctx, handed);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
         }
     }
 
@@ -926,9 +977,13 @@ impl eframe::App for App {
             timing.frames += 1;
             match timing.frames {
                 1 => ui.ctx().request_repaint(),
-                2 => eprintln!(
-                    "chainsmith: first frame painted {:.0} ms after start",
-                    timing.started.elapsed().as_secs_f64() * 1000.0
+                2 => crate::errln!(
+                    "chainsmith: first frame painted {:.0} ms after start ({})",
+                    timing.started.elapsed().as_secs_f64() * 1000.0,
+                    match self.drawn_with {
+                        DrawnWith::Wgpu => "wgpu",
+                        DrawnWith::OpenGlFallback(_) => "OpenGL, as wgpu could not start",
+                    }
                 ),
                 _ => {}
             }

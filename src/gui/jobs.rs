@@ -59,7 +59,10 @@ impl LoadJob {
                 before = progress.load(Ordering::Relaxed);
                 match result {
                     Ok(l) => loaded.extend(l),
-                    Err(e) => loaded.extend(load::unreadable(&e.path, &e.source.to_string())),
+                    Err(e) => loaded.extend(load::unreadable(
+                        &e.path,
+                        &crate::files::io_words(&e.source),
+                    )),
                 }
             }
             let _ = tx.send(loaded);

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod focus;
+pub mod handover;
 pub mod jobs;
 pub mod picker;
 pub mod probe;
@@ -15,18 +16,36 @@ use std::path::PathBuf;
 
 pub use app::App;
 
-/// What to tell the admin when the window cannot open: what failed, and what to try.
-pub fn window_error_words(error: &eframe::Error) -> String {
+/// Why the window did not open.
+#[derive(Debug)]
+pub enum WindowError {
+    /// Neither renderer could draw: wgpu (Direct3D 12, Vulkan, Metal) failed, then OpenGL did.
+    NoGraphics { wgpu: String, opengl: String },
+    /// Something else (the display, the event loop).
+    Other(eframe::Error),
+}
+
+/// What to tell the admin when the window cannot open: what failed, and what they can do about it
+/// from where they started it (a Start-menu user cannot set environment variables).
+pub fn window_error_words(error: &WindowError) -> String {
+    use crate::engine::text::escape;
     match error {
-        // wgpu picks Direct3D 12 or Vulkan first; a remote desktop, a VM without 3D, or Wine may
-        // offer one that then fails. Its OpenGL backend is the usual way out.
-        eframe::Error::Wgpu(e) => format!(
-            "cannot open the window: the graphics driver failed ({e}). Try the OpenGL renderer: \
-             set WGPU_BACKEND=gl in the environment (cmd: set WGPU_BACKEND=gl; PowerShell: \
-             $env:WGPU_BACKEND=\"gl\"; sh: export WGPU_BACKEND=gl) and start Chainsmith again. The \
-             command line (chainsmith check, build, probe, upload) needs no window."
+        WindowError::NoGraphics { wgpu, opengl } => format!(
+            "cannot open the window: this computer's graphics could not be used, neither through \
+             Direct3D or Vulkan ({}) nor through OpenGL ({}). What to do: update the graphics driver \
+             ({}); on a remote desktop or a virtual machine, ask for 3D \
+             acceleration to be turned on, or run Chainsmith on a computer with a graphics card. \
+             Everything the window does is also on the command line, which needs no graphics: \
+             open a terminal and type chainsmith check FILES, build, probe, upload or rotate.",
+            escape(wgpu),
+            escape(opengl),
+            if cfg!(windows) {
+                "Windows Update or the maker's site"
+            } else {
+                "the system's Mesa or the maker's driver packages"
+            }
         ),
-        e => format!("cannot open the window: {e}"),
+        WindowError::Other(e) => format!("cannot open the window: {}", escape(&e.to_string())),
     }
 }
 
@@ -55,10 +74,65 @@ pub fn tell_without_console(words: &str) {
 pub fn tell_without_console(_words: &str) {}
 
 /// Opens the window, with `paths` loaded (and `host`, if given, as the host name).
+///
+/// The window draws with wgpu (Direct3D 12 or Vulkan on Windows, Vulkan or OpenGL on Linux). Where wgpu
+/// cannot start (a remote desktop, a virtual machine without 3D, an old driver), the window opens again
+/// with OpenGL directly (glow) by itself, says so on standard error and in its status bar; eframe keeps
+/// one event loop per thread, so a second `run_native` works after the first failed.
 pub fn run(
     paths: Vec<PathBuf>,
     host: Option<String>,
     started: std::time::Instant,
+    handover: Option<handover::Server>,
+) -> Result<(), WindowError> {
+    // Taken by whichever attempt creates the app.
+    let handover = std::rc::Rc::new(std::cell::Cell::new(handover));
+    match open(
+        eframe::Renderer::Wgpu,
+        None,
+        paths.clone(),
+        host.clone(),
+        started,
+        handover.clone(),
+    ) {
+        Ok(()) => Ok(()),
+        Err(eframe::Error::Wgpu(e)) => {
+            let wgpu = e.to_string();
+            crate::errln!(
+                "chainsmith: the graphics driver could not start Direct3D, Vulkan or Metal ({}); \
+                 the window is drawn with OpenGL instead",
+                crate::engine::text::escape(&wgpu)
+            );
+            open(
+                eframe::Renderer::Glow,
+                Some(wgpu.clone()),
+                paths,
+                host,
+                started,
+                handover,
+            )
+            .map_err(|e| match e {
+                e @ (eframe::Error::Glutin(_)
+                | eframe::Error::NoGlutinConfigs(..)
+                | eframe::Error::OpenGL(_)) => WindowError::NoGraphics {
+                    wgpu,
+                    opengl: e.to_string(),
+                },
+                e => WindowError::Other(e),
+            })
+        }
+        Err(e) => Err(WindowError::Other(e)),
+    }
+}
+
+/// One attempt at the window with `renderer`; `fallback` is why wgpu was given up, if it was.
+fn open(
+    renderer: eframe::Renderer,
+    fallback: Option<String>,
+    paths: Vec<PathBuf>,
+    host: Option<String>,
+    started: std::time::Instant,
+    handover: std::rc::Rc<std::cell::Cell<Option<handover::Server>>>,
 ) -> eframe::Result {
     // CHAINSMITH_WINDOW_SIZE=WIDTHxHEIGHT (screenshots at a laptop's size); else 1280×820.
     let size = std::env::var("CHAINSMITH_WINDOW_SIZE")
@@ -78,6 +152,7 @@ pub fn run(
             .with_icon(window_icon()),
         // Windows: %APPDATA%\Chainsmith\preferences.ron; elsewhere eframe's default (crate::places).
         persistence_path: crate::places::preferences_file(),
+        renderer,
         ..Default::default()
     };
     eframe::run_native(
@@ -85,11 +160,19 @@ pub fn run(
         options,
         Box::new(move |cc| {
             let mut app = App::new(cc.storage, Box::new(picker::RfdPicker));
+            app.drawn_with = match fallback {
+                Some(why) => app::DrawnWith::OpenGlFallback(why),
+                None => app::DrawnWith::Wgpu,
+            };
             if std::env::var_os("CHAINSMITH_TIMING").is_some() {
                 app.timing = Some(app::Timing { started, frames: 0 });
             }
             if let Some(host) = host {
                 app.prefs.host = host;
+            }
+            if let Some(server) = handover.take() {
+                server.attach(&cc.egui_ctx);
+                app.handover = Some(server);
             }
             app.load_paths(&cc.egui_ctx, paths);
             Ok(Box::new(app))

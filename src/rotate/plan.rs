@@ -580,7 +580,7 @@ pub fn read(path: &Path) -> Result<Rotation, PlanError> {
     let text = crate::files::read_small_text(path).map_err(|e| PlanError::Read {
         path: crate::engine::text::escaped(&path.display().to_string()),
         message: match e {
-            crate::files::SmallFileError::Io { source, .. } => source.to_string(),
+            crate::files::SmallFileError::Io { error, .. } => crate::files::io_words(&error),
             other => other.to_string(),
         },
     })?;
