@@ -3507,3 +3507,53 @@ fn upload_window_rotates_an_audiocodes_context_naming_device_and_keys() {
     assert!(!stored.contains("PRIVATE KEY"));
     assert!(!stored.contains(chainsmith::sandbox::CLIENT_SECRET));
 }
+
+/// Files that arrive while a load is under way (a second drop, a hand-over from "Open with") are
+/// read after it: both loads end in the window, none cancelled.
+#[test]
+fn a_second_load_while_one_runs_is_queued_not_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = chain(Alg::P256);
+    let many = dir.path().join("folder");
+    std::fs::create_dir(&many).unwrap();
+    for i in 0..200 {
+        std::fs::write(many.join(format!("{i:03}-root.pem")), c.root.pem()).unwrap();
+    }
+    std::fs::write(many.join("int.pem"), c.intermediate.pem()).unwrap();
+    std::fs::write(dir.path().join("leaf.pem"), c.leaf.pem()).unwrap();
+    let mut harness = harness(FakePicker::default());
+    let ctx = egui::Context::default();
+    harness.state_mut().load_paths(&ctx, vec![many]);
+    assert!(harness.state().is_loading());
+    harness
+        .state_mut()
+        .load_paths(&ctx, vec![dir.path().join("leaf.pem")]);
+    wait_until(&mut harness, "both loads", |h| !h.state().is_loading());
+    harness.run();
+    // The leaf (second load) chains to the intermediate and root (first load).
+    let report = harness.state().report().expect("a report");
+    assert_eq!(
+        order(report),
+        [c.leaf.sha256(), c.intermediate.sha256(), c.root.sha256()]
+    );
+}
+
+/// When wgpu could not start and the window fell back to OpenGL, the status bar says so, with the
+/// reason on hover; with wgpu it says nothing.
+#[test]
+fn the_status_bar_says_when_the_window_is_drawn_with_opengl() {
+    let mut harness = harness(FakePicker::default());
+    assert!(harness.query_by_label("Drawn with OpenGL").is_none());
+    harness.state_mut().drawn_with =
+        chainsmith::gui::app::DrawnWith::OpenGlFallback("Parent device is lost".to_string());
+    harness.run();
+    harness.get_by_label("Drawn with OpenGL").hover();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains(
+                "could not be started, so the window is drawn with OpenGL: Parent device is lost"
+            )
+            .is_some()
+    );
+}
