@@ -315,8 +315,13 @@ pub enum WriteError {
     Special { path: String, kind: &'static str },
     #[error("{path} is a pipe that nobody reads: start the reader first")]
     NoReader { path: String },
-    #[error("cannot write {path}: {}", io_words(.error))]
-    Io { path: String, error: std::io::Error },
+    #[error("cannot write {path}: {}", held_words(.error, .held_by.as_deref()))]
+    Io {
+        path: String,
+        error: std::io::Error,
+        /// The programs that have the file open, when Windows refused because of them.
+        held_by: Option<String>,
+    },
 }
 
 /// An I/O error in the admin's words. Windows' own text for a file another program holds open ("The
@@ -338,6 +343,34 @@ pub fn io_words(error: &std::io::Error) -> String {
              antivirus scan): close it there and try again"
             .to_string(),
         _ => error.to_string(),
+    }
+}
+
+/// A write error on `path`, with the programs holding it open when that is why (Windows).
+fn write_io(path: &Path, shown: String, error: std::io::Error) -> WriteError {
+    let held_by = is_held_open(&error)
+        .then(|| crate::holders::named(&crate::holders::holders(path)))
+        .flatten();
+    WriteError::Io {
+        path: shown,
+        error,
+        held_by,
+    }
+}
+
+/// Whether Windows refused because another program has the file open (or may have: "access denied"
+/// is also what replacing a file held open without delete sharing gives).
+fn is_held_open(error: &std::io::Error) -> bool {
+    // ERROR_ACCESS_DENIED (5), ERROR_SHARING_VIOLATION (32), ERROR_LOCK_VIOLATION (33),
+    // ERROR_USER_MAPPED_FILE (1224); on Unix these numbers mean other things.
+    cfg!(windows) && matches!(error.raw_os_error(), Some(5 | 32 | 33 | 1224))
+}
+
+/// [`io_words`], naming the programs that hold the file when they are known.
+fn held_words(error: &std::io::Error, held_by: Option<&str>) -> String {
+    match held_by {
+        Some(programs) => format!("it is open in {programs}: close it there and try again"),
+        None => io_words(error),
     }
 }
 
@@ -472,23 +505,13 @@ pub fn plan_output(path: &Path, inputs: &[FileId]) -> Result<OutputPlan, WriteEr
     let link = match fs::symlink_metadata(path) {
         Ok(meta) => meta.file_type().is_symlink(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return plan(How::Create),
-        Err(source) => {
-            return Err(WriteError::Io {
-                path: shown,
-                error: source,
-            });
-        }
+        Err(source) => return Err(write_io(path, shown, source)),
     };
     // What the path is, links followed.
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
         Err(_) if link => return Err(WriteError::LinkTarget { path: shown }),
-        Err(source) => {
-            return Err(WriteError::Io {
-                path: shown,
-                error: source,
-            });
-        }
+        Err(source) => return Err(write_io(path, shown, source)),
     };
     if meta.is_dir() {
         return Err(WriteError::Directory { path: shown });
@@ -503,10 +526,7 @@ pub fn plan_output(path: &Path, inputs: &[FileId]) -> Result<OutputPlan, WriteEr
             return Err(WriteError::ReadOnly { path: shown });
         }
         let target = if link {
-            fs::canonicalize(path).map_err(|source| WriteError::Io {
-                path: shown.clone(),
-                error: source,
-            })?
+            fs::canonicalize(path).map_err(|source| write_io(path, shown.clone(), source))?
         } else {
             path.to_path_buf()
         };
@@ -522,10 +542,7 @@ impl OutputPlan {
     /// Writes `bytes` as planned.
     pub fn write(self, bytes: &[u8]) -> Result<(), WriteError> {
         let shown = self.path.display().to_string();
-        let io = |source| WriteError::Io {
-            path: shown.clone(),
-            error: source,
-        };
+        let io = |source| write_io(&self.path, shown.clone(), source);
         match self.how {
             How::Create => write_atomically(&self.path, bytes, None).map_err(io),
             How::Replace(target, permissions) => {

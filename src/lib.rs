@@ -12,6 +12,7 @@ pub mod fetch;
 pub mod files;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod holders;
 pub mod places;
 pub mod prefs;
 pub mod probe;
