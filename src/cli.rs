@@ -501,7 +501,16 @@ pub fn run() -> ExitCode {
         crate::errln!("chainsmith: {hint}");
         return ExitCode::from(2);
     }
-    let cli = Cli::parse_from(args);
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        // Usage errors quote what was typed: they go out through the same escaping as everything
+        // else (console::stderr), not raw. Help and --version are ours alone: clap prints them.
+        Err(e) if e.use_stderr() => {
+            crate::err_print!("{}", e.render());
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Build(args)) => build(&args),

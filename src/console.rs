@@ -47,7 +47,10 @@ pub fn stderr() -> Text<std::io::StderrLock<'static>> {
     Text::new(err.lock(), ascii)
 }
 
-/// Text for a terminal, a file or a pipe.
+/// Text for a terminal, a file or a pipe: whatever printed it, no raw control character goes out
+/// (see [`crate::engine::text::terminal_safe`]; values are escaped where they are put into the text
+/// too, which also makes their line breaks visible).
+///
 ///
 /// Windows: the console takes Unicode (Rust writes to it in UTF-16), but text redirected to a file or
 /// a pipe is read in the console's code page (437, 850, 1252…): `cmd`'s `type`, Windows PowerShell
@@ -74,11 +77,21 @@ impl<W: std::io::Write> Text<W> {
     }
 }
 
+impl<W: std::io::Write> Text<W> {
+    /// `text` as it goes out: no raw control character ([`crate::engine::text::terminal_safe`]),
+    /// and ASCII where redirected on Windows.
+    fn shown(&self, text: &str, out: &mut String) {
+        let safe = crate::engine::text::terminal_safe(text);
+        if self.ascii {
+            out.push_str(&ascii(&safe));
+        } else {
+            out.push_str(&safe);
+        }
+    }
+}
+
 impl<W: std::io::Write> std::io::Write for Text<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if !self.ascii {
-            return self.inner.write(buf);
-        }
         let mut bytes = std::mem::take(&mut self.carry);
         bytes.extend_from_slice(buf);
         let mut out = String::new();
@@ -86,13 +99,13 @@ impl<W: std::io::Write> std::io::Write for Text<W> {
         loop {
             match std::str::from_utf8(rest) {
                 Ok(text) => {
-                    out.push_str(&ascii(text));
+                    self.shown(text, &mut out);
                     break;
                 }
                 Err(e) => {
                     let (good, bad) = rest.split_at(e.valid_up_to());
                     // valid_up_to marks a prefix that is UTF-8.
-                    out.push_str(&ascii(std::str::from_utf8(good).unwrap_or_default()));
+                    self.shown(std::str::from_utf8(good).unwrap_or_default(), &mut out);
                     match e.error_len() {
                         // Cut short: wait for the rest of the character.
                         None => {
@@ -195,9 +208,9 @@ mod tests {
         out.write_all(&arrow[2..]).unwrap();
         out.write_all(b"\xff!").unwrap();
         assert_eq!(String::from_utf8(out.inner).unwrap(), "a->b\\xff!");
-        // Not redirected on Windows (or elsewhere): the bytes as they are.
+        // Not redirected on Windows (or elsewhere): Unicode as it is, never a raw control character.
         let mut out = super::Text::new(Vec::new(), false);
-        write!(out, "Zoë →").unwrap();
-        assert_eq!(String::from_utf8(out.inner).unwrap(), "Zoë →");
+        writeln!(out, "Zoë →\t\u{1b}[2J").unwrap();
+        assert_eq!(String::from_utf8(out.inner).unwrap(), "Zoë →\t\\x1b[2J\n");
     }
 }

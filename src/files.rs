@@ -9,7 +9,7 @@ use crate::engine::load::{self, Loaded, MAX_INPUT_BYTES};
 
 /// A named path that cannot be opened at all.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot open {path}: {}", io_words(.source))]
+#[error("cannot open {}: {}", crate::engine::text::escape(.path), io_words(.source))]
 pub struct OpenError {
     pub path: String,
     pub source: std::io::Error,
@@ -481,7 +481,7 @@ fn is_record(path: &Path) -> bool {
 /// written to directly, never replaced. `inputs`: what the output must not overwrite. Checked before
 /// any work, so a refusal costs nothing.
 pub fn plan_output(path: &Path, inputs: &[FileId]) -> Result<OutputPlan, WriteError> {
-    let shown = path.display().to_string();
+    let shown = crate::engine::text::escaped(&path.display().to_string());
     let plan = |how| {
         Ok(OutputPlan {
             path: path.to_path_buf(),
@@ -541,7 +541,7 @@ pub fn plan_output(path: &Path, inputs: &[FileId]) -> Result<OutputPlan, WriteEr
 impl OutputPlan {
     /// Writes `bytes` as planned.
     pub fn write(self, bytes: &[u8]) -> Result<(), WriteError> {
-        let shown = self.path.display().to_string();
+        let shown = crate::engine::text::escaped(&self.path.display().to_string());
         let io = |source| write_io(&self.path, shown.clone(), source);
         match self.how {
             How::Create => write_atomically(&self.path, bytes, None).map_err(io),

@@ -306,3 +306,164 @@ fn audit_markdown_renders_a_servers_error_body_as_text() {
     // One row: the table was not split by a `|` or a newline from the body.
     assert_eq!(md.lines().count(), 3, "{md}");
 }
+
+/// Whether `bytes` (a command's output) holds a raw control character: anything a terminal acts on
+/// other than a line feed or a tab (C0, DEL, C1 as UTF-8, the bidirectional overrides and isolates).
+fn raw_controls(bytes: &[u8]) -> Vec<char> {
+    String::from_utf8_lossy(bytes)
+        .chars()
+        .filter(|&c| {
+            (c < ' ' && c != '\n' && c != '\t')
+                || ('\u{7f}'..='\u{9f}').contains(&c)
+                || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect()
+}
+
+/// Every command, given hostile file names, host names, plan contents and arguments (ESC sequences,
+/// BEL, a C1 CSI, a right-to-left override), says what it has to say without a single raw control
+/// character on standard output or standard error; and what it shows of them is the visible escape.
+#[test]
+fn every_command_with_hostile_names_and_arguments_writes_no_raw_control_character() {
+    let evil = "evil\u{1b}[2J\u{7}\u{9b}31m\u{202e}";
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let c = chain(Alg::P256);
+    let leaf = hostile_leaf(&c);
+    let pile = leaf.pem() + &c.intermediate.pem() + &c.root.pem();
+    let input = format!("{evil}.pem");
+    std::fs::write(d.join(&input), &pile).unwrap();
+    // A plan whose names and paths are hostile (TOML's \u escapes), and one that is not TOML.
+    let plan = format!("{evil}.toml");
+    std::fs::write(
+        d.join(&plan),
+        format!(
+            "[bundle]\ninputs = [\"{input}\"]\nhost = \"sbc\\u001b[2J.example.com\"\n\n[[target]]\nname = \"SBC \\u001b]0;owned\\u0007\\u202e\"\nkind = \"files\"\ncertificate = \"missing\\u001b[2J/served.pem\"\n"
+        ),
+    )
+    .unwrap();
+    let bad_plan = format!("bad{evil}.toml");
+    std::fs::write(d.join(&bad_plan), format!("[bundle\n{evil} = \n")).unwrap();
+    let run_file = format!("{evil}.json");
+    std::fs::write(d.join(&run_file), format!("{{\"x\": \"{evil}\"")).unwrap();
+    let data = d.join(format!("data{evil}"));
+    std::fs::create_dir(&data).unwrap();
+    let host_port = format!("{evil}.invalid:5061");
+    let out_path = format!("out{evil}.pem");
+    let missing_dir = format!("no{evil}/bundle.pem");
+    let flag = format!("--{evil}");
+    let url = format!("https://{evil}.invalid/x");
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["check", &input, "--host", evil],
+        vec!["check", &input, "--host", evil, "--json"],
+        vec![
+            "check",
+            &input,
+            "--roots",
+            &input,
+            "--sbc-trust",
+            &input,
+            "--profile",
+            "teams-direct-routing",
+        ],
+        vec!["check", evil],
+        vec!["check", &input, "--at", evil],
+        vec!["check", &input, "--profile", evil],
+        vec!["check", &input, &flag],
+        vec!["build", &input, "-o", &out_path],
+        vec!["build", &input, "--force", "-o", &out_path],
+        vec!["build", &input, "--force", "-o", &missing_dir],
+        vec!["build", &input, "--force", "-o", "-"],
+        vec!["probe", &host_port, "--timeout", "2"],
+        vec![
+            "probe",
+            "127.0.0.1:1",
+            "--sni",
+            evil,
+            "--host",
+            evil,
+            "--timeout",
+            "2",
+        ],
+        vec![
+            "probe",
+            "127.0.0.1:1",
+            "--client-cert",
+            evil,
+            "--client-key",
+            evil,
+        ],
+        vec![
+            "upload",
+            &input,
+            "--target",
+            "files",
+            "--certificate",
+            &missing_dir,
+            "--dry-run",
+        ],
+        vec![
+            "upload",
+            &input,
+            "--target",
+            "rest",
+            "--url",
+            &url,
+            "--dry-run",
+        ],
+        vec![
+            "upload",
+            &input,
+            "--target",
+            "genesys",
+            "--region",
+            evil,
+            "--client-id",
+            evil,
+            "--dry-run",
+        ],
+        vec!["trunks", "--region", evil, "--client-id", evil, "--dry-run"],
+        vec!["rollback", &run_file],
+        vec!["rollback", evil],
+        vec!["audit"],
+        vec!["audit", "--markdown"],
+        vec!["rotate", &plan, "--status"],
+        vec!["rotate", &plan, "--dry-run"],
+        vec!["rotate", &plan],
+        vec!["rotate", &bad_plan],
+        vec!["rotate", evil],
+        vec!["rotate", "--rollback", &run_file],
+        vec!["teams-roots", "-o", &missing_dir],
+        vec!["paths"],
+        vec!["sandbox", "--port", evil],
+        vec!["gui", &flag],
+        vec![evil],
+    ];
+    for args in &runs {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_chainsmith"))
+            .args(args)
+            .current_dir(d)
+            .env("CHAINSMITH_DATA_DIR", &data)
+            .env("CHAINSMITH_CLIENT_SECRET", "not-a-real-secret")
+            .env_remove("HTTPS_PROXY")
+            .env_remove("https_proxy")
+            .output()
+            .unwrap();
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            let raw = raw_controls(bytes);
+            assert!(
+                raw.is_empty(),
+                "{args:?} wrote {raw:?} raw to {stream}:\n{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        let said = String::from_utf8_lossy(&out.stderr).into_owned()
+            + &String::from_utf8_lossy(&out.stdout);
+        assert!(!said.is_empty(), "{args:?} said nothing");
+    }
+
+    // What is shown is the visible escape.
+    let out = chainsmith(&["check", evil], d);
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(said.contains("evil\\x1b[2J\\x07\\x9b31m\\u202e"), "{said}");
+}

@@ -14,7 +14,10 @@ fn is_unsafe(c: char) -> bool {
 }
 
 /// `text` with every unsafe character as a visible escape: `\x1b` for C0, DEL and C1, `\u202e` for the
-/// rest. Text without such characters is returned as it is, without a copy.
+/// rest. Text without such characters is returned as it is, without a copy. Escaping escaped text
+/// changes nothing, which the engine relies on (a source name is escaped where it is read and again
+/// where a certificate keeps it). Sources: ECMA-48 for C0/C1, the "Trojan Source" paper
+/// (CVE-2021-42574) for the bidirectional controls.
 pub fn escape(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
@@ -22,6 +25,28 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if !is_unsafe(c) {
+            out.push(c);
+        } else if (c as u32) <= 0xff {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Text for a terminal whatever printed it, as the last step before the bytes go out
+/// ([`crate::console`]'s writers): every unsafe character but the line feed and the tab (which our own
+/// layout uses) as [`escape`] shows it. Backslashes are left alone here: values were escaped where
+/// they were put into the text, and doubling them again would show `\\x1b` for an escaped ESC.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    let unsafe_here = |c: char| is_unsafe(c) && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_here) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if !unsafe_here(c) {
             out.push(c);
         } else if (c as u32) <= 0xff {
             out.push_str(&format!("\\x{:02x}", c as u32));
@@ -106,5 +131,13 @@ mod tests {
             assert_eq!(escape(input), *shown, "{input:?}");
         }
         assert!(matches!(escape("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn terminal_safe_keeps_layout_and_escapes_the_rest() {
+        assert_eq!(
+            terminal_safe("a\tb\nc\u{1b}[2J\r\u{202e}\\x1b"),
+            "a\tb\nc\\x1b[2J\\x0d\\u202e\\x1b"
+        );
     }
 }

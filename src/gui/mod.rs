@@ -45,7 +45,10 @@ pub fn window_error_words(error: &WindowError) -> String {
                 "the system's Mesa or the maker's driver packages"
             }
         ),
-        WindowError::Other(e) => format!("cannot open the window: {}", escape(&e.to_string())),
+        WindowError::Other(e) => format!(
+            "cannot open the window: {}",
+            crate::engine::text::escape(&e.to_string())
+        ),
     }
 }
 
