@@ -504,10 +504,51 @@ fn upload_to_the_linux_sandbox_keeps_records_in_local_app_data_and_the_secret_in
             .count(),
         2
     );
-    let backups = std::fs::read_dir(data.join("backups"))
-        .map(|d| d.count())
-        .unwrap_or(0);
-    assert!(backups >= 1, "a backup before the change");
+    // One backup per upload, each from a complete read before the change: the first found no
+    // authority; the second holds what the first put there, the sample's CA certificates, by their
+    // SHA-256 as openssl computes it.
+    let mut backups: Vec<PathBuf> = std::fs::read_dir(data.join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    backups.sort();
+    assert_eq!(backups.len(), 2, "{backups:?}");
+    let backup = |i: usize| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(&backups[i]).unwrap()).unwrap()
+    };
+    assert_eq!(
+        backup(0)["certificate"],
+        serde_json::Value::Null,
+        "{}",
+        backup(0)
+    );
+    let openssl_sha256 = |file: &str| -> String {
+        let out = Command::new("openssl")
+            .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
+            .arg(repo().join("assets/sample").join(file))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .rsplit('=')
+            .next()
+            .unwrap()
+            .replace(':', "")
+            .to_lowercase()
+    };
+    let mut kept: Vec<String> = backup(1)["fingerprints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect();
+    kept.sort();
+    let mut sample = vec![
+        openssl_sha256("issuing-ca.cer"),
+        openssl_sha256("root-ca.pem"),
+    ];
+    sample.sort();
+    assert_eq!(kept, sample, "{}", backup(1));
     // Never a secret in a file the program wrote.
     for entry in files_under(&data) {
         let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
@@ -590,12 +631,23 @@ fn the_window_paints_under_wine_and_xvfb() {
             }
             Ok(line) => seen.push(line),
             Err(std::sync::mpsc::RecvTimeoutError::Timeout)
-                if started.elapsed() < Duration::from_secs(90) => {}
+                if started.elapsed() < Duration::from_secs(180) => {}
             Err(_) => break false,
         }
     };
-    // Give the loaded sample a moment to be drawn, then look.
-    std::thread::sleep(Duration::from_secs(3));
+    // The sample loaded (all three certificates), then a frame drawn with it, then look.
+    let mut loaded = seen.iter().any(|l| l.contains("3 in the window"));
+    while painted && !loaded && started.elapsed() < Duration::from_secs(240) {
+        if let Ok(line) = rx.recv_timeout(Duration::from_secs(1)) {
+            loaded = line.contains("3 in the window");
+            seen.push(line);
+        }
+    }
+    if loaded {
+        // The load's frame is drawn within a frame or two; this is time for Xvfb, not a wait on
+        // the program, which has said all it will.
+        std::thread::sleep(Duration::from_millis(500));
+    }
     let png = repo().join("target/wine-window.png");
     let shot = Command::new("import")
         .args(["-display", &display, "-window", "root"])
@@ -609,15 +661,16 @@ fn the_window_paints_under_wine_and_xvfb() {
     let _ = window.kill();
     let _ = window.wait();
     drop(x);
-    assert!(painted, "no first frame within 90 s: {seen:?}");
+    assert!(painted, "no first frame within 180 s: {seen:?}");
+    assert!(loaded, "the sample never loaded: {seen:?}");
     assert!(
         seen.iter()
             .any(|l| l.contains("could not start Direct3D, Vulkan or Metal")),
         "{seen:?}"
     );
     assert!(
-        seen.last()
-            .is_some_and(|l| l.ends_with("(OpenGL, as wgpu could not start)")),
+        seen.iter().any(|l| l.contains("first frame painted")
+            && l.ends_with("(OpenGL, as wgpu could not start)")),
         "{seen:?}"
     );
     ok("import", &shot.unwrap());
