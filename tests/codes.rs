@@ -37,6 +37,34 @@ fn put(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) {
     std::fs::write(path, bytes).unwrap();
 }
 
+/// Declares which certificate the case crafted for its code: the finding must name it (its SHA-256,
+/// computed here from the DER, not by Chainsmith).
+fn expect(dir: &Path, der: &[u8]) {
+    let hex: String = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    put(dir, "expect.sha256", hex);
+}
+
+/// [`expect`] for the first certificate in a PEM file the case wrote.
+fn expect_file(dir: &Path, name: &str) {
+    expect_nth(dir, name, 0);
+}
+
+/// [`expect`] for the `n`th certificate (from 0) in a PEM file the case wrote.
+fn expect_nth(dir: &Path, name: &str, n: usize) {
+    let text = std::fs::read(dir.join(name)).unwrap();
+    let blocks = pem::parse_many(text).unwrap();
+    expect(dir, blocks[n].contents());
+}
+
+/// Declares that the code is about no one certificate (an input, the chain as a whole).
+fn expect_none(dir: &Path) {
+    put(dir, "expect.sha256", "none");
+}
+
 fn pems(certs: &[&Cert]) -> String {
     certs.iter().map(|c| c.pem()).collect()
 }
@@ -53,6 +81,7 @@ fn check_pile(dir: &Path, certs: &[&Cert], extra: &[&str]) -> Vec<String> {
 fn with_leaf(dir: &Path, params: CertificateParams, extra: &[&str]) -> Vec<String> {
     let c = chain(Alg::P256);
     let leaf = c.intermediate.issue(params, Alg::P256);
+    expect(dir, &leaf.der);
     check_pile(dir, &[&leaf, &c.intermediate, &c.root], extra)
 }
 
@@ -61,6 +90,7 @@ fn with_intermediate(dir: &Path, params: CertificateParams, extra: &[&str]) -> V
     let root = root("Test Root CA", Alg::P256);
     let intermediate = root.issue(params, Alg::P256);
     let leaf = intermediate.issue(leaf_params(HOST, &[HOST]), Alg::P256);
+    expect(dir, &intermediate.der);
     check_pile(dir, &[&leaf, &intermediate, &root], extra)
 }
 
@@ -77,6 +107,7 @@ fn ext(oid: &[u64], content: Vec<u8>, critical: bool) -> CustomExtension {
 /// A real-world chain file from the fixtures (tests/fixtures/real-world), checked at its own time.
 fn fixture(dir: &Path, file: &str, at: &str, host: &str, extra: &[&str]) -> Vec<String> {
     std::fs::copy(fixtures().join(file), dir.join("fixture.pem")).unwrap();
+    expect_file(dir, "fixture.pem");
     let mut a = args(&[
         "check",
         "fixture.pem",
@@ -101,6 +132,7 @@ fn br_case(
 ) -> Vec<String> {
     let ext = BR_LEAF_EXT.replace(from, to);
     br_chain(d, subject, &ext, key, int_ext);
+    expect_file(d, "leaf.pem");
     args(&["check", "leaf.pem", "int.pem", "root.pem", "--host", HOST])
 }
 
@@ -170,6 +202,7 @@ fn openssl_self_signed(dir: &Path, key_args: &[&str]) -> Vec<String> {
     a.extend(key_args);
     a.extend(["-keyout", "odd.key", "-out", "odd.pem"]);
     openssl(dir, &a);
+    expect_file(dir, "odd.pem");
     args(&["check", "odd.pem", "--host", HOST])
 }
 
@@ -212,6 +245,7 @@ fn cases() -> Vec<Case> {
             make: |d| {
                 let c = chain(Alg::P256);
                 put(d, "in/key.pem", c.leaf.key.serialize_pem());
+                expect(d, &c.leaf.der);
                 check_pile(d, &[&c.leaf, &c.intermediate], &[])
             },
         },
@@ -276,6 +310,7 @@ fn cases() -> Vec<Case> {
             severity: "error",
             make: |d| {
                 let c = chain(Alg::P256);
+                expect(d, &c.leaf.der);
                 check_pile(d, &[&c.leaf, &c.root], &[])
             },
         },
@@ -286,6 +321,7 @@ fn cases() -> Vec<Case> {
                 let other = root("Another Root", Alg::P256);
                 put(d, "other-root.pem", other.pem());
                 let c = chain(Alg::P256);
+                expect(d, &c.root.der);
                 check_pile(
                     d,
                     &[&c.leaf, &c.intermediate, &c.root],
@@ -303,6 +339,7 @@ fn cases() -> Vec<Case> {
                     "issuing.crl",
                     test_crl(&c.intermediate, Some(&c.leaf), (2026, 7, 1)),
                 );
+                expect(d, &c.leaf.der);
                 check_pile(
                     d,
                     &[&c.leaf, &c.intermediate, &c.root],
@@ -326,6 +363,7 @@ fn cases() -> Vec<Case> {
                     "forged.crl",
                     test_crl(&impostor, Some(&c.leaf), (2026, 7, 1)),
                 );
+                expect(d, &c.leaf.der);
                 check_pile(
                     d,
                     &[&c.leaf, &c.intermediate, &c.root],
@@ -344,6 +382,7 @@ fn cases() -> Vec<Case> {
                     "stale.crl",
                     test_crl(&c.intermediate, None, (2026, 5, 15)),
                 );
+                expect(d, &c.leaf.der);
                 check_pile(
                     d,
                     &[&c.leaf, &c.intermediate, &c.root],
@@ -363,6 +402,7 @@ fn cases() -> Vec<Case> {
                 }];
                 let leaf = c.intermediate.issue(p, Alg::P256);
                 put(d, "root.crl", test_crl(&c.root, None, (2026, 7, 1)));
+                expect(d, &leaf.der);
                 check_pile(
                     d,
                     &[&leaf, &c.intermediate, &c.root],
@@ -430,6 +470,7 @@ fn cases() -> Vec<Case> {
                     "in/leaf.pem",
                     chainsmith::engine::pem::encode("CERTIFICATE", &leaf),
                 );
+                expect(d, &leaf);
                 check_pile(d, &[&c.intermediate, &c.root], &[])
             },
         },
@@ -441,7 +482,9 @@ fn cases() -> Vec<Case> {
                 // both) cannot be a TLS client certificate under it.
                 let mut p = ca_params("Servers Only Intermediate");
                 p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-                with_intermediate(d, p, &["--profile", "sip-mutual-tls"])
+                let a = with_intermediate(d, p, &["--profile", "sip-mutual-tls"]);
+                expect_file(d, "in/chain.pem");
+                a
             },
         },
         Case {
@@ -464,6 +507,7 @@ fn cases() -> Vec<Case> {
                         "root-rejected.pem",
                     ],
                 );
+                expect(d, &c.root.der);
                 check_pile(
                     d,
                     &[&c.leaf, &c.intermediate],
@@ -476,6 +520,7 @@ fn cases() -> Vec<Case> {
             severity: "error",
             make: |d| {
                 let lone = issue_with_key(leaf(), key(Alg::P256), None);
+                expect(d, &lone.der);
                 check_pile(d, &[&lone], &[])
             },
         },
@@ -486,6 +531,7 @@ fn cases() -> Vec<Case> {
                 // The leaf's issuer name, on another key.
                 let c = chain(Alg::P256);
                 let decoy = c.root.issue(ca_params("Test Intermediate CA"), Alg::P256);
+                expect(d, &c.leaf.der);
                 check_pile(d, &[&c.leaf, &decoy, &c.root], &[])
             },
         },
@@ -505,6 +551,7 @@ fn cases() -> Vec<Case> {
                     "in/chain.pem",
                     chainsmith::engine::pem::encode("CERTIFICATE", &mismatched) + &c.root.pem(),
                 );
+                expect(d, &mismatched);
                 args(&["check", "in", AT_ARG])
             },
         },
@@ -523,6 +570,7 @@ fn cases() -> Vec<Case> {
                         + &chainsmith::engine::pem::encode("CERTIFICATE", &relabelled)
                         + &c.root.pem(),
                 );
+                expect(d, &relabelled);
                 args(&["check", "in", "--host", HOST, AT_ARG])
             },
         },
@@ -537,6 +585,7 @@ fn cases() -> Vec<Case> {
                 old.not_after = rcgen::date_time_ymd(2026, 6, 20);
                 let old = c.intermediate.issue(old, Alg::P256);
                 put(d, "in/sbc-2025.pem", old.pem());
+                expect(d, &old.der);
                 check_pile(d, &[&c.leaf, &c.intermediate, &c.root], &[])
             },
         },
@@ -584,6 +633,7 @@ fn cases() -> Vec<Case> {
             make: |d| {
                 let c = chain(Alg::P256);
                 let stranger = root("Unrelated Root", Alg::P256);
+                expect(d, &stranger.der);
                 check_pile(d, &[&c.leaf, &c.intermediate, &c.root, &stranger], &[])
             },
         },
@@ -727,7 +777,9 @@ fn cases() -> Vec<Case> {
                     "keyUsage=critical,digitalSignature,keyCertSign,cRLSign",
                     "keyUsage=critical,digitalSignature,keyCertSign",
                 );
-                br_case(d, "/CN=sbc.example.com", "", "", "ec", Some(&ca))
+                let a = br_case(d, "/CN=sbc.example.com", "", "", "ec", Some(&ca));
+                expect_file(d, "int.pem");
+                a
             },
         },
         Case {
@@ -805,6 +857,7 @@ fn cases() -> Vec<Case> {
                 let leaf = c
                     .intermediate
                     .issue(leaf_params(HOST, &["other.example.com"]), Alg::Rsa2048);
+                expect(d, &leaf.der);
                 check_pile(
                     d,
                     &[&leaf, &c.intermediate, &c.root],
@@ -824,6 +877,7 @@ fn cases() -> Vec<Case> {
                     .push(aia_ca_issuers(&format!("http://127.0.0.1:{port}/int.der")));
                 let leaf = c.intermediate.issue(params, Alg::P256);
                 put(d, "cache/.keep", "");
+                expect(d, &c.intermediate.der);
                 check_pile(d, &[&leaf, &c.root], &["--fetch-missing"])
             },
         },
@@ -846,6 +900,7 @@ fn cases() -> Vec<Case> {
             severity: "info",
             make: |d| {
                 let c = chain(Alg::P256);
+                expect(d, &c.intermediate.der);
                 check_pile(
                     d,
                     &[&c.leaf, &c.intermediate, &c.intermediate, &c.root],
@@ -916,6 +971,7 @@ fn cases() -> Vec<Case> {
                     "in/chain.pem",
                     pems(&[&c.leaf, &c.intermediate, &c.root]),
                 );
+                expect(d, &c.leaf.der);
                 args(&["check", "in", "--host", HOST, "--at=2027-06-01T00:00:00Z"])
             },
         },
@@ -929,6 +985,7 @@ fn cases() -> Vec<Case> {
                     "in/chain.pem",
                     pems(&[&c.leaf, &c.intermediate, &c.root]),
                 );
+                expect(d, &c.leaf.der);
                 args(&["check", "in", "--host", HOST, "--at=2025-06-01T00:00:00Z"])
             },
         },
@@ -942,6 +999,7 @@ fn cases() -> Vec<Case> {
                     "in/chain.pem",
                     pems(&[&c.leaf, &c.intermediate, &c.root]),
                 );
+                expect(d, &c.leaf.der);
                 args(&["check", "in", "--host", HOST, "--at=2026-12-20T00:00:00Z"])
             },
         },
@@ -964,6 +1022,7 @@ fn cases() -> Vec<Case> {
                 let middle = root.issue(ca_params("Middle CA"), Alg::P256);
                 let lower = middle.issue(ca_params("Lower CA"), Alg::P256);
                 let leaf = lower.issue(leaf(), Alg::P256);
+                expect(d, &root.der);
                 check_pile(d, &[&leaf, &lower, &middle, &root], &[])
             },
         },
@@ -1026,6 +1085,7 @@ fn cases() -> Vec<Case> {
                     "in/chain.pem",
                     pems(&[&c.leaf, &c.intermediate, &c.root]),
                 );
+                expect(d, &c.leaf.der);
                 args(&["check", "in", "--host", "other.example.com", AT_ARG])
             },
         },
@@ -1043,7 +1103,9 @@ fn cases() -> Vec<Case> {
                     permitted_subtrees: vec![],
                     excluded_subtrees: vec![rcgen::GeneralSubtree::DnsName(HOST.into())],
                 });
-                with_intermediate(d, p, &[])
+                let a = with_intermediate(d, p, &[]);
+                expect_file(d, "in/chain.pem");
+                a
             },
         },
         Case {
@@ -1075,6 +1137,7 @@ fn cases() -> Vec<Case> {
                     chainsmith::engine::pem::encode("CERTIFICATE", &relabelled)
                         + &pems(&[&c.intermediate, &c.root]),
                 );
+                expect(d, &relabelled);
                 args(&["check", "in", "--host", HOST, AT_ARG])
             },
         },
@@ -1089,6 +1152,7 @@ fn cases() -> Vec<Case> {
                 ]
                 .concat();
                 put(d, "superfish.pem", pile);
+                expect_nth(d, "superfish.pem", 1);
                 args(&[
                     "check",
                     "superfish.pem",
@@ -1118,6 +1182,7 @@ fn cases() -> Vec<Case> {
                     chainsmith::engine::pem::encode("CERTIFICATE", &leaf)
                         + &pems(&[&c.intermediate, &c.root]),
                 );
+                expect(d, &leaf);
                 args(&["check", "in", "--host", HOST, AT_ARG])
             },
         },
@@ -1141,6 +1206,7 @@ fn cases() -> Vec<Case> {
                     "in/chain.pem",
                     chainsmith::engine::pem::encode("CERTIFICATE", &big) + &c.root.pem(),
                 );
+                expect(d, &big);
                 args(&["check", "in", AT_ARG, "--profile", "genesys-byoc-premises"])
             },
         },
@@ -1156,7 +1222,9 @@ fn cases() -> Vec<Case> {
                 // An intermediate for clientAuth only: webpki applies EKU along the whole path.
                 let mut p = ca_params("Client-Only Intermediate");
                 p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-                with_intermediate(d, p, &[])
+                let a = with_intermediate(d, p, &[]);
+                expect_file(d, "in/chain.pem");
+                a
             },
         },
         Case {
@@ -1167,6 +1235,7 @@ fn cases() -> Vec<Case> {
                 let c = chain(Alg::P256);
                 put(d, "int.pem", c.intermediate.pem());
                 put(d, "root.pem", c.root.pem());
+                expect(d, &c.intermediate.der);
                 args(&["check", "int.pem", "root.pem", "--leaf", "int.pem", AT_ARG])
             },
         },
@@ -1188,6 +1257,7 @@ fn cases() -> Vec<Case> {
             severity: "error",
             make: |d| {
                 let c = chain(Alg::P256);
+                expect(d, &c.leaf.der);
                 probe(
                     d,
                     &[&c.leaf],
@@ -1202,6 +1272,7 @@ fn cases() -> Vec<Case> {
             make: |d| {
                 let c = chain(Alg::P256);
                 let stray = root("Stray CA", Alg::P256);
+                expect(d, &stray.der);
                 probe(
                     d,
                     &[&c.leaf, &c.intermediate, &stray],
@@ -1216,6 +1287,7 @@ fn cases() -> Vec<Case> {
             make: |d| {
                 let c = chain(Alg::P256);
                 let old = c.intermediate.issue(leaf(), Alg::P256);
+                expect(d, &old.der);
                 probe(
                     d,
                     &[&old, &c.intermediate],
@@ -1330,6 +1402,7 @@ fn cases() -> Vec<Case> {
                     chainsmith::engine::pem::encode("CERTIFICATE", &der_bytes)
                         + &pems(&[&c.intermediate, &c.root]),
                 );
+                expect(d, &der_bytes);
                 args(&["check", "in", "--host", HOST, AT_ARG])
             },
         },
@@ -1375,6 +1448,7 @@ fn cases() -> Vec<Case> {
                 let leaf = bare.issue(leaf(), Alg::P256);
                 let other = root("Another Root", Alg::P256);
                 put(d, "other-root.pem", other.pem());
+                expect(d, &bare.der);
                 check_pile(d, &[&leaf, &bare], &["--roots", "other-root.pem"])
             },
         },
@@ -1423,6 +1497,7 @@ fn cases() -> Vec<Case> {
                 p.use_authority_key_identifier_extension = false;
                 p.custom_extensions = vec![ext(&[2, 5, 29, 35], der_seq(&der(0x80, &ski)), true)];
                 let leaf = c.intermediate.issue(p, Alg::P256);
+                expect(d, &leaf.der);
                 check_pile(d, &[&leaf, &c.intermediate, &c.root], &[])
             },
         },
@@ -1499,6 +1574,7 @@ fn cases() -> Vec<Case> {
                 let root = issue_with_key(p, key(Alg::P256), None);
                 let intermediate = root.issue(ca_params("Test Intermediate CA"), Alg::P256);
                 let leaf = intermediate.issue(leaf(), Alg::P256);
+                expect(d, &root.der);
                 check_pile(d, &[&leaf, &intermediate, &root], &[])
             },
         },
@@ -1568,6 +1644,7 @@ fn cases() -> Vec<Case> {
                 let leaf = linted.issue(leaf(), Alg::P256);
                 let other = root("Another Root", Alg::P256);
                 put(d, "other-root.pem", other.pem());
+                expect(d, &linted.der);
                 check_pile(d, &[&leaf, &linted], &["--roots", "other-root.pem"])
             },
         },
@@ -1626,6 +1703,24 @@ fn report_of(out: &Output) -> Value {
     })
 }
 
+/// Codes about the chain or the endpoint as a whole, which name no one certificate.
+const ABOUT_NO_CERTIFICATE: &[&str] = &[
+    "aia.fetch-failed",
+    "chain.alternate-path",
+    "chain.ambiguous-leaf",
+    "chain.no-leaf",
+    "chain.order",
+    "chain.root-missing",
+    "chain.root-omitted",
+    "chain.search-budget",
+    "revocation.crl-fetch-failed",
+    "revocation.crl-fetched",
+    "served.intermediates-differ",
+    "served.matches-bundle",
+    "served.order",
+    "teams.sbc-trust-missing",
+];
+
 /// Runs `case` and checks its code and severity in the JSON report.
 fn produced(case: &Case) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
@@ -1646,6 +1741,31 @@ fn produced(case: &Case) -> Result<(), String> {
     let report = report_of(&out);
     let findings = report["findings"].as_array().cloned().unwrap_or_default();
     let mine: Vec<&Value> = findings.iter().filter(|f| f["code"] == case.code).collect();
+    // The finding names the certificate the case crafted for it; an input's finding and the codes
+    // about the chain as a whole name none.
+    let expected = if case.code.starts_with("input.") || ABOUT_NO_CERTIFICATE.contains(&case.code) {
+        Some("none".to_string())
+    } else {
+        std::fs::read_to_string(d.join("expect.sha256")).ok()
+    };
+    if let Some(f) = mine.first() {
+        let named = f["sha256"].as_str();
+        match (expected.as_deref(), named) {
+            (Some("none"), None) => {}
+            (Some(want), Some(got)) if want == got => {}
+            (None, _) => {
+                return Err(format!(
+                    "the case does not say which certificate it crafted (the finding names {named:?})"
+                ));
+            }
+            (Some(want), got) => {
+                return Err(format!(
+                    "names {got:?}, not the crafted certificate {want}: {}",
+                    f["message"]
+                ));
+            }
+        }
+    }
     match mine.first() {
         None => Err(format!(
             "not produced; got {:?}",
