@@ -60,11 +60,6 @@ fn expect_nth(dir: &Path, name: &str, n: usize) {
     expect(dir, blocks[n].contents());
 }
 
-/// Declares that the code is about no one certificate (an input, the chain as a whole).
-fn expect_none(dir: &Path) {
-    put(dir, "expect.sha256", "none");
-}
-
 fn pems(certs: &[&Cert]) -> String {
     certs.iter().map(|c| c.pem()).collect()
 }
