@@ -634,3 +634,131 @@ fn public_leaf_validity_limits_of_2026_and_a_scaled_expiry_window() {
             .any(|f| f.code == Code::CertExpiringSoon)
     );
 }
+
+/// A served chain judged as `probe` judges it: loaded in served order, analysed with the bundle's
+/// root as the far end's anchor, then `served::judge` against the bundle.
+fn served_codes(served: &[&Cert], bundle: &[&Cert]) -> Vec<&'static str> {
+    let opts = options(Some("sbc.example.com"));
+    let bundle_inputs: Vec<(String, Vec<u8>)> = bundle
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (format!("bundle #{i}"), c.der.clone()))
+        .collect();
+    let bundle_refs: Vec<(&str, &[u8])> = bundle_inputs
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    let bundle_report = analyze(&bundle_refs, &opts);
+    let mut loaded = Loaded::default();
+    for (i, c) in served.iter().enumerate() {
+        loaded.extend(engine::load(&format!("served #{}", i + 1), &c.der));
+    }
+    let roots = engine::served::bundle_roots(&bundle_report);
+    let report = engine::analyze(&loaded, roots.as_ref(), &opts);
+    let judged = engine::served::judge(report, Some(&bundle_report), &opts);
+    codes(&judged)
+}
+
+/// Mutants of `served::judge`: a leaf served alone is not "self-signed" (only a self-issued lone
+/// certificate is); its missing issuer is said once, as `served.incomplete`, not also as
+/// `chain.incomplete`; a served order is said as `served.order`, not also as `chain.order`.
+#[test]
+fn served_chains_say_each_thing_once_and_only_a_self_issued_lone_leaf_is_self_signed() {
+    let c = chain(Alg::P256);
+    let bundle = [&c.leaf, &c.intermediate, &c.root];
+
+    let alone = served_codes(&[&c.leaf], &bundle);
+    assert!(alone.contains(&"served.incomplete"), "{alone:?}");
+    assert!(!alone.contains(&"chain.incomplete"), "{alone:?}");
+    assert!(!alone.contains(&"chain.self-signed-leaf"), "{alone:?}");
+
+    let shuffled = served_codes(&[&c.leaf, &c.root, &c.intermediate], &bundle);
+    assert!(shuffled.contains(&"served.order"), "{shuffled:?}");
+    assert!(!shuffled.contains(&"chain.order"), "{shuffled:?}");
+    // The same order read as one file (as a saved `s_client -showcerts` would be): the file's
+    // `chain.order` note gives way to `served.order` too.
+    let opts = options(Some("sbc.example.com"));
+    let pem = c.leaf.pem() + &c.root.pem() + &c.intermediate.pem();
+    let as_one = analyze(&[("served", pem.as_bytes())], &opts);
+    assert!(
+        codes(&as_one).contains(&"chain.order"),
+        "{:?}",
+        codes(&as_one)
+    );
+    let bundle_report = analyze(
+        &[(
+            "bundle",
+            (c.leaf.pem() + &c.intermediate.pem() + &c.root.pem()).as_bytes(),
+        )],
+        &opts,
+    );
+    let judged = engine::served::judge(as_one, Some(&bundle_report), &opts);
+    assert!(
+        !codes(&judged).contains(&"chain.order"),
+        "{:?}",
+        codes(&judged)
+    );
+
+    // A self-signed certificate served alone is said as such.
+    let lone = issue_with_key(
+        leaf_params("sbc.example.com", &["sbc.example.com"]),
+        key(Alg::P256),
+        None,
+    );
+    let own = served_codes(&[&lone], &bundle);
+    assert!(own.contains(&"chain.self-signed-leaf"), "{own:?}");
+}
+
+/// A mutant of `KeyForm::from_label`: a key in OpenSSL's traditional EC form (`EC PRIVATE KEY`,
+/// SEC 1, what `openssl ecparam -genkey` writes) beside its certificate is recognised as the leaf's.
+#[test]
+fn an_ec_private_key_in_sec1_form_is_recognised_as_the_leafs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    openssl(
+        d,
+        &[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "sbc.key",
+        ],
+    );
+    let key_text = std::fs::read_to_string(d.join("sbc.key")).unwrap();
+    assert!(
+        key_text.starts_with("-----BEGIN EC PRIVATE KEY-----"),
+        "{key_text}"
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-key",
+            "sbc.key",
+            "-subj",
+            "/CN=sbc.example.com",
+            "-days",
+            "30",
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
+            "-addext",
+            "subjectAltName=DNS:sbc.example.com",
+            "-out",
+            "sbc.pem",
+        ],
+    );
+    let pem = std::fs::read(d.join("sbc.pem")).unwrap();
+    let report = analyze(
+        &[("sbc.pem", &pem), ("sbc.key", key_text.as_bytes())],
+        &options(None),
+    );
+    assert!(
+        codes(&report).contains(&"key.matches-leaf"),
+        "{:?}",
+        codes(&report)
+    );
+}
