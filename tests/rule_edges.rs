@@ -699,6 +699,50 @@ fn served_chains_say_each_thing_once_and_only_a_self_issued_lone_leaf_is_self_si
         codes(&judged)
     );
 
+    // The host name is checked once on the served leaf (not again when path building took the
+    // same certificate as the leaf), and on the first certificate served even when path building
+    // made another the leaf (the server answers with its own certificate first).
+    let wrong_host = |served: &[&Cert], bundle: &[&Cert]| {
+        let opts = options(Some("other.example.com"));
+        let mut loaded = Loaded::default();
+        for (i, c) in served.iter().enumerate() {
+            loaded.extend(engine::load(&format!("served #{}", i + 1), &c.der));
+        }
+        let bundle_pem: String = bundle.iter().map(|c| c.pem()).collect();
+        let bundle_report = analyze(&[("bundle", bundle_pem.as_bytes())], &opts);
+        let roots = engine::served::bundle_roots(&bundle_report);
+        let report = engine::analyze(&loaded, roots.as_ref(), &opts);
+        engine::served::judge(report, Some(&bundle_report), &opts)
+    };
+    let judged = wrong_host(&[&c.leaf, &c.intermediate], &bundle);
+    let mismatches = codes(&judged)
+        .iter()
+        .filter(|c| **c == "name.mismatch")
+        .count();
+    assert_eq!(mismatches, 1, "{:?}", codes(&judged));
+    let first_not_leaf = served_codes(&[&c.intermediate, &c.leaf], &bundle);
+    assert!(
+        first_not_leaf.contains(&"name.no-san"),
+        "{first_not_leaf:?}"
+    );
+    // Errors first, and among them the served leaf's identity: a stale leaf leads.
+    let old = c.intermediate.issue(
+        leaf_params("sbc.example.com", &["sbc.example.com"]),
+        Alg::P256,
+    );
+    let judged = wrong_host(&[&old, &c.intermediate], &bundle);
+    assert_eq!(
+        judged.findings[0].code.as_str(),
+        "served.stale-leaf",
+        "{:?}",
+        codes(&judged)
+    );
+    assert!(
+        codes(&judged).contains(&"name.mismatch"),
+        "{:?}",
+        codes(&judged)
+    );
+
     // A self-signed certificate served alone is said as such.
     let lone = issue_with_key(
         leaf_params("sbc.example.com", &["sbc.example.com"]),
