@@ -96,6 +96,8 @@ pub fn check(report: &Report) -> Vec<Finding> {
     let leaf_first = report
         .leaf()
         .is_some_and(|l| served_position(&l.cert.source) == Some(1));
+    // Positions are distinct (each chain entry is its own `served #N`; a certificate served twice
+    // is kept once), so `<` and `<=` agree here (an equivalent mutant, docs/DEVELOPMENT.md).
     if !positions.windows(2).all(|w| w[0] < w[1]) || (report.leaf().is_some() && !leaf_first) {
         let served: Vec<String> = {
             let mut by_position: Vec<(usize, String)> = report
