@@ -806,3 +806,53 @@ fn an_ec_private_key_in_sec1_form_is_recognised_as_the_leafs() {
         codes(&report)
     );
 }
+
+/// Mutants of `served::compare`: only intermediates are compared as intermediates (a stale leaf
+/// under the same intermediate is a stale leaf, not a difference of intermediates); an extra
+/// intermediate alone is a difference, said as "served but not in the bundle" and nothing else.
+#[test]
+fn served_intermediates_are_compared_as_intermediates_and_each_side_said_only_when_it_differs() {
+    let c = chain(Alg::P256);
+    let bundle = [&c.leaf, &c.intermediate, &c.root];
+    let old = c.intermediate.issue(
+        leaf_params("sbc.example.com", &["sbc.example.com"]),
+        Alg::P256,
+    );
+    let stale = served_codes(&[&old, &c.intermediate], &bundle);
+    assert!(stale.contains(&"served.stale-leaf"), "{stale:?}");
+    assert!(!stale.contains(&"served.intermediates-differ"), "{stale:?}");
+
+    // One side only: what the bundle lacks, or what the endpoint lacks, said alone.
+    let opts = options(Some("sbc.example.com"));
+    let report_of = |certs: &[&Cert]| {
+        let pem: String = certs.iter().map(|x| x.pem()).collect();
+        analyze(&[("pile", pem.as_bytes())], &opts)
+    };
+    let differ = |served: &[&Cert], bundle: &[&Cert]| -> Vec<String> {
+        engine::served::compare(&report_of(served), &report_of(bundle))
+            .iter()
+            .filter(|f| f.code.as_str() == "served.intermediates-differ")
+            .map(|f| f.message.clone())
+            .collect()
+    };
+    let extra = differ(&[&c.leaf, &c.intermediate, &c.root], &[&c.leaf]);
+    assert_eq!(extra.len(), 1, "{extra:?}");
+    assert!(
+        extra[0].contains("served but not in the bundle: \"Test Intermediate CA\""),
+        "{extra:?}"
+    );
+    assert!(
+        !extra[0].contains("in the bundle but not served"),
+        "{extra:?}"
+    );
+    let lacking = differ(&[&c.leaf], &[&c.leaf, &c.intermediate, &c.root]);
+    assert_eq!(lacking.len(), 1, "{lacking:?}");
+    assert!(
+        lacking[0].contains("in the bundle but not served: \"Test Intermediate CA\""),
+        "{lacking:?}"
+    );
+    assert!(
+        !lacking[0].contains("served but not in the bundle"),
+        "{lacking:?}"
+    );
+}
