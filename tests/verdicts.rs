@@ -902,10 +902,28 @@ fn self_issued_intermediates_against_path_length_are_rustls_policy() {
     );
     let f = finding(&report, "trust.rustls-policy");
     assert!(f.message.contains("self-issued"), "{}", f.message);
+    // Only the reasons this path has (each detector returning true was a mutant).
+    assert!(!f.message.contains("byte for byte"), "{}", f.message);
+    assert!(!f.message.contains("used as the leaf"), "{}", f.message);
     assert!(
         f.message.contains("RFC 5280 validation accepts"),
         "{}",
         f.message
+    );
+    // An intermediate whose extendedKeyUsage allows serverAuth changes nothing: still webpki's
+    // policy alone (a mutant of the EKU test made it `trust.rejected`).
+    let mut params = ca_params("Issuing CA");
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let servers_only = twin_of(&rollover, params, &issuing);
+    let report = check(
+        &[&leaf, &servers_only, &issuing, &c.root],
+        &options(Some("sbc.example.com")),
+    );
+    assert_eq!(
+        errors(&report),
+        ["trust.rustls-policy"],
+        "{:?}",
+        report.findings
     );
     // The same path with a second reason to refuse that is no policy of webpki's alone (the
     // intermediate is for TLS clients only, which OpenSSL refuses too) is `trust.rejected`.
@@ -950,14 +968,21 @@ fn a_ca_pinned_as_the_leaf_is_rustls_policy() {
     )];
     params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
     params.key_usages.push(KeyUsagePurpose::DigitalSignature);
-    let ca_leaf = c.intermediate.issue(params, Alg::P256);
-    let pile = ca_leaf.pem() + &c.intermediate.pem() + &c.root.pem();
+    // Its issuer allows no CA below it (pathLenConstraint 0), which the pinned leaf does not break:
+    // the leaf is not counted (and the path-length reason must not be given).
+    let mut int_params = ca_params("Test Intermediate CA");
+    int_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    let intermediate = c.root.issue(int_params, Alg::P256);
+    let ca_leaf = intermediate.issue(params, Alg::P256);
+    let pile = ca_leaf.pem() + &intermediate.pem() + &c.root.pem();
     let mut o = options(Some("sbc.example.com"));
     o.leaf = Some(engine::Fingerprint::of(&ca_leaf.der));
     let report = analyze(&[("p.pem", pile.as_bytes())], &o);
     assert!(!report.passed(), "{:?}", report.findings);
     let f = finding(&report, "trust.rustls-policy");
     assert!(f.message.contains("CA certificate"), "{}", f.message);
+    assert!(!f.message.contains("byte for byte"), "{}", f.message);
+    assert!(!f.message.contains("self-issued"), "{}", f.message);
     assert!(codes(&report).contains(&"leaf.is-ca"));
 }
 
@@ -1020,4 +1045,32 @@ fn a_path_length_on_an_end_entity_certificate_is_not_refused() {
     );
     assert!(report.passed(), "{:?}", report.findings);
     assert!(!codes(&report).contains(&"trust.rejected"));
+}
+
+/// With `sip-mutual-tls`, a chain that reaches no anchor is said once, as incomplete: the client
+/// verdict needs a complete path like the server's (a mutant let it run and add
+/// `trust.client-rejected`).
+#[test]
+fn an_incomplete_chain_gets_no_client_verdict() {
+    let c = chain(Alg::P256);
+    let mut opts = options(Some("sbc.example.com"));
+    opts.profile = engine::Profile::SipMutualTls;
+    let report = check(&[&c.leaf], &opts);
+    assert!(
+        codes(&report).contains(&"chain.incomplete"),
+        "{:?}",
+        report.findings
+    );
+    assert!(
+        !codes(&report).contains(&"trust.client-rejected"),
+        "{:?}",
+        report.findings
+    );
+    // Complete, the same leaf is judged as a client certificate (and accepted: it has clientAuth).
+    let report = check(&[&c.leaf, &c.intermediate, &c.root], &opts);
+    assert!(
+        !codes(&report).contains(&"chain.incomplete"),
+        "{:?}",
+        report.findings
+    );
 }

@@ -27,9 +27,10 @@ pub(super) fn verdict(view: PathView<'_>, options: &CheckOptions) -> Vec<Finding
 /// clientAuth along the path). rustls-webpki's verification for client authentication; a refusal is
 /// `trust.client-rejected`, saying it is the client side that fails.
 fn client_verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Finding> {
-    if !options.profile.mutual() || !view.has_leaf || !view.path.reaches_anchor() {
+    if !options.profile.mutual() || !view.has_leaf {
         return None;
     }
+    // A path that reaches no anchor gets no verdict: webpki_path returns None for it.
     let refusal = webpki_path(view, options, webpki::KeyUsage::client_auth())?;
     let leaf = view.cert(view.path.nodes[0]);
     let reason = match &refusal {
@@ -109,6 +110,10 @@ fn server_verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Finding>
             .as_ref()
             .is_some_and(|eku| !eku.server_auth && !eku.any)
     });
+    // Mutation testing: `||` → `&&` between the first two terms is not killed. The two differ only
+    // for a webpki refusal whose kind and the policy shapes disagree (one of the four attributable
+    // errors on a path with no policy shape that RFC 5280 validation accepts, or another error on a
+    // path with one); no such input was made (docs/DEVELOPMENT.md).
     if !attributable
         || policy.is_empty()
         || eku_refused
