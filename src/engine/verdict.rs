@@ -195,6 +195,10 @@ fn webpki_verdict(view: PathView<'_>, options: &CheckOptions) -> Option<Refusal>
     }
     // The name check below needs no time (webpki_path, which does, judges nothing before 1970).
     let path = view.path;
+    // What follows is webpki's own host-name check, a second opinion: the verdict runs only when
+    // our checks found no error, so it shows only where webpki and our RFC 6125 matcher (mutation-
+    // tested in hostname.rs) disagree. No input here makes them disagree, so mutants of this guard
+    // and below are not killed (docs/DEVELOPMENT.md).
     if path.end == PathEnd::Anchor && path.nodes.len() == 1 {
         return None; // the leaf itself is trusted (pinned with --roots): nothing to verify
     }
