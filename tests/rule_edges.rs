@@ -856,3 +856,39 @@ fn served_intermediates_are_compared_as_intermediates_and_each_side_said_only_wh
         "{lacking:?}"
     );
 }
+
+/// A validation time before 1970 (which webpki's clock cannot hold) on certificates valid then: our
+/// own checks judge it, webpki is not asked (a mutant asked it with the time wrapped to the far
+/// future, and it refused).
+#[test]
+fn a_time_before_1970_is_judged_without_webpki() {
+    let mut root_params = ca_params("Old Root CA");
+    root_params.not_before = rcgen::date_time_ymd(1960, 1, 1);
+    root_params.not_after = rcgen::date_time_ymd(2040, 1, 1);
+    let old_root = issue_with_key(root_params, key(Alg::P256), None);
+    let mut leaf = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    leaf.not_before = rcgen::date_time_ymd(1960, 1, 1);
+    leaf.not_after = rcgen::date_time_ymd(2030, 1, 1);
+    let leaf = old_root.issue(leaf, Alg::P256);
+    let at = -86_400; // 1969-12-31
+    let found = codes_at(&[&leaf.der, &old_root.der], Some("sbc.example.com"), at);
+    assert!(!found.contains(&"trust.rejected"), "{found:?}");
+    assert!(!found.contains(&"cert.expired"), "{found:?}");
+    assert!(!found.contains(&"cert.not-yet-valid"), "{found:?}");
+    // At the epoch itself webpki is asked: an intermediate for TLS clients only is refused then.
+    let mut int_params = ca_params("Clients Only CA");
+    int_params.not_before = rcgen::date_time_ymd(1960, 1, 1);
+    int_params.not_after = rcgen::date_time_ymd(2040, 1, 1);
+    int_params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    let clients_only = old_root.issue(int_params, Alg::P256);
+    let mut leaf = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    leaf.not_before = rcgen::date_time_ymd(1960, 1, 1);
+    leaf.not_after = rcgen::date_time_ymd(2030, 1, 1);
+    let leaf = clients_only.issue(leaf, Alg::P256);
+    let found = codes_at(
+        &[&leaf.der, &clients_only.der, &old_root.der],
+        Some("sbc.example.com"),
+        0,
+    );
+    assert!(found.contains(&"trust.rejected"), "{found:?}");
+}
