@@ -709,3 +709,47 @@ fn certificates_that_are_not_der_are_a_finding_naming_the_field() {
         report.findings
     );
 }
+
+/// The 64 KiB limit's edge: rustls-webpki reads a certificate whose contents are 65,535 bytes
+/// (65,539 with the outer tag and length), not one byte more (65,536 bytes of contents, 65,541 in
+/// all). Certificates of exactly those sizes
+/// (a padding extension sized to fit, RSA signatures being of fixed length) are told apart.
+#[test]
+fn the_64_kib_limit_is_exact() {
+    let c = chain(Alg::Rsa2048);
+    let sized = |total: usize| -> Cert {
+        let make = |pad: usize| {
+            let mut params = leaf_params("sbc.example.com", &["sbc.example.com"]);
+            // A private, non-critical extension: ignored by every verifier.
+            params
+                .custom_extensions
+                .push(rcgen::CustomExtension::from_oid_content(
+                    &[1, 3, 6, 1, 4, 1, 55555, 1],
+                    der(0x04, &vec![0x41; pad]),
+                ));
+            c.intermediate.issue(params, Alg::P256)
+        };
+        let mut pad = total - 2_000;
+        for _ in 0..5 {
+            let cert = make(pad);
+            if cert.der.len() == total {
+                return cert;
+            }
+            pad = pad + total - cert.der.len();
+        }
+        panic!("no certificate of {total} bytes");
+    };
+    let verdict = |leaf: &Cert| {
+        let report = check_pile(
+            &[leaf, &c.intermediate, &c.root],
+            &options(Some("sbc.example.com")),
+        );
+        report
+            .findings
+            .iter()
+            .any(|f| f.message.contains("larger than 64 KiB"))
+    };
+    assert!(!verdict(&sized(0xFFFF + 4)), "65,539 bytes is read");
+    // One byte more of contents needs a third length byte: 65,541 in all.
+    assert!(verdict(&sized(0xFFFF + 6)), "65,541 bytes is not");
+}
