@@ -375,3 +375,17 @@ fn webpki_error_name(e: &webpki::Error) -> String {
         .unwrap_or("unknown")
         .to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_webpki_error_is_named_by_its_variant() {
+        assert_eq!(super::webpki_error_name(&webpki::Error::BadDer), "BadDer");
+        assert_eq!(
+            super::webpki_error_name(&webpki::Error::TrailingData(
+                webpki::DerTypeId::Certificate
+            )),
+            "TrailingData"
+        );
+    }
+}
