@@ -382,9 +382,7 @@ mod tests {
     fn a_webpki_error_is_named_by_its_variant() {
         assert_eq!(super::webpki_error_name(&webpki::Error::BadDer), "BadDer");
         assert_eq!(
-            super::webpki_error_name(&webpki::Error::TrailingData(
-                webpki::DerTypeId::Certificate
-            )),
+            super::webpki_error_name(&webpki::Error::TrailingData(webpki::DerTypeId::Certificate)),
             "TrailingData"
         );
     }
