@@ -160,10 +160,13 @@ fn listen(
     ctx: Arc<OnceLock<eframe::egui::Context>>,
 ) {
     for stream in listener.incoming().map_while(Result::ok) {
-        if let Ok(paths) = receive(stream, &token) {
+        if let Ok((paths, mut stream)) = receive(stream, &token) {
+            // Queued for the window before the sender hears `ok`: once it has ended, its files are
+            // the window's.
             if tx.send(paths).is_err() {
                 return;
             }
+            let _ = stream.write_all(b"ok\n");
             if let Some(ctx) = ctx.get() {
                 ctx.request_repaint();
             }
@@ -171,8 +174,8 @@ fn listen(
     }
 }
 
-/// One hand-over: the token, then paths until an empty line; answered `ok`.
-fn receive(mut stream: TcpStream, token: &str) -> std::io::Result<Vec<PathBuf>> {
+/// One hand-over: the token, then paths until an empty line (the caller answers `ok`).
+fn receive(stream: TcpStream, token: &str) -> std::io::Result<(Vec<PathBuf>, TcpStream)> {
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     let mut reader = BufReader::new((&stream).take(MAX_MESSAGE));
     let mut first = String::new();
@@ -188,8 +191,7 @@ fn receive(mut stream: TcpStream, token: &str) -> std::io::Result<Vec<PathBuf>> 
     for line in reader.lines() {
         let line = line?;
         if line.is_empty() {
-            stream.write_all(b"ok\n")?;
-            return Ok(paths);
+            return Ok((paths, stream));
         }
         paths.push(PathBuf::from(line));
     }
