@@ -892,3 +892,114 @@ fn a_time_before_1970_is_judged_without_webpki() {
     );
     assert!(found.contains(&"trust.rejected"), "{found:?}");
 }
+
+/// Mutants of `signature::verify_signed`: an issuer whose RSA key is exactly 8,192 bits is checked
+/// (only a larger one is beyond verifiers), so a wrong signature under it is a bad signature; and an
+/// issuer whose usable key is of another type than the signature names cannot have made it: a bad
+/// signature, not an unverifiable one.
+#[test]
+fn signatures_under_an_8192_bit_rsa_key_or_a_key_of_another_type_are_checked() {
+    // A CA certificate carrying an RSA public key of exactly 8,192 bits (made up: no such private
+    // key is needed, since no valid signature is expected under it).
+    let c = chain(Alg::Rsa2048);
+    let mut modulus = vec![0x00, 0xc5];
+    modulus.extend((0..1023).map(|i| (i * 7 + 3) as u8));
+    let raw = RawKey {
+        bytes: der_seq(&[der(0x02, &modulus), der(0x02, &[0x01, 0x00, 0x01])].concat()),
+        alg: &rcgen::PKCS_RSA_SHA256,
+    };
+    let huge_params = ca_params("Huge RSA CA");
+    let signer = rcgen::Issuer::from_params(&c.root.params, &c.root.key);
+    let huge = huge_params.signed_by(&raw, &signer).unwrap().der().to_vec();
+    // A leaf naming it as its issuer, signed (RSA) by another key.
+    let by_other = rcgen::Issuer::from_params(&huge_params, &c.intermediate.key);
+    let leaf = leaf_params("sbc.example.com", &["sbc.example.com"])
+        .signed_by(&c.leaf.key, &by_other)
+        .unwrap()
+        .der()
+        .to_vec();
+    let found = codes_of(&[&leaf, &huge, &c.root.der], Some("sbc.example.com"));
+    assert!(found.contains(&"chain.bad-signature"), "{found:?}");
+    assert!(
+        !found.contains(&"chain.unverifiable-signature"),
+        "{found:?}"
+    );
+
+    // An ECDSA-signed leaf whose named issuer has an RSA key.
+    let p = chain(Alg::P256);
+    let decoy = p
+        .root
+        .issue(ca_params("Test Intermediate CA"), Alg::Rsa2048);
+    let found = codes_of(
+        &[&p.leaf.der, &decoy.der, &p.root.der],
+        Some("sbc.example.com"),
+    );
+    assert!(found.contains(&"chain.bad-signature"), "{found:?}");
+    assert!(
+        !found.contains(&"chain.unverifiable-signature"),
+        "{found:?}"
+    );
+}
+
+/// Mutants of `signature::key_defect`: an X25519 key (key agreement only, RFC 8410 §3) is an unusable
+/// key; a key of an algorithm Chainsmith does not know is not called one.
+#[test]
+fn an_x25519_key_is_unusable_and_an_unknown_one_is_not_called_x25519() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    openssl(d, &["genpkey", "-algorithm", "X25519", "-out", "x.key"]);
+    openssl(d, &["pkey", "-in", "x.key", "-pubout", "-out", "x.pub"]);
+    openssl(
+        d,
+        &[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "ca.key",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "x509",
+            "-new",
+            "-subj",
+            "/CN=sbc.example.com",
+            "-force_pubkey",
+            "x.pub",
+            "-key",
+            "ca.key",
+            "-days",
+            "30",
+            "-outform",
+            "DER",
+            "-out",
+            "x.der",
+        ],
+    );
+    let x25519 = std::fs::read(d.join("x.der")).unwrap();
+    let report = analyze(&[("x.der", &x25519)], &options(None));
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "key.invalid")
+        .unwrap_or_else(|| panic!("{:?}", codes(&report)));
+    assert!(f.message.contains("X25519"), "{}", f.message);
+    // The same certificate with the key's algorithm changed to an unassigned OID (1.3.101.127).
+    let oid = [0x06, 0x03, 0x2b, 0x65, 0x6e];
+    let at = x25519
+        .windows(5)
+        .position(|w| w == oid)
+        .expect("the X25519 OID");
+    let mut unknown = x25519.clone();
+    unknown[at + 4] = 0x7f;
+    let report = analyze(&[("unknown.der", &unknown)], &options(None));
+    assert!(
+        !codes(&report).contains(&"key.invalid"),
+        "{:?}",
+        report.findings
+    );
+}
