@@ -6,52 +6,14 @@
 
 #![cfg(feature = "gui")]
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+
+use common::Xvfb;
 use std::time::{Duration, Instant};
-
-/// A private X display, stopped when dropped.
-struct Xvfb {
-    child: Child,
-    display: String,
-}
-
-impl Xvfb {
-    fn start() -> Self {
-        let mut child = Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                "1280x800x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb is installed (README: What cargo test needs)");
-        let mut display = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut display)
-            .unwrap();
-        assert!(!display.trim().is_empty(), "Xvfb named no display");
-        Self {
-            child,
-            display: format!(":{}", display.trim()),
-        }
-    }
-}
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A `chainsmith gui` process and the lines of its standard error; killed when dropped.
 struct Window {
@@ -78,13 +40,7 @@ impl Window {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
+        let lines = common::stderr_lines(&mut child);
         Self {
             child,
             lines,
@@ -157,7 +113,7 @@ const START: Duration = Duration::from_secs(60);
 /// remote desktop without Direct3D would be), the window opens with OpenGL by itself and says so.
 #[test]
 fn a_window_whose_wgpu_cannot_start_opens_with_opengl_and_says_so() {
-    let x = Xvfb::start();
+    let x = Xvfb::start("1280x800x24");
     let home = tempfile::tempdir().unwrap();
 
     let mut usual = Window::start(&x, home.path(), &["assets/sample"], &[]);
@@ -189,7 +145,7 @@ fn a_window_whose_wgpu_cannot_start_opens_with_opengl_and_says_so() {
 /// both reasons, what to do, and that the command line needs no graphics; exit code 2.
 #[test]
 fn with_no_graphics_at_all_the_admin_is_told_what_to_do() {
-    let x = Xvfb::start();
+    let x = Xvfb::start("1280x800x24");
     let home = tempfile::tempdir().unwrap();
     let window = Window::start(
         &x,
@@ -224,7 +180,7 @@ fn with_no_graphics_at_all_the_admin_is_told_what_to_do() {
 /// their file over and end, and the one window holds all three files' certificates.
 #[test]
 fn files_opened_together_go_to_one_window() {
-    let x = Xvfb::start();
+    let x = Xvfb::start("1280x800x24");
     let home = tempfile::tempdir().unwrap();
     let files = [
         "assets/sample/sbc1.sample.chainsmith.example.pem",

@@ -15,7 +15,6 @@
 
 mod common;
 
-use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -185,46 +184,6 @@ fn linux(args: &[&str]) -> Output {
 fn one_window_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     static WINDOWS: std::sync::Mutex<()> = std::sync::Mutex::new(());
     WINDOWS.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// A private X display for the window's tests, stopped when dropped.
-struct Xvfb {
-    child: std::process::Child,
-    display: String,
-}
-
-impl Xvfb {
-    fn start(screen: &str) -> Self {
-        let mut child = Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                screen,
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb is installed");
-        let mut display = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut display)
-            .unwrap();
-        Self {
-            child,
-            display: format!(":{}", display.trim()),
-        }
-    }
-}
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// The PE header's subsystem field: 2 for the window subsystem, 3 for the console.
@@ -611,16 +570,7 @@ fn the_window_paints_under_wine_and_xvfb() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = window.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = tx.send(line);
-        }
-    });
+    let rx = stderr_lines(&mut window);
     let started = Instant::now();
     let mut seen = Vec::new();
     let painted = loop {
@@ -1027,16 +977,7 @@ fn the_registered_command_opens_three_selected_files_in_one_window() {
                 .stderr(Stdio::piped())
                 .spawn()
                 .unwrap();
-            let stderr = child.stderr.take().unwrap();
-            let (tx, rx) = std::sync::mpsc::channel();
-            std::thread::spawn(move || {
-                for line in std::io::BufReader::new(stderr)
-                    .lines()
-                    .map_while(Result::ok)
-                {
-                    let _ = tx.send(line);
-                }
-            });
+            let rx = stderr_lines(&mut child);
             (child, rx)
         })
         .collect();

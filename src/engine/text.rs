@@ -19,12 +19,17 @@ fn is_unsafe(c: char) -> bool {
 /// where a certificate keeps it). Sources: ECMA-48 for C0/C1, the "Trojan Source" paper
 /// (CVE-2021-42574) for the bidirectional controls.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
+    escape_where(text, is_unsafe)
+}
+
+/// `text` with the characters `shown` picks as visible escapes (`\x1b`, `\u202e`).
+fn escape_where(text: &str, shown: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(&shown) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if !is_unsafe(c) {
+        if !shown(c) {
             out.push(c);
         } else if (c as u32) <= 0xff {
             out.push_str(&format!("\\x{:02x}", c as u32));
@@ -37,24 +42,9 @@ pub fn escape(text: &str) -> Cow<'_, str> {
 
 /// Text for a terminal whatever printed it, as the last step before the bytes go out
 /// ([`crate::console`]'s writers): every unsafe character but the line feed and the tab (which our own
-/// layout uses) as [`escape`] shows it. Backslashes are left alone here: values were escaped where
-/// they were put into the text, and doubling them again would show `\\x1b` for an escaped ESC.
+/// layout uses) as [`escape`] shows it.
 pub fn terminal_safe(text: &str) -> Cow<'_, str> {
-    let unsafe_here = |c: char| is_unsafe(c) && c != '\n' && c != '\t';
-    if !text.chars().any(unsafe_here) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if !unsafe_here(c) {
-            out.push(c);
-        } else if (c as u32) <= 0xff {
-            out.push_str(&format!("\\x{:02x}", c as u32));
-        } else {
-            out.push_str(&format!("\\u{:04x}", c as u32));
-        }
-    }
-    Cow::Owned(out)
+    escape_where(text, |c| is_unsafe(c) && c != '\n' && c != '\t')
 }
 
 /// [`escape`] into an owned string.

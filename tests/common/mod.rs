@@ -945,3 +945,63 @@ pub fn corp_sandbox(dir: &std::path::Path) -> chainsmith::sandbox::Handle {
     )
     .unwrap()
 }
+
+/// A private X display (Xvfb, which names its display itself with `-displayfd`), stopped when
+/// dropped: for the real window's tests (tests/window.rs, and Wine's in tests/windows.rs).
+pub struct Xvfb {
+    child: std::process::Child,
+    pub display: String,
+}
+
+impl Xvfb {
+    /// A display of `screen` (`WIDTHxHEIGHTxDEPTH`).
+    pub fn start(screen: &str) -> Self {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                screen,
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("Xvfb is installed (README: What cargo test needs)");
+        let mut display = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("piped"))
+            .read_line(&mut display)
+            .expect("Xvfb names its display");
+        assert!(!display.trim().is_empty(), "Xvfb named no display");
+        Self {
+            child,
+            display: format!(":{}", display.trim()),
+        }
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The lines `child` writes to its standard error (piped), as they come, read on a thread.
+pub fn stderr_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead as _;
+    let stderr = child.stderr.take().expect("standard error piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    rx
+}
