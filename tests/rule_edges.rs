@@ -1003,3 +1003,40 @@ fn an_x25519_key_is_unusable_and_an_unknown_one_is_not_called_x25519() {
         report.findings
     );
 }
+
+/// Mutants of `signature::key_defect` at its edges: an RSA public exponent of 3 is allowed (RFC 8017
+/// §3.1: odd and at least 3), and an Ed25519 key of its 32 bytes is fine.
+#[test]
+fn an_rsa_exponent_of_3_and_an_ed25519_key_are_usable() {
+    let c = chain(Alg::P256);
+    let mut modulus = vec![0x00, 0xc5];
+    modulus.extend((0..255).map(|i| (i * 7 + 3) as u8));
+    *modulus.last_mut().unwrap() |= 1; // odd
+    let raw = RawKey {
+        bytes: der_seq(&[der(0x02, &modulus), der(0x02, &[0x03])].concat()),
+        alg: &rcgen::PKCS_RSA_SHA256,
+    };
+    let signer = rcgen::Issuer::from_params(&c.intermediate.params, &c.intermediate.key);
+    let e3 = leaf_params("sbc.example.com", &["sbc.example.com"])
+        .signed_by(&raw, &signer)
+        .unwrap()
+        .der()
+        .to_vec();
+    let found = codes_of(
+        &[&e3, &c.intermediate.der, &c.root.der],
+        Some("sbc.example.com"),
+    );
+    assert!(!found.contains(&"key.invalid"), "{found:?}");
+
+    let ed = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+    let ed_leaf = issue_with_key(
+        leaf_params("sbc.example.com", &["sbc.example.com"]),
+        ed,
+        Some(&c.intermediate),
+    );
+    let found = codes_of(
+        &[&ed_leaf.der, &c.intermediate.der, &c.root.der],
+        Some("sbc.example.com"),
+    );
+    assert!(!found.contains(&"key.invalid"), "{found:?}");
+}
