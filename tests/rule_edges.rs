@@ -1040,3 +1040,21 @@ fn an_rsa_exponent_of_3_and_an_ed25519_key_are_usable() {
     );
     assert!(!found.contains(&"key.invalid"), "{found:?}");
 }
+
+/// A mutant of `signature::spki_key` (the curve of a Mozilla root read from its bare SPKI): Let's
+/// Encrypt's E5, an ECDSA intermediate, is verified against ISRG Root X2 (P-384) from webpki-roots,
+/// so the path reaches that public root (the root is then omitted, as a server sends it).
+#[test]
+fn an_intermediate_under_an_ecdsa_mozilla_root_is_verified_by_its_key() {
+    let e5 = std::fs::read(fixtures().join("letsencrypt/2024/e5.pem")).unwrap();
+    let mut opts = options(None);
+    opts.public_roots = true;
+    let report = analyze(&[("e5.pem", &e5)], &opts);
+    let found = codes(&report);
+    assert!(
+        !found.contains(&"chain.unverifiable-signature"),
+        "{found:?}"
+    );
+    assert!(!found.contains(&"chain.incomplete"), "{found:?}");
+    assert!(found.contains(&"chain.root-omitted"), "{found:?}");
+}
