@@ -1058,3 +1058,198 @@ fn an_intermediate_under_an_ecdsa_mozilla_root_is_verified_by_its_key() {
     assert!(!found.contains(&"chain.incomplete"), "{found:?}");
     assert!(found.contains(&"chain.root-omitted"), "{found:?}");
 }
+
+/// Mutants of `signature::algorithm_for` (which verifier for which signature and key): certificates
+/// made by openssl with every RSA digest, RSA-PSS with each hash, and ECDSA on each curve with each
+/// hash (SHA-1 too, which the checks report on their own) all have their signatures verified; and an
+/// RSA-SHA384 or PSS signature under a 1,024-bit key is said to be unverifiable (those verifiers
+/// start at 2,048 bits), not bad.
+#[test]
+fn every_signature_algorithm_openssl_makes_is_verified_with_the_right_verifier() {
+    let cases: &[(&str, &[&str], &str, bool)] = &[
+        ("rsa-sha1", &["-newkey", "rsa:2048"], "-sha1", false),
+        ("rsa-sha256", &["-newkey", "rsa:2048"], "-sha256", false),
+        ("rsa-sha384", &["-newkey", "rsa:2048"], "-sha384", false),
+        ("rsa-sha512", &["-newkey", "rsa:2048"], "-sha512", false),
+        ("pss-sha256", &["-newkey", "rsa:2048"], "-sha256", true),
+        ("pss-sha384", &["-newkey", "rsa:2048"], "-sha384", true),
+        ("pss-sha512", &["-newkey", "rsa:2048"], "-sha512", true),
+        (
+            "p256-sha1",
+            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+            "-sha1",
+            false,
+        ),
+        (
+            "p256-sha256",
+            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+            "-sha256",
+            false,
+        ),
+        (
+            "p256-sha384",
+            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+            "-sha384",
+            false,
+        ),
+        (
+            "p256-sha512",
+            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+            "-sha512",
+            false,
+        ),
+        (
+            "p384-sha256",
+            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
+            "-sha256",
+            false,
+        ),
+        (
+            "p384-sha384",
+            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
+            "-sha384",
+            false,
+        ),
+        (
+            "p384-sha512",
+            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
+            "-sha512",
+            false,
+        ),
+        (
+            "p521-sha1",
+            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521"],
+            "-sha1",
+            false,
+        ),
+        (
+            "p521-sha256",
+            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521"],
+            "-sha256",
+            false,
+        ),
+        (
+            "p521-sha384",
+            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521"],
+            "-sha384",
+            false,
+        ),
+        (
+            "p521-sha512",
+            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521"],
+            "-sha512",
+            false,
+        ),
+        ("ed25519", &["-newkey", "ed25519"], "", false),
+    ];
+    let signed = |dir: &std::path::Path, key: &[&str], digest: &str, pss: bool| -> Vec<String> {
+        let mut root: Vec<&str> = vec![
+            "req",
+            "-x509",
+            "-nodes",
+            "-days",
+            "30",
+            "-subj",
+            "/CN=Algo Root",
+        ];
+        root.extend(key);
+        root.extend(["-keyout", "root.key", "-out", "root.pem"]);
+        root.extend(["-addext", "basicConstraints=critical,CA:TRUE"]);
+        root.extend(["-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+        if !digest.is_empty() {
+            root.push(digest);
+        }
+        if pss {
+            root.extend([
+                "-sigopt",
+                "rsa_padding_mode:pss",
+                "-sigopt",
+                "rsa_pss_saltlen:digest",
+            ]);
+        }
+        openssl(dir, &root);
+        openssl(
+            dir,
+            &[
+                "req",
+                "-new",
+                "-nodes",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-subj",
+                "/CN=sbc.example.com",
+                "-keyout",
+                "leaf.key",
+                "-out",
+                "leaf.csr",
+            ],
+        );
+        std::fs::write(
+            dir.join("leaf.ext"),
+            "subjectAltName=DNS:sbc.example.com\nbasicConstraints=critical,CA:FALSE\n",
+        )
+        .unwrap();
+        let mut leaf: Vec<&str> = vec![
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "root.pem",
+            "-CAkey",
+            "root.key",
+            "-CAcreateserial",
+            "-days",
+            "30",
+            "-extfile",
+            "leaf.ext",
+            "-out",
+            "leaf.pem",
+        ];
+        if !digest.is_empty() {
+            leaf.push(digest);
+        }
+        if pss {
+            leaf.extend([
+                "-sigopt",
+                "rsa_padding_mode:pss",
+                "-sigopt",
+                "rsa_pss_saltlen:digest",
+            ]);
+        }
+        openssl(dir, &leaf);
+        let root = std::fs::read(dir.join("root.pem")).unwrap();
+        let leaf = std::fs::read(dir.join("leaf.pem")).unwrap();
+        let report = analyze(&[("leaf.pem", &leaf), ("root.pem", &root)], &options(None));
+        codes(&report).iter().map(|c| c.to_string()).collect()
+    };
+    let mut wrong = Vec::new();
+    for (name, key, digest, pss) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let found = signed(dir.path(), key, digest, *pss);
+        if found.iter().any(|c| {
+            matches!(
+                c.as_str(),
+                "chain.bad-signature" | "chain.unverifiable-signature" | "chain.incomplete"
+            )
+        }) {
+            wrong.push(format!("{name}: {found:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    // Under a 1,024-bit RSA key: SHA-384 and PSS verifiers start at 2,048 bits.
+    for (digest, pss) in [("-sha384", false), ("-sha256", true)] {
+        let dir = tempfile::tempdir().unwrap();
+        let found = signed(dir.path(), &["-newkey", "rsa:1024"], digest, pss);
+        assert!(
+            found.contains(&"chain.unverifiable-signature".to_string()),
+            "{digest} {pss}: {found:?}"
+        );
+        assert!(
+            !found.contains(&"chain.bad-signature".to_string()),
+            "{digest} {pss}: {found:?}"
+        );
+    }
+}
