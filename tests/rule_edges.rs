@@ -1253,3 +1253,70 @@ fn every_signature_algorithm_openssl_makes_is_verified_with_the_right_verifier()
         );
     }
 }
+
+/// Mutants of `validate` (our RFC 5280 §6.1 validation, the verdict for a CA-only chain such as a
+/// Genesys BYOC Premises upload): the path length left by a CA above is enforced on the lowest CA
+/// ("no room to issue") and counts each CA below once; a CA-only chain under an ECDSA Mozilla root is
+/// validated with that root's key (the public root found by its index).
+#[test]
+fn ca_only_chains_are_validated_with_their_path_length_and_their_public_root() {
+    let root = root("Validated Root", Alg::P256);
+    let roots = load(&[("root.pem", root.pem().as_bytes())]);
+    let mut opts = options(None);
+    opts.profile = engine::Profile::GenesysByocPremises;
+    let judged = |pile: &[&Cert]| -> Vec<String> {
+        let pem: String = pile.iter().map(|c| c.pem()).collect();
+        let report = engine::analyze(&load(&[("cas.pem", pem.as_bytes())]), Some(&roots), &opts);
+        report
+            .findings
+            .iter()
+            .map(|f| f.code.as_str().to_string())
+            .collect()
+    };
+    let with_limit = |limit: u8| {
+        let mut p = ca_params("Upper CA");
+        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(limit));
+        let upper = root.issue(p, Alg::P256);
+        let lower = upper.issue(ca_params("Lower CA"), Alg::P256);
+        (upper, lower)
+    };
+    // pathLenConstraint 0 above: the lower CA may not issue, so as the top of an upload it is refused.
+    let (upper, lower) = with_limit(0);
+    let found = judged(&[&lower, &upper]);
+    assert!(
+        found
+            .iter()
+            .any(|c| c == "trust.rejected" || c == "ca.path-length"),
+        "{found:?}"
+    );
+    // pathLenConstraint 1: room for it.
+    let (upper, lower) = with_limit(1);
+    let found = judged(&[&lower, &upper]);
+    assert!(!found.iter().any(|c| c == "trust.rejected"), "{found:?}");
+    // Two CAs below a limit of 1 (upper → middle → lower): the second is one too many.
+    let mut p = ca_params("Upper CA");
+    p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(1));
+    let upper = root.issue(p, Alg::P256);
+    let middle = upper.issue(ca_params("Middle CA"), Alg::P256);
+    let lower = middle.issue(ca_params("Lower CA"), Alg::P256);
+    let found = judged(&[&lower, &middle, &upper]);
+    assert!(
+        found
+            .iter()
+            .any(|c| c == "trust.rejected" || c == "ca.path-length"),
+        "{found:?}"
+    );
+
+    // E5 alone, under ISRG Root X2 from webpki-roots.
+    let e5 = std::fs::read(fixtures().join("letsencrypt/2024/e5.pem")).unwrap();
+    let mut public = options(None);
+    public.profile = engine::Profile::GenesysByocPremises;
+    public.public_roots = true;
+    public.at = at("2025-01-01T00:00:00Z");
+    let report = engine::analyze(&load(&[("e5.pem", &e5)]), None, &public);
+    assert!(
+        !codes(&report).contains(&"trust.rejected"),
+        "{:?}",
+        report.findings
+    );
+}

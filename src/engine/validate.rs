@@ -54,6 +54,11 @@ pub fn validate(view: PathView<'_>, at: i64) -> Result<(), String> {
         let cert = view.cert(node);
         let name = cert.display_name();
         let last = i + 1 == n;
+        // Mutation testing: the rules below that the checks also apply (a CA flag, path length, the
+        // name-constraint exemption of self-issued CAs, who acts as a CA) leave mutants unkilled.
+        // This validation runs only when the checks found no error, so it disagrees with them only
+        // where the checks would too; what is its own (signatures with the working key, the public
+        // root by index, validity, issuer names) is killed (docs/DEVELOPMENT.md).
         let acts_as_ca = !last || !view.has_leaf;
         // §6.1.3 (a)(1): the signature verifies with the working public key.
         let (kind, key) = &working_key;
