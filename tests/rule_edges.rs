@@ -1320,3 +1320,51 @@ fn ca_only_chains_are_validated_with_their_path_length_and_their_public_root() {
         report.findings
     );
 }
+
+/// Mutants of the loader's budgets (`load_counted`, `Loaded::extend`), at their exact edges: a file of
+/// exactly 10 MiB is read and one byte more is not; inputs totalling exactly the 50,000 certificates
+/// or the 200 MiB are kept, one more is refused; once over the budget, nothing more is added.
+#[test]
+fn the_loaders_budgets_are_exact() {
+    use chainsmith::engine::load::{MAX_INPUT_BYTES, MAX_TOTAL_BYTES, MAX_TOTAL_CERTIFICATES};
+    let too_large = |l: &Loaded| {
+        l.findings
+            .iter()
+            .any(|f| f.code.as_str() == "input.too-large")
+    };
+    let at_limit = engine::load("blank.txt", &vec![b' '; MAX_INPUT_BYTES]);
+    assert!(!too_large(&at_limit), "{:?}", at_limit.findings);
+    let over = engine::load("blank.txt", &vec![b' '; MAX_INPUT_BYTES + 1]);
+    assert!(too_large(&over), "{:?}", over.findings);
+
+    let c = chain(Alg::P256);
+    let one = engine::load("leaf.pem", c.leaf.pem().as_bytes());
+    let cert = one.certificates[0].clone();
+    let with = |n: usize, bytes: u64| Loaded {
+        certificates: vec![cert.clone(); n],
+        bytes,
+        ..Default::default()
+    };
+    // Certificates: exactly the limit, then one more.
+    let mut total = with(MAX_TOTAL_CERTIFICATES - 1, 0);
+    total.extend(with(1, 0));
+    assert_eq!(total.certificates.len(), MAX_TOTAL_CERTIFICATES);
+    assert!(!too_large(&total) && !total.over_budget);
+    total.extend(with(1, 0));
+    assert!(too_large(&total) && total.over_budget);
+    assert_eq!(total.certificates.len(), MAX_TOTAL_CERTIFICATES);
+    // Once over, a later input that would fit is not added either.
+    total.extend(with(0, 1));
+    assert_eq!(
+        total.bytes, 0,
+        "nothing counted after the budget was passed"
+    );
+    // Bytes: exactly the limit, then one more.
+    let mut total = with(0, MAX_TOTAL_BYTES - 1);
+    total.extend(with(1, 1));
+    assert_eq!(total.bytes, MAX_TOTAL_BYTES);
+    assert!(!total.over_budget);
+    total.extend(with(1, 1));
+    assert!(total.over_budget);
+    assert_eq!(total.certificates.len(), 1);
+}
