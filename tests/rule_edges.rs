@@ -1368,3 +1368,14 @@ fn the_loaders_budgets_are_exact() {
     assert!(total.over_budget);
     assert_eq!(total.certificates.len(), 1);
 }
+
+/// A mutant of `load_found`: a key alone in a folder is a key found (`input.private-key`), not a file
+/// to pass over as `input.ignored`.
+#[test]
+fn a_key_alone_in_a_folder_is_not_ignored() {
+    let k = key(Alg::P256).serialize_pem();
+    let loaded = engine::load::load_found("folder/sbc.key", k.as_bytes());
+    let found: Vec<&str> = loaded.findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(found.contains(&"input.private-key"), "{found:?}");
+    assert!(!found.contains(&"input.ignored"), "{found:?}");
+}
