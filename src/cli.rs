@@ -52,12 +52,12 @@ pub fn run() -> ExitCode {
         crate::errln!("chainsmith: {hint}");
         return ExitCode::from(2);
     }
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
-        // Usage errors quote what was typed: they go out through the same escaping as everything
-        // else (console::stderr), not raw. Help and --version are ours alone: clap prints them.
+        // Usage errors quote what was typed: escaped like every value (`args::usage_words`). Help
+        // and --version are ours alone: clap prints them.
         Err(e) if e.use_stderr() => {
-            crate::err_print!("{}", e.render());
+            crate::err_print!("{}", args::usage_words::<Cli>(&e, &args));
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
         Err(e) => e.exit(),
@@ -110,8 +110,9 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            // Errors carry file names, host names and server text: shown, never executed.
-            crate::errln!("chainsmith: {}", engine::text::escape(&format!("{e:#}")));
+            // Errors carry file names, host names and server text escaped where they were put in
+            // (`engine::text::escape`): printed as they are, not escaped twice.
+            crate::errln!("chainsmith: {e:#}");
             ExitCode::from(2)
         }
     }

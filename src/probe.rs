@@ -94,23 +94,28 @@ impl Probe {
     }
 }
 
-/// Why there is nothing to judge.
+/// Why there is nothing to judge. The text shows the host, address and reasons escaped
+/// ([`shown`]): they come from the command line and the far end.
 #[derive(Debug, thiserror::Error)]
 pub enum ProbeError {
-    #[error("{host}: cannot resolve the name: {why}")]
+    #[error("{}: cannot resolve the name: {}", shown(.host), shown(.why))]
     Resolve { host: String, why: String },
-    #[error("{address}: cannot connect: {why}")]
+    #[error("{}: cannot connect: {}", shown(.address), shown(.why))]
     Connect { address: String, why: String },
-    #[error("{address}: no answer within {seconds} s")]
+    #[error("{}: no answer within {seconds} s", shown(.address))]
     Timeout { address: String, seconds: u64 },
-    #[error("{address}: the endpoint does not speak TLS here ({why})")]
+    #[error("{}: the endpoint does not speak TLS here ({})", shown(.address), shown(.why))]
     NotTls { address: String, why: String },
-    #[error("{address}: the TLS handshake failed before any certificate was sent: {why}")]
+    #[error("{}: the TLS handshake failed before any certificate was sent: {}", shown(.address), shown(.why))]
     Handshake { address: String, why: String },
-    #[error("invalid SNI name \"{0}\"")]
+    #[error("invalid SNI name \"{}\"", shown(.0))]
     BadSni(String),
     #[error("the client certificate or key cannot be used: {0}")]
     ClientAuth(String),
+}
+
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::engine::text::escape(text)
 }
 
 /// Connects, handshakes, and returns what was served.

@@ -91,8 +91,9 @@ pub struct Presented {
 impl Presented {
     fn of(cert: &Certificate) -> Self {
         Self {
-            subject: escaped(&cert.subject),
-            issuer: escaped(&cert.issuer),
+            // The engine's names are escaped already (`engine::text`).
+            subject: cert.subject.clone(),
+            issuer: cert.issuer.clone(),
             not_before: crate::engine::report::rfc3339(cert.not_before),
             not_after: crate::engine::report::rfc3339(cert.not_after),
             sha256: cert.sha256.hex(),

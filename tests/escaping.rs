@@ -325,7 +325,8 @@ fn raw_controls(bytes: &[u8]) -> Vec<char> {
 /// character on standard output or standard error; and what it shows of them is the visible escape.
 #[test]
 fn every_command_with_hostile_names_and_arguments_writes_no_raw_control_character() {
-    let evil = "evil\u{1b}[2J\u{7}\u{9b}31m\u{202e}";
+    // The last four characters are a backslash, `x`, `1`, `b`: text that must not pass for an ESC.
+    let evil = EVIL;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let c = chain(Alg::P256);
@@ -439,7 +440,8 @@ fn every_command_with_hostile_names_and_arguments_writes_no_raw_control_characte
         vec!["gui", &flag],
         vec![evil],
     ];
-    for args in &runs {
+    let mut wrong = Vec::new();
+    let mut run = |args: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_chainsmith"))
             .args(args)
             .current_dir(d)
@@ -460,10 +462,133 @@ fn every_command_with_hostile_names_and_arguments_writes_no_raw_control_characte
         let said = String::from_utf8_lossy(&out.stderr).into_owned()
             + &String::from_utf8_lossy(&out.stdout);
         assert!(!said.is_empty(), "{args:?} said nothing");
+        wrong.extend(escaped_twice(&format!("{args:?}"), &said));
+        out
+    };
+    for args in &runs {
+        run(args);
     }
+    // A rotation that goes through, with a hostile target name and server path: its progress, its
+    // status, its rollback and the audit trail show them escaped once.
+    let served = d.join(format!("served{evil}"));
+    std::fs::create_dir(&served).unwrap();
+    let key_file = format!("{evil}.key");
+    std::fs::write(d.join(&key_file), leaf.key.serialize_pem()).unwrap();
+    let good_plan = format!("good{evil}.toml");
+    std::fs::write(
+        d.join(&good_plan),
+        format!(
+            "[bundle]\ninputs = [\"{}\"]\nhost = \"sbc.example.com\"\nat = \"2026-06-01T00:00:00Z\"\nkey = \"{}\"\n\n[[target]]\nname = \"{}\"\nkind = \"files\"\ncertificate = \"{}\"\nprivate_key = \"{}\"\n",
+            toml_string(&input),
+            toml_string(&key_file),
+            toml_string(evil),
+            toml_string(&served.join("cert.pem").display().to_string()),
+            toml_string(&served.join("cert.key").display().to_string()),
+        ),
+    )
+    .unwrap();
+    run(&["rotate", &good_plan, "--dry-run"]);
+    let rotated = run(&["rotate", &good_plan]);
+    assert_eq!(rotated.status.code(), Some(0), "{rotated:?}");
+    run(&["rotate", &good_plan, "--status"]);
+    let run_files: Vec<_> = walk_files(&data)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json") && p.parent().is_some_and(|d| d.ends_with("rotations")))
+        .collect();
+    assert_eq!(run_files.len(), 1, "{run_files:?}");
+    let run_file = run_files[0].display().to_string();
+    let rolled_back = run(&["rotate", "--rollback", &run_file]);
+    assert_eq!(rolled_back.status.code(), Some(0), "{rolled_back:?}");
+    run(&["audit"]);
+    run(&["audit", "--markdown"]);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
 
     // What is shown is the visible escape.
     let out = chainsmith(&["check", evil], d);
     let said = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(said.contains("evil\\x1b[2J\\x07\\x9b31m\\u202e"), "{said}");
+    assert!(said.contains(EVIL_SHOWN), "{said}");
+}
+
+/// `text` as a TOML basic string's content: backslash and quote escaped, controls and bidirectional
+/// overrides as `\uXXXX`.
+fn toml_string(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\\' => "\\\\".to_string(),
+            '"' => "\\\"".to_string(),
+            c if c < ' ' || ('\u{7f}'..='\u{9f}').contains(&c) || c == '\u{202e}' => {
+                format!("\\u{:04x}", c as u32)
+            }
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// Every file below `dir`.
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk_files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// How the hostile text of the test above shows: each control as its escape, the literal `\x1b`
+/// with its backslash doubled; escaped once, not twice (which would show `\\x1b[2J` for the ESC and
+/// pass it off as text).
+const EVIL: &str = "evil\u{1b}[2J\u{7}\u{9b}31m\u{202e}\\x1b";
+const EVIL_SHOWN: &str = "evil\\x1b[2J\\x07\\x9b31m\\u202e\\\\x1b";
+
+/// The places `said` shows the hostile text otherwise than as [`EVIL_SHOWN`] (in a JSON document, in
+/// each string value, decoded; in Markdown, as Markdown escapes that showing), as messages.
+fn escaped_twice(what: &str, said: &str) -> Vec<String> {
+    fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|v| strings(v, out)),
+            _ => {}
+        }
+    }
+    // A JSON document, or JSON lines (the audit log): each string value, decoded, holds the text
+    // as it was given (JSON's escapes show it) or shown once; never shown twice.
+    let documents: Option<Vec<serde_json::Value>> = serde_json::from_str(said.trim())
+        .map(|v| vec![v])
+        .ok()
+        .or_else(|| {
+            let lines: Vec<&str> = said.lines().filter(|l| l.starts_with('{')).collect();
+            (!lines.is_empty())
+                .then(|| lines.iter().map(|l| serde_json::from_str(l).ok()).collect())
+                .flatten()
+        });
+    if let Some(documents) = documents {
+        let mut values = Vec::new();
+        documents.iter().for_each(|d| strings(d, &mut values));
+        let other: String = said.lines().filter(|l| !l.starts_with('{')).collect::<Vec<_>>().join("\n");
+        return values
+            .iter()
+            .map(|v| v.replace(EVIL, ""))
+            .flat_map(|v| escaped_twice(what, &v))
+            .chain(if documents.len() > 1 { escaped_twice(what, &other) } else { Vec::new() })
+            .collect();
+    }
+    let markdown = "evil\\\\x1b\\[2J\\\\x07\\\\x9b31m\\\\u202e\\\\\\\\x1b";
+    said.match_indices("evil")
+        .map(|(at, _)| &said[at..])
+        .filter(|rest| {
+            // A run file's name is made of the plan's name with every other character a dash.
+            ![EVIL_SHOWN, markdown, "evil--2J--31m--x1b", "evil\\x1b[31m"]
+                .iter()
+                .any(|shown| rest.starts_with(shown))
+        })
+        .map(|rest| {
+            let line = rest.lines().next().unwrap_or_default();
+            format!("{what}: not shown escaped once: {line}")
+        })
+        .collect()
 }

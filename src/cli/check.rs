@@ -65,7 +65,7 @@ pub(super) fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         output.write(pem.as_bytes())?;
         crate::errln!(
             "chainsmith: wrote {count} certificate(s) to {}",
-            engine::text::escape(&args.output.display().to_string())
+            engine::text::path(&args.output)
         );
     } else {
         std::io::stdout().lock().write_all(pem.as_bytes())?;
@@ -82,7 +82,7 @@ pub(super) fn teams_roots(output: &std::path::Path) -> anyhow::Result<ExitCode> 
         crate::errln!(
             "chainsmith: wrote the {} roots of Microsoft Teams Direct Routing (2026) to {}",
             engine::teams::SBC_TRUST_2026.len(),
-            engine::text::escape(&output.display().to_string())
+            engine::text::path(output)
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -108,7 +108,7 @@ pub fn analyze(args: &CheckArgs) -> anyhow::Result<Report> {
         let Some(first) = loaded.certificates.first() else {
             bail!(UsageError(format!(
                 "--leaf {}: no certificate in it",
-                path.display()
+                engine::text::path(path)
             )));
         };
         options.leaf = Some(first.sha256);
@@ -156,7 +156,8 @@ impl CheckFlags {
         let at = match &self.at {
             Some(text) => engine::report::parse_time(text).ok_or_else(|| {
                 UsageError(format!(
-                    "--at: \"{text}\" is neither RFC 3339 (2026-12-05T22:00:00Z) nor a date (2026-12-05)"
+                    "--at: \"{}\" is neither RFC 3339 (2026-12-05T22:00:00Z) nor a date (2026-12-05)",
+                    engine::text::escape(text)
                 ))
             })?,
             None => time::OffsetDateTime::now_utc().unix_timestamp(),
@@ -182,7 +183,7 @@ impl CheckFlags {
             if loaded.crls.is_empty() {
                 bail!(UsageError(format!(
                     "--crl {}: no CRL in it (a PEM X509 CRL block or a DER CRL)",
-                    path.display()
+                    engine::text::path(path)
                 )));
             }
             options.crls.extend(loaded.crls);
@@ -200,7 +201,7 @@ impl CheckFlags {
                 if loaded.certificates.is_empty() {
                     bail!(UsageError(format!(
                         "--sbc-trust {}: no certificate in it",
-                        path.display()
+                        engine::text::path(path)
                     )));
                 }
                 store.extend(loaded.certificates);
@@ -221,14 +222,14 @@ impl CheckFlags {
             if path.is_dir() {
                 bail!(UsageError(format!(
                     "--roots {}: a folder; name the root certificate files (trust is given file by file)",
-                    path.display()
+                    engine::text::path(path)
                 )));
             }
             let loaded = read_path(path)?;
             if loaded.certificates.is_empty() {
                 bail!(UsageError(format!(
                     "--roots {}: no certificate in it",
-                    path.display()
+                    engine::text::path(path)
                 )));
             }
             roots.extend(loaded);

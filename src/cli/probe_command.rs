@@ -15,12 +15,12 @@ pub(super) fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
         (Some(cert), Some(key)) => {
             let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
                 .and_then(|it| it.collect())
-                .map_err(|e| UsageError(format!("--client-cert {}: {e}", cert.display())))?;
+                .map_err(|e| UsageError(format!("--client-cert {}: {e}", crate::engine::text::path(&cert))))?;
             // The key's own error text is not repeated: it could quote key material.
             let key = PrivateKeyDer::from_pem_file(key).map_err(|_| {
                 UsageError(format!(
                     "--client-key {}: no usable private key in it",
-                    key.display()
+                    crate::engine::text::path(&key)
                 ))
             })?;
             Some((certs, std::sync::Arc::new(key)))
@@ -49,8 +49,8 @@ pub(super) fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
     }) {
         Ok(c) => c,
         Err(e) => {
-            // The error names the host as given: escaped for the terminal.
-            crate::errln!("chainsmith: {}", engine::text::escape(&e.to_string()));
+            // The error names the host escaped (`ProbeCheckError`): printed as it is.
+            crate::errln!("chainsmith: {e}");
             return Ok(ExitCode::from(3));
         }
     };

@@ -16,7 +16,9 @@ use crate::engine::{self, Report};
 use crate::rotate::{self, Progress, Rotation, RunFile, Status, TargetStatus};
 use crate::upload::{self, Event, Secrets, records};
 
-/// Text from plans, servers and certificates as it may reach a terminal: control characters escaped.
+/// A value from a plan, a server or the command line (a target's name, an endpoint, a path) as it
+/// may reach a terminal (`engine::text::escape`). Messages, notes and errors are not passed through
+/// it: they hold their values escaped already.
 fn shown(text: impl std::fmt::Display) -> String {
     engine::text::escaped(&text.to_string())
 }
@@ -28,7 +30,7 @@ fn secrets(rotation: &Rotation) -> Result<Vec<Secrets>, String> {
         .targets
         .iter()
         .map(|t| {
-            let question = format!("Secret for target \"{}\": ", t.name);
+            let question = format!("Secret for target \"{}\": ", shown(&t.name));
             rotate::secrets_for(&t.target, t.secret_env.as_deref(), Some(&question))
         })
         .collect();
@@ -103,9 +105,9 @@ fn print_progress(names: &[String], starting: &str, p: Progress) {
         ),
         Progress::Step(_, Event::Started(phase)) => crate::errln!("chainsmith:   {phase}…"),
         Progress::Step(_, Event::Done(phase, text)) => {
-            crate::errln!("chainsmith:     {phase}: {}", shown(text))
+            crate::errln!("chainsmith:     {phase}: {text}")
         }
-        Progress::Step(_, Event::Note(text)) => crate::errln!("chainsmith:     {}", shown(text)),
+        Progress::Step(_, Event::Note(text)) => crate::errln!("chainsmith:     {text}"),
         Progress::Finished(i, status) => {
             crate::errln!(
                 "chainsmith: [{}/{total}] {}: {}",
@@ -139,7 +141,7 @@ pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(rotate::PrepareError::Usage(e)) => return Err(UsageError(e).into()),
         Err(rotate::PrepareError::Refused(e)) => {
-            crate::err_print!("{}", shown(e));
+            crate::err_print!("{e}");
             crate::errln!();
             crate::errln!("chainsmith: refusing to rotate, nothing sent");
             return Ok(ExitCode::from(1));
@@ -192,7 +194,7 @@ pub(super) fn rotate_command(args: &RotateArgs) -> anyhow::Result<ExitCode> {
         Ok(done) => done,
         // Refused before any change (a busy lock, an edited plan, a pre-flight): said in words.
         Err(e) => {
-            crate::errln!("chainsmith: {}", shown(&e));
+            crate::errln!("chainsmith: {e}");
             return Ok(ExitCode::from(e.exit_code(false)));
         }
     };
@@ -227,13 +229,13 @@ fn rollback(args: &RotateArgs, run_file: &std::path::Path) -> anyhow::Result<Exi
         .count();
     crate::errln!(
         "chainsmith: putting back {changed} changed target(s) of {}, last first",
-        run_file.display()
+        shown(run_file.display())
     );
     let secrets: Vec<Secrets> = previous
         .targets
         .iter()
         .map(|t| {
-            let question = format!("Secret for target \"{}\": ", t.name);
+            let question = format!("Secret for target \"{}\": ", shown(&t.name));
             rotate::secrets_for(&t.target, t.secret_env.as_deref(), Some(&question))
         })
         .collect();
@@ -257,7 +259,7 @@ fn rollback(args: &RotateArgs, run_file: &std::path::Path) -> anyhow::Result<Exi
         for t in &run.targets {
             writeln!(out, "  {:<20} {}", t.status_words(), shown(&t.name))?;
             if let Some(e) = &t.error {
-                writeln!(out, "  {:<20}   {}", "", shown(e))?;
+                writeln!(out, "  {:<20}   {e}", "")?;
             }
         }
         writeln!(out, "  run file: {}", shown(path.display()))?;
@@ -329,12 +331,12 @@ fn print_run(
             writeln!(out, "  {:<20}   backup: {}", "", shown(backup))?;
         }
         if let Some(e) = &t.error {
-            writeln!(out, "  {:<20}   {}", "", shown(e))?;
+            writeln!(out, "  {:<20}   {e}", "")?;
         }
     }
     for v in &run.verify {
         match &v.error {
-            Some(e) => writeln!(out, "  probe {}: {}", shown(&v.endpoint), shown(e))?,
+            Some(e) => writeln!(out, "  probe {}: {e}", shown(&v.endpoint))?,
             None => {
                 writeln!(
                     out,
@@ -348,7 +350,7 @@ fn print_run(
                         "    {} {}: {}",
                         f["severity"].as_str().unwrap_or_default(),
                         f["code"].as_str().unwrap_or_default(),
-                        shown(f["message"].as_str().unwrap_or_default())
+                        f["message"].as_str().unwrap_or_default()
                     )?;
                 }
             }
@@ -391,7 +393,7 @@ fn print_status(
         };
         writeln!(out, "{} ({}): {state}", shown(&s.name), s.kind)?;
         if let Some(e) = &s.error {
-            writeln!(out, "  {}", shown(e))?;
+            writeln!(out, "  {e}")?;
         }
         if s.certificates.is_empty() && s.error.is_none() {
             writeln!(out, "  holds nothing yet")?;
@@ -402,7 +404,7 @@ fn print_status(
                 "  {}  until {}  {}",
                 c.sha256.get(..16).unwrap_or(&c.sha256),
                 c.not_after.get(..10).unwrap_or(&c.not_after),
-                shown(&c.subject)
+                c.subject
             )?;
         }
         if s.holds_bundle && !s.would_send.is_empty() {
@@ -411,7 +413,7 @@ fn print_status(
             writeln!(out, "  would send:")?;
             for r in &s.would_send {
                 for line in r.lines() {
-                    writeln!(out, "    {}", shown(line))?;
+                    writeln!(out, "    {line}")?;
                 }
             }
         }

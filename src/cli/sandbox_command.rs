@@ -24,7 +24,7 @@ pub(super) fn sandbox(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
         (Some(cert), Some(key)) => {
             let read = |flag: &str, path: &PathBuf| {
                 std::fs::read(path)
-                    .map_err(|e| UsageError(format!("{flag} {}: {e}", path.display())))
+                    .map_err(|e| UsageError(format!("{flag} {}: {e}", crate::engine::text::path(&path))))
             };
             Some(crate::sandbox::Identity {
                 chain_pem: read("--tls-cert", cert)?,
@@ -43,7 +43,7 @@ pub(super) fn sandbox(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
     );
     crate::outln!(
         "  its certificate: {} (trust it with --ca-file)",
-        args.tls_cert.as_ref().unwrap_or(&args.cert_file).display()
+        crate::engine::text::path(&args.tls_cert.as_ref().unwrap_or(&args.cert_file))
     );
     crate::outln!(
         "  OAuth client: {} / {}",

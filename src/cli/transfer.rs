@@ -97,7 +97,7 @@ fn rest_target(args: &UploadArgs) -> anyhow::Result<RestTarget> {
                 let text = crate::files::read_small_text(path)
                     .map_err(|e| UsageError(format!("--target-file {e}")))?;
                 RestTarget::from_json(&text)
-                    .map_err(|e| UsageError(format!("--target-file {}: {e}", path.display())))?
+                    .map_err(|e| UsageError(format!("--target-file {}: {e}", crate::engine::text::path(&path))))?
             }
             (None, Some(url)) => {
                 let mut t = RestTarget::new(url);
@@ -213,7 +213,7 @@ fn remember(target: &Target, secrets: &Secrets) {
             crate::errln!("chainsmith: the secret is remembered in the OS keychain ({account})")
         }
         Ok(None) => {}
-        Err(e) => crate::errln!("chainsmith: not remembered: {}", shown(&e)),
+        Err(e) => crate::errln!("chainsmith: not remembered: {e}"),
     }
 }
 
@@ -295,7 +295,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
     let payload = match upload::payload_for(&target, &report, args.include_root, key.as_ref()) {
         Ok(p) => p,
         Err(e) => {
-            crate::errln!("chainsmith: {}", shown(&e));
+            crate::errln!("chainsmith: {e}");
             return Ok(ExitCode::from(1));
         }
     };
@@ -334,7 +334,7 @@ pub(super) fn rollback_command(args: &RollbackArgs) -> anyhow::Result<ExitCode> 
     };
     crate::errln!(
         "chainsmith: putting back {} ({} certificate(s)) through {}",
-        args.backup.display(),
+        crate::engine::text::path(&args.backup),
         plan.payload.fingerprints.len(),
         plan.target.kind()
     );
@@ -355,8 +355,8 @@ fn execute(plan: &Plan, api: &ApiArgs, json: bool) -> anyhow::Result<ExitCode> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut on_event = |event: Event| match event {
         Event::Started(phase) => crate::errln!("chainsmith: {phase}…"),
-        Event::Done(phase, text) => crate::errln!("chainsmith:   {phase}: {}", shown(&text)),
-        Event::Note(text) => crate::errln!("chainsmith:   {}", shown(&text)),
+        Event::Done(phase, text) => crate::errln!("chainsmith:   {phase}: {text}"),
+        Event::Note(text) => crate::errln!("chainsmith:   {text}"),
     };
     let (record, result) = upload::run(
         plan,
@@ -372,13 +372,15 @@ fn execute(plan: &Plan, api: &ApiArgs, json: bool) -> anyhow::Result<ExitCode> {
     Ok(match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            crate::errln!("chainsmith: {}", shown(&e));
+            crate::errln!("chainsmith: {e}");
             ExitCode::from(e.exit_code(record.changed))
         }
     })
 }
 
-/// Text from servers, records and errors as it may reach a terminal: control characters escaped.
+/// A value from a server, a record or the command line (an endpoint, an id, a path) as it may reach a
+/// terminal (`engine::text::escape`). Messages, notes and errors are not passed through it: they hold
+/// their values escaped already.
 fn shown(text: impl std::fmt::Display) -> String {
     crate::engine::text::escaped(&text.to_string())
 }
@@ -394,7 +396,7 @@ fn print_record(record: &Record, json: bool) -> anyhow::Result<()> {
         "{} to {}: {}",
         shown(record.action),
         shown(&record.endpoint),
-        shown(&record.result)
+        record.result
     )?;
     for (k, v) in &record.ids {
         writeln!(out, "  {}: {}", shown(k), shown(v))?;
@@ -424,7 +426,7 @@ fn print_record(record: &Record, json: bool) -> anyhow::Result<()> {
     writeln!(
         out,
         "  audit log: {}",
-        records::audit_path(&records::data_dir()).display()
+        crate::engine::text::path(&records::audit_path(&records::data_dir()))
     )?;
     Ok(())
 }
@@ -460,7 +462,7 @@ pub(super) fn trunks_command(args: &TrunksArgs) -> anyhow::Result<ExitCode> {
     let trunks = match listed {
         Ok(t) => t,
         Err(e) => {
-            crate::errln!("chainsmith: {}", shown(&e));
+            crate::errln!("chainsmith: {e}");
             return Ok(ExitCode::from(e.exit_code(false)));
         }
     };
@@ -507,13 +509,15 @@ pub(super) fn audit_command(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         write!(out, "{}", records::audit_markdown(&entries))?;
     } else {
         for e in &entries {
-            writeln!(out, "{}", shown(e))?;
+            // A JSON line, ASCII only: JSON's own escapes show every control character of a value
+            // (C1 and bidirectional controls included, which serde leaves raw).
+            writeln!(out, "{}", super::json::ascii(&e.to_string()))?;
         }
     }
     if entries.is_empty() {
         crate::errln!(
             "chainsmith: no entry yet in {}",
-            records::audit_path(&dir).display()
+            crate::engine::text::path(&records::audit_path(&dir))
         );
     }
     Ok(ExitCode::SUCCESS)

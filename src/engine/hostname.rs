@@ -12,7 +12,7 @@ pub enum HostName {
     Ip(IpAddr),
 }
 
-/// Why a `--host` value is not a host name.
+/// Why a `--host` value is not a host name (its text shows the value escaped, as every error's does).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HostNameError {
     #[error("the host name is empty")]

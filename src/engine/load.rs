@@ -84,18 +84,19 @@ pub fn load(source: &str, bytes: &[u8]) -> Loaded {
     loaded
 }
 
-fn load_counted(source: &str, bytes: &[u8]) -> Loaded {
-    // A file name is shown, never executed: every message below names the escaped form.
-    let source = &*super::text::escape(source);
-    let mut loaded = Loaded::default();
+fn load_counted(raw_source: &str, bytes: &[u8]) -> Loaded {
     if bytes.len() > MAX_INPUT_BYTES {
-        return too_large(source, bytes.len() as u64);
+        return too_large(raw_source, bytes.len() as u64);
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     // UTF-16 text (what Windows PowerShell's `>` writes): read it as the text it is.
     if let Some(text) = utf16_text(bytes) {
-        return load(source, text.as_bytes());
+        return load(raw_source, text.as_bytes());
     }
+    // A file name is shown, never executed: every message below, and every certificate loaded,
+    // names the escaped form (escaped here, once).
+    let source = &*super::text::escape(raw_source);
+    let mut loaded = Loaded::default();
     if pem::looks_like_pem(bytes) {
         load_pem(source, bytes, &mut loaded);
     } else if bytes.first() == Some(&0x30) && !is_text(bytes) {

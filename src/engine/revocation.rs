@@ -53,7 +53,7 @@ const OID_ISSUING_DP: &str = "2.5.29.28";
 const OID_AKI: &str = "2.5.29.35";
 
 impl Crl {
-    /// Parses one DER CRL (`source` names it in messages).
+    /// Parses one DER CRL (`source` names it in messages, escaped as the loader gives it).
     pub fn from_der(der: &[u8], source: &str) -> Result<Self, String> {
         let (rest, crl) = CertificateRevocationList::from_der(der).map_err(|e| e.to_string())?;
         if !rest.iter().all(u8::is_ascii_whitespace) {
@@ -66,7 +66,8 @@ impl Crl {
         let mut out = Crl {
             der: der.to_vec(),
             sha256: Fingerprint::of(der),
-            source: super::text::escaped(source),
+            // Given escaped by the loader, as certificates' sources are.
+            source: source.to_string(),
             issuer: super::text::escaped(&crl.issuer().to_string()),
             issuer_key: super::cert::name_key(crl.issuer()),
             this_update: crl.last_update().timestamp(),
@@ -353,7 +354,7 @@ fn assess(view: PathView<'_>, options: &CheckOptions) -> (Vec<Finding>, Vec<Revo
                 Some(cert.sha256),
                 format!(
                     "no usable CRL for \"{name}\", which names {}: its revocation was not checked",
-                    cert.crl_distribution_points.join(", ")
+                    super::text::escape(&cert.crl_distribution_points.join(", "))
                 ),
             ));
         } else {

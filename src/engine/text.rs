@@ -14,37 +14,71 @@ fn is_unsafe(c: char) -> bool {
 }
 
 /// `text` with every unsafe character as a visible escape: `\x1b` for C0, DEL and C1, `\u202e` for the
-/// rest. Text without such characters is returned as it is, without a copy. Escaping escaped text
-/// changes nothing, which the engine relies on (a source name is escaped where it is read and again
-/// where a certificate keeps it). Sources: ECMA-48 for C0/C1, the "Trojan Source" paper
-/// (CVE-2021-42574) for the bidirectional controls.
+/// rest; and a backslash that could be read as the start of such an escape doubled: before `x`, `u`,
+/// another backslash or a character shown as an escape. So a name holding the four characters `\x1b`
+/// shows as `\\x1b` and cannot pass for one holding ESC, while a Windows path such as
+/// `C:\certs\leaf.pem` reads as it was typed. Read back left to right, `\\` is one backslash, `\xHH`
+/// and `\uHHHH` one character, any other backslash itself: every text has one showing and no two
+/// share one. Text without such characters is returned as it is, without a copy.
+///
+/// Escaping is done once, where a value from outside (a certificate, a file name, an argument, a
+/// server's answer) is put into text: the engine keeps certificate names escaped
+/// ([`crate::engine::Certificate`]'s `subject`, `issuer`, `source`, …), so what shows them does not
+/// escape them again. Sources: ECMA-48 for C0/C1, the "Trojan Source" paper (CVE-2021-42574) for the
+/// bidirectional controls.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    escape_where(text, is_unsafe)
-}
-
-/// `text` with the characters `shown` picks as visible escapes (`\x1b`, `\u202e`).
-fn escape_where(text: &str, shown: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if !text.chars().any(&shown) {
+    let chars: Vec<char> = text.chars().collect();
+    let doubled = |i: usize| {
+        chars[i] == '\\'
+            && chars
+                .get(i + 1)
+                .is_some_and(|&next| matches!(next, 'x' | 'u' | '\\') || is_unsafe(next))
+    };
+    if !(0..chars.len()).any(|i| is_unsafe(chars[i]) || doubled(i)) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if !shown(c) {
-            out.push(c);
-        } else if (c as u32) <= 0xff {
-            out.push_str(&format!("\\x{:02x}", c as u32));
+    for (i, &c) in chars.iter().enumerate() {
+        if doubled(i) {
+            out.push_str("\\\\");
         } else {
-            out.push_str(&format!("\\u{:04x}", c as u32));
+            push_shown(&mut out, c, is_unsafe(c));
         }
     }
     Cow::Owned(out)
 }
 
+/// `c` onto `out`, as a visible escape (`\x1b`, `\u202e`) when `shown`.
+fn push_shown(out: &mut String, c: char, shown: bool) {
+    if !shown {
+        out.push(c);
+    } else if (c as u32) <= 0xff {
+        out.push_str(&format!("\\x{:02x}", c as u32));
+    } else {
+        out.push_str(&format!("\\u{:04x}", c as u32));
+    }
+}
+
 /// Text for a terminal whatever printed it, as the last step before the bytes go out
 /// ([`crate::console`]'s writers): every unsafe character but the line feed and the tab (which our own
-/// layout uses) as [`escape`] shows it.
+/// layout uses) as [`escape`] shows it. A safety net, not the escaping: it leaves backslashes alone,
+/// because the values in the text were escaped where they were put into it, and our own `\x1b` must
+/// not be doubled.
 pub fn terminal_safe(text: &str) -> Cow<'_, str> {
-    escape_where(text, |c| is_unsafe(c) && c != '\n' && c != '\t')
+    let shown = |c: char| is_unsafe(c) && c != '\n' && c != '\t';
+    if !text.chars().any(shown) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        push_shown(&mut out, c, shown(c));
+    }
+    Cow::Owned(out)
+}
+
+/// A path as [`escape`] shows it (a file name is text from outside like any other).
+pub fn path(path: &std::path::Path) -> String {
+    escaped(&path.display().to_string())
 }
 
 /// [`escape`] into an owned string.
@@ -59,7 +93,12 @@ pub fn escaped(text: &str) -> String {
 /// backslash, so that text stays text: no link, image, code span, emphasis or table cell border; at
 /// the start, no heading, list or rule either. (One line: [`escape`] has made newlines visible.)
 pub fn markdown(text: &str) -> String {
-    let shown = escape(text);
+    markdown_shown(&escape(text))
+}
+
+/// [`markdown`] for text already shown ([`escape`]d where it was made: the engine's names, messages
+/// and findings): Markdown's syntax made inert without escaping the escapes again.
+pub fn markdown_shown(shown: &str) -> String {
     let mut out = String::with_capacity(shown.len() + 8);
     // Digits at the start then `.` or `)` would make an ordered list.
     let leading_digits = shown.chars().take_while(char::is_ascii_digit).count();
@@ -116,11 +155,53 @@ mod tests {
             ("evil\u{202e}gnp.exe", "evil\\u202egnp.exe"),
             ("isolate\u{2066}x\u{2069}", "isolate\\u2066x\\u2069"),
             ("Bücher GmbH", "Bücher GmbH"),
+            // A backslash that could start an escape is doubled; others stay as typed.
+            ("lit\\x1b", "lit\\\\x1b"),
+            ("lit\\u202e", "lit\\\\u202e"),
+            ("two\\\\", "two\\\\\\"),
+            ("back\\\u{1b}", "back\\\\\\x1b"),
+            ("C:\\certs\\leaf.pem", "C:\\certs\\leaf.pem"),
+            ("end\\", "end\\"),
         ];
         for (input, shown) in table {
             assert_eq!(escape(input), *shown, "{input:?}");
         }
         assert!(matches!(escape("plain"), Cow::Borrowed(_)));
+    }
+
+    /// The reading the documentation of [`escape`] promises: `\\` one backslash, `\xHH` and `\uHHHH`
+    /// one character, any other backslash itself.
+    fn read_back(shown: &str) -> String {
+        let chars: Vec<char> = shown.chars().collect();
+        let (mut out, mut i) = (String::new(), 0);
+        while i < chars.len() {
+            let hex = |n: usize| {
+                let digits: String = chars.get(i + 2..i + 2 + n)?.iter().collect();
+                char::from_u32(u32::from_str_radix(&digits, 16).ok()?)
+            };
+            match (chars[i], chars.get(i + 1)) {
+                ('\\', Some('\\')) => (out.push('\\'), i += 2),
+                ('\\', Some('x')) if hex(2).is_some() => (out.extend(hex(2)), i += 4),
+                ('\\', Some('u')) if hex(4).is_some() => (out.extend(hex(4)), i += 6),
+                (c, _) => (out.push(c), i += 1),
+            };
+        }
+        out
+    }
+
+    /// No two texts share a showing: every escaped text reads back as the text itself, over texts
+    /// built from the characters that matter (backslashes, `x`, `u`, hex digits, controls, bidi).
+    #[test]
+    fn every_showing_reads_back_as_its_text() {
+        let alphabet = ['\\', 'x', 'u', '1', 'b', 'e', '2', '0', '\u{1b}', '\n', '\u{202e}', 'a', '\u{9b}'];
+        let mut rng = fastrand::Rng::with_seed(26);
+        for _ in 0..20_000 {
+            let len = rng.usize(0..12);
+            let text: String = (0..len).map(|_| alphabet[rng.usize(..alphabet.len())]).collect();
+            let shown = escape(&text);
+            assert_eq!(read_back(&shown), text, "{text:?} shown as {shown:?}");
+            assert!(!shown.chars().any(is_unsafe), "{shown:?}");
+        }
     }
 
     #[test]

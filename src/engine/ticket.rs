@@ -84,9 +84,10 @@ fn leaf_names(report: &Report) -> Option<String> {
 }
 
 /// Text for a Markdown cell or line: see [`super::text::markdown`] (control characters, HTML and
-/// Markdown syntax made inert).
-fn md(text: &str) -> String {
-    super::text::markdown(text)
+/// Markdown syntax made inert). For the report's own text (names, messages, findings), escaped where
+/// the engine made it.
+fn md(shown: &str) -> String {
+    super::text::markdown_shown(shown)
 }
 
 fn markdown(report: &Report, ctx: &TicketContext) -> String {
@@ -96,7 +97,7 @@ fn markdown(report: &Report, ctx: &TicketContext) -> String {
         out,
         "Generated {} by {}.\n",
         rfc3339(ctx.generated_at),
-        md(&ctx.generator)
+        super::text::markdown(&ctx.generator)
     );
     let _ = writeln!(out, "**{}**\n", md(&report.headline(ctx.bundle)));
     let _ = writeln!(out, "| | |\n|---|---|");
@@ -168,10 +169,15 @@ fn markdown(report: &Report, ctx: &TicketContext) -> String {
         }
     }
     for (title, rows) in &ctx.sections {
-        let _ = writeln!(out, "\n## {}\n", md(title));
+        let _ = writeln!(out, "\n## {}\n", super::text::markdown(title));
         let _ = writeln!(out, "| | |\n|---|---|");
         for (key, value) in rows {
-            let _ = writeln!(out, "| {} | {} |", md(key), md(value));
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                super::text::markdown(key),
+                super::text::markdown(value)
+            );
         }
     }
     out
@@ -190,13 +196,19 @@ fn overview(report: &Report, ctx: &TicketContext) -> Vec<(&'static str, String)>
     let taken = in_bundle(report, ctx.bundle);
     let count = taken.iter().filter(|t| **t).count();
     let bundle = match &ctx.bundle_file {
-        Some((name, sha)) => format!("{name}, {count} certificate(s), SHA-256 {sha}"),
+        Some((name, sha)) => format!(
+            "{}, {count} certificate(s), SHA-256 {sha}",
+            super::text::escape(name)
+        ),
         None => format!("{count} certificate(s), not saved yet"),
     };
     vec![
         (
             "Host",
-            report.host.clone().unwrap_or_else(|| "(none)".into()),
+            report
+                .host
+                .as_deref()
+                .map_or_else(|| "(none)".into(), |h| escape(h).into_owned()),
         ),
         ("Profile", report.profile.as_str().to_string()),
         ("Validation time", rfc3339(report.at)),
@@ -213,9 +225,9 @@ fn text(report: &Report, ctx: &TicketContext) -> String {
         rfc3339(ctx.generated_at),
         escape(&ctx.generator)
     );
-    let _ = writeln!(out, "{}\n", escape(&report.headline(ctx.bundle)));
+    let _ = writeln!(out, "{}\n", report.headline(ctx.bundle));
     for (key, value) in overview(report, ctx) {
-        let _ = writeln!(out, "{key:<16} {}", escape(&value));
+        let _ = writeln!(out, "{key:<16} {value}");
     }
     let _ = writeln!(out, "\nChain (leaf first):");
     let taken = in_bundle(report, ctx.bundle);
@@ -231,18 +243,18 @@ fn text(report: &Report, ctx: &TicketContext) -> String {
             } else {
                 ", not in bundle"
             },
-            escape(&c.subject),
-            escape(&c.issuer),
+            c.subject,
+            c.issuer,
             date(c.not_before),
             date(c.not_after),
             c.sha256.hex()
         );
         if let Some(revocation) = &e.revocation {
-            let _ = writeln!(out, "     crl      {}", escape(&revocation.words()));
+            let _ = writeln!(out, "     crl      {}", revocation.words());
         }
     }
     if let Some(names) = leaf_names(report) {
-        let _ = writeln!(out, "Leaf names: {}", escape(&names));
+        let _ = writeln!(out, "Leaf names: {names}");
     }
     let _ = writeln!(out, "\nFindings:");
     if report.findings.is_empty() {
@@ -254,10 +266,10 @@ fn text(report: &Report, ctx: &TicketContext) -> String {
             "  {} {} {}",
             f.severity.as_str(),
             f.code.as_str(),
-            escape(&f.message)
+            f.message
         );
         if f.severity != Severity::Info {
-            let _ = writeln!(out, "     fix: {}", escape(&report.fix(f, Face::Window)));
+            let _ = writeln!(out, "     fix: {}", report.fix(f, Face::Window));
         }
     }
     for (title, rows) in &ctx.sections {

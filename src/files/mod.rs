@@ -304,6 +304,18 @@ pub fn input_ids(paths: &[PathBuf]) -> Vec<FileId> {
 /// process cannot access the file because it is being used by another process") says neither which
 /// file nor what to do; the caller names the file, this says what to do.
 pub fn io_words(error: &std::io::Error) -> String {
+    // tempfile wraps the system's error in one whose text appends the temporary file's path in
+    // Rust's debug notation (`… at path "/dir/\u{1b}…/.tmpAbc"`, tempfile's `PathError`) and gives no
+    // other way to the system's words: they are the text before that; the caller names the file,
+    // escaped.
+    if error.raw_os_error().is_none()
+        && let Some(inner) = error.get_ref()
+    {
+        let text = inner.to_string();
+        if let Some((words, _)) = text.split_once(" at path \"") {
+            return words.to_string();
+        }
+    }
     // ERROR_SHARING_VIOLATION (32), ERROR_LOCK_VIOLATION (33), ERROR_USER_MAPPED_FILE (1224); on
     // Unix these numbers mean other things, so only on Windows.
     const HELD_OPEN: [i32; 3] = [32, 33, 1224];

@@ -186,7 +186,8 @@ impl ProbePanel {
             };
             options.host = engine::HostName::parse(name).ok();
         }
-        self.task = Some(Task::spawn(format!("Probing {target}"), ctx, move || {
+        let label = format!("Probing {}", crate::engine::text::escape(&target));
+        self.task = Some(Task::spawn(label, ctx, move || {
             let checked = crate::probe_check::run(crate::probe_check::ProbeCheck {
                 target: &target,
                 sni: Some(&sni),

@@ -18,8 +18,9 @@ impl Held {
     /// `cert` as a holding: escaped subject and name, SHA-256, expiry.
     pub fn of(cert: &engine::Certificate) -> Self {
         Self {
-            subject: engine::text::escaped(&cert.subject),
-            name: engine::text::escaped(&cert.display_name()),
+            // The engine's names are escaped already (`engine::text`).
+            subject: cert.subject.clone(),
+            name: cert.display_name(),
             sha256: cert.sha256.hex(),
             not_after: engine::report::rfc3339(cert.not_after),
         }

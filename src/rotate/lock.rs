@@ -46,7 +46,7 @@ pub fn acquire(
     holder: &str,
 ) -> Result<Lock, UploadError> {
     let dir = locks_dir(data_dir);
-    fs::create_dir_all(&dir).map_err(|e| UploadError::Write(format!("{}: {e}", dir.display())))?;
+    fs::create_dir_all(&dir).map_err(|e| UploadError::Write(format!("{}: {e}", crate::engine::text::path(&dir))))?;
     let name = file_name(kind, identity);
     let path = dir.join(format!("{name}.lock"));
     let holder_path = dir.join(format!("{name}.holder"));
@@ -55,7 +55,7 @@ pub fn acquire(
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(|e| UploadError::Write(format!("{}: {e}", path.display())))?;
+        .map_err(|e| UploadError::Write(format!("{}: {e}", crate::engine::text::path(&path))))?;
     match file.try_lock() {
         Ok(()) => {}
         Err(fs::TryLockError::WouldBlock) => {
@@ -69,12 +69,12 @@ pub fn acquire(
         Err(fs::TryLockError::Error(e)) => {
             return Err(UploadError::Write(format!(
                 "cannot lock {}: {e}",
-                path.display()
+                crate::engine::text::path(&path)
             )));
         }
     }
     let mut text = fs::File::create(&holder_path)
-        .map_err(|e| UploadError::Write(format!("{}: {e}", holder_path.display())))?;
+        .map_err(|e| UploadError::Write(format!("{}: {e}", crate::engine::text::path(&holder_path))))?;
     let _ = writeln!(text, "{holder}");
     Ok(Lock {
         _file: file,

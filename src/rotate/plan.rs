@@ -687,7 +687,7 @@ fn target_of(
             let path = resolve(file);
             let text = read_definition(&path).map_err(|e| format!("definition {e}"))?;
             let target = RestTarget::from_json(&text)
-                .map_err(|e| format!("definition {}: {e}", path.display()))?;
+                .map_err(|e| format!("definition {}: {e}", crate::engine::text::path(&path)))?;
             Ok(Target::Rest(target))
         }
         Kind::AudioCodes => {

@@ -256,12 +256,12 @@ pub(super) fn new_run_path(data_dir: &Path, started: i64, name: &str, action: &s
 pub fn save(path: &Path, run: &RunFile) -> Result<(), UploadError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
-            .map_err(|e| UploadError::Usage(format!("cannot create {}: {e}", dir.display())))?;
+            .map_err(|e| UploadError::Usage(format!("cannot create {}: {e}", crate::engine::text::path(&dir))))?;
     }
     let text = serde_json::to_string_pretty(run)
         .map_err(|e| UploadError::Unexpected(format!("the run file: {e}")))?;
     crate::files::write_atomically(path, text.as_bytes(), None)
-        .map_err(|e| UploadError::Usage(format!("cannot write {}: {e}", path.display())))
+        .map_err(|e| UploadError::Usage(format!("cannot write {}: {e}", crate::engine::text::path(&path))))
 }
 
 /// Reads a run file.
@@ -271,7 +271,7 @@ pub fn load_run(path: &Path) -> Result<RunFile, UploadError> {
     serde_json::from_str(&text).map_err(|e| {
         UploadError::Usage(format!(
             "{}: not a Chainsmith rotation run file ({e})",
-            path.display()
+            crate::engine::text::path(&path)
         ))
     })
 }

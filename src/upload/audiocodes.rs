@@ -471,14 +471,14 @@ fn check_previous_key(
                     run.note(format!(
                         "previous key {} matches the certificate the device holds ({}): a rollback can put both back",
                         key.shown(),
-                        engine::text::escaped(&leaf.display_name())
+                        leaf.display_name()
                     ));
                     Ok(())
                 }
                 Some(leaf) => Err(UploadError::Refused(format!(
                     "previous_key {} is not the key of the certificate the device holds now ({}, SHA-256 {}); with it a rollback would leave the device without a working certificate. Name the right key; nothing was sent",
                     key.shown(),
-                    engine::text::escaped(&leaf.display_name()),
+                    leaf.display_name(),
                     leaf.sha256.hex()
                 ))),
                 None => Err(UploadError::Unexpected(
@@ -607,7 +607,7 @@ fn held_names(pem: &str) -> String {
     engine::load("held", pem.as_bytes())
         .certificates
         .first()
-        .map(|c| engine::text::escaped(&c.display_name()))
+        .map(|c| c.display_name())
         .unwrap_or_else(|| "(none)".into())
 }
 

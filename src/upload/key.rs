@@ -109,6 +109,6 @@ pub fn mismatch(key: &PrivateKey, leaf: &Certificate) -> UploadError {
     UploadError::Refused(format!(
         "the private key {} is not the key of the leaf {} (its public key differs); a device given both would have no working certificate. Name the key made with this certificate's request",
         key.shown(),
-        engine::text::escaped(&leaf.display_name())
+        leaf.display_name()
     ))
 }

@@ -334,7 +334,8 @@ pub fn dry_run(plan: &Plan) -> Result<Vec<String>, UploadError> {
         Target::Rest(r) => {
             if let RestAuth::Oauth { token_url, .. } = &r.auth {
                 out.push(format!(
-                    "POST {token_url}\n  Authorization: Basic <redacted>\n  | grant_type=client_credentials\n"
+                    "POST {}\n  Authorization: Basic <redacted>\n  | grant_type=client_credentials\n",
+                    crate::engine::text::escape(token_url)
                 ));
             }
             let scheme = r.auth.scheme();
@@ -357,7 +358,8 @@ pub fn dry_run(plan: &Plan) -> Result<Vec<String>, UploadError> {
         }
         Target::Files(f) => {
             f.check()?;
-            let host = f.host()?.shown();
+            // The plan's paths, host and command are shown escaped (`engine::text`).
+            let host = crate::engine::text::escaped(&f.host()?.shown());
             for (what, path) in [
                 ("the private key (not shown)", &f.private_key),
                 ("the certificate chain", &f.certificate),
@@ -365,12 +367,16 @@ pub fn dry_run(plan: &Plan) -> Result<Vec<String>, UploadError> {
             ] {
                 if let Some(path) = path {
                     out.push(format!(
-                        "WRITE {path} on {host}: {what}, atomically, keeping its mode and owner\n"
+                        "WRITE {} on {host}: {what}, atomically, keeping its mode and owner\n",
+                        crate::engine::text::escape(path)
                     ));
                 }
             }
             if let Some(command) = &f.reload {
-                out.push(format!("RUN on {host}: {command}\n"));
+                out.push(format!(
+                    "RUN on {host}: {}\n",
+                    crate::engine::text::escape(command)
+                ));
             }
         }
     }

@@ -35,7 +35,7 @@ impl Payload {
         engine::load("payload", pem.as_bytes())
             .certificates
             .iter()
-            .map(|c| engine::text::escaped(&c.display_name()))
+            .map(|c| c.display_name())
             .collect()
     }
 
@@ -50,7 +50,7 @@ impl Payload {
             .map(|c| {
                 format!(
                     "{}, until {}",
-                    engine::text::escaped(&c.subject),
+                    c.subject,
                     engine::checks::date(c.not_after)
                 )
             })
@@ -99,7 +99,7 @@ pub fn payload_for(
             // What goes into a trust store must be a CA certificate, valid now: the chain verdict
             // (a leaf, a host name) is not the question here.
             for c in report.certificates() {
-                let name = engine::text::escaped(&c.display_name());
+                let name = c.display_name();
                 if !c.is_ca() {
                     return Err(UploadError::Refused(format!(
                         "{name} is not a CA certificate (no basicConstraints CA): it does not belong in a trusted-root store"

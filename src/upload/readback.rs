@@ -22,7 +22,7 @@ pub(super) fn verify(run: &mut Run, endpoint: &str) -> Result<(), UploadError> {
     let probe = crate::probe::probe(&options).map_err(|e| {
         UploadError::NotServed(format!(
             "could not probe {shown} to see what it serves: {}",
-            engine::text::escaped(&e.to_string())
+            e
         ))
     })?;
     let served: Vec<String> = probe
@@ -40,7 +40,7 @@ pub(super) fn verify(run: &mut Run, endpoint: &str) -> Result<(), UploadError> {
                 )
                 .certificates
                 .first()
-                .map(|c| engine::text::escaped(&c.display_name()))
+                .map(|c| c.display_name())
                 .unwrap_or_else(|| "(unreadable)".into())
             })
             .collect::<Vec<_>>()

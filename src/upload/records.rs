@@ -79,7 +79,7 @@ fn write_new(
     what: &str,
 ) -> Result<PathBuf, UploadError> {
     let failed =
-        |path: &Path, e: std::io::Error| UploadError::Write(format!("{}: {e}", path.display()));
+        |path: &Path, e: std::io::Error| UploadError::Write(format!("{}: {e}", crate::engine::text::path(&path)));
     std::fs::create_dir_all(dir).map_err(|e| failed(dir, e))?;
     #[cfg(unix)]
     if private {
@@ -112,7 +112,7 @@ fn write_new(
     }
     Err(UploadError::Write(format!(
         "{}: too many {what} in the same second",
-        dir.display()
+        crate::engine::text::path(&dir)
     )))
 }
 
@@ -123,7 +123,7 @@ pub fn read_backup(path: &Path) -> Result<Backup, UploadError> {
     serde_json::from_str(&text).map_err(|e| {
         UploadError::Usage(format!(
             "{} is not a Chainsmith backup: {e}",
-            path.display()
+            crate::engine::text::path(&path)
         ))
     })
 }
@@ -131,7 +131,7 @@ pub fn read_backup(path: &Path) -> Result<Backup, UploadError> {
 /// Appends one JSON line to the audit log (creating it).
 pub fn append_audit(data_dir: &Path, record: &Record) -> Result<(), UploadError> {
     std::fs::create_dir_all(data_dir)
-        .map_err(|e| UploadError::Write(format!("{}: {e}", data_dir.display())))?;
+        .map_err(|e| UploadError::Write(format!("{}: {e}", crate::engine::text::path(&data_dir))))?;
     let path = audit_path(data_dir);
     let mut line =
         serde_json::to_string(record).map_err(|e| UploadError::Write(format!("audit log: {e}")))?;
@@ -141,7 +141,7 @@ pub fn append_audit(data_dir: &Path, record: &Record) -> Result<(), UploadError>
         .create(true)
         .open(&path)
         .and_then(|mut f| f.write_all(line.as_bytes()))
-        .map_err(|e| UploadError::Write(format!("{}: {e}", path.display())))
+        .map_err(|e| UploadError::Write(format!("{}: {e}", crate::engine::text::path(&path))))
 }
 
 /// The audit log's entries, oldest first (lines that do not parse are skipped).

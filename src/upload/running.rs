@@ -162,7 +162,7 @@ impl<'a> Run<'a> {
         let path = records::write_backup(&self.plan.data_dir, &backup, self.started_at)?;
         (self.journal)(&Step::BackedUp(path.clone()))?;
         crate::fault::point("after-backup");
-        self.done(Phase::BackUp, format!("saved {}", path.display()));
+        self.done(Phase::BackUp, format!("saved {}", crate::engine::text::path(&path)));
         self.backup = Some(path);
         Ok(())
     }

@@ -149,7 +149,8 @@ impl GenesysTarget {
         let region = match region {
             Some(r) => Some(genesys::region(r).ok_or_else(|| {
                 UploadError::Usage(format!(
-                    "--region {r}: not a Genesys Cloud region; use one of: {}",
+                    "--region {}: not a Genesys Cloud region; use one of: {}",
+                    crate::engine::text::escape(r),
                     genesys::REGIONS
                         .iter()
                         .map(|r| r.domain)

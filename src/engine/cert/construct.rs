@@ -4,8 +4,9 @@ use super::parse::*;
 use super::*;
 
 impl Certificate {
-    /// Parses one DER certificate. `allow_trailing` accepts bytes after it (the caller decides what
-    /// they may be: whitespace after a `.cer`).
+    /// Parses one DER certificate. `source` names where it came from as it is shown (escaped with
+    /// [`crate::engine::text::escape`]: the loader does that once). `allow_trailing` accepts bytes
+    /// after it (the caller decides what they may be: whitespace after a `.cer`).
     pub fn from_der(der: &[u8], source: &str, allow_trailing: bool) -> Result<Self, ParseError> {
         let (rest, x509) =
             X509Certificate::from_der(der).map_err(|e| ParseError::Invalid(e.to_string()))?;
@@ -45,7 +46,8 @@ impl Certificate {
         let mut cert = Certificate {
             der: der.to_vec(),
             sha256: Fingerprint::of(der),
-            source: crate::engine::text::escaped(source),
+            // The loader gives the source escaped (`engine::load`), as it names it in its messages.
+            source: source.to_string(),
             version: x509.version().0 + 1,
             // Names are for people: shown with control characters escaped (`engine::text`). Lookups
             // use `subject_key` / `issuer_key`, built from the raw values.
@@ -172,8 +174,7 @@ impl Certificate {
                         {
                             for name in names {
                                 if let GeneralName::URI(uri) = name {
-                                    cert.crl_distribution_points
-                                        .push(crate::engine::text::escaped(uri));
+                                    cert.crl_distribution_points.push(uri.to_string());
                                 }
                             }
                         }

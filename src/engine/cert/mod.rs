@@ -331,7 +331,8 @@ pub struct Certificate {
     pub authority_key_id_ext: Option<(bool, bool)>,
     pub subject_key_id: Option<Vec<u8>>,
     pub aia_ca_issuers: Vec<String>,
-    /// URIs of the CRL distribution points (RFC 5280 §4.2.1.13), escaped for display.
+    /// URIs of the CRL distribution points (RFC 5280 §4.2.1.13), as the certificate has them (raw:
+    /// they are fetched; escape them to show them).
     pub crl_distribution_points: Vec<String>,
     pub name_constraints: Option<NameConstraints>,
     pub unknown_critical_extensions: Vec<String>,

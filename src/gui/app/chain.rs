@@ -47,7 +47,7 @@ impl App {
                                 .button("Add issuer file…")
                                 .on_hover_text(format!(
                                     "Add the certificate of \"{}\" (from your CA)",
-                                    crate::engine::text::escape(&entry.cert.issuer)
+                                    entry.cert.issuer
                                 ))
                                 .clicked()
                             {
@@ -55,7 +55,7 @@ impl App {
                             }
                             ui.weak(format!(
                                 "missing: {}",
-                                crate::engine::text::escape(&entry.cert.issuer)
+                                entry.cert.issuer
                             ));
                         });
                         if let Some(url) = entry.cert.aia_ca_issuers.first() {

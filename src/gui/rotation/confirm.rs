@@ -94,7 +94,7 @@ impl RotationPanel {
             self.confirm_task = None;
             match result {
                 Ok(c) => self.confirm = Some(c),
-                Err(e) => self.message = Some(format!("Nothing sent: {}", escaped(&e))),
+                Err(e) => self.message = Some(format!("Nothing sent: {e}")),
             }
         }
         let Some(confirm) = self.confirm.clone() else {

@@ -236,7 +236,8 @@ impl RotationPanel {
         self.worker = None;
         match result {
             Err(e) => {
-                self.message = Some(format!("{label}: {}", escaped(&e)));
+                // Errors hold their values escaped already.
+                self.message = Some(format!("{label}: {e}"));
                 for row in &mut self.rows {
                     row.step.clear();
                 }
@@ -255,7 +256,7 @@ impl RotationPanel {
                 for (row, s) in self.rows.iter_mut().zip(statuses) {
                     row.holds = s.certificates;
                     row.holds_bundle = Some(s.holds_bundle);
-                    row.error = s.error.map(|e| escaped(&e));
+                    row.error = s.error;
                     row.would_send = s.would_send;
                     row.step.clear();
                 }
@@ -284,7 +285,7 @@ impl RotationPanel {
                         row.holds = t.after.clone();
                     }
                     row.holds_bundle = Some(t.status.is_good() && run.action == "apply");
-                    row.error = t.error.as_deref().map(escaped);
+                    row.error = t.error.clone();
                     row.step.clear();
                     row.would_send.clear();
                 }

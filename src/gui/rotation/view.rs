@@ -274,7 +274,7 @@ impl RotationPanel {
                                 .id_salt(("would-send", i))
                                 .show(ui, |ui| {
                                     for r in &row.would_send {
-                                        ui.monospace(escaped(r));
+                                        ui.monospace(r);
                                     }
                                 });
                             }

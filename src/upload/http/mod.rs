@@ -20,15 +20,22 @@ pub use connection::{Connection, Credentials};
 pub use message::{Exchange, MAX_BODY_BYTES, Request, Response};
 pub use retry::{Attempt, Next, RetryPolicy, decide, wait_too_long};
 
+/// A URL given by the admin, or words from the network stack, as shown in an error
+/// (`engine::text::escape`). URLs that were parsed are percent-encoded already.
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::engine::text::escape(text)
+}
+
 /// Why a request got no usable answer.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum HttpError {
-    #[error("{url}: plain http:// is only allowed to a loopback address; use https://")]
+    #[error("{}: plain http:// is only allowed to a loopback address; use https://", shown(.url))]
     Insecure { url: String },
-    #[error("{}", if url.trim().is_empty() { "a URL is empty: enter it".to_string() } else { format!("{url}: not a valid URL") })]
+    #[error("{}", if url.trim().is_empty() { "a URL is empty: enter it".to_string() } else { format!("{}: not a valid URL", shown(url)) })]
     BadUrl { url: String },
     #[error(
-        "{url}: the URL carries credentials (user:password@), which are never sent or written; give the secret through an environment variable, the OS keychain or the prompt"
+        "{}: the URL carries credentials (user:password@), which are never sent or written; give the secret through an environment variable, the OS keychain or the prompt",
+        shown(.url)
     )]
     CredentialsInUrl { url: String },
     #[error("{url}: no answer within {seconds} s (tried {attempts} time(s))")]
@@ -37,7 +44,7 @@ pub enum HttpError {
         seconds: u64,
         attempts: u32,
     },
-    #[error("{url}: {}: {why} (tried {attempts} time(s))", if *.sent { "the connection broke before the whole answer came" } else { "cannot connect" })]
+    #[error("{url}: {}: {} (tried {attempts} time(s))", if *.sent { "the connection broke before the whole answer came" } else { "cannot connect" }, shown(.why))]
     Connect {
         url: String,
         why: String,
