@@ -493,7 +493,10 @@ fn every_command_with_hostile_names_and_arguments_writes_no_raw_control_characte
     run(&["rotate", &good_plan, "--status"]);
     let run_files: Vec<_> = walk_files(&data)
         .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "json") && p.parent().is_some_and(|d| d.ends_with("rotations")))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "json")
+                && p.parent().is_some_and(|d| d.ends_with("rotations"))
+        })
         .collect();
     assert_eq!(run_files.len(), 1, "{run_files:?}");
     let run_file = run_files[0].display().to_string();
@@ -569,12 +572,20 @@ fn escaped_twice(what: &str, said: &str) -> Vec<String> {
     if let Some(documents) = documents {
         let mut values = Vec::new();
         documents.iter().for_each(|d| strings(d, &mut values));
-        let other: String = said.lines().filter(|l| !l.starts_with('{')).collect::<Vec<_>>().join("\n");
+        let other: String = said
+            .lines()
+            .filter(|l| !l.starts_with('{'))
+            .collect::<Vec<_>>()
+            .join("\n");
         return values
             .iter()
             .map(|v| v.replace(EVIL, ""))
             .flat_map(|v| escaped_twice(what, &v))
-            .chain(if documents.len() > 1 { escaped_twice(what, &other) } else { Vec::new() })
+            .chain(if documents.len() > 1 {
+                escaped_twice(what, &other)
+            } else {
+                Vec::new()
+            })
             .collect();
     }
     let markdown = "evil\\\\x1b\\[2J\\\\x07\\\\x9b31m\\\\u202e\\\\\\\\x1b";

@@ -1379,3 +1379,221 @@ fn a_key_alone_in_a_folder_is_not_ignored() {
     assert!(found.contains(&"input.private-key"), "{found:?}");
     assert!(!found.contains(&"input.ignored"), "{found:?}");
 }
+
+/// The loader's mutants of the 2026-12-03 run, second part (`docs/DEVELOPMENT.md`): what a folder's
+/// stray text files are taken for. Comment lines do not count (an openssl serial file with a comment
+/// is still one), an index.txt may hold valid, revoked and expired lines, and a line that merely ends
+/// with `]` is not a configuration section.
+#[test]
+fn stray_text_files_are_named_for_what_they_are() {
+    let what = |name: &str, text: &str| {
+        let loaded = engine::load::load_found(name, text.as_bytes());
+        assert!(loaded.certificates.is_empty());
+        loaded
+            .ignored
+            .first()
+            .map(|(_, what)| what.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        what("ca/serial", "# next serial\n1000\n"),
+        "an openssl serial-number file"
+    );
+    assert_eq!(
+        what(
+            "ca/index.txt",
+            "V\t270101000000Z\t\t1000\tunknown\t/CN=a\nR\t270101000000Z\t260101000000Z\t1001\tunknown\t/CN=b\nE\t250101000000Z\t\t1002\tunknown\t/CN=c\n"
+        ),
+        "an openssl CA database (index.txt)"
+    );
+    assert_eq!(
+        what("ca/notes.txt", "renewed for the trunk, see [RFC 5280]\n"),
+        "a text file"
+    );
+    assert_eq!(
+        what("ca/openssl.cnf", "[ req ]\nprompt = no\n"),
+        "a configuration file"
+    );
+}
+
+/// A PEM file saved as UTF-16 with a big-endian byte-order mark is read as the text it is (the
+/// little-endian form is what PowerShell 5.1 writes; both marks are Unicode's).
+#[test]
+fn utf16_big_endian_pem_is_read() {
+    let c = chain(Alg::P256);
+    let mut bytes = vec![0xFE, 0xFF];
+    for unit in c.leaf.pem().encode_utf16() {
+        bytes.extend_from_slice(&unit.to_be_bytes());
+    }
+    let loaded = engine::load("leaf-utf16be.pem", &bytes);
+    assert_eq!(loaded.certificates.len(), 1, "{:?}", loaded.findings);
+    assert_eq!(loaded.certificates[0].der, c.leaf.der);
+}
+
+/// A file of blocks that are not certificates says which, each label once and in the order found,
+/// whether its base64 reads or not, a private key among them.
+#[test]
+fn a_file_without_certificates_names_each_kind_of_block_once() {
+    let block = |label: &str, body: &str| {
+        format!("-----BEGIN {label}-----\n{body}\n-----END {label}-----\n")
+    };
+    let k = key(Alg::P256).serialize_pem();
+    let text = [
+        block("FOO", "AAAA"),
+        block("BAR", "AAAA"),
+        block("FOO", "AAAA"),
+        k.clone(),
+        block("BAZ", "!!not base64!!"),
+        block("QUX", "!!not base64!!"),
+        block("BAZ", "!!not base64!!"),
+        k,
+    ]
+    .concat();
+    let loaded = engine::load("blocks.pem", text.as_bytes());
+    let message = loaded
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "input.no-certificate")
+        .map(|f| f.message.clone())
+        .unwrap_or_default();
+    assert!(
+        message.ends_with("(only FOO, BAR, a private key, BAZ, QUX)"),
+        "{message}"
+    );
+}
+
+/// At most 20 malformed certificate blocks are listed one by one; with exactly 20 there is no "more"
+/// line, with 21 there is one.
+#[test]
+fn malformed_blocks_are_listed_up_to_twenty() {
+    let bad = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    for (blocks, more) in [(20, false), (21, true)] {
+        let loaded = engine::load("bad.pem", bad.repeat(blocks).as_bytes());
+        let malformed: Vec<&str> = loaded
+            .findings
+            .iter()
+            .filter(|f| f.code.as_str() == "input.malformed")
+            .map(|f| f.message.as_str())
+            .collect();
+        let listed = malformed
+            .iter()
+            .filter(|m| m.contains("CERTIFICATE block"))
+            .count();
+        assert_eq!(listed, 20, "{blocks}: {malformed:?}");
+        assert_eq!(
+            malformed
+                .iter()
+                .any(|m| m.contains("more malformed blocks")),
+            more,
+            "{blocks}: {malformed:?}"
+        );
+    }
+}
+
+/// PKCS#7 bundles as openssl writes them (`crl2pkcs7 -nocrl -certfile`), in PEM and in DER: every
+/// certificate inside loads, byte for byte.
+#[test]
+fn pkcs7_bundles_from_openssl_load_in_pem_and_der() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = chain(Alg::P256);
+    std::fs::write(
+        dir.path().join("chain.pem"),
+        c.leaf.pem() + &c.intermediate.pem(),
+    )
+    .unwrap();
+    for (form, file) in [("PEM", "chain.p7b"), ("DER", "chain.p7c")] {
+        openssl(
+            dir.path(),
+            &[
+                "crl2pkcs7",
+                "-nocrl",
+                "-certfile",
+                "chain.pem",
+                "-outform",
+                form,
+                "-out",
+                file,
+            ],
+        );
+        let bytes = std::fs::read(dir.path().join(file)).unwrap();
+        let loaded = engine::load(file, &bytes);
+        let ders: Vec<&[u8]> = loaded.certificates.iter().map(|c| &c.der[..]).collect();
+        assert_eq!(
+            ders,
+            vec![&c.leaf.der[..], &c.intermediate.der[..]],
+            "{form}: {:?}",
+            loaded.findings
+        );
+    }
+}
+
+/// A DER certificate followed by bytes that are not whitespace: the message counts them.
+#[test]
+fn bytes_after_a_der_certificate_are_counted() {
+    let c = chain(Alg::P256);
+    let mut bytes = c.leaf.der.clone();
+    bytes.extend_from_slice(b"xyz");
+    let loaded = engine::load("leaf.cer", &bytes);
+    let message = loaded
+        .findings
+        .iter()
+        .map(|f| f.message.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(message.contains("3 unexpected bytes after"), "{message}");
+}
+
+/// A DER certificate signing request (openssl `req -outform DER`) is named as one; a DER SEQUENCE
+/// that only starts like one is not.
+#[test]
+fn a_der_csr_is_named_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    openssl(
+        dir.path(),
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "csr.key",
+            "-subj",
+            "/CN=sbc.example.com",
+            "-outform",
+            "DER",
+            "-out",
+            "sbc.csr",
+        ],
+    );
+    let csr = std::fs::read(dir.path().join("sbc.csr")).unwrap();
+    let said = |bytes: &[u8]| {
+        engine::load("sbc.csr", bytes)
+            .findings
+            .iter()
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(
+        said(&csr).contains("certificate signing request"),
+        "{}",
+        said(&csr)
+    );
+    // SEQUENCE { SEQUENCE { INTEGER 0 } }: version 0 and nothing after it is no request.
+    let lone = der_seq(&der_seq(&[0x02, 0x01, 0x00]));
+    assert!(
+        !said(&lone).contains("certificate signing request"),
+        "{}",
+        said(&lone)
+    );
+    // SEQUENCE { SEQUENCE { INTEGER 1 }, NULL }: a version other than 0 is no request either.
+    let v1 = der_seq(&[der_seq(&[0x02, 0x01, 0x01]), vec![0x05, 0x00]].concat());
+    assert!(
+        !said(&v1).contains("certificate signing request"),
+        "{}",
+        said(&v1)
+    );
+}

@@ -15,7 +15,12 @@ pub(super) fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
         (Some(cert), Some(key)) => {
             let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
                 .and_then(|it| it.collect())
-                .map_err(|e| UsageError(format!("--client-cert {}: {e}", crate::engine::text::path(&cert))))?;
+                .map_err(|e| {
+                    UsageError(format!(
+                        "--client-cert {}: {e}",
+                        crate::engine::text::path(&cert)
+                    ))
+                })?;
             // The key's own error text is not repeated: it could quote key material.
             let key = PrivateKeyDer::from_pem_file(key).map_err(|_| {
                 UsageError(format!(

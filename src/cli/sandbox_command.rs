@@ -23,8 +23,9 @@ pub(super) fn sandbox(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
     let identity = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => {
             let read = |flag: &str, path: &PathBuf| {
-                std::fs::read(path)
-                    .map_err(|e| UsageError(format!("{flag} {}: {e}", crate::engine::text::path(&path))))
+                std::fs::read(path).map_err(|e| {
+                    UsageError(format!("{flag} {}: {e}", crate::engine::text::path(&path)))
+                })
             };
             Some(crate::sandbox::Identity {
                 chain_pem: read("--tls-cert", cert)?,

@@ -96,8 +96,12 @@ fn rest_target(args: &UploadArgs) -> anyhow::Result<RestTarget> {
             (Some(path), _) => {
                 let text = crate::files::read_small_text(path)
                     .map_err(|e| UsageError(format!("--target-file {e}")))?;
-                RestTarget::from_json(&text)
-                    .map_err(|e| UsageError(format!("--target-file {}: {e}", crate::engine::text::path(&path))))?
+                RestTarget::from_json(&text).map_err(|e| {
+                    UsageError(format!(
+                        "--target-file {}: {e}",
+                        crate::engine::text::path(&path)
+                    ))
+                })?
             }
             (None, Some(url)) => {
                 let mut t = RestTarget::new(url);

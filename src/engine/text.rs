@@ -193,11 +193,15 @@ mod tests {
     /// built from the characters that matter (backslashes, `x`, `u`, hex digits, controls, bidi).
     #[test]
     fn every_showing_reads_back_as_its_text() {
-        let alphabet = ['\\', 'x', 'u', '1', 'b', 'e', '2', '0', '\u{1b}', '\n', '\u{202e}', 'a', '\u{9b}'];
+        let alphabet = [
+            '\\', 'x', 'u', '1', 'b', 'e', '2', '0', '\u{1b}', '\n', '\u{202e}', 'a', '\u{9b}',
+        ];
         let mut rng = fastrand::Rng::with_seed(26);
         for _ in 0..20_000 {
             let len = rng.usize(0..12);
-            let text: String = (0..len).map(|_| alphabet[rng.usize(..alphabet.len())]).collect();
+            let text: String = (0..len)
+                .map(|_| alphabet[rng.usize(..alphabet.len())])
+                .collect();
             let shown = escape(&text);
             assert_eq!(read_back(&shown), text, "{text:?} shown as {shown:?}");
             assert!(!shown.chars().any(is_unsafe), "{shown:?}");

@@ -46,7 +46,8 @@ pub fn acquire(
     holder: &str,
 ) -> Result<Lock, UploadError> {
     let dir = locks_dir(data_dir);
-    fs::create_dir_all(&dir).map_err(|e| UploadError::Write(format!("{}: {e}", crate::engine::text::path(&dir))))?;
+    fs::create_dir_all(&dir)
+        .map_err(|e| UploadError::Write(format!("{}: {e}", crate::engine::text::path(&dir))))?;
     let name = file_name(kind, identity);
     let path = dir.join(format!("{name}.lock"));
     let holder_path = dir.join(format!("{name}.holder"));
@@ -73,8 +74,9 @@ pub fn acquire(
             )));
         }
     }
-    let mut text = fs::File::create(&holder_path)
-        .map_err(|e| UploadError::Write(format!("{}: {e}", crate::engine::text::path(&holder_path))))?;
+    let mut text = fs::File::create(&holder_path).map_err(|e| {
+        UploadError::Write(format!("{}: {e}", crate::engine::text::path(&holder_path)))
+    })?;
     let _ = writeln!(text, "{holder}");
     Ok(Lock {
         _file: file,

@@ -180,7 +180,10 @@ pub(super) fn trust_payload(files: &[PathBuf]) -> Result<Payload, String> {
     for path in files {
         let loaded = crate::files::read_path(path, &mut |_| true).map_err(|e| e.to_string())?;
         if loaded.certificates.is_empty() {
-            return Err(format!("trust {}: no certificate in it", crate::engine::text::path(&path)));
+            return Err(format!(
+                "trust {}: no certificate in it",
+                crate::engine::text::path(&path)
+            ));
         }
         for cert in &loaded.certificates {
             pem.push_str(&crate::engine::pem::encode("CERTIFICATE", &cert.der));

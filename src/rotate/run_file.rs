@@ -255,13 +255,21 @@ pub(super) fn new_run_path(data_dir: &Path, started: i64, name: &str, action: &s
 /// Writes the run file (whole, through a temporary file: never half-written).
 pub fn save(path: &Path, run: &RunFile) -> Result<(), UploadError> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| UploadError::Usage(format!("cannot create {}: {e}", crate::engine::text::path(&dir))))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            UploadError::Usage(format!(
+                "cannot create {}: {e}",
+                crate::engine::text::path(&dir)
+            ))
+        })?;
     }
     let text = serde_json::to_string_pretty(run)
         .map_err(|e| UploadError::Unexpected(format!("the run file: {e}")))?;
-    crate::files::write_atomically(path, text.as_bytes(), None)
-        .map_err(|e| UploadError::Usage(format!("cannot write {}: {e}", crate::engine::text::path(&path))))
+    crate::files::write_atomically(path, text.as_bytes(), None).map_err(|e| {
+        UploadError::Usage(format!(
+            "cannot write {}: {e}",
+            crate::engine::text::path(&path)
+        ))
+    })
 }
 
 /// Reads a run file.

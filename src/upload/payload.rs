@@ -47,13 +47,7 @@ impl Payload {
         engine::load("payload", pem.as_bytes())
             .certificates
             .iter()
-            .map(|c| {
-                format!(
-                    "{}, until {}",
-                    c.subject,
-                    engine::checks::date(c.not_after)
-                )
-            })
+            .map(|c| format!("{}, until {}", c.subject, engine::checks::date(c.not_after)))
             .collect()
     }
 }

@@ -78,8 +78,9 @@ fn write_new(
     private: bool,
     what: &str,
 ) -> Result<PathBuf, UploadError> {
-    let failed =
-        |path: &Path, e: std::io::Error| UploadError::Write(format!("{}: {e}", crate::engine::text::path(&path)));
+    let failed = |path: &Path, e: std::io::Error| {
+        UploadError::Write(format!("{}: {e}", crate::engine::text::path(&path)))
+    };
     std::fs::create_dir_all(dir).map_err(|e| failed(dir, e))?;
     #[cfg(unix)]
     if private {
@@ -130,8 +131,9 @@ pub fn read_backup(path: &Path) -> Result<Backup, UploadError> {
 
 /// Appends one JSON line to the audit log (creating it).
 pub fn append_audit(data_dir: &Path, record: &Record) -> Result<(), UploadError> {
-    std::fs::create_dir_all(data_dir)
-        .map_err(|e| UploadError::Write(format!("{}: {e}", crate::engine::text::path(&data_dir))))?;
+    std::fs::create_dir_all(data_dir).map_err(|e| {
+        UploadError::Write(format!("{}: {e}", crate::engine::text::path(&data_dir)))
+    })?;
     let path = audit_path(data_dir);
     let mut line =
         serde_json::to_string(record).map_err(|e| UploadError::Write(format!("audit log: {e}")))?;

@@ -162,7 +162,10 @@ impl<'a> Run<'a> {
         let path = records::write_backup(&self.plan.data_dir, &backup, self.started_at)?;
         (self.journal)(&Step::BackedUp(path.clone()))?;
         crate::fault::point("after-backup");
-        self.done(Phase::BackUp, format!("saved {}", crate::engine::text::path(&path)));
+        self.done(
+            Phase::BackUp,
+            format!("saved {}", crate::engine::text::path(&path)),
+        );
         self.backup = Some(path);
         Ok(())
     }

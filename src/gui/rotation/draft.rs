@@ -25,7 +25,8 @@ impl RotationPanel {
                     self.check_draft_text(&text);
                 }
                 Err(e) => {
-                    self.plan_error = Some(format!("{}: {e}", escaped(&path.display().to_string())));
+                    self.plan_error =
+                        Some(format!("{}: {e}", escaped(&path.display().to_string())));
                 }
             },
             Err(e) => self.plan_error = Some(format!("{}: {e}", path.display())),
