@@ -1378,6 +1378,35 @@ fn a_key_alone_in_a_folder_is_not_ignored() {
     let found: Vec<&str> = loaded.findings.iter().map(|f| f.code.as_str()).collect();
     assert!(found.contains(&"input.private-key"), "{found:?}");
     assert!(!found.contains(&"input.ignored"), "{found:?}");
+    // A key saved with its signing request in one file (as some CSR tools write them): the key is
+    // still found, and the file is not passed over though it holds no certificate.
+    let dir = tempfile::tempdir().unwrap();
+    openssl(
+        dir.path(),
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "sbc.key",
+            "-subj",
+            "/CN=sbc.example.com",
+            "-out",
+            "sbc.csr",
+        ],
+    );
+    let both = std::fs::read_to_string(dir.path().join("sbc.key")).unwrap()
+        + &std::fs::read_to_string(dir.path().join("sbc.csr")).unwrap();
+    let loaded = engine::load::load_found("folder/sbc.pem", both.as_bytes());
+    let found: Vec<&str> = loaded.findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(loaded.keys.len(), 1);
+    assert!(found.contains(&"input.private-key"), "{found:?}");
+    assert!(!found.contains(&"input.ignored"), "{found:?}");
+    assert!(loaded.ignored.is_empty());
 }
 
 /// The loader's mutants of the 2026-12-03 run, second part (`docs/DEVELOPMENT.md`): what a folder's
