@@ -1554,6 +1554,37 @@ fn pkcs7_bundles_from_openssl_load_in_pem_and_der() {
             loaded.findings
         );
     }
+    // With a CRL beside the certificates (`[1] crls` of SignedData): only the certificates are read
+    // as certificates.
+    std::fs::write(
+        dir.path().join("crl.der"),
+        test_crl(&c.intermediate, None, (2027, 1, 1)),
+    )
+    .unwrap();
+    openssl(
+        dir.path(),
+        &[
+            "crl2pkcs7",
+            "-in",
+            "crl.der",
+            "-inform",
+            "DER",
+            "-certfile",
+            "chain.pem",
+            "-out",
+            "with-crl.p7b",
+        ],
+    );
+    let bytes = std::fs::read(dir.path().join("with-crl.p7b")).unwrap();
+    let loaded = engine::load("with-crl.p7b", &bytes);
+    let ders: Vec<&[u8]> = loaded.certificates.iter().map(|c| &c.der[..]).collect();
+    assert_eq!(
+        ders,
+        vec![&c.leaf.der[..], &c.intermediate.der[..]],
+        "{:?}",
+        loaded.findings
+    );
+    assert!(loaded.findings.is_empty(), "{:?}", loaded.findings);
 }
 
 /// A DER certificate followed by bytes that are not whitespace: the message counts them.
@@ -1625,4 +1656,50 @@ fn a_der_csr_is_named_as_one() {
         "{}",
         said(&v1)
     );
+}
+
+/// An encrypted DER private key (PKCS#8 EncryptedPrivateKeyInfo, openssl `pkcs8 -topk8 -outform
+/// DER`) is named as a key; a DER value shaped almost like one (something after the OCTET STRING, or
+/// no algorithm OID first) is not.
+#[test]
+fn an_encrypted_der_key_is_named_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plain.pem"), key(Alg::P256).serialize_pem()).unwrap();
+    openssl(
+        dir.path(),
+        &[
+            "pkcs8",
+            "-topk8",
+            "-in",
+            "plain.pem",
+            "-v2",
+            "aes-256-cbc",
+            "-passout",
+            "pass:not-a-secret",
+            "-outform",
+            "DER",
+            "-out",
+            "sealed.der",
+        ],
+    );
+    let sealed = std::fs::read(dir.path().join("sealed.der")).unwrap();
+    let codes = |bytes: &[u8]| -> Vec<&'static str> {
+        engine::load("key.der", bytes)
+            .findings
+            .iter()
+            .map(|f| f.code.as_str())
+            .collect()
+    };
+    assert_eq!(codes(&sealed), ["input.private-key"]);
+    let oid = [0x06, 0x03, 0x2a, 0x03, 0x04];
+    let octets = [0x04, 0x02, 0xAB, 0xCD];
+    // SEQUENCE { SEQUENCE { OID }, OCTET STRING, NULL }
+    let trailing = der_seq(&[der_seq(&oid), octets.to_vec(), vec![0x05, 0x00]].concat());
+    assert_eq!(codes(&trailing), ["input.malformed"]);
+    // SEQUENCE { SEQUENCE { INTEGER 5 }, OCTET STRING }
+    let no_oid = der_seq(&[der_seq(&[0x02, 0x01, 0x05]), octets.to_vec()].concat());
+    assert_eq!(codes(&no_oid), ["input.malformed"]);
+    // SEQUENCE { SEQUENCE { OID }, NULL }
+    let no_octets = der_seq(&[der_seq(&oid), vec![0x05, 0x00]].concat());
+    assert_eq!(codes(&no_octets), ["input.malformed"]);
 }
