@@ -33,6 +33,22 @@ fn swallowed_quote(args: &[OsString]) -> Option<String> {
     })
 }
 
+/// clap's words for a usage error, quoting what was typed as [`crate::engine::text::escape`] shows
+/// it. clap quotes arguments as given (stripping ANSI sequences, keeping other controls and
+/// backslashes), so the arguments are escaped and parsed again: that fails the same way and its words
+/// quote them escaped, once. Should it not fail the same way, clap's first words are kept (the
+/// console's writer still makes any control character visible).
+pub fn usage_words<P: clap::Parser>(error: &clap::Error, args: &[std::ffi::OsString]) -> String {
+    let shown: Vec<String> = args
+        .iter()
+        .map(|a| crate::engine::text::escaped(&a.to_string_lossy()))
+        .collect();
+    match P::try_parse_from(shown) {
+        Err(again) if again.kind() == error.kind() => again.render().to_string(),
+        _ => error.render().to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::swallowed_quote;
@@ -58,21 +74,5 @@ mod tests {
             swallowed_quote(&args(&["chainsmith", "check", "C:\\certs"])),
             None
         );
-    }
-}
-
-/// clap's words for a usage error, quoting what was typed as [`crate::engine::text::escape`] shows
-/// it. clap quotes arguments as given (stripping ANSI sequences, keeping other controls and
-/// backslashes), so the arguments are escaped and parsed again: that fails the same way and its words
-/// quote them escaped, once. Should it not fail the same way, clap's first words are kept (the
-/// console's writer still makes any control character visible).
-pub fn usage_words<P: clap::Parser>(error: &clap::Error, args: &[std::ffi::OsString]) -> String {
-    let shown: Vec<String> = args
-        .iter()
-        .map(|a| crate::engine::text::escaped(&a.to_string_lossy()))
-        .collect();
-    match P::try_parse_from(shown) {
-        Err(again) if again.kind() == error.kind() => again.render().to_string(),
-        _ => error.render().to_string(),
     }
 }

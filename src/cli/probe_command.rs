@@ -18,14 +18,14 @@ pub(super) fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
                 .map_err(|e| {
                     UsageError(format!(
                         "--client-cert {}: {e}",
-                        crate::engine::text::path(&cert)
+                        crate::engine::text::path(cert)
                     ))
                 })?;
             // The key's own error text is not repeated: it could quote key material.
             let key = PrivateKeyDer::from_pem_file(key).map_err(|_| {
                 UsageError(format!(
                     "--client-key {}: no usable private key in it",
-                    crate::engine::text::path(&key)
+                    crate::engine::text::path(key)
                 ))
             })?;
             Some((certs, std::sync::Arc::new(key)))

@@ -24,7 +24,7 @@ pub(super) fn sandbox(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
         (Some(cert), Some(key)) => {
             let read = |flag: &str, path: &PathBuf| {
                 std::fs::read(path).map_err(|e| {
-                    UsageError(format!("{flag} {}: {e}", crate::engine::text::path(&path)))
+                    UsageError(format!("{flag} {}: {e}", crate::engine::text::path(path)))
                 })
             };
             Some(crate::sandbox::Identity {
@@ -44,7 +44,7 @@ pub(super) fn sandbox(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
     );
     crate::outln!(
         "  its certificate: {} (trust it with --ca-file)",
-        crate::engine::text::path(&args.tls_cert.as_ref().unwrap_or(&args.cert_file))
+        crate::engine::text::path(args.tls_cert.as_ref().unwrap_or(&args.cert_file))
     );
     crate::outln!(
         "  OAuth client: {} / {}",

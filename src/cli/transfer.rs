@@ -99,7 +99,7 @@ fn rest_target(args: &UploadArgs) -> anyhow::Result<RestTarget> {
                 RestTarget::from_json(&text).map_err(|e| {
                     UsageError(format!(
                         "--target-file {}: {e}",
-                        crate::engine::text::path(&path)
+                        crate::engine::text::path(path)
                     ))
                 })?
             }

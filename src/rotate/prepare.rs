@@ -108,7 +108,7 @@ pub fn prepare(rotation: &Rotation, now: i64, data_dir: &Path) -> Result<Prepare
         let first = loaded.certificates.first().ok_or_else(|| {
             usage(format!(
                 "[bundle] leaf {}: no certificate in it",
-                crate::engine::text::path(&path)
+                crate::engine::text::path(path)
             ))
         })?;
         options.leaf = Some(first.sha256);
@@ -125,14 +125,14 @@ pub fn prepare(rotation: &Rotation, now: i64, data_dir: &Path) -> Result<Prepare
             if path.is_dir() {
                 return Err(usage(format!(
                     "[bundle] roots {}: a folder; name the root certificate files",
-                    crate::engine::text::path(&path)
+                    crate::engine::text::path(path)
                 )));
             }
             let loaded = read(path)?;
             if loaded.certificates.is_empty() {
                 return Err(usage(format!(
                     "[bundle] roots {}: no certificate in it",
-                    crate::engine::text::path(&path)
+                    crate::engine::text::path(path)
                 )));
             }
             roots.extend(loaded);
@@ -182,7 +182,7 @@ pub(super) fn trust_payload(files: &[PathBuf]) -> Result<Payload, String> {
         if loaded.certificates.is_empty() {
             return Err(format!(
                 "trust {}: no certificate in it",
-                crate::engine::text::path(&path)
+                crate::engine::text::path(path)
             ));
         }
         for cert in &loaded.certificates {

@@ -258,7 +258,7 @@ pub fn save(path: &Path, run: &RunFile) -> Result<(), UploadError> {
         std::fs::create_dir_all(dir).map_err(|e| {
             UploadError::Usage(format!(
                 "cannot create {}: {e}",
-                crate::engine::text::path(&dir)
+                crate::engine::text::path(dir)
             ))
         })?;
     }
@@ -267,7 +267,7 @@ pub fn save(path: &Path, run: &RunFile) -> Result<(), UploadError> {
     crate::files::write_atomically(path, text.as_bytes(), None).map_err(|e| {
         UploadError::Usage(format!(
             "cannot write {}: {e}",
-            crate::engine::text::path(&path)
+            crate::engine::text::path(path)
         ))
     })
 }
@@ -279,7 +279,7 @@ pub fn load_run(path: &Path) -> Result<RunFile, UploadError> {
     serde_json::from_str(&text).map_err(|e| {
         UploadError::Usage(format!(
             "{}: not a Chainsmith rotation run file ({e})",
-            crate::engine::text::path(&path)
+            crate::engine::text::path(path)
         ))
     })
 }

@@ -65,13 +65,13 @@ pub fn check_rollback(
     if previous.action != "apply" {
         return Err(refuse(format!(
             "{}: a rollback's run file; roll back the run it undid, or run the plan again",
-            crate::engine::text::path(&previous_path)
+            crate::engine::text::path(previous_path)
         )));
     }
     if let Some(by) = &previous.rolled_back_by {
         return Err(refuse(format!(
             "{} was rolled back already (by {by}); rolling it back again could undo a later change. Nothing was sent",
-            crate::engine::text::path(&previous_path)
+            crate::engine::text::path(previous_path)
         )));
     }
     let later = later_runs(data_dir, previous, previous_path);
@@ -80,10 +80,10 @@ pub fn check_rollback(
             "a later run changed the same target(s): {}; rolling back {} would undo that too. Roll back the later run first, or give --force. Nothing was sent",
             later
                 .iter()
-                .map(|(p, name)| format!("{} (\"{name}\")", crate::engine::text::path(&p)))
+                .map(|(p, name)| format!("{} (\"{name}\")", crate::engine::text::path(p)))
                 .collect::<Vec<_>>()
                 .join(", "),
-            crate::engine::text::path(&previous_path)
+            crate::engine::text::path(previous_path)
         )));
     }
     Ok(())
@@ -121,7 +121,7 @@ pub fn rollback(
     if let Some(by) = &previous.rolled_back_by {
         return Err(refuse(format!(
             "{} was rolled back already (by {by}). Nothing was sent",
-            crate::engine::text::path(&previous_path)
+            crate::engine::text::path(previous_path)
         )));
     }
     let now = clock();

@@ -79,7 +79,7 @@ fn write_new(
     what: &str,
 ) -> Result<PathBuf, UploadError> {
     let failed = |path: &Path, e: std::io::Error| {
-        UploadError::Write(format!("{}: {e}", crate::engine::text::path(&path)))
+        UploadError::Write(format!("{}: {e}", crate::engine::text::path(path)))
     };
     std::fs::create_dir_all(dir).map_err(|e| failed(dir, e))?;
     #[cfg(unix)]
@@ -113,7 +113,7 @@ fn write_new(
     }
     Err(UploadError::Write(format!(
         "{}: too many {what} in the same second",
-        crate::engine::text::path(&dir)
+        crate::engine::text::path(dir)
     )))
 }
 
@@ -124,16 +124,15 @@ pub fn read_backup(path: &Path) -> Result<Backup, UploadError> {
     serde_json::from_str(&text).map_err(|e| {
         UploadError::Usage(format!(
             "{} is not a Chainsmith backup: {e}",
-            crate::engine::text::path(&path)
+            crate::engine::text::path(path)
         ))
     })
 }
 
 /// Appends one JSON line to the audit log (creating it).
 pub fn append_audit(data_dir: &Path, record: &Record) -> Result<(), UploadError> {
-    std::fs::create_dir_all(data_dir).map_err(|e| {
-        UploadError::Write(format!("{}: {e}", crate::engine::text::path(&data_dir)))
-    })?;
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| UploadError::Write(format!("{}: {e}", crate::engine::text::path(data_dir))))?;
     let path = audit_path(data_dir);
     let mut line =
         serde_json::to_string(record).map_err(|e| UploadError::Write(format!("audit log: {e}")))?;
