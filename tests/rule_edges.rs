@@ -1703,3 +1703,17 @@ fn an_encrypted_der_key_is_named_as_one() {
     let no_octets = der_seq(&[der_seq(&oid), vec![0x05, 0x00]].concat());
     assert_eq!(codes(&no_octets), ["input.malformed"]);
 }
+
+/// A DER PKCS#7 that holds no certificate says so (`input.no-certificate`), rather than loading
+/// nothing in silence.
+#[test]
+fn an_empty_der_pkcs7_says_it_holds_no_certificate() {
+    let loaded = engine::load("empty.p7c", &pkcs7(&[]));
+    let codes: Vec<&str> = loaded.findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["input.no-certificate"], "{:?}", loaded.findings);
+    assert!(
+        loaded.findings[0]
+            .message
+            .contains("PKCS#7 file with no certificate")
+    );
+}
