@@ -89,7 +89,7 @@ pub fn run() -> ExitCode {
             for (what, path) in crate::places::all() {
                 let shown = path.map_or_else(
                     || "(none on this system)".to_string(),
-                    |p| engine::text::escaped(&p.display().to_string()),
+                    |p| engine::text::path(&p),
                 );
                 let _ = writeln!(out, "{what:<20} {shown}");
             }

@@ -491,7 +491,7 @@ fn every_command_with_hostile_names_and_arguments_writes_no_raw_control_characte
     let rotated = run(&["rotate", &good_plan]);
     assert_eq!(rotated.status.code(), Some(0), "{rotated:?}");
     run(&["rotate", &good_plan, "--status"]);
-    let run_files: Vec<_> = walk_files(&data)
+    let run_files: Vec<_> = files_under(&data)
         .into_iter()
         .filter(|p| {
             p.extension().is_some_and(|e| e == "json")
@@ -525,20 +525,6 @@ fn toml_string(text: &str) -> String {
             c => c.to_string(),
         })
         .collect()
-}
-
-/// Every file below `dir`.
-fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walk_files(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 /// How the hostile text of the test above shows: each control as its escape, the literal `\x1b`

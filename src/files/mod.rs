@@ -113,7 +113,7 @@ pub enum SmallFileError {
 /// opened non-blocking and checked after opening, so nothing can be swapped in between), at most
 /// [`MAX_SMALL_FILE_BYTES`].
 pub fn read_small(path: &Path) -> Result<Vec<u8>, SmallFileError> {
-    let shown = || crate::engine::text::escaped(&path.display().to_string());
+    let shown = || crate::engine::text::path(path);
     let io = |source| SmallFileError::Io {
         path: shown(),
         error: source,
@@ -161,7 +161,7 @@ pub fn unquoted(path: &str) -> &str {
 /// [`read_small`] as UTF-8 text.
 pub fn read_small_text(path: &Path) -> Result<String, SmallFileError> {
     String::from_utf8(read_small(path)?).map_err(|_| SmallFileError::Io {
-        path: crate::engine::text::escaped(&path.display().to_string()),
+        path: crate::engine::text::path(path),
         error: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
     })
 }

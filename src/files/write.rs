@@ -160,7 +160,7 @@ pub(super) fn is_record(path: &Path) -> bool {
 /// written to directly, never replaced. `inputs`: what the output must not overwrite. Checked before
 /// any work, so a refusal costs nothing.
 pub fn plan_output(path: &Path, inputs: &[FileId]) -> Result<OutputPlan, WriteError> {
-    let shown = crate::engine::text::escaped(&path.display().to_string());
+    let shown = crate::engine::text::path(path);
     let plan = |how| {
         Ok(OutputPlan {
             path: path.to_path_buf(),
@@ -220,7 +220,7 @@ pub fn plan_output(path: &Path, inputs: &[FileId]) -> Result<OutputPlan, WriteEr
 impl OutputPlan {
     /// Writes `bytes` as planned.
     pub fn write(self, bytes: &[u8]) -> Result<(), WriteError> {
-        let shown = crate::engine::text::escaped(&self.path.display().to_string());
+        let shown = crate::engine::text::path(&self.path);
         let io = |source| write_io(&self.path, shown.clone(), source);
         match self.how {
             How::Create => write_atomically(&self.path, bytes, None).map_err(io),

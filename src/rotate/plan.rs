@@ -369,7 +369,7 @@ pub fn parse_with(
     text: &str,
     read_definition: &dyn Fn(&Path) -> Result<String, String>,
 ) -> Result<Rotation, PlanError> {
-    let shown = crate::engine::text::escaped(&path.display().to_string());
+    let shown = crate::engine::text::path(path);
     let at = |line: usize, message: String| PlanError::At {
         path: shown.clone(),
         line,
@@ -573,12 +573,12 @@ fn expected(message: &str) -> String {
 pub fn read(path: &Path) -> Result<Rotation, PlanError> {
     // Without Windows' \\?\ prefix: the path is shown and stored (run files, reports).
     let canonical = dunce::canonicalize(path).map_err(|e| PlanError::Read {
-        path: crate::engine::text::escaped(&path.display().to_string()),
+        path: crate::engine::text::path(path),
         message: e.to_string(),
     })?;
     let path = canonical.as_path();
     let text = crate::files::read_small_text(path).map_err(|e| PlanError::Read {
-        path: crate::engine::text::escaped(&path.display().to_string()),
+        path: crate::engine::text::path(path),
         message: match e {
             crate::files::SmallFileError::Io { error, .. } => crate::files::io_words(&error),
             other => other.to_string(),

@@ -307,7 +307,7 @@ impl Host {
 }
 
 fn read_local(path: &Path) -> Result<Option<FileState>, String> {
-    let shown = || crate::engine::text::escaped(&path.display().to_string());
+    let shown = || crate::engine::text::path(path);
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -342,7 +342,7 @@ fn write_local(
     mode: u32,
     owner: Option<(u32, u32)>,
 ) -> Result<(), String> {
-    let shown = || crate::engine::text::escaped(&path.display().to_string());
+    let shown = || crate::engine::text::path(path);
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

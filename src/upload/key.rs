@@ -44,7 +44,7 @@ impl PrivateKey {
     /// refused: Chainsmith could not check that it belongs to the certificate, and a device given a
     /// key that does not is left without a working certificate.
     pub fn read(path: &Path) -> Result<Self, UploadError> {
-        let shown = || engine::text::escaped(&path.display().to_string());
+        let shown = || engine::text::path(path);
         let bytes = crate::files::read_small(path)
             .map_err(|e| UploadError::Usage(format!("private key {e}")))?;
         Self::from_pem(&bytes, path)
@@ -100,7 +100,7 @@ impl PrivateKey {
 
     /// The file, for messages.
     pub fn shown(&self) -> String {
-        engine::text::escaped(&self.path.display().to_string())
+        engine::text::path(&self.path)
     }
 }
 

@@ -25,8 +25,7 @@ impl RotationPanel {
                     self.check_draft_text(&text);
                 }
                 Err(e) => {
-                    self.plan_error =
-                        Some(format!("{}: {e}", escaped(&path.display().to_string())));
+                    self.plan_error = Some(format!("{}: {e}", crate::engine::text::path(path)));
                 }
             },
             Err(e) => self.plan_error = Some(format!("{}: {e}", path.display())),

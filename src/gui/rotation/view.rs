@@ -82,7 +82,7 @@ impl RotationPanel {
             ui.toggle_value(&mut self.editing, "Edit plan");
         });
         match &self.plan_path {
-            Some(p) => ui.label(format!("Plan: {}", escaped(&p.display().to_string()))),
+            Some(p) => ui.label(format!("Plan: {}", crate::engine::text::path(p))),
             None if !self.draft.bundle.inputs.is_empty()
                 || !self.draft.targets.is_empty()
                 || self.rotation.is_some() =>

@@ -103,7 +103,7 @@ impl UploadPanel {
                         Some(false),
                         format!(
                             "Private key {}: not found",
-                            crate::engine::text::escape(&path.display().to_string())
+                            crate::engine::text::path(&path)
                         ),
                     );
                 }
@@ -112,7 +112,7 @@ impl UploadPanel {
                     Some(true),
                     format!(
                         "Private key {} goes to this destination only",
-                        crate::engine::text::escape(&path.display().to_string())
+                        crate::engine::text::path(&path)
                     ),
                 ),
                 Ok(None) => {}
