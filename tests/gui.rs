@@ -3538,14 +3538,32 @@ fn a_second_load_while_one_runs_is_queued_not_lost() {
     );
 }
 
-/// When wgpu could not start and the window fell back to OpenGL, the status bar says so, with the
-/// reason on hover; with wgpu it says nothing.
+/// When the first renderer could not start and the window fell back to the other, the status bar says
+/// so, with the reason on hover; drawn the usual way it says nothing.
 #[test]
 fn the_status_bar_says_when_the_window_is_drawn_with_opengl() {
+    use chainsmith::gui::{app::DrawnWith, renderer::Renderer};
     let mut harness = harness(FakePicker::default());
     assert!(harness.query_by_label("Drawn with OpenGL").is_none());
-    harness.state_mut().drawn_with =
-        chainsmith::gui::app::DrawnWith::OpenGlFallback("Parent device is lost".to_string());
+    assert!(harness.query_by_label("Drawn with wgpu").is_none());
+    harness.state_mut().drawn_with = DrawnWith {
+        renderer: Renderer::Wgpu,
+        fallback: Some("EGL_NOT_INITIALIZED".to_string()),
+    };
+    harness.run();
+    harness.get_by_label("Drawn with wgpu").hover();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains(
+                "OpenGL could not be started, so the window is drawn with wgpu: EGL_NOT_INITIALIZED"
+            )
+            .is_some()
+    );
+    harness.state_mut().drawn_with = DrawnWith {
+        renderer: Renderer::OpenGl,
+        fallback: Some("Parent device is lost".to_string()),
+    };
     harness.run();
     harness.get_by_label("Drawn with OpenGL").hover();
     harness.run();

@@ -109,8 +109,9 @@ fn repo() -> PathBuf {
 const PAINTED: &str = "first frame painted";
 const START: Duration = Duration::from_secs(60);
 
-/// wgpu is the renderer; where it cannot start (here: a backend this system does not have, as a
-/// remote desktop without Direct3D would be), the window opens with OpenGL by itself and says so.
+/// On Linux the window draws with OpenGL; `CHAINSMITH_RENDERER=wgpu` asks for wgpu first, and where
+/// wgpu cannot start (here: a backend this system does not have, as a remote desktop without
+/// Direct3D would be), the window opens with OpenGL by itself and says so — Windows' order.
 #[test]
 fn a_window_whose_wgpu_cannot_start_opens_with_opengl_and_says_so() {
     let x = Xvfb::start("1280x800x24");
@@ -118,14 +119,24 @@ fn a_window_whose_wgpu_cannot_start_opens_with_opengl_and_says_so() {
 
     let mut usual = Window::start(&x, home.path(), &["assets/sample"], &[]);
     let line = usual.wait_for(PAINTED, START);
-    assert!(line.ends_with("(wgpu)"), "{line}");
+    assert!(line.ends_with("(OpenGL)"), "{line}");
     drop(usual);
+
+    let mut asked = Window::start(
+        &x,
+        home.path(),
+        &["assets/sample"],
+        &[("CHAINSMITH_RENDERER", "wgpu")],
+    );
+    let line = asked.wait_for(PAINTED, START);
+    assert!(line.ends_with("(wgpu)"), "{line}");
+    drop(asked);
 
     let mut fallback = Window::start(
         &x,
         home.path(),
         &["assets/sample"],
-        &[("WGPU_BACKEND", "dx12")],
+        &[("CHAINSMITH_RENDERER", "wgpu"), ("WGPU_BACKEND", "dx12")],
     );
     let said = fallback.wait_for("drawn with OpenGL instead", START);
     assert!(
@@ -138,6 +149,31 @@ fn a_window_whose_wgpu_cannot_start_opens_with_opengl_and_says_so() {
         "{line}"
     );
     // And it works: the sample is loaded and checked as in the usual window.
+    fallback.wait_for("3 in the window", START);
+}
+
+/// Where OpenGL cannot start (no OpenGL driver to load: here Mesa's are hidden) but Vulkan can (Mesa's
+/// lavapipe), the window opens with wgpu by itself and says so.
+#[test]
+fn a_window_whose_opengl_cannot_start_opens_with_wgpu_and_says_so() {
+    let x = Xvfb::start("1280x800x24");
+    let home = tempfile::tempdir().unwrap();
+    let mut fallback = Window::start(
+        &x,
+        home.path(),
+        &["assets/sample"],
+        &[
+            ("LIBGL_DRIVERS_PATH", "/nonexistent"),
+            ("__EGL_VENDOR_LIBRARY_FILENAMES", "/nonexistent"),
+        ],
+    );
+    let said = fallback.wait_for("drawn with wgpu instead", START);
+    assert!(said.contains("could not start OpenGL ("), "{said}");
+    let line = fallback.wait_for(PAINTED, START);
+    assert!(
+        line.ends_with("(wgpu, as OpenGL could not start)"),
+        "{line}"
+    );
     fallback.wait_for("3 in the window", START);
 }
 

@@ -185,15 +185,7 @@ struct Written {
     result: Result<(), String>,
 }
 
-/// The renderer the window runs on.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum DrawnWith {
-    /// wgpu: Direct3D 12 or Vulkan on Windows, Vulkan or OpenGL on Linux.
-    #[default]
-    Wgpu,
-    /// OpenGL (glow), because wgpu could not start; its words.
-    OpenGlFallback(String),
-}
+pub use super::renderer::DrawnWith;
 
 /// When the process started, and how many frames have been drawn.
 pub struct Timing {
@@ -489,10 +481,7 @@ impl eframe::App for App {
                 2 => crate::errln!(
                     "chainsmith: first frame painted {:.0} ms after start ({})",
                     timing.started.elapsed().as_secs_f64() * 1000.0,
-                    match self.drawn_with {
-                        DrawnWith::Wgpu => "wgpu",
-                        DrawnWith::OpenGlFallback(_) => "OpenGL, as wgpu could not start",
-                    }
+                    self.drawn_with.words()
                 ),
                 _ => {}
             }

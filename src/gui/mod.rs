@@ -9,6 +9,7 @@ pub mod handover;
 pub mod jobs;
 pub mod picker;
 pub mod probe;
+pub mod renderer;
 pub mod rotation;
 pub mod upload;
 
@@ -19,7 +20,7 @@ pub use app::App;
 /// Why the window did not open.
 #[derive(Debug)]
 pub enum WindowError {
-    /// Neither renderer could draw: wgpu (Direct3D 12, Vulkan, Metal) failed, then OpenGL did.
+    /// Neither renderer could draw: wgpu (Direct3D 12, Vulkan, Metal) and OpenGL both failed to start.
     NoGraphics { wgpu: String, opengl: String },
     /// Something else (the display, the event loop).
     Other(eframe::Error),
@@ -78,60 +79,66 @@ pub fn tell_without_console(_words: &str) {}
 
 /// Opens the window, with `paths` loaded (and `host`, if given, as the host name).
 ///
-/// The window draws with wgpu (Direct3D 12 or Vulkan on Windows, Vulkan or OpenGL on Linux). Where wgpu
-/// cannot start (a remote desktop, a virtual machine without 3D, an old driver), the window opens again
-/// with OpenGL directly (glow) by itself, says so on standard error and in its status bar; eframe keeps
-/// one event loop per thread, so a second `run_native` works after the first failed.
+/// The window draws with this platform's first renderer ([`renderer`]: OpenGL on Linux, wgpu on
+/// Windows). Where that cannot start (a remote desktop, a virtual machine without 3D, an old driver),
+/// the window opens again with the other by itself, says so on standard error and in its status bar;
+/// eframe keeps one event loop per thread, so a second `run_native` works after the first failed.
 pub fn run(
     paths: Vec<PathBuf>,
     host: Option<String>,
     started: std::time::Instant,
     handover: Option<handover::Server>,
 ) -> Result<(), WindowError> {
+    let first = renderer::Renderer::first(std::env::var("CHAINSMITH_RENDERER").ok().as_deref());
     // Taken by whichever attempt creates the app.
     let handover = std::rc::Rc::new(std::cell::Cell::new(handover));
-    match open(
-        eframe::Renderer::Wgpu,
-        None,
+    let drawn = |fallback| renderer::DrawnWith {
+        renderer: match fallback {
+            None => first,
+            Some(_) => first.other(),
+        },
+        fallback,
+    };
+    let first_error = match open(
+        drawn(None),
         paths.clone(),
         host.clone(),
         started,
         handover.clone(),
     ) {
-        Ok(()) => Ok(()),
-        Err(eframe::Error::Wgpu(e)) => {
-            let wgpu = e.to_string();
-            crate::errln!(
-                "chainsmith: the graphics driver could not start Direct3D, Vulkan or Metal ({}); \
-                 the window is drawn with OpenGL instead",
-                crate::engine::text::escape(&wgpu)
-            );
-            open(
-                eframe::Renderer::Glow,
-                Some(wgpu.clone()),
-                paths,
-                host,
-                started,
-                handover,
-            )
-            .map_err(|e| match e {
-                e @ (eframe::Error::Glutin(_)
-                | eframe::Error::NoGlutinConfigs(..)
-                | eframe::Error::OpenGL(_)) => WindowError::NoGraphics {
-                    wgpu,
-                    opengl: e.to_string(),
-                },
-                e => WindowError::Other(e),
-            })
+        Ok(()) => return Ok(()),
+        Err(e) if first.failed_to_start(&e) => e.to_string(),
+        Err(e) => return Err(WindowError::Other(e)),
+    };
+    crate::errln!(
+        "chainsmith: the graphics driver could not start {} ({}); the window is drawn with {} instead",
+        first.through(),
+        crate::engine::text::escape(&first_error),
+        first.other().words()
+    );
+    let second = first.other();
+    open(
+        drawn(Some(first_error.clone())),
+        paths,
+        host,
+        started,
+        handover,
+    )
+    .map_err(|e| {
+        if !second.failed_to_start(&e) {
+            return WindowError::Other(e);
         }
-        Err(e) => Err(WindowError::Other(e)),
-    }
+        let (wgpu, opengl) = match first {
+            renderer::Renderer::Wgpu => (first_error, e.to_string()),
+            renderer::Renderer::OpenGl => (e.to_string(), first_error),
+        };
+        WindowError::NoGraphics { wgpu, opengl }
+    })
 }
 
-/// One attempt at the window with `renderer`; `fallback` is why wgpu was given up, if it was.
+/// One attempt at the window, drawn as `drawn` says.
 fn open(
-    renderer: eframe::Renderer,
-    fallback: Option<String>,
+    drawn: renderer::DrawnWith,
     paths: Vec<PathBuf>,
     host: Option<String>,
     started: std::time::Instant,
@@ -155,7 +162,7 @@ fn open(
             .with_icon(window_icon()),
         // Windows: %APPDATA%\Chainsmith\preferences.ron; elsewhere eframe's default (crate::places).
         persistence_path: crate::places::preferences_file(),
-        renderer,
+        renderer: drawn.renderer.eframe(),
         ..Default::default()
     };
     eframe::run_native(
@@ -163,10 +170,7 @@ fn open(
         options,
         Box::new(move |cc| {
             let mut app = App::new(cc.storage, Box::new(picker::RfdPicker));
-            app.drawn_with = match fallback {
-                Some(why) => app::DrawnWith::OpenGlFallback(why),
-                None => app::DrawnWith::Wgpu,
-            };
+            app.drawn_with = drawn;
             if std::env::var_os("CHAINSMITH_TIMING").is_some() {
                 app.timing = Some(app::Timing { started, frames: 0 });
             }

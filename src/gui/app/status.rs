@@ -55,12 +55,8 @@ impl App {
                 if self.timing.is_some() {
                     ui.weak(format!("frame {:.1} ms", self.last_frame_ms));
                 }
-                if let DrawnWith::OpenGlFallback(why) = &self.drawn_with {
-                    ui.weak("Drawn with OpenGL").on_hover_text(format!(
-                        "Direct3D, Vulkan or Metal could not be started, so the window is drawn \
-                         with OpenGL: {}",
-                        crate::engine::text::escape(why)
-                    ));
+                if let Some((label, why)) = self.drawn_with.status() {
+                    ui.weak(label).on_hover_text(why);
                 }
             });
         });
