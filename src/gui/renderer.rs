@@ -5,9 +5,9 @@
 //! - **Windows** (and macOS): wgpu. Direct3D 12 works in virtual machines and over remote desktops
 //!   (WARP, its software rasteriser), where OpenGL is often only Windows' 1.1.
 //! - **Linux** and other Unix systems: OpenGL. Mesa or the maker's driver provides it on every desktop,
-//!   and it starts sooner: the first frame under Xvfb (Mesa's llvmpipe) at 117 ms against wgpu's
-//!   162 ms, measured side by side (`scripts/first-frame.sh`, `docs/DEVELOPMENT.md`). Vulkan, which
-//!   wgpu would use, is missing from many of them.
+//!   and it starts sooner and smaller: the first frame under Xvfb (Mesa's llvmpipe) at 122 ms against
+//!   wgpu's 155 ms, idle RSS 116 against 128 MB, measured side by side (`scripts/first-frame.sh`,
+//!   `docs/DEVELOPMENT.md`). Vulkan, which wgpu would use, is missing from many of them.
 //!
 //! When the first cannot start, the other is tried, and the status bar says the window is drawn the
 //! other way. `CHAINSMITH_RENDERER=wgpu` or `=opengl` picks the first one (an admin whose window
