@@ -14,12 +14,16 @@ fn is_unsafe(c: char) -> bool {
 }
 
 /// `text` with every unsafe character as a visible escape: `\x1b` for C0, DEL and C1, `\u202e` for the
-/// rest; and a backslash that could be read as the start of such an escape doubled: before `x`, `u`,
-/// another backslash or a character shown as an escape. So a name holding the four characters `\x1b`
-/// shows as `\\x1b` and cannot pass for one holding ESC, while a Windows path such as
-/// `C:\certs\leaf.pem` reads as it was typed. Read back left to right, `\\` is one backslash, `\xHH`
-/// and `\uHHHH` one character, any other backslash itself: every text has one showing and no two
-/// share one. Text without such characters is returned as it is, without a copy.
+/// rest; and the backslashes that would make what follows them read as such an escape doubled. A run
+/// of backslashes is doubled when what comes after it reads as an escape once shown (`x` and two hex
+/// digits, `u` and four, or a character shown as an escape); any other backslash stays as it is. So a
+/// name holding the four characters `\x1b` shows as `\\x1b` and cannot pass for one holding ESC, while
+/// Windows paths read as they were typed (`C:\users\xavier\leaf.pem`, `\\server\share`).
+///
+/// Read back left to right: a run of N backslashes before `xHH` or `uHHHH` is N/2 backslashes, and
+/// when N is odd the last one starts the escape of one character; any other backslash is itself.
+/// Every text has one showing and no two share one (`every_showing_reads_back_as_its_text`). Text
+/// without such characters is returned as it is, without a copy.
 ///
 /// Escaping is done once, where a value from outside (a certificate, a file name, an argument, a
 /// server's answer) is put into text: the engine keeps certificate names escaped
@@ -28,18 +32,34 @@ fn is_unsafe(c: char) -> bool {
 /// bidirectional controls.
 pub fn escape(text: &str) -> Cow<'_, str> {
     let chars: Vec<char> = text.chars().collect();
-    let doubled = |i: usize| {
-        chars[i] == '\\'
-            && chars
-                .get(i + 1)
-                .is_some_and(|&next| matches!(next, 'x' | 'u' | '\\') || is_unsafe(next))
+    let hex = |from: usize, n: usize| {
+        chars
+            .get(from..from + n)
+            .is_some_and(|h| h.iter().all(char::is_ascii_hexdigit))
     };
-    if !(0..chars.len()).any(|i| is_unsafe(chars[i]) || doubled(i)) {
+    // Whether what starts at `i` reads as an escape once shown.
+    let reads_as_escape = |i: usize| match chars.get(i) {
+        Some(&c) if is_unsafe(c) => true,
+        Some('x') => hex(i + 1, 2),
+        Some('u') => hex(i + 1, 4),
+        _ => false,
+    };
+    // For each backslash, whether the run it belongs to ends before such an escape (right to left).
+    let mut doubled = vec![false; chars.len()];
+    let mut after_run = false;
+    for i in (0..chars.len()).rev() {
+        if chars[i] == '\\' {
+            doubled[i] = after_run;
+        } else {
+            after_run = reads_as_escape(i);
+        }
+    }
+    if !chars.iter().any(|&c| is_unsafe(c)) && !doubled.contains(&true) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for (i, &c) in chars.iter().enumerate() {
-        if doubled(i) {
+        if doubled[i] {
             out.push_str("\\\\");
         } else {
             push_shown(&mut out, c, is_unsafe(c));
@@ -158,9 +178,13 @@ mod tests {
             // A backslash that could start an escape is doubled; others stay as typed.
             ("lit\\x1b", "lit\\\\x1b"),
             ("lit\\u202e", "lit\\\\u202e"),
-            ("two\\\\", "two\\\\\\"),
+            ("two\\\\", "two\\\\"),
+            ("two\\\\x1b", "two\\\\\\\\x1b"),
             ("back\\\u{1b}", "back\\\\\\x1b"),
             ("C:\\certs\\leaf.pem", "C:\\certs\\leaf.pem"),
+            ("C:\\users\\xavier\\u.pem", "C:\\users\\xavier\\u.pem"),
+            ("\\\\server\\share", "\\\\server\\share"),
+            ("\\\\?\\C:\\x", "\\\\?\\C:\\x"),
             ("end\\", "end\\"),
         ];
         for (input, shown) in table {
@@ -169,22 +193,40 @@ mod tests {
         assert!(matches!(escape("plain"), Cow::Borrowed(_)));
     }
 
-    /// The reading the documentation of [`escape`] promises: `\\` one backslash, `\xHH` and `\uHHHH`
-    /// one character, any other backslash itself.
+    /// The reading the documentation of [`escape`] promises: a run of N backslashes before `xHH` or
+    /// `uHHHH` is N/2 backslashes, and when N is odd the last starts the escape of one character; any
+    /// other backslash is itself.
     fn read_back(shown: &str) -> String {
         let chars: Vec<char> = shown.chars().collect();
+        let escape_at = |i: usize| -> Option<(char, usize)> {
+            let n = match chars.get(i) {
+                Some('x') => 2,
+                Some('u') => 4,
+                _ => return None,
+            };
+            let digits: String = chars.get(i + 1..i + 1 + n)?.iter().collect();
+            let c = char::from_u32(u32::from_str_radix(&digits, 16).ok()?)?;
+            Some((c, n + 1))
+        };
         let (mut out, mut i) = (String::new(), 0);
         while i < chars.len() {
-            let hex = |n: usize| {
-                let digits: String = chars.get(i + 2..i + 2 + n)?.iter().collect();
-                char::from_u32(u32::from_str_radix(&digits, 16).ok()?)
-            };
-            match (chars[i], chars.get(i + 1)) {
-                ('\\', Some('\\')) => (out.push('\\'), i += 2),
-                ('\\', Some('x')) if hex(2).is_some() => (out.extend(hex(2)), i += 4),
-                ('\\', Some('u')) if hex(4).is_some() => (out.extend(hex(4)), i += 6),
-                (c, _) => (out.push(c), i += 1),
-            };
+            if chars[i] != '\\' {
+                out.push(chars[i]);
+                i += 1;
+                continue;
+            }
+            let run = chars[i..].iter().take_while(|&&c| c == '\\').count();
+            i += run;
+            match escape_at(i) {
+                Some((c, len)) => {
+                    out.extend(std::iter::repeat_n('\\', run / 2));
+                    if run % 2 == 1 {
+                        out.push(c);
+                        i += len;
+                    }
+                }
+                None => out.extend(std::iter::repeat_n('\\', run)),
+            }
         }
         out
     }

@@ -33,8 +33,8 @@ use super::http::{Credentials, Request, Response};
 use super::key::PrivateKey;
 use super::{Phase, Run, Secrets, UploadError, fingerprints, secret};
 use crate::engine;
-pub use change::planned;
 pub(super) use change::apply;
+pub use change::planned;
 pub(super) use device::{Held, authenticate, current, read};
 use device::{call, flag, status};
 

@@ -19,7 +19,10 @@ pub(super) struct Wanted<'p> {
     pub(super) trust: Option<(StoreChange, &'p str)>,
 }
 
-pub(super) fn wanted<'p>(run: &Run<'p>, target: &AudioCodesTarget) -> Result<Wanted<'p>, UploadError> {
+pub(super) fn wanted<'p>(
+    run: &Run<'p>,
+    target: &AudioCodesTarget,
+) -> Result<Wanted<'p>, UploadError> {
     let plan = run.plan;
     let payload = &plan.payload;
     let rollback = plan.rollback_of.is_some();
@@ -145,7 +148,10 @@ pub(super) fn check_previous_key(
     }
 }
 
-pub(in crate::upload) fn apply(run: &mut Run, target: &AudioCodesTarget) -> Result<(), UploadError> {
+pub(in crate::upload) fn apply(
+    run: &mut Run,
+    target: &AudioCodesTarget,
+) -> Result<(), UploadError> {
     let want = wanted(run, target)?;
     run.started(Phase::ReadCurrent);
     let held = read(run, target)?;

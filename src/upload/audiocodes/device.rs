@@ -86,7 +86,11 @@ pub(super) fn status(run: &mut Run, target: &AudioCodesTarget) -> Result<Value, 
 /// Sends `request` (a change with `change`), sending it again while the device answers 409 (busy:
 /// HA synchronisation), with a doubling wait, [`BUSY_ATTEMPTS`] times at most. A final answer other
 /// than 2xx becomes an error in the device's words.
-pub(super) fn call(run: &mut Run, request: &Request, change: bool) -> Result<Response, UploadError> {
+pub(super) fn call(
+    run: &mut Run,
+    request: &Request,
+    change: bool,
+) -> Result<Response, UploadError> {
     let accept = [400, 403, 404, 405, 409, 500];
     let mut delay = run.session.conn.policy.base_delay;
     let mut waited = Duration::ZERO;
@@ -153,7 +157,10 @@ pub(super) fn answer(request: &Request, response: Response) -> Result<Response, 
 
 /// Reads the context: certificate, trusted roots, the key's status. Every part must come whole and
 /// be understood, or nothing is changed.
-pub(in crate::upload) fn read(run: &mut Run, target: &AudioCodesTarget) -> Result<Held, UploadError> {
+pub(in crate::upload) fn read(
+    run: &mut Run,
+    target: &AudioCodesTarget,
+) -> Result<Held, UploadError> {
     let reading = |e: UploadError| {
         e.reading(&format!(
             "TLS context {} of {}",
