@@ -4,10 +4,13 @@
 //! and accepted only when the issuer's key verifies the signature. The search is a depth-first walk
 //! with a budget (as in rustls-webpki), so loops, decoys and huge piles end quickly.
 //!
-//! This file owns the types and [`build`]; beside it: [`walk`] (the depth-first search and its
-//! budgets), [`rank`] (choosing among paths), [`describe`] (the chain's findings in words).
+//! This file owns the types and [`build`]; beside it: [`pile`] (from the pile to what the search
+//! walks: each certificate once, the anchors, the indexes, the leaf candidates), [`walk`] (the
+//! depth-first search and its budgets), [`rank`] (choosing among paths), [`describe`] (the chain's
+//! findings in words).
 
 mod describe;
+mod pile;
 mod rank;
 mod walk;
 
@@ -139,251 +142,27 @@ fn names_of(cert: &Certificate) -> HashSet<String> {
         .collect()
 }
 
-/// Builds the best path from the pile.
+/// Builds the best path from the pile: each certificate once, the trust anchors, the leaf candidates
+/// (previous leaves of a renewal set aside), every path from them, each judged by every check.
 pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) -> Built {
-    let mut findings = Vec::new();
-    let mut nodes: Vec<Node> = Vec::new();
-    let mut by_fingerprint: HashMap<Fingerprint, usize> = HashMap::new();
-    let mut duplicates = Vec::new();
-    let mut excluded: Vec<(usize, Code)> = Vec::new();
-
-    for cert in &inputs.certificates {
-        if let Some(&kept) = by_fingerprint.get(&cert.sha256) {
-            findings.push(Finding::new(
-                Code::ChainDuplicate,
-                Some(cert.sha256),
-                format!(
-                    "\"{}\" appears more than once ({} and {}); kept once",
-                    cert.display_name(),
-                    nodes[kept].cert.source,
-                    cert.source
-                ),
-            ));
-            duplicates.push((cert.source.clone(), kept));
-            continue;
-        }
-        by_fingerprint.insert(cert.sha256, nodes.len());
-        nodes.push(Node {
-            cert: cert.clone(),
-            in_input: true,
-            trusted: false,
-        });
-    }
+    let mut pile = pile::Pile::of(inputs);
     let public_only = options.profile.public_roots_only();
     let use_public = options.public_roots || public_only;
     let mut search = Search::new(use_public);
-
-    // Trust anchors. Genesys Cloud trusts public CAs only, whatever the input holds or --roots says.
-    if public_only {
-        for node in &mut nodes {
-            node.trusted = search.public_twin(&node.cert).is_some();
-        }
-        // Microsoft's root program is not Mozilla's: it still holds roots Mozilla dropped (DigiCert
-        // Global Root CA). The roots Microsoft's own SIP proxies chain to are certainly in it, so they
-        // are anchors too.
-        if options.profile == Profile::TeamsDirectRouting {
-            for cert in super::teams::roots() {
-                match by_fingerprint.get(&cert.sha256) {
-                    Some(&i) => nodes[i].trusted = true,
-                    None => {
-                        by_fingerprint.insert(cert.sha256, nodes.len());
-                        nodes.push(Node {
-                            cert: cert.clone(),
-                            in_input: false,
-                            trusted: true,
-                        });
-                    }
-                }
-            }
-        }
-    } else if let Some(roots) = roots {
-        for cert in &roots.certificates {
-            let refusal = anchor_refusal(cert);
-            let i = match by_fingerprint.get(&cert.sha256) {
-                Some(&i) => i,
-                None => {
-                    by_fingerprint.insert(cert.sha256, nodes.len());
-                    nodes.push(Node {
-                        cert: cert.clone(),
-                        in_input: false,
-                        trusted: false,
-                    });
-                    nodes.len() - 1
-                }
-            };
-            match refusal {
-                // Kept as a certificate (a path may end there, and then says why it is not trusted).
-                Some(why) => {
-                    search.refused.insert(i, why);
-                }
-                None => nodes[i].trusted = true,
-            }
-        }
-    }
-
-    let mut by_subject: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, node) in nodes.iter().enumerate() {
-        by_subject
-            .entry(node.cert.subject_key.clone())
-            .or_default()
-            .push(i);
-    }
-    // issued_other[i]: node i is named as the issuer of some other node (AKI/SKI agreeing when both
-    // exist). Names only: no signature is checked for certificates that no path goes through.
-    let issued_other = issued_others(&nodes, &by_subject);
-    // Without --roots, a self-signed CA certificate in the input is the anchor. Which ones are is
-    // decided when a path reaches them (a self-signature is checked only there), so that a pile of
-    // unrelated self-signed CAs costs no signature check.
-    if roots.is_none() && !public_only {
-        search.self_anchor = nodes
-            .iter()
-            .zip(&issued_other)
-            .map(|(node, issued)| {
-                let cert = &node.cert;
-                let may_be_ca = cert.basic_constraints.is_none_or(|bc| bc.ca);
-                may_be_ca && (cert.is_ca() || *issued) && cert.is_self_issued()
-            })
-            .collect();
-        for (i, node) in nodes.iter().enumerate() {
-            if let Some(why) = search.self_anchor[i]
-                .then(|| anchor_refusal(&node.cert))
-                .flatten()
-            {
-                search.self_anchor[i] = false;
-                search.refused.insert(i, why);
-            }
-        }
-    }
-    // Certificates that share a key share their signature checks: a pile of look-alikes made with
-    // one key costs one verification per child, not one per look-alike.
-    let mut keys: HashMap<&[u8], usize> = HashMap::new();
-    search.key_index = nodes
-        .iter()
-        .map(|node| {
-            let next = keys.len();
-            *keys.entry(node.cert.spki.as_slice()).or_insert(next)
-        })
-        .collect();
-    search.nodes = nodes;
-    search.by_subject = by_subject;
-
-    // Leaf candidates: end-entities that issued nothing; else the lowest CAs; else roots.
-    let input_nodes: Vec<usize> = (0..search.nodes.len())
-        .filter(|i| search.nodes[*i].in_input)
-        .collect();
-    let pinned = options.leaf.and_then(|fp| {
-        input_nodes
-            .iter()
-            .copied()
-            .find(|i| search.nodes[*i].cert.sha256 == fp)
-    });
-    let mut has_leaf = true;
-    let mut candidates: Vec<usize> = match pinned {
-        Some(i) => vec![i],
-        None => input_nodes
-            .iter()
-            .copied()
-            .filter(|i| !search.nodes[*i].cert.is_ca() && !issued_other[*i])
-            .collect(),
-    };
-    if candidates.is_empty() {
-        has_leaf = false;
-        candidates = input_nodes
-            .iter()
-            .copied()
-            .filter(|i| !issued_other[*i] && !search.nodes[*i].cert.is_self_issued())
-            .collect();
-        if candidates.is_empty() {
-            candidates = input_nodes
-                .iter()
-                .copied()
-                .filter(|i| !issued_other[*i])
-                .collect();
-        }
-        if candidates.is_empty() {
-            candidates = input_nodes.first().copied().into_iter().collect();
-        }
-    }
-    let mut host_matches = 0;
-    if candidates.len() > 1
-        && let Some(host) = &options.host
-    {
-        let sip = options.profile == Profile::SipMutualTls;
-        let matching: Vec<usize> = candidates
-            .iter()
-            .copied()
-            .filter(|i| hostname::find_match(&search.nodes[*i].cert, host, sip).is_some())
-            .collect();
-        host_matches = matching.len();
-        if !matching.is_empty() {
-            candidates = matching;
-        }
-    }
-
-    // A renewal folder holds last year's certificate beside this year's, for the same names. Of the
-    // candidates for the same names (those valid for the host; without a host, those sharing a name
-    // with the newest), the newest — latest notBefore, then latest notAfter — is the leaf; the others
-    // are previous certificates, left out (`chain.previous-leaf`). The choice stays ambiguous only
-    // when the newest cannot be told apart (same dates) or other names remain.
-    if has_leaf && pinned.is_none() && candidates.len() > 1 {
-        let dates = |i: usize| {
-            let c = &search.nodes[i].cert;
-            (c.not_before, c.not_after)
-        };
-        let newest = candidates
-            .iter()
-            .copied()
-            .max_by_key(|i| dates(*i))
-            .unwrap_or(candidates[0]);
-        let newest_names = names_of(&search.nodes[newest].cert);
-        let siblings: Vec<usize> = candidates
-            .iter()
-            .copied()
-            .filter(|i| {
-                host_matches > 0 || !names_of(&search.nodes[*i].cert).is_disjoint(&newest_names)
-            })
-            .collect();
-        let tied = siblings
-            .iter()
-            .any(|i| *i != newest && dates(*i) == dates(newest));
-        if !tied && siblings.len() > 1 {
-            let previous: Vec<usize> = siblings.into_iter().filter(|i| *i != newest).collect();
-            candidates.retain(|i| !previous.contains(i));
-            let new = &search.nodes[newest].cert;
-            let what = match &options.host {
-                Some(host) if host_matches > 0 => format!("for {host}"),
-                _ => "for the same names".to_string(),
-            };
-            for &i in &previous {
-                let old = &search.nodes[i].cert;
-                findings.push(Finding::new(
-                    Code::ChainPreviousLeaf,
-                    Some(old.sha256),
-                    format!(
-                        "{}: \"{}\", valid until {} ({}), is an earlier certificate {what}; the newest, \"{}\" ({}, valid from {}), is the leaf, and this one is left out",
-                        old.source,
-                        old.display_name(),
-                        super::checks::date(old.not_after),
-                        super::checks::expiry_words(old.not_after, options.at, options.at_is_now),
-                        new.display_name(),
-                        new.source,
-                        super::checks::date(new.not_before),
-                    ),
-                ));
-                excluded.push((i, Code::ChainPreviousLeaf));
-            }
-        }
-    }
+    pile.add_anchors(&mut search, roots, options);
+    let issued_other = pile.index(&mut search, roots.is_none() && !public_only);
+    let mut leaves = pile::Leaves::of(&search, &issued_other, options);
+    leaves.set_aside_previous(&search, options, &mut pile);
 
     // Every path from every candidate leaf, then each judged by every check of the engine.
     let mut paths: Vec<Path> = Vec::new();
-    for &start in candidates.iter().take(MAX_AMBIGUOUS_LEAVES) {
+    for &start in leaves.candidates.iter().take(MAX_AMBIGUOUS_LEAVES) {
         paths.extend(search.paths_from(start));
     }
     for i in search.found_anchors.clone() {
         search.nodes[i].trusted = true;
     }
-    let judged = search.judge(paths, has_leaf, options);
+    let judged = search.judge(paths, leaves.has_leaf, options);
     let chosen = judged.first().map(|j| j.path.clone());
     let chosen_findings = judged.first().and_then(|j| j.findings.clone());
     let chosen_start = chosen.as_ref().map(|p| p.nodes[0]);
@@ -392,54 +171,16 @@ pub fn build(inputs: &Loaded, roots: Option<&Loaded>, options: &CheckOptions) ->
         .skip(1)
         .filter(|j| j.path.reaches_anchor() && Some(j.path.nodes[0]) == chosen_start)
         .collect();
-    if candidates.len() > 1 {
-        let mut names: Vec<String> = candidates
-            .iter()
-            .take(10)
-            .map(|i| {
-                let c = &search.nodes[*i].cert;
-                format!(
-                    "\"{}\" ({}, {})",
-                    c.display_name(),
-                    c.source,
-                    c.sha256.short()
-                )
-            })
-            .collect();
-        if candidates.len() > names.len() {
-            names.push(format!("and {} more", candidates.len() - names.len()));
-        }
-        let hint = if host_matches > 1 {
-            "more than one is valid for the host, with the same dates; pin one"
-        } else if options.host.is_some() {
-            "none is valid for the host; check the host name's spelling or pin one"
-        } else {
-            "they are for different names; give the host name or pin one"
-        };
-        findings.push(Finding::new(
-            Code::ChainAmbiguousLeaf,
-            None,
-            format!(
-                "{} possible leaves ({hint}): {}",
-                candidates.len(),
-                names.join(", ")
-            ),
-        ));
-        for &i in &candidates {
-            if Some(i) != chosen_start {
-                excluded.push((i, Code::ChainAmbiguousLeaf));
-            }
-        }
-    }
+    leaves.say_if_ambiguous(&search, options, chosen_start, &mut pile);
 
     let mut built = Built {
         nodes: Vec::new(),
         chosen,
-        has_leaf,
+        has_leaf: leaves.has_leaf,
         alternates: alternates.iter().map(|j| j.path.clone()).collect(),
-        excluded,
-        duplicates,
-        findings,
+        excluded: pile.excluded,
+        duplicates: pile.duplicates,
+        findings: pile.findings,
         public: use_public,
         signature_checks: 0,
         chosen_findings,
