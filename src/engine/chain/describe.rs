@@ -13,6 +13,25 @@ impl Search {
         let Some(path) = built.chosen.clone() else {
             return;
         };
+        self.describe_left_out(built, &path);
+        self.describe_alternates(built, alternates);
+        self.describe_end(built, &path, options);
+        let top = *path.nodes.last().unwrap_or(&path.nodes[0]);
+        let root_held = path.end == PathEnd::Anchor && self.nodes[top].in_input;
+        if options.profile == Profile::GenesysByocPremises && !root_held {
+            built.findings.push(Finding::new(
+                Code::ChainRootMissing,
+                None,
+                "the BYOC Premises certificate-authority upload needs the root CA certificate, and the chain does not end at a root held in the input",
+            ));
+        }
+        self.describe_budget(built);
+        self.describe_order(built, &path);
+    }
+
+    /// Certificates of the input on no chosen path: on an alternate path, or unrelated (with where
+    /// the chain stops when it is incomplete).
+    fn describe_left_out(&self, built: &mut Built, path: &Path) {
         let on_path: HashSet<usize> = path.nodes.iter().copied().collect();
         let on_alternate: HashSet<usize> = built
             .alternates
@@ -52,6 +71,10 @@ impl Search {
                 ));
             }
         }
+    }
+
+    /// Other paths to a trust anchor (five at most), with why each was not used.
+    fn describe_alternates(&self, built: &mut Built, alternates: &[Judged]) {
         for alternate in alternates.iter().take(5) {
             let spoiled = match (&alternate.findings, alternate.first_error()) {
                 (_, Some(first)) => {
@@ -69,7 +92,11 @@ impl Search {
                 ),
             ));
         }
+    }
 
+    /// How the chosen path ends: a root omitted, a self-signed leaf, a refused or untrusted root, an
+    /// incomplete chain; and a lone root with no leaf.
+    fn describe_end(&self, built: &mut Built, path: &Path, options: &CheckOptions) {
         let leaf = path.nodes[0];
         let top = *path.nodes.last().unwrap_or(&leaf);
         let top_cert = &self.nodes[top].cert;
@@ -137,95 +164,96 @@ impl Search {
                     ),
                 ));
             }
-            PathEnd::Incomplete => {
-                let bad: Vec<usize> = self
-                    .bad_signatures
-                    .iter()
-                    .filter(|(child, _)| *child == top)
-                    .map(|(_, issuer)| *issuer)
-                    .collect();
-                let unverifiable: Vec<&(usize, String, Unverifiable)> = self
-                    .unverifiable
-                    .iter()
-                    .filter(|(child, _, _)| *child == top)
-                    .collect();
-                for (_, issuer, why) in unverifiable.iter().take(3) {
-                    built.findings.push(Finding::new(
-                        Code::ChainUnverifiableSignature,
-                        Some(top_cert.sha256),
-                        format!(
-                            "the signature of \"{}\" cannot be verified with the key of \"{issuer}\": {}; it is not linked to that issuer",
-                            top_cert.display_name(),
-                            why.reason()
-                        ),
-                    ));
-                }
-                if let Some(&issuer) = bad.first() {
-                    let issuer = &self.nodes[issuer].cert;
-                    built.findings.push(Finding::new(
-                        Code::ChainBadSignature,
-                        Some(top_cert.sha256),
-                        format!(
-                            "the signature of \"{}\" does not verify with the key of \"{}\" ({}), the certificate of that name in the input",
-                            top_cert.display_name(),
-                            issuer.display_name(),
-                            issuer.source
-                        ),
-                    ));
-                }
-                let aia = match top_cert.aia_ca_issuers.first() {
-                    Some(url) => format!(
-                        "; its issuer can be downloaded from {}",
-                        crate::engine::text::escape(url)
-                    ),
-                    None => String::new(),
-                };
-                let looped = if self.looped {
-                    " (the certificates found issue each other in a loop)"
-                } else {
-                    ""
-                };
-                // What to do is the finding's fix (worded for the CLI or the window, and for a
-                // public root or an intermediate); the message says only what is known.
-                let hint = if self.exhausted || !(unverifiable.is_empty() && bad.is_empty()) {
-                    ""
-                } else if built.public {
-                    " It is not in the Mozilla root set either."
-                } else if crate::engine::trust::public_anchors()
-                    .iter()
-                    .any(|a| a.subject_key == top_cert.issuer_key)
-                {
-                    " It is a public root (in the Mozilla set), which is not trusted here."
-                } else {
-                    ""
-                };
-                let what = if self.exhausted {
-                    // Not "none verifies": some were never tried.
-                    "was not found before the path search reached its budget (not every certificate of that name could be tried)"
-                } else if unverifiable.is_empty() && bad.is_empty() {
-                    "is missing"
-                } else {
-                    "is not linked (no certificate of that name verifies its signature)"
-                };
-                built.findings.push(Finding::new(
-                    Code::ChainIncomplete,
-                    Some(top_cert.sha256),
-                    format!(
-                        "no path to a trust anchor: the issuer of \"{}\" (\"{}\") {what}{looped}{aia}.{hint}",
-                        top_cert.display_name(),
-                        top_cert.issuer
-                    ),
-                ));
-            }
+            PathEnd::Incomplete => self.describe_incomplete(built, top),
         }
-        let root_held = path.end == PathEnd::Anchor && self.nodes[top].in_input;
-        if options.profile == Profile::GenesysByocPremises && !root_held {
+    }
+
+    /// The chain stops below a missing (or unlinked) issuer of `top`: the signatures that did not
+    /// verify or could not be checked, then `chain.incomplete` with what is known.
+    fn describe_incomplete(&self, built: &mut Built, top: usize) {
+        let top_cert = &self.nodes[top].cert;
+        let bad: Vec<usize> = self
+            .bad_signatures
+            .iter()
+            .filter(|(child, _)| *child == top)
+            .map(|(_, issuer)| *issuer)
+            .collect();
+        let unverifiable: Vec<&(usize, String, Unverifiable)> = self
+            .unverifiable
+            .iter()
+            .filter(|(child, _, _)| *child == top)
+            .collect();
+        for (_, issuer, why) in unverifiable.iter().take(3) {
             built.findings.push(Finding::new(
-                Code::ChainRootMissing,
-                None,
-                "the BYOC Premises certificate-authority upload needs the root CA certificate, and the chain does not end at a root held in the input",
+                Code::ChainUnverifiableSignature,
+                Some(top_cert.sha256),
+                format!(
+                    "the signature of \"{}\" cannot be verified with the key of \"{issuer}\": {}; it is not linked to that issuer",
+                    top_cert.display_name(),
+                    why.reason()
+                ),
             ));
         }
+        if let Some(&issuer) = bad.first() {
+            let issuer = &self.nodes[issuer].cert;
+            built.findings.push(Finding::new(
+                Code::ChainBadSignature,
+                Some(top_cert.sha256),
+                format!(
+                    "the signature of \"{}\" does not verify with the key of \"{}\" ({}), the certificate of that name in the input",
+                    top_cert.display_name(),
+                    issuer.display_name(),
+                    issuer.source
+                ),
+            ));
+        }
+        let aia = match top_cert.aia_ca_issuers.first() {
+            Some(url) => format!(
+                "; its issuer can be downloaded from {}",
+                crate::engine::text::escape(url)
+            ),
+            None => String::new(),
+        };
+        let looped = if self.looped {
+            " (the certificates found issue each other in a loop)"
+        } else {
+            ""
+        };
+        // What to do is the finding's fix (worded for the CLI or the window, and for a
+        // public root or an intermediate); the message says only what is known.
+        let hint = if self.exhausted || !(unverifiable.is_empty() && bad.is_empty()) {
+            ""
+        } else if built.public {
+            " It is not in the Mozilla root set either."
+        } else if crate::engine::trust::public_anchors()
+            .iter()
+            .any(|a| a.subject_key == top_cert.issuer_key)
+        {
+            " It is a public root (in the Mozilla set), which is not trusted here."
+        } else {
+            ""
+        };
+        let what = if self.exhausted {
+            // Not "none verifies": some were never tried.
+            "was not found before the path search reached its budget (not every certificate of that name could be tried)"
+        } else if unverifiable.is_empty() && bad.is_empty() {
+            "is missing"
+        } else {
+            "is not linked (no certificate of that name verifies its signature)"
+        };
+        built.findings.push(Finding::new(
+            Code::ChainIncomplete,
+            Some(top_cert.sha256),
+            format!(
+                "no path to a trust anchor: the issuer of \"{}\" (\"{}\") {what}{looped}{aia}.{hint}",
+                top_cert.display_name(),
+                top_cert.issuer
+            ),
+        ));
+    }
+
+    /// The search stopped at a budget: said, with the counts.
+    fn describe_budget(&self, built: &mut Built) {
         if self.exhausted || self.unjudged > 0 || self.skipped_candidates > 0 {
             built.findings.push(Finding::new(
                 Code::ChainSearchBudget,
@@ -250,7 +278,10 @@ impl Search {
                 ),
             ));
         }
+    }
 
+    /// Did one file (or paste) hold the chain out of order?
+    fn describe_order(&self, built: &mut Built, path: &Path) {
         // Reordering: did one file (or paste) hold the chain out of order? Files given one
         // certificate each, in any order, are no reordering worth a note: the order of several files
         // is the order of a folder listing or a drop, which means nothing.
@@ -281,7 +312,7 @@ impl Search {
                     format!(
                         "{source} holds the chain out of order: {}; the bundle is written leaf first: {}",
                         given.join(" → "),
-                        self.path_text(&path)
+                        self.path_text(path)
                     ),
                 ));
             }
