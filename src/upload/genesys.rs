@@ -396,7 +396,8 @@ pub fn planned(target: &GenesysTarget, pem: &str) -> Vec<Request> {
         reqwest::Method::PUT,
         format!(
             "{}{EDGES}/certificateauthorities/{{id}}  (instead of the POST, when \"{}\" exists)",
-            target.api_base, target.ca_name
+            target.api_base,
+            crate::engine::text::escape(&target.ca_name)
         ),
         &{
             let mut body = authority_body(&target.ca_name, &target.description, pem, None, None);
@@ -429,37 +430,7 @@ pub(super) fn apply(
     target: &GenesysTarget,
     wanted: Option<&str>,
 ) -> Result<(), UploadError> {
-    for (n, id) in target.trunks().enumerate() {
-        run.started(Phase::Preflight);
-        let trunk = trunk(&mut run.session, id)?;
-        // trunkId, then trunkId2, trunkId3… when a plan names several.
-        let suffix = if n == 0 {
-            String::new()
-        } else {
-            (n + 1).to_string()
-        };
-        run.ids.insert(format!("trunkId{suffix}"), trunk.id.clone());
-        run.ids
-            .insert(format!("trunkName{suffix}"), trunk.name.clone());
-        for (ok, line) in trunk.checklist() {
-            run.note(if ok {
-                format!("ok: {line}")
-            } else {
-                format!("warning: {line}")
-            });
-        }
-        if trunk.is_byoc_cloud() {
-            return Err(UploadError::Refused(format!(
-                "trunk \"{}\": {BYOC_CLOUD_NOTHING_TO_UPLOAD}",
-                trunk.name
-            )));
-        }
-        run.done(
-            Phase::Preflight,
-            format!("trunk \"{}\" is a BYOC Premises trunk", trunk.name),
-        );
-    }
-
+    preflight_trunks(run, target)?;
     run.started(Phase::ReadCurrent);
     let current = find_authority(&mut run.session, &target.ca_name).map_err(|e| match e {
         UploadError::Refused(_) => e,
@@ -482,10 +453,13 @@ pub(super) fn apply(
         match &current {
             Some(ca) => format!(
                 "certificate authority \"{}\" exists (version {})",
-                target.ca_name,
+                crate::engine::text::escape(&target.ca_name),
                 ca["version"].as_u64().unwrap_or(0)
             ),
-            None => format!("no certificate authority named \"{}\" yet", target.ca_name),
+            None => format!(
+                "no certificate authority named \"{}\" yet",
+                crate::engine::text::escape(&target.ca_name)
+            ),
         },
     );
     if run.already_held(current_pem.as_deref()) {
@@ -497,8 +471,60 @@ pub(super) fn apply(
     )?;
 
     run.started(Phase::Upload);
+    let after = put_authority(run, target, current.as_ref(), wanted)?;
+    verify_authority(run, after, wanted)
+}
+
+/// Each trunk the target names is read and must be a BYOC Premises trunk (BYOC Cloud has nothing to
+/// upload); its checklist goes into the run's notes, its id and name into the record.
+fn preflight_trunks(run: &mut Run, target: &GenesysTarget) -> Result<(), UploadError> {
+    for (n, id) in target.trunks().enumerate() {
+        run.started(Phase::Preflight);
+        let trunk = trunk(&mut run.session, id)?;
+        // trunkId, then trunkId2, trunkId3… when a plan names several.
+        let suffix = if n == 0 {
+            String::new()
+        } else {
+            (n + 1).to_string()
+        };
+        run.ids.insert(format!("trunkId{suffix}"), trunk.id.clone());
+        run.ids
+            .insert(format!("trunkName{suffix}"), trunk.name.clone());
+        for (ok, line) in trunk.checklist() {
+            run.note(if ok {
+                format!("ok: {}", crate::engine::text::escape(&line))
+            } else {
+                format!("warning: {}", crate::engine::text::escape(&line))
+            });
+        }
+        if trunk.is_byoc_cloud() {
+            return Err(UploadError::Refused(format!(
+                "trunk \"{}\": {BYOC_CLOUD_NOTHING_TO_UPLOAD}",
+                crate::engine::text::escape(&trunk.name)
+            )));
+        }
+        run.done(
+            Phase::Preflight,
+            format!(
+                "trunk \"{}\" is a BYOC Premises trunk",
+                crate::engine::text::escape(&trunk.name)
+            ),
+        );
+    }
+
+    Ok(())
+}
+
+/// The change: delete, create or update the certificate authority; its id afterwards (`None` when
+/// nothing was there and nothing is to be).
+fn put_authority(
+    run: &mut Run,
+    target: &GenesysTarget,
+    current: Option<&Value>,
+    wanted: Option<&str>,
+) -> Result<Option<String>, UploadError> {
     let api_base = run.session.api_base.clone();
-    let after = match (&current, wanted) {
+    Ok(match (current, wanted) {
         (None, None) => {
             run.done(Phase::Upload, "nothing to remove: it does not exist".into());
             None
@@ -531,54 +557,76 @@ pub(super) fn apply(
         }
         (Some(ca), Some(pem)) => {
             let id = ca["id"].as_str().unwrap_or_default().to_string();
-            let mut version = ca["version"].as_u64();
-            let mut held = ca.clone();
-            let mut retried = false;
-            loop {
-                let request = Request::json(
-                    reqwest::Method::PUT,
-                    authority_url(&api_base, &id),
-                    &authority_body(
-                        &target.ca_name,
-                        &target.description,
-                        pem,
-                        version,
-                        Some(&held),
-                    ),
-                );
-                let response = run.change(&request, &[409])?;
-                if response.status != 409 {
-                    let v = response.json().and_then(|v| v["version"].as_u64());
-                    run.done(
-                        Phase::Upload,
-                        format!(
-                            "updated certificate authority {id} (now version {})",
-                            v.unwrap_or(0)
-                        ),
-                    );
-                    break;
-                }
-                if retried {
-                    return Err(UploadError::conflict(
-                        &response,
-                        "again after re-reading it",
-                    ));
-                }
-                retried = true;
-                run.note(format!(
-                    "the server holds another version of {id} than we read ({}); re-reading it and retrying once",
-                    response.message()
-                ));
-                let fresh = get_authority(&mut run.session, &id)?;
-                version = fresh.as_ref().and_then(|ca| ca["version"].as_u64());
-                if let Some(fresh) = fresh {
-                    held = fresh;
-                }
-            }
+            update_authority(run, target, &api_base, ca, pem)?;
             Some(id)
         }
-    };
+    })
+}
 
+/// Updates the certificate authority `ca` to hold `pem`: with the version read, and on a 409 (the
+/// server holds another version than was read) once more after reading it again.
+fn update_authority(
+    run: &mut Run,
+    target: &GenesysTarget,
+    api_base: &str,
+    ca: &Value,
+    pem: &str,
+) -> Result<(), UploadError> {
+    let id = ca["id"].as_str().unwrap_or_default().to_string();
+    let mut version = ca["version"].as_u64();
+    let mut held = ca.clone();
+    let mut retried = false;
+    loop {
+        let request = Request::json(
+            reqwest::Method::PUT,
+            authority_url(api_base, &id),
+            &authority_body(
+                &target.ca_name,
+                &target.description,
+                pem,
+                version,
+                Some(&held),
+            ),
+        );
+        let response = run.change(&request, &[409])?;
+        if response.status != 409 {
+            let v = response.json().and_then(|v| v["version"].as_u64());
+            run.done(
+                Phase::Upload,
+                format!(
+                    "updated certificate authority {id} (now version {})",
+                    v.unwrap_or(0)
+                ),
+            );
+            break;
+        }
+        if retried {
+            return Err(UploadError::conflict(
+                &response,
+                "again after re-reading it",
+            ));
+        }
+        retried = true;
+        run.note(format!(
+            "the server holds another version of {id} than we read ({}); re-reading it and retrying once",
+            crate::engine::text::escape(&response.message())
+        ));
+        let fresh = get_authority(&mut run.session, &id)?;
+        version = fresh.as_ref().and_then(|ca| ca["version"].as_u64());
+        if let Some(fresh) = fresh {
+            held = fresh;
+        }
+    }
+    Ok(())
+}
+
+/// The read-back: the certificate authority holds exactly what was sent (or is gone, for a
+/// rollback to nothing), and Genesys Cloud's own view marks none of it invalid.
+fn verify_authority(
+    run: &mut Run,
+    after: Option<String>,
+    wanted: Option<&str>,
+) -> Result<(), UploadError> {
     run.started(Phase::Verify);
     let Some(id) = after else {
         run.verified("nothing was there and nothing is".into());
@@ -618,7 +666,7 @@ pub(super) fn apply(
             return Err(UploadError::Differs(format!(
                 "Genesys Cloud marks {} certificate(s) we sent as not valid: {}",
                 bad.len(),
-                bad.join("; ")
+                crate::engine::text::escape(&bad.join("; "))
             )));
         }
     }
