@@ -104,124 +104,141 @@ impl Certificate {
             trust_settings: None,
         };
         for ext in x509.extensions() {
-            cert.extensions.push(extension_summary(ext));
-            match ext.parsed_extension() {
-                ParsedExtension::SubjectAlternativeName(san) => {
-                    cert.has_san_extension = true;
-                    cert.san_critical = ext.critical;
-                    cert.sans = san.general_names.iter().map(san_entry).collect();
-                    cert.san_directories = san
-                        .general_names
-                        .iter()
-                        .filter_map(|n| match n {
-                            GeneralName::DirectoryName(d) => Some(name_rdns(d)),
-                            _ => None,
-                        })
-                        .collect();
-                }
-                ParsedExtension::CertificatePolicies(policies) => {
-                    cert.policies = policies
-                        .iter()
-                        .map(|p| p.policy_id.to_id_string())
-                        .collect();
-                }
-                ParsedExtension::BasicConstraints(bc) => {
-                    cert.basic_constraints = Some(BasicConstraints {
-                        ca: bc.ca,
-                        path_len: bc.path_len_constraint,
-                        critical: ext.critical,
+            cert.read_extension(ext)?;
+        }
+        Ok(cert)
+    }
+
+    /// What one extension says, into the certificate's fields; a critical extension that cannot be
+    /// decoded makes the certificate unreadable (RFC 5280 §4.2).
+    fn read_extension(
+        &mut self,
+        ext: &x509_parser::extensions::X509Extension<'_>,
+    ) -> Result<(), ParseError> {
+        self.extensions.push(extension_summary(ext));
+        match ext.parsed_extension() {
+            ParsedExtension::SubjectAlternativeName(san) => {
+                self.has_san_extension = true;
+                self.san_critical = ext.critical;
+                self.sans = san.general_names.iter().map(san_entry).collect();
+                self.san_directories = san
+                    .general_names
+                    .iter()
+                    .filter_map(|n| match n {
+                        GeneralName::DirectoryName(d) => Some(name_rdns(d)),
+                        _ => None,
                     })
-                }
-                ParsedExtension::KeyUsage(ku) => {
-                    cert.key_usage = Some(KeyUsage {
-                        flags: ku.flags,
-                        critical: ext.critical,
-                    })
-                }
-                ParsedExtension::ExtendedKeyUsage(eku) => {
-                    cert.extended_key_usage = Some(ExtendedKeyUsage {
-                        server_auth: eku.server_auth,
-                        client_auth: eku.client_auth,
-                        any: eku.any,
-                        critical: ext.critical,
-                    })
-                }
-                ParsedExtension::AuthorityKeyIdentifier(aki) => {
-                    cert.authority_key_id = aki.key_identifier.as_ref().map(|k| k.0.to_vec());
-                    cert.authority_key_id_ext = Some((
-                        ext.critical,
-                        aki.authority_cert_issuer.is_some() || aki.authority_cert_serial.is_some(),
-                    ));
-                }
-                // An empty identifier identifies nothing: treated as absent.
-                ParsedExtension::SubjectKeyIdentifier(ski) if !ski.0.is_empty() => {
-                    cert.subject_key_id = Some(ski.0.to_vec())
-                }
-                ParsedExtension::AuthorityInfoAccess(aia) => {
-                    for desc in aia.iter() {
-                        if desc.access_method == OID_AIA_CA_ISSUERS
-                            && let GeneralName::URI(uri) = desc.access_location
-                        {
-                            cert.aia_ca_issuers.push(uri.to_string());
-                        }
+                    .collect();
+            }
+            ParsedExtension::CertificatePolicies(policies) => {
+                self.policies = policies
+                    .iter()
+                    .map(|p| p.policy_id.to_id_string())
+                    .collect();
+            }
+            ParsedExtension::BasicConstraints(bc) => {
+                self.basic_constraints = Some(BasicConstraints {
+                    ca: bc.ca,
+                    path_len: bc.path_len_constraint,
+                    critical: ext.critical,
+                })
+            }
+            ParsedExtension::KeyUsage(ku) => {
+                self.key_usage = Some(KeyUsage {
+                    flags: ku.flags,
+                    critical: ext.critical,
+                })
+            }
+            ParsedExtension::ExtendedKeyUsage(eku) => {
+                self.extended_key_usage = Some(ExtendedKeyUsage {
+                    server_auth: eku.server_auth,
+                    client_auth: eku.client_auth,
+                    any: eku.any,
+                    critical: ext.critical,
+                })
+            }
+            ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                self.authority_key_id = aki.key_identifier.as_ref().map(|k| k.0.to_vec());
+                self.authority_key_id_ext = Some((
+                    ext.critical,
+                    aki.authority_cert_issuer.is_some() || aki.authority_cert_serial.is_some(),
+                ));
+            }
+            // An empty identifier identifies nothing: treated as absent.
+            ParsedExtension::SubjectKeyIdentifier(ski) if !ski.0.is_empty() => {
+                self.subject_key_id = Some(ski.0.to_vec())
+            }
+            ParsedExtension::AuthorityInfoAccess(aia) => {
+                for desc in aia.iter() {
+                    if desc.access_method == OID_AIA_CA_ISSUERS
+                        && let GeneralName::URI(uri) = desc.access_location
+                    {
+                        self.aia_ca_issuers.push(uri.to_string());
                     }
                 }
-                ParsedExtension::CRLDistributionPoints(points) => {
-                    for point in points.iter() {
-                        if let Some(x509_parser::extensions::DistributionPointName::FullName(
-                            names,
-                        )) = &point.distribution_point
-                        {
-                            for name in names {
-                                if let GeneralName::URI(uri) = name {
-                                    cert.crl_distribution_points.push(uri.to_string());
-                                }
+            }
+            ParsedExtension::CRLDistributionPoints(points) => {
+                for point in points.iter() {
+                    if let Some(x509_parser::extensions::DistributionPointName::FullName(names)) =
+                        &point.distribution_point
+                    {
+                        for name in names {
+                            if let GeneralName::URI(uri) = name {
+                                self.crl_distribution_points.push(uri.to_string());
                             }
                         }
                     }
                 }
-                ParsedExtension::NameConstraints(nc) => {
-                    let convert =
-                        |subtrees: &Option<Vec<x509_parser::extensions::GeneralSubtree<'_>>>| {
-                            subtrees
-                                .iter()
-                                .flatten()
-                                .map(|s| name_subtree(&s.base))
-                                .collect::<Vec<_>>()
-                        };
-                    let (permitted, excluded) = (
-                        convert(&nc.permitted_subtrees),
-                        convert(&nc.excluded_subtrees),
-                    );
-                    cert.name_constraints = Some(NameConstraints {
-                        index: (
-                            crate::engine::constraints::Subtrees::new(permitted.clone()),
-                            crate::engine::constraints::Subtrees::new(excluded.clone()),
-                        ),
-                        permitted,
-                        excluded,
-                        critical: ext.critical,
-                    });
-                }
-                ParsedExtension::ParseError { error } if ext.critical => {
-                    return Err(ParseError::Invalid(format!(
-                        "critical extension {} cannot be decoded: {error}",
-                        ext.oid.to_id_string()
-                    )));
-                }
-                ParsedExtension::ParseError { .. } => {
-                    cert.malformed_extensions.push(ext.oid.to_id_string());
-                }
-                other => {
-                    // x509-parser decodes every extension OpenSSL and webpki process; one it does not
-                    // know is an extension no mainstream verifier knows either.
-                    if ext.critical && other.unsupported() {
-                        cert.unknown_critical_extensions
-                            .push(ext.oid.to_id_string());
-                    }
+            }
+            ParsedExtension::NameConstraints(nc) => {
+                self.name_constraints = Some(name_constraints_of(nc, ext.critical));
+            }
+            ParsedExtension::ParseError { error } if ext.critical => {
+                return Err(ParseError::Invalid(format!(
+                    "critical extension {} cannot be decoded: {error}",
+                    ext.oid.to_id_string()
+                )));
+            }
+            ParsedExtension::ParseError { .. } => {
+                self.malformed_extensions.push(ext.oid.to_id_string());
+            }
+            other => {
+                // x509-parser decodes every extension OpenSSL and webpki process; one it does not
+                // know is an extension no mainstream verifier knows either.
+                if ext.critical && other.unsupported() {
+                    self.unknown_critical_extensions
+                        .push(ext.oid.to_id_string());
                 }
             }
         }
-        Ok(cert)
+        Ok(())
+    }
+}
+
+/// The nameConstraints extension (RFC 5280 §4.2.1.10) as the checks use it: its subtrees, and an
+/// index of them for matching.
+fn name_constraints_of(
+    nc: &x509_parser::extensions::NameConstraints<'_>,
+    critical: bool,
+) -> NameConstraints {
+    let convert = |subtrees: &Option<Vec<x509_parser::extensions::GeneralSubtree<'_>>>| {
+        subtrees
+            .iter()
+            .flatten()
+            .map(|s| name_subtree(&s.base))
+            .collect::<Vec<_>>()
+    };
+    let (permitted, excluded) = (
+        convert(&nc.permitted_subtrees),
+        convert(&nc.excluded_subtrees),
+    );
+    NameConstraints {
+        index: (
+            crate::engine::constraints::Subtrees::new(permitted.clone()),
+            crate::engine::constraints::Subtrees::new(excluded.clone()),
+        ),
+        permitted,
+        excluded,
+        critical,
     }
 }
