@@ -211,71 +211,17 @@ pub fn apply(
     // stops the run before any change.
     preflight(rotation, plans, secrets, cancel.clone())?;
     let now = clock();
-    let path = new_run_path(data_dir, now, &rotation.name, "apply");
-    let mut run = RunFile {
-        chainsmith_rotation: 2,
-        plan: plan_id,
-        plan_sha256: rotation.sha256.clone(),
-        plan_name: rotation.name.clone(),
-        started: engine::report::rfc3339(now),
-        finished: None,
-        action: "apply".into(),
-        bundle,
-        targets: rotation
-            .targets
-            .iter()
-            .zip(secrets)
-            .map(|(t, s)| TargetRun {
-                name: t.name.clone(),
-                kind: t.target.kind().into(),
-                target: t.target.clone(),
-                secret_env: t.secret_env.clone(),
-                ca_file: t.ca_file.as_deref().map(absolute),
-                pins: t.pins.iter().map(|p| p.hex()).collect(),
-                status: Status::Pending,
-                changed: false,
-                before: Vec::new(),
-                after: Vec::new(),
-                backup: None,
-                audit_time: None,
-                correlation_ids: Vec::new(),
-                error: None,
-                seconds: 0.0,
-                step: None,
-                secret_binding: s
-                    .client_secret
-                    .as_ref()
-                    .or(s.token.as_ref())
-                    .map(|secret| secret.bind(&t.target.identity())),
-            })
-            .collect(),
-        verify: Vec::new(),
-        rollback_of: None,
-        rolled_back_by: None,
-        resumed: 0,
-    };
+    let mut run = new_run(rotation, secrets, bundle, plan_id, now);
     // An interrupted run of this plan (a target failed, was skipped, left for after the canary, or
     // the process died) is taken up again in its own run file, so that one rollback undoes the
     // whole rotation; what it may have changed keeps its first backup.
-    let mut path = path;
-    if let Some((old_path, old)) = unfinished_run(data_dir, &run.plan) {
-        if old.plan_sha256 != rotation.sha256 {
-            return Err(edited_plan_refusal(&old_path, &old, rotation));
+    let path = match unfinished_run(data_dir, &run.plan) {
+        Some((old_path, old)) => {
+            take_up(&mut run, &old, &old_path, rotation)?;
+            old_path
         }
-        for (entry, prior) in run.targets.iter_mut().zip(&old.targets) {
-            if prior.was_changed() {
-                entry.changed = true;
-                entry.status = prior.status;
-                entry.before = prior.before.clone();
-                entry.after = prior.after.clone();
-                entry.backup = prior.backup.clone();
-                entry.step = prior.step.clone();
-            }
-        }
-        run.started = old.started.clone();
-        run.resumed = old.resumed + 1;
-        path = old_path;
-    }
+        None => new_run_path(data_dir, now, &rotation.name, "apply"),
+    };
     save(&path, &run)?;
     let mut stop = false;
     for (i, (plan, secrets)) in plans.iter().zip(secrets).enumerate() {
@@ -329,41 +275,9 @@ pub fn apply(
             &mut journal,
         );
         crate::fault::point("after-readback");
-        let mut status = Status::of(&record);
         let sent = held(plan.payload.pem.as_deref());
-        let entry = &mut run.targets[i];
-        if prior_change && status == Status::Unchanged {
-            // An earlier attempt of this run changed it, and it holds the bundle: this run's change,
-            // verified now.
-            status = Status::Verified;
-        }
-        let before = match (&record.backup, prior_change) {
-            (_, true) => entry.before.clone(),
-            (Some(backup), false) => records::read_backup(Path::new(backup))
-                .map(|b| held(b.certificate.as_deref()))
-                .unwrap_or_default(),
-            (None, false) if status == Status::Unchanged => sent.clone(),
-            (None, false) => Vec::new(),
-        };
-        entry.status = status;
-        entry.after = match status {
-            Status::Verified | Status::Unchanged => sent,
-            Status::Differs | Status::ChangedUnverified => Vec::new(),
-            _ => before.clone(),
-        };
-        entry.before = before;
-        if entry.backup.is_none() {
-            entry.backup = record
-                .backup
-                .as_deref()
-                .map(|b| absolute(Path::new(b)).display().to_string());
-        }
-        entry.changed = prior_change || record.changed;
-        entry.step = Some("done".into());
-        entry.audit_time = Some(record.time.clone());
-        entry.correlation_ids = record.correlation_ids.clone();
-        entry.error = record.error.clone();
-        entry.seconds = started.elapsed().as_secs_f64();
+        let status = record_outcome(&mut run.targets[i], &record, prior_change, sent);
+        run.targets[i].seconds = started.elapsed().as_secs_f64();
         progress(Progress::Finished(i, status));
         if !status.is_good() && !options.continue_on_error {
             stop = true;
@@ -373,6 +287,129 @@ pub fn apply(
     run.finished = Some(engine::report::rfc3339(clock()));
     save(&path, &run)?;
     Ok((run, path))
+}
+
+/// A new run file for `rotation`: every target pending, each secret bound to its target.
+fn new_run(
+    rotation: &Rotation,
+    secrets: &[Secrets],
+    bundle: Vec<String>,
+    plan: String,
+    now: i64,
+) -> RunFile {
+    RunFile {
+        chainsmith_rotation: 2,
+        plan,
+        plan_sha256: rotation.sha256.clone(),
+        plan_name: rotation.name.clone(),
+        started: engine::report::rfc3339(now),
+        finished: None,
+        action: "apply".into(),
+        bundle,
+        targets: rotation
+            .targets
+            .iter()
+            .zip(secrets)
+            .map(|(t, s)| TargetRun {
+                name: t.name.clone(),
+                kind: t.target.kind().into(),
+                target: t.target.clone(),
+                secret_env: t.secret_env.clone(),
+                ca_file: t.ca_file.as_deref().map(absolute),
+                pins: t.pins.iter().map(|p| p.hex()).collect(),
+                status: Status::Pending,
+                changed: false,
+                before: Vec::new(),
+                after: Vec::new(),
+                backup: None,
+                audit_time: None,
+                correlation_ids: Vec::new(),
+                error: None,
+                seconds: 0.0,
+                step: None,
+                secret_binding: s
+                    .client_secret
+                    .as_ref()
+                    .or(s.token.as_ref())
+                    .map(|secret| secret.bind(&t.target.identity())),
+            })
+            .collect(),
+        verify: Vec::new(),
+        rollback_of: None,
+        rolled_back_by: None,
+        resumed: 0,
+    }
+}
+
+/// Takes up the unfinished run `old` (at `old_path`) of the same plan: refused when the plan was
+/// edited since; what it changed keeps its status, before and after, backup and step.
+fn take_up(
+    run: &mut RunFile,
+    old: &RunFile,
+    old_path: &Path,
+    rotation: &Rotation,
+) -> Result<(), UploadError> {
+    if old.plan_sha256 != rotation.sha256 {
+        return Err(edited_plan_refusal(old_path, old, rotation));
+    }
+    for (entry, prior) in run.targets.iter_mut().zip(&old.targets) {
+        if prior.was_changed() {
+            entry.changed = true;
+            entry.status = prior.status;
+            entry.before = prior.before.clone();
+            entry.after = prior.after.clone();
+            entry.backup = prior.backup.clone();
+            entry.step = prior.step.clone();
+        }
+    }
+    run.started = old.started.clone();
+    run.resumed = old.resumed + 1;
+    Ok(())
+}
+
+/// One target's outcome (its upload's `record`) into its run-file entry: the status, what it held
+/// before and holds after, its backup (the first one kept), the audit entry's time, its error.
+/// `sent` is the bundle's certificates; `prior_change`, whether an earlier attempt of this run
+/// changed the target.
+fn record_outcome(
+    entry: &mut TargetRun,
+    record: &upload::Record,
+    prior_change: bool,
+    sent: Vec<Held>,
+) -> Status {
+    let mut status = Status::of(record);
+    if prior_change && status == Status::Unchanged {
+        // An earlier attempt of this run changed it, and it holds the bundle: this run's change,
+        // verified now.
+        status = Status::Verified;
+    }
+    let before = match (&record.backup, prior_change) {
+        (_, true) => entry.before.clone(),
+        (Some(backup), false) => records::read_backup(Path::new(backup))
+            .map(|b| held(b.certificate.as_deref()))
+            .unwrap_or_default(),
+        (None, false) if status == Status::Unchanged => sent.clone(),
+        (None, false) => Vec::new(),
+    };
+    entry.status = status;
+    entry.after = match status {
+        Status::Verified | Status::Unchanged => sent,
+        Status::Differs | Status::ChangedUnverified => Vec::new(),
+        _ => before.clone(),
+    };
+    entry.before = before;
+    if entry.backup.is_none() {
+        entry.backup = record
+            .backup
+            .as_deref()
+            .map(|b| absolute(Path::new(b)).display().to_string());
+    }
+    entry.changed = prior_change || record.changed;
+    entry.step = Some("done".into());
+    entry.audit_time = Some(record.time.clone());
+    entry.correlation_ids = record.correlation_ids.clone();
+    entry.error = record.error.clone();
+    status
 }
 
 /// `path` made absolute (from the working folder), so that run files and backups name files that
