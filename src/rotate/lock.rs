@@ -60,9 +60,7 @@ pub fn acquire(
     match file.try_lock() {
         Ok(()) => {}
         Err(fs::TryLockError::WouldBlock) => {
-            let who = crate::files::read_small_text(&holder_path)
-                .map(|t| crate::engine::text::escaped(t.trim()))
-                .unwrap_or_else(|_| "another Chainsmith process".into());
+            let who = holder_words(&holder_path);
             return Err(UploadError::Busy(format!(
                 "{what} is being changed by another run ({who}); wait for it to finish, then run again"
             )));
@@ -74,12 +72,49 @@ pub fn acquire(
             )));
         }
     }
-    let mut text = fs::File::create(&holder_path).map_err(|e| {
-        UploadError::Write(format!("{}: {e}", crate::engine::text::path(&holder_path)))
+    // Written whole, then renamed into place: a run refused meanwhile reads the previous
+    // description or this one, never a file just created and still empty.
+    let written = tempfile::NamedTempFile::new_in(&dir).and_then(|mut text| {
+        writeln!(text, "{holder}")?;
+        text.persist(&holder_path).map_err(|e| e.error)?;
+        Ok(())
+    });
+    written.map_err(|e| {
+        UploadError::Write(format!(
+            "{}: {}",
+            crate::engine::text::path(&holder_path),
+            crate::files::io_words(&e)
+        ))
     })?;
-    let _ = writeln!(text, "{holder}");
     Ok(Lock {
         _file: file,
         holder: holder_path,
     })
+}
+
+/// Who holds a lock, from the description its holder wrote beside it; when there is none to read
+/// (gone, unreadable, empty), "another Chainsmith process".
+fn holder_words(holder_path: &Path) -> String {
+    crate::files::read_small_text(holder_path)
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .map(|t| crate::engine::text::escaped(&t))
+        .unwrap_or_else(|| "another Chainsmith process".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_holder_description_not_there_or_empty_names_another_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.holder");
+        assert_eq!(holder_words(&path), "another Chainsmith process");
+        std::fs::write(&path, "").unwrap();
+        assert_eq!(holder_words(&path), "another Chainsmith process");
+        std::fs::write(&path, "rotation of plan.toml (process 42)\n").unwrap();
+        assert_eq!(holder_words(&path), "rotation of plan.toml (process 42)");
+    }
 }
