@@ -11,6 +11,9 @@
 //!
 //! This file runs the profiles; `subject` and `extensions` hold their rules.
 
+mod extensions;
+mod subject;
+
 use x509_parser::der_parser::der::parse_der;
 use x509_parser::extensions::{DistributionPointName, GeneralName, ParsedExtension};
 use x509_parser::prelude::{FromDer, X509Certificate};
@@ -18,8 +21,6 @@ use x509_parser::x509::X509Name;
 
 use super::cert::{Certificate, Curve, KeyKind, SignatureAlgorithm};
 use super::finding::{Code, Finding};
-mod extensions;
-mod subject;
 
 /// BR 2.0.0 (ballot SC-062) took effect: the §7.1.2 profiles apply to certificates issued from then.
 const BR_2_0: i64 = 1_694_736_000; // 2023-09-15

@@ -4,6 +4,9 @@
 //! This file holds the report as a value; `words` says it in sentences, `render` writes it as
 //! text and JSON.
 
+mod render;
+mod words;
+
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -16,8 +19,6 @@ use super::finding::{Code, Finding, Severity};
 use super::signature::SignatureCheck;
 use super::trust::public_anchors;
 use super::{CheckOptions, Profile};
-mod render;
-mod words;
 
 /// A certificate's place in the chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -27,6 +27,7 @@
 
 mod check;
 mod file;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

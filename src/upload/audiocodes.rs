@@ -23,6 +23,7 @@
 
 mod change;
 mod device;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
