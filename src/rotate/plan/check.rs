@@ -313,6 +313,27 @@ pub(super) fn target_of(
     resolve: &dyn Fn(&str) -> PathBuf,
     read_definition: &dyn Fn(&Path) -> Result<String, String>,
 ) -> Result<Target, String> {
+    keys_of_other_kinds(t)?;
+    match t.kind {
+        Kind::Genesys => genesys_of(t),
+        Kind::Rest => {
+            let file = t.definition.as_deref().ok_or(
+                "definition: the saved REST target definition (upload --save-target FILE.json) is needed",
+            )?;
+            let path = resolve(file);
+            let text = read_definition(&path).map_err(|e| format!("definition {e}"))?;
+            let target = RestTarget::from_json(&text)
+                .map_err(|e| format!("definition {}: {e}", crate::engine::text::path(&path)))?;
+            Ok(Target::Rest(target))
+        }
+        Kind::AudioCodes => audiocodes_of(t, resolve),
+        Kind::Files => files_of(t, resolve),
+    }
+}
+
+/// A key that belongs to another kind of target is refused, naming the kind it is for: a typo of
+/// the kind must not silently drop a setting.
+fn keys_of_other_kinds(t: &TargetSection) -> Result<(), String> {
     let genesys_keys = [
         ("region", t.region.is_some()),
         ("client_id", t.client_id.is_some()),
@@ -368,99 +389,85 @@ pub(super) fn target_of(
     {
         return Err("trust is for job = \"trust-store\"".into());
     }
-    match t.kind {
-        Kind::Genesys => {
-            if t.definition.is_some() {
-                return Err("definition is for kind = \"rest\"".into());
-            }
-            let client_id = t
-                .client_id
-                .as_deref()
-                .ok_or("client_id: the Genesys Cloud OAuth client id is needed")?;
-            let ca_name = t
-                .ca_name
-                .as_deref()
-                .ok_or("ca_name: the certificate authority's name is needed")?;
-            let mut target = GenesysTarget::new(
-                t.region.as_deref(),
-                t.api_base.as_deref(),
-                t.login_base.as_deref(),
-                client_id,
-                ca_name,
+    if t.kind != Kind::Genesys
+        && let Some(key) = given(&genesys_keys)
+    {
+        return Err(if t.kind == Kind::Rest {
+            format!(
+                "{key} is for kind = \"genesys\"; a REST target is a saved definition (definition = \"FILE.json\", from upload --save-target)"
             )
-            .map_err(|e| e.to_string().replace("--", ""))?;
-            if let Some(d) = &t.description {
-                target.description = d.clone();
-            }
-            let trunks: Vec<String> = t.trunk.iter().chain(t.trunks.iter()).cloned().collect();
-            target.set_trunks(&trunks);
-            Ok(Target::Genesys(target))
-        }
-        Kind::Rest => {
-            if let Some((key, _)) = genesys_keys.iter().find(|(_, given)| *given) {
-                return Err(format!(
-                    "{key} is for kind = \"genesys\"; a REST target is a saved definition (definition = \"FILE.json\", from upload --save-target)"
-                ));
-            }
-            let file = t.definition.as_deref().ok_or(
-                "definition: the saved REST target definition (upload --save-target FILE.json) is needed",
-            )?;
-            let path = resolve(file);
-            let text = read_definition(&path).map_err(|e| format!("definition {e}"))?;
-            let target = RestTarget::from_json(&text)
-                .map_err(|e| format!("definition {}: {e}", crate::engine::text::path(&path)))?;
-            Ok(Target::Rest(target))
-        }
-        Kind::AudioCodes => {
-            if let Some((key, _)) = genesys_keys.iter().find(|(_, given)| *given) {
-                return Err(format!("{key} is for kind = \"genesys\""));
-            }
-            if t.definition.is_some() {
-                return Err("definition is for kind = \"rest\"".into());
-            }
-            let target = AudioCodesTarget {
-                url: t
-                    .url
-                    .clone()
-                    .ok_or("url: the device's REST address (https://sbc1.example.net) is needed")?,
-                user: t
-                    .user
-                    .clone()
-                    .ok_or("user: a device user of level Administrator is needed")?,
-                context: t
-                    .context
-                    .ok_or("context: the TLS context's index is needed")?,
-                job: t.job.unwrap_or_default(),
-                trusted_roots: t.trusted_roots.unwrap_or_default(),
-                previous_key: t.previous_key.as_deref().map(resolve),
-                key_rollback: t.key_rollback.unwrap_or_default(),
-                leaf_only: t.leaf_only,
-            };
-            target.check().map_err(|e| e.to_string())?;
-            Ok(Target::AudioCodes(target))
-        }
-        Kind::Files => {
-            if let Some((key, _)) = genesys_keys.iter().find(|(_, given)| *given) {
-                return Err(format!("{key} is for kind = \"genesys\""));
-            }
-            if t.definition.is_some() {
-                return Err("definition is for kind = \"rest\"".into());
-            }
-            let target = crate::upload::FilesTarget {
-                certificate: t.certificate.clone(),
-                private_key: t.private_key.clone(),
-                ca_list: t.ca_list.clone(),
-                trusted_roots: t.trusted_roots.unwrap_or_default(),
-                reload: t.reload.clone(),
-                reload_expect: t.reload_expect.clone(),
-                ssh: t.ssh.clone(),
-                // Local files of this machine (the plan's folder is where relative ones start).
-                known_hosts: t.known_hosts.as_deref().map(resolve),
-                identity: t.identity.as_deref().map(resolve),
-                job: t.job.unwrap_or_default(),
-            };
-            target.check().map_err(|e| e.to_string())?;
-            Ok(Target::Files(target))
-        }
+        } else {
+            format!("{key} is for kind = \"genesys\"")
+        });
     }
+    if t.kind != Kind::Rest && t.definition.is_some() {
+        return Err("definition is for kind = \"rest\"".into());
+    }
+    Ok(())
+}
+
+fn genesys_of(t: &TargetSection) -> Result<Target, String> {
+    let client_id = t
+        .client_id
+        .as_deref()
+        .ok_or("client_id: the Genesys Cloud OAuth client id is needed")?;
+    let ca_name = t
+        .ca_name
+        .as_deref()
+        .ok_or("ca_name: the certificate authority's name is needed")?;
+    let mut target = GenesysTarget::new(
+        t.region.as_deref(),
+        t.api_base.as_deref(),
+        t.login_base.as_deref(),
+        client_id,
+        ca_name,
+    )
+    .map_err(|e| e.to_string().replace("--", ""))?;
+    if let Some(d) = &t.description {
+        target.description = d.clone();
+    }
+    let trunks: Vec<String> = t.trunk.iter().chain(t.trunks.iter()).cloned().collect();
+    target.set_trunks(&trunks);
+    Ok(Target::Genesys(target))
+}
+
+fn audiocodes_of(t: &TargetSection, resolve: &dyn Fn(&str) -> PathBuf) -> Result<Target, String> {
+    let target = AudioCodesTarget {
+        url: t
+            .url
+            .clone()
+            .ok_or("url: the device's REST address (https://sbc1.example.net) is needed")?,
+        user: t
+            .user
+            .clone()
+            .ok_or("user: a device user of level Administrator is needed")?,
+        context: t
+            .context
+            .ok_or("context: the TLS context's index is needed")?,
+        job: t.job.unwrap_or_default(),
+        trusted_roots: t.trusted_roots.unwrap_or_default(),
+        previous_key: t.previous_key.as_deref().map(resolve),
+        key_rollback: t.key_rollback.unwrap_or_default(),
+        leaf_only: t.leaf_only,
+    };
+    target.check().map_err(|e| e.to_string())?;
+    Ok(Target::AudioCodes(target))
+}
+
+fn files_of(t: &TargetSection, resolve: &dyn Fn(&str) -> PathBuf) -> Result<Target, String> {
+    let target = crate::upload::FilesTarget {
+        certificate: t.certificate.clone(),
+        private_key: t.private_key.clone(),
+        ca_list: t.ca_list.clone(),
+        trusted_roots: t.trusted_roots.unwrap_or_default(),
+        reload: t.reload.clone(),
+        reload_expect: t.reload_expect.clone(),
+        ssh: t.ssh.clone(),
+        // Local files of this machine (the plan's folder is where relative ones start).
+        known_hosts: t.known_hosts.as_deref().map(resolve),
+        identity: t.identity.as_deref().map(resolve),
+        job: t.job.unwrap_or_default(),
+    };
+    target.check().map_err(|e| e.to_string())?;
+    Ok(Target::Files(target))
 }
