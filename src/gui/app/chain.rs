@@ -223,54 +223,7 @@ impl App {
             .corner_radius(8.0)
             .show(ui, |ui| {
                 ui.set_width(ui.available_width());
-                ui.horizontal(|ui| {
-                    let (badge, color) = match entry.role {
-                        Role::Leaf => ("LEAF", Color32::from_rgb(0x2b, 0x6c, 0xb0)),
-                        Role::Intermediate => ("INTERMEDIATE", Color32::from_rgb(0x6b, 0x46, 0xc1)),
-                        Role::Root => ("ROOT", Color32::from_rgb(0x2f, 0x85, 0x5a)),
-                    };
-                    egui::Frame::NONE
-                        .fill(color)
-                        .corner_radius(4.0)
-                        .inner_margin(egui::Margin::symmetric(6, 2))
-                        .show(ui, |ui| {
-                            ui.label(RichText::new(badge).color(Color32::WHITE).strong().small());
-                        });
-                    if problems > 0 {
-                        ui.colored_label(
-                            visuals.error_fg_color,
-                            format!("✖ {problems} problem(s)"),
-                        );
-                    } else {
-                        ui.colored_label(Color32::from_rgb(0x2f, 0x9e, 0x44), "✔ OK");
-                    }
-                    // The buttons first (right-aligned), then the name in what is left, cut short
-                    // rather than drawn under them.
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        if entry.in_input
-                            && ui
-                                .small_button("Remove")
-                                .on_hover_text("Remove this certificate from the pile")
-                                .clicked()
-                        {
-                            self.commands.push(Command::Remove(cert.sha256));
-                        }
-                        if ui.small_button("Details").clicked() {
-                            self.commands.push(Command::ShowDetails(Some(cert.sha256)));
-                        }
-                        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
-                            ui.add(
-                                egui::Label::new(
-                                    RichText::new(cert.display_name()).strong().size(16.0),
-                                )
-                                .truncate(),
-                            );
-                            if let Some(o) = &cert.subject_organization {
-                                ui.add(egui::Label::new(RichText::new(o).weak()).truncate());
-                            }
-                        });
-                    });
-                });
+                self.ui_card_header(ui, entry, problems);
                 for finding in report
                     .findings
                     .iter()
@@ -294,75 +247,8 @@ impl App {
                 if let Some(revocation) = &entry.revocation {
                     revocation::ui_revocation_line(ui, revocation);
                 }
-                if !cert.sans.is_empty() {
-                    let matched = match (&options.host, entry.role) {
-                        (Some(host), Role::Leaf) => hostname::find_match(
-                            cert,
-                            host,
-                            options.profile == Profile::SipMutualTls,
-                        ),
-                        _ => None,
-                    };
-                    ui.horizontal_wrapped(|ui| {
-                        ui.weak("Names:");
-                        for san in cert.sans.iter().take(24) {
-                            let is_match = match (&matched, san) {
-                                (Some(NameMatch::Dns(d)), San::Dns(s)) => d == s,
-                                (Some(NameMatch::Ip(a)), San::Ip(b)) => a == b,
-                                (Some(NameMatch::SipUri(u)), San::Uri(s)) => u == s,
-                                _ => false,
-                            };
-                            let text = if is_match {
-                                format!("✔ {san}")
-                            } else {
-                                san.to_string()
-                            };
-                            let fill = if is_match {
-                                Color32::from_rgb(0x2f, 0x9e, 0x44)
-                            } else {
-                                visuals.widgets.inactive.bg_fill
-                            };
-                            let color = if is_match {
-                                Color32::WHITE
-                            } else {
-                                visuals.text_color()
-                            };
-                            egui::Frame::NONE
-                                .fill(fill)
-                                .corner_radius(10.0)
-                                .inner_margin(egui::Margin::symmetric(8, 2))
-                                .show(ui, |ui| {
-                                    ui.label(RichText::new(text).color(color).small());
-                                })
-                                .response
-                                .on_hover_text(if is_match {
-                                    "matches the host name"
-                                } else {
-                                    ""
-                                });
-                        }
-                        if cert.sans.len() > 24 {
-                            ui.weak(format!("+{} more (Details)", cert.sans.len() - 24));
-                        }
-                    });
-                }
-                ui.horizontal_wrapped(|ui| {
-                    ui.weak("Key:");
-                    ui.label(cert.key.to_string());
-                    ui.weak("Signature:");
-                    ui.label(cert.signature_algorithm.name());
-                    ui.weak("SHA-256:");
-                    if ui
-                        .link(RichText::new(cert.sha256.short()).monospace())
-                        .on_hover_text("Click to copy the full SHA-256 fingerprint")
-                        .clicked()
-                    {
-                        self.commands.push(Command::Copy(cert.sha256.hex()));
-                    }
-                    ui.weak("File:");
-                    ui.label(file_name(&cert.source))
-                        .on_hover_text(&cert.source);
-                });
+                ui_card_names(ui, entry, options);
+                self.ui_card_key_line(ui, cert);
             })
             .response;
         // No tooltip over a card: it would sit on the cards below it (the Details button says it).
@@ -370,6 +256,77 @@ impl App {
             self.commands.push(Command::Select(cert.sha256));
             self.commands.push(Command::ShowDetails(Some(cert.sha256)));
         }
+    }
+
+    /// A card's first line: the role badge, OK or the count of problems, the name and organisation,
+    /// and the Details and Remove buttons.
+    fn ui_card_header(&mut self, ui: &mut egui::Ui, entry: &engine::ChainEntry, problems: usize) {
+        let cert = &entry.cert;
+        let visuals = ui.visuals().clone();
+        ui.horizontal(|ui| {
+            let (badge, color) = match entry.role {
+                Role::Leaf => ("LEAF", Color32::from_rgb(0x2b, 0x6c, 0xb0)),
+                Role::Intermediate => ("INTERMEDIATE", Color32::from_rgb(0x6b, 0x46, 0xc1)),
+                Role::Root => ("ROOT", Color32::from_rgb(0x2f, 0x85, 0x5a)),
+            };
+            egui::Frame::NONE
+                .fill(color)
+                .corner_radius(4.0)
+                .inner_margin(egui::Margin::symmetric(6, 2))
+                .show(ui, |ui| {
+                    ui.label(RichText::new(badge).color(Color32::WHITE).strong().small());
+                });
+            if problems > 0 {
+                ui.colored_label(visuals.error_fg_color, format!("✖ {problems} problem(s)"));
+            } else {
+                ui.colored_label(Color32::from_rgb(0x2f, 0x9e, 0x44), "✔ OK");
+            }
+            // The buttons first (right-aligned), then the name in what is left, cut short
+            // rather than drawn under them.
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if entry.in_input
+                    && ui
+                        .small_button("Remove")
+                        .on_hover_text("Remove this certificate from the pile")
+                        .clicked()
+                {
+                    self.commands.push(Command::Remove(cert.sha256));
+                }
+                if ui.small_button("Details").clicked() {
+                    self.commands.push(Command::ShowDetails(Some(cert.sha256)));
+                }
+                ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                    ui.add(
+                        egui::Label::new(RichText::new(cert.display_name()).strong().size(16.0))
+                            .truncate(),
+                    );
+                    if let Some(o) = &cert.subject_organization {
+                        ui.add(egui::Label::new(RichText::new(o).weak()).truncate());
+                    }
+                });
+            });
+        });
+    }
+
+    /// A card's last line: key, signature algorithm, the fingerprint (click to copy), the file.
+    fn ui_card_key_line(&mut self, ui: &mut egui::Ui, cert: &engine::Certificate) {
+        ui.horizontal_wrapped(|ui| {
+            ui.weak("Key:");
+            ui.label(cert.key.to_string());
+            ui.weak("Signature:");
+            ui.label(cert.signature_algorithm.name());
+            ui.weak("SHA-256:");
+            if ui
+                .link(RichText::new(cert.sha256.short()).monospace())
+                .on_hover_text("Click to copy the full SHA-256 fingerprint")
+                .clicked()
+            {
+                self.commands.push(Command::Copy(cert.sha256.hex()));
+            }
+            ui.weak("File:");
+            ui.label(file_name(&cert.source))
+                .on_hover_text(&cert.source);
+        });
     }
 
     pub(super) fn ui_details(&mut self, ctx: &egui::Context) {
@@ -542,4 +499,60 @@ pub(super) fn file_name(source: &str) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| source.to_string())
+}
+
+/// A card's names (subjectAltName), the one matching the host name marked.
+fn ui_card_names(ui: &mut egui::Ui, entry: &engine::ChainEntry, options: &CheckOptions) {
+    let cert = &entry.cert;
+    let visuals = ui.visuals().clone();
+    if !cert.sans.is_empty() {
+        let matched = match (&options.host, entry.role) {
+            (Some(host), Role::Leaf) => {
+                hostname::find_match(cert, host, options.profile == Profile::SipMutualTls)
+            }
+            _ => None,
+        };
+        ui.horizontal_wrapped(|ui| {
+            ui.weak("Names:");
+            for san in cert.sans.iter().take(24) {
+                let is_match = match (&matched, san) {
+                    (Some(NameMatch::Dns(d)), San::Dns(s)) => d == s,
+                    (Some(NameMatch::Ip(a)), San::Ip(b)) => a == b,
+                    (Some(NameMatch::SipUri(u)), San::Uri(s)) => u == s,
+                    _ => false,
+                };
+                let text = if is_match {
+                    format!("✔ {san}")
+                } else {
+                    san.to_string()
+                };
+                let fill = if is_match {
+                    Color32::from_rgb(0x2f, 0x9e, 0x44)
+                } else {
+                    visuals.widgets.inactive.bg_fill
+                };
+                let color = if is_match {
+                    Color32::WHITE
+                } else {
+                    visuals.text_color()
+                };
+                egui::Frame::NONE
+                    .fill(fill)
+                    .corner_radius(10.0)
+                    .inner_margin(egui::Margin::symmetric(8, 2))
+                    .show(ui, |ui| {
+                        ui.label(RichText::new(text).color(color).small());
+                    })
+                    .response
+                    .on_hover_text(if is_match {
+                        "matches the host name"
+                    } else {
+                        ""
+                    });
+            }
+            if cert.sans.len() > 24 {
+                ui.weak(format!("+{} more (Details)", cert.sans.len() - 24));
+            }
+        });
+    }
 }
