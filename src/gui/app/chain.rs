@@ -26,121 +26,11 @@ impl App {
                     self.ui_card(ui, entry, &report, &options);
                     if i + 1 < report.chain.len() {
                         ui_arrow(ui, entry.signature);
-                    } else if let AnchorKind::Public(subject) = &report.anchor {
-                        ui_arrow(ui, entry.signature);
-                        ui.horizontal(|ui| {
-                            ui.add_space(24.0);
-                            ui.label(
-                                RichText::new(format!("🔒 Public root (Mozilla set): {subject}"))
-                                    .strong(),
-                            );
-                        });
-                        ui.weak("   The root is not in the bundle; clients already have it.");
-                    } else if report.anchor == AnchorKind::None {
-                        ui.add_space(6.0);
-                        ui.colored_label(
-                            ui.visuals().error_fg_color,
-                            "✖ No issuer found above this certificate: the chain is incomplete",
-                        );
-                        ui.horizontal(|ui| {
-                            if ui
-                                .button("Add issuer file…")
-                                .on_hover_text(format!(
-                                    "Add the certificate of \"{}\" (from your CA)",
-                                    entry.cert.issuer
-                                ))
-                                .clicked()
-                            {
-                                self.commands.push(Command::Pick(PickRequest::Files));
-                            }
-                            ui.weak(format!(
-                                "missing: {}",
-                                entry.cert.issuer
-                            ));
-                        });
-                        if let Some(url) = entry.cert.aia_ca_issuers.first() {
-                            let url = crate::engine::text::escape(url);
-                            ui.horizontal(|ui| {
-                                let button = ui
-                                    .add_enabled(self.fetch_task.is_none(), egui::Button::new("Fetch missing issuer"))
-                                    .on_hover_text(format!(
-                                        "Download it from {url}; it is added only if its signature verifies"
-                                    ));
-                                if button.clicked() {
-                                    self.commands.push(Command::FetchMissing);
-                                }
-                                ui.weak(url.as_ref());
-                            });
-                        }
+                    } else {
+                        self.ui_chain_top(ui, entry, &report);
                     }
                 }
-                let other_files = self.other_files(&report);
-                if !report.excluded.is_empty() || !other_files.is_empty() {
-                    ui.add_space(16.0);
-                    ui.separator();
-                    ui.heading(format!(
-                        "Left out of the bundle ({})",
-                        report.excluded.len() + other_files.len()
-                    ));
-                    for file in &other_files {
-                        ui.horizontal(|ui| {
-                            ui.label(RichText::new(file.code.as_str()).monospace().small());
-                            ui.label(file_name(&file.source))
-                                .on_hover_text(file.source.as_str());
-                            ui.weak(file.what.as_str());
-                            if ui
-                                .small_button("Remove")
-                                .on_hover_text("Remove this file from the inputs")
-                                .clicked()
-                            {
-                                self.commands.push(Command::RemoveFile(file.source.clone()));
-                            }
-                        });
-                    }
-                    let row_height = ui.spacing().interact_size.y + 4.0;
-                    egui::ScrollArea::vertical()
-                        .id_salt("excluded")
-                        .max_height(260.0)
-                        .show_rows(ui, row_height, report.excluded.len(), |ui, range| {
-                            for e in &report.excluded[range] {
-                                ui.horizontal(|ui| {
-                                    ui.label(RichText::new(e.reason.as_str()).monospace().small());
-                                    ui.label(e.cert.display_name())
-                                        .on_hover_text(format!("{}\n{}", e.cert.subject, e.source));
-                                    ui.weak(file_name(&e.source));
-                                    if e.reason == Code::ChainPreviousLeaf {
-                                        ui.weak(format!(
-                                            "valid until {}",
-                                            crate::engine::checks::date(e.cert.not_after)
-                                        ));
-                                    }
-                                    let is_candidate_leaf = !e.cert.is_ca();
-                                    let pin_label = if e.reason == Code::ChainPreviousLeaf {
-                                        "Use this one instead"
-                                    } else {
-                                        "Use as leaf"
-                                    };
-                                    if is_candidate_leaf
-                                        && e.reason != Code::ChainDuplicate
-                                        && ui.small_button(pin_label).clicked()
-                                    {
-                                        self.commands.push(Command::PinLeaf(Some(e.cert.sha256)));
-                                    }
-                                    if e.reason == Code::ChainAlternatePath
-                                        && ui.small_button("Use this path").clicked()
-                                    {
-                                        self.commands
-                                            .push(Command::PreferPathThrough(Some(e.cert.sha256)));
-                                    }
-                                    if e.reason != Code::ChainDuplicate
-                                        && ui.small_button("Remove").clicked()
-                                    {
-                                        self.commands.push(Command::Remove(e.cert.sha256));
-                                    }
-                                });
-                            }
-                        });
-                }
+                self.ui_left_out(ui, &report);
                 if self.leaf_pin.is_some() || self.via.is_some() {
                     ui.horizontal(|ui| {
                         if self.leaf_pin.is_some() && ui.button("Unpin the leaf").clicked() {
@@ -152,6 +42,128 @@ impl App {
                     });
                 }
             });
+    }
+
+    /// Below the last card: the public root the chain ends at, or, when it is incomplete, what is
+    /// missing, with "Add issuer file…" and "Fetch missing issuer".
+    fn ui_chain_top(&mut self, ui: &mut egui::Ui, entry: &engine::ChainEntry, report: &Report) {
+        if let AnchorKind::Public(subject) = &report.anchor {
+            ui_arrow(ui, entry.signature);
+            ui.horizontal(|ui| {
+                ui.add_space(24.0);
+                ui.label(
+                    RichText::new(format!("🔒 Public root (Mozilla set): {subject}")).strong(),
+                );
+            });
+            ui.weak("   The root is not in the bundle; clients already have it.");
+        } else if report.anchor == AnchorKind::None {
+            ui.add_space(6.0);
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                "✖ No issuer found above this certificate: the chain is incomplete",
+            );
+            ui.horizontal(|ui| {
+                if ui
+                    .button("Add issuer file…")
+                    .on_hover_text(format!(
+                        "Add the certificate of \"{}\" (from your CA)",
+                        entry.cert.issuer
+                    ))
+                    .clicked()
+                {
+                    self.commands.push(Command::Pick(PickRequest::Files));
+                }
+                ui.weak(format!("missing: {}", entry.cert.issuer));
+            });
+            if let Some(url) = entry.cert.aia_ca_issuers.first() {
+                let url = crate::engine::text::escape(url);
+                ui.horizontal(|ui| {
+                    let button = ui
+                        .add_enabled(
+                            self.fetch_task.is_none(),
+                            egui::Button::new("Fetch missing issuer"),
+                        )
+                        .on_hover_text(format!(
+                            "Download it from {url}; it is added only if its signature verifies"
+                        ));
+                    if button.clicked() {
+                        self.commands.push(Command::FetchMissing);
+                    }
+                    ui.weak(url.as_ref());
+                });
+            }
+        }
+    }
+
+    /// The certificates and files left out of the bundle, each with why and what can be done.
+    fn ui_left_out(&mut self, ui: &mut egui::Ui, report: &Report) {
+        let other_files = self.other_files(report);
+        if !report.excluded.is_empty() || !other_files.is_empty() {
+            ui.add_space(16.0);
+            ui.separator();
+            ui.heading(format!(
+                "Left out of the bundle ({})",
+                report.excluded.len() + other_files.len()
+            ));
+            for file in &other_files {
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new(file.code.as_str()).monospace().small());
+                    ui.label(file_name(&file.source))
+                        .on_hover_text(file.source.as_str());
+                    ui.weak(file.what.as_str());
+                    if ui
+                        .small_button("Remove")
+                        .on_hover_text("Remove this file from the inputs")
+                        .clicked()
+                    {
+                        self.commands.push(Command::RemoveFile(file.source.clone()));
+                    }
+                });
+            }
+            let row_height = ui.spacing().interact_size.y + 4.0;
+            egui::ScrollArea::vertical()
+                .id_salt("excluded")
+                .max_height(260.0)
+                .show_rows(ui, row_height, report.excluded.len(), |ui, range| {
+                    for e in &report.excluded[range] {
+                        ui.horizontal(|ui| {
+                            ui.label(RichText::new(e.reason.as_str()).monospace().small());
+                            ui.label(e.cert.display_name())
+                                .on_hover_text(format!("{}\n{}", e.cert.subject, e.source));
+                            ui.weak(file_name(&e.source));
+                            if e.reason == Code::ChainPreviousLeaf {
+                                ui.weak(format!(
+                                    "valid until {}",
+                                    crate::engine::checks::date(e.cert.not_after)
+                                ));
+                            }
+                            let is_candidate_leaf = !e.cert.is_ca();
+                            let pin_label = if e.reason == Code::ChainPreviousLeaf {
+                                "Use this one instead"
+                            } else {
+                                "Use as leaf"
+                            };
+                            if is_candidate_leaf
+                                && e.reason != Code::ChainDuplicate
+                                && ui.small_button(pin_label).clicked()
+                            {
+                                self.commands.push(Command::PinLeaf(Some(e.cert.sha256)));
+                            }
+                            if e.reason == Code::ChainAlternatePath
+                                && ui.small_button("Use this path").clicked()
+                            {
+                                self.commands
+                                    .push(Command::PreferPathThrough(Some(e.cert.sha256)));
+                            }
+                            if e.reason != Code::ChainDuplicate
+                                && ui.small_button("Remove").clicked()
+                            {
+                                self.commands.push(Command::Remove(e.cert.sha256));
+                            }
+                        });
+                    }
+                });
+        }
     }
 
     /// Input files that brought no certificate: private keys (with whether each is the leaf's) and
