@@ -244,60 +244,10 @@ impl ProbePanel {
                 screen.top() + 96.0,
             ])
             .show(ctx, |ui| crate::gui::focus::trapped(ui, |ui| {
-                egui::Grid::new("probe form").num_columns(2).show(ui, |ui| {
-                    let label = ui.label("Endpoint");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut self.target)
-                            .hint_text("sbc1.carrier.example:5061")
-                            .desired_width(280.0),
-                    )
-                    .labelled_by(label.id);
-                    ui.end_row();
-                    let label = ui.label("SNI");
-                    let endpoint_host = crate::probe::split_target(self.target.trim())
-                        .map(|(h, _)| h)
-                        .unwrap_or_default();
-                    let is_address = endpoint_host.parse::<std::net::IpAddr>().is_ok();
-                    let hint = match self.sni_for(host_field) {
-                        _ if !self.sni.trim().is_empty() => String::new(),
-                        Some(name) => format!("{name} (the Host name)"),
-                        None if is_address => {
-                            "none: the endpoint is an IP address (type a name)".to_string()
-                        }
-                        None if endpoint_host.is_empty() => "the endpoint's name".to_string(),
-                        None => format!("{endpoint_host} (the endpoint's name)"),
-                    };
-                    ui.add(
-                        egui::TextEdit::singleline(&mut self.sni)
-                            .hint_text(hint)
-                            .desired_width(280.0),
-                    )
-                    .labelled_by(label.id)
-                    .on_hover_text(
-                        "The server name sent in the handshake: a server with several certificates picks one by it",
-                    );
-                    ui.end_row();
-                });
-                ui.horizontal(|ui| {
-                    let busy = self.task.is_some();
-                    if ui
-                        .add_enabled(
-                            !busy && !self.target.trim().is_empty(),
-                            egui::Button::new("Probe"),
-                        )
-                        .clicked()
-                    {
-                        action = Some(ProbeAction::Probe);
-                    }
-                    if busy {
-                        ui.spinner();
-                    }
-                    if let Some(outcome) = &self.result
-                        && ui.button("Copy result").clicked()
-                    {
-                        action = Some(ProbeAction::Copy(outcome.to_text()));
-                    }
-                });
+                self.ui_form(ui, host_field);
+                if let Some(a) = self.ui_buttons(ui) {
+                    action = Some(a);
+                }
                 ui.weak("Direct TLS (SIPS), port 5061 unless given. The served chain is checked as served and compared with the loaded bundle.");
                 if let Some(error) = &self.error {
                     ui.colored_label(
@@ -305,85 +255,9 @@ impl ProbePanel {
                         format!("✖ Probe failed: {error}"),
                     );
                 }
-                let Some(outcome) = &self.result else { return };
-                ui.separator();
-                let p = &outcome.probe;
-                ui.label(format!(
-                    "{} ({}): {} with {}; client certificate requested: {}",
-                    crate::engine::text::escape(&outcome.target),
-                    p.address,
-                    p.protocol_version.as_deref().unwrap_or("?"),
-                    p.cipher_suite.as_deref().unwrap_or("?"),
-                    if p.client_certificate_requested { "yes" } else { "no" }
-                ));
-                ui.label(p.sni_words());
-                if let Some(e) = &p.handshake_error {
-                    ui.colored_label(
-                        ui.visuals().warn_fg_color,
-                        format!("⚠ the handshake then failed: {}", crate::engine::text::escape(e)),
-                    );
+                if let Some(outcome) = &self.result {
+                    ui_outcome(ui, outcome, finding_row);
                 }
-                ui.label(RichText::new("Served, in this order:").strong());
-                for (i, der) in p.served.iter().enumerate() {
-                    let cert = outcome.report.certificates().find(|c| c.der == *der);
-                    let name = cert
-                        .map(|c| {
-                            let self_signed = if c.is_self_issued() { " (self-signed)" } else { "" };
-                            format!("{}{self_signed}", c.display_name())
-                        })
-                        .unwrap_or_else(|| engine::Fingerprint::of(der).short());
-                    ui.label(format!("  #{} {name}", i + 1));
-                }
-                let report = &outcome.report;
-                let stale = report
-                    .findings
-                    .iter()
-                    .find(|f| f.code == engine::Code::ServedStaleLeaf)
-                    .and_then(|f| f.sha256)
-                    .and_then(|fp| report.certificates().find(|c| c.sha256 == fp));
-                let (fill, text) = if let Some(cert) = stale {
-                    let n = report.count(Severity::Error);
-                    (
-                        Color32::from_rgb(0xc9, 0x2a, 0x2a),
-                        format!(
-                            "✖ The endpoint serves another certificate than the loaded leaf: \"{}\"{} ({n} problem{} to fix)",
-                            cert.display_name(),
-                            if cert.is_self_issued() { ", self-signed" } else { "" },
-                            if n == 1 { "" } else { "s" }
-                        ),
-                    )
-                } else if report.passed() {
-                    (
-                        Color32::from_rgb(0x2f, 0x9e, 0x44),
-                        "✔ The endpoint serves a good chain".to_string(),
-                    )
-                } else {
-                    let n = report.count(Severity::Error);
-                    (
-                        Color32::from_rgb(0xc9, 0x2a, 0x2a),
-                        format!(
-                            "✖ {n} problem{} to fix on the endpoint",
-                            if n == 1 { "" } else { "s" }
-                        ),
-                    )
-                };
-                egui::Frame::NONE
-                    .fill(fill)
-                    .corner_radius(6.0)
-                    .inner_margin(8.0)
-                    .show(ui, |ui| {
-                        ui.set_width(ui.available_width());
-                        ui.label(RichText::new(text).color(Color32::WHITE).strong());
-                    });
-                egui::ScrollArea::vertical()
-                    .auto_shrink([false, false])
-                    .max_height(ui.available_height().max(160.0))
-                    .show(ui, |ui| {
-                    for finding in &report.findings {
-                        let fix = report.fix(finding, Face::Window);
-                        finding_row(ui, finding, &fix);
-                    }
-                });
             }));
         if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
             open = false;
@@ -391,4 +265,169 @@ impl ProbePanel {
         self.open = open;
         action
     }
+
+    /// The endpoint and the SNI (with what is sent when it is left empty).
+    fn ui_form(&mut self, ui: &mut egui::Ui, host_field: &str) {
+        egui::Grid::new("probe form").num_columns(2).show(ui, |ui| {
+            let label = ui.label("Endpoint");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.target)
+                    .hint_text("sbc1.carrier.example:5061")
+                    .desired_width(280.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("SNI");
+            let endpoint_host = crate::probe::split_target(self.target.trim())
+                .map(|(h, _)| h)
+                .unwrap_or_default();
+            let is_address = endpoint_host.parse::<std::net::IpAddr>().is_ok();
+            let hint = match self.sni_for(host_field) {
+                _ if !self.sni.trim().is_empty() => String::new(),
+                Some(name) => format!("{name} (the Host name)"),
+                None if is_address => {
+                    "none: the endpoint is an IP address (type a name)".to_string()
+                }
+                None if endpoint_host.is_empty() => "the endpoint's name".to_string(),
+                None => format!("{endpoint_host} (the endpoint's name)"),
+            };
+            ui.add(
+                egui::TextEdit::singleline(&mut self.sni)
+                    .hint_text(hint)
+                    .desired_width(280.0),
+            )
+            .labelled_by(label.id)
+            .on_hover_text(
+                "The server name sent in the handshake: a server with several certificates picks one by it",
+            );
+            ui.end_row();
+        });
+    }
+
+    /// Probe (while none runs) and Copy result; the action asked for, if any.
+    fn ui_buttons(&mut self, ui: &mut egui::Ui) -> Option<ProbeAction> {
+        let mut action = None;
+        ui.horizontal(|ui| {
+            let busy = self.task.is_some();
+            if ui
+                .add_enabled(
+                    !busy && !self.target.trim().is_empty(),
+                    egui::Button::new("Probe"),
+                )
+                .clicked()
+            {
+                action = Some(ProbeAction::Probe);
+            }
+            if busy {
+                ui.spinner();
+            }
+            if let Some(outcome) = &self.result
+                && ui.button("Copy result").clicked()
+            {
+                action = Some(ProbeAction::Copy(outcome.to_text()));
+            }
+        });
+        action
+    }
+}
+
+/// What the probe found: the handshake, what was served in order, the verdict, the findings.
+fn ui_outcome(
+    ui: &mut egui::Ui,
+    outcome: &ProbeOutcome,
+    finding_row: &mut dyn FnMut(&mut egui::Ui, &engine::Finding, &str),
+) {
+    ui.separator();
+    let p = &outcome.probe;
+    ui.label(format!(
+        "{} ({}): {} with {}; client certificate requested: {}",
+        crate::engine::text::escape(&outcome.target),
+        p.address,
+        p.protocol_version.as_deref().unwrap_or("?"),
+        p.cipher_suite.as_deref().unwrap_or("?"),
+        if p.client_certificate_requested {
+            "yes"
+        } else {
+            "no"
+        }
+    ));
+    ui.label(p.sni_words());
+    if let Some(e) = &p.handshake_error {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "⚠ the handshake then failed: {}",
+                crate::engine::text::escape(e)
+            ),
+        );
+    }
+    ui.label(RichText::new("Served, in this order:").strong());
+    for (i, der) in p.served.iter().enumerate() {
+        let cert = outcome.report.certificates().find(|c| c.der == *der);
+        let name = cert
+            .map(|c| {
+                let self_signed = if c.is_self_issued() {
+                    " (self-signed)"
+                } else {
+                    ""
+                };
+                format!("{}{self_signed}", c.display_name())
+            })
+            .unwrap_or_else(|| engine::Fingerprint::of(der).short());
+        ui.label(format!("  #{} {name}", i + 1));
+    }
+    let report = &outcome.report;
+    let stale = report
+        .findings
+        .iter()
+        .find(|f| f.code == engine::Code::ServedStaleLeaf)
+        .and_then(|f| f.sha256)
+        .and_then(|fp| report.certificates().find(|c| c.sha256 == fp));
+    let (fill, text) = if let Some(cert) = stale {
+        let n = report.count(Severity::Error);
+        (
+            Color32::from_rgb(0xc9, 0x2a, 0x2a),
+            format!(
+                "✖ The endpoint serves another certificate than the loaded leaf: \"{}\"{} ({n} problem{} to fix)",
+                cert.display_name(),
+                if cert.is_self_issued() {
+                    ", self-signed"
+                } else {
+                    ""
+                },
+                if n == 1 { "" } else { "s" }
+            ),
+        )
+    } else if report.passed() {
+        (
+            Color32::from_rgb(0x2f, 0x9e, 0x44),
+            "✔ The endpoint serves a good chain".to_string(),
+        )
+    } else {
+        let n = report.count(Severity::Error);
+        (
+            Color32::from_rgb(0xc9, 0x2a, 0x2a),
+            format!(
+                "✖ {n} problem{} to fix on the endpoint",
+                if n == 1 { "" } else { "s" }
+            ),
+        )
+    };
+    egui::Frame::NONE
+        .fill(fill)
+        .corner_radius(6.0)
+        .inner_margin(8.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new(text).color(Color32::WHITE).strong());
+        });
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .max_height(ui.available_height().max(160.0))
+        .show(ui, |ui| {
+            for finding in &report.findings {
+                let fix = report.fix(finding, Face::Window);
+                finding_row(ui, finding, &fix);
+            }
+        });
 }
