@@ -8,85 +8,78 @@ impl UploadPanel {
         let ok = Color32::from_rgb(0x2f, 0x9e, 0x44);
         let warn = ui.visuals().warn_fg_color;
         let bad = ui.visuals().error_fg_color;
-        let line = |ui: &mut egui::Ui, state: Option<bool>, text: String| {
+        let preflight = match report.filter(|r| !r.chain.is_empty()) {
+            Some(report) => self.preflight(report),
+            None => Preflight {
+                lines: vec![(Some(false), "No chain loaded".into())],
+                ready: false,
+                errors: 0,
+            },
+        };
+        for (state, text) in &preflight.lines {
             let (icon, color) = match state {
                 Some(true) => ("✔", ok),
                 Some(false) => ("✖", bad),
                 None => ("⚠", warn),
             };
             ui.colored_label(color, format!("{icon} {text}"));
-        };
-        let Some(report) = report.filter(|r| !r.chain.is_empty()) else {
-            line(ui, Some(false), "No chain loaded".into());
-            return;
-        };
+        }
+        if report.is_some_and(|r| !r.chain.is_empty()) {
+            self.ui_upload_buttons(ui, preflight.ready, preflight.errors);
+            if let Some(m) = &self.message {
+                ui.label(m);
+            }
+        }
+    }
+
+    /// The checklist for `report`: its lines (passed, failed, or a warning: `None`), whether the
+    /// upload can go, and how many error findings the chain has.
+    fn preflight(&mut self, report: &Report) -> Preflight {
+        let mut lines: Vec<(Option<bool>, String)> = Vec::new();
         let errors = upload::blocking_findings(report);
-        line(
-            ui,
+        lines.push((
             Some(errors.is_empty()),
             if errors.is_empty() {
                 "The chain has no error findings".into()
             } else {
                 format!("The chain has {} error finding(s)", errors.len())
             },
-        );
+        ));
         let target = self.target();
         let payload = target
             .as_ref()
             .ok()
             .map(|t| upload::payload_for(t, report, false, None));
         match (&target, &payload) {
-            (Err(e), _) => line(ui, Some(false), e.clone()),
-            (Ok(_), Some(Err(e))) => line(ui, Some(false), e.to_string()),
-            (Ok(t), Some(Ok(p))) => line(
-                ui,
-                Some(true),
-                format!(
-                    "Will send {} certificate(s) to {}: {}{}",
-                    p.fingerprints.len(),
-                    match t {
-                        Target::Genesys(g) => g.api_base.clone(),
-                        Target::Rest(r) => r.upload_url().unwrap_or_default(),
-                        Target::AudioCodes(a) => a.endpoint(),
-                        Target::Files(f) => f.endpoint(),
-                    },
-                    p.display_names().join(", "),
-                    // A certificate authority takes the CA certificates, root included: not the
-                    // "bundle" the banner counts (leaf and intermediates).
-                    if t.kind() == "genesys" {
-                        " (the CA part of the chain, root included)"
-                    } else {
-                        ""
-                    },
-                ),
-            ),
+            (Err(e), _) => lines.push((Some(false), e.clone())),
+            (Ok(_), Some(Err(e))) => lines.push((Some(false), e.to_string())),
+            (Ok(t), Some(Ok(p))) => lines.push((Some(true), sends_words(t, p))),
             _ => {}
         }
         let mut cloud = false;
         if let Some(trunk) = self.chosen_trunk() {
+            // The trunk's words come from the server: shown escaped.
             for (passed, text) in trunk.checklist() {
-                line(ui, if passed { Some(true) } else { None }, text);
+                lines.push((
+                    if passed { Some(true) } else { None },
+                    crate::engine::text::escaped(&text),
+                ));
             }
             if trunk.is_byoc_cloud() {
                 cloud = true;
-                line(
-                    ui,
-                    Some(false),
-                    genesys::BYOC_CLOUD_NOTHING_TO_UPLOAD.into(),
-                );
+                lines.push((Some(false), genesys::BYOC_CLOUD_NOTHING_TO_UPLOAD.into()));
             }
         }
         // A CA file named in the form is checked here, before the confirmation, not after it.
         let ca_file_missing = self.prefs.choice != TargetChoice::Sandbox && self.ca_file_missing();
         if ca_file_missing {
-            line(
-                ui,
+            lines.push((
                 Some(false),
                 format!(
                     "CA file {}: not found",
                     crate::engine::text::escape(crate::files::unquoted(&self.prefs.ca_file))
                 ),
-            );
+            ));
         }
         // The leaf's key, for a device: named, and there (it is read and checked on the worker).
         let mut key_missing = false;
@@ -94,27 +87,25 @@ impl UploadPanel {
             match self.key_file(t) {
                 Err(e) => {
                     key_missing = true;
-                    line(ui, Some(false), e);
+                    lines.push((Some(false), e));
                 }
                 Ok(Some(path)) if self.key_file_missing() => {
                     key_missing = true;
-                    line(
-                        ui,
+                    lines.push((
                         Some(false),
                         format!(
                             "Private key {}: not found",
                             crate::engine::text::path(&path)
                         ),
-                    );
+                    ));
                 }
-                Ok(Some(path)) => line(
-                    ui,
+                Ok(Some(path)) => lines.push((
                     Some(true),
                     format!(
                         "Private key {} goes to this destination only",
                         crate::engine::text::path(&path)
                     ),
-                ),
+                )),
                 Ok(None) => {}
             }
         }
@@ -123,19 +114,25 @@ impl UploadPanel {
             && !cloud
             && !ca_file_missing
             && !key_missing;
+        Preflight {
+            lines,
+            ready,
+            errors: errors.len(),
+        }
+    }
+
+    /// Upload (asks first), Upload anyway… when the chain has errors, and Cancel while one runs.
+    fn ui_upload_buttons(&mut self, ui: &mut egui::Ui, ready: bool, errors: usize) {
         ui.horizontal(|ui| {
             let busy = self.running.is_some();
             if ui
-                .add_enabled(
-                    ready && errors.is_empty() && !busy,
-                    egui::Button::new("Upload"),
-                )
+                .add_enabled(ready && errors == 0 && !busy, egui::Button::new("Upload"))
                 .on_hover_text("Back up, upload, read back and verify (asks first)")
                 .clicked()
             {
                 self.confirm = Some(Confirm::Upload { forced: false });
             }
-            if !errors.is_empty()
+            if errors > 0
                 && ui
                     .add_enabled(ready && !busy, egui::Button::new("Upload anyway…"))
                     .clicked()
@@ -151,9 +148,6 @@ impl UploadPanel {
                 }
             }
         });
-        if let Some(m) = &self.message {
-            ui.label(m);
-        }
     }
 
     /// Where an upload goes, in lines for the confirmation: target, region, certificate authority,
@@ -219,4 +213,34 @@ impl UploadPanel {
         }
         lines
     }
+}
+
+/// The pre-flight checklist of an upload.
+struct Preflight {
+    lines: Vec<(Option<bool>, String)>,
+    ready: bool,
+    errors: usize,
+}
+
+/// "Will send N certificate(s) to WHERE: NAMES".
+fn sends_words(t: &Target, p: &upload::Payload) -> String {
+    let destination = match t {
+        Target::Genesys(g) => g.api_base.clone(),
+        Target::Rest(r) => r.upload_url().unwrap_or_default(),
+        Target::AudioCodes(a) => a.endpoint(),
+        Target::Files(f) => f.endpoint(),
+    };
+    format!(
+        "Will send {} certificate(s) to {}: {}{}",
+        p.fingerprints.len(),
+        crate::engine::text::escape(&destination),
+        p.display_names().join(", "),
+        // A certificate authority takes the CA certificates, root included: not the "bundle" the
+        // banner counts (leaf and intermediates).
+        if t.kind() == "genesys" {
+            " (the CA part of the chain, root included)"
+        } else {
+            ""
+        },
+    )
 }
