@@ -15,37 +15,7 @@ use super::trust::public_anchors;
 /// the path to an intermediate: its lowest certificate must itself be fit to issue certificates.
 /// Returns why the path fails, in words.
 pub fn validate(view: PathView<'_>, at: i64) -> Result<(), String> {
-    let path = view.path;
-    // The trust anchor's name and key (RFC 5280 §6.1.1 (d)) and the certificates below it, top first.
-    let (mut working_name, mut working_key, below): (String, (KeyKind, Vec<u8>), Vec<usize>) =
-        match path.end {
-            PathEnd::Anchor => {
-                let (&top, rest) = path
-                    .nodes
-                    .split_last()
-                    .ok_or_else(|| "the path is empty".to_string())?;
-                let anchor = view.cert(top);
-                (
-                    anchor.subject_key.clone(),
-                    (anchor.key.clone(), anchor.public_key.clone()),
-                    rest.iter().rev().copied().collect(),
-                )
-            }
-            PathEnd::PublicRoot(index) => {
-                let anchor = public_anchors()
-                    .iter()
-                    .find(|a| a.index == index)
-                    .ok_or_else(|| "the public root is unknown".to_string())?;
-                (
-                    anchor.subject_key.clone(),
-                    (anchor.key.clone(), anchor.public_key.clone()),
-                    path.nodes.iter().rev().copied().collect(),
-                )
-            }
-            PathEnd::UntrustedRoot | PathEnd::Incomplete => {
-                return Err("the path does not end at a trust anchor".into());
-            }
-        };
+    let (mut working_name, mut working_key, below) = anchor_of(&view)?;
     let n = below.len();
     let mut max_path_length = n;
     // Name constraints accumulated from the CAs above (RFC 5280 §6.1.3 (b), (c)).
@@ -60,36 +30,7 @@ pub fn validate(view: PathView<'_>, at: i64) -> Result<(), String> {
         // where the checks would too; what is its own (signatures with the working key, the public
         // root by index, validity, issuer names) is killed (docs/DEVELOPMENT.md).
         let acts_as_ca = !last || !view.has_leaf;
-        // §6.1.3 (a)(1): the signature verifies with the working public key.
-        let (kind, key) = &working_key;
-        match signature::verify(cert, kind, key) {
-            SignatureCheck::Valid => {}
-            SignatureCheck::Invalid => {
-                return Err(format!("the signature of \"{name}\" does not verify"));
-            }
-            SignatureCheck::Unverifiable(why) => {
-                return Err(format!(
-                    "the signature of \"{name}\" cannot be verified: {}",
-                    why.reason()
-                ));
-            }
-        }
-        // RFC 5280 §4.1.1.2: signatureAlgorithm MUST be the same as the TBS signature field (openssl:
-        // error 78; rustls-webpki refuses it too).
-        if cert.signature_algorithms_differ {
-            return Err(format!(
-                "\"{name}\" names one signature algorithm outside its signed part and another inside"
-            ));
-        }
-        // (a)(2) validity, (a)(4) issuer name.
-        if !cert.is_valid_at(at) {
-            return Err(format!("\"{name}\" is not valid at the validation time"));
-        }
-        if cert.issuer_key != working_name {
-            return Err(format!(
-                "the issuer name of \"{name}\" is not the subject of the certificate above"
-            ));
-        }
+        basic_checks(cert, &name, &working_key, &working_name, at)?;
         // (b), (c): self-issued intermediates are exempt; the last certificate never is.
         if last || !cert.is_self_issued() {
             for ca in &constraints {
@@ -110,33 +51,7 @@ pub fn validate(view: PathView<'_>, at: i64) -> Result<(), String> {
             ));
         }
         if acts_as_ca {
-            // §6.1.4 (k): a v3 certificate must be a CA (basicConstraints cA TRUE).
-            if cert.version >= 3 && !cert.is_ca() {
-                return Err(format!("\"{name}\" is not a CA certificate"));
-            }
-            // (l): self-issued certificates do not count against the path length.
-            if !last {
-                if !cert.is_self_issued() {
-                    if max_path_length == 0 {
-                        return Err(format!(
-                            "the path length constraint of a CA above \"{name}\" is exceeded"
-                        ));
-                    }
-                    max_path_length -= 1;
-                }
-            } else if !cert.is_self_issued() && max_path_length == 0 {
-                return Err(format!(
-                    "the path length constraint of a CA above \"{name}\" leaves it no room to issue"
-                ));
-            }
-            // (m)
-            if let Some(limit) = cert.basic_constraints.and_then(|bc| bc.path_len) {
-                max_path_length = max_path_length.min(limit as usize);
-            }
-            // (n)
-            if cert.key_usage.is_some_and(|ku| !ku.key_cert_sign()) {
-                return Err(format!("the keyUsage of \"{name}\" lacks keyCertSign"));
-            }
+            ca_checks(cert, &name, last, &mut max_path_length)?;
             if cert.name_constraints.is_some() {
                 constraints.push(cert);
             }
@@ -144,6 +59,121 @@ pub fn validate(view: PathView<'_>, at: i64) -> Result<(), String> {
         // (c)-(f) of §6.1.4: the next certificate is checked with this one's name and key.
         working_name = cert.subject_key.clone();
         working_key = (cert.key.clone(), cert.public_key.clone());
+    }
+    Ok(())
+}
+
+/// The working name and key a path starts from, and its certificates below the anchor (top first).
+type Start = (String, (KeyKind, Vec<u8>), Vec<usize>);
+
+/// The trust anchor's name and key (RFC 5280 §6.1.1 (d)) and the certificates below it, top first.
+fn anchor_of(view: &PathView<'_>) -> Result<Start, String> {
+    let path = view.path;
+    match path.end {
+        PathEnd::Anchor => {
+            let (&top, rest) = path
+                .nodes
+                .split_last()
+                .ok_or_else(|| "the path is empty".to_string())?;
+            let anchor = view.cert(top);
+            Ok((
+                anchor.subject_key.clone(),
+                (anchor.key.clone(), anchor.public_key.clone()),
+                rest.iter().rev().copied().collect(),
+            ))
+        }
+        PathEnd::PublicRoot(index) => {
+            let anchor = public_anchors()
+                .iter()
+                .find(|a| a.index == index)
+                .ok_or_else(|| "the public root is unknown".to_string())?;
+            Ok((
+                anchor.subject_key.clone(),
+                (anchor.key.clone(), anchor.public_key.clone()),
+                path.nodes.iter().rev().copied().collect(),
+            ))
+        }
+        PathEnd::UntrustedRoot | PathEnd::Incomplete => {
+            Err("the path does not end at a trust anchor".into())
+        }
+    }
+}
+
+/// RFC 5280 §6.1.3 (a): the signature with the working public key, one signature algorithm, the
+/// validity, the issuer name.
+fn basic_checks(
+    cert: &Certificate,
+    name: &str,
+    (kind, key): &(KeyKind, Vec<u8>),
+    working_name: &str,
+    at: i64,
+) -> Result<(), String> {
+    // (a)(1): the signature verifies with the working public key.
+    match signature::verify(cert, kind, key) {
+        SignatureCheck::Valid => {}
+        SignatureCheck::Invalid => {
+            return Err(format!("the signature of \"{name}\" does not verify"));
+        }
+        SignatureCheck::Unverifiable(why) => {
+            return Err(format!(
+                "the signature of \"{name}\" cannot be verified: {}",
+                why.reason()
+            ));
+        }
+    }
+    // RFC 5280 §4.1.1.2: signatureAlgorithm MUST be the same as the TBS signature field (openssl:
+    // error 78; rustls-webpki refuses it too).
+    if cert.signature_algorithms_differ {
+        return Err(format!(
+            "\"{name}\" names one signature algorithm outside its signed part and another inside"
+        ));
+    }
+    // (a)(2) validity, (a)(4) issuer name.
+    if !cert.is_valid_at(at) {
+        return Err(format!("\"{name}\" is not valid at the validation time"));
+    }
+    if cert.issuer_key != working_name {
+        return Err(format!(
+            "the issuer name of \"{name}\" is not the subject of the certificate above"
+        ));
+    }
+    Ok(())
+}
+
+/// RFC 5280 §6.1.4 (k)-(n) for a certificate that acts as a CA: the CA flag, the path length (which
+/// it updates), keyCertSign.
+fn ca_checks(
+    cert: &Certificate,
+    name: &str,
+    last: bool,
+    max_path_length: &mut usize,
+) -> Result<(), String> {
+    // (k): a v3 certificate must be a CA (basicConstraints cA TRUE).
+    if cert.version >= 3 && !cert.is_ca() {
+        return Err(format!("\"{name}\" is not a CA certificate"));
+    }
+    // (l): self-issued certificates do not count against the path length.
+    if !last {
+        if !cert.is_self_issued() {
+            if *max_path_length == 0 {
+                return Err(format!(
+                    "the path length constraint of a CA above \"{name}\" is exceeded"
+                ));
+            }
+            *max_path_length -= 1;
+        }
+    } else if !cert.is_self_issued() && *max_path_length == 0 {
+        return Err(format!(
+            "the path length constraint of a CA above \"{name}\" leaves it no room to issue"
+        ));
+    }
+    // (m)
+    if let Some(limit) = cert.basic_constraints.and_then(|bc| bc.path_len) {
+        *max_path_length = (*max_path_length).min(limit as usize);
+    }
+    // (n)
+    if cert.key_usage.is_some_and(|ku| !ku.key_cert_sign()) {
+        return Err(format!("the keyUsage of \"{name}\" lacks keyCertSign"));
     }
     Ok(())
 }
