@@ -37,6 +37,36 @@ pub(super) fn leaf(cert: &Certificate, options: &CheckOptions, findings: &mut Ve
             format!("the leaf \"{name}\" is a CA certificate (basicConstraints CA:TRUE)"),
         ));
     }
+    extended_key_usage(cert, &name, options, findings);
+    if let Some(ku) = cert.key_usage
+        && !ku.digital_signature()
+    {
+        let detail = if matches!(cert.key, KeyKind::Rsa { .. }) && ku.key_encipherment() {
+            "only keyEncipherment: it works only for TLS 1.2 RSA key exchange, not TLS 1.3 or ECDHE suites"
+        } else {
+            "no digitalSignature: TLS cannot use the key"
+        };
+        findings.push(Finding::new(
+            Code::LeafKeyUsage,
+            id,
+            format!("the keyUsage of the leaf \"{name}\" has {detail}"),
+        ));
+    }
+    profile_key_type(cert, &name, options, findings);
+    san_rules(cert, &name, findings);
+    common_name(cert, findings);
+    host(cert, options, findings);
+}
+
+/// The leaf's Extended Key Usage: present (BR §7.1.2.7.10), serverAuth, not anyExtendedKeyUsage,
+/// not critical; clientAuth where the profile needs it (SIP mutual TLS, Teams Direct Routing).
+fn extended_key_usage(
+    cert: &Certificate,
+    name: &str,
+    options: &CheckOptions,
+    findings: &mut Vec<Finding>,
+) {
+    let id = Some(cert.sha256);
     match &cert.extended_key_usage {
         None => findings.push(Finding::new(
             Code::CabfLeafEkuMissing,
@@ -92,20 +122,17 @@ pub(super) fn leaf(cert: &Certificate, options: &CheckOptions, findings: &mut Ve
             }
         }
     }
-    if let Some(ku) = cert.key_usage
-        && !ku.digital_signature()
-    {
-        let detail = if matches!(cert.key, KeyKind::Rsa { .. }) && ku.key_encipherment() {
-            "only keyEncipherment: it works only for TLS 1.2 RSA key exchange, not TLS 1.3 or ECDHE suites"
-        } else {
-            "no digitalSignature: TLS cannot use the key"
-        };
-        findings.push(Finding::new(
-            Code::LeafKeyUsage,
-            id,
-            format!("the keyUsage of the leaf \"{name}\" has {detail}"),
-        ));
-    }
+}
+
+/// The key type a profile's far end can use: RSA for Genesys Cloud BYOC Cloud and for Teams Direct
+/// Routing.
+fn profile_key_type(
+    cert: &Certificate,
+    name: &str,
+    options: &CheckOptions,
+    findings: &mut Vec<Finding>,
+) {
+    let id = Some(cert.sha256);
     if options.profile == Profile::GenesysByocCloud && !matches!(cert.key, KeyKind::Rsa { .. }) {
         findings.push(Finding::new(
             Code::ProfileKeyType,
@@ -128,6 +155,11 @@ pub(super) fn leaf(cert: &Certificate, options: &CheckOptions, findings: &mut Ve
             ),
         ));
     }
+}
+
+/// The leaf's DNS names: no wildcard on a public suffix, no underscore (BR §7.1.4.2.1).
+fn san_rules(cert: &Certificate, name: &str, findings: &mut Vec<Finding>) {
+    let id = Some(cert.sha256);
     for san in &cert.sans {
         if let San::Dns(pattern) = san
             && let Some(parent) = pattern.strip_prefix("*.")
@@ -156,8 +188,6 @@ pub(super) fn leaf(cert: &Certificate, options: &CheckOptions, findings: &mut Ve
             ));
         }
     }
-    common_name(cert, findings);
-    host(cert, options, findings);
 }
 
 /// Baseline Requirements §7.1.4.3: a Common Name, when present, is one of the SANs — an IP address in
