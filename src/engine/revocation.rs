@@ -240,7 +240,6 @@ fn assess(view: PathView<'_>, options: &CheckOptions) -> (Vec<Finding>, Vec<Revo
         return (findings, statuses);
     }
     let path = view.path;
-    let at = options.at;
     for (position, &node) in path.nodes.iter().enumerate() {
         let cert = view.cert(node);
         let last = position + 1 == path.nodes.len();
@@ -263,105 +262,128 @@ fn assess(view: PathView<'_>, options: &CheckOptions) -> (Vec<Finding>, Vec<Revo
                 continue;
             }
         };
-        let name = cert.display_name();
-        let named: Vec<&Crl> = options
-            .crls
-            .iter()
-            .map(|c| c.as_ref())
-            .filter(|c| c.issuer_key == cert.issuer_key && c.covers(cert))
-            .collect();
-        let signed: Vec<&Crl> = named
-            .iter()
-            .copied()
-            .filter(|c| c.signed_by(&kind, &key))
-            .collect();
-        for crl in named
-            .iter()
-            .filter(|c| !signed.iter().any(|s| s.sha256 == c.sha256))
-        {
+        let usable = usable_crls(cert, (&kind, &key), issuer_cert, options, &mut findings);
+        statuses.push(status_of(cert, &usable, &mut findings));
+    }
+    (findings, statuses)
+}
+
+/// The CRLs of `cert`'s issuer that may be used: signed with the issuer's key (`kind`, `key`), sound
+/// (`Crl::defect`), issued by the validation time. Those that are not are said
+/// (`revocation.crl-invalid`), and a used one past its nextUpdate too (`revocation.crl-expired`).
+fn usable_crls<'c>(
+    cert: &Certificate,
+    (kind, key): (&KeyKind, &[u8]),
+    issuer_cert: Option<&Certificate>,
+    options: &'c CheckOptions,
+    findings: &mut Vec<Finding>,
+) -> Vec<&'c Crl> {
+    let at = options.at;
+    let name = cert.display_name();
+    let named: Vec<&Crl> = options
+        .crls
+        .iter()
+        .map(|c| c.as_ref())
+        .filter(|c| c.issuer_key == cert.issuer_key && c.covers(cert))
+        .collect();
+    let signed: Vec<&Crl> = named
+        .iter()
+        .copied()
+        .filter(|c| c.signed_by(kind, key))
+        .collect();
+    for crl in named
+        .iter()
+        .filter(|c| !signed.iter().any(|s| s.sha256 == c.sha256))
+    {
+        findings.push(Finding::new(
+            Code::RevocationCrlInvalid,
+            Some(cert.sha256),
+            format!(
+                "the CRL {} names the issuer of \"{name}\" but its signature does not verify with that issuer's key; it is not used",
+                crl.source
+            ),
+        ));
+    }
+    let mut usable = Vec::new();
+    for crl in signed {
+        if let Some(why) = crl.defect(issuer_cert) {
+            findings.push(Finding::new(
+                Code::RevocationCrlInvalid,
+                Some(cert.sha256),
+                format!("the CRL {} for \"{name}\" is not used: {why}", crl.source),
+            ));
+        } else if crl.this_update > at {
             findings.push(Finding::new(
                 Code::RevocationCrlInvalid,
                 Some(cert.sha256),
                 format!(
-                    "the CRL {} names the issuer of \"{name}\" but its signature does not verify with that issuer's key; it is not used",
-                    crl.source
-                ),
-            ));
-        }
-        let mut usable = Vec::new();
-        for crl in signed {
-            if let Some(why) = crl.defect(issuer_cert) {
-                findings.push(Finding::new(
-                    Code::RevocationCrlInvalid,
-                    Some(cert.sha256),
-                    format!("the CRL {} for \"{name}\" is not used: {why}", crl.source),
-                ));
-            } else if crl.this_update > at {
-                findings.push(Finding::new(
-                    Code::RevocationCrlInvalid,
-                    Some(cert.sha256),
-                    format!(
-                        "the CRL {} for \"{name}\" was issued on {}, after the validation time; it is not used",
-                        crl.source,
-                        super::checks::date(crl.this_update)
-                    ),
-                ));
-            } else if crl.next_update.is_some_and(|next| next < at) {
-                findings.push(Finding::new(
-                    Code::RevocationCrlExpired,
-                    Some(cert.sha256),
-                    format!(
-                        "the CRL {} for \"{name}\" was due to be replaced on {}: get a current one (its CRL distribution point); it was still used",
-                        crl.source,
-                        super::checks::date(crl.next_update.unwrap_or_default())
-                    ),
-                ));
-                usable.push(crl);
-            } else {
-                usable.push(crl);
-            }
-        }
-        if let Some((crl, since)) = usable
-            .iter()
-            .find_map(|crl| crl.revoked.get(&cert.serial).map(|since| (crl, *since)))
-        {
-            statuses.push(Revocation::Revoked {
-                crl: crl.source.clone(),
-                since,
-            });
-            findings.push(Finding::new(
-                Code::RevocationRevoked,
-                Some(cert.sha256),
-                format!(
-                    "\"{name}\" (serial {}) is revoked: the CRL {} of its issuer lists it since {}",
-                    super::cert::hex(&cert.serial),
+                    "the CRL {} for \"{name}\" was issued on {}, after the validation time; it is not used",
                     crl.source,
-                    super::checks::date(since)
+                    super::checks::date(crl.this_update)
                 ),
             ));
-        } else if let Some(crl) = usable.first() {
-            statuses.push(Revocation::Good {
-                crl: crl.source.clone(),
-                this_update: crl.this_update,
-                next_update: crl.next_update,
-            });
-        } else if !cert.crl_distribution_points.is_empty() {
-            statuses.push(Revocation::Unknown {
-                points: cert.crl_distribution_points.clone(),
-            });
+        } else if crl.next_update.is_some_and(|next| next < at) {
             findings.push(Finding::new(
-                Code::RevocationUnknown,
+                Code::RevocationCrlExpired,
                 Some(cert.sha256),
                 format!(
-                    "no usable CRL for \"{name}\", which names {}: its revocation was not checked",
-                    super::text::escape(&cert.crl_distribution_points.join(", "))
+                    "the CRL {} for \"{name}\" was due to be replaced on {}: get a current one (its CRL distribution point); it was still used",
+                    crl.source,
+                    super::checks::date(crl.next_update.unwrap_or_default())
                 ),
             ));
+            usable.push(crl);
         } else {
-            statuses.push(Revocation::NoCrl);
+            usable.push(crl);
         }
     }
-    (findings, statuses)
+    usable
+}
+
+/// What the usable CRLs say of `cert`: revoked (said, `revocation.revoked`), good, unknown (it names
+/// distribution points but no CRL is usable, said), or no CRL at all.
+fn status_of(cert: &Certificate, usable: &[&Crl], findings: &mut Vec<Finding>) -> Revocation {
+    let name = cert.display_name();
+    if let Some((crl, since)) = usable
+        .iter()
+        .find_map(|crl| crl.revoked.get(&cert.serial).map(|since| (crl, *since)))
+    {
+        findings.push(Finding::new(
+            Code::RevocationRevoked,
+            Some(cert.sha256),
+            format!(
+                "\"{name}\" (serial {}) is revoked: the CRL {} of its issuer lists it since {}",
+                super::cert::hex(&cert.serial),
+                crl.source,
+                super::checks::date(since)
+            ),
+        ));
+        return Revocation::Revoked {
+            crl: crl.source.clone(),
+            since,
+        };
+    }
+    if let Some(crl) = usable.first() {
+        return Revocation::Good {
+            crl: crl.source.clone(),
+            this_update: crl.this_update,
+            next_update: crl.next_update,
+        };
+    }
+    if cert.crl_distribution_points.is_empty() {
+        return Revocation::NoCrl;
+    }
+    findings.push(Finding::new(
+        Code::RevocationUnknown,
+        Some(cert.sha256),
+        format!(
+            "no usable CRL for \"{name}\", which names {}: its revocation was not checked",
+            super::text::escape(&cert.crl_distribution_points.join(", "))
+        ),
+    ));
+    Revocation::Unknown {
+        points: cert.crl_distribution_points.clone(),
+    }
 }
 
 /// Whether rustls-webpki may be given this CRL for its own check of `view`: one Chainsmith itself
