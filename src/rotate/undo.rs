@@ -126,7 +126,55 @@ pub fn rollback(
     }
     let now = clock();
     let path = new_run_path(data_dir, now, &previous.plan_name, "rollback");
-    let mut run = RunFile {
+    let mut run = rollback_run(previous, previous_path, now);
+    save(&path, &run)?;
+    for i in (0..previous.targets.len()).rev() {
+        let before = &previous.targets[i];
+        if !before.was_changed() {
+            // Nothing was sent there: nothing to put back.
+            run.targets[i].status = Status::Unchanged;
+            continue;
+        }
+        progress(Progress::Started(i));
+        let started = std::time::Instant::now();
+        let default = Secrets::default();
+        let secrets = secrets.get(i).unwrap_or(&default);
+        let refusal = match rollback_refusal(before, secrets) {
+            Some(why) => Some(why),
+            None => match rollback_target_plan(before, data_dir) {
+                Ok(plan) => {
+                    let mut on_event = |event: Event| progress(Progress::Step(i, event));
+                    let (record, _) =
+                        upload::run(&plan, secrets, cancel.clone(), clock(), &mut on_event);
+                    put_back(&mut run.targets[i], before, &plan, &record);
+                    None
+                }
+                Err(e) => Some(e.to_string()),
+            },
+        };
+        if let Some(why) = refusal {
+            run.targets[i].status = Status::Refused;
+            run.targets[i].error = Some(why);
+        }
+        run.targets[i].seconds = started.elapsed().as_secs_f64();
+        progress(Progress::Finished(i, run.targets[i].status));
+        save(&path, &run)?;
+    }
+    run.finished = Some(engine::report::rfc3339(clock()));
+    save(&path, &run)?;
+    // The run it undid is marked once every changed target is back, so that it is never resumed or
+    // rolled back again; a rollback that did not finish can be run again.
+    if run.exit_code() == 0 {
+        let mut undone = previous.clone();
+        undone.rolled_back_by = Some(path.display().to_string());
+        save(previous_path, &undone)?;
+    }
+    Ok((run, path))
+}
+
+/// The run file of a rollback of `previous`: its targets pending, each holding what the run left.
+fn rollback_run(previous: &RunFile, previous_path: &Path, now: i64) -> RunFile {
+    RunFile {
         chainsmith_rotation: 2,
         plan: previous.plan.clone(),
         plan_sha256: previous.plan_sha256.clone(),
@@ -156,81 +204,54 @@ pub fn rollback(
         rollback_of: Some(previous_path.display().to_string()),
         rolled_back_by: None,
         resumed: 0,
+    }
+}
+
+/// One target's rollback (`record`, the upload of `plan`: its backup) into its entry of the
+/// rollback's run file: rolled back when verified, what it holds after, its error or what its
+/// emptiness means.
+fn put_back(
+    entry: &mut TargetRun,
+    before: &TargetRun,
+    plan: &upload::Plan,
+    record: &upload::Record,
+) {
+    let status = match Status::of(record) {
+        Status::Verified => Status::RolledBack,
+        other => other,
     };
-    save(&path, &run)?;
-    for i in (0..previous.targets.len()).rev() {
-        let before = &previous.targets[i];
-        if !before.was_changed() {
-            // Nothing was sent there: nothing to put back.
-            run.targets[i].status = Status::Unchanged;
-            continue;
-        }
-        progress(Progress::Started(i));
-        let started = std::time::Instant::now();
-        let default = Secrets::default();
-        let secrets = secrets.get(i).unwrap_or(&default);
-        let refusal = match rollback_refusal(before, secrets) {
-            Some(why) => Some(why),
-            None => match rollback_target_plan(before, data_dir) {
-                Ok(plan) => {
-                    let mut on_event = |event: Event| progress(Progress::Step(i, event));
-                    let (record, _) =
-                        upload::run(&plan, secrets, cancel.clone(), clock(), &mut on_event);
-                    let status = match Status::of(&record) {
-                        Status::Verified => Status::RolledBack,
-                        other => other,
-                    };
-                    let entry = &mut run.targets[i];
-                    entry.status = status;
-                    entry.changed = record.changed;
-                    entry.before = before.after.clone();
-                    entry.after = match status {
-                        Status::RolledBack => held(plan.payload.pem.as_deref()),
-                        Status::Differs | Status::ChangedUnverified => Vec::new(),
-                        _ => before.after.clone(),
-                    };
-                    entry.backup = record.backup.clone();
-                    entry.audit_time = Some(record.time.clone());
-                    entry.correlation_ids = record.correlation_ids.clone();
-                    entry.error = match (status, &record.error) {
-                        (_, Some(e)) => Some(e.clone()),
-                        (Status::RolledBack, None) if plan.payload.pem.is_none() => {
-                            // What it held just before this rollback: its own backup.
-                            let held_then = record
-                                .backup
-                                .as_deref()
-                                .and_then(|b| records::read_backup(Path::new(b)).ok())
-                                .and_then(|b| b.certificate);
-                            Some(match held_then {
-                                Some(_) => "removed what this run had put there, as the target held nothing before".into(),
-                                None => "it holds nothing, as before this run (the interrupted change had not landed)".into(),
-                            })
-                        }
-                        _ => None,
-                    };
-                    None
+    entry.status = status;
+    entry.changed = record.changed;
+    entry.before = before.after.clone();
+    entry.after = match status {
+        Status::RolledBack => held(plan.payload.pem.as_deref()),
+        Status::Differs | Status::ChangedUnverified => Vec::new(),
+        _ => before.after.clone(),
+    };
+    entry.backup = record.backup.clone();
+    entry.audit_time = Some(record.time.clone());
+    entry.correlation_ids = record.correlation_ids.clone();
+    entry.error = match (status, &record.error) {
+        (_, Some(e)) => Some(e.clone()),
+        (Status::RolledBack, None) if plan.payload.pem.is_none() => {
+            // What it held just before this rollback: its own backup.
+            let held_then = record
+                .backup
+                .as_deref()
+                .and_then(|b| records::read_backup(Path::new(b)).ok())
+                .and_then(|b| b.certificate);
+            Some(match held_then {
+                Some(_) => {
+                    "removed what this run had put there, as the target held nothing before".into()
                 }
-                Err(e) => Some(e.to_string()),
-            },
-        };
-        if let Some(why) = refusal {
-            run.targets[i].status = Status::Refused;
-            run.targets[i].error = Some(why);
+                None => {
+                    "it holds nothing, as before this run (the interrupted change had not landed)"
+                        .into()
+                }
+            })
         }
-        run.targets[i].seconds = started.elapsed().as_secs_f64();
-        progress(Progress::Finished(i, run.targets[i].status));
-        save(&path, &run)?;
-    }
-    run.finished = Some(engine::report::rfc3339(clock()));
-    save(&path, &run)?;
-    // The run it undid is marked once every changed target is back, so that it is never resumed or
-    // rolled back again; a rollback that did not finish can be run again.
-    if run.exit_code() == 0 {
-        let mut undone = previous.clone();
-        undone.rolled_back_by = Some(path.display().to_string());
-        save(previous_path, &undone)?;
-    }
-    Ok((run, path))
+        _ => None,
+    };
 }
 
 /// Why a changed target cannot be put back (nothing is sent to it then): no backup in the journal,
