@@ -83,6 +83,16 @@ fn outcome(run: &RunFile) -> String {
 
 fn blocks(run: &RunFile, run_path: &Path, ctx: &Context) -> Vec<Block> {
     let mut out = Vec::new();
+    summary(&mut out, run, run_path, ctx);
+    bundle(&mut out, ctx);
+    targets(&mut out, run);
+    far_ends(&mut out, run);
+    to_undo(&mut out, run, run_path);
+    out
+}
+
+/// The title and the run's facts: plan, times, outcome, run file, who made the report.
+fn summary(out: &mut Vec<Block>, run: &RunFile, run_path: &Path, ctx: &Context) {
     let title = if run.action == "rollback" {
         format!("Certificate rotation rolled back: {}", run.plan_name)
     } else {
@@ -112,7 +122,10 @@ fn blocks(run: &RunFile, run_path: &Path, ctx: &Context) -> Vec<Block> {
             ],
         ],
     ));
+}
 
+/// The bundle: its verdict and its certificates.
+fn bundle(out: &mut Vec<Block>, ctx: &Context) {
     out.push(Block::Heading(2, "The bundle".into()));
     out.push(Block::Para(ctx.verdict.clone()));
     out.push(Block::Table(
@@ -130,7 +143,10 @@ fn blocks(run: &RunFile, run_path: &Path, ctx: &Context) -> Vec<Block> {
             })
             .collect(),
     ));
+}
 
+/// Every target: a table of results, then each with what it held before and holds now.
+fn targets(out: &mut Vec<Block>, run: &RunFile) {
     out.push(Block::Heading(2, "Targets".into()));
     out.push(Block::Table(
         vec![
@@ -180,7 +196,10 @@ fn blocks(run: &RunFile, run_path: &Path, ctx: &Context) -> Vec<Block> {
         }
         out.push(Block::Table(vec!["", ""], rows));
     }
+}
 
+/// What the far ends serve, when the plan names endpoints to probe.
+fn far_ends(out: &mut Vec<Block>, run: &RunFile) {
     if !run.verify.is_empty() {
         out.push(Block::Heading(2, "What the far ends serve".into()));
         let rows = run
@@ -219,7 +238,10 @@ fn blocks(run: &RunFile, run_path: &Path, ctx: &Context) -> Vec<Block> {
             rows,
         ));
     }
+}
 
+/// How to undo a rotation that changed something.
+fn to_undo(out: &mut Vec<Block>, run: &RunFile, run_path: &Path) {
     if run.action == "apply" && run.targets.iter().any(|t| t.was_changed()) {
         out.push(Block::Heading(2, "To undo".into()));
         out.push(Block::Para(format!(
@@ -227,7 +249,6 @@ fn blocks(run: &RunFile, run_path: &Path, ctx: &Context) -> Vec<Block> {
             run_path.display()
         )));
     }
-    out
 }
 
 /// Markdown: see [`crate::engine::text::markdown`] (text stays text, in a cell or a paragraph).
