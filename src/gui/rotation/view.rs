@@ -48,6 +48,41 @@ impl RotationPanel {
     pub(super) fn ui_body(&mut self, ui: &mut egui::Ui, seed: &Seed) -> Option<RotationAction> {
         let mut action = None;
         let running = self.worker.is_some();
+        if let Some(a) = self.ui_plan_buttons(ui, seed) {
+            action = Some(a);
+        }
+        self.ui_plan_line(ui);
+        if self.editing && !running {
+            ui.separator();
+            if self.ui_form(ui) {
+                self.check_draft();
+            }
+        }
+        ui.separator();
+        let ready = self.rotation.is_some()
+            && !running
+            && self.confirm.is_none()
+            && self.confirm_task.is_none();
+        if let Some(a) = self.ui_run_buttons(ui, ready) {
+            action = Some(a);
+        }
+        if let Some(verdict) = &self.verdict {
+            // The chain as checked; what each target receives of it is under the target's name.
+            ui.label(format!("Chain checked: {verdict}"))
+                .on_hover_text("Each target receives its part: a Genesys certificate authority the CA certificates, a REST endpoint the bundle (see under each target)");
+        }
+        if let Some(m) = &self.message {
+            ui.label(RichText::new(m).strong());
+        }
+        ui.separator();
+        self.ui_table(ui);
+        action
+    }
+
+    /// Open, start from the loaded chain, save, and edit the plan.
+    fn ui_plan_buttons(&mut self, ui: &mut egui::Ui, seed: &Seed) -> Option<RotationAction> {
+        let mut action = None;
+        let running = self.worker.is_some();
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(!running, egui::Button::new("Open plan…"))
@@ -81,6 +116,11 @@ impl RotationPanel {
             }
             ui.toggle_value(&mut self.editing, "Edit plan");
         });
+        action
+    }
+
+    /// Which plan this is, and one line that says whether it checks out.
+    fn ui_plan_line(&mut self, ui: &mut egui::Ui) {
         match &self.plan_path {
             Some(p) => ui.label(format!("Plan: {}", crate::engine::text::path(p))),
             None if !self.draft.bundle.inputs.is_empty()
@@ -103,17 +143,12 @@ impl RotationPanel {
         let full = self.plan_error.clone().unwrap_or_default();
         ui.add(egui::Label::new(line).truncate())
             .on_hover_text(full);
-        if self.editing && !running {
-            ui.separator();
-            if self.ui_form(ui) {
-                self.check_draft();
-            }
-        }
-        ui.separator();
-        let ready = self.rotation.is_some()
-            && !running
-            && self.confirm.is_none()
-            && self.confirm_task.is_none();
+    }
+
+    /// Status, dry run, apply (canary first) or continue, stop, roll back, and the report.
+    fn ui_run_buttons(&mut self, ui: &mut egui::Ui, ready: bool) -> Option<RotationAction> {
+        let mut action = None;
+        let running = self.worker.is_some();
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(ready, egui::Button::new("Status"))
@@ -182,16 +217,6 @@ impl RotationPanel {
                 ui.spinner();
             }
         });
-        if let Some(verdict) = &self.verdict {
-            // The chain as checked; what each target receives of it is under the target's name.
-            ui.label(format!("Chain checked: {}", escaped(verdict)))
-                .on_hover_text("Each target receives its part: a Genesys certificate authority the CA certificates, a REST endpoint the bundle (see under each target)");
-        }
-        if let Some(m) = &self.message {
-            ui.label(RichText::new(m).strong());
-        }
-        ui.separator();
-        self.ui_table(ui);
         action
     }
 
