@@ -134,8 +134,9 @@ impl RotationPanel {
                     ui.separator();
                     ui.label(RichText::new(escaped(&t.name)).strong());
                     ui.label(format!("Destination: {}", t.destination));
+                    // The certificates' names as the engine shows them (escaped there).
                     for line in &t.sends {
-                        ui.label(format!("Sends: {}", escaped(line)));
+                        ui.label(format!("Sends: {line}"));
                     }
                     ui.label(&t.backup);
                 }

@@ -95,8 +95,13 @@ pub struct ConfirmTarget {
     pub backup: String,
 }
 
-/// A target's destination in words: the live place a write reaches.
+/// A target's destination in words: the live place a write reaches (its names and addresses
+/// escaped, as they come from a plan or a form).
 pub fn destination(target: &upload::Target) -> String {
+    crate::engine::text::escaped(&destination_words(target))
+}
+
+fn destination_words(target: &upload::Target) -> String {
     match target {
         upload::Target::Genesys(g) => format!(
             "Genesys Cloud organisation at {}{}, OAuth client {}, certificate authority \"{}\"",

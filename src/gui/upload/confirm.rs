@@ -119,8 +119,9 @@ impl UploadPanel {
                     } else {
                         "This backup cannot be put back"
                     });
+                    // Their values are escaped where the lines are made.
                     for line in &lines {
-                        ui.label(crate::engine::text::escaped(line));
+                        ui.label(line);
                     }
                     ui.weak(format!("Backup: {}", path.display()));
                     if possible {
@@ -189,7 +190,10 @@ pub(super) fn rollback_lines(
     }
     let held = crate::rotate::held(backup.certificate.as_deref());
     let what = match &backup.target {
-        Target::Genesys(g) => format!("the certificate authority \"{}\"", g.ca_name),
+        Target::Genesys(g) => format!(
+            "the certificate authority \"{}\"",
+            crate::engine::text::escape(&g.ca_name)
+        ),
         Target::Rest(_) => "the certificate there".to_string(),
         Target::AudioCodes(a) => format!("TLS context {}", a.context),
         Target::Files(_) => "the files there".to_string(),

@@ -168,15 +168,18 @@ impl UploadPanel {
                 } else {
                     lines.push(format!(
                         "Target: Genesys Cloud, region {}",
-                        g.region.as_deref().unwrap_or(&g.api_base)
+                        crate::engine::text::escape(g.region.as_deref().unwrap_or(&g.api_base))
                     ));
                 }
-                lines.push(format!("Certificate authority: \"{}\"", g.ca_name));
+                lines.push(format!(
+                    "Certificate authority: \"{}\"",
+                    crate::engine::text::escape(&g.ca_name)
+                ));
                 lines.push(match self.chosen_trunk() {
                     Some(t) => format!(
                         "Trunk: \"{}\" ({})",
                         crate::engine::text::escape(&t.name),
-                        t.id
+                        crate::engine::text::escape(&t.id)
                     ),
                     None => "Trunk: none chosen (no pre-flight on a trunk)".into(),
                 });
@@ -185,7 +188,7 @@ impl UploadPanel {
                 lines.push(format!(
                     "Target: REST endpoint {} {}",
                     r.method,
-                    r.upload_url().unwrap_or_default()
+                    crate::engine::text::escape(&r.upload_url().unwrap_or_default())
                 ));
             }
             Target::AudioCodes(_) | Target::Files(_) => {
