@@ -1925,23 +1925,38 @@ fn control_characters_in_a_certificate_show_as_visible_escapes() {
     params.distinguished_name = rcgen::DistinguishedName::new();
     params.distinguished_name.push(
         rcgen::DnType::CommonName,
-        "\u{1b}[2J\r\nPASS: all good\u{202e}",
+        "\u{1b}[2J\r\nPASS: all good\u{202e}\\x1b",
     );
     let leaf = c.intermediate.issue(params, Alg::P256);
     let mut harness = harness(FakePicker::default());
     drop_bytes(
         &mut harness,
         &[(
-            "chain.pem",
+            "chain\\x1b.pem",
             (leaf.pem() + &c.intermediate.pem() + &c.root.pem()).into_bytes(),
         )],
     );
+    // Escaped once: the ESC as `\x1b`, the literal backslash-x1b with its backslash doubled.
     assert!(
         harness
-            .query_all_by_label_contains("\\x1b[2J\\x0d\\x0aPASS: all good\\u202e")
+            .query_all_by_label_contains("\\x1b[2J\\x0d\\x0aPASS: all good\\u202e\\\\x1b")
             .next()
             .is_some(),
         "the leaf's name is shown with visible escapes"
+    );
+    assert!(
+        harness
+            .query_all_by_label_contains("\\\\x1b[2J")
+            .next()
+            .is_none(),
+        "no name is escaped twice"
+    );
+    assert!(
+        harness
+            .query_all_by_label_contains("chain\\\\x1b.pem")
+            .next()
+            .is_some(),
+        "the file name is shown escaped once"
     );
     assert!(
         harness
