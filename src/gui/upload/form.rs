@@ -277,98 +277,9 @@ impl UploadPanel {
             &mut self.params_text,
         );
         egui::Grid::new("rest").num_columns(2).show(ui, |ui| {
-            let label = ui.label("URL");
-            ui.add(
-                egui::TextEdit::singleline(&mut rest.url)
-                    .hint_text("https://sbc.example.net/api/trunks/{trunk}/certificate")
-                    .desired_width(420.0),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
-            let label = ui.label("Placeholders");
-            if params_text.is_empty() && !rest.params.is_empty() {
-                *params_text = rest
-                    .params
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-            }
-            if ui
-                .add(
-                    egui::TextEdit::singleline(params_text)
-                        .hint_text("trunk=42")
-                        .desired_width(420.0),
-                )
-                .labelled_by(label.id)
-                .changed()
-            {
-                rest.params = params_text
-                    .split_whitespace()
-                    .filter_map(|p| p.split_once('='))
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect();
-            }
-            ui.end_row();
-            ui.label("Method");
-            ui.horizontal(|ui| {
-                for m in ["PUT", "POST", "PATCH"] {
-                    ui.selectable_value(&mut rest.method, m.to_string(), m);
-                }
-                ui.checkbox(&mut rest.raw_pem, "Raw PEM body");
-            });
-            ui.end_row();
-            let label = ui.label("JSON field");
-            ui.add_enabled(
-                !rest.raw_pem,
-                egui::TextEdit::singleline(&mut rest.field).desired_width(240.0),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
-            ui.label("Auth");
-            ui.horizontal(|ui| {
-                let kind = match rest.auth {
-                    RestAuth::None => 0,
-                    RestAuth::Bearer => 1,
-                    RestAuth::Basic { .. } => 2,
-                    RestAuth::Oauth { .. } => 3,
-                };
-                for (i, name) in ["None", "Bearer", "Basic", "OAuth"].iter().enumerate() {
-                    if ui.selectable_label(kind == i, *name).clicked() && kind != i {
-                        rest.auth = match i {
-                            1 => RestAuth::Bearer,
-                            2 => RestAuth::Basic {
-                                username: String::new(),
-                            },
-                            3 => RestAuth::Oauth {
-                                token_url: String::new(),
-                                client_id: String::new(),
-                            },
-                            _ => RestAuth::None,
-                        };
-                    }
-                }
-            });
-            ui.end_row();
-            match &mut rest.auth {
-                RestAuth::Basic { username } => {
-                    let label = ui.label("User");
-                    ui.text_edit_singleline(username).labelled_by(label.id);
-                    ui.end_row();
-                }
-                RestAuth::Oauth {
-                    token_url,
-                    client_id,
-                } => {
-                    let label = ui.label("Token URL");
-                    ui.text_edit_singleline(token_url).labelled_by(label.id);
-                    ui.end_row();
-                    let label = ui.label("Client id");
-                    ui.text_edit_singleline(client_id).labelled_by(label.id);
-                    ui.end_row();
-                }
-                _ => {}
-            }
+            rest_address_rows(ui, rest, params_text);
+            rest_body_rows(ui, rest);
+            rest_auth_rows(ui, rest);
             let needs_secret = rest.auth != RestAuth::None;
             let label = ui.label("Read URL (optional)");
             let mut read = rest.read_url.clone().unwrap_or_default();
@@ -395,25 +306,7 @@ impl UploadPanel {
             )
             .labelled_by(label.id);
             ui.end_row();
-            if !rest.pins.is_empty() {
-                ui.label("Trusted certificates");
-                ui.vertical(|ui| {
-                    let mut forget = None;
-                    for (i, pin) in rest.pins.iter().enumerate() {
-                        ui.horizontal(|ui| {
-                            ui.monospace(format!("SHA-256 {}", short_fingerprint(pin)))
-                                .on_hover_text(pin.as_str());
-                            if ui.small_button("Forget").clicked() {
-                                forget = Some(i);
-                            }
-                        });
-                    }
-                    if let Some(i) = forget {
-                        rest.pins.remove(i);
-                    }
-                });
-                ui.end_row();
-            }
+            rest_pins_row(ui, rest);
         });
     }
 
@@ -492,4 +385,136 @@ pub(super) fn secret_row(ui: &mut egui::Ui, what: &str, secret: &mut String, rem
         ui.checkbox(remember, "Remember in keychain");
     });
     ui.end_row();
+}
+
+/// The REST form's URL and its placeholders (`trunk=42`).
+fn rest_address_rows(
+    ui: &mut egui::Ui,
+    rest: &mut crate::upload::RestTarget,
+    params_text: &mut String,
+) {
+    let label = ui.label("URL");
+    ui.add(
+        egui::TextEdit::singleline(&mut rest.url)
+            .hint_text("https://sbc.example.net/api/trunks/{trunk}/certificate")
+            .desired_width(420.0),
+    )
+    .labelled_by(label.id);
+    ui.end_row();
+    let label = ui.label("Placeholders");
+    if params_text.is_empty() && !rest.params.is_empty() {
+        *params_text = rest
+            .params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    if ui
+        .add(
+            egui::TextEdit::singleline(params_text)
+                .hint_text("trunk=42")
+                .desired_width(420.0),
+        )
+        .labelled_by(label.id)
+        .changed()
+    {
+        rest.params = params_text
+            .split_whitespace()
+            .filter_map(|p| p.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+    }
+    ui.end_row();
+}
+
+/// How the certificate is sent: the method, and raw PEM or a JSON field.
+fn rest_body_rows(ui: &mut egui::Ui, rest: &mut crate::upload::RestTarget) {
+    ui.label("Method");
+    ui.horizontal(|ui| {
+        for m in ["PUT", "POST", "PATCH"] {
+            ui.selectable_value(&mut rest.method, m.to_string(), m);
+        }
+        ui.checkbox(&mut rest.raw_pem, "Raw PEM body");
+    });
+    ui.end_row();
+    let label = ui.label("JSON field");
+    ui.add_enabled(
+        !rest.raw_pem,
+        egui::TextEdit::singleline(&mut rest.field).desired_width(240.0),
+    )
+    .labelled_by(label.id);
+    ui.end_row();
+}
+
+/// The authentication: none, bearer token, Basic with its user, or OAuth with its token URL and
+/// client id.
+fn rest_auth_rows(ui: &mut egui::Ui, rest: &mut crate::upload::RestTarget) {
+    ui.label("Auth");
+    ui.horizontal(|ui| {
+        let kind = match rest.auth {
+            RestAuth::None => 0,
+            RestAuth::Bearer => 1,
+            RestAuth::Basic { .. } => 2,
+            RestAuth::Oauth { .. } => 3,
+        };
+        for (i, name) in ["None", "Bearer", "Basic", "OAuth"].iter().enumerate() {
+            if ui.selectable_label(kind == i, *name).clicked() && kind != i {
+                rest.auth = match i {
+                    1 => RestAuth::Bearer,
+                    2 => RestAuth::Basic {
+                        username: String::new(),
+                    },
+                    3 => RestAuth::Oauth {
+                        token_url: String::new(),
+                        client_id: String::new(),
+                    },
+                    _ => RestAuth::None,
+                };
+            }
+        }
+    });
+    ui.end_row();
+    match &mut rest.auth {
+        RestAuth::Basic { username } => {
+            let label = ui.label("User");
+            ui.text_edit_singleline(username).labelled_by(label.id);
+            ui.end_row();
+        }
+        RestAuth::Oauth {
+            token_url,
+            client_id,
+        } => {
+            let label = ui.label("Token URL");
+            ui.text_edit_singleline(token_url).labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Client id");
+            ui.text_edit_singleline(client_id).labelled_by(label.id);
+            ui.end_row();
+        }
+        _ => {}
+    }
+}
+
+/// The endpoint certificates trusted by fingerprint, each with Forget.
+fn rest_pins_row(ui: &mut egui::Ui, rest: &mut crate::upload::RestTarget) {
+    if !rest.pins.is_empty() {
+        ui.label("Trusted certificates");
+        ui.vertical(|ui| {
+            let mut forget = None;
+            for (i, pin) in rest.pins.iter().enumerate() {
+                ui.horizontal(|ui| {
+                    ui.monospace(format!("SHA-256 {}", short_fingerprint(pin)))
+                        .on_hover_text(pin.as_str());
+                    if ui.small_button("Forget").clicked() {
+                        forget = Some(i);
+                    }
+                });
+            }
+            if let Some(i) = forget {
+                rest.pins.remove(i);
+            }
+        });
+        ui.end_row();
+    }
 }
