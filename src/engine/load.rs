@@ -339,28 +339,7 @@ fn load_pem(source: &str, text: &[u8], loaded: &mut Loaded) {
     for block in pem::blocks(text) {
         let label = block.label.as_str();
         if label.ends_with("PRIVATE KEY") {
-            // Only the public half is worked out and kept (to compare with the leaf): the key itself
-            // travels no further than this line.
-            let public = match &block.body {
-                Ok(der) => key::public_half(KeyForm::from_label(label, block.encrypted), der),
-                Err(_) => Err(key::KeyUnread::Unsupported),
-            };
-            let unread = match &public {
-                Ok(_) => String::new(),
-                Err(why) => format!("; {}", why.words()),
-            };
-            loaded.findings.push(Finding::new(
-                Code::InputPrivateKey,
-                None,
-                format!(
-                    "{source}: line {}: a private key ({label}) was ignored; it is never put into a bundle, report or upload{unread}",
-                    block.line
-                ),
-            ));
-            loaded.keys.push(FoundKey {
-                source: source.to_string(),
-                public,
-            });
+            found_key(source, &block, loaded);
             if !other_labels.iter().any(|l| l == "a private key") {
                 other_labels.push("a private key".into());
             }
@@ -424,27 +403,59 @@ fn load_pem(source: &str, text: &[u8], loaded: &mut Loaded) {
             ),
         ));
     }
-    // A file that holds only private keys (certbot's privkey.pem beside the certificates) has its
-    // `input.private-key` warning; it is not an error of its own. A key with nothing else at all is
-    // caught by the analysis ("no certificate was found in the input").
-    let only_keys = !other_labels.is_empty() && other_labels.iter().all(|l| l == "a private key");
-    if loaded.certificates.len() == before
-        && malformed == 0
-        && !only_keys
-        && loaded.crls.len() == crls_before
-    {
-        let found = if other_labels.is_empty() {
-            "no PEM block".to_string()
-        } else {
-            other_labels.dedup();
-            format!("only {}", other_labels.join(", "))
-        };
-        loaded.findings.push(Finding::new(
-            Code::InputNoCertificate,
-            None,
-            format!("{source}: no certificate in it ({found})"),
-        ));
+    let nothing_new =
+        loaded.certificates.len() == before && loaded.crls.len() == crls_before && malformed == 0;
+    if nothing_new {
+        no_certificate(source, other_labels, loaded);
     }
+}
+
+/// A private key block: said (`input.private-key`) and only its public half kept, to compare with the
+/// leaf; the key itself travels no further than this function.
+fn found_key(source: &str, block: &pem::Block, loaded: &mut Loaded) {
+    let label = block.label.as_str();
+    let public = match &block.body {
+        Ok(der) => key::public_half(KeyForm::from_label(label, block.encrypted), der),
+        Err(_) => Err(key::KeyUnread::Unsupported),
+    };
+    let unread = match &public {
+        Ok(_) => String::new(),
+        Err(why) => format!("; {}", why.words()),
+    };
+    loaded.findings.push(Finding::new(
+        Code::InputPrivateKey,
+        None,
+        format!(
+            "{source}: line {}: a private key ({label}) was ignored; it is never put into a bundle, report or upload{unread}",
+            block.line
+        ),
+    ));
+    loaded.keys.push(FoundKey {
+        source: source.to_string(),
+        public,
+    });
+}
+
+/// A PEM file that brought nothing readable: `input.no-certificate`, naming the blocks it holds.
+/// A file that holds only private keys (certbot's privkey.pem beside the certificates) has its
+/// `input.private-key` warning; it is not an error of its own. A key with nothing else at all is
+/// caught by the analysis ("no certificate was found in the input").
+fn no_certificate(source: &str, mut other_labels: Vec<String>, loaded: &mut Loaded) {
+    let only_keys = !other_labels.is_empty() && other_labels.iter().all(|l| l == "a private key");
+    if only_keys {
+        return;
+    }
+    let found = if other_labels.is_empty() {
+        "no PEM block".to_string()
+    } else {
+        other_labels.dedup();
+        format!("only {}", other_labels.join(", "))
+    };
+    loaded.findings.push(Finding::new(
+        Code::InputNoCertificate,
+        None,
+        format!("{source}: no certificate in it ({found})"),
+    ));
 }
 
 fn is_certificate_label(label: &str) -> bool {
