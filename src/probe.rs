@@ -211,18 +211,47 @@ fn probe_address(options: &ProbeOptions, address: SocketAddr) -> Result<Probe, P
             }
         })?;
 
+    let handshake_error = handshake(&mut connection, &mut socket, &client_certs, options.timeout);
+    let served = recorder.served.lock().map(|s| s.clone()).unwrap_or(None);
+    let Some(served) = served else {
+        let timeout = timeout_error();
+        return Err(nothing_served(handshake_error, shown, timeout));
+    };
+    connection.send_close_notify();
+    let _ = connection.complete_io(&mut socket);
+    let _ = socket.flush();
+    Ok(Probe {
+        address,
+        served,
+        protocol_version: connection.protocol_version().map(|v| format!("{v:?}")),
+        cipher_suite: connection
+            .negotiated_cipher_suite()
+            .map(|s| format!("{:?}", s.suite())),
+        client_certificate_requested: client_certs.requested(),
+        handshake_error: handshake_error.map(|e| e.to_string()),
+        sni_sent,
+    })
+}
+
+/// Completes the handshake on `socket`; the error that ended it, if one did. TLS 1.3 servers reject
+/// a missing client certificate only after the client's Finished: when one was asked for, a little
+/// is read (bounded by the timeout) so that alert is seen.
+fn handshake(
+    connection: &mut rustls::ClientConnection,
+    socket: &mut TcpStream,
+    client_certs: &ClientCertRecorder,
+    timeout: Duration,
+) -> Option<std::io::Error> {
     let mut handshake_error = None;
     while connection.is_handshaking() {
-        if let Err(e) = connection.complete_io(&mut socket) {
+        if let Err(e) = connection.complete_io(socket) {
             handshake_error = Some(e);
             break;
         }
     }
-    // TLS 1.3 servers reject a missing client certificate only after the client's Finished: read a
-    // little (bounded by the timeout) so that alert is seen.
     if handshake_error.is_none() && client_certs.requested() {
-        let _ = socket.set_read_timeout(Some(Duration::from_millis(500).min(options.timeout)));
-        match connection.complete_io(&mut socket) {
+        let _ = socket.set_read_timeout(Some(Duration::from_millis(500).min(timeout)));
+        match connection.complete_io(socket) {
             Err(e)
                 if !matches!(
                     e.kind(),
@@ -241,45 +270,38 @@ fn probe_address(options: &ProbeOptions, address: SocketAddr) -> Result<Probe, P
             }
         }
     }
-    let served = recorder.served.lock().map(|s| s.clone()).unwrap_or(None);
-    let Some(served) = served else {
-        let e = handshake_error.unwrap_or_else(|| std::io::Error::other("no certificate was sent"));
-        return Err(match e.kind() {
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => timeout_error(),
-            std::io::ErrorKind::InvalidData => ProbeError::NotTls {
-                address: shown,
-                why: e.to_string(),
-            },
-            // Which of these a peer that hangs up produces depends on timing (EOF on read, reset, or a
-            // broken pipe when the ClientHello is written): all mean the same to the admin.
-            std::io::ErrorKind::UnexpectedEof
-            | std::io::ErrorKind::ConnectionReset
-            | std::io::ErrorKind::ConnectionAborted
-            | std::io::ErrorKind::BrokenPipe
-            | std::io::ErrorKind::NotConnected => ProbeError::Handshake {
-                address: shown,
-                why: format!("the endpoint closed the connection ({e})"),
-            },
-            _ => ProbeError::Handshake {
-                address: shown,
-                why: e.to_string(),
-            },
-        });
-    };
-    connection.send_close_notify();
-    let _ = connection.complete_io(&mut socket);
-    let _ = socket.flush();
-    Ok(Probe {
-        address,
-        served,
-        protocol_version: connection.protocol_version().map(|v| format!("{v:?}")),
-        cipher_suite: connection
-            .negotiated_cipher_suite()
-            .map(|s| format!("{:?}", s.suite())),
-        client_certificate_requested: client_certs.requested(),
-        handshake_error: handshake_error.map(|e| e.to_string()),
-        sni_sent,
-    })
+    handshake_error
+}
+
+/// Why nothing was served, in the admin's words: a timeout, not TLS, the endpoint hanging up, or
+/// the handshake's own error.
+fn nothing_served(
+    handshake_error: Option<std::io::Error>,
+    shown: String,
+    timeout: ProbeError,
+) -> ProbeError {
+    let e = handshake_error.unwrap_or_else(|| std::io::Error::other("no certificate was sent"));
+    match e.kind() {
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => timeout,
+        std::io::ErrorKind::InvalidData => ProbeError::NotTls {
+            address: shown,
+            why: e.to_string(),
+        },
+        // Which of these a peer that hangs up produces depends on timing (EOF on read, reset, or a
+        // broken pipe when the ClientHello is written): all mean the same to the admin.
+        std::io::ErrorKind::UnexpectedEof
+        | std::io::ErrorKind::ConnectionReset
+        | std::io::ErrorKind::ConnectionAborted
+        | std::io::ErrorKind::BrokenPipe
+        | std::io::ErrorKind::NotConnected => ProbeError::Handshake {
+            address: shown,
+            why: format!("the endpoint closed the connection ({e})"),
+        },
+        _ => ProbeError::Handshake {
+            address: shown,
+            why: e.to_string(),
+        },
+    }
 }
 
 /// Accepts any server certificate and records the chain as served. Named `danger_` (as rustls names
