@@ -142,38 +142,7 @@ impl Connection {
             if self.cancelled() {
                 return Err(HttpError::Cancelled);
             }
-            // The whole exchange, body included, within the timeout: reqwest's per-request timeout
-            // covers the body too (the client's own timeout is per read, which a trickling server
-            // can stretch without end).
-            let client = if is_loopback(&url) {
-                &self.direct
-            } else {
-                &self.client
-            };
-            let mut builder = client
-                .request(request.method.clone(), url.clone())
-                .timeout(self.policy.timeout);
-            if request.authorized {
-                builder = match &self.credentials {
-                    Credentials::None => builder,
-                    Credentials::Bearer(token) => builder.bearer_auth(token.expose()),
-                    Credentials::Basic { user, password } => {
-                        builder.basic_auth(user, Some(password.expose()))
-                    }
-                };
-            }
-            if let Some((kind, body)) = &request.body {
-                builder = builder
-                    .header(reqwest::header::CONTENT_TYPE, kind)
-                    .body(body.clone());
-            }
-            if let Ok(mut slot) = self.refused.lock() {
-                *slot = None;
-            }
-            let answer = builder
-                .send()
-                .map_err(Failure::Request)
-                .and_then(|r| read(r).map_err(Failure::Body));
+            let answer = self.attempt(request, &url);
             // A refused certificate or a failed handshake never heals by sending again.
             if let Err(Failure::Request(e)) = &answer
                 && let Some(failure) = self.tls_failure(&shown_url, e)
@@ -219,38 +188,86 @@ impl Connection {
                 correlation_id: answer.as_ref().ok().and_then(Response::correlation),
                 via: via.clone(),
             });
-            return match answer {
-                Ok(r) => match wait_too_long(r.status, r.retry_after.as_deref(), &self.policy) {
-                    Some(seconds) => Err(HttpError::WaitTooLong {
-                        url: shown_url.clone(),
-                        seconds,
-                    }),
-                    None => Ok(r),
-                },
-                Err(Failure::Body(cut)) if !cut.timed_out => Err(HttpError::Incomplete {
-                    url: shown_url.clone(),
-                    got: cut.got,
-                    expected: cut.expected,
-                    why: cut.why,
-                    sent: true,
-                }),
-                Err(Failure::Body(_)) => Err(HttpError::Timeout {
-                    url: shown_url.clone(),
-                    seconds: self.policy.timeout.as_secs(),
-                    attempts: attempt,
-                }),
-                Err(Failure::Request(e)) if e.is_timeout() => Err(HttpError::Timeout {
-                    url: shown_url.clone(),
-                    seconds: self.policy.timeout.as_secs(),
-                    attempts: attempt,
-                }),
-                Err(Failure::Request(e)) => Err(HttpError::Connect {
-                    url: shown_url.clone(),
-                    why: describe(&e),
-                    attempts: attempt,
-                    sent: outcome == Attempt::NoAnswer,
-                }),
+            return self.final_result(answer, outcome, &shown_url, attempt);
+        }
+    }
+
+    /// One attempt: the request built (its credentials when it is authorised, its body) and sent,
+    /// its answer read whole. The whole exchange, body included, within the timeout.
+    fn attempt(&self, request: &Request, url: &reqwest::Url) -> Result<Response, Failure> {
+        // The whole exchange, body included, within the timeout: reqwest's per-request timeout
+        // covers the body too (the client's own timeout is per read, which a trickling server
+        // can stretch without end).
+        let client = if is_loopback(url) {
+            &self.direct
+        } else {
+            &self.client
+        };
+        let mut builder = client
+            .request(request.method.clone(), url.clone())
+            .timeout(self.policy.timeout);
+        if request.authorized {
+            builder = match &self.credentials {
+                Credentials::None => builder,
+                Credentials::Bearer(token) => builder.bearer_auth(token.expose()),
+                Credentials::Basic { user, password } => {
+                    builder.basic_auth(user, Some(password.expose()))
+                }
             };
+        }
+        if let Some((kind, body)) = &request.body {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, kind)
+                .body(body.clone());
+        }
+        if let Ok(mut slot) = self.refused.lock() {
+            *slot = None;
+        }
+        builder
+            .send()
+            .map_err(Failure::Request)
+            .and_then(|r| read(r).map_err(Failure::Body))
+    }
+
+    /// The last attempt's answer as the caller gets it: the response, or why there is none.
+    fn final_result(
+        &self,
+        answer: Result<Response, Failure>,
+        outcome: Attempt,
+        shown_url: &str,
+        attempt: u32,
+    ) -> Result<Response, HttpError> {
+        match answer {
+            Ok(r) => match wait_too_long(r.status, r.retry_after.as_deref(), &self.policy) {
+                Some(seconds) => Err(HttpError::WaitTooLong {
+                    url: shown_url.to_string(),
+                    seconds,
+                }),
+                None => Ok(r),
+            },
+            Err(Failure::Body(cut)) if !cut.timed_out => Err(HttpError::Incomplete {
+                url: shown_url.to_string(),
+                got: cut.got,
+                expected: cut.expected,
+                why: cut.why,
+                sent: true,
+            }),
+            Err(Failure::Body(_)) => Err(HttpError::Timeout {
+                url: shown_url.to_string(),
+                seconds: self.policy.timeout.as_secs(),
+                attempts: attempt,
+            }),
+            Err(Failure::Request(e)) if e.is_timeout() => Err(HttpError::Timeout {
+                url: shown_url.to_string(),
+                seconds: self.policy.timeout.as_secs(),
+                attempts: attempt,
+            }),
+            Err(Failure::Request(e)) => Err(HttpError::Connect {
+                url: shown_url.to_string(),
+                why: describe(&e),
+                attempts: attempt,
+                sent: outcome == Attempt::NoAnswer,
+            }),
         }
     }
 }
