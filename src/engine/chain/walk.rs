@@ -182,28 +182,7 @@ impl Search {
             return record(PathEnd::Incomplete, path, links, paths);
         }
         let issuer_key = self.nodes[top].cert.issuer_key.clone();
-        let mut candidates: Vec<usize> = self
-            .by_subject
-            .get(&issuer_key)
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(|c| *c != top)
-            .collect();
-        // The likely issuer first: AKI/SKI agreement, then a key identifier derived from the
-        // candidate's own key (look-alikes that copy a CA's name and identifier fail this), then input
-        // order. Past MAX_TRIES_PER_NAME the rest are skipped (and counted), so one pile of look-alikes
-        // cannot use up the signature budget of the whole search.
-        if candidates.len() > 1 {
-            let mut keyed: Vec<(bool, bool, usize)> = Vec::with_capacity(candidates.len());
-            for c in candidates {
-                let agree = key_ids_agree(&self.nodes[top].cert, &self.nodes[c].cert);
-                let own = agree && self.ski_own(c);
-                keyed.push((!agree, !own, c));
-            }
-            keyed.sort_unstable();
-            candidates = keyed.into_iter().map(|(_, _, c)| c).collect();
-        }
+        let candidates = self.issuer_candidates(top, &issuer_key);
         let mut extended = false;
         let mut held_keys: Vec<Vec<u8>> = Vec::new();
         let mut failed = 0;
@@ -248,9 +227,56 @@ impl Search {
             links.pop();
             extended = true;
         }
+        if self.public_roots_above(top, &issuer_key, &held_keys, path, links, paths) {
+            extended = true;
+        }
+        if !extended {
+            record(PathEnd::Incomplete, path, links, paths);
+        }
+    }
+
+    /// The certificates of the pile named like `top`'s issuer, the likely issuer first: AKI/SKI
+    /// agreement, then a key identifier derived from the candidate's own key (look-alikes that copy
+    /// a CA's name and identifier fail this), then input order.
+    fn issuer_candidates(&mut self, top: usize, issuer_key: &str) -> Vec<usize> {
+        let mut candidates: Vec<usize> = self
+            .by_subject
+            .get(issuer_key)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|c| *c != top)
+            .collect();
+        // The walk tries MAX_TRIES_PER_NAME of them and counts the rest as skipped, so one pile of
+        // look-alikes cannot use up the signature budget of the whole search: the likely ones first.
+        if candidates.len() > 1 {
+            let mut keyed: Vec<(bool, bool, usize)> = Vec::with_capacity(candidates.len());
+            for c in candidates {
+                let agree = key_ids_agree(&self.nodes[top].cert, &self.nodes[c].cert);
+                let own = agree && self.ski_own(c);
+                keyed.push((!agree, !own, c));
+            }
+            keyed.sort_unstable();
+            candidates = keyed.into_iter().map(|(_, _, c)| c).collect();
+        }
+        candidates
+    }
+
+    /// The public (Mozilla) roots whose key signed `top` and that the pile does not hold itself
+    /// (`held_keys`): each ends a path. Whether one did.
+    fn public_roots_above(
+        &mut self,
+        top: usize,
+        issuer_key: &str,
+        held_keys: &[Vec<u8>],
+        path: &[usize],
+        links: &mut Vec<SignatureCheck>,
+        paths: &mut Vec<Path>,
+    ) -> bool {
+        let mut extended = false;
         let public: Vec<&'static PublicAnchor> = self
             .public_by_subject
-            .get(issuer_key.as_str())
+            .get(issuer_key)
             .cloned()
             .unwrap_or_default();
         for anchor in public {
@@ -260,7 +286,11 @@ impl Search {
             match signature::verify(&self.nodes[top].cert, &anchor.key, &anchor.public_key) {
                 SignatureCheck::Valid => {
                     links.push(SignatureCheck::Valid);
-                    record(PathEnd::PublicRoot(anchor.index), path, links, paths);
+                    paths.push(Path {
+                        nodes: path.to_vec(),
+                        links: links.to_vec(),
+                        end: PathEnd::PublicRoot(anchor.index),
+                    });
                     links.pop();
                     extended = true;
                 }
@@ -270,8 +300,6 @@ impl Search {
                 }
             }
         }
-        if !extended {
-            record(PathEnd::Incomplete, path, links, paths);
-        }
+        extended
     }
 }
