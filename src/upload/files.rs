@@ -383,7 +383,7 @@ pub(super) fn apply(run: &mut Run, target: &FilesTarget) -> Result<(), UploadErr
         Phase::ReadCurrent,
         format!(
             "on {}: {}",
-            host.shown(),
+            engine::text::escape(&host.shown()),
             writes
                 .iter()
                 .map(|w| match &w.before {
@@ -403,7 +403,30 @@ pub(super) fn apply(run: &mut Run, target: &FilesTarget) -> Result<(), UploadErr
         return Ok(());
     }
 
-    // The backup: each file's mode, owner and text; a file holding a key is kept apart, 0600.
+    back_up_files(run, target, &mut seen, &shown_before)?;
+    write_files(run, &host, &writes)?;
+    verify_and_reload(run, target, &host, &writes)?;
+    run.verified(format!(
+        "{} file(s) hold what was written{}",
+        writes.len(),
+        if target.reload.is_some() {
+            ", and the server reloaded them"
+        } else {
+            " (no reload command: the server reads them when it next starts)"
+        }
+    ));
+    Ok(())
+}
+
+/// The backup: each file's mode, owner and text (a file holding a key is kept apart, 0600), and the
+/// host they are on; journaled before anything is written.
+fn back_up_files(
+    run: &mut Run,
+    target: &FilesTarget,
+    seen: &mut Seen,
+    shown_before: &Option<FileState>,
+) -> Result<(), UploadError> {
+    let plan = run.plan;
     let mut files = serde_json::Map::new();
     for (name, path) in [
         ("certificate", &target.certificate),
@@ -417,11 +440,15 @@ pub(super) fn apply(run: &mut Run, target: &FilesTarget) -> Result<(), UploadErr
         );
     }
     let mut current = Value::Object(files);
-    current["host"] = json!(host.shown());
-    run.back_up(current, certificates_only(&shown_before).as_deref())?;
+    current["host"] = json!(seen.host.shown());
+    run.back_up(current, certificates_only(shown_before).as_deref())?;
+    Ok(())
+}
 
+/// Each file written in place (atomically, keeping its mode and owner), each change journaled first.
+fn write_files(run: &mut Run, host: &Host, writes: &[Write]) -> Result<(), UploadError> {
     run.started(Phase::Upload);
-    for w in &writes {
+    for w in writes {
         run.before_change()?;
         host.write(&w.path, &w.bytes, w.mode, w.owner)
             .map_err(|why| UploadError::Write(engine::text::escaped(&why)))?;
@@ -439,10 +466,20 @@ pub(super) fn apply(run: &mut Run, target: &FilesTarget) -> Result<(), UploadErr
             ),
         );
     }
+    Ok(())
+}
 
+/// The read-back of every file, then the reload command judged by its output; when the reload
+/// fails, the previous files are put back.
+fn verify_and_reload(
+    run: &mut Run,
+    target: &FilesTarget,
+    host: &Host,
+    writes: &[Write],
+) -> Result<(), UploadError> {
     run.started(Phase::Verify);
-    for w in &writes {
-        let now = read(&host, Some(&w.path))?;
+    for w in writes {
+        let now = read(host, Some(&w.path))?;
         if now.as_ref().map(|f| &f.bytes) != Some(&w.bytes) {
             return Err(UploadError::Differs(format!(
                 "{} does not hold what was written",
@@ -458,7 +495,7 @@ pub(super) fn apply(run: &mut Run, target: &FilesTarget) -> Result<(), UploadErr
             ))
         })?;
         if let Err(why) = judge(&ran, target.reload_expect.as_deref()) {
-            let restored = restore(run, &host, &writes);
+            let restored = restore(run, host, writes);
             return Err(UploadError::ReloadFailed(format!(
                 "the server's reload failed: {why}. {}",
                 match restored {
@@ -472,15 +509,6 @@ pub(super) fn apply(run: &mut Run, target: &FilesTarget) -> Result<(), UploadErr
             engine::text::escaped(ran.output.trim())
         ));
     }
-    run.verified(format!(
-        "{} file(s) hold what was written{}",
-        writes.len(),
-        if target.reload.is_some() {
-            ", and the server reloaded them"
-        } else {
-            " (no reload command: the server reads them when it next starts)"
-        }
-    ));
     Ok(())
 }
 
