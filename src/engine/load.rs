@@ -3,6 +3,11 @@
 //! The format is detected from the content, never from the file name: PEM (any number of blocks, any
 //! text around them), DER certificates, PKCS#7 (DER or PEM). Problems become findings naming the
 //! source; nothing here panics or stops the other inputs from loading.
+//!
+//! This file loads PEM and holds the budgets; `der` loads DER, `kind` names what is not a certificate.
+
+mod der;
+mod kind;
 
 use std::sync::Arc;
 
@@ -13,6 +18,8 @@ use super::cert::Certificate;
 use super::finding::{Code, Finding};
 use super::key::{self, FoundKey, KeyForm};
 use super::pem;
+use der::{DerKind, certificates_from_pkcs7, der_kind, load_der};
+use kind::{is_text, looks_like, utf16_text};
 
 /// Inputs larger than this are refused: certificate files are kilobytes.
 pub const MAX_INPUT_BYTES: usize = 10 * 1024 * 1024;
@@ -20,6 +27,7 @@ pub const MAX_INPUT_BYTES: usize = 10 * 1024 * 1024;
 /// What all inputs of one analysis may hold together: past either, an input is refused whole
 /// (`input.too-large` naming the limit), so that no pile exhausts time or memory.
 pub const MAX_TOTAL_CERTIFICATES: usize = 50_000;
+
 /// See [`MAX_TOTAL_CERTIFICATES`].
 pub const MAX_TOTAL_BYTES: u64 = 200 * 1024 * 1024;
 
@@ -148,133 +156,6 @@ pub fn load_found(source: &str, bytes: &[u8]) -> Loaded {
         loaded.ignored.push((source, what));
     }
     loaded
-}
-
-/// Plain text (UTF-8, no control characters but tabs and line ends): an openssl serial file such as
-/// `0F46D1…` starts with the byte of a DER SEQUENCE (`'0'` is 0x30), but DER is never text (its
-/// length octets are not valid UTF-8 on their own).
-fn is_text(bytes: &[u8]) -> bool {
-    std::str::from_utf8(bytes).is_ok_and(|t| {
-        t.chars()
-            .all(|c| !c.is_control() || matches!(c, '\t' | '\r' | '\n'))
-    })
-}
-
-/// What a file that holds no certificate looks like, in words; `None` for what may be a damaged
-/// certificate (DER that does not parse, a PEM certificate block that does not decode).
-fn looks_like(bytes: &[u8]) -> Option<String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Some(text) = utf16_text(bytes) {
-        return looks_like(text.as_bytes());
-    }
-    if pem::looks_like_pem(bytes) {
-        let mut words: Vec<String> = Vec::new();
-        for block in pem::blocks(bytes) {
-            if is_certificate_label(&block.label)
-                || is_pkcs7_label(&block.label)
-                || block.label == "X509 CRL"
-            {
-                return None; // read: certificates, or CRLs to check them with
-            }
-            let word = match block.label.as_str() {
-                "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
-                    "a certificate signing request".to_string()
-                }
-                "PUBLIC KEY" | "RSA PUBLIC KEY" => "a public key".into(),
-                "EC PARAMETERS" | "DH PARAMETERS" => "key parameters".into(),
-                other => format!("a PEM block labelled {}", super::text::escape(other)),
-            };
-            if !words.contains(&word) {
-                words.push(word);
-            }
-        }
-        return Some(words.join(" and "));
-    }
-    if bytes.first() == Some(&0x30) && !is_text(bytes) {
-        return match der_kind(bytes) {
-            DerKind::Csr => Some("a certificate signing request".into()),
-            DerKind::Pkcs12 => Some(
-                "a PKCS#12 (.p12/.pfx) archive, which Chainsmith does not open (export its certificates with `openssl pkcs12 -in FILE -nokeys -out certs.pem`)"
-                    .into(),
-            ),
-            DerKind::Pkcs7 | DerKind::PrivateKey { .. } | DerKind::Other => None,
-        };
-    }
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Some("an empty file".into());
-    }
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return Some("a binary file".into());
-    };
-    if text.contains('\0') {
-        return Some("a binary file".into());
-    }
-    Some(text_kind(text).into())
-}
-
-/// What a text file with no PEM block is, from the files openssl and CAs leave in a working folder.
-fn text_kind(text: &str) -> &'static str {
-    const EXTENSIONS: [&str; 10] = [
-        "basicConstraints",
-        "keyUsage",
-        "extendedKeyUsage",
-        "subjectAltName",
-        "subjectKeyIdentifier",
-        "authorityKeyIdentifier",
-        "authorityInfoAccess",
-        "crlDistributionPoints",
-        "certificatePolicies",
-        "nameConstraints",
-    ];
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect();
-    let serial = |l: &str| l.len() <= 64 && l.chars().all(|c| c.is_ascii_hexdigit());
-    if lines.len() == 1 && serial(lines[0]) {
-        return "an openssl serial-number file";
-    }
-    if !lines.is_empty()
-        && lines
-            .iter()
-            .all(|l| l.starts_with("V\t") || l.starts_with("R\t") || l.starts_with("E\t"))
-    {
-        return "an openssl CA database (index.txt)";
-    }
-    if lines.iter().any(|l| l.starts_with('[') && l.ends_with(']')) {
-        return "a configuration file";
-    }
-    let sets_extension = |l: &&str| {
-        l.split_once('=')
-            .is_some_and(|(name, _)| EXTENSIONS.contains(&name.trim()))
-    };
-    if lines.iter().any(sets_extension) {
-        return "an openssl extensions file";
-    }
-    "a text file"
-}
-
-/// The text of UTF-16 bytes with a byte-order mark, if that is what they are.
-fn utf16_text(bytes: &[u8]) -> Option<String> {
-    let (little, body) = match bytes {
-        [0xFF, 0xFE, rest @ ..] => (true, rest),
-        [0xFE, 0xFF, rest @ ..] => (false, rest),
-        _ => return None,
-    };
-    let units = body.chunks_exact(2).map(|pair| {
-        let pair = [pair[0], pair[1]];
-        if little {
-            u16::from_le_bytes(pair)
-        } else {
-            u16::from_be_bytes(pair)
-        }
-    });
-    Some(
-        char::decode_utf16(units)
-            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-            .collect(),
-    )
 }
 
 /// A result with one finding and nothing loaded.
@@ -467,174 +348,4 @@ fn is_certificate_label(label: &str) -> bool {
 
 fn is_pkcs7_label(label: &str) -> bool {
     matches!(label, "PKCS7" | "PKCS #7 SIGNED DATA" | "CMS")
-}
-
-fn load_der(source: &str, der: &[u8], loaded: &mut Loaded) {
-    // Whitespace after the certificate (a `.cer` saved with a trailing newline by an editor or a
-    // web form) is not part of it: openssl reads the certificate and ignores it, and so do we. Any
-    // other byte after it is reported.
-    let cert_error = match Certificate::from_der(der, source, true) {
-        Ok(cert) if der[cert.der.len()..].iter().all(u8::is_ascii_whitespace) => {
-            loaded.certificates.push(Arc::new(cert));
-            return;
-        }
-        Ok(cert) => crate::engine::cert::ParseError::TrailingBytes(der.len() - cert.der.len()),
-        Err(e) => e,
-    };
-    // A DER CRL (a `.crl` file from a CRL distribution point).
-    if let Ok(crl) = super::revocation::Crl::from_der(der, source) {
-        loaded.crls.push(Arc::new(crl));
-        return;
-    }
-    match der_kind(der) {
-        DerKind::Pkcs7 => match certificates_from_pkcs7(source, der) {
-            Ok(certs) if certs.is_empty() => loaded.findings.push(Finding::new(
-                Code::InputNoCertificate,
-                None,
-                format!("{source}: a PKCS#7 file with no certificate in it"),
-            )),
-            Ok(certs) => loaded.certificates.extend(certs.into_iter().map(Arc::new)),
-            Err(why) => loaded.findings.push(Finding::new(
-                Code::InputMalformed,
-                None,
-                format!("{source}: PKCS#7: {why}"),
-            )),
-        },
-        DerKind::PrivateKey { encrypted } => {
-            let form = if encrypted {
-                KeyForm::Encrypted
-            } else {
-                KeyForm::Der
-            };
-            let public = key::public_half(form, der);
-            let unread = match &public {
-                Ok(_) => String::new(),
-                Err(why) => format!("; {}", why.words()),
-            };
-            loaded.findings.push(Finding::new(
-                Code::InputPrivateKey,
-                None,
-                format!("{source}: a DER private key was ignored; it is never put into a bundle, report or upload{unread}"),
-            ));
-            loaded.keys.push(FoundKey {
-                source: source.to_string(),
-                public,
-            });
-        }
-        DerKind::Pkcs12 => loaded.findings.push(Finding::new(
-            Code::InputNoCertificate,
-            None,
-            format!(
-                "{source}: a PKCS#12 (.p12/.pfx) archive, which bundles certificates with their private key; Chainsmith does not open PKCS#12 archives: export the certificates with `openssl pkcs12 -in FILE -nokeys -out certs.pem`"
-            ),
-        )),
-        DerKind::Csr => loaded.findings.push(Finding::new(
-            Code::InputNoCertificate,
-            None,
-            format!("{source}: a certificate signing request (CSR), not a certificate"),
-        )),
-        DerKind::Other => loaded.findings.push(Finding::new(
-            Code::InputMalformed,
-            None,
-            format!("{source}: DER data that is not a certificate: {cert_error}"),
-        )),
-    }
-}
-
-enum DerKind {
-    Pkcs7,
-    /// PKCS#8, PKCS#1 or SEC1; `encrypted`: an EncryptedPrivateKeyInfo.
-    PrivateKey {
-        encrypted: bool,
-    },
-    Pkcs12,
-    Csr,
-    Other,
-}
-
-const OID_PKCS7_SIGNED_DATA: Oid<'static> = oid!(1.2.840.113549.1.7.2);
-
-/// Guesses what a DER SEQUENCE is from its first elements, to word the error well.
-fn der_kind(der: &[u8]) -> DerKind {
-    let Ok((_, outer)) = Any::from_ber(der) else {
-        return DerKind::Other;
-    };
-    if outer.tag() != Tag::Sequence {
-        return DerKind::Other;
-    }
-    let Ok((rest, first)) = Any::from_ber(outer.data) else {
-        return DerKind::Other;
-    };
-    match first.tag() {
-        Tag::Oid => DerKind::Pkcs7,
-        Tag::Integer => match first.data {
-            [3] => DerKind::Pkcs12,
-            // PKCS#8 (version 0/1, then AlgorithmIdentifier) or PKCS#1 / SEC1 keys (version, then key).
-            [0] | [1] => DerKind::PrivateKey { encrypted: false },
-            _ => DerKind::Other,
-        },
-        Tag::Sequence => {
-            // CertificationRequestInfo starts with INTEGER version 0; TBSCertificate with [0] or INTEGER
-            // serial; an EncryptedPrivateKeyInfo (RFC 5958 §3) is SEQUENCE { AlgorithmIdentifier,
-            // OCTET STRING } and nothing else.
-            let second = Any::from_ber(rest).ok();
-            match Any::from_ber(first.data) {
-                Ok((_, inner))
-                    if inner.tag() == Tag::Integer && inner.data == [0] && !rest.is_empty() =>
-                {
-                    DerKind::Csr
-                }
-                Ok((_, inner))
-                    if inner.tag() == Tag::Oid
-                        && second.as_ref().is_some_and(|(after, s)| {
-                            s.tag() == Tag::OctetString && after.is_empty()
-                        }) =>
-                {
-                    DerKind::PrivateKey { encrypted: true }
-                }
-                _ => DerKind::Other,
-            }
-        }
-        _ => DerKind::Other,
-    }
-}
-
-/// The certificates of a PKCS#7 SignedData (RFC 2315 / RFC 5652), as their original bytes.
-///
-/// Walked with asn1-rs rather than decoded with the `cms` crate so that each certificate keeps its exact
-/// encoding (fingerprints must match the same certificate loaded from PEM) and so that certificates a
-/// strict decoder refuses still reach the checks, which explain what is wrong with them.
-fn certificates_from_pkcs7(source: &str, der: &[u8]) -> Result<Vec<Certificate>, String> {
-    let bad = |what: &str| format!("not a PKCS#7 SignedData ({what})");
-    let (_, content_info) = Any::from_ber(der).map_err(|_| bad("no ContentInfo"))?;
-    let (rest, content_type) =
-        Oid::from_ber(content_info.data).map_err(|_| bad("no content type"))?;
-    if content_type != OID_PKCS7_SIGNED_DATA {
-        return Err(format!(
-            "PKCS#7 content type {} is not SignedData",
-            content_type.to_id_string()
-        ));
-    }
-    let (_, explicit) = Any::from_ber(rest).map_err(|_| bad("no content"))?;
-    let (_, signed_data) = Any::from_ber(explicit.data).map_err(|_| bad("no SignedData"))?;
-    let mut input = signed_data.data;
-    let mut certificates = Vec::new();
-    while !input.is_empty() {
-        let (rest, field) = Any::from_ber(input).map_err(|_| bad("damaged SignedData"))?;
-        input = rest;
-        if field.class() == Class::ContextSpecific && field.tag().0 == 0 {
-            let mut certs_input = field.data;
-            while !certs_input.is_empty() {
-                let (rest, _) =
-                    Any::from_ber(certs_input).map_err(|_| bad("damaged certificate list"))?;
-                let raw = &certs_input[..certs_input.len() - rest.len()];
-                certs_input = rest;
-                let cert = Certificate::from_der(raw, source, false).map_err(|e| {
-                    format!("certificate {} in the PKCS#7: {e}", certificates.len() + 1)
-                })?;
-                certificates.push(cert);
-            }
-        }
-    }
-    Ok(certificates)
 }
