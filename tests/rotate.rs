@@ -1217,3 +1217,49 @@ fn a_rollback_says_when_an_interrupted_change_had_not_landed() {
     );
     assert_eq!(s.eu.holdings().0.len(), 0);
 }
+
+/// An edited plan is refused while an unfinished run of its earlier version stands, and the refusal
+/// says what changed, target by target: one removed, one whose settings changed (with its line), one
+/// new (with its line).
+#[test]
+fn an_edited_plan_is_refused_naming_each_change() {
+    let s = Setup::new();
+    let (code, json) = s.rotate_json(&["plan.toml", "--canary-only"]);
+    assert_eq!(code, 3, "{json:#}");
+    let plan = std::fs::read_to_string(s.path("plan.toml")).unwrap();
+    let edited = plan
+        // The canary's settings change; the REST target is renamed: removed, and a new one.
+        .replacen(
+            "ca_name = \"Carrier A SIP TLS CAs\"",
+            "ca_name = \"Carrier A SIP TLS CA\"",
+            1,
+        )
+        .replace("name = \"SBC London\"", "name = \"SBC London 2\"");
+    std::fs::write(s.path("plan.toml"), &edited).unwrap();
+    let line_of = |needle: &str| {
+        edited
+            .lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i + 1)
+            .unwrap()
+    };
+    let out = s.rotate(&["plan.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let eu_line = line_of("name = \"EU org (test first)\"") - 1;
+    let new_line = line_of("name = \"SBC London 2\"") - 1;
+    for said in [
+        format!(
+            "target \"EU org (test first)\" (line {eu_line}) now names another place or settings"
+        ),
+        "target \"SBC London\" was removed".to_string(),
+        format!("target \"SBC London 2\" (line {new_line}) is new"),
+    ] {
+        assert!(err.contains(&said), "{said:?} not in: {err}");
+    }
+    assert!(
+        !err.contains("\"US org\""),
+        "an unchanged target is not named: {err}"
+    );
+    assert_eq!(s.writes(), [1, 0, 0], "nothing more sent");
+}
