@@ -222,6 +222,12 @@ pub(in crate::upload) fn apply(
         "saved the configuration (it survives a restart)".into(),
     );
 
+    read_back(run, target, &want)
+}
+
+/// The read-back: the certificate with a valid key and the trusted roots as asked, and a saved
+/// configuration (else the change would be lost at the next restart).
+fn read_back(run: &mut Run, target: &AudioCodesTarget, want: &Wanted) -> Result<(), UploadError> {
     run.started(Phase::Verify);
     let now = read(run, target)?;
     if let Some((pem, _)) = &want.certificate {
