@@ -70,77 +70,7 @@ impl Picker for RfdPicker {
             if let Some(dir) = &start {
                 dialog = dialog.set_directory(dir);
             }
-            let certificates = ["pem", "crt", "cer", "der", "p7b", "p7c", "txt"];
-            let paths: Vec<PathBuf> = match &request {
-                PickRequest::Files => dialog
-                    .set_title("Add certificate files")
-                    .add_filter("Certificates", &certificates)
-                    .add_filter("All files", &["*"])
-                    .pick_files()
-                    .unwrap_or_default(),
-                PickRequest::Folder => dialog
-                    .set_title("Add a folder of certificates")
-                    .pick_folder()
-                    .into_iter()
-                    .collect(),
-                PickRequest::RootsFile => dialog
-                    .set_title("Trusted roots file")
-                    .add_filter("Certificates", &certificates)
-                    .pick_file()
-                    .into_iter()
-                    .collect(),
-                PickRequest::SaveBundle(name) => dialog
-                    .set_title("Save bundle")
-                    .set_file_name(name)
-                    .add_filter("PEM bundle", &["pem", "crt"])
-                    .save_file()
-                    .into_iter()
-                    .collect(),
-                PickRequest::OpenPlan => dialog
-                    .set_title("Open a rotation plan")
-                    .add_filter("Rotation plan", &["toml"])
-                    .pick_file()
-                    .into_iter()
-                    .collect(),
-                PickRequest::SavePlan(name) => dialog
-                    .set_title("Save the rotation plan")
-                    .set_file_name(name)
-                    .add_filter("Rotation plan", &["toml"])
-                    .save_file()
-                    .into_iter()
-                    .collect(),
-                PickRequest::SaveRotationReport(name) => dialog
-                    .set_title("Save the rotation report")
-                    .set_file_name(name)
-                    .add_filter("Markdown", &["md"])
-                    .add_filter("HTML", &["html"])
-                    .save_file()
-                    .into_iter()
-                    .collect(),
-                PickRequest::SbcTrustFile => dialog
-                    .set_title("The SBC's trusted root store")
-                    .add_filter("Certificates", &certificates)
-                    .add_filter("All files", &["*"])
-                    .pick_file()
-                    .into_iter()
-                    .collect(),
-                PickRequest::SaveTeamsRoots(name) => dialog
-                    .set_title("Save Microsoft's Direct Routing roots")
-                    .set_file_name(name)
-                    .add_filter("PEM", &["pem", "crt"])
-                    .save_file()
-                    .into_iter()
-                    .collect(),
-                PickRequest::SaveReport(name) => dialog
-                    .set_title("Save report")
-                    .set_file_name(name)
-                    .add_filter("Markdown", &["md"])
-                    .add_filter("Plain text", &["txt"])
-                    .add_filter("JSON", &["json"])
-                    .save_file()
-                    .into_iter()
-                    .collect(),
-            };
+            let paths = show(dialog, &request);
             // rfd answers "cancelled" both when the user cancels and when no dialog could be shown
             // (no xdg-desktop-portal and no zenity, as under a bare X server). Nobody cancels a dialog
             // within a fifth of a second, so an instant empty answer means there was no dialog.
@@ -154,5 +84,81 @@ impl Picker for RfdPicker {
             });
             ctx.request_repaint();
         });
+    }
+}
+
+/// The dialog `request` asks for, shown (this blocks its thread until the admin answers); the paths
+/// chosen, none when cancelled.
+fn show(dialog: rfd::FileDialog, request: &PickRequest) -> Vec<PathBuf> {
+    let certificates = ["pem", "crt", "cer", "der", "p7b", "p7c", "txt"];
+    match request {
+        PickRequest::Files => dialog
+            .set_title("Add certificate files")
+            .add_filter("Certificates", &certificates)
+            .add_filter("All files", &["*"])
+            .pick_files()
+            .unwrap_or_default(),
+        PickRequest::Folder => dialog
+            .set_title("Add a folder of certificates")
+            .pick_folder()
+            .into_iter()
+            .collect(),
+        PickRequest::RootsFile => dialog
+            .set_title("Trusted roots file")
+            .add_filter("Certificates", &certificates)
+            .pick_file()
+            .into_iter()
+            .collect(),
+        PickRequest::SaveBundle(name) => dialog
+            .set_title("Save bundle")
+            .set_file_name(name)
+            .add_filter("PEM bundle", &["pem", "crt"])
+            .save_file()
+            .into_iter()
+            .collect(),
+        PickRequest::OpenPlan => dialog
+            .set_title("Open a rotation plan")
+            .add_filter("Rotation plan", &["toml"])
+            .pick_file()
+            .into_iter()
+            .collect(),
+        PickRequest::SavePlan(name) => dialog
+            .set_title("Save the rotation plan")
+            .set_file_name(name)
+            .add_filter("Rotation plan", &["toml"])
+            .save_file()
+            .into_iter()
+            .collect(),
+        PickRequest::SaveRotationReport(name) => dialog
+            .set_title("Save the rotation report")
+            .set_file_name(name)
+            .add_filter("Markdown", &["md"])
+            .add_filter("HTML", &["html"])
+            .save_file()
+            .into_iter()
+            .collect(),
+        PickRequest::SbcTrustFile => dialog
+            .set_title("The SBC's trusted root store")
+            .add_filter("Certificates", &certificates)
+            .add_filter("All files", &["*"])
+            .pick_file()
+            .into_iter()
+            .collect(),
+        PickRequest::SaveTeamsRoots(name) => dialog
+            .set_title("Save Microsoft's Direct Routing roots")
+            .set_file_name(name)
+            .add_filter("PEM", &["pem", "crt"])
+            .save_file()
+            .into_iter()
+            .collect(),
+        PickRequest::SaveReport(name) => dialog
+            .set_title("Save report")
+            .set_file_name(name)
+            .add_filter("Markdown", &["md"])
+            .add_filter("Plain text", &["txt"])
+            .add_filter("JSON", &["json"])
+            .save_file()
+            .into_iter()
+            .collect(),
     }
 }
