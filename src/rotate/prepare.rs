@@ -65,11 +65,53 @@ pub struct Prepared {
 pub fn prepare(rotation: &Rotation, now: i64, data_dir: &Path) -> Result<Prepared, PrepareError> {
     let b = &rotation.bundle;
     let usage = PrepareError::Usage;
+    let mut options = bundle_options(b, now)?;
+    let (inputs, roots) = read_bundle(b, &mut options)?;
+    let report = engine::analyze(&inputs, roots.as_ref(), &options);
+    let key = match &b.key {
+        Some(path) => {
+            Some(upload::PrivateKey::read(path).map_err(|e| usage(format!("[bundle] key: {e}")))?)
+        }
+        None => None,
+    };
+    let plans = rotation
+        .targets
+        .iter()
+        .map(|t| {
+            let name = engine::text::escape(&t.name);
+            let refused = |e: UploadError| PrepareError::Refused(format!("target \"{name}\": {e}"));
+            let payload = if t.trust.is_empty() {
+                upload::payload_for(&t.target, &report, b.include_root, key.as_ref())
+                    .map_err(refused)?
+            } else {
+                trust_payload(&t.trust).map_err(|e| usage(format!("target \"{name}\": {e}")))?
+            };
+            Ok(upload_plan(
+                t,
+                payload,
+                upload::forced_codes(&report),
+                data_dir,
+            ))
+        })
+        .collect::<Result<Vec<_>, PrepareError>>()?;
+    Ok(Prepared {
+        report,
+        options,
+        roots,
+        plans,
+    })
+}
+
+/// The check's options from `[bundle]`: the validation time (`at`, else `now`), host, profile,
+/// expiry warning, strictness, public roots.
+fn bundle_options(b: &BundleSpec, now: i64) -> Result<CheckOptions, PrepareError> {
+    let usage = PrepareError::Usage;
     let mut options = CheckOptions::new(now);
     if let Some(at) = &b.at {
         options.at = engine::report::parse_time(at).ok_or_else(|| {
             usage(format!(
-                "[bundle] at = \"{at}\": neither RFC 3339 (2026-12-05T22:00:00Z) nor a date (2026-12-05)"
+                "[bundle] at = \"{}\": neither RFC 3339 (2026-12-05T22:00:00Z) nor a date (2026-12-05)",
+                engine::text::escape(at)
             ))
         })?;
         options.at_is_now = false;
@@ -86,13 +128,25 @@ pub fn prepare(rotation: &Rotation, now: i64, data_dir: &Path) -> Result<Prepare
             .find(|p| p.as_str() == name)
             .ok_or_else(|| {
                 usage(format!(
-                    "[bundle] profile = \"{name}\": use tls-server, sip-mutual-tls, genesys-byoc-cloud or genesys-byoc-premises"
+                    "[bundle] profile = \"{}\": use tls-server, sip-mutual-tls, genesys-byoc-cloud or genesys-byoc-premises",
+                    engine::text::escape(name)
                 ))
             })?;
     }
     options.expiry_warning_days = b.expiry_warning_days.unwrap_or(30);
     options.strict = b.strict;
     options.public_roots = b.public_roots;
+    Ok(options)
+}
+
+/// The bundle's inputs (and the pinned leaf, which joins them and is set in `options`) and its
+/// `roots`, read as `chainsmith check` reads them: a roots folder is refused (trust is given file by
+/// file), and so is a roots file without a certificate.
+fn read_bundle(
+    b: &BundleSpec,
+    options: &mut CheckOptions,
+) -> Result<(Loaded, Option<Loaded>), PrepareError> {
+    let usage = PrepareError::Usage;
     let read = |path: &Path| {
         crate::files::read_path(path, &mut |_| true).map_err(|e| usage(e.to_string()))
     };
@@ -116,62 +170,27 @@ pub fn prepare(rotation: &Rotation, now: i64, data_dir: &Path) -> Result<Prepare
             inputs.extend(loaded);
         }
     }
-    let roots = if b.roots.is_empty() {
-        None
-    } else {
-        let mut roots = Loaded::default();
-        for path in &b.roots {
-            // Trust is given file by file: a folder would trust whatever lies in its whole tree.
-            if path.is_dir() {
-                return Err(usage(format!(
-                    "[bundle] roots {}: a folder; name the root certificate files",
-                    crate::engine::text::path(path)
-                )));
-            }
-            let loaded = read(path)?;
-            if loaded.certificates.is_empty() {
-                return Err(usage(format!(
-                    "[bundle] roots {}: no certificate in it",
-                    crate::engine::text::path(path)
-                )));
-            }
-            roots.extend(loaded);
+    if b.roots.is_empty() {
+        return Ok((inputs, None));
+    }
+    let mut roots = Loaded::default();
+    for path in &b.roots {
+        if path.is_dir() {
+            return Err(usage(format!(
+                "[bundle] roots {}: a folder; name the root certificate files",
+                crate::engine::text::path(path)
+            )));
         }
-        Some(roots)
-    };
-    let report = engine::analyze(&inputs, roots.as_ref(), &options);
-    let key = match &b.key {
-        Some(path) => {
-            Some(upload::PrivateKey::read(path).map_err(|e| usage(format!("[bundle] key: {e}")))?)
+        let loaded = read(path)?;
+        if loaded.certificates.is_empty() {
+            return Err(usage(format!(
+                "[bundle] roots {}: no certificate in it",
+                crate::engine::text::path(path)
+            )));
         }
-        None => None,
-    };
-    let plans = rotation
-        .targets
-        .iter()
-        .map(|t| {
-            let refused =
-                |e: UploadError| PrepareError::Refused(format!("target \"{}\": {e}", t.name));
-            let payload = if t.trust.is_empty() {
-                upload::payload_for(&t.target, &report, b.include_root, key.as_ref())
-                    .map_err(refused)?
-            } else {
-                trust_payload(&t.trust).map_err(|e| usage(format!("target \"{}\": {e}", t.name)))?
-            };
-            Ok(upload_plan(
-                t,
-                payload,
-                upload::forced_codes(&report),
-                data_dir,
-            ))
-        })
-        .collect::<Result<Vec<_>, PrepareError>>()?;
-    Ok(Prepared {
-        report,
-        options,
-        roots,
-        plans,
-    })
+        roots.extend(loaded);
+    }
+    Ok((inputs, Some(roots)))
 }
 
 /// A trust-store job's payload: every certificate of its `trust` files.
