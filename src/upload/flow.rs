@@ -24,35 +24,7 @@ pub fn run_journaled(
     events: &mut dyn FnMut(Event),
     journal: &mut Journal<'_>,
 ) -> (Record, Result<(), UploadError>) {
-    let mut record = Record {
-        time: engine::report::rfc3339(now),
-        action: if plan.rollback_of.is_some() {
-            "rollback"
-        } else {
-            "upload"
-        },
-        target: plan.target.kind(),
-        region: region_of(&plan.target),
-        endpoint: endpoint_of(&plan.target),
-        certificate_authority: match &plan.target {
-            Target::Genesys(g) => Some(g.ca_name.clone()),
-            Target::Rest(_) | Target::AudioCodes(_) | Target::Files(_) => None,
-        },
-        ids: BTreeMap::new(),
-        bundle: plan.payload.fingerprints.clone(),
-        certificates: plan.payload.names(),
-        requests: Vec::new(),
-        result: String::new(),
-        error: None,
-        changed: false,
-        backup: None,
-        correlation_ids: Vec::new(),
-        notes: Vec::new(),
-        details: Vec::new(),
-        rollback_of: plan.rollback_of.as_ref().map(|p| p.display().to_string()),
-        rehearsal: plan.rehearsal,
-        forced: plan.forced.clone(),
-    };
+    let mut record = new_record(plan, now);
     // The key file, read here (the window's worker), and checked against the leaf before any request.
     let keyed;
     let plan = match (&plan.key_file, &plan.payload.key) {
@@ -109,22 +81,60 @@ pub fn run_journaled(
         .iter()
         .filter_map(|e| e.correlation_id.clone())
         .collect();
-    record.result = match &result {
-        Ok(()) if unchanged => "unchanged",
-        Ok(()) => "verified",
-        Err(UploadError::Refused(_)) => "refused",
-        Err(UploadError::Http(HttpError::Cancelled)) => "cancelled",
-        Err(UploadError::Differs(_)) => "differs",
-        Err(_) if record.changed => "changed-unverified",
-        Err(_) => "failed",
-    }
-    .to_string();
+    record.result = result_word(&result, unchanged, record.changed).to_string();
     record.error = result.as_ref().err().map(|e| e.to_string());
     let result = match records::append_audit(&plan.data_dir, &record) {
         Ok(()) => result,
         Err(e) => result.and(Err(e)),
     };
     (record, result)
+}
+
+/// The audit record of an upload of `plan` started at `now`, before anything is sent.
+fn new_record(plan: &Plan, now: i64) -> Record {
+    Record {
+        time: engine::report::rfc3339(now),
+        action: if plan.rollback_of.is_some() {
+            "rollback"
+        } else {
+            "upload"
+        },
+        target: plan.target.kind(),
+        region: region_of(&plan.target),
+        endpoint: endpoint_of(&plan.target),
+        certificate_authority: match &plan.target {
+            Target::Genesys(g) => Some(g.ca_name.clone()),
+            Target::Rest(_) | Target::AudioCodes(_) | Target::Files(_) => None,
+        },
+        ids: BTreeMap::new(),
+        bundle: plan.payload.fingerprints.clone(),
+        certificates: plan.payload.names(),
+        requests: Vec::new(),
+        result: String::new(),
+        error: None,
+        changed: false,
+        backup: None,
+        correlation_ids: Vec::new(),
+        notes: Vec::new(),
+        details: Vec::new(),
+        rollback_of: plan.rollback_of.as_ref().map(|p| p.display().to_string()),
+        rehearsal: plan.rehearsal,
+        forced: plan.forced.clone(),
+    }
+}
+
+/// The one word an audit entry's result is: unchanged, verified, refused, cancelled, differs,
+/// changed-unverified or failed.
+fn result_word(result: &Result<(), UploadError>, unchanged: bool, changed: bool) -> &'static str {
+    match result {
+        Ok(()) if unchanged => "unchanged",
+        Ok(()) => "verified",
+        Err(UploadError::Refused(_)) => "refused",
+        Err(UploadError::Http(HttpError::Cancelled)) => "cancelled",
+        Err(UploadError::Differs(_)) => "differs",
+        Err(_) if changed => "changed-unverified",
+        Err(_) => "failed",
+    }
 }
 
 /// Reads `path` into `plan`'s payload: the leaf's key, or a refusal naming the file.
