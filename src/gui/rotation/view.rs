@@ -246,49 +246,8 @@ impl RotationPanel {
                                 ui.weak(format!("receives {}", row.receives));
                             }
                         });
-                        ui.vertical(|ui| {
-                            if row.holds.is_empty() {
-                                ui.weak(if row.holds_bundle.is_some() {
-                                    "nothing"
-                                } else {
-                                    "not read yet"
-                                });
-                            }
-                            for h in &row.holds {
-                                ui.label(format!(
-                                    "{}, until {}",
-                                    h.shown_name(),
-                                    h.not_after.get(..10).unwrap_or(&h.not_after)
-                                ))
-                                .on_hover_text(format!("{}\nSHA-256 {}", h.subject, h.sha256));
-                            }
-                            match row.holds_bundle {
-                                Some(true) => {
-                                    ui.label("✔ holds the bundle");
-                                }
-                                Some(false) => {
-                                    ui.label("would change");
-                                }
-                                None => {}
-                            }
-                        });
-                        ui.vertical(|ui| {
-                            match row.status {
-                                Some(s) if s.is_good() || s == Status::RolledBack => {
-                                    ui.label(format!("✔ {}", s.words()));
-                                }
-                                Some(s @ (Status::Pending | Status::Skipped)) => {
-                                    ui.weak(s.as_str());
-                                }
-                                Some(s) => {
-                                    ui.colored_label(ui.visuals().error_fg_color, format!("✖ {}", s.as_str()));
-                                }
-                                None => {}
-                            }
-                            if let Some(e) = &row.error {
-                                ui.colored_label(ui.visuals().error_fg_color, e);
-                            }
-                        });
+                        ui.vertical(|ui| ui_holds(ui, row));
+                        ui.vertical(|ui| ui_result(ui, row));
                         ui.vertical(|ui| {
                             ui.label(&row.step);
                             if !row.would_send.is_empty() {
@@ -333,5 +292,53 @@ impl RotationPanel {
                     }
                 });
         });
+    }
+}
+
+/// A target's "Holds now" cell: its certificates (name and expiry; subject and fingerprint on
+/// hover), and whether that is the bundle.
+fn ui_holds(ui: &mut egui::Ui, row: &Row) {
+    if row.holds.is_empty() {
+        ui.weak(if row.holds_bundle.is_some() {
+            "nothing"
+        } else {
+            "not read yet"
+        });
+    }
+    for h in &row.holds {
+        ui.label(format!(
+            "{}, until {}",
+            h.shown_name(),
+            h.not_after.get(..10).unwrap_or(&h.not_after)
+        ))
+        .on_hover_text(format!("{}\nSHA-256 {}", h.subject, h.sha256));
+    }
+    match row.holds_bundle {
+        Some(true) => {
+            ui.label("✔ holds the bundle");
+        }
+        Some(false) => {
+            ui.label("would change");
+        }
+        None => {}
+    }
+}
+
+/// A target's "Result" cell: its status, and its error.
+fn ui_result(ui: &mut egui::Ui, row: &Row) {
+    match row.status {
+        Some(s) if s.is_good() || s == Status::RolledBack => {
+            ui.label(format!("✔ {}", s.words()));
+        }
+        Some(s @ (Status::Pending | Status::Skipped)) => {
+            ui.weak(s.as_str());
+        }
+        Some(s) => {
+            ui.colored_label(ui.visuals().error_fg_color, format!("✖ {}", s.as_str()));
+        }
+        None => {}
+    }
+    if let Some(e) = &row.error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
     }
 }
