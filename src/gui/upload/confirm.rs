@@ -62,99 +62,116 @@ impl UploadPanel {
             return;
         }
         match confirm {
-            Confirm::Upload { forced } => {
-                let Some(report) = report else {
-                    self.confirm = None;
-                    return;
-                };
-                let errors = upload::blocking_findings(report);
-                let lines = self.destination(report);
-                egui::Modal::new(egui::Id::unique("confirm-upload")).show(ctx, |ui| {
-                    crate::gui::focus::trapped(ui, |ui| {
-                        ui.heading(if forced {
-                            "Upload a chain with errors?"
-                        } else {
-                            "Upload this bundle?"
-                        });
-                        for line in &lines {
-                            ui.label(line);
-                        }
-                        ui.label("What is there now is backed up first, and read back after.");
-                        if forced {
-                            ui.label("The far end may refuse it, and the trunk may stop working:");
-                            for e in &errors {
-                                ui.colored_label(ui.visuals().error_fg_color, format!("✖ {e}"));
-                            }
-                            ui.label("The audit log records that these errors were overridden.");
-                        }
-                        // Cancel first; the confirming button at the far end.
-                        ui.horizontal(|ui| {
-                            if ui.button("Don't upload").clicked() {
-                                self.confirm = None;
-                            }
-                            let go = if forced {
-                                "Upload with these errors"
-                            } else {
-                                "Upload now"
-                            };
-                            ui.with_layout(
-                                egui::Layout::right_to_left(egui::Align::Center),
-                                |ui| {
-                                    if ui.button(go).clicked() {
-                                        self.confirm = None;
-                                        let ctx = ui.ctx().clone();
-                                        self.start_upload(&ctx, report, now);
-                                    }
-                                },
-                            );
-                        });
-                    })
-                });
-            }
+            Confirm::Upload { forced } => self.ui_confirm_upload(ctx, forced, report, now),
             Confirm::Rollback { path, lines, plan } => {
-                let possible = plan.is_some();
-                egui::Modal::new(egui::Id::unique("confirm-rollback")).show(ctx, |ui| crate::gui::focus::trapped(ui, |ui| {
-                    ui.heading(if possible {
-                        "Put this backup back?"
-                    } else {
-                        "This backup cannot be put back"
-                    });
-                    // Their values are escaped where the lines are made.
-                    for line in &lines {
-                        ui.label(line);
-                    }
-                    ui.weak(format!("Backup: {}", path.display()));
-                    if possible {
-                        ui.label(
-                            "What the target holds now is backed up first; the backup's certificates \
-                             are uploaded and read back, with an audit entry of their own.",
-                        );
-                    }
-                    ui.horizontal(|ui| {
-                        if ui
-                            .button(if possible { "Don't roll back" } else { "Close" })
-                            .clicked()
-                        {
-                            self.confirm = None;
-                        }
-                        if possible {
-                            ui.with_layout(
-                                egui::Layout::right_to_left(egui::Align::Center),
-                                |ui| {
-                                    if ui.button("Roll back now").clicked() {
-                                        self.confirm = None;
-                                        let ctx = ui.ctx().clone();
-                                        if let Some(plan) = &plan {
-                                            self.start_rollback(&ctx, (**plan).clone(), now);
-                                        }
-                                    }
-                                },
-                            );
-                        }
-                    });
-                }));
+                self.ui_confirm_rollback(ctx, &path, &lines, plan.as_deref(), now)
             }
         }
+    }
+
+    /// The upload's confirmation: where it goes, and, when forced, the errors overridden.
+    fn ui_confirm_upload(
+        &mut self,
+        ctx: &egui::Context,
+        forced: bool,
+        report: Option<&Report>,
+        now: i64,
+    ) {
+        let Some(report) = report else {
+            self.confirm = None;
+            return;
+        };
+        let errors = upload::blocking_findings(report);
+        let lines = self.destination(report);
+        egui::Modal::new(egui::Id::unique("confirm-upload")).show(ctx, |ui| {
+            crate::gui::focus::trapped(ui, |ui| {
+                ui.heading(if forced {
+                    "Upload a chain with errors?"
+                } else {
+                    "Upload this bundle?"
+                });
+                for line in &lines {
+                    ui.label(line);
+                }
+                ui.label("What is there now is backed up first, and read back after.");
+                if forced {
+                    ui.label("The far end may refuse it, and the trunk may stop working:");
+                    for e in &errors {
+                        ui.colored_label(ui.visuals().error_fg_color, format!("✖ {e}"));
+                    }
+                    ui.label("The audit log records that these errors were overridden.");
+                }
+                // Cancel first; the confirming button at the far end.
+                ui.horizontal(|ui| {
+                    if ui.button("Don't upload").clicked() {
+                        self.confirm = None;
+                    }
+                    let go = if forced {
+                        "Upload with these errors"
+                    } else {
+                        "Upload now"
+                    };
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        if ui.button(go).clicked() {
+                            self.confirm = None;
+                            let ctx = ui.ctx().clone();
+                            self.start_upload(&ctx, report, now);
+                        }
+                    });
+                });
+            })
+        });
+    }
+
+    /// A rollback's confirmation: where it goes and what it restores, or why it cannot be.
+    fn ui_confirm_rollback(
+        &mut self,
+        ctx: &egui::Context,
+        path: &Path,
+        lines: &[String],
+        plan: Option<&Plan>,
+        now: i64,
+    ) {
+        let possible = plan.is_some();
+        egui::Modal::new(egui::Id::unique("confirm-rollback")).show(ctx, |ui| {
+            crate::gui::focus::trapped(ui, |ui| {
+                ui.heading(if possible {
+                    "Put this backup back?"
+                } else {
+                    "This backup cannot be put back"
+                });
+                // Their values are escaped where the lines are made.
+                for line in lines {
+                    ui.label(line);
+                }
+                ui.weak(format!("Backup: {}", crate::engine::text::path(path)));
+                if possible {
+                    ui.label(
+                        "What the target holds now is backed up first; the backup's certificates \
+                     are uploaded and read back, with an audit entry of their own.",
+                    );
+                }
+                ui.horizontal(|ui| {
+                    if ui
+                        .button(if possible { "Don't roll back" } else { "Close" })
+                        .clicked()
+                    {
+                        self.confirm = None;
+                    }
+                    if possible {
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                            if ui.button("Roll back now").clicked() {
+                                self.confirm = None;
+                                let ctx = ui.ctx().clone();
+                                if let Some(plan) = plan {
+                                    self.start_rollback(&ctx, plan.clone(), now);
+                                }
+                            }
+                        });
+                    }
+                });
+            })
+        });
     }
 }
 
