@@ -68,43 +68,7 @@ impl Report {
         );
         let _ = writeln!(out);
         for (i, entry) in self.chain.iter().enumerate() {
-            let c = &entry.cert;
-            let _ = writeln!(out, "{}. [{}] {}", i + 1, entry.role.as_str(), c.subject);
-            let _ = writeln!(out, "     issuer   {}", c.issuer);
-            let _ = writeln!(
-                out,
-                "     valid    {} → {}  ({}; {})",
-                date(c.not_before),
-                date(c.not_after),
-                crate::engine::checks::expiry_words(c.not_after, self.at, self.at_is_now),
-                c.key
-            );
-            if !c.sans.is_empty() {
-                let sans: Vec<String> = c.sans.iter().take(8).map(ToString::to_string).collect();
-                let more = if c.sans.len() > 8 {
-                    format!(" (+{} more)", c.sans.len() - 8)
-                } else {
-                    String::new()
-                };
-                let _ = writeln!(out, "     names    {}{more}", sans.join(", "));
-            }
-            let link = match entry.signature {
-                Some(SignatureCheck::Valid) => "signature verified by the next certificate up",
-                Some(SignatureCheck::Invalid) => "SIGNATURE DOES NOT VERIFY",
-                Some(SignatureCheck::Unverifiable(_)) => "SIGNATURE CANNOT BE VERIFIED",
-                None if entry.role == Role::Root => "trust anchor",
-                None => "issuer not found",
-            };
-            let _ = writeln!(
-                out,
-                "     sha256   {}  ·  {}  ·  from {}",
-                c.sha256.short(),
-                link,
-                c.source
-            );
-            if let Some(revocation) = &entry.revocation {
-                let _ = writeln!(out, "     crl      {}", revocation.words());
-            }
+            self.entry_text(&mut out, i, entry);
         }
         match &self.anchor {
             AnchorKind::Public(subject) => {
@@ -133,6 +97,55 @@ impl Report {
                 let _ = writeln!(out, "   … and {} more", self.excluded.len() - 50);
             }
         }
+        self.findings_text(&mut out);
+        let _ = writeln!(out, "\n{}", self.verdict_line());
+        out
+    }
+
+    /// One certificate of the chain: subject, issuer, validity, names, link, fingerprint, source,
+    /// revocation.
+    fn entry_text(&self, out: &mut String, i: usize, entry: &ChainEntry) {
+        let c = &entry.cert;
+        let _ = writeln!(out, "{}. [{}] {}", i + 1, entry.role.as_str(), c.subject);
+        let _ = writeln!(out, "     issuer   {}", c.issuer);
+        let _ = writeln!(
+            out,
+            "     valid    {} → {}  ({}; {})",
+            date(c.not_before),
+            date(c.not_after),
+            crate::engine::checks::expiry_words(c.not_after, self.at, self.at_is_now),
+            c.key
+        );
+        if !c.sans.is_empty() {
+            let sans: Vec<String> = c.sans.iter().take(8).map(ToString::to_string).collect();
+            let more = if c.sans.len() > 8 {
+                format!(" (+{} more)", c.sans.len() - 8)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "     names    {}{more}", sans.join(", "));
+        }
+        let link = match entry.signature {
+            Some(SignatureCheck::Valid) => "signature verified by the next certificate up",
+            Some(SignatureCheck::Invalid) => "SIGNATURE DOES NOT VERIFY",
+            Some(SignatureCheck::Unverifiable(_)) => "SIGNATURE CANNOT BE VERIFIED",
+            None if entry.role == Role::Root => "trust anchor",
+            None => "issuer not found",
+        };
+        let _ = writeln!(
+            out,
+            "     sha256   {}  ·  {}  ·  from {}",
+            c.sha256.short(),
+            link,
+            c.source
+        );
+        if let Some(revocation) = &entry.revocation {
+            let _ = writeln!(out, "     crl      {}", revocation.words());
+        }
+    }
+
+    /// The findings by severity (a hundred of each at most), each error and warning with its fix.
+    fn findings_text(&self, out: &mut String) {
         for severity in [Severity::Error, Severity::Warning, Severity::Info] {
             let of: Vec<&Finding> = self
                 .findings
@@ -162,7 +175,5 @@ impl Report {
                 let _ = writeln!(out, "   … and {} more (see --json)", of.len() - 100);
             }
         }
-        let _ = writeln!(out, "\n{}", self.verdict_line());
-        out
     }
 }
