@@ -38,42 +38,7 @@ impl App {
         };
         ui.horizontal(|ui| {
             caption(ui, "Input");
-            if ui
-                .button("Open files…")
-                .on_hover_text("Add certificate files (Ctrl+O)")
-                .clicked()
-            {
-                self.commands.push(Command::Pick(PickRequest::Files));
-            }
-            if ui
-                .button("Open folder…")
-                .on_hover_text("Add every certificate in a folder")
-                .clicked()
-            {
-                self.commands.push(Command::Pick(PickRequest::Folder));
-            }
-            if ui
-                .button("Paste")
-                .on_hover_text("Paste PEM text (Ctrl+V anywhere)")
-                .clicked()
-            {
-                self.commands.push(Command::OpenPaste);
-            }
-            if ui
-                .button("Sample")
-                .on_hover_text("Load the sample chain")
-                .clicked()
-            {
-                self.commands.push(Command::LoadSample);
-            }
-            let loaded = self.report.is_some() || !self.loaded.certificates.is_empty();
-            if ui
-                .add_enabled(loaded, egui::Button::new("Clear"))
-                .on_hover_text("Remove everything loaded")
-                .clicked()
-            {
-                self.commands.push(Command::ClearAll);
-            }
+            self.ui_input_buttons(ui);
             ui.separator();
             caption(ui, "Check");
             if ui
@@ -85,59 +50,104 @@ impl App {
             }
             ui.separator();
             caption(ui, "Output");
-            let can_export = self.report.as_ref().is_some_and(|r| !r.chain.is_empty());
-            if ui
-                .add_enabled(can_export, egui::Button::new("Save bundle…"))
-                .on_hover_text("Write the bundle, leaf first (Ctrl+S)")
-                .clicked()
-            {
-                self.commands.push(Command::SaveBundle);
-            }
-            if ui
-                .add_enabled(can_export, egui::Button::new("Copy bundle"))
-                .clicked()
-            {
-                self.commands.push(Command::CopyBundle);
-            }
-            if ui
-                .add_enabled(can_export, egui::Button::new("Upload…"))
-                .on_hover_text("Send the bundle to Genesys Cloud or a REST trunk API")
-                .clicked()
-            {
-                self.upload.show(ui.ctx());
-            }
-            if ui
-                .button("Rotate…")
-                .on_hover_text("One bundle to every target of a plan: canary first, backed up, verified, reversible")
-                .clicked()
-            {
-                self.rotation.open = true;
-            }
-            let has_report = self.report.is_some();
-            ui.add_enabled_ui(has_report, |ui| {
-                ui.menu_button("Report", |ui| {
-                    if ui
-                        .button("Save report…")
-                        .on_hover_text(
-                            "For the change ticket: Markdown, plain text (.txt) or JSON (.json)",
-                        )
-                        .clicked()
-                    {
-                        self.commands.push(Command::SaveReport);
-                        ui.close();
-                    }
-                    if ui
-                        .button("Copy report")
-                        .on_hover_text("The report in Markdown, for the change ticket")
-                        .clicked()
-                    {
-                        self.commands.push(Command::CopyReport);
-                        ui.close();
-                    }
-                })
-                .response
-                .on_hover_text("Save or copy the report for the change ticket");
-            });
+            self.ui_output_buttons(ui);
+        });
+    }
+
+    /// Open files, open folder, paste, sample, clear.
+    fn ui_input_buttons(&mut self, ui: &mut egui::Ui) {
+        if ui
+            .button("Open files…")
+            .on_hover_text("Add certificate files (Ctrl+O)")
+            .clicked()
+        {
+            self.commands.push(Command::Pick(PickRequest::Files));
+        }
+        if ui
+            .button("Open folder…")
+            .on_hover_text("Add every certificate in a folder")
+            .clicked()
+        {
+            self.commands.push(Command::Pick(PickRequest::Folder));
+        }
+        if ui
+            .button("Paste")
+            .on_hover_text("Paste PEM text (Ctrl+V anywhere)")
+            .clicked()
+        {
+            self.commands.push(Command::OpenPaste);
+        }
+        if ui
+            .button("Sample")
+            .on_hover_text("Load the sample chain")
+            .clicked()
+        {
+            self.commands.push(Command::LoadSample);
+        }
+        let loaded = self.report.is_some() || !self.loaded.certificates.is_empty();
+        if ui
+            .add_enabled(loaded, egui::Button::new("Clear"))
+            .on_hover_text("Remove everything loaded")
+            .clicked()
+        {
+            self.commands.push(Command::ClearAll);
+        }
+    }
+
+    /// Save and copy the bundle, upload, rotate, and the report menu.
+    fn ui_output_buttons(&mut self, ui: &mut egui::Ui) {
+        let can_export = self.report.as_ref().is_some_and(|r| !r.chain.is_empty());
+        if ui
+            .add_enabled(can_export, egui::Button::new("Save bundle…"))
+            .on_hover_text("Write the bundle, leaf first (Ctrl+S)")
+            .clicked()
+        {
+            self.commands.push(Command::SaveBundle);
+        }
+        if ui
+            .add_enabled(can_export, egui::Button::new("Copy bundle"))
+            .clicked()
+        {
+            self.commands.push(Command::CopyBundle);
+        }
+        if ui
+            .add_enabled(can_export, egui::Button::new("Upload…"))
+            .on_hover_text("Send the bundle to Genesys Cloud or a REST trunk API")
+            .clicked()
+        {
+            self.upload.show(ui.ctx());
+        }
+        if ui
+            .button("Rotate…")
+            .on_hover_text("One bundle to every target of a plan: canary first, backed up, verified, reversible")
+            .clicked()
+        {
+            self.rotation.open = true;
+        }
+        let has_report = self.report.is_some();
+        ui.add_enabled_ui(has_report, |ui| {
+            ui.menu_button("Report", |ui| {
+                if ui
+                    .button("Save report…")
+                    .on_hover_text(
+                        "For the change ticket: Markdown, plain text (.txt) or JSON (.json)",
+                    )
+                    .clicked()
+                {
+                    self.commands.push(Command::SaveReport);
+                    ui.close();
+                }
+                if ui
+                    .button("Copy report")
+                    .on_hover_text("The report in Markdown, for the change ticket")
+                    .clicked()
+                {
+                    self.commands.push(Command::CopyReport);
+                    ui.close();
+                }
+            })
+            .response
+            .on_hover_text("Save or copy the report for the change ticket");
         });
     }
 }
