@@ -50,65 +50,8 @@ impl UploadPanel {
         if f.record.rehearsal {
             ui.label(RichText::new("Rehearsal — nothing was sent to Genesys Cloud").strong());
         }
-        if !f.record.details.is_empty() {
-            ui.label(RichText::new("What the server says it now holds").strong());
-            egui::Grid::new("server-view")
-                .num_columns(6)
-                .striped(true)
-                .show(ui, |ui| {
-                    for head in [
-                        "Subject",
-                        "Issuer",
-                        "Expires",
-                        "Valid",
-                        "Signature",
-                        "Expired",
-                    ] {
-                        ui.label(RichText::new(head).strong());
-                    }
-                    ui.end_row();
-                    let yes_no = |ui: &mut egui::Ui, v: Option<bool>, good: bool| {
-                        let (text, ok) = match v {
-                            Some(b) => (if b { "yes" } else { "no" }, b == good),
-                            None => ("not said", true),
-                        };
-                        if ok {
-                            ui.label(text);
-                        } else {
-                            ui.colored_label(ui.visuals().error_fg_color, format!("✖ {text}"));
-                        }
-                    };
-                    for d in &f.record.details {
-                        ui.label(crate::engine::text::escape(&d.subject));
-                        ui.label(crate::engine::text::escape(&d.issuer));
-                        ui.label(crate::engine::text::escape(&d.expires));
-                        yes_no(ui, d.valid, true);
-                        yes_no(ui, d.signature_valid, true);
-                        yes_no(ui, d.expired, false);
-                        ui.end_row();
-                    }
-                });
-        }
-        if let Some(b) = &f.record.backup {
-            ui.horizontal(|ui| {
-                ui.label(format!("Backup: {b}"));
-                if ui.small_button("Copy path").clicked() {
-                    ui.ctx().copy_text(crate::gui::for_clipboard(b.clone()));
-                }
-            });
-            ui.weak("Put it back with \"Roll back…\" on its audit entry below.");
-        }
-        ui.label(format!(
-            "Audit entry: {} {} {}, correlation ids: {}",
-            f.record.time,
-            f.record.action,
-            f.record.result,
-            if f.record.correlation_ids.is_empty() {
-                "none".to_string()
-            } else {
-                f.record.correlation_ids.join(", ")
-            }
-        ));
+        ui_server_view(ui, &f.record.details);
+        ui_record_tail(ui, &f.record);
     }
 
     /// The certificate the server showed and why it was refused; for a REST target whose certificate
@@ -258,4 +201,72 @@ pub(super) fn finished_words(f: &Finished) -> (Color32, String) {
             _ => (red, format!("✖ Failed — nothing was changed: {e}")),
         },
     }
+}
+
+/// What the server says it now holds (Genesys Cloud's view of each certificate), when it says.
+fn ui_server_view(ui: &mut egui::Ui, details: &[upload::ServerView]) {
+    if details.is_empty() {
+        return;
+    }
+    ui.label(RichText::new("What the server says it now holds").strong());
+    egui::Grid::new("server-view")
+        .num_columns(6)
+        .striped(true)
+        .show(ui, |ui| {
+            for head in [
+                "Subject",
+                "Issuer",
+                "Expires",
+                "Valid",
+                "Signature",
+                "Expired",
+            ] {
+                ui.label(RichText::new(head).strong());
+            }
+            ui.end_row();
+            let yes_no = |ui: &mut egui::Ui, v: Option<bool>, good: bool| {
+                let (text, ok) = match v {
+                    Some(b) => (if b { "yes" } else { "no" }, b == good),
+                    None => ("not said", true),
+                };
+                if ok {
+                    ui.label(text);
+                } else {
+                    ui.colored_label(ui.visuals().error_fg_color, format!("✖ {text}"));
+                }
+            };
+            for d in details {
+                ui.label(crate::engine::text::escape(&d.subject));
+                ui.label(crate::engine::text::escape(&d.issuer));
+                ui.label(crate::engine::text::escape(&d.expires));
+                yes_no(ui, d.valid, true);
+                yes_no(ui, d.signature_valid, true);
+                yes_no(ui, d.expired, false);
+                ui.end_row();
+            }
+        });
+}
+
+/// The run's backup (with Copy path) and its audit entry.
+fn ui_record_tail(ui: &mut egui::Ui, record: &upload::Record) {
+    if let Some(b) = &record.backup {
+        ui.horizontal(|ui| {
+            ui.label(format!("Backup: {}", crate::engine::text::escape(b)));
+            if ui.small_button("Copy path").clicked() {
+                ui.ctx().copy_text(crate::gui::for_clipboard(b.clone()));
+            }
+        });
+        ui.weak("Put it back with \"Roll back…\" on its audit entry below.");
+    }
+    ui.label(format!(
+        "Audit entry: {} {} {}, correlation ids: {}",
+        record.time,
+        record.action,
+        record.result,
+        if record.correlation_ids.is_empty() {
+            "none".to_string()
+        } else {
+            crate::engine::text::escaped(&record.correlation_ids.join(", "))
+        }
+    ));
 }
