@@ -830,9 +830,9 @@ fn a_run_killed_after_a_write_resumes_and_keeps_its_first_backup() {
 #[test]
 fn a_second_run_of_the_plan_or_its_targets_is_refused_while_one_runs() {
     let s = Setup::new();
-    // The canary's write waits 4 s: the first run holds its locks meanwhile.
+    // The canary's write waits 6 s: the first run holds its locks meanwhile.
     s.eu.inject(Fault {
-        delay_ms: 4000,
+        delay_ms: 6000,
         ..fault(0, "POST /certificateauthorities")
     });
     let first = {
@@ -883,6 +883,21 @@ fn a_second_run_of_the_plan_or_its_targets_is_refused_while_one_runs() {
         err.contains("being changed by another run") && err.contains("target \""),
         "{err}"
     );
+    // A plan naming only one of the other targets: every target of the running plan is locked,
+    // not only the first.
+    let whole = std::fs::read_to_string(s.path("other/plan.toml")).unwrap();
+    let mut blocks = whole.split("[[target]]");
+    let head = blocks.next().unwrap().to_string();
+    for block in blocks.filter(|b| !b.contains("EU org")) {
+        std::fs::write(s.path("other/one.toml"), format!("{head}[[target]]{block}")).unwrap();
+        let out = s.rotate(&["other/one.toml"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{block}: {err}");
+        assert!(
+            err.contains("being changed by another run") && err.contains("target \""),
+            "{err}"
+        );
+    }
     let first = first.join().unwrap();
     assert_eq!(
         first.status.code(),
