@@ -783,6 +783,16 @@ fn a_crash_at_any_step_leaves_a_journal_that_rolls_back_every_target_byte_for_by
                 sent,
                 "{crash}: {canary:#}"
             );
+            // The journal's last step for the canary: its backup saved, then "sending" before the
+            // write, never back to "backed-up" after it.
+            if passage == "1" {
+                let step = match point {
+                    "before-backup" => Value::Null,
+                    "after-backup" => "backed-up".into(),
+                    _ => "sending".into(),
+                };
+                assert_eq!(canary["step"], step, "{crash}: {canary:#}");
+            }
             let out = s.rotate(&["--rollback", run_file.to_str().unwrap(), "--json"]);
             let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
                 panic!("{crash}: {e}: {}", String::from_utf8_lossy(&out.stderr))
@@ -1277,4 +1287,79 @@ fn an_edited_plan_is_refused_naming_each_change() {
         "an unchanged target is not named: {err}"
     );
     assert_eq!(s.writes(), [1, 0, 0], "nothing more sent");
+}
+
+/// Stop pressed while a target is being changed (the window's Stop, here through the library, as
+/// the window calls it): the targets after it are marked cancelled, not left pending, and none of
+/// them is sent anything; a target an earlier, killed attempt changed keeps saying so (rollback
+/// must still undo it), never "cancelled".
+#[test]
+fn targets_after_a_stop_are_cancelled_and_one_an_earlier_attempt_changed_says_so() {
+    use chainsmith::rotate::{self, Progress, RunOptions, Status};
+    use chainsmith::upload::{Secret, Secrets};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let s = Setup::new();
+    // Killed after the US org's write was sent: the canary verified, the US org maybe changed.
+    let out = s.rotate_with(&["plan.toml"], &[("CHAINSMITH_CRASH_AT", "after-write#2")]);
+    assert_eq!(out.status.code(), None);
+    let writes_before = s.writes();
+    let data = s.path("data");
+    let rotation = rotate::plan::read(&s.path("plan.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+    };
+    let prepared = rotate::prepare(&rotation, now(), &data).unwrap_or_else(|e| panic!("{e}"));
+    let secrets: Vec<Secrets> = rotation
+        .targets
+        .iter()
+        .map(|_| Secrets {
+            client_secret: Some(Secret::new(CLIENT_SECRET)),
+            token: None,
+        })
+        .collect();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let stop = cancel.clone();
+    let mut progress = |p: Progress| {
+        // The admin presses Stop while the canary is being handled: it ends cancelled.
+        if let Progress::Started(0) = p {
+            stop.store(true, Ordering::Relaxed);
+        }
+    };
+    let (run, _) = rotate::apply(
+        &rotation,
+        &prepared.plans,
+        &secrets,
+        prepared
+            .report
+            .chain
+            .iter()
+            .map(|c| c.cert.sha256.hex())
+            .collect(),
+        RunOptions::default(),
+        &data,
+        &now,
+        cancel,
+        &mut progress,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let got: Vec<(Status, String)> = run
+        .targets
+        .iter()
+        .map(|t| (t.status, t.status_words()))
+        .collect();
+    assert_eq!(got[0].0, Status::Cancelled, "{got:?}");
+    assert_eq!(got[1].0, Status::Pending, "{got:?}");
+    assert_eq!(got[1].1, "interrupted after a change was sent", "{got:?}");
+    assert!(run.targets[1].was_changed());
+    assert_eq!(got[2].0, Status::Cancelled, "{got:?}");
+    assert!(!run.targets[2].was_changed());
+    assert_eq!(
+        &s.writes()[1..],
+        &writes_before[1..],
+        "nothing sent after the Stop"
+    );
 }

@@ -225,17 +225,18 @@ pub fn apply(
     save(&path, &run)?;
     let mut stop = false;
     for (i, (plan, secrets)) in plans.iter().zip(secrets).enumerate() {
-        if stop || (options.canary_only && i > 0) {
-            if stop && !run.targets[i].was_changed() {
-                run.targets[i].status = Status::Skipped;
+        // Not reached: after the admin's Stop "cancelled", after a failure "skipped"; with the
+        // canary alone, the rest left pending. A target an earlier attempt changed keeps its
+        // status (a rollback must still undo it).
+        let cancelled = cancel.load(std::sync::atomic::Ordering::Relaxed);
+        if stop || cancelled || (options.canary_only && i > 0) {
+            if (stop || cancelled) && !run.targets[i].was_changed() {
+                run.targets[i].status = if cancelled {
+                    Status::Cancelled
+                } else {
+                    Status::Skipped
+                };
             }
-            continue;
-        }
-        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
-            if !run.targets[i].was_changed() {
-                run.targets[i].status = Status::Cancelled;
-            }
-            stop = true;
             continue;
         }
         progress(Progress::Started(i));
