@@ -1289,21 +1289,13 @@ fn an_edited_plan_is_refused_naming_each_change() {
     assert_eq!(s.writes(), [1, 0, 0], "nothing more sent");
 }
 
-/// Stop pressed while a target is being changed (the window's Stop, here through the library, as
-/// the window calls it): the targets after it are marked cancelled, not left pending, and none of
-/// them is sent anything; a target an earlier, killed attempt changed keeps saying so (rollback
-/// must still undo it), never "cancelled".
-#[test]
-fn targets_after_a_stop_are_cancelled_and_one_an_earlier_attempt_changed_says_so() {
-    use chainsmith::rotate::{self, Progress, RunOptions, Status};
+/// A rotation through the library, as the window runs it, with Stop pressed as target `stop_at`
+/// starts (it ends cancelled): the run file's targets.
+fn apply_stopping_at(s: &Setup, stop_at: usize) -> Vec<chainsmith::rotate::TargetRun> {
+    use chainsmith::rotate::{self, Progress, RunOptions};
     use chainsmith::upload::{Secret, Secrets};
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
-    let s = Setup::new();
-    // Killed after the US org's write was sent: the canary verified, the US org maybe changed.
-    let out = s.rotate_with(&["plan.toml"], &[("CHAINSMITH_CRASH_AT", "after-write#2")]);
-    assert_eq!(out.status.code(), None);
-    let writes_before = s.writes();
     let data = s.path("data");
     let rotation = rotate::plan::read(&s.path("plan.toml")).unwrap_or_else(|e| panic!("{e}"));
     let now = || {
@@ -1324,8 +1316,9 @@ fn targets_after_a_stop_are_cancelled_and_one_an_earlier_attempt_changed_says_so
     let cancel = Arc::new(AtomicBool::new(false));
     let stop = cancel.clone();
     let mut progress = |p: Progress| {
-        // The admin presses Stop while the canary is being handled: it ends cancelled.
-        if let Progress::Started(0) = p {
+        if let Progress::Started(i) = p
+            && i == stop_at
+        {
             stop.store(true, Ordering::Relaxed);
         }
     };
@@ -1346,20 +1339,43 @@ fn targets_after_a_stop_are_cancelled_and_one_an_earlier_attempt_changed_says_so
         &mut progress,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let got: Vec<(Status, String)> = run
-        .targets
+    run.targets
+}
+
+/// Stop pressed (the window's Stop, here through the library as the window calls it): the target
+/// being handled and those after it are marked cancelled, not left pending, none is sent anything,
+/// and a target stopped before it was read claims to hold nothing. A target an earlier, killed
+/// attempt changed keeps saying so (a rollback must still undo it), never "cancelled".
+#[test]
+fn targets_after_a_stop_are_cancelled_and_one_an_earlier_attempt_changed_says_so() {
+    use chainsmith::rotate::Status;
+    let s = Setup::new();
+    let targets = apply_stopping_at(&s, 0);
+    let got: Vec<Status> = targets.iter().map(|t| t.status).collect();
+    assert_eq!(got, [Status::Cancelled; 3]);
+    assert!(targets.iter().all(|t| !t.was_changed()));
+    // Stopped before its read: nothing is known of what it holds, and nothing is claimed.
+    assert!(
+        targets[0].before.is_empty() && targets[0].after.is_empty(),
+        "{:?}",
+        targets[0]
+    );
+    assert_eq!(s.writes(), [0, 0, 0], "nothing sent after the Stop");
+
+    // Killed after the US org's write was sent: the canary verified, the US org maybe changed.
+    let out = s.rotate_with(&["plan.toml"], &[("CHAINSMITH_CRASH_AT", "after-write#2")]);
+    assert_eq!(out.status.code(), None);
+    let writes_before = s.writes();
+    let targets = apply_stopping_at(&s, 0);
+    let got: Vec<(Status, String)> = targets
         .iter()
         .map(|t| (t.status, t.status_words()))
         .collect();
     assert_eq!(got[0].0, Status::Cancelled, "{got:?}");
     assert_eq!(got[1].0, Status::Pending, "{got:?}");
     assert_eq!(got[1].1, "interrupted after a change was sent", "{got:?}");
-    assert!(run.targets[1].was_changed());
+    assert!(targets[1].was_changed());
     assert_eq!(got[2].0, Status::Cancelled, "{got:?}");
-    assert!(!run.targets[2].was_changed());
-    assert_eq!(
-        &s.writes()[1..],
-        &writes_before[1..],
-        "nothing sent after the Stop"
-    );
+    assert!(!targets[2].was_changed());
+    assert_eq!(s.writes(), writes_before, "nothing sent after the Stop");
 }
