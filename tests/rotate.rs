@@ -266,6 +266,20 @@ fn a_full_run_verifies_every_target_and_running_it_again_sends_no_write() {
     assert_eq!(code, 0, "{json:#}");
     assert_eq!(statuses(&json), ["unchanged", "unchanged", "unchanged"]);
     assert_eq!(s.writes(), [1, 1, 1], "no write the second time");
+    // Its run file says what each target held before and after: the bundle, both times.
+    let run_file = PathBuf::from(json["run_file"].as_str().unwrap());
+    let recorded: Value = serde_json::from_slice(&std::fs::read(&run_file).unwrap()).unwrap();
+    let hashes = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["sha256"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (t, held) in recorded["targets"].as_array().unwrap().iter().zip(&held) {
+        assert_eq!(&hashes(&t["before"]), held, "{t:#}");
+        assert_eq!(&hashes(&t["after"]), held, "{t:#}");
+    }
     // No secret in anything written.
     for file in files_under(&s.path("data")) {
         let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
