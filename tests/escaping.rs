@@ -488,7 +488,7 @@ fn every_command_with_hostile_names_and_arguments_writes_no_raw_control_characte
     )
     .unwrap();
     run(&["rotate", &good_plan, "--dry-run"]);
-    let rotated = run(&["rotate", &good_plan]);
+    let rotated = run(&["rotate", &good_plan, "--report", "rotation.md"]);
     assert_eq!(rotated.status.code(), Some(0), "{rotated:?}");
     run(&["rotate", &good_plan, "--status"]);
     let run_files: Vec<_> = files_under(&data)
@@ -500,10 +500,23 @@ fn every_command_with_hostile_names_and_arguments_writes_no_raw_control_characte
         .collect();
     assert_eq!(run_files.len(), 1, "{run_files:?}");
     let run_file = run_files[0].display().to_string();
-    let rolled_back = run(&["rotate", "--rollback", &run_file]);
+    let rolled_back = run(&[
+        "rotate",
+        "--rollback",
+        &run_file,
+        "--report",
+        "rollback.html",
+    ]);
     assert_eq!(rolled_back.status.code(), Some(0), "{rolled_back:?}");
     run(&["audit"]);
     run(&["audit", "--markdown"]);
+    // The change-ticket reports, in Markdown and HTML, show the names escaped once too.
+    for report in ["rotation.md", "rollback.html"] {
+        let text = std::fs::read_to_string(d.join(report)).unwrap();
+        assert_inert(report, text.as_bytes());
+        assert!(text.matches("evil").count() >= 3, "{report}: {text}");
+        wrong.extend(escaped_twice(report, &text));
+    }
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
 
     // What is shown is the visible escape.

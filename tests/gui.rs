@@ -1965,6 +1965,24 @@ fn control_characters_in_a_certificate_show_as_visible_escapes() {
             .is_none(),
         "no raw escape character anywhere"
     );
+    // The change-ticket report the window copies: the same name, escaped once, in text and in
+    // Markdown (whose own escapes double every backslash shown).
+    use chainsmith::engine::ticket::TicketFormat;
+    let text = harness.state().ticket(TicketFormat::Text).unwrap();
+    assert!(
+        text.contains("\\x1b[2J\\x0d\\x0aPASS: all good\\u202e\\\\x1b"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("\\\\x1b[2J") && !text.contains('\u{1b}'),
+        "{text}"
+    );
+    let md = harness.state().ticket(TicketFormat::Markdown).unwrap();
+    assert!(
+        md.contains("\\\\x1b\\[2J\\\\x0d\\\\x0aPASS: all good\\\\u202e\\\\\\\\x1b"),
+        "{md}"
+    );
+    assert!(!md.contains('\u{1b}'), "{md}");
 }
 
 #[test]

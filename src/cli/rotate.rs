@@ -73,7 +73,7 @@ fn write_report(
             Some(r) => r.verdict_line(),
             None => format!(
                 "Rollback of {}",
-                run.rollback_of.as_deref().unwrap_or("a run")
+                engine::text::escaped(run.rollback_of.as_deref().unwrap_or("a run"))
             ),
         },
         bundle: report

@@ -96,6 +96,21 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text already shown, for one line of a document (a Markdown cell, an HTML paragraph): as
+/// [`terminal_safe`], a safety net that leaves backslashes alone, and the line feed and tab shown too,
+/// so that a value read back from a file someone edited can neither carry a control character nor
+/// break the line.
+pub fn line_safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        push_shown(&mut out, c, is_unsafe(c));
+    }
+    Cow::Owned(out)
+}
+
 /// A path as [`escape`] shows it (a file name is text from outside like any other).
 pub fn path(path: &std::path::Path) -> String {
     escaped(&path.display().to_string())
@@ -117,8 +132,10 @@ pub fn markdown(text: &str) -> String {
 }
 
 /// [`markdown`] for text already shown ([`escape`]d where it was made: the engine's names, messages
-/// and findings): Markdown's syntax made inert without escaping the escapes again.
+/// and findings): Markdown's syntax made inert without escaping the escapes again ([`line_safe`] is
+/// its safety net for a value read back from a file).
 pub fn markdown_shown(shown: &str) -> String {
+    let shown = &*line_safe(shown);
     let mut out = String::with_capacity(shown.len() + 8);
     // Digits at the start then `.` or `)` would make an ordered list.
     let leading_digits = shown.chars().take_while(char::is_ascii_digit).count();

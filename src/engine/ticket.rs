@@ -26,7 +26,8 @@ pub struct TicketContext {
     pub bundle: BundleOptions,
     /// The bundle file last saved: its name and the SHA-256 of its bytes.
     pub bundle_file: Option<(String, String)>,
-    /// More sections (the last probe, the last upload): a title and key/value rows.
+    /// More sections (the last probe, the last upload): a title and key/value rows, shown text
+    /// (each value from outside [`escape`]d where the row was made).
     pub sections: Vec<(String, Vec<(String, String)>)>,
 }
 
@@ -169,15 +170,10 @@ fn markdown(report: &Report, ctx: &TicketContext) -> String {
         }
     }
     for (title, rows) in &ctx.sections {
-        let _ = writeln!(out, "\n## {}\n", super::text::markdown(title));
+        let _ = writeln!(out, "\n## {}\n", md(title));
         let _ = writeln!(out, "| | |\n|---|---|");
         for (key, value) in rows {
-            let _ = writeln!(
-                out,
-                "| {} | {} |",
-                super::text::markdown(key),
-                super::text::markdown(value)
-            );
+            let _ = writeln!(out, "| {} | {} |", md(key), md(value));
         }
     }
     out
@@ -273,9 +269,14 @@ fn text(report: &Report, ctx: &TicketContext) -> String {
         }
     }
     for (title, rows) in &ctx.sections {
-        let _ = writeln!(out, "\n{}:", escape(title));
+        let _ = writeln!(out, "\n{}:", super::text::line_safe(title));
         for (key, value) in rows {
-            let _ = writeln!(out, "  {}: {}", escape(key), escape(value));
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                super::text::line_safe(key),
+                super::text::line_safe(value)
+            );
         }
     }
     out

@@ -73,7 +73,7 @@ impl ProbeOutcome {
         vec![
             (
                 "Endpoint".into(),
-                format!("{} ({})", self.target, p.address),
+                format!("{} ({})", engine::text::escape(&self.target), p.address),
             ),
             ("SNI".into(), p.sni_words()),
             (

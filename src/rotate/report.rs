@@ -45,6 +45,14 @@ enum Block {
     Table(Vec<&'static str>, Vec<Vec<String>>),
 }
 
+/// A value from a plan, a run file or a server (names, paths, ids), shown as
+/// [`crate::engine::text::escape`] shows it. The engine's texts (subjects, the verdict, findings)
+/// and the errors are shown already; the blocks hold shown text, and the renderers only make it
+/// inert for Markdown or HTML, so nothing is escaped twice.
+fn shown(value: &str) -> String {
+    crate::engine::text::escaped(value)
+}
+
 fn short(sha256: &str) -> String {
     sha256.get(..16).unwrap_or(sha256).to_string()
 }
@@ -94,15 +102,18 @@ fn blocks(run: &RunFile, run_path: &Path, ctx: &Context) -> Vec<Block> {
 /// The title and the run's facts: plan, times, outcome, run file, who made the report.
 fn summary(out: &mut Vec<Block>, run: &RunFile, run_path: &Path, ctx: &Context) {
     let title = if run.action == "rollback" {
-        format!("Certificate rotation rolled back: {}", run.plan_name)
+        format!(
+            "Certificate rotation rolled back: {}",
+            shown(&run.plan_name)
+        )
     } else {
-        format!("Certificate rotation: {}", run.plan_name)
+        format!("Certificate rotation: {}", shown(&run.plan_name))
     };
     out.push(Block::Heading(1, title));
     out.push(Block::Table(
         vec!["", ""],
         vec![
-            vec!["Plan".into(), run.plan.clone()],
+            vec!["Plan".into(), shown(&run.plan)],
             vec!["Started".into(), run.started.clone()],
             vec![
                 "Finished".into(),
@@ -111,7 +122,7 @@ fn summary(out: &mut Vec<Block>, run: &RunFile, run_path: &Path, ctx: &Context) 
                     .unwrap_or_else(|| "not finished".into()),
             ],
             vec!["Outcome".into(), outcome(run)],
-            vec!["Run file".into(), run_path.display().to_string()],
+            vec!["Run file".into(), crate::engine::text::path(run_path)],
             vec![
                 "Report".into(),
                 format!(
@@ -163,17 +174,17 @@ fn targets(out: &mut Vec<Block>, run: &RunFile) {
             .map(|(i, t)| {
                 vec![
                     (i + 1).to_string(),
-                    t.name.clone(),
-                    t.kind.clone(),
+                    shown(&t.name),
+                    shown(&t.kind),
                     t.status_words(),
                     format!("{:.1}", t.seconds),
-                    t.correlation_ids.join(", "),
+                    shown(&t.correlation_ids.join(", ")),
                 ]
             })
             .collect(),
     ));
     for (i, t) in run.targets.iter().enumerate() {
-        out.push(Block::Heading(3, format!("{}. {}", i + 1, t.name)));
+        out.push(Block::Heading(3, format!("{}. {}", i + 1, shown(&t.name))));
         let mut rows = vec![
             vec!["Result".into(), t.status_words()],
             vec!["Held before".into(), certificates(&t.before)],
@@ -189,7 +200,7 @@ fn targets(out: &mut Vec<Block>, run: &RunFile) {
             ],
         ];
         if let Some(backup) = &t.backup {
-            rows.push(vec!["Backup".into(), backup.clone()]);
+            rows.push(vec!["Backup".into(), shown(backup)]);
         }
         if let Some(error) = &t.error {
             rows.push(vec!["Error".into(), error.clone()]);
@@ -223,7 +234,7 @@ fn far_ends(out: &mut Vec<Block>, run: &RunFile) {
                         .join("; "),
                 };
                 vec![
-                    v.endpoint.clone(),
+                    shown(&v.endpoint),
                     v.served
                         .iter()
                         .map(|s| short(s))
@@ -246,14 +257,15 @@ fn to_undo(out: &mut Vec<Block>, run: &RunFile, run_path: &Path) {
         out.push(Block::Heading(2, "To undo".into()));
         out.push(Block::Para(format!(
             "chainsmith rotate --rollback \"{}\" puts every changed target back from its backup, last first.",
-            run_path.display()
+            crate::engine::text::path(run_path)
         )));
     }
 }
 
-/// Markdown: see [`crate::engine::text::markdown`] (text stays text, in a cell or a paragraph).
+/// Markdown: see [`crate::engine::text::markdown_shown`] (text stays text, in a cell or a
+/// paragraph).
 fn md(text: &str) -> String {
-    crate::engine::text::markdown(text)
+    crate::engine::text::markdown_shown(text)
 }
 
 fn to_markdown(blocks: &[Block]) -> String {
@@ -280,9 +292,9 @@ fn to_markdown(blocks: &[Block]) -> String {
     out
 }
 
-/// HTML: every text escaped (`& < > "` and control characters).
+/// HTML: every (shown) text's `& < > "` as entities (and [`crate::engine::text::line_safe`]).
 fn html_text(text: &str) -> String {
-    crate::engine::text::escaped(text)
+    crate::engine::text::line_safe(text)
         .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

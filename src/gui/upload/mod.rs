@@ -161,14 +161,19 @@ impl UploadPanel {
     /// Key/value rows on the last run, for the change-ticket report.
     pub fn summary(&self) -> Option<Vec<(String, String)>> {
         let r = &self.finished.as_ref()?.record;
+        // Shown text (the ticket's rows): the record's values escaped once here; its error is.
+        let shown = crate::engine::text::escaped;
         let entry = serde_json::to_value(r).unwrap_or_default();
         let mut rows = vec![
             ("Time".to_string(), r.time.clone()),
             ("Action".into(), records::action_words(&entry)),
-            ("Target".into(), format!("{} {}", r.target, r.endpoint)),
+            (
+                "Target".into(),
+                format!("{} {}", shown(&r.target), shown(&r.endpoint)),
+            ),
         ];
         for (k, v) in &r.ids {
-            rows.push((k.clone(), v.clone()));
+            rows.push((shown(k), shown(v)));
         }
         rows.push(("Result".into(), r.result.clone()));
         if let Some(e) = &r.error {
@@ -179,10 +184,13 @@ impl UploadPanel {
             if r.changed { "yes" } else { "no" }.into(),
         ));
         if let Some(b) = &r.backup {
-            rows.push(("Backup".into(), b.clone()));
+            rows.push(("Backup".into(), shown(b)));
         }
         if !r.correlation_ids.is_empty() {
-            rows.push(("Correlation ids".into(), r.correlation_ids.join(", ")));
+            rows.push((
+                "Correlation ids".into(),
+                shown(&r.correlation_ids.join(", ")),
+            ));
         }
         Some(rows)
     }
