@@ -254,9 +254,18 @@ fn a_full_run_verifies_every_target_and_running_it_again_sends_no_write() {
         "{run_file:?}"
     );
     let recorded: Value = serde_json::from_slice(&std::fs::read(&run_file).unwrap()).unwrap();
-    for t in recorded["targets"].as_array().unwrap() {
+    for (t, held) in recorded["targets"].as_array().unwrap().iter().zip(&held) {
         assert_eq!(t["status"], "verified");
         assert!(Path::new(t["backup"].as_str().unwrap()).is_file(), "{t}");
+        // It held nothing; it holds what it was sent, as read back.
+        assert_eq!(t["before"], serde_json::json!([]), "{t:#}");
+        let after: Vec<&str> = t["after"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["sha256"].as_str().unwrap())
+            .collect();
+        assert_eq!(&after, held, "{t:#}");
     }
     let audit = std::fs::read_to_string(s.path("data/audit.jsonl")).unwrap();
     assert_eq!(audit.lines().count(), 3);
@@ -1303,9 +1312,12 @@ fn an_edited_plan_is_refused_naming_each_change() {
     assert_eq!(s.writes(), [1, 0, 0], "nothing more sent");
 }
 
-/// A rotation through the library, as the window runs it, with Stop pressed as target `stop_at`
-/// starts (it ends cancelled): the run file's targets.
-fn apply_stopping_at(s: &Setup, stop_at: usize) -> Vec<chainsmith::rotate::TargetRun> {
+/// A rotation through the library, as the window runs it, with Stop pressed when `stop_when` says:
+/// the run file's targets and its path.
+fn apply_stopping(
+    s: &Setup,
+    stop_when: impl Fn(&chainsmith::rotate::Progress) -> bool,
+) -> (Vec<chainsmith::rotate::TargetRun>, PathBuf) {
     use chainsmith::rotate::{self, Progress, RunOptions};
     use chainsmith::upload::{Secret, Secrets};
     use std::sync::Arc;
@@ -1330,13 +1342,11 @@ fn apply_stopping_at(s: &Setup, stop_at: usize) -> Vec<chainsmith::rotate::Targe
     let cancel = Arc::new(AtomicBool::new(false));
     let stop = cancel.clone();
     let mut progress = |p: Progress| {
-        if let Progress::Started(i) = p
-            && i == stop_at
-        {
+        if stop_when(&p) {
             stop.store(true, Ordering::Relaxed);
         }
     };
-    let (run, _) = rotate::apply(
+    let (run, path) = rotate::apply(
         &rotation,
         &prepared.plans,
         &secrets,
@@ -1353,7 +1363,13 @@ fn apply_stopping_at(s: &Setup, stop_at: usize) -> Vec<chainsmith::rotate::Targe
         &mut progress,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    run.targets
+    (run.targets, path)
+}
+
+/// Stop pressed as the canary starts (it ends cancelled).
+fn apply_stopping_at_the_canary(s: &Setup) -> Vec<chainsmith::rotate::TargetRun> {
+    use chainsmith::rotate::Progress;
+    apply_stopping(s, |p| matches!(p, Progress::Started(0))).0
 }
 
 /// Stop pressed (the window's Stop, here through the library as the window calls it): the target
@@ -1364,7 +1380,7 @@ fn apply_stopping_at(s: &Setup, stop_at: usize) -> Vec<chainsmith::rotate::Targe
 fn targets_after_a_stop_are_cancelled_and_one_an_earlier_attempt_changed_says_so() {
     use chainsmith::rotate::Status;
     let s = Setup::new();
-    let targets = apply_stopping_at(&s, 0);
+    let targets = apply_stopping_at_the_canary(&s);
     let got: Vec<Status> = targets.iter().map(|t| t.status).collect();
     assert_eq!(got, [Status::Cancelled; 3]);
     assert!(targets.iter().all(|t| !t.was_changed()));
@@ -1380,7 +1396,7 @@ fn targets_after_a_stop_are_cancelled_and_one_an_earlier_attempt_changed_says_so
     let out = s.rotate_with(&["plan.toml"], &[("CHAINSMITH_CRASH_AT", "after-write#2")]);
     assert_eq!(out.status.code(), None);
     let writes_before = s.writes();
-    let targets = apply_stopping_at(&s, 0);
+    let targets = apply_stopping_at_the_canary(&s);
     let got: Vec<(Status, String)> = targets
         .iter()
         .map(|t| (t.status, t.status_words()))
@@ -1392,4 +1408,74 @@ fn targets_after_a_stop_are_cancelled_and_one_an_earlier_attempt_changed_says_so
     assert_eq!(got[2].0, Status::Cancelled, "{got:?}");
     assert!(!targets[2].was_changed());
     assert_eq!(s.writes(), writes_before, "nothing sent after the Stop");
+}
+
+/// Stop pressed after the canary's write was accepted, before its read-back: the canary ends
+/// cancelled but is recorded as changed, and the rollback puts it back.
+#[test]
+fn a_stop_after_a_write_leaves_a_change_the_rollback_undoes() {
+    use chainsmith::rotate::{Progress, Status};
+    use chainsmith::upload::{Event, Phase};
+    let s = Setup::new();
+    let (code, json) = s.rotate_json(&["old.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    let original = s.stored();
+    let (targets, run_file) = apply_stopping(&s, |p| {
+        matches!(p, Progress::Step(0, Event::Done(Phase::Upload, _)))
+    });
+    let got: Vec<Status> = targets.iter().map(|t| t.status).collect();
+    assert_eq!(got, [Status::Cancelled; 3]);
+    assert_eq!(
+        s.writes(),
+        [2, 1, 1],
+        "the canary's write only (after old.toml's three)"
+    );
+    assert!(
+        targets[0].changed && targets[0].was_changed(),
+        "{:?}",
+        targets[0]
+    );
+    assert!(!targets[1].was_changed() && !targets[2].was_changed());
+    assert_ne!(s.stored(), original);
+    let (code, json) = s.rotate_json(&["--rollback", run_file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(s.stored(), original, "the canary holds what it held before");
+}
+
+/// A target whose read-back differs from what was sent (the server stored something else): the run
+/// stops there (exit 4), says so, records what it holds as unknown, and the rollback puts it back.
+#[test]
+fn a_target_that_reads_back_otherwise_stops_the_run_and_is_rolled_back() {
+    let s = Setup::new();
+    let (code, json) = s.rotate_json(&["old.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    let original = s.stored();
+    s.us.inject(Fault {
+        tamper: true,
+        path_contains: "WRITE /certificateauthorities".into(),
+        ..Fault::default()
+    });
+    let out = s.rotate(&["plan.toml", "--json", "--report", "report.md"]);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(4), "{json:#}");
+    assert_eq!(statuses(&json), ["verified", "differs", "skipped"]);
+    assert_eq!(s.writes(), [2, 2, 1], "after old.toml's three");
+    let run_file = json["run_file"].as_str().unwrap().to_string();
+    let recorded: Value = serde_json::from_slice(&std::fs::read(&run_file).unwrap()).unwrap();
+    let us = &recorded["targets"][1];
+    assert_eq!(us["after"], serde_json::json!([]), "{us:#}");
+    assert_eq!(us["changed"], true, "{us:#}");
+    assert_eq!(
+        recorded["targets"][0]["after"].as_array().unwrap().len(),
+        2,
+        "the canary holds the two CA certificates: {recorded:#}"
+    );
+    let report = std::fs::read_to_string(s.path("report.md")).unwrap();
+    assert!(
+        report.contains("| Holds now | unknown: it did not read back as sent |"),
+        "{report}"
+    );
+    let (code, json) = s.rotate_json(&["--rollback", &run_file]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(s.stored(), original);
 }

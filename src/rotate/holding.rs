@@ -89,3 +89,23 @@ pub fn status_of(name: &str, plan: &Plan, secrets: &Secrets, dry_run: bool) -> T
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Held;
+
+    /// The window names a certificate by its Common Name, and by its subject when an older run
+    /// file recorded none.
+    #[test]
+    fn a_held_certificate_is_named_by_its_common_name_else_its_subject() {
+        let mut held = Held {
+            subject: "CN=Carrier A Root, O=Carrier A".into(),
+            name: "Carrier A Root".into(),
+            sha256: "ab".repeat(32),
+            not_after: "2036-01-01T00:00:00Z".into(),
+        };
+        assert_eq!(held.shown_name(), "Carrier A Root");
+        held.name.clear();
+        assert_eq!(held.shown_name(), "CN=Carrier A Root, O=Carrier A");
+    }
+}
