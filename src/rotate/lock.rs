@@ -117,4 +117,29 @@ mod tests {
         std::fs::write(&path, "rotation of plan.toml (process 42)\n").unwrap();
         assert_eq!(holder_words(&path), "rotation of plan.toml (process 42)");
     }
+
+    /// A lock lives in `<data dir>/locks/` with its holder's description beside it; a second
+    /// taker is refused naming the holder; released, the description goes and the lock can be
+    /// taken again.
+    #[test]
+    fn a_lock_names_its_holder_while_held_and_leaves_no_description_behind() {
+        let data = tempfile::tempdir().unwrap();
+        let names = |ext: &str| -> Vec<String> {
+            fs::read_dir(data.path().join("locks"))
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(ext))
+                .collect()
+        };
+        let lock = acquire(data.path(), "plan", "/plans/a.toml", "plan a", "run 1").unwrap();
+        assert_eq!(names(".lock").len(), 1);
+        assert_eq!(names(".holder").len(), 1);
+        let busy = acquire(data.path(), "plan", "/plans/a.toml", "plan a", "run 2").unwrap_err();
+        assert!(busy.to_string().contains("another run (run 1)"), "{busy}");
+        drop(lock);
+        assert!(names(".holder").is_empty(), "the description is removed");
+        let again = acquire(data.path(), "plan", "/plans/a.toml", "plan a", "run 3");
+        assert!(again.is_ok());
+    }
 }
