@@ -221,7 +221,8 @@ fn remember(target: &Target, secrets: &Secrets) {
     }
 }
 
-pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
+/// The target `upload` names: `--target KIND` (a `--target-file` alone means REST) and its options.
+fn upload_target(args: &UploadArgs) -> anyhow::Result<Target> {
     let kind = match (args.target, &args.target_file) {
         (Some(kind), _) => kind,
         (None, Some(_)) => TargetKind::Rest,
@@ -229,7 +230,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
             return Err(UsageError("--target genesys or --target rest is needed".into()).into());
         }
     };
-    let target = match kind {
+    Ok(match kind {
         TargetKind::Genesys => {
             let ca_name = args.ca_name.as_deref().ok_or_else(|| {
                 UsageError("--ca-name: the certificate authority's name is needed".into())
@@ -241,7 +242,31 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
         TargetKind::Rest => Target::Rest(rest_target(args)?),
         TargetKind::Audiocodes => Target::AudioCodes(audiocodes_target(args)?),
         TargetKind::Files => Target::Files(files_target(args)?),
-    };
+    })
+}
+
+/// `--key`, read and required exactly when the target takes the leaf's private key.
+fn upload_key(args: &UploadArgs, target: &Target) -> anyhow::Result<Option<upload::PrivateKey>> {
+    Ok(match (&args.key, target.takes_key()) {
+        (Some(path), true) => Some(upload::PrivateKey::read(path).map_err(usage)?),
+        (Some(_), false) => {
+            return Err(UsageError(
+                "--key: this target does not take a private key (only a server that serves the certificate does: --target audiocodes or files)".into(),
+            )
+            .into());
+        }
+        (None, true) => {
+            return Err(UsageError(
+                "this target takes the leaf's private key: --key FILE (checked against the leaf before anything is sent)".into(),
+            )
+            .into());
+        }
+        (None, false) => None,
+    })
+}
+
+pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
+    let target = upload_target(args)?;
     // --save-target: where it goes is settled before any work (never over an input, the CA file, a
     // record), and it is written only once the bundle passes.
     let save_target = match (&args.save_target, &target) {
@@ -280,22 +305,7 @@ pub(super) fn upload_command(args: &UploadArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let key = match (&args.key, target.takes_key()) {
-        (Some(path), true) => Some(upload::PrivateKey::read(path).map_err(usage)?),
-        (Some(_), false) => {
-            return Err(UsageError(
-                "--key: this target does not take a private key (only a server that serves the certificate does: --target audiocodes or files)".into(),
-            )
-            .into());
-        }
-        (None, true) => {
-            return Err(UsageError(
-                "this target takes the leaf's private key: --key FILE (checked against the leaf before anything is sent)".into(),
-            )
-            .into());
-        }
-        (None, false) => None,
-    };
+    let key = upload_key(args, &target)?;
     let payload = match upload::payload_for(&target, &report, args.include_root, key.as_ref()) {
         Ok(p) => p,
         Err(e) => {

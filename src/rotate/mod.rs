@@ -248,23 +248,7 @@ pub fn apply(
         // The journal: the backup, then "sending", each saved before the upload goes on.
         let journal_path = path.clone();
         let mut journal = |step: &upload::Step| -> Result<(), UploadError> {
-            let entry = &mut run.targets[i];
-            match step {
-                upload::Step::BackedUp(backup) => {
-                    // A target changed by an earlier attempt keeps the backup taken before that
-                    // first change: what it held before the rotation.
-                    if entry.backup.is_none() {
-                        entry.backup = Some(absolute(backup).display().to_string());
-                    }
-                    if entry.step.as_deref() != Some("sending") {
-                        entry.step = Some("backed-up".into());
-                    }
-                }
-                upload::Step::Sending => {
-                    entry.step = Some("sending".into());
-                    entry.changed = true;
-                }
-            }
+            journal_step(&mut run.targets[i], step);
             save(&journal_path, &run)
         };
         let (record, _) = upload::run_journaled(
@@ -288,6 +272,27 @@ pub fn apply(
     run.finished = Some(engine::report::rfc3339(clock()));
     save(&path, &run)?;
     Ok((run, path))
+}
+
+/// A step of `entry`'s change into its run-file entry (which the caller saves before the upload
+/// goes on): its backup, then "sending".
+fn journal_step(entry: &mut TargetRun, step: &upload::Step) {
+    match step {
+        upload::Step::BackedUp(backup) => {
+            // A target changed by an earlier attempt keeps the backup taken before that first
+            // change: what it held before the rotation.
+            if entry.backup.is_none() {
+                entry.backup = Some(absolute(backup).display().to_string());
+            }
+            if entry.step.as_deref() != Some("sending") {
+                entry.step = Some("backed-up".into());
+            }
+        }
+        upload::Step::Sending => {
+            entry.step = Some("sending".into());
+            entry.changed = true;
+        }
+    }
 }
 
 /// A new run file for `rotation`: every target pending, each secret bound to its target.

@@ -121,14 +121,7 @@ impl Certificate {
                 self.has_san_extension = true;
                 self.san_critical = ext.critical;
                 self.sans = san.general_names.iter().map(san_entry).collect();
-                self.san_directories = san
-                    .general_names
-                    .iter()
-                    .filter_map(|n| match n {
-                        GeneralName::DirectoryName(d) => Some(name_rdns(d)),
-                        _ => None,
-                    })
-                    .collect();
+                self.san_directories = san_directories(&san.general_names);
             }
             ParsedExtension::CertificatePolicies(policies) => {
                 self.policies = policies
@@ -178,17 +171,7 @@ impl Certificate {
                 }
             }
             ParsedExtension::CRLDistributionPoints(points) => {
-                for point in points.iter() {
-                    if let Some(x509_parser::extensions::DistributionPointName::FullName(names)) =
-                        &point.distribution_point
-                    {
-                        for name in names {
-                            if let GeneralName::URI(uri) = name {
-                                self.crl_distribution_points.push(uri.to_string());
-                            }
-                        }
-                    }
-                }
+                self.crl_distribution_points.extend(crl_uris(points));
             }
             ParsedExtension::NameConstraints(nc) => {
                 self.name_constraints = Some(name_constraints_of(nc, ext.critical));
@@ -213,6 +196,35 @@ impl Certificate {
         }
         Ok(())
     }
+}
+
+/// The directory names of a subjectAltName, each as its RDNs.
+fn san_directories(names: &[GeneralName<'_>]) -> Vec<Vec<String>> {
+    names
+        .iter()
+        .filter_map(|n| match n {
+            GeneralName::DirectoryName(d) => Some(name_rdns(d)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The URIs of a cRLDistributionPoints extension's full names (RFC 5280 §4.2.1.13), kept raw:
+/// they are fetched.
+fn crl_uris(points: &x509_parser::extensions::CRLDistributionPoints<'_>) -> Vec<String> {
+    let mut uris = Vec::new();
+    for point in points.iter() {
+        if let Some(x509_parser::extensions::DistributionPointName::FullName(names)) =
+            &point.distribution_point
+        {
+            for name in names {
+                if let GeneralName::URI(uri) = name {
+                    uris.push(uri.to_string());
+                }
+            }
+        }
+    }
+    uris
 }
 
 /// The nameConstraints extension (RFC 5280 §4.2.1.10) as the checks use it: its subtrees, and an

@@ -44,39 +44,7 @@ impl RotationPanel {
                             }
                         });
                         ui.end_row();
-                        match t.kind {
-                            Kind::Genesys => {
-                                changed |= option_row(ui, "Region", &mut t.region);
-                                changed |= option_row(ui, "API base", &mut t.api_base);
-                                changed |= option_row(ui, "Login base", &mut t.login_base);
-                                changed |= option_row(ui, "Client id", &mut t.client_id);
-                                changed |= option_row(ui, "CA name", &mut t.ca_name);
-                            }
-                            Kind::Rest => {
-                                changed |= path_row(ui, "Definition file", &mut t.definition);
-                            }
-                            Kind::AudioCodes => {
-                                changed |= option_row(ui, "Device URL", &mut t.url);
-                                changed |= option_row(ui, "User", &mut t.user);
-                                let mut context =
-                                    t.context.map(|c| c.to_string()).unwrap_or_default();
-                                ui.label("TLS context");
-                                if ui.text_edit_singleline(&mut context).changed() {
-                                    t.context = context.trim().parse().ok();
-                                    changed = true;
-                                }
-                                ui.end_row();
-                                changed |= path_row(ui, "Previous key", &mut t.previous_key);
-                            }
-                            Kind::Files => {
-                                changed |= option_row(ui, "Certificate path", &mut t.certificate);
-                                changed |= option_row(ui, "Private key path", &mut t.private_key);
-                                changed |= option_row(ui, "Reload command", &mut t.reload);
-                                changed |= option_row(ui, "SSH (user@host:port)", &mut t.ssh);
-                                changed |= path_row(ui, "Known hosts", &mut t.known_hosts);
-                                changed |= path_row(ui, "SSH identity", &mut t.identity);
-                            }
-                        }
+                        changed |= kind_rows(ui, t);
                         changed |= option_row(ui, "Verify (host:port)", &mut t.verify);
                         changed |= path_row(ui, "API CA file", &mut t.ca_file);
                         changed |= option_row(ui, "Secret variable", &mut t.secret_env);
@@ -109,6 +77,44 @@ impl RotationPanel {
         });
         changed
     }
+}
+
+/// The fields of `t`'s kind (one form per kind); whether any changed.
+fn kind_rows(ui: &mut egui::Ui, t: &mut TargetSection) -> bool {
+    let mut changed = false;
+    match t.kind {
+        Kind::Genesys => {
+            changed |= option_row(ui, "Region", &mut t.region);
+            changed |= option_row(ui, "API base", &mut t.api_base);
+            changed |= option_row(ui, "Login base", &mut t.login_base);
+            changed |= option_row(ui, "Client id", &mut t.client_id);
+            changed |= option_row(ui, "CA name", &mut t.ca_name);
+        }
+        Kind::Rest => {
+            changed |= path_row(ui, "Definition file", &mut t.definition);
+        }
+        Kind::AudioCodes => {
+            changed |= option_row(ui, "Device URL", &mut t.url);
+            changed |= option_row(ui, "User", &mut t.user);
+            let mut context = t.context.map(|c| c.to_string()).unwrap_or_default();
+            ui.label("TLS context");
+            if ui.text_edit_singleline(&mut context).changed() {
+                t.context = context.trim().parse().ok();
+                changed = true;
+            }
+            ui.end_row();
+            changed |= path_row(ui, "Previous key", &mut t.previous_key);
+        }
+        Kind::Files => {
+            changed |= option_row(ui, "Certificate path", &mut t.certificate);
+            changed |= option_row(ui, "Private key path", &mut t.private_key);
+            changed |= option_row(ui, "Reload command", &mut t.reload);
+            changed |= option_row(ui, "SSH (user@host:port)", &mut t.ssh);
+            changed |= path_row(ui, "Known hosts", &mut t.known_hosts);
+            changed |= path_row(ui, "SSH identity", &mut t.identity);
+        }
+    }
+    changed
 }
 
 pub(super) fn text_row(ui: &mut egui::Ui, label: &str, value: &mut String) -> bool {

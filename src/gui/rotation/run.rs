@@ -270,49 +270,59 @@ impl RotationPanel {
             }) => {
                 self.bundle = bundle;
                 self.verdict = Some(verdict);
-                for (row, t) in self.rows.iter_mut().zip(&run.targets) {
-                    row.status = Some(t.status);
-                    // What it holds now is known unless the change did not read back, or the
-                    // target was not reached.
-                    if !matches!(
-                        t.status,
-                        Status::Differs
-                            | Status::ChangedUnverified
-                            | Status::Pending
-                            | Status::Skipped
-                            | Status::Cancelled
-                    ) {
-                        row.holds = t.after.clone();
-                    }
-                    row.holds_bundle = Some(t.status.is_good() && run.action == "apply");
-                    row.error = t.error.clone();
-                    row.step.clear();
-                    row.would_send.clear();
-                }
-                self.message = Some(match run.exit_code() {
-                    0 if run.action == "rollback" => {
-                        "Rolled back: every changed target holds what it held before.".into()
-                    }
-                    0 => "Done: every target holds the bundle.".into(),
-                    4 => "A target changed but did not read back as sent: check it, or roll back."
-                        .into(),
-                    _ if run.action == "apply"
-                        && self.pending_in(&run) > 0
-                        && run
-                            .targets
-                            .iter()
-                            .all(|t| t.status.is_good() || t.status == Status::Pending) =>
-                    {
-                        format!(
-                            "The canary is done. Check it, then continue with the remaining {}.",
-                            self.pending_in(&run)
-                        )
-                    }
-                    _ => "Stopped: see the failed target. Fix it and Apply again (done targets are left unchanged), or roll back."
-                        .into(),
-                });
+                self.show_run(&run);
+                self.message = Some(self.run_words(&run));
                 self.last_run = Some((*run, path));
             }
+        }
+    }
+
+    /// Each row as the run left its target.
+    fn show_run(&mut self, run: &RunFile) {
+        for (row, t) in self.rows.iter_mut().zip(&run.targets) {
+            row.status = Some(t.status);
+            // What it holds now is known unless the change did not read back, or the
+            // target was not reached.
+            if !matches!(
+                t.status,
+                Status::Differs
+                    | Status::ChangedUnverified
+                    | Status::Pending
+                    | Status::Skipped
+                    | Status::Cancelled
+            ) {
+                row.holds = t.after.clone();
+            }
+            row.holds_bundle = Some(t.status.is_good() && run.action == "apply");
+            row.error = t.error.clone();
+            row.step.clear();
+            row.would_send.clear();
+        }
+    }
+
+    /// What the window says of a finished run.
+    fn run_words(&self, run: &RunFile) -> String {
+        match run.exit_code() {
+            0 if run.action == "rollback" => {
+                "Rolled back: every changed target holds what it held before.".into()
+            }
+            0 => "Done: every target holds the bundle.".into(),
+            4 => "A target changed but did not read back as sent: check it, or roll back."
+                .into(),
+            _ if run.action == "apply"
+                && self.pending_in(run) > 0
+                && run
+                    .targets
+                    .iter()
+                    .all(|t| t.status.is_good() || t.status == Status::Pending) =>
+            {
+                format!(
+                    "The canary is done. Check it, then continue with the remaining {}.",
+                    self.pending_in(run)
+                )
+            }
+            _ => "Stopped: see the failed target. Fix it and Apply again (done targets are left unchanged), or roll back."
+                .into(),
         }
     }
 

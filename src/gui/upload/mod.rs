@@ -169,7 +169,7 @@ impl UploadPanel {
             ("Action".into(), records::action_words(&entry)),
             (
                 "Target".into(),
-                format!("{} {}", shown(&r.target), shown(&r.endpoint)),
+                format!("{} {}", shown(r.target), shown(&r.endpoint)),
             ),
         ];
         for (k, v) in &r.ids {
