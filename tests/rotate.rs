@@ -1479,3 +1479,35 @@ fn a_target_that_reads_back_otherwise_stops_the_run_and_is_rolled_back() {
     assert_eq!(code, 0, "{json:#}");
     assert_eq!(s.stored(), original);
 }
+
+/// The plan's settings are the run's: `[bundle] profile` is the profile the bundle is judged by, and
+/// a target's `timeout` bounds each of its requests (here the SBC's API answers after 3 s: with
+/// `timeout = 1` every attempt of the pre-flight read gives up, and nothing is sent anywhere).
+#[test]
+fn the_plans_profile_and_a_targets_timeout_are_the_runs() {
+    let s = Setup::new();
+    s.write_plan("plan.toml", "new-certs", "timeout = 1\n");
+    let text = std::fs::read_to_string(s.path("plan.toml"))
+        .unwrap()
+        .replacen("at = ", "profile = \"sip-mutual-tls\"\nat = ", 1);
+    std::fs::write(s.path("plan.toml"), text).unwrap();
+    let out = s.rotate(&["plan.toml", "--status"]);
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("profile sip-mutual-tls"), "{said}");
+    for _ in 0..6 {
+        s.sbc.inject(Fault {
+            delay_ms: 3000,
+            path_contains: "GET /trunk-api".into(),
+            ..Fault::default()
+        });
+    }
+    let out = s.rotate(&["plan.toml"]);
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(3), "{said}");
+    assert!(
+        said.contains("SBC London") && said.contains("no answer within 1 s"),
+        "{said}"
+    );
+    assert_eq!(s.writes(), [0, 0, 0], "nothing sent");
+}
