@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Time from start to the first painted frame of the real window under Xvfb (Mesa llvmpipe), N runs
 # each: empty and with the three-file sample folder, with OpenGL (Linux's first renderer) and with wgpu; the idle
-# memory after each; then the window's peak memory with a 10,000-certificate pile loaded.
+# memory after each; the same for eframe's smallest window (examples/floor_window.rs), the floor any
+# eframe window has here; then the window's peak memory with a 10,000-certificate pile loaded.
 #   scripts/first-frame.sh [RUNS]
 # Needs: xvfb (Xvfb), Mesa (libegl1 libegl-mesa0 libgl1-mesa-dri); a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-10}"
-cargo build --release --quiet
+cargo build --release --quiet --bin chainsmith --example floor_window
 bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/chainsmith"
+floor="$(dirname "$bin")/examples/floor_window"
 display=":$((90 + RANDOM % 9))"
 Xvfb "$display" -screen 0 1280x820x24 >/dev/null 2>&1 &
 xvfb=$!
@@ -16,12 +18,16 @@ trap 'kill $xvfb 2>/dev/null || true' EXIT
 sleep 1
 export DISPLAY="$display" XDG_CONFIG_HOME="$(mktemp -d)" XDG_DATA_HOME="$(mktemp -d)"
 
-# Starts the window, waits for the first painted frame, then 2 s idle; prints "MS RSS_KB ANON_KB":
+# Starts the window (the command given; Chainsmith's by default), waits for the first painted frame, then 2 s idle; prints "MS RSS_KB ANON_KB":
 # the first frame's time, the resident memory, and the part of it that is the program's own (anonymous)
 # rather than mapped files (the binary, and under Xvfb Mesa's llvmpipe with its 57 MB libLLVM).
 first_frame() {
   local log; log="$(mktemp)"
-  CHAINSMITH_TIMING=1 "$bin" gui "$@" 2>"$log" &
+  if [ "${1:-}" = "$floor" ]; then
+    "$@" 2>"$log" &
+  else
+    CHAINSMITH_TIMING=1 "$bin" gui "$@" 2>"$log" &
+  fi
   local pid=$!
   for _ in $(seq 1 200); do
     grep -q "first frame painted" "$log" && break
@@ -55,6 +61,8 @@ measure "empty, OpenGL (Linux's first renderer)"
 measure "three-file folder (assets/sample), OpenGL" assets/sample --host sbc1.sample.chainsmith.example
 CHAINSMITH_RENDERER=wgpu measure "empty, wgpu"
 CHAINSMITH_RENDERER=wgpu measure "three-file folder, wgpu" assets/sample --host sbc1.sample.chainsmith.example
+# The floor: eframe's smallest window, same eframe features, OpenGL.
+measure "eframe's smallest window (examples/floor_window.rs), OpenGL" "$floor"
 
 if [ ! -s target/bench/pile-10000.pem ]; then
   mkdir -p target/bench
