@@ -1511,3 +1511,61 @@ fn the_plans_profile_and_a_targets_timeout_are_the_runs() {
     );
     assert_eq!(s.writes(), [0, 0, 0], "nothing sent");
 }
+
+/// `[bundle] leaf` names the leaf in a file of its own: from a folder of CA certificates it makes
+/// the bundle leaf first; when the inputs hold the leaf already, it is not loaded twice.
+#[test]
+fn the_bundles_leaf_file_joins_the_inputs_once() {
+    let s = Setup::new();
+    let cas = s.path("cas-only");
+    std::fs::create_dir_all(&cas).unwrap();
+    std::fs::write(cas.join("intermediate.pem"), s.new.intermediate.pem()).unwrap();
+    std::fs::write(cas.join("root.pem"), s.new.root.pem()).unwrap();
+    std::fs::create_dir_all(s.path("issued")).unwrap();
+    std::fs::write(s.path("issued/sbc.pem"), s.new.leaf.pem()).unwrap();
+    let expected = [
+        s.new.leaf.sha256(),
+        s.new.intermediate.sha256(),
+        s.new.root.sha256(),
+    ];
+    for (inputs, leaf) in [
+        ("cas-only", "issued/sbc.pem"),
+        ("new-certs", "new-certs/leaf.pem"),
+    ] {
+        s.write_plan("leaf.toml", inputs, "");
+        let text = std::fs::read_to_string(s.path("leaf.toml"))
+            .unwrap()
+            .replacen("at = ", &format!("leaf = \"{leaf}\"\nat = "), 1);
+        std::fs::write(s.path("leaf.toml"), text).unwrap();
+        let out = s.rotate(&["leaf.toml", "--status", "--json"]);
+        let said = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{inputs}: {said}");
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            json["bundle"]["chain"],
+            serde_json::json!(expected),
+            "{inputs}: {json:#}"
+        );
+        assert!(!said.contains("uplicate"), "{inputs}: loaded once: {said}");
+    }
+}
+
+/// A target whose secret is not given stops the run before anything is sent or even read, naming
+/// the target and its line, and never the variable's value.
+#[test]
+fn a_target_without_its_secret_is_named_before_anything_is_read() {
+    let s = Setup::new();
+    let out = rotate_command(s.dir.path())
+        .arg("plan.toml")
+        .env_remove("US_CLIENT_SECRET")
+        .env("CHAINSMITH_DATA_DIR", s.path("data"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("target \"US org\" (line 17): no secret: the environment variable its secret_env names is not set"),
+        "{said}"
+    );
+    assert_eq!(s.requests(), [0, 0, 0], "nothing read or sent");
+}
