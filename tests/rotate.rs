@@ -1569,3 +1569,59 @@ fn a_target_without_its_secret_is_named_before_anything_is_read() {
     );
     assert_eq!(s.requests(), [0, 0, 0], "nothing read or sent");
 }
+
+/// A run file written before the journal recorded `changed` (only each target's status said it):
+/// its verified targets are still put back by a rollback.
+#[test]
+fn a_run_file_without_the_changed_flags_is_rolled_back_by_its_statuses() {
+    let s = Setup::new();
+    let (code, json) = s.rotate_json(&["old.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    let original = s.stored();
+    let (code, json) = s.rotate_json(&["plan.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    let run_file = json["run_file"].as_str().unwrap().to_string();
+    let mut recorded: Value = serde_json::from_slice(&std::fs::read(&run_file).unwrap()).unwrap();
+    for t in recorded["targets"].as_array_mut().unwrap() {
+        let t = t.as_object_mut().unwrap();
+        assert!(t.remove("changed").is_some() && t.remove("step").is_some());
+    }
+    std::fs::write(&run_file, serde_json::to_vec_pretty(&recorded).unwrap()).unwrap();
+    let (code, json) = s.rotate_json(&["--rollback", &run_file]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(statuses(&json), ["rolled-back"; 3]);
+    assert_eq!(s.stored(), original);
+}
+
+/// The canary's write lands but its read-back cannot be made (the API fails the read after the
+/// write): "changed-unverified", the run stops (exit 4), and the rollback puts it back.
+#[test]
+fn a_change_that_cannot_be_read_back_stops_the_run_and_is_rolled_back() {
+    use chainsmith::rotate::{Progress, Status};
+    use chainsmith::upload::{Event, Phase};
+    let s = Setup::new();
+    let (code, json) = s.rotate_json(&["old.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    let original = s.stored();
+    let (targets, run_file) = apply_stopping(&s, |p| {
+        if matches!(p, Progress::Step(0, Event::Done(Phase::Upload, _))) {
+            // The read-back's GET fails.
+            s.eu.inject(fault(500, "GET /"));
+        }
+        false
+    });
+    let got: Vec<Status> = targets.iter().map(|t| t.status).collect();
+    assert_eq!(
+        got,
+        [Status::ChangedUnverified, Status::Skipped, Status::Skipped]
+    );
+    assert!(targets[0].was_changed());
+    assert_eq!(
+        s.writes(),
+        [2, 1, 1],
+        "the canary's write only (after old.toml's three)"
+    );
+    let (code, json) = s.rotate_json(&["--rollback", run_file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(s.stored(), original);
+}
