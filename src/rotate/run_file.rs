@@ -305,3 +305,47 @@ pub(super) fn unfinished_run(data_dir: &Path, plan: &str) -> Option<(PathBuf, Ru
     runs.sort_by(|a, b| a.0.cmp(&b.0));
     runs.pop()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(status: Status, changed: bool) -> TargetRun {
+        TargetRun {
+            name: "SBC London".into(),
+            kind: "rest".into(),
+            target: Target::Rest(crate::upload::RestTarget::new(
+                "https://sbc.example.com/api",
+            )),
+            secret_env: None,
+            ca_file: None,
+            pins: Vec::new(),
+            status,
+            changed,
+            before: Vec::new(),
+            after: Vec::new(),
+            backup: None,
+            audit_time: None,
+            correlation_ids: Vec::new(),
+            error: None,
+            seconds: 0.0,
+            step: None,
+            secret_binding: None,
+        }
+    }
+
+    /// A report never calls a target this run changed "unchanged" or merely "pending".
+    #[test]
+    fn a_target_this_run_changed_is_never_called_unchanged_or_pending() {
+        let words = |status, changed| target(status, changed).status_words();
+        assert_eq!(words(Status::Unchanged, true), "changed, verified");
+        assert_eq!(words(Status::Unchanged, false), "unchanged");
+        assert_eq!(
+            words(Status::Pending, true),
+            "interrupted after a change was sent"
+        );
+        assert_eq!(words(Status::Pending, false), "pending");
+        assert_eq!(words(Status::Verified, true), "changed, verified");
+        assert_eq!(words(Status::Failed, true), "failed");
+    }
+}
