@@ -348,4 +348,70 @@ mod tests {
         assert_eq!(words(Status::Verified, true), "changed, verified");
         assert_eq!(words(Status::Failed, true), "failed");
     }
+
+    /// `upload`'s exit codes: 4 when a change was sent that is not known good (it did not read
+    /// back, or the run was stopped after sending it), 3 when a target failed or was not reached, 0
+    /// when every target holds the bundle or was put back.
+    #[test]
+    fn a_run_exits_4_for_a_change_not_known_good_and_3_for_a_failure() {
+        let code = |targets: &[(Status, bool)]| {
+            RunFile {
+                chainsmith_rotation: 2,
+                plan: "/plans/carrier-a.toml".into(),
+                plan_sha256: String::new(),
+                plan_name: "carrier-a".into(),
+                started: "2026-06-01T00:00:00Z".into(),
+                finished: None,
+                action: "apply".into(),
+                bundle: Vec::new(),
+                targets: targets.iter().map(|&(s, c)| target(s, c)).collect(),
+                verify: Vec::new(),
+                rollback_of: None,
+                rolled_back_by: None,
+                resumed: 0,
+            }
+            .exit_code()
+        };
+        assert_eq!(
+            code(&[(Status::Verified, true), (Status::Unchanged, false)]),
+            0
+        );
+        assert_eq!(
+            code(&[(Status::RolledBack, true), (Status::Unchanged, false)]),
+            0
+        );
+        assert_eq!(
+            code(&[(Status::Verified, true), (Status::Differs, true)]),
+            4
+        );
+        assert_eq!(code(&[(Status::ChangedUnverified, false)]), 4);
+        assert_eq!(
+            code(&[(Status::Cancelled, true), (Status::Skipped, false)]),
+            4
+        );
+        assert_eq!(
+            code(&[(Status::Cancelled, false), (Status::Skipped, false)]),
+            3
+        );
+        assert_eq!(
+            code(&[(Status::Verified, true), (Status::Failed, false)]),
+            3
+        );
+        assert_eq!(
+            code(&[(Status::Verified, true), (Status::Pending, false)]),
+            3
+        );
+    }
+
+    /// A plan's name in a file name: letters, digits, `-` and `_` kept, the rest dashes, none at
+    /// the ends; nothing left is "plan".
+    #[test]
+    fn a_plan_name_becomes_a_safe_file_name() {
+        assert_eq!(slug("carrier-a_2026"), "carrier-a_2026");
+        assert_eq!(slug("Carrier A: SBC/London"), "Carrier-A--SBC-London");
+        assert_eq!(slug("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slug("évian ✓"), "vian");
+        assert_eq!(slug("///"), "plan");
+        assert_eq!(slug(""), "plan");
+    }
 }
