@@ -403,6 +403,23 @@ mod tests {
         );
     }
 
+    /// Two runs started in the same second never share a file: the next free number is taken.
+    #[test]
+    fn a_run_file_never_takes_a_name_in_use() {
+        let data = tempfile::tempdir().unwrap();
+        let path = |n: &str| runs_dir(data.path()).join(format!("1970-01-01T000000Z-plan{n}.json"));
+        std::fs::create_dir_all(runs_dir(data.path())).unwrap();
+        assert_eq!(new_run_path(data.path(), 0, "plan", "apply"), path(""));
+        std::fs::write(path(""), "{}").unwrap();
+        assert_eq!(new_run_path(data.path(), 0, "plan", "apply"), path("-2"));
+        std::fs::write(path("-2"), "{}").unwrap();
+        assert_eq!(new_run_path(data.path(), 0, "plan", "apply"), path("-3"));
+        assert_eq!(
+            new_run_path(data.path(), 0, "plan", "rollback"),
+            path("-rollback")
+        );
+    }
+
     /// A plan's name in a file name: letters, digits, `-` and `_` kept, the rest dashes, none at
     /// the ends; nothing left is "plan".
     #[test]
