@@ -1045,6 +1045,34 @@ fn an_older_run_is_not_rolled_back_over_a_later_one_without_force() {
     assert_eq!(code, 0, "{json:#}");
 }
 
+/// As the refusal says: once the later run is rolled back, the older one can be, without --force;
+/// and a copy of a run file kept aside under another name (`.json.bak`) is not a run.
+#[test]
+fn an_older_run_is_rolled_back_once_the_later_one_is() {
+    let s = Setup::new();
+    let (code, _) = s.rotate_json(&["old.toml"]);
+    assert_eq!(code, 0);
+    let original = s.stored();
+    // The older run brings the new certificates; the later one the old ones back.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (code, json) = s.rotate_json(&["plan.toml"]);
+    assert_eq!(code, 0);
+    let older = json["run_file"].as_str().unwrap().to_string();
+    let after_older = s.stored();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (code, json) = s.rotate_json(&["old.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    let later = json["run_file"].as_str().unwrap().to_string();
+    std::fs::copy(&later, format!("{later}.bak")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (code, json) = s.rotate_json(&["--rollback", &later]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(s.stored(), after_older);
+    let (code, json) = s.rotate_json(&["--rollback", &older]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(s.stored(), original, "as before both runs");
+}
+
 /// Run files name absolute paths: the rollback command a report prints works from anywhere, even
 /// when the data folder was given relative to where the run was started.
 #[test]

@@ -30,7 +30,7 @@ pub fn later_runs(
             || other
                 .rollback_of
                 .as_deref()
-                .is_some_and(|undone| same_file(Path::new(undone), previous_path))
+                .is_some_and(|undone| undoes_nothing_of(undone, previous, previous_path))
         {
             continue;
         }
@@ -44,6 +44,15 @@ pub fn later_runs(
     }
     later.sort();
     later
+}
+
+/// Whether a rollback of the run at `undone` leaves nothing that rolling `previous` back would
+/// undo: it is `previous`'s own rollback, or it undid a run started after `previous` (so it put its
+/// targets back to what they held after `previous`, which is what `previous`'s rollback replaces).
+/// A run file that cannot be read counts as a later change (refuse rather than guess).
+fn undoes_nothing_of(undone: &str, previous: &RunFile, previous_path: &Path) -> bool {
+    same_file(Path::new(undone), previous_path)
+        || load_run(Path::new(undone)).is_ok_and(|u| u.started > previous.started)
 }
 
 pub(super) fn same_file(a: &Path, b: &Path) -> bool {
