@@ -1653,3 +1653,32 @@ fn a_change_that_cannot_be_read_back_stops_the_run_and_is_rolled_back() {
     assert_eq!(code, 0, "{json:#}");
     assert_eq!(s.stored(), original);
 }
+
+/// A rollback that fails half-way (the canary's API refuses its write back) leaves the run open;
+/// rolling it back again, named by another path to the same file this time, is not refused because
+/// of the first rollback's own changes, and finishes the job.
+#[test]
+fn a_rollback_that_failed_half_way_can_be_run_again() {
+    let s = Setup::new();
+    let (code, _) = s.rotate_json(&["old.toml"]);
+    assert_eq!(code, 0);
+    let original = s.stored();
+    let (code, json) = s.rotate_json(&["plan.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    let run_file = PathBuf::from(json["run_file"].as_str().unwrap());
+    // Run files' times are to the second: the rollback starts in a later one than the run.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // Last first: the SBC and the US org are put back, then the canary's write is refused.
+    for _ in 0..4 {
+        s.eu.inject(fault(503, "WRITE /certificateauthorities"));
+    }
+    let (code, json) = s.rotate_json(&["--rollback", run_file.to_str().unwrap()]);
+    assert_ne!(code, 0, "{json:#}");
+    assert_eq!(statuses(&json), ["failed", "rolled-back", "rolled-back"]);
+    let relative = run_file.strip_prefix(s.dir.path()).unwrap();
+    let another_path = Path::new("data/../data").join(relative.strip_prefix("data").unwrap());
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (code, json) = s.rotate_json(&["--rollback", another_path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(s.stored(), original);
+}
