@@ -1045,8 +1045,9 @@ fn an_older_run_is_not_rolled_back_over_a_later_one_without_force() {
     assert_eq!(code, 0, "{json:#}");
 }
 
-/// As the refusal says: once the later run is rolled back, the older one can be, without --force;
-/// and a copy of a run file kept aside under another name (`.json.bak`) is not a run.
+/// As the refusal says: once the later run is rolled back, the older one can be, without --force
+/// (but not while the later run's file is missing: refuse rather than guess); and a copy of a run
+/// file kept aside under another name (`.json.bak`) is not a run.
 #[test]
 fn an_older_run_is_rolled_back_once_the_later_one_is() {
     let s = Setup::new();
@@ -1068,6 +1069,16 @@ fn an_older_run_is_rolled_back_once_the_later_one_is() {
     let (code, json) = s.rotate_json(&["--rollback", &later]);
     assert_eq!(code, 0, "{json:#}");
     assert_eq!(s.stored(), after_older);
+    // While the later run's file is gone, what its rollback undid cannot be told: refused.
+    std::fs::rename(&later, s.path("aside.json")).unwrap();
+    let out = s.rotate(&["--rollback", &older]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("a later run") && err.contains("-rollback.json"),
+        "{err}"
+    );
+    std::fs::rename(s.path("aside.json"), &later).unwrap();
     let (code, json) = s.rotate_json(&["--rollback", &older]);
     assert_eq!(code, 0, "{json:#}");
     assert_eq!(s.stored(), original, "as before both runs");
