@@ -1693,3 +1693,46 @@ fn a_rollback_that_failed_half_way_can_be_run_again() {
     assert_eq!(code, 0, "{json:#}");
     assert_eq!(s.stored(), original);
 }
+
+/// A rollback killed before it changed anything (at its first backup): its run file says every
+/// target is pending and unchanged, holding what the run left; and it does not stand in the way of
+/// running the rollback again.
+#[test]
+fn a_rollback_killed_before_any_change_leaves_a_true_record_and_can_run_again() {
+    let s = Setup::new();
+    let (code, _) = s.rotate_json(&["old.toml"]);
+    assert_eq!(code, 0);
+    let original = s.stored();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (code, json) = s.rotate_json(&["plan.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    let run_file = json["run_file"].as_str().unwrap().to_string();
+    let run: Value = serde_json::from_slice(&std::fs::read(&run_file).unwrap()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let out = s.rotate_with(
+        &["--rollback", &run_file],
+        &[("CHAINSMITH_CRASH_AT", "before-backup#1")],
+    );
+    assert_eq!(out.status.code(), None, "killed");
+    let rollbacks: Vec<PathBuf> = files_under(&s.path("data/rotations"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with("-rollback.json"))
+        .collect();
+    assert_eq!(rollbacks.len(), 1, "{rollbacks:?}");
+    let killed: Value = serde_json::from_slice(&std::fs::read(&rollbacks[0]).unwrap()).unwrap();
+    for (t, done) in killed["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(run["targets"].as_array().unwrap())
+    {
+        assert_eq!(t["status"], "pending", "{t:#}");
+        assert_eq!(t["changed"], false, "{t:#}");
+        assert_eq!(t["before"], done["after"], "{t:#}");
+        assert_eq!(t["after"], done["after"], "{t:#}");
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (code, json) = s.rotate_json(&["--rollback", &run_file]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(s.stored(), original);
+}

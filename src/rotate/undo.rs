@@ -195,11 +195,11 @@ fn rollback_run(previous: &RunFile, previous_path: &Path, now: i64) -> RunFile {
         targets: previous
             .targets
             .iter()
+            // Each target as the run left it (`after`, kept from `t`), nothing sent yet.
             .map(|t| TargetRun {
                 status: Status::Pending,
                 changed: false,
                 before: t.after.clone(),
-                after: t.after.clone(),
                 backup: None,
                 audit_time: None,
                 correlation_ids: Vec::new(),
