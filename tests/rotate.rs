@@ -1704,8 +1704,11 @@ fn a_rollback_killed_before_any_change_leaves_a_true_record_and_can_run_again() 
     assert_eq!(code, 0);
     let original = s.stored();
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let (code, json) = s.rotate_json(&["plan.toml"]);
-    assert_eq!(code, 0, "{json:#}");
+    // The US org refuses the write (its entry keeps an error); the others change.
+    s.us.inject(fault(403, "WRITE /certificateauthorities"));
+    let (code, json) = s.rotate_json(&["plan.toml", "--continue-on-error"]);
+    assert_eq!(code, 3, "{json:#}");
+    assert_eq!(statuses(&json), ["verified", "failed", "verified"]);
     let run_file = json["run_file"].as_str().unwrap().to_string();
     let run: Value = serde_json::from_slice(&std::fs::read(&run_file).unwrap()).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1100));
@@ -1730,6 +1733,12 @@ fn a_rollback_killed_before_any_change_leaves_a_true_record_and_can_run_again() 
         assert_eq!(t["changed"], false, "{t:#}");
         assert_eq!(t["before"], done["after"], "{t:#}");
         assert_eq!(t["after"], done["after"], "{t:#}");
+        // Nothing of the run's own record (its backup, audit entry, ids, error, step, time).
+        for field in ["backup", "audit_time", "correlation_ids", "error", "step"] {
+            assert!(t[field].is_null(), "{field}: {t:#}");
+        }
+        assert_eq!(t["seconds"], 0.0, "{t:#}");
+        assert!(!done["backup"].is_null() && !done["audit_time"].is_null());
     }
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let (code, json) = s.rotate_json(&["--rollback", &run_file]);
