@@ -278,13 +278,6 @@ fn a_full_run_verifies_every_target_and_running_it_again_sends_no_write() {
     // Its run file says what each target held before and after: the bundle, both times.
     let run_file = PathBuf::from(json["run_file"].as_str().unwrap());
     let recorded: Value = serde_json::from_slice(&std::fs::read(&run_file).unwrap()).unwrap();
-    let hashes = |v: &Value| -> Vec<String> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["sha256"].as_str().unwrap().to_string())
-            .collect()
-    };
     for (t, held) in recorded["targets"].as_array().unwrap().iter().zip(&held) {
         assert_eq!(&hashes(&t["before"]), held, "{t:#}");
         assert_eq!(&hashes(&t["after"]), held, "{t:#}");
@@ -436,6 +429,43 @@ fn rollback_puts_every_target_back_last_first() {
         before[0],
         [s.old.intermediate.sha256(), s.old.root.sha256()]
     );
+    // The rollback's own record: each target held the new bundle, holds the old one again, and
+    // nothing went wrong.
+    let new = holdings_after(&run_file);
+    let recorded: Value =
+        serde_json::from_slice(&std::fs::read(json["run_file"].as_str().unwrap()).unwrap())
+            .unwrap();
+    for ((t, before), new) in recorded["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(&before)
+        .zip(&new)
+    {
+        assert_eq!(&hashes(&t["after"]), before, "{t:#}");
+        assert_eq!(&hashes(&t["before"]), new, "{t:#}");
+        assert!(t["error"].is_null(), "{t:#}");
+    }
+}
+
+/// The SHA-256 of each certificate of a run file's `before` or `after` list.
+fn hashes(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["sha256"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// What each target held after the run in `run_file`, as its run file says.
+fn holdings_after(run_file: &str) -> Vec<Vec<String>> {
+    let run: Value = serde_json::from_slice(&std::fs::read(run_file).unwrap()).unwrap();
+    run["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| hashes(&t["after"]))
+        .collect()
 }
 
 #[test]
@@ -1686,6 +1716,14 @@ fn a_rollback_that_failed_half_way_can_be_run_again() {
     let (code, json) = s.rotate_json(&["--rollback", run_file.to_str().unwrap()]);
     assert_ne!(code, 0, "{json:#}");
     assert_eq!(statuses(&json), ["failed", "rolled-back", "rolled-back"]);
+    assert!(
+        json["targets"][0]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("503")
+            && json["targets"][1]["error"].is_null(),
+        "{json:#}"
+    );
     let relative = run_file.strip_prefix(s.dir.path()).unwrap();
     let another_path = Path::new("data/../data").join(relative.strip_prefix("data").unwrap());
     std::thread::sleep(std::time::Duration::from_millis(1100));
@@ -1744,4 +1782,33 @@ fn a_rollback_killed_before_any_change_leaves_a_true_record_and_can_run_again() 
     let (code, json) = s.rotate_json(&["--rollback", &run_file]);
     assert_eq!(code, 0, "{json:#}");
     assert_eq!(s.stored(), original);
+}
+
+/// A rollback whose read-back differs from what it put back: "differs", exit 4, and its record
+/// does not claim to know what the target holds.
+#[test]
+fn a_rollback_that_reads_back_otherwise_says_so() {
+    let s = Setup::new();
+    let (code, _) = s.rotate_json(&["old.toml"]);
+    assert_eq!(code, 0);
+    let (code, json) = s.rotate_json(&["plan.toml"]);
+    assert_eq!(code, 0, "{json:#}");
+    let run_file = json["run_file"].as_str().unwrap().to_string();
+    s.eu.inject(Fault {
+        tamper: true,
+        path_contains: "WRITE /certificateauthorities".into(),
+        ..Fault::default()
+    });
+    let (code, json) = s.rotate_json(&["--rollback", &run_file]);
+    assert_eq!(code, 4, "{json:#}");
+    assert_eq!(statuses(&json), ["differs", "rolled-back", "rolled-back"]);
+    let recorded: Value =
+        serde_json::from_slice(&std::fs::read(json["run_file"].as_str().unwrap()).unwrap())
+            .unwrap();
+    assert_eq!(
+        recorded["targets"][0]["after"],
+        serde_json::json!([]),
+        "{recorded:#}"
+    );
+    assert_eq!(recorded["targets"][1]["after"].as_array().unwrap().len(), 2);
 }

@@ -307,10 +307,11 @@ pub(super) fn unfinished_run(data_dir: &Path, plan: &str) -> Option<(PathBuf, Ru
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn target(status: Status, changed: bool) -> TargetRun {
+    /// A REST target's entry (no authentication) with this status.
+    pub(in crate::rotate) fn target(status: Status, changed: bool) -> TargetRun {
         TargetRun {
             name: "SBC London".into(),
             kind: "rest".into(),

@@ -318,3 +318,46 @@ pub(super) fn rollback_target_plan(
     plan.api_roots_file = target.ca_file.clone();
     Ok(plan)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rotate::run_file::tests::target;
+    use crate::upload::{RestAuth, Secret};
+
+    /// A rollback sends a secret only where the run recorded using it: a run file without the
+    /// record is refused for a target that needs a secret, never for one that needs none.
+    #[test]
+    fn a_secret_goes_back_only_where_the_run_recorded_using_it() {
+        let secret = Secrets {
+            client_secret: Some(Secret::new("s3cret")),
+            token: None,
+        };
+        let mut open = target(Status::Verified, true);
+        open.backup = Some("/data/backups/x.json".into());
+        assert_eq!(rollback_refusal(&open, &secret), None, "needs no secret");
+        assert_eq!(rollback_refusal(&open, &Secrets::default()), None);
+
+        let mut oauth = open.clone();
+        if let Target::Rest(rest) = &mut oauth.target {
+            rest.auth = RestAuth::Oauth {
+                token_url: "https://sbc.example.com/oauth/token".into(),
+                client_id: "chainsmith".into(),
+            };
+        }
+        let refused = rollback_refusal(&oauth, &secret).unwrap_or_default();
+        assert!(refused.contains("no record of the secret"), "{refused}");
+        oauth.secret_binding = Some(Secret::new("s3cret").bind(&oauth.target.identity()));
+        assert_eq!(rollback_refusal(&oauth, &secret), None, "its own secret");
+        let other = Secrets {
+            client_secret: Some(Secret::new("another")),
+            token: None,
+        };
+        let refused = rollback_refusal(&oauth, &other).unwrap_or_default();
+        assert!(refused.contains("not the one this run used"), "{refused}");
+
+        open.backup = None;
+        let refused = rollback_refusal(&open, &secret).unwrap_or_default();
+        assert!(refused.contains("no backup"), "{refused}");
+    }
+}
