@@ -584,6 +584,14 @@ fn verify_endpoints_are_probed_and_judged_against_the_bundle() {
             "\n[[verify]]\nendpoint = \"127.0.0.1:{fresh}\"\nhost = \"sbc.example.com\"\n\n[[verify]]\nendpoint = \"127.0.0.1:{stale}\"\nhost = \"sbc.example.com\"\n"
         ),
     );
+    // While a target is not done, the far ends are not probed: they would be judged too early.
+    s.eu.inject(fault(403, "WRITE /certificateauthorities"));
+    let (code, json) = s.rotate_json(&["verify.toml"]);
+    assert_eq!(code, 3, "{json:#}");
+    assert!(
+        json["verify"].as_array().is_none_or(Vec::is_empty),
+        "{json:#}"
+    );
     let (code, json) = s.rotate_json(&["verify.toml"]);
     assert_eq!(
         code, 0,
