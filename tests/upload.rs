@@ -254,6 +254,24 @@ fn genesys_creates_then_updates_the_authority_with_backups_and_audit() {
             "{path}: {requests:?}"
         );
     }
+    // The admin sees the same order, each step named as it starts.
+    let said = stderr(&out);
+    let started: Vec<&str> = said
+        .lines()
+        .filter_map(|l| l.strip_prefix("chainsmith: ")?.strip_suffix('…'))
+        .collect();
+    assert_eq!(
+        started,
+        [
+            "authenticate",
+            "pre-flight",
+            "read current",
+            "back up",
+            "upload",
+            "verify"
+        ],
+        "{said}"
+    );
     let received = r.sandbox.received();
     let seen: Vec<(String, String)> = received
         .iter()
