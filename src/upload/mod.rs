@@ -320,3 +320,32 @@ pub fn connect_genesys(
     )?;
     Ok(session)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A secret is found only for a target that uses one, and filed as what it uses: never picked up
+    /// (from the environment, here `PATH`, always set) for a target that authenticates with none.
+    #[test]
+    fn a_secret_is_found_only_for_a_target_that_uses_one() {
+        let url = "https://sbc.example.com/api";
+        let mut rest = RestTarget::new(url);
+        let none = Target::Rest(rest.clone());
+        rest.auth = RestAuth::Bearer;
+        let bearer = Target::Rest(rest.clone());
+        rest.auth = RestAuth::Basic {
+            username: "admin".into(),
+        };
+        let basic = Target::Rest(rest);
+        assert!(!needs_secret(&none) && needs_secret(&bearer) && needs_secret(&basic));
+        let found = Secrets::find_in(&none, Some("PATH"), None);
+        assert!(found.client_secret.is_none() && found.token.is_none());
+        let found = Secrets::find_in(&bearer, Some("PATH"), None);
+        assert!(found.token.is_some() && found.client_secret.is_none());
+        let found = Secrets::find_in(&basic, Some("PATH"), None);
+        assert!(found.client_secret.is_some() && found.token.is_none());
+        let typed = Secrets::find(&none, Some(Secret::new("typed")), false);
+        assert!(typed.client_secret.is_none() && typed.token.is_none());
+    }
+}
