@@ -1495,3 +1495,55 @@ fn loopback_is_never_sent_through_a_proxy() {
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
+
+/// The window's key file is read only for a target that takes the leaf's key: named for a
+/// Genesys upload (the field kept while the admin switched targets), it is never opened, here a
+/// file that does not exist, and the upload goes on without it.
+#[test]
+fn a_key_file_is_read_only_for_a_target_that_takes_a_key() {
+    use chainsmith::upload;
+    let r = Rehearsal::new();
+    let c = &r.chain;
+    let report = analyze(
+        &[
+            ("leaf", c.leaf.pem().as_bytes()),
+            ("intermediate", c.intermediate.pem().as_bytes()),
+            ("root", c.root.pem().as_bytes()),
+        ],
+        &options(Some("sbc.example.com")),
+    );
+    let base = r.base();
+    let genesys =
+        upload::GenesysTarget::new(None, Some(&base), Some(&base), CLIENT_ID, "CAs").unwrap();
+    let target = upload::Target::Genesys(genesys);
+    let plan = upload::Plan {
+        payload: upload::payload_for(&target, &report, false, None).unwrap(),
+        target,
+        rollback_of: None,
+        data_dir: r.data(),
+        api_roots: Some(r.sandbox.certificate_pem.clone().into_bytes()),
+        api_roots_file: None,
+        api_pins: Vec::new(),
+        policy: upload::RetryPolicy::default(),
+        rehearsal: false,
+        forced: Vec::new(),
+        unchanged_if_held: false,
+        secret_binding: None,
+        verify: None,
+        key_file: Some(r.dir.path().join("no-such.key")),
+        proxy: chainsmith::proxy::ProxyChoice::System,
+    };
+    let secrets = upload::Secrets {
+        client_secret: Some(upload::Secret::new(CLIENT_SECRET)),
+        token: None,
+    };
+    let (record, result) = upload::run(
+        &plan,
+        &secrets,
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        0,
+        &mut |_| {},
+    );
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(record.result, "verified", "{record:?}");
+}
