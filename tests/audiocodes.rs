@@ -633,6 +633,12 @@ fn a_change_the_endpoint_does_not_serve_is_changed_unverified_with_what_is_serve
         said.contains("sbc.example.com"),
         "names what is served: {said}"
     );
+    // What to check on an AudioCodes device.
+    assert!(
+        said.contains("this port belongs to the TLS context changed")
+            && said.contains("device reset"),
+        "{said}"
+    );
     assert_eq!(b.audit().last().unwrap()["result"], "changed-unverified");
 }
 

@@ -1547,3 +1547,53 @@ fn a_key_file_is_read_only_for_a_target_that_takes_a_key() {
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(record.result, "verified", "{record:?}");
 }
+
+/// A SIP server's files written, but its endpoint serves something else (the server reads other
+/// files, or was not reloaded): "changed-unverified" (exit 4), naming what it serves and what to
+/// check.
+#[test]
+fn a_files_target_whose_endpoint_serves_something_else_says_what_to_check() {
+    let r = Rehearsal::new();
+    let other = chain(Alg::P256);
+    let port = serve_tls(
+        vec![other.leaf.der.clone()],
+        other.leaf.key.serialize_der(),
+        None,
+    );
+    std::fs::write(
+        r.dir.path().join("new.key"),
+        r.chain.leaf.key.serialize_pem(),
+    )
+    .unwrap();
+    let served = r.dir.path().join("served");
+    std::fs::create_dir_all(&served).unwrap();
+    let cert = served.join("cert.pem").display().to_string();
+    let key = served.join("key.pem").display().to_string();
+    let endpoint = format!("127.0.0.1:{port}");
+    let out = r.run(&[
+        "upload",
+        "--target",
+        "files",
+        "--certificate",
+        &cert,
+        "--private-key",
+        &key,
+        "--key",
+        "new.key",
+        "--verify",
+        &endpoint,
+        "--host",
+        "sbc.example.com",
+        AT_ARG,
+        "chain",
+    ]);
+    let said = stderr(&out);
+    assert_eq!(code(&out), 4, "{said}");
+    assert!(
+        said.contains("does not serve what was sent")
+            && said
+                .contains("the server reads these files and that the reload command reloads TLS"),
+        "{said}"
+    );
+    assert_eq!(r.audit().last().unwrap()["result"], "changed-unverified");
+}
