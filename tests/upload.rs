@@ -272,6 +272,12 @@ fn genesys_creates_then_updates_the_authority_with_backups_and_audit() {
         ],
         "{said}"
     );
+    // And what each step did, as it ends.
+    for done in ["chainsmith:   back up: saved ", "chainsmith:   verify: "] {
+        assert!(said.contains(done), "{done}: {said}");
+    }
+    // The audit entry says the authority changed.
+    assert_eq!(r.audit()[0]["changed"], true, "{:?}", r.audit()[0]);
     let received = r.sandbox.received();
     let seen: Vec<(String, String)> = received
         .iter()
