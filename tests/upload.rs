@@ -1603,3 +1603,39 @@ fn a_files_target_whose_endpoint_serves_something_else_says_what_to_check() {
     );
     assert_eq!(r.audit().last().unwrap()["result"], "changed-unverified");
 }
+
+/// A trust-store job changes what a SIP server trusts, not what it serves: an endpoint named with
+/// `--verify` is not judged by the CA list (it would never serve it), and the job is verified by
+/// reading the file back.
+#[test]
+fn a_trust_store_job_is_not_judged_by_what_the_endpoint_serves() {
+    let r = Rehearsal::new();
+    let teams = root("Teams Root 2026", Alg::P256);
+    std::fs::write(r.dir.path().join("teams.pem"), teams.pem()).unwrap();
+    let port = serve_tls(
+        vec![r.chain.leaf.der.clone(), r.chain.intermediate.der.clone()],
+        r.chain.leaf.key.serialize_der(),
+        None,
+    );
+    let ca_list = r.dir.path().join("ca_list.pem");
+    std::fs::write(&ca_list, r.chain.root.pem()).unwrap();
+    let ca = ca_list.display().to_string();
+    let endpoint = format!("127.0.0.1:{port}");
+    let out = r.run(&[
+        "upload",
+        "--target",
+        "files",
+        "--job",
+        "trust-store",
+        "--ca-list",
+        &ca,
+        "--trusted-roots",
+        "replace",
+        "--verify",
+        &endpoint,
+        "teams.pem",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&ca_list).unwrap(), teams.pem());
+    assert_eq!(r.audit().last().unwrap()["result"], "verified");
+}
