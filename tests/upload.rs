@@ -273,7 +273,10 @@ fn genesys_creates_then_updates_the_authority_with_backups_and_audit() {
         "{said}"
     );
     // And what each step did, as it ends.
-    for done in ["chainsmith:   back up: saved ", "chainsmith:   verify: "] {
+    for done in [
+        "chainsmith:   back up: saved ",
+        "chainsmith:   verify: certificate authority ca-1 holds exactly the 2 certificate(s) sent",
+    ] {
         assert!(said.contains(done), "{done}: {said}");
     }
     // The audit entry says the authority changed.
