@@ -2628,6 +2628,7 @@ fn rotation_stop_ends_the_run_between_requests() {
     use chainsmith::rotate::Status;
     use chainsmith::sandbox::{self, CLIENT_ID, CLIENT_SECRET, Fault};
     let eu = sandbox::start(0, vec![]).unwrap();
+    let us = sandbox::start(0, vec![]).unwrap();
     // The upload's write is slow to answer: the admin presses Stop meanwhile.
     eu.inject(Fault {
         status: 0,
@@ -2643,12 +2644,14 @@ fn rotation_stop_ends_the_run_between_requests() {
     )
     .unwrap();
     std::fs::write(dir.path().join("eu.pem"), &eu.certificate_pem).unwrap();
+    std::fs::write(dir.path().join("us.pem"), &us.certificate_pem).unwrap();
     let plan = dir.path().join("rotation.toml");
     std::fs::write(
         &plan,
         format!(
-            "[bundle]\ninputs = [\"bundle.pem\"]\nhost = \"sbc.example.com\"\nat = \"2026-06-01\"\n\n[[target]]\nname = \"EU org\"\nkind = \"genesys\"\napi_base = \"{b}\"\nlogin_base = \"{b}\"\nclient_id = \"{CLIENT_ID}\"\nca_name = \"Carrier A\"\nca_file = \"eu.pem\"\n",
-            b = eu.base_url()
+            "[bundle]\ninputs = [\"bundle.pem\"]\nhost = \"sbc.example.com\"\nat = \"2026-06-01\"\n\n[[target]]\nname = \"EU org\"\nkind = \"genesys\"\napi_base = \"{b}\"\nlogin_base = \"{b}\"\nclient_id = \"{CLIENT_ID}\"\nca_name = \"Carrier A\"\nca_file = \"eu.pem\"\n\n[[target]]\nname = \"US org\"\nkind = \"genesys\"\napi_base = \"{u}\"\nlogin_base = \"{u}\"\nclient_id = \"{CLIENT_ID}\"\nca_name = \"Carrier A\"\nca_file = \"us.pem\"\n",
+            b = eu.base_url(),
+            u = us.base_url()
         ),
     )
     .unwrap();
@@ -2660,6 +2663,10 @@ fn rotation_stop_ends_the_run_between_requests() {
     harness.get_by_label("Secret for EU org").focus();
     harness
         .get_by_label("Secret for EU org")
+        .type_text(CLIENT_SECRET);
+    harness.get_by_label("Secret for US org").focus();
+    harness
+        .get_by_label("Secret for US org")
         .type_text(CLIENT_SECRET);
     harness.run();
     confirm_rotation(&mut harness, "Apply (canary first)", "Write to EU org");
@@ -2685,6 +2692,28 @@ fn rotation_stop_ends_the_run_between_requests() {
     wait_for_rotation(&mut harness);
     let rows = harness.state().rotation.rows.clone();
     assert_eq!(rows[0].status, Some(Status::Cancelled), "{rows:?}");
+    // The target after it was not reached: cancelled too, shown as not reached (not as an error),
+    // and nothing was sent to it.
+    assert_eq!(rows[1].status, Some(Status::Cancelled), "{rows:?}");
+    assert!(rows[1].error.is_none(), "{rows:?}");
+    // The canary's write was sent and not read back: what it holds is not known, and the window
+    // says what happened and what to do.
+    assert!(
+        rows[0].holds.is_empty() && rows[0].holds_bundle.is_none(),
+        "{rows:?}"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("Stopped after a change was sent")
+            .is_some()
+    );
+    assert!(
+        us.received()
+            .iter()
+            .all(|r| r.method == "GET" || r.path.contains("oauth")),
+        "{:?}",
+        us.received()
+    );
     // The write had been sent: the read-back was not, and the run can be rolled back.
     let reads_after_write = eu
         .received()

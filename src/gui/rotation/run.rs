@@ -294,6 +294,12 @@ impl RotationPanel {
                 row.holds = t.after.clone();
             }
             row.holds_bundle = Some(t.status.is_good() && run.action == "apply");
+            // A change was sent and not read back (it differs, could not be read, or the admin
+            // stopped it): what it holds now is not known until it is read again.
+            if t.was_changed() && !t.status.is_good() && t.status != Status::RolledBack {
+                row.holds.clear();
+                row.holds_bundle = None;
+            }
             row.error = t.error.clone();
             row.step.clear();
             row.would_send.clear();
@@ -307,6 +313,14 @@ impl RotationPanel {
                 "Rolled back: every changed target holds what it held before.".into()
             }
             0 => "Done: every target holds the bundle.".into(),
+            4 if run
+                .targets
+                .iter()
+                .any(|t| t.status == Status::Cancelled && t.was_changed()) =>
+            {
+                "Stopped after a change was sent: check that target (Status reads it), or roll back."
+                    .into()
+            }
             4 => "A target changed but did not read back as sent: check it, or roll back."
                 .into(),
             _ if run.action == "apply"

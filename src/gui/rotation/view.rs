@@ -330,7 +330,11 @@ fn ui_result(ui: &mut egui::Ui, row: &Row) {
         Some(s) if s.is_good() || s == Status::RolledBack => {
             ui.label(format!("✔ {}", s.words()));
         }
+        // Not reached (after a failure, or the admin's Stop): not an error of its own.
         Some(s @ (Status::Pending | Status::Skipped)) => {
+            ui.weak(s.as_str());
+        }
+        Some(s @ Status::Cancelled) if row.error.is_none() => {
             ui.weak(s.as_str());
         }
         Some(s) => {
