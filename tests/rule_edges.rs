@@ -610,6 +610,24 @@ fn public_leaf_validity_limits_of_2026_and_a_scaled_expiry_window() {
     exact.custom_extensions = vec![dv.clone()];
     let exact = c.intermediate.issue(exact, Alg::P256);
     assert!(too_long(&report(&exact, true, "2026-06-01T00:00:00Z")).is_none());
+    // One second more is over, and said in whole days started.
+    let mut over = leaf_params("sbc.example.com", &["sbc.example.com"]);
+    over.not_before = rcgen::date_time_ymd(2026, 4, 1);
+    over.not_after = over.not_before + time::Duration::days(200);
+    over.custom_extensions = vec![dv.clone()];
+    let over = c.intermediate.issue(over, Alg::P256);
+    let (_, message) = too_long(&report(&over, true, "2026-06-01T00:00:00Z")).unwrap();
+    assert!(message.contains("is valid for 201 days from 2026-04-01"), "{message}");
+    // The first second of its validity is valid (RFC 5280 §4.1.2.5: the period includes both
+    // dates); the one before is not.
+    let not_yet = |at: &str| {
+        report(&exact, false, at)
+            .findings
+            .iter()
+            .any(|f| f.code == Code::CertNotYetValid)
+    };
+    assert!(!not_yet("2026-04-01T00:00:00Z"));
+    assert!(not_yet("2026-03-31T23:59:59Z"));
     // A private CA's leaf (no CA/B Forum policy, a private root): not held to the public limits.
     let private = leaf((2026, 4, 1), (2028, 4, 1), false);
     assert!(too_long(&report(&private, true, "2026-06-01T00:00:00Z")).is_none());
