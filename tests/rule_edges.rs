@@ -617,7 +617,10 @@ fn public_leaf_validity_limits_of_2026_and_a_scaled_expiry_window() {
     over.custom_extensions = vec![dv.clone()];
     let over = c.intermediate.issue(over, Alg::P256);
     let (_, message) = too_long(&report(&over, true, "2026-06-01T00:00:00Z")).unwrap();
-    assert!(message.contains("is valid for 201 days from 2026-04-01"), "{message}");
+    assert!(
+        message.contains("is valid for 201 days from 2026-04-01"),
+        "{message}"
+    );
     // The first second of its validity is valid (RFC 5280 §4.1.2.5: the period includes both
     // dates); the one before is not.
     let not_yet = |at: &str| {

@@ -148,3 +148,33 @@ pub fn date(unix: i64) -> String {
         .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
         .unwrap_or_else(|_| unix.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Days in words, one way on every screen: whole days truncated, "day" for one, and worded
+    /// from today or from a validation time given.
+    #[test]
+    fn dates_read_the_same_way_everywhere() {
+        let at = 1_780_272_000; // 2026-06-01
+        assert_eq!(whole_days(at, at + 699 * DAY + DAY * 6 / 10), 699);
+        assert_eq!(whole_days(at + 30 * DAY, at), 30);
+        assert_eq!(relative_words(at + DAY, at, true), "in 1 day");
+        assert_eq!(relative_words(at + 30 * DAY, at, true), "in 30 days");
+        assert_eq!(relative_words(at - 700 * DAY, at, true), "700 days ago");
+        assert_eq!(
+            relative_words(at + 30 * DAY, at, false),
+            "30 days after the validation time"
+        );
+        assert_eq!(
+            relative_words(at - DAY, at, false),
+            "1 day before the validation time"
+        );
+        assert_eq!(relative_words(at, at, true), "in 0 days");
+        assert_eq!(expiry_words(at + 30 * DAY, at, true), "expires in 30 days");
+        assert_eq!(expiry_words(at - 2 * DAY, at, true), "expired 2 days ago");
+        assert_eq!(expiry_words(at, at, true), "expires in 0 days");
+        assert_eq!(date(at), "2026-06-01");
+    }
+}
