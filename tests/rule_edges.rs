@@ -267,6 +267,31 @@ fn a_v1_root_and_a_trusted_root_need_no_basic_constraints() {
 }
 
 #[test]
+fn an_intermediate_without_basic_constraints_is_not_a_ca_not_a_bare_root() {
+    // RFC 5280 §4.2.1.9: a certificate that signs others needs basicConstraints CA:TRUE; the lenient
+    // reading of a bare root (a v1-style root, a warning) is for roots only.
+    let c = chain(Alg::P256);
+    let mut p = ca_params("Bare Intermediate");
+    p.is_ca = rcgen::IsCa::NoCa;
+    let bare = c.root.issue(p, Alg::P256);
+    let leaf = bare.issue(
+        leaf_params("sbc.example.com", &["sbc.example.com"]),
+        Alg::P256,
+    );
+    let codes = codes_of(
+        &[&leaf.der, &bare.der, &c.root.der],
+        Some("sbc.example.com"),
+    );
+    assert!(codes.contains(&"ca.not-ca"), "{codes:?}");
+    assert!(
+        !codes.contains(&"rfc5280.root-basic-constraints-missing"),
+        "{codes:?}"
+    );
+    let message = message_of(&[&leaf, &bare, &c.root], "sbc.example.com", "ca.not-ca");
+    assert!(message.contains("\"Bare Intermediate\""), "{message}");
+}
+
+#[test]
 fn name_constraints_reach_other_intermediates_and_a_self_issued_leaf() {
     // RFC 5280 §6.1.3 (b): only self-issued *intermediates* are skipped.
     let c = chain(Alg::P256);
