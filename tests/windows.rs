@@ -95,11 +95,15 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn msi() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
+/// Where cargo builds (`CARGO_TARGET_DIR` when set): the MSI and the Wine prefix live there.
+fn target() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("target"));
-    let msi = target.join("dist").join(format!(
+        .unwrap_or_else(|| repo().join("target"))
+}
+
+fn msi() -> PathBuf {
+    let msi = target().join("dist").join(format!(
         "chainsmith-{}-x86_64.msi",
         env!("CARGO_PKG_VERSION")
     ));
@@ -161,7 +165,7 @@ fn new_prefix_with_msi() -> Wine {
 fn wine() -> &'static Wine {
     static WINE: OnceLock<Wine> = OnceLock::new();
     WINE.get_or_init(|| {
-        let prefix = repo().join("target/wine-prefix");
+        let prefix = target().join("wine-prefix");
         let _ = std::fs::remove_dir_all(&prefix);
         install_msi(&prefix);
         Wine {
