@@ -1763,3 +1763,63 @@ fn an_empty_der_pkcs7_says_it_holds_no_certificate() {
             .contains("PKCS#7 file with no certificate")
     );
 }
+
+#[test]
+fn the_65th_path_by_quick_rank_is_not_judged() {
+    // The work budget's exact edge (MAX_JUDGED, 64 paths judged): eight twin roots (one name, one
+    // key) trusted, nine twin intermediates under them, so 72 paths from the leaf. Eight of the
+    // intermediates say CA:FALSE (ca.not-ca, found only when a path is judged) and expire after the
+    // leaf; the clean one expires first, so its eight paths come last by quick rank (65th to 72nd)
+    // and none is judged: the chain fails and says why. Judging one more would pick it and pass.
+    let copy = |k: &KeyPair| KeyPair::try_from(k.serialize_der().as_slice()).unwrap();
+    let serial = |n: u32| Some(SerialNumber::from_slice(&(n + 1).to_be_bytes()));
+    let root_key = key(Alg::P256);
+    let roots: Vec<Cert> = (0..8u32)
+        .map(|n| {
+            let mut p = ca_params("Twin Root");
+            p.serial_number = serial(n);
+            issue_with_key(p, copy(&root_key), None)
+        })
+        .collect();
+    let ca_key = key(Alg::P256);
+    let cas: Vec<Cert> = (0..9u32)
+        .map(|n| {
+            let mut p = ca_params("Twin Intermediate");
+            p.serial_number = serial(100 + n);
+            if n < 8 {
+                p.is_ca = rcgen::IsCa::ExplicitNoCa;
+            } else {
+                p.not_after = rcgen::date_time_ymd(2026, 12, 31);
+            }
+            issue_with_key(p, copy(&ca_key), Some(&roots[0]))
+        })
+        .collect();
+    let leaf = cas[8].issue(
+        leaf_params("sbc.example.com", &["sbc.example.com"]),
+        Alg::P256,
+    );
+    let pile: String = std::iter::once(&leaf)
+        .chain(cas.iter())
+        .map(|c| c.pem())
+        .collect();
+    let trusted: String = roots.iter().map(|c| c.pem()).collect();
+    let mut anchors = Loaded::default();
+    anchors.extend(engine::load("roots.pem", trusted.as_bytes()));
+    let report = engine::analyze(
+        &load(&[("p.pem", pile.as_bytes())]),
+        Some(&anchors),
+        &options(Some("sbc.example.com")),
+    );
+    let budget = report
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "chain.search-budget")
+        .map(|f| f.message.clone())
+        .unwrap_or_default();
+    assert!(budget.contains("8 paths not judged"), "{budget:?}");
+    assert!(!report.passed(), "{:?}", report.findings);
+    assert_ne!(
+        report.chain[1].cert.sha256,
+        engine::Fingerprint::of(&cas[8].der)
+    );
+}

@@ -115,8 +115,8 @@ impl Search {
             .into_iter()
             .enumerate()
             .map(|(n, path)| {
-                // The budget's exact edge (64 judged, the 65th not) is not tested: it takes more
-                // than 64 candidate paths; see docs/DEVELOPMENT.md (mutation testing).
+                // The budget's exact edge (64 judged, the 65th not): tests/rule_edges.rs
+                // `the_65th_path_by_quick_rank_is_not_judged`.
                 let findings = (n < MAX_JUDGED).then(|| {
                     let view = PathView {
                         nodes: &self.nodes,
