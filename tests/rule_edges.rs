@@ -26,16 +26,20 @@ fn codes_of(certs: &[&[u8]], host: Option<&str>) -> Vec<&'static str> {
     codes_at(certs, host, AT)
 }
 
-/// The message of the finding `code` on `certs` (given as one file, leaf first), or "" if none.
-fn message_of(certs: &[&Cert], host: &str, code: &str) -> String {
-    let pile: String = certs.iter().map(|c| c.pem()).collect();
-    let report = analyze(&[("p.pem", pile.as_bytes())], &options(Some(host)));
-    report
-        .findings
+/// The message of the first finding `code` in `findings`, or "" if none.
+fn message_in(findings: &[engine::Finding], code: &str) -> String {
+    findings
         .iter()
         .find(|f| f.code.as_str() == code)
         .map(|f| f.message.clone())
         .unwrap_or_default()
+}
+
+/// The message of the finding `code` on `certs` (given as one file, leaf first), or "" if none.
+fn message_of(certs: &[&Cert], host: &str, code: &str) -> String {
+    let pile: String = certs.iter().map(|c| c.pem()).collect();
+    let report = analyze(&[("p.pem", pile.as_bytes())], &options(Some(host)));
+    message_in(&report.findings, code)
 }
 
 #[test]
@@ -1525,12 +1529,7 @@ fn a_file_without_certificates_names_each_kind_of_block_once() {
     ]
     .concat();
     let loaded = engine::load("blocks.pem", text.as_bytes());
-    let message = loaded
-        .findings
-        .iter()
-        .find(|f| f.code.as_str() == "input.no-certificate")
-        .map(|f| f.message.clone())
-        .unwrap_or_default();
+    let message = message_in(&loaded.findings, "input.no-certificate");
     assert!(
         message.ends_with("(only FOO, BAR, a private key, BAZ, QUX)"),
         "{message}"
@@ -1810,12 +1809,7 @@ fn the_65th_path_by_quick_rank_is_not_judged() {
         Some(&anchors),
         &options(Some("sbc.example.com")),
     );
-    let budget = report
-        .findings
-        .iter()
-        .find(|f| f.code.as_str() == "chain.search-budget")
-        .map(|f| f.message.clone())
-        .unwrap_or_default();
+    let budget = message_in(&report.findings, "chain.search-budget");
     assert!(budget.contains("8 paths not judged"), "{budget:?}");
     assert!(!report.passed(), "{:?}", report.findings);
     assert_ne!(
