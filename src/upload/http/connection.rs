@@ -379,11 +379,18 @@ pub(super) fn read(response: reqwest::blocking::Response) -> Result<Response, Cu
     })
 }
 
-/// The innermost cause of an I/O error, in words.
+/// The innermost cause of an I/O error, in words. A connection closed before the end of the answer
+/// is said so: rustls's own text for it ("peer closed connection without sending TLS
+/// close_notify: https://docs.rs/…") speaks to a Rust programmer, not to the admin.
 pub(super) fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut source: &dyn std::error::Error = e;
+    let mut source: &(dyn std::error::Error + 'static) = e;
     while let Some(next) = source.source() {
         source = next;
     }
-    source.to_string()
+    match source.downcast_ref::<std::io::Error>() {
+        Some(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            "the server closed the connection before the end".into()
+        }
+        _ => source.to_string(),
+    }
 }
